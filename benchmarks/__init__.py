@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (accuracy, speed); run them as ``python -m benchmarks.NAME``."""

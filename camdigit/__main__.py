@@ -1,0 +1,5 @@
+import sys
+
+from camdigit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,33 @@
+"""Figures written next to the trained model (matplotlib, part of the ``train`` extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def save_confusion_matrix(matrix: np.ndarray, path: Path, title: str) -> None:
+    """Counts with a log colour scale, so the few errors show beside the large diagonal."""
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
+    image = ax.imshow(np.log1p(matrix), cmap="Blues")
+    classes = matrix.shape[0]
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title, fontsize=10)
+    limit = np.log1p(matrix.max()) / 2
+    for (row, col), count in np.ndenumerate(matrix):
+        if count:
+            colour = "white" if np.log1p(count) > limit else "black"
+            ax.text(col, row, str(count), ha="center", va="center", fontsize=7, color=colour)
+    fig.colorbar(image, ax=ax, label="log(1 + count)")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,125 @@
+"""The runtime classifier: the shipped int8 model's accuracy, batching, and bad model files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from camdigit.classifier import Classification, DigitClassifier, ModelError
+from camdigit.model_files import default_model_path
+from camdigit.preprocess import normalize_digits
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def classifier() -> DigitClassifier:
+    return DigitClassifier()
+
+
+@pytest.fixture(scope="module")
+def crops_and_labels(mnist_1000) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = mnist_1000
+    return normalize_digits(images, ink="bright"), labels
+
+
+def test_shipped_model_is_full_integer(classifier):
+    assert classifier.path == default_model_path()
+    assert classifier.path.name == "digits_int8.tflite"
+    assert classifier.input_type == "int8"
+    assert classifier.output_format.dtype == np.int8
+    # Pixels 0..255 map onto int8 exactly when calibration covered the full range.
+    assert classifier.input_format.scale == pytest.approx(1.0, abs=0.01)
+
+
+def test_shipped_model_reads_at_least_99_percent_of_fixture(classifier, crops_and_labels):
+    crops, labels = crops_and_labels
+    result = classifier.classify(crops)
+    accuracy = float((result.digits == labels).mean())
+    assert accuracy >= 0.99, f"int8 model read {accuracy:.2%} of 1,000 MNIST test digits"
+
+
+def test_dark_ink_digits_read_as_well(classifier, mnist_1000):
+    images, labels = mnist_1000
+    paper = np.rint(235 - images[:300].astype(np.float32) * 0.7).astype(np.uint8)
+    result = classifier.classify(normalize_digits(paper, ink="dark"))
+    assert float((result.digits == labels[:300]).mean()) >= 0.98
+
+
+def test_probabilities_are_a_distribution(classifier, crops_and_labels):
+    result = classifier.classify(crops_and_labels[0][:40])
+    assert isinstance(result, Classification) and len(result) == 40
+    assert result.probabilities.shape == (40, 10)
+    assert np.all(result.confidences >= 0) and np.all(result.confidences <= 1)
+    np.testing.assert_allclose(result.probabilities.sum(axis=1), 1.0, atol=0.03)
+    np.testing.assert_array_equal(result.digits, result.probabilities.argmax(axis=1))
+
+
+def test_a_batch_is_one_interpreter_call(crops_and_labels):
+    classifier = DigitClassifier()
+    crops = crops_and_labels[0][:64]
+    single = np.concatenate([classifier.classify(crop).digits for crop in crops])
+    calls = []
+    interpreter = classifier._interpreter(64)
+    original = interpreter.invoke
+    interpreter.invoke = lambda: calls.append(1) or original()
+    batched = classifier.classify(crops)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(batched.digits, single)
+
+
+def test_odd_and_large_batches_match_single_crops(classifier, crops_and_labels):
+    crops = crops_and_labels[0]
+    whole = classifier.classify(crops)  # 1,000 crops: several 256-crop calls
+    assert len(whole) == 1000
+    for n in (0, 1, 3, 37):
+        part = classifier.classify(crops[:n])
+        np.testing.assert_array_equal(part.digits, whole.digits[:n])
+        np.testing.assert_allclose(part.probabilities, whole.probabilities[:n], atol=1e-6)
+
+
+def test_threads_give_the_same_answers(crops_and_labels):
+    crops = crops_and_labels[0][:64]
+    one = DigitClassifier(threads=1).classify(crops)
+    two = DigitClassifier(threads=2).classify(crops)
+    np.testing.assert_array_equal(one.digits, two.digits)
+
+
+def test_bad_crops_are_refused(classifier):
+    with pytest.raises(ValueError, match="uint8 of shape"):
+        classifier.classify(np.zeros((2, 28, 28), np.uint8))
+    with pytest.raises(ValueError, match="uint8 of shape"):
+        classifier.classify(np.zeros((2, 64, 64), np.float32))
+
+
+def test_missing_model_file_is_named(tmp_path):
+    path = tmp_path / "nope.tflite"
+    with pytest.raises(ModelError, match="model file not found: .*nope.tflite"):
+        DigitClassifier(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a model at all", bytes(range(256)) * 64])
+def test_corrupt_model_file_is_named(tmp_path, content):
+    path = tmp_path / "broken.tflite"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match="cannot load model .*broken.tflite: not a valid TFLite"):
+        DigitClassifier(path)
+
+
+def test_truncated_model_file_is_named(tmp_path):
+    path = tmp_path / "cut.tflite"
+    path.write_bytes(default_model_path().read_bytes()[:5000])
+    with pytest.raises(ModelError, match="cut.tflite"):
+        DigitClassifier(path)
+
+
+def test_model_with_wrong_input_shape_is_named():
+    path = FIXTURES / "wrong_input_28x28.tflite"
+    with pytest.raises(ModelError, match=r"wrong_input_28x28.tflite takes input of shape "
+                       r"\(1, 28, 28, 1\); camdigit needs \(N, 64, 64, 1\)"):
+        DigitClassifier(path)
+
+
+def test_threads_must_be_positive():
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        DigitClassifier(threads=0)

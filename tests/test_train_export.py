@@ -1,0 +1,80 @@
+"""The whole model path, small: train.py --quick, export_tflite.py, then the runtime classifier."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+
+from camdigit.classifier import DigitClassifier
+from camdigit.mnist import write_idx
+from camdigit.preprocess import normalize_digits
+
+from .conftest import REPO, run_python
+
+needs_tensorflow = pytest.mark.skipif(
+    importlib.util.find_spec("tensorflow") is None,
+    reason="needs the train extra: pip install -e '.[train]'",
+)
+
+
+@pytest.mark.slow
+@needs_tensorflow
+def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
+    images, labels = mnist_1000
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_idx(data / "train-images-idx3-ubyte.gz", images[:800])
+    write_idx(data / "train-labels-idx1-ubyte.gz", labels[:800])
+    write_idx(data / "t10k-images-idx3-ubyte.gz", images[800:])
+    write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[800:])
+    out = tmp_path / "models"
+
+    trained = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
+                         "--seed", "3", "--batch-size", "32")
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    for name in ("digits.keras", "metrics.json", "confusion_matrix.png"):
+        assert (out / name).is_file(), name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["training"]["quick"] is True
+    assert metrics["data"] == metrics["data"] | {"train": 720, "validation": 80, "test": 200}
+    keras_test = metrics["keras"]["test"]
+    assert keras_test["count"] == 200 and len(keras_test["per_class"]) == 10
+    assert np.array(keras_test["confusion_matrix"]).sum() == 200
+    assert keras_test["accuracy"] > 0.6
+
+    exported = run_python("export_tflite.py", "--model", str(out / "digits.keras"),
+                          "--out", str(out), "--data", str(data), "--float32")
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    assert "Saved artifact" not in exported.stdout  # converter chatter stays hidden
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["keras"]["test"]["accuracy"] == keras_test["accuracy"]  # kept beside
+    int8 = metrics["tflite"]["digits_int8.tflite"]
+    assert int8["input_type"] == "int8"
+    assert abs(int8["delta_vs_keras_points"]) <= 2.0
+    assert metrics["tflite"]["digits_float32.tflite"]["input_type"] == "float32"
+
+    classifier = DigitClassifier(out / "digits_int8.tflite")
+    result = classifier.classify(normalize_digits(images[800:], ink="bright"))
+    accuracy = float((result.digits == labels[800:]).mean())
+    assert accuracy == pytest.approx(int8["test"]["accuracy"], abs=1e-9)
+    assert accuracy > 0.6
+
+
+@pytest.mark.slow
+@needs_tensorflow
+def test_export_without_calibration_images_says_what_to_do(tmp_path):
+    result = run_python("export_tflite.py", "--calibration", str(tmp_path), "--no-eval",
+                        "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "no calibration images in" in result.stderr
+    assert "--rebuild-calibration" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_calibration_set_is_committed_and_normalized():
+    paths = sorted((REPO / "calibration").rglob("*.png"))
+    assert len(paths) >= 300
+    assert {p.parent.name for p in paths} == {str(d) for d in range(10)}

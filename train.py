@@ -1,0 +1,275 @@
+"""Train the camdigit CNN on MNIST, every digit normalized by the runtime's own preprocessing.
+
+    python train.py                     # full run: models/digits.keras, metrics.json, PNG
+    python train.py --quick --out /tmp/m  # a few hundred steps on a subset (smoke test)
+
+Needs the ``train`` extra (TensorFlow): ``pip install -e ".[train]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from camdigit.machine import describe_machine  # noqa: E402
+from camdigit.metrics import classification_report  # noqa: E402
+from camdigit.mnist import DEFAULT_DATA_DIR, DataError, DigitSet, load_mnist  # noqa: E402
+from camdigit.preprocess import normalize_digits  # noqa: E402
+
+log = logging.getLogger("camdigit.train")
+
+REPO = Path(__file__).resolve().parent
+QUICK_TRAIN_LIMIT = 5000
+QUICK_TEST_LIMIT = 2000
+QUICK_STEPS = 300
+
+
+def load_data(data_dir: Path | None) -> tuple[DigitSet, DigitSet]:
+    """MNIST train and test sets from IDX files; keras' download only when no folder is given."""
+    if data_dir is not None:
+        return load_mnist(data_dir, "train"), load_mnist(data_dir, "test")
+    import keras
+
+    log.info("no MNIST folder found: trying keras' own download")
+    try:
+        (xa, ya), (xb, yb) = keras.datasets.mnist.load_data()
+    except Exception as exc:  # network errors come in many types
+        raise DataError(f"no --data folder and keras could not download MNIST ({exc})") from None
+    return DigitSet(xa, ya, "keras.datasets.mnist (train)"), DigitSet(xb, yb, "keras (test)")
+
+
+def split_validation(
+    x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """A random hold-out of ``fraction`` of the training digits."""
+    order = rng.permutation(len(y))
+    n_val = max(1, round(len(y) * fraction))
+    val, train = order[:n_val], order[n_val:]
+    return (x[train], y[train]), (x[val], y[val])
+
+
+def train_dataset(x: np.ndarray, y: np.ndarray, batch: int, seed: int, augment: bool):
+    """An endless shuffled, augmented stream of (images, one-hot) batches."""
+    import tensorflow as tf
+
+    from camdigit.training.augment import AugmentConfig, augment_batch
+
+    cfg = AugmentConfig()
+    ds = tf.data.Dataset.from_tensor_slices((x[..., None], np.eye(10, dtype=np.float32)[y]))
+    ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).repeat()
+    ds = ds.batch(batch, drop_remainder=True).enumerate()
+
+    def transform(index, pair):
+        images, labels = pair
+        if augment:
+            images = augment_batch(images, tf.stack([tf.constant(seed, tf.int64), index]), cfg)
+        return tf.cast(images, tf.float32), labels
+
+    ds = ds.map(transform, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE), cfg
+
+
+def make_callbacks(max_seconds: float, patience: int, learning_rate: float, decay: float):
+    import keras
+
+    class TimeBudget(keras.callbacks.Callback):
+        """Stop before the next epoch would run past the time budget."""
+
+        def on_train_begin(self, logs=None):
+            self.start = time.monotonic()
+
+        def on_epoch_end(self, epoch, logs=None):
+            elapsed = time.monotonic() - self.start
+            per_epoch = elapsed / (epoch + 1)
+            if elapsed + per_epoch > max_seconds:
+                log.info("time budget reached after epoch %d (%.0f s)", epoch + 1, elapsed)
+                self.model.stop_training = True
+
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.monotonic()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            log.info(
+                "epoch %d: loss %.4f acc %.4f | val loss %.4f val acc %.4f | %.0f s",
+                epoch + 1,
+                logs.get("loss", math.nan),
+                logs.get("accuracy", math.nan),
+                logs.get("val_loss", math.nan),
+                logs.get("val_accuracy", math.nan),
+                time.monotonic() - self.start,
+            )
+
+    return [
+        keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate * decay**epoch),
+        keras.callbacks.EarlyStopping(
+            monitor="val_accuracy", patience=patience, restore_best_weights=True
+        ),
+        TimeBudget(),
+        EpochLog(),
+    ]
+
+
+def train(args: argparse.Namespace) -> dict:
+    """Run the whole training; returns the metrics it wrote."""
+    import keras
+    import tensorflow as tf
+
+    from camdigit.training.model import build_model, compile_model
+    from camdigit.training.plots import save_confusion_matrix
+
+    keras.utils.set_random_seed(args.seed)
+    tf.config.experimental.enable_op_determinism()
+    rng = np.random.default_rng(args.seed)
+
+    train_set, test_set = load_data(args.data)
+    x_all, y_all = train_set.images, train_set.labels
+    x_test, y_test = test_set.images, test_set.labels
+    if args.quick:
+        pick = rng.permutation(len(y_all))[:QUICK_TRAIN_LIMIT]
+        x_all, y_all = x_all[pick], y_all[pick]
+        x_test, y_test = x_test[:QUICK_TEST_LIMIT], y_test[:QUICK_TEST_LIMIT]
+
+    started = time.monotonic()
+    x_all = normalize_digits(x_all, ink="bright")
+    x_test = normalize_digits(x_test, ink="bright")
+    log.info("normalized %d + %d digits in %.1f s", len(y_all), len(y_test),
+             time.monotonic() - started)
+    (x_train, y_train), (x_val, y_val) = split_validation(x_all, y_all, args.val_fraction, rng)
+
+    steps = max(1, len(y_train) // args.batch_size)
+    epochs = args.epochs
+    if args.quick and epochs is None:
+        epochs = max(1, min(10, QUICK_STEPS // steps))
+    epochs = epochs or 40
+
+    model = compile_model(build_model(), args.learning_rate)
+    dataset, augment_cfg = train_dataset(
+        x_train, y_train, args.batch_size, args.seed, augment=not args.no_augment
+    )
+    x_val_in = x_val[..., None].astype(np.float32)
+    y_val_1h = np.eye(10, dtype=np.float32)[y_val]
+
+    log.info("training %s (%d parameters) on %d digits, %d validation, up to %d epochs",
+             model.name, model.count_params(), len(y_train), len(y_val), epochs)
+    fit_start = time.monotonic()
+    history = model.fit(
+        dataset,
+        steps_per_epoch=steps,
+        epochs=epochs,
+        validation_data=(x_val_in, y_val_1h),
+        validation_batch_size=500,
+        callbacks=make_callbacks(
+            args.max_minutes * 60, args.patience, args.learning_rate, args.lr_decay
+        ),
+        shuffle=False,  # the dataset shuffles itself, repeatably
+        verbose=0,
+    )
+    fit_seconds = time.monotonic() - fit_start
+    epochs_run = len(history.history["loss"])
+    best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
+
+    probabilities = model.predict(x_test[..., None].astype(np.float32), batch_size=1000, verbose=0)
+    report = classification_report(y_test, probabilities.argmax(axis=1))
+    log.info("test accuracy (Keras, float): %.4f on %d digits", report["accuracy"], len(y_test))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_path = args.out / "digits.keras"
+    model.save(model_path)
+    save_confusion_matrix(
+        np.array(report["confusion_matrix"]),
+        args.out / "confusion_matrix.png",
+        f"Keras float model, MNIST test ({len(y_test)} digits): "
+        f"accuracy {report['accuracy'] * 100:.2f}%",
+    )
+    metrics = {
+        "keras": {"file": model_path.name, "test": report},
+        "training": {
+            "parameters": int(model.count_params()),
+            "epochs_run": epochs_run,
+            "best_epoch": best_epoch,
+            "max_epochs": epochs,
+            "steps_per_epoch": steps,
+            "batch_size": args.batch_size,
+            "learning_rate": args.learning_rate,
+            "lr_decay_per_epoch": args.lr_decay,
+            "best_val_accuracy": round(float(max(history.history["val_accuracy"])), 6),
+            "fit_seconds": round(fit_seconds, 1),
+            "total_seconds": round(time.monotonic() - started, 1),
+            "seed": args.seed,
+            "quick": bool(args.quick),
+            "augmentation": None if args.no_augment else augment_cfg.as_dict(),
+            "machine": describe_machine(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+        "data": {
+            "train_source": train_set.source,
+            "test_source": test_set.source,
+            "train": int(len(y_train)),
+            "validation": int(len(y_val)),
+            "test": int(len(y_test)),
+            "preprocessing": "camdigit.preprocess.normalize_digit(ink='bright')",
+        },
+    }
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    log.info("wrote %s, metrics.json and confusion_matrix.png in %s", model_path.name, args.out)
+    return metrics
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    default_data = DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
+    parser.add_argument("--data", type=Path, default=default_data,
+                        help="folder with the MNIST IDX files (default: ../shared/data/mnist "
+                        "when present, else keras' download)")
+    parser.add_argument("--out", type=Path, default=REPO / "models", help="output folder")
+    parser.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke test: {QUICK_TRAIN_LIMIT} digits, ~{QUICK_STEPS} steps")
+    parser.add_argument("--epochs", type=int, default=None, help="most epochs (default 40)")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--lr-decay", type=float, default=0.85,
+                        help="learning rate factor per epoch")
+    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--patience", type=int, default=5,
+                        help="early stopping: epochs without a better validation accuracy")
+    parser.add_argument("--max-minutes", type=float, default=25.0,
+                        help="stop after the epoch that would overrun this")
+    parser.add_argument("--no-augment", action="store_true")
+    args = parser.parse_args(argv)
+    if args.batch_size < 1 or not 0 < args.val_fraction < 1 or args.max_minutes <= 0:
+        parser.error("--batch-size must be >= 1, --val-fraction in (0, 1), --max-minutes > 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    args = parse_args(argv)
+    try:
+        train(args)
+    except (DataError, OSError) as exc:
+        print(f"train.py: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("train.py: interrupted; nothing written", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
