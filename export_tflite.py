@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -159,6 +160,7 @@ def evaluate_file(path: Path, crops: np.ndarray, labels: np.ndarray) -> dict:
     return {
         "file": path.name,
         "bytes": path.stat().st_size,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "input_type": classifier.input_type,
         "input_quantization": [classifier.input_format.scale, classifier.input_format.zero_point],
         "test": classification_report(labels, result.digits),

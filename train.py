@@ -127,7 +127,7 @@ def train(args: argparse.Namespace) -> dict:
     import tensorflow as tf
 
     from camdigit.training.model import build_model, compile_model
-    from camdigit.training.plots import save_confusion_matrix
+    from camdigit.training.plots import save_confusion_matrix, save_training_curves
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
@@ -152,7 +152,7 @@ def train(args: argparse.Namespace) -> dict:
     epochs = args.epochs
     if args.quick and epochs is None:
         epochs = max(1, min(10, QUICK_STEPS // steps))
-    epochs = epochs or 40
+    epochs = epochs or 30
 
     model = compile_model(build_model(), args.learning_rate)
     dataset, augment_cfg = train_dataset(
@@ -193,6 +193,7 @@ def train(args: argparse.Namespace) -> dict:
         f"Keras float model, MNIST test ({len(y_test)} digits): "
         f"accuracy {report['accuracy'] * 100:.2f}%",
     )
+    save_training_curves(history.history, args.out / "training_curves.png")
     metrics = {
         "keras": {"file": model_path.name, "test": report},
         "training": {
@@ -205,6 +206,8 @@ def train(args: argparse.Namespace) -> dict:
             "learning_rate": args.learning_rate,
             "lr_decay_per_epoch": args.lr_decay,
             "best_val_accuracy": round(float(max(history.history["val_accuracy"])), 6),
+            "history": {k: [round(float(v), 6) for v in vals] for k, vals in history.history.items()
+                        if k != "learning_rate"},
             "fit_seconds": round(fit_seconds, 1),
             "total_seconds": round(time.monotonic() - started, 1),
             "seed": args.seed,
@@ -224,7 +227,8 @@ def train(args: argparse.Namespace) -> dict:
         },
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    log.info("wrote %s, metrics.json and confusion_matrix.png in %s", model_path.name, args.out)
+    log.info("wrote %s, metrics.json, confusion_matrix.png and training_curves.png in %s",
+             model_path.name, args.out)
     return metrics
 
 
@@ -240,13 +244,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: {QUICK_TRAIN_LIMIT} digits, ~{QUICK_STEPS} steps")
-    parser.add_argument("--epochs", type=int, default=None, help="most epochs (default 40)")
+    parser.add_argument("--epochs", type=int, default=None, help="most epochs (default 30)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--lr-decay", type=float, default=0.85,
+    parser.add_argument("--lr-decay", type=float, default=0.88,
                         help="learning rate factor per epoch")
     parser.add_argument("--val-fraction", type=float, default=0.1)
-    parser.add_argument("--patience", type=int, default=5,
+    parser.add_argument("--patience", type=int, default=8,
                         help="early stopping: epochs without a better validation accuracy")
     parser.add_argument("--max-minutes", type=float, default=25.0,
                         help="stop after the epoch that would overrun this")

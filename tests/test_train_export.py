@@ -35,7 +35,7 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     trained = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
                          "--seed", "3", "--batch-size", "32")
     assert trained.returncode == 0, trained.stderr[-3000:]
-    for name in ("digits.keras", "metrics.json", "confusion_matrix.png"):
+    for name in ("digits.keras", "metrics.json", "confusion_matrix.png", "training_curves.png"):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["training"]["quick"] is True
@@ -78,3 +78,23 @@ def test_calibration_set_is_committed_and_normalized():
     paths = sorted((REPO / "calibration").rglob("*.png"))
     assert len(paths) >= 300
     assert {p.parent.name for p in paths} == {str(d) for d in range(10)}
+
+
+@pytest.mark.slow
+@needs_tensorflow
+def test_same_seed_trains_the_same_model(tmp_path, mnist_1000):
+    images, labels = mnist_1000
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for split, part in (("train", slice(0, 600)), ("t10k", slice(600, 1000))):
+        write_idx(data / f"{split}-images-idx3-ubyte.gz", images[part])
+        write_idx(data / f"{split}-labels-idx1-ubyte.gz", labels[part])
+    reports = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        result = run_python("train.py", "--quick", "--epochs", "2", "--batch-size", "32",
+                            "--seed", "5", "--data", str(data), "--out", str(out))
+        assert result.returncode == 0, result.stderr[-3000:]
+        metrics = json.loads((out / "metrics.json").read_text())
+        reports.append((metrics["keras"]["test"], metrics["training"]["best_val_accuracy"]))
+    assert reports[0] == reports[1]

@@ -31,3 +31,23 @@ def save_confusion_matrix(matrix: np.ndarray, path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def save_training_curves(history: dict[str, list[float]], path: Path) -> None:
+    """Loss and accuracy per epoch, training (augmented) against validation."""
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=110)
+    for key, label in (("loss", "train (augmented)"), ("val_loss", "validation")):
+        loss_ax.plot(epochs, history[key], marker=".", label=label)
+    for key, label in (("accuracy", "train (augmented)"), ("val_accuracy", "validation")):
+        acc_ax.plot(epochs, history[key], marker=".", label=label)
+    loss_ax.set_yscale("log")
+    loss_ax.set_title("loss", fontsize=10)
+    acc_ax.set_title("accuracy", fontsize=10)
+    for ax in (loss_ax, acc_ax):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
