@@ -76,6 +76,16 @@ def _shrink(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def _median(values: np.ndarray) -> float:
+    """The median, as ``np.median`` gives it, by partition (several times faster on a border)."""
+    n = values.size
+    half = n // 2
+    if n % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return 0.5 * (float(low) + float(high))
+
+
 def ink_map(crop: np.ndarray, ink: Ink) -> np.ndarray:
     """Return the crop as float32 ink strength in [0, 1]: 0 is background, 1 the strongest ink.
 
@@ -97,12 +107,15 @@ def ink_map(crop: np.ndarray, ink: Ink) -> np.ndarray:
     values = _to_unit_float(gray)
     if ink == "dark":
         values = 1.0 - values
-    peak, floor = float(values.max()), float(values.min())
+    floor, peak, _, _ = cv2.minMaxLoc(values)
     if peak - floor < MIN_CONTRAST:
         return np.zeros_like(values)
     border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
-    background = min(float(np.median(border)), 0.5 * (floor + peak))
-    return np.clip((values - background) / (peak - background), 0.0, 1.0)
+    background = min(_median(border), 0.5 * (floor + peak))
+    gain = 1.0 / (peak - background)
+    # (values - background) * gain, clipped to [0, 1], in two OpenCV calls.
+    stretched = cv2.addWeighted(values, gain, values, 0.0, -background * gain)
+    return np.clip(stretched, 0.0, 1.0, out=stretched)
 
 
 def normalize_digit(crop: np.ndarray, ink: Ink) -> np.ndarray:
@@ -123,33 +136,33 @@ def normalize_digit(crop: np.ndarray, ink: Ink) -> np.ndarray:
     blank = np.zeros((CANVAS, CANVAS), np.uint8)
     if values.size == 0:
         return blank
-    rows = np.flatnonzero((values > INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((values > INK_THRESHOLD).any(axis=0))
-    if rows.size == 0:
+    x, y, w, h = cv2.boundingRect((values > INK_THRESHOLD).view(np.uint8))
+    if w == 0:
         return blank
-    body = values[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    body = values[y : y + h, x : x + w]
 
-    h, w = body.shape
     scale = INNER_BOX / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
     patch = cv2.resize(body, size, interpolation=interpolation)
-    patch = np.clip(patch, 0.0, None)
-    total = float(patch.sum())
+    moments = cv2.moments(patch)
+    total = moments["m00"]
     if total <= 0.0:
         return blank
 
-    ph, pw = patch.shape
-    com_y = float(patch.sum(axis=1) @ np.arange(ph)) / total
-    com_x = float(patch.sum(axis=0) @ np.arange(pw)) / total
+    pw, ph = size
+    com_x, com_y = moments["m10"] / total, moments["m01"] / total
     # Sub-pixel placement: a whole-pixel shift would move thin strokes by up to half a pixel
     # depending on rounding, so the same digit at two sizes would not line up.
     top = min(max(CANVAS / 2 - 0.5 - com_y, 0.0), float(CANVAS - ph))
     left = min(max(CANVAS / 2 - 0.5 - com_x, 0.0), float(CANVAS - pw))
     shift = np.array([[1.0, 0.0, left], [0.0, 1.0, top]], np.float32)
     placed = cv2.warpAffine(patch, shift, (CANVAS, CANVAS), flags=cv2.INTER_LINEAR)
-    placed *= 255.0 / float(placed.max())
-    return np.rint(np.clip(placed, 0.0, 255.0)).astype(np.uint8)
+    _, peak, _, _ = cv2.minMaxLoc(placed)
+    if peak <= 0.0:
+        return blank
+    # Strongest ink to 255; convertScaleAbs rounds and saturates (all values are >= 0 here).
+    return cv2.convertScaleAbs(placed, alpha=255.0 / peak)
 
 
 def normalize_digits(crops: list[np.ndarray] | np.ndarray, ink: Ink) -> np.ndarray:
