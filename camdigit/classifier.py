@@ -9,11 +9,7 @@ values, integer models their quantized form.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +17,7 @@ import numpy as np
 
 from camdigit.model_files import default_model_path
 from camdigit.preprocess import CANVAS
+from camdigit.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +115,7 @@ class DigitClassifier:
             if batch != 1:
                 index = interpreter.get_input_details()[0]["index"]
                 interpreter.resize_tensor_input(index, [batch, CANVAS, CANVAS, 1], strict=True)
-            with _quiet_stderr():
+            with quiet_stderr():
                 interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -188,26 +185,6 @@ class DigitClassifier:
         if fmt.dtype == np.float32:
             return raw
         return (raw.astype(np.float32) - fmt.zero_point) * fmt.scale
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Hide LiteRT's C-level "Created TensorFlow Lite XNNPACK delegate" line from CLI output."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # stderr replaced (pytest capture, IDEs)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _quantization(details: dict) -> tuple[float, int]:

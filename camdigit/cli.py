@@ -5,13 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from camdigit import __version__
 from camdigit.classifier import DigitClassifier, ModelError
+from camdigit.demo import demo_command
+from camdigit.detections import FrameResult
 from camdigit.images import ImageError, read_image
+from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
+from camdigit.pipeline import DEFAULT_MAX_SIDE, Recognizer
 from camdigit.preprocess import guess_ink, normalize_digit
+from camdigit.runner import Progress, RunSummary, Terminated, run
+from camdigit.sources import FrameSource, SourceError, open_source
+from camdigit.tracking import DigitTracker
 
 SAMPLE_DIGITS = Path(__file__).resolve().parent / "samples" / "digits"
 
@@ -34,9 +42,117 @@ def _truth_from_name(path: Path) -> int | None:
     return int(stem[marker + 6])
 
 
-def classify_command(args: argparse.Namespace) -> int:
+def check_common_flags(args: argparse.Namespace) -> None:
+    """Refuse bad flag values before anything is opened or processed."""
     if args.threads < 1:
         raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    conf = getattr(args, "conf", 0.5)
+    if not 0.0 <= conf <= 1.0:
+        raise UsageError(f"--conf must be between 0 and 1, got {conf}")
+    if getattr(args, "max_side", 0) < 0:
+        raise UsageError(f"--max-side must be 0 (off) or positive, got {args.max_side}")
+
+
+def make_recognizer(args: argparse.Namespace) -> Recognizer:
+    classifier = DigitClassifier(args.model, threads=args.threads)
+    tracker = DigitTracker() if args.track else None
+    return Recognizer(classifier, tracker=tracker, conf=args.conf, max_side=args.max_side)
+
+
+def want_window(args: argparse.Namespace) -> bool:
+    """The --show decision: asked for, refused, or (by default) when a display is present."""
+    from camdigit.display import display_available, why_no_display
+
+    if args.show is None:
+        return display_available()
+    if args.show and not display_available():
+        raise UsageError(f"--show: cannot open a window: {why_no_display()}; use --no-show")
+    return bool(args.show)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    check_common_flags(args)
+    recognizer = make_recognizer(args)
+    show = want_window(args)
+    source = open_source(args.source)
+    summary = process_source(source, recognizer, args.save, args.json, show, args.quiet,
+                             print_results=not (args.save or args.json or show))
+    skipped = getattr(source, "skipped", [])
+    if skipped and summary.frames == 0:
+        raise SourceError(f"none of the files in {source.name} could be read")
+    return 1 if skipped else 0
+
+
+def process_source(
+    source: FrameSource,
+    recognizer: Recognizer,
+    save: Path | None,
+    json_path: str | None,
+    show: bool,
+    quiet: bool,
+    print_results: bool,
+) -> RunSummary:
+    """Open the outputs (checked before any frame is read), run, and report."""
+    from camdigit.display import Window
+
+    outputs: list = []
+    try:
+        saver = AnnotatedWriter(save, source) if save else None
+        outputs.append(saver)
+        writer = JsonLinesWriter(json_path) if json_path else None
+        outputs.append(writer)
+        window = Window() if show else None
+    except BaseException:
+        source.close()
+        for output in outputs:
+            if output is not None:
+                output.close()
+        raise
+    progress = None
+    if not quiet and not source.live and json_path != "-":
+        progress = Progress(source.total)
+    printer = ResultPrinter() if print_results else None
+    summary = run(source, recognizer, json_writer=writer, saver=saver, window=window,
+                  progress=progress, on_result=printer)
+    if printer is not None:
+        printer.finish(summary)
+    if not quiet:
+        written = [str(p) for p in (saver.written if saver else [])]
+        if writer is not None and json_path != "-":
+            written.append(json_path)
+        print(f"camdigit: {summary.frames} frames, {summary.digits} digits, "
+              f"{summary.fps:.1f} FPS" + (f"; wrote {', '.join(written)}" if written else ""),
+              file=sys.stderr)
+    return summary
+
+
+class ResultPrinter:
+    """What ``camdigit run`` prints when no other output is chosen: each photo's numbers as it
+    is read, a live source's numbers whenever they change, a video's steady numbers at its end."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, ...] | None = None
+        self._videos: list[str] = []
+
+    def __call__(self, result: FrameResult) -> None:
+        texts = tuple(n.text for n in result.numbers)
+        if result.still:
+            print(f"{result.source}: {' '.join(texts) or 'no digits found'}", flush=True)
+        elif result.live:
+            if texts != self._last:
+                print(f"{result.time:7.1f}s  {' '.join(texts) or '-'}", flush=True)
+                self._last = texts
+        elif result.source not in self._videos:
+            self._videos.append(result.source)
+
+    def finish(self, summary: RunSummary) -> None:
+        for source in self._videos:
+            numbers = summary.steady_numbers(source)
+            print(f"{source}: {' '.join(numbers) or 'no digits found'}", flush=True)
+
+
+def classify_command(args: argparse.Namespace) -> int:
+    check_common_flags(args)
     paths = [Path(p) for p in args.images] or sample_digit_paths()
     if not paths:
         raise UsageError(f"no images given and no bundled samples in {SAMPLE_DIGITS}")
@@ -81,32 +197,92 @@ def classify_command(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("model options")
+    model.add_argument("--model", type=Path, default=None,
+                       help="a .tflite digit model (default: the shipped digits_int8.tflite)")
+    model.add_argument("--threads", type=int, default=1, help="interpreter threads")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by ``run`` and ``demo``: recognition, output and display."""
+    reading = parser.add_argument_group("recognition")
+    reading.add_argument("--conf", type=float, default=0.5,
+                         help="digits read with a lower confidence are not reported (0..1)")
+    reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
+                         help="shrink larger frames before finding digits (boxes stay in the "
+                         "input's pixels); 0: never")
+    reading.add_argument("--no-track", dest="track", action="store_false",
+                         help="read every frame on its own (no steady labels across frames)")
+    view = parser.add_argument_group("visualization")
+    view.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
+                      help="show the annotated frames in a window (default: when a display is "
+                      "present); keys: q quits, space pauses, s saves a snapshot")
+    view.add_argument("--quiet", action="store_true",
+                      help="no progress bar or summary on stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="camdigit",
-        description="Read handwritten digits with a small int8 CNN (no TensorFlow needed).",
+        description="Read handwritten digits through a camera with a small int8 CNN "
+        "(no TensorFlow needed).",
     )
     parser.add_argument("--version", action="version", version=f"camdigit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+
+    run = commands.add_parser(
+        "run", formatter_class=formatter,
+        help="find and read the digits in a camera, video, photo or folder",
+        description="Find every handwritten digit in SOURCE, read it, group digits into "
+        "numbers, and show, save or print the result.",
+    )
+    run.add_argument("source", metavar="SOURCE",
+                     help="camera index (0), video or image file, folder, glob ('shots/*.jpg'), "
+                     "stream URL (rtsp://, http://) or picam (Raspberry Pi camera)")
+    output = run.add_argument_group("output")
+    output.add_argument("--save", type=Path, metavar="PATH",
+                        help="annotated image (for a photo), video (for a video or camera), or "
+                        "folder (for a folder or glob)")
+    output.add_argument("--json", metavar="PATH",
+                        help="JSON Lines, one object per frame, flushed per frame; - for stdout")
+    add_model_options(run)
+    add_run_options(run)
+    run.set_defaults(handler=run_command)
+
+    demo = commands.add_parser(
+        "demo", formatter_class=formatter,
+        help="run on the bundled sample video and photo (no camera needed)",
+        description="Read the bundled sample video and photo (pages of MNIST test digits made "
+        "by camdigit's scene generator), write the annotated video and photo and their JSON "
+        "Lines, and print the numbers read.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("."),
+                      help="folder for camdigit-demo.mp4, camdigit-demo.jsonl, "
+                      "camdigit-demo-photo.jpg and camdigit-demo-photo.jsonl")
+    add_model_options(demo)
+    add_run_options(demo)
+    demo.set_defaults(handler=demo_command)
 
     classify = commands.add_parser(
-        "classify",
+        "classify", formatter_class=formatter,
         help="classify single-digit images (default: the bundled sample digits)",
         description="Classify images that each hold one digit. With no IMAGE, classifies the "
         "bundled sample digits (MNIST test digits) and checks the answers.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     classify.add_argument("images", nargs="*", metavar="IMAGE", help="image files, one digit each")
-    model = classify.add_argument_group("model options")
-    model.add_argument("--model", type=Path, default=None,
-                       help="a .tflite digit model (default: the shipped digits_int8.tflite)")
-    model.add_argument("--threads", type=int, default=1, help="interpreter threads")
+    add_model_options(classify)
     classify.add_argument("--ink", choices=["auto", "dark", "bright"], default="auto",
                           help="ink darker or lighter than the background (auto: guess per image)")
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
     classify.set_defaults(handler=classify_command)
     return parser
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,13 +295,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread (embedded use): leave SIGTERM alone
+        previous = None
     try:
         return args.handler(args)
-    except (UsageError, ModelError, ImageError, ValueError) as exc:
+    except (UsageError, ModelError, ImageError, SourceError, OutputError, ValueError) as exc:
         print(f"camdigit: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("camdigit: interrupted", file=sys.stderr)
+        print("camdigit: interrupted; outputs closed", file=sys.stderr)
         return 130
+    except Terminated:
+        print("camdigit: terminated; outputs closed", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

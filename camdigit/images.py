@@ -7,6 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from camdigit.quiet import quiet_stderr
+
 
 class ImageError(Exception):
     """An image file is missing or cannot be decoded."""
@@ -23,7 +25,8 @@ def read_image(path: Path | str) -> np.ndarray:
         data = np.fromfile(path, np.uint8)
     except OSError as exc:
         raise ImageError(f"cannot read {path}: {exc.strerror}") from None
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    with quiet_stderr():  # libjpeg's "Premature end of JPEG file": we report it ourselves
+        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if image is None:
         raise ImageError(f"cannot decode {path}: not an image OpenCV can read (PNG, JPEG, ...)")
     return image

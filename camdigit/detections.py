@@ -1,0 +1,132 @@
+"""Plain data passed between the stages: found digits, read digits, numbers, one frame's result.
+
+Boxes are ``x, y, w, h`` integers in the input frame's pixels everywhere. Arrays are parallel:
+row ``i`` of every field describes the same digit, so filtering is one boolean mask
+(``detections[detections.confidences >= 0.5]``) and a frame with no digits needs no special case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NO_TRACK = -1
+"""Track id of a detection that is not tracked (a still image)."""
+
+
+def _check_boxes(boxes: np.ndarray) -> None:
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"boxes must be a 2-D array of shape (N, 4), got shape {boxes.shape}")
+
+
+@dataclass(frozen=True)
+class Detections:
+    """Digits read in one frame, as parallel arrays of length N."""
+
+    boxes: np.ndarray  # (N, 4) int32 x, y, w, h
+    digits: np.ndarray  # (N,) int64
+    confidences: np.ndarray  # (N,) float32 in [0, 1]
+    tracks: np.ndarray = field(default=None)  # type: ignore[assignment]  # (N,) int64, -1: none
+
+    def __post_init__(self) -> None:
+        _check_boxes(self.boxes)
+        n = len(self.boxes)
+        if self.tracks is None:
+            object.__setattr__(self, "tracks", np.full(n, NO_TRACK, np.int64))
+        for name in ("digits", "confidences", "tracks"):
+            value = getattr(self, name)
+            if value.shape != (n,):
+                raise ValueError(f"{name} must have shape ({n},) like boxes, got {value.shape}")
+
+    @classmethod
+    def empty(cls) -> Detections:
+        return cls(
+            np.zeros((0, 4), np.int32),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.boxes)
+
+    def __getitem__(self, index: np.ndarray | slice) -> Detections:
+        return Detections(
+            self.boxes[index], self.digits[index], self.confidences[index], self.tracks[index]
+        )
+
+    def scaled(self, factor: float) -> Detections:
+        """The same detections with boxes multiplied by ``factor`` (back to input pixels)."""
+        if factor == 1.0:
+            return self
+        return Detections(
+            scale_boxes(self.boxes, factor), self.digits, self.confidences, self.tracks
+        )
+
+
+@dataclass(frozen=True)
+class Number:
+    """Digits side by side on one line, read as one number ("2026")."""
+
+    text: str
+    box: tuple[int, int, int, int]
+    members: tuple[int, ...]  # indices into the frame's Detections, left to right
+
+
+@dataclass
+class FrameResult:
+    """Everything camdigit read in one frame, and how long each stage took (milliseconds)."""
+
+    source: str
+    frame: int
+    time: float
+    detections: Detections
+    numbers: list[Number]
+    timings: dict[str, float] = field(default_factory=dict)
+    classified: int = 0  # crops sent to the model this frame (tracking lets some skip it)
+    still: bool = False  # a photo, read on its own
+    live: bool = False  # from a camera or stream
+
+    def to_json(self) -> dict:
+        """The ``--json`` record of this frame (one line of JSON Lines)."""
+        d = self.detections
+        return {
+            "source": self.source,
+            "frame": self.frame,
+            "time": round(float(self.time), 4),
+            "detections": [
+                {
+                    "box": [int(v) for v in d.boxes[i]],
+                    "digit": int(d.digits[i]),
+                    "confidence": round(float(d.confidences[i]), 4),
+                    "track": None if d.tracks[i] == NO_TRACK else int(d.tracks[i]),
+                }
+                for i in range(len(d))
+            ],
+            "numbers": [{"text": n.text, "box": list(n.box)} for n in self.numbers],
+        }
+
+
+def scale_boxes(boxes: np.ndarray, factor: float) -> np.ndarray:
+    """Scale x, y, w, h boxes by ``factor``, rounding outward so the ink stays inside."""
+    if factor == 1.0:
+        return boxes
+    x0 = np.floor(boxes[:, 0] * factor)
+    y0 = np.floor(boxes[:, 1] * factor)
+    x1 = np.ceil((boxes[:, 0] + boxes[:, 2]) * factor)
+    y1 = np.ceil((boxes[:, 1] + boxes[:, 3]) * factor)
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    ax1, ay1 = a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
+    bx1, by1 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
+    iw = np.minimum(ax1[:, None], bx1[None]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    ih = np.minimum(ay1[:, None], by1[None]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
+    union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

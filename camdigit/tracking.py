@@ -1,0 +1,167 @@
+"""Steady labels across frames: match digit boxes to tracks, vote each track's digit.
+
+Tracks are matched by box overlap (IoU) regardless of the digit read, so a 1/7 flicker cannot
+split a track; each track then reports the digit with the highest summed confidence over its
+last readings. A track whose readings agree is not re-read every frame: the model sees its crop
+again only every ``recheck_every`` frames, or at once when its box changes size.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from camdigit.detections import iou_matrix
+
+
+@dataclass
+class Track:
+    """One digit followed across frames."""
+
+    id: int
+    box: np.ndarray  # (4,) float64 x, y, w, h, last seen
+    velocity: np.ndarray  # (2,) float64 pixels per frame, smoothed
+    readings: deque[tuple[int, float]] = field(default_factory=deque)
+    missed: int = 0  # frames since last matched
+    since_read: int = 0  # frames since the model last read this track's crop
+    read_box: np.ndarray | None = None  # box size when last read
+
+    def vote(self) -> tuple[int, float]:
+        """The digit with the highest summed confidence, and its mean confidence per reading."""
+        totals = np.zeros(10)
+        for digit, confidence in self.readings:
+            totals[digit] += confidence
+        digit = int(totals.argmax())
+        return digit, float(totals[digit] / max(1, len(self.readings)))
+
+    def predicted_box(self) -> np.ndarray:
+        box = self.box.copy()
+        box[:2] += self.velocity * (1 + self.missed)
+        return box
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    iou_threshold: float = 0.3  # a box continues a track when it overlaps its predicted box so
+    max_missed: int = 8  # frames a track survives unseen (a hand passing over the page)
+    votes: int = 7  # readings kept per track
+    recheck_every: int = 6  # frames between readings of a steady track
+    steady_readings: int = 3  # agreeing readings that make a track steady
+    steady_confidence: float = 0.9  # ... each at least this confident
+    resize_tolerance: float = 0.2  # a box whose size changed more than this is read again
+
+    def __post_init__(self) -> None:
+        if not 0 < self.iou_threshold <= 1:
+            raise ValueError(f"iou_threshold must be in (0, 1], got {self.iou_threshold}")
+        if self.votes < 1 or self.recheck_every < 1 or self.steady_readings < 1:
+            raise ValueError("votes, recheck_every and steady_readings must be at least 1")
+
+
+class DigitTracker:
+    """Class-agnostic IoU tracker with per-track digit voting.
+
+    Use per frame: ``assign(boxes)`` matches the frame's boxes to tracks and says which crops the
+    model must read; ``update(...)`` records those readings and returns each box's track id and
+    voted digit and confidence.
+    """
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.config = config or TrackerConfig()
+        self.tracks: list[Track] = []
+        self._next_id = 1
+
+    def reset(self) -> None:
+        """Forget every track (a new video, a jump in the stream)."""
+        self.tracks = []
+        self._next_id = 1
+
+    def assign(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Match boxes (N, 4) to tracks.
+
+        Returns ``(track_index, needs_reading)``: the index into ``self.tracks`` of each box's
+        track (-1: a new digit), and whether the model must read its crop this frame.
+        """
+        n = len(boxes)
+        matched = np.full(n, -1, np.int64)
+        if n and self.tracks:
+            predicted = np.array([t.predicted_box() for t in self.tracks])
+            iou = iou_matrix(boxes, predicted)
+            # Greedy by overlap: for a few dozen digits as good as optimal assignment, and simple.
+            order = np.argsort(-iou, axis=None)
+            used_box, used_track = np.zeros(n, bool), np.zeros(len(self.tracks), bool)
+            for flat in order:
+                i, j = divmod(int(flat), len(self.tracks))
+                if iou[i, j] < self.config.iou_threshold:
+                    break
+                if used_box[i] or used_track[j]:
+                    continue
+                matched[i] = j
+                used_box[i] = used_track[j] = True
+        needs = np.ones(n, bool)
+        for i in np.flatnonzero(matched >= 0):
+            needs[i] = not self._steady(self.tracks[matched[i]], boxes[i])
+        return matched, needs
+
+    def _steady(self, track: Track, box: np.ndarray) -> bool:
+        cfg = self.config
+        if track.since_read + 1 >= cfg.recheck_every or track.read_box is None:
+            return False
+        recent = list(track.readings)[-cfg.steady_readings :]
+        if len(recent) < cfg.steady_readings:
+            return False
+        if len({d for d, _ in recent}) != 1 or min(c for _, c in recent) < cfg.steady_confidence:
+            return False
+        size = box[2:].astype(np.float64)
+        change = np.abs(size - track.read_box[2:]) / np.maximum(track.read_box[2:], 1.0)
+        return bool(change.max() <= cfg.resize_tolerance)
+
+    def update(
+        self,
+        boxes: np.ndarray,
+        matched: np.ndarray,
+        digits: np.ndarray,
+        confidences: np.ndarray,
+        was_read: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Record this frame. ``digits``/``confidences`` count only where ``was_read``.
+
+        Returns per box: track id, voted digit, voted confidence.
+        """
+        cfg = self.config
+        n = len(boxes)
+        ids = np.zeros(n, np.int64)
+        voted = np.zeros(n, np.int64)
+        voted_conf = np.zeros(n, np.float32)
+        seen = np.zeros(len(self.tracks), bool)
+        new_tracks = []
+        for i in range(n):
+            box = boxes[i].astype(np.float64)
+            if matched[i] >= 0:
+                track = self.tracks[matched[i]]
+                seen[matched[i]] = True
+                step = (box[:2] - track.box[:2]) / (1 + track.missed)
+                track.velocity = 0.5 * track.velocity + 0.5 * step
+                track.box = box
+                track.missed = 0
+                track.since_read += 1
+            else:
+                track = Track(self._next_id, box, np.zeros(2), deque(maxlen=cfg.votes))
+                self._next_id += 1
+                new_tracks.append(track)
+            if was_read[i]:
+                track.readings.append((int(digits[i]), float(confidences[i])))
+                track.since_read = 0
+                track.read_box = box.copy()
+            ids[i] = track.id
+            voted[i], voted_conf[i] = track.vote() if track.readings else (0, 0.0)
+        survivors = []
+        for track, was_seen in zip(self.tracks, seen, strict=True):
+            if not was_seen:
+                track.missed += 1
+                if track.missed > cfg.max_missed:
+                    continue
+            survivors.append(track)
+        self.tracks = survivors + new_tracks
+        return ids, voted, voted_conf

@@ -1,0 +1,148 @@
+"""Steady labels across frames (tracking, voting, skipped re-reads) and grouping into numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from camdigit.detections import Detections, iou_matrix, scale_boxes
+from camdigit.numbers import group_numbers
+from camdigit.tracking import DigitTracker, TrackerConfig
+
+
+def detections(boxes, digits) -> Detections:
+    return Detections(
+        np.array(boxes, np.int32).reshape(-1, 4),
+        np.array(digits, np.int64),
+        np.full(len(digits), 0.99, np.float32),
+    )
+
+
+def step(tracker: DigitTracker, boxes, digits, confidences=None):
+    """One frame: assign, 'read' the crops the tracker asks for, update."""
+    boxes = np.array(boxes, np.int32).reshape(-1, 4)
+    matched, needs = tracker.assign(boxes)
+    confidences = np.full(len(boxes), 0.99, np.float32) if confidences is None else confidences
+    ids, voted, conf = tracker.update(boxes, matched, np.array(digits), np.asarray(confidences),
+                                      needs)
+    return ids, voted, conf, needs
+
+
+def test_iou_matrix():
+    a = np.array([[0, 0, 10, 10], [100, 100, 10, 10]])
+    b = np.array([[5, 0, 10, 10], [0, 0, 10, 10]])
+    iou = iou_matrix(a, b)
+    assert iou[0, 1] == pytest.approx(1.0)
+    assert iou[0, 0] == pytest.approx(50 / 150)
+    assert iou[1].max() == 0.0
+    assert iou_matrix(np.zeros((0, 4)), b).shape == (0, 2)
+
+
+def test_scale_boxes_rounds_outward():
+    scaled = scale_boxes(np.array([[3, 5, 7, 9]], np.int32), 1.5)
+    x, y, w, h = scaled[0]
+    assert (x, y) == (4, 7)  # floor(4.5), floor(7.5)
+    assert (x + w, y + h) == (15, 21)  # ceil(15), ceil(21)
+
+
+def test_detections_validate_and_filter():
+    d = detections([[0, 0, 5, 5], [10, 10, 5, 5]], [3, 4])
+    assert (d.tracks == -1).all()
+    kept = d[d.digits == 4]
+    assert len(kept) == 1 and kept.boxes[0, 0] == 10
+    assert len(Detections.empty()) == 0
+    with pytest.raises(ValueError, match=r"shape \(N, 4\)"):
+        Detections(np.zeros((2, 3)), np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="digits must have shape"):
+        Detections(np.zeros((2, 4)), np.zeros(3), np.zeros(2))
+
+
+def test_a_flipped_reading_does_not_flip_the_label():
+    tracker = DigitTracker(TrackerConfig(recheck_every=1))  # read every frame
+    box = [[100, 100, 20, 30]]
+    readings = [7, 7, 7, 1, 7, 7]  # frame 3: the model misreads the 7 as a 1
+    labels, ids = [], []
+    for frame, digit in enumerate(readings):
+        moved = [[100 + frame, 100, 20, 30]]
+        track_ids, voted, _, needs = step(tracker, moved if frame else box, [digit])
+        assert needs[0]
+        labels.append(int(voted[0]))
+        ids.append(int(track_ids[0]))
+    assert labels == [7] * len(readings)
+    assert len(set(ids)) == 1
+
+
+def test_without_voting_the_flip_would_show():
+    tracker = DigitTracker(TrackerConfig(votes=1, recheck_every=1))
+    labels = [int(step(tracker, [[100, 100, 20, 30]], [d])[1][0]) for d in (7, 7, 1)]
+    assert labels == [7, 7, 1]
+
+
+def test_tracks_are_class_agnostic_and_follow_motion():
+    tracker = DigitTracker(TrackerConfig(recheck_every=1))
+    a, b = [50, 50, 20, 30], [200, 50, 20, 30]
+    ids0 = step(tracker, [a, b], [1, 7])[0]
+    # Both move right by 6 px per frame; the second is now read as 1 (a flicker).
+    for k in range(1, 5):
+        moved = [[50 + 6 * k, 50, 20, 30], [200 + 6 * k, 50, 20, 30]]
+        ids = step(tracker, moved, [1, 1])[0]
+        assert list(ids) == list(ids0)
+
+
+def test_steady_tracks_are_not_read_every_frame():
+    tracker = DigitTracker(TrackerConfig(recheck_every=5, steady_readings=3))
+    reads = []
+    for _frame in range(20):
+        reads.append(bool(step(tracker, [[10, 10, 20, 30]], [4])[3][0]))
+    # The first three readings make it steady; then one reading every 5 frames.
+    assert reads[:3] == [True, True, True]
+    assert sum(reads) <= 3 + 20 // 5
+    assert sum(reads[3:]) >= 3  # but it is re-read regularly
+
+
+def test_a_resized_box_is_read_again():
+    tracker = DigitTracker(TrackerConfig(recheck_every=50))
+    for _ in range(4):
+        step(tracker, [[10, 10, 20, 30]], [4])
+    assert not step(tracker, [[10, 10, 20, 30]], [4])[3][0]
+    assert step(tracker, [[10, 10, 20, 38]], [4])[3][0]
+
+
+def test_doubtful_readings_keep_a_track_unsteady():
+    tracker = DigitTracker(TrackerConfig(recheck_every=50))
+    for _ in range(6):
+        needs = step(tracker, [[10, 10, 20, 30]], [4], np.array([0.6], np.float32))[3]
+        assert needs[0]
+
+
+def test_lost_tracks_end_and_new_ones_get_new_ids():
+    tracker = DigitTracker(TrackerConfig(max_missed=2))
+    first = step(tracker, [[10, 10, 20, 30]], [4])[0][0]
+    for _ in range(3):
+        step(tracker, [], [])
+    assert tracker.tracks == []
+    again = step(tracker, [[10, 10, 20, 30]], [4])[0][0]
+    assert again != first
+
+
+def test_group_numbers_by_line_and_gap():
+    # "2026" with gaps of 0.2-0.4 height, "17" further right, "5" on the next line.
+    h = 40
+    boxes = [
+        [10, 100, 25, h], [45, 102, 25, h], [83, 98, 25, h], [120, 101, 25, h],
+        [260, 100, 25, h], [295, 100, 25, h],
+        [10, 180, 25, h],
+    ]
+    digits = [2, 0, 2, 6, 1, 7, 5]
+    order = [3, 6, 0, 5, 2, 4, 1]  # the finder reports digits in any order
+    d = detections([boxes[i] for i in order], [digits[i] for i in order])
+    numbers = group_numbers(d)
+    assert [n.text for n in numbers] == ["2026", "17", "5"]
+    assert numbers[0].box == (10, 98, 135, 44)
+    assert numbers[1].box == (260, 100, 60, 40)
+
+
+def test_digits_of_different_size_or_far_apart_are_separate_numbers():
+    d = detections([[0, 0, 20, 30], [60, 0, 20, 30], [85, 0, 8, 10]], [1, 2, 3])
+    assert [n.text for n in group_numbers(d)] == ["1", "2", "3"]
+    assert group_numbers(Detections.empty()) == []
