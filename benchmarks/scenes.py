@@ -1202,6 +1202,7 @@ def render_video(
     seconds: float = 3.0,
     fps: float = 15.0,
     family: str = "video",
+    digits: int | None = None,
 ) -> SceneVideo:
     """A hand-held camera filming one page of numbers, with per-frame truth.
 
@@ -1209,7 +1210,8 @@ def render_video(
     resolution; each frame views it through its own homography. Digits whose ink goes on beyond
     the frame's border are ``partial``. The family gives paper, ink, light and camera; its desk
     is ignored (the page fills the view). The numbers cover ``VIDEO_WRITTEN`` times the frame,
-    as many as the family's density gives for that area (8..14 per 640x480 frame for "video").
+    as many as the family's density gives for that area (8..14 per 640x480 frame for "video"),
+    or about ``digits`` when given (fewer where they do not fit).
     """
     _check_digits(images, labels)
     style = _style(family)
@@ -1220,7 +1222,7 @@ def render_video(
         math.ceil(height * VIDEO_PAGE_SCALE * VIDEO_PAGE_EXTENT),
     )
     written = (round(width * VIDEO_WRITTEN), round(height * VIDEO_WRITTEN))
-    target = _digit_count(rng, style, written)
+    target = digits if digits is not None else _digit_count(rng, style, written)
 
     def area_of(ruling: _Ruling, unit: float) -> _Area:
         x0 = round((page_size[0] - written[0] * VIDEO_PAGE_SCALE) / 2)

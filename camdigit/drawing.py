@@ -22,8 +22,8 @@ class Style:
     digit_colour: tuple[int, int, int] = (40, 170, 0)  # BGR, confident digits
     doubtful_colour: tuple[int, int, int] = (0, 150, 255)  # below `doubtful` confidence
     number_colour: tuple[int, int, int] = (200, 40, 160)
-    doubtful: float = 0.8
-    show_confidence: bool = True
+    doubtful: float = 0.8  # below this, a digit is drawn in its own colour with its confidence
+    show_confidence: bool = False  # the confidence of every digit, not only doubtful ones
 
 
 class Annotator:
@@ -43,16 +43,20 @@ class Annotator:
         thickness = max(1, round(2 * scale))
         d = result.detections
         for (x, y, w, h), digit, confidence in zip(d.boxes, d.digits, d.confidences, strict=True):
-            colour = (self.style.digit_colour if confidence >= self.style.doubtful
-                      else self.style.doubtful_colour)
+            doubtful = confidence < self.style.doubtful
+            colour = self.style.doubtful_colour if doubtful else self.style.digit_colour
             cv2.rectangle(frame, (int(x), int(y)), (int(x + w), int(y + h)), colour, thickness)
-            label = f"{digit} {confidence:.2f}" if self.style.show_confidence else str(digit)
-            font_scale = float(np.clip(h / 60.0, 0.35, 1.2))
-            _label(frame, label, (int(x), int(y + h)), font_scale, colour, below=True)
+            label = str(digit)
+            if doubtful or self.style.show_confidence:
+                label += f" {confidence * 100:.0f}%"
+            font_scale = float(np.clip(h / 80.0, 0.35, 0.9))
+            _label(frame, label, (int(x), int(y + h) + 1), font_scale, colour, below=True)
         for number in result.numbers:
+            if len(number.members) < 2:
+                continue  # a lone digit's own label says it all
             x, y, w, h = number.box
-            font_scale = float(np.clip(h / 40.0, 0.5, 1.6))
-            _label(frame, number.text, (x, y - 4), font_scale, self.style.number_colour)
+            font_scale = float(np.clip(h / 60.0, 0.45, 1.1))
+            _label(frame, number.text, (x, y - 2), font_scale, self.style.number_colour)
         if fps is not None or ms_per_frame is not None:
             parts = []
             if fps is not None:

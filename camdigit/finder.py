@@ -28,27 +28,33 @@ import numpy as np
 
 from camdigit.detections import scale_boxes
 
+CROP_PAD = 2
+"""Paper kept around a digit's box in its crop, in pixels."""
+
+_GROW = np.ones((3, 3), np.uint8)
+
 
 @dataclass(frozen=True)
 class FinderConfig:
     """Thresholds of the digit finder; sizes are fractions of the frame's shorter side."""
 
-    ink_ratio: float = 0.72  # ink is darker than this fraction of the paper around it
-    faint_ratio: float = 0.82  # ... and a stroke goes on while darker than this
+    ink_ratio: float = 0.77  # ink is darker than this fraction of the paper around it
+    faint_ratio: float = 0.86  # ... and a stroke goes on while darker than this
     ink_margin: int = 14  # ... and darker by at least this many grey levels (noise, dark desks)
-    min_height: float = 0.014  # smallest digit height (and never under min_height_px)
+    min_height: float = 0.018  # smallest digit height (and never under min_height_px)
     min_height_px: int = 9
     max_height: float = 0.45  # tallest digit height
     min_aspect: float = 0.06  # width / height (a "1" is thin)
     max_aspect: float = 2.0
     max_fill: float = 0.75  # ink area / box area for digits wider than a third of their height
     min_fill: float = 0.06
-    min_stroke: float = 0.04  # mean stroke width / height: thinner is a line or a crease
+    min_stroke: float = 0.05  # mean stroke width / height: thinner is a line or a crease
     merge_gap: float = 0.3  # vertical gap between parts of one digit, fraction of its height
     merge_overlap: float = 0.45  # horizontal overlap of parts of one digit, fraction of narrower
     dim_paper: float = 0.6  # paper darker than this share of the page's brightest is "dim"...
     dim_ink: float = 0.45  # ... (a desk, a deep shadow): there ink must be darker than this
-    line_length: float = 0.25  # a contour this much longer than the frame's side is a line
+    line_side: float = 0.25  # straight runs this long (of the shorter side) in a blob larger
+    # than any digit (longer than max_height) are lines: ruled lines, a grid, the page's edge
     paper_window: float = 0.035  # max-filter width for the paper estimate (wider than a stroke)
     max_digits: int = 300  # at most this many digits per frame (noise must not flood the output)
 
@@ -106,60 +112,53 @@ class DigitFinder:
             return FoundDigits(np.zeros((0, 4), np.int32), [])
         cfg = self.config
         short = min(height, width)
-        mask, paper, step = ink_mask(
-            gray, cfg.ink_ratio, cfg.faint_ratio, cfg.ink_margin, cfg.paper_window
-        )
-        contours, holes = _contours(mask)
+        ink = ink_mask(gray, cfg)
+        mask, paper, step = ink.mask, ink.paper, ink.step
+        contours = _outer_contours(mask)
         boxes = _boxes(contours)
-        long_line = (boxes[:, 2] > cfg.line_length * width) | (
-            boxes[:, 3] > cfg.line_length * height
-        )
-        if long_line.any():
-            outlines = [c for c, long in zip(contours, long_line, strict=True) if long]
-            outlines += [h for i in np.flatnonzero(long_line) for h in holes.get(int(i), [])]
-            mask = erase_lines(mask, outlines, round(cfg.line_length * short * 0.5))
-            contours, _ = _contours(mask)
-            boxes = _boxes(contours)
-
         min_h = max(cfg.min_height_px, cfg.min_height * short)
         max_h = cfg.max_height * short
+        if (boxes[:, 2:] > max_h).any():
+            mask = erase_lines(mask, _line_outlines(mask, max_h), round(cfg.line_side * short))
+            contours = _outer_contours(mask)
+            boxes = _boxes(contours)
+
         # Specks far below a digit's size cannot help build one, and what is larger than any
         # digit (what is left of a line, a page edge) must not swallow the digits near it.
         longest = np.maximum(boxes[:, 2], boxes[:, 3])
-        keep = np.flatnonzero(
+        parts = np.flatnonzero(
             (longest >= max(2.0, min_h * 0.2))
             & (boxes[:, 3] <= max_h)
             & (boxes[:, 2] <= max_h * cfg.max_aspect)
         )
-        if len(keep) > 20 * cfg.max_digits:
-            keep = keep[np.argsort(-(boxes[keep, 2] * boxes[keep, 3]))[: 20 * cfg.max_digits]]
-        contours = [contours[i] for i in keep]
-        boxes = boxes[keep]
-        groups = merge_parts(boxes, cfg.merge_gap, cfg.merge_overlap)
-        bright_paper = _bright_level(paper)
+        if len(parts) > 20 * cfg.max_digits:
+            parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 20 * cfg.max_digits]]
+        group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect)
+        digit_boxes = _group_boxes(boxes[parts], group)
+        x, y, w, h = digit_boxes.T
+        plausible = np.flatnonzero(
+            (h >= min_h) & (h <= max_h)
+            & (w >= cfg.min_aspect * h) & (w <= cfg.max_aspect * h)
+            # cut by the frame's border: not a whole digit
+            & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+        )
+        owner = np.full(len(boxes), -1, np.int64)
+        owner[parts] = group
+        crowded = _crowded(digit_boxes[plausible], boxes, owner, plausible)
 
         found_boxes, crops = [], []
-        for members in groups:
-            box = _union(boxes[members])
-            x, y, w, h = box
-            if not (min_h <= h <= max_h and cfg.min_aspect <= w / h <= cfg.max_aspect):
+        for k, g in enumerate(plausible):
+            box = digit_boxes[g]
+            own = [contours[i] for i in parts[group == g]] if crowded[k] else None
+            crop, ink_area = _cut_crop(gray, mask, box, own, paper, step)
+            bw, bh = int(box[2]), int(box[3])
+            fill = ink_area / float(bw * bh)
+            if fill < cfg.min_fill or (fill > cfg.max_fill and bw > bh / 3):
                 continue
-            if x <= 0 or y <= 0 or x + w >= width or y + h >= height:
-                continue  # cut by the frame's border: not a whole digit
-            crop, ink_area, level = _cut_crop(gray, mask, box, [contours[i] for i in members],
-                                              paper, step)
-            fill = ink_area / float(w * h)
-            if fill < cfg.min_fill or (fill > cfg.max_fill and w > h / 3):
-                continue
-            # Mean stroke width: twice the ink area over the outline's length. A pen stroke is
-            # about a tenth of the digit's height; a faint ruled or margin line breaking into
-            # dashes, or a crease, is a pixel or two at any length.
-            outline = sum(cv2.arcLength(contours[i], True) for i in members)
-            if 2.0 * ink_area / max(outline, 1.0) < cfg.min_stroke * h:
-                continue
-            # Wood grain on a desk, or the texture of a dark surface, is faint marks on a dim
-            # background; real ink stays dark against even a shadowed page.
-            if level < cfg.dim_paper * bright_paper and crop.min() > cfg.dim_ink * 255:
+            # Stroke width: ink area over the ink's length, which is at least the box's longer
+            # side. A pen stroke is about a tenth of the digit's height; a faint ruled or margin
+            # line breaking into dashes, or a crease, is a pixel or two at any length.
+            if ink_area < cfg.min_stroke * max(bw, bh) ** 2:
                 continue
             found_boxes.append(box)
             crops.append(crop)
@@ -170,38 +169,57 @@ class DigitFinder:
         return FoundDigits(np.array(found_boxes, np.int32), crops)
 
 
-def ink_mask(
-    gray: np.ndarray, ratio: float, faint_ratio: float, margin: int, window: float
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Ink pixels (255) of a grayscale frame, and the paper level at 1/``step`` resolution.
+@dataclass(frozen=True)
+class InkMap:
+    """The ink of one frame, and the paper it was measured against."""
 
-    The paper level is a closing (dark ink removed) of a copy shrunk by ``step``, smoothed;
-    the threshold maps (``min(paper * ratio, paper - margin)``) are made at that small size and
-    scaled up, which costs far less than filtering the full frame.
+    mask: np.ndarray  # (H, W) uint8, 255 where there is ink
+    paper: np.ndarray  # paper level at 1/step resolution
+    step: int
+    bright: float  # the level of the well-lit page
 
-    Ink is what is darker than ``ratio`` of the paper, plus what is darker than ``faint_ratio``
-    within two pixels of it: a grainy pencil stroke dips above the first level here and there,
-    and would fall apart without the second; a faint ruled line far from any ink stays out.
+
+def ink_mask(gray: np.ndarray, cfg: FinderConfig) -> InkMap:
+    """Find the ink of a grayscale frame against the paper around it.
+
+    The paper level is a closing (max, then min filter, wider than a pen stroke) of a copy shrunk
+    by ``step``: strokes vanish from it, but the edge of anything wider than the window stays,
+    like the page's edge on a desk, so the desk is compared with the desk, not with the page. The
+    threshold maps are made at that small size and scaled up, which costs far less than filtering
+    the full frame.
+
+    Ink is what is darker than ``ink_ratio`` of the paper (and ``ink_margin`` levels), plus what is
+    darker than ``faint_ratio`` within two pixels of it: a grainy pencil stroke dips above the
+    first level here and there and would fall apart without the second, while a faint ruled
+    line away from any ink stays out. Where the paper is dim (a desk, a deep shadow: below
+    ``dim_paper`` of the well-lit page), only marks darker than ``dim_ink`` count: wood grain and
+    the texture of a dark surface are faint marks on a dim ground, real ink is not.
     """
     height, width = gray.shape
     step = max(1, min(height, width) // 160)
     small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
                        interpolation=cv2.INTER_AREA)
-    side = max(3, int(round(window * min(height, width) / step)) | 1)
-    # A closing (max, then min filter) removes strokes narrower than the window but keeps the
-    # edge of anything wider, like the page's edge on a desk: the desk is compared with the
-    # desk, not with the page beside it.
-    window_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, window_kernel)
-    paper = cv2.blur(paper, (3, 3))
+    side = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    paper = cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, window), (3, 3))
+    bright = _bright_level(paper)
+    dim = paper < cfg.dim_paper * bright
+    level = paper.astype(np.float32)
     masks = []
-    for level in (ratio, faint_ratio):
-        threshold = np.minimum(cv2.convertScaleAbs(paper, alpha=level), cv2.subtract(paper, margin))
-        threshold = cv2.resize(threshold, (width, height), interpolation=cv2.INTER_LINEAR)
+    for ratio, dim_ratio in ((cfg.ink_ratio, cfg.dim_ink), (cfg.faint_ratio, cfg.dim_ink + 0.1)):
+        threshold = np.minimum(level * ratio, level - cfg.ink_margin)
+        threshold = np.where(dim, level * dim_ratio, threshold)
+        # Where the paper's level drops (the page's edge on a desk), follow the darker side:
+        # the scaled-up map would otherwise pass through in-between levels, and the desk just
+        # beside the page would read as a line of ink.
+        threshold = cv2.erode(threshold, _GROW)
+        threshold = cv2.resize(np.clip(threshold, 0, 255).astype(np.uint8), (width, height),
+                               interpolation=cv2.INTER_LINEAR)
         masks.append(cv2.compare(gray, threshold, cv2.CMP_LT))
     dark, faint = masks
     near_dark = cv2.dilate(dark, np.ones((5, 5), np.uint8))
-    return cv2.bitwise_or(dark, cv2.bitwise_and(faint, near_dark)), paper, step
+    mask = cv2.bitwise_or(dark, cv2.bitwise_and(faint, near_dark))
+    return InkMap(mask, paper, step, bright)
 
 
 def erase_lines(mask: np.ndarray, outlines: list[np.ndarray], length: int) -> np.ndarray:
@@ -225,67 +243,114 @@ def erase_lines(mask: np.ndarray, outlines: list[np.ndarray], length: int) -> np
     return cv2.bitwise_or(kept, cv2.bitwise_and(mended, erase))
 
 
-def merge_parts(boxes: np.ndarray, gap: float, overlap: float) -> list[np.ndarray]:
-    """Group boxes that are parts of one digit; returns index arrays, one per group.
+def merge_parts(
+    boxes: np.ndarray, gap: float, overlap: float, max_aspect: float = 2.0
+) -> np.ndarray:
+    """Group the boxes that are parts of one digit; returns a group number per box.
 
     Two parts belong together when they overlap horizontally by at least ``overlap`` of the
     narrower one and the vertical gap between them is at most ``gap`` of the taller one's
-    height, or when one lies inside the other. Digits of a number stand side by side with little
-    horizontal overlap, so they are never joined.
+    height (one part inside the other is a case of this). Digits of a number stand side by side
+    with little horizontal overlap, so they are never joined.
     """
     n = len(boxes)
     if n == 0:
-        return []
+        return np.zeros(0, np.int64)
     b = boxes.astype(np.float64)
     x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
     x1, y1 = x0 + w, y0 + h
     x_overlap = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
     narrower = np.minimum(w[:, None], w[None])
     v_gap = np.maximum(y0[:, None], y0[None]) - np.minimum(y1[:, None], y1[None])
-    # Parts of a digit have similar height scales: the taller part sets the allowed gap.
     taller = np.maximum(h[:, None], h[None])
     linked = (x_overlap >= overlap * narrower) & (v_gap <= gap * taller)
-    inside = (
-        (x0[:, None] >= x0[None]) & (x1[:, None] <= x1[None])
-        & (y0[:, None] >= y0[None]) & (y1[:, None] <= y1[None])
+    # A part much wider than tall that holds the other (a frame drawn around a number, a
+    # leftover of a line) is not the other's stroke: it must not swallow it.
+    area = w * h
+    bigger_is_i = area[:, None] >= area[None]
+    wide = w > max_aspect * h
+    linked &= ~np.where(bigger_is_i, wide[:, None], wide[None])
+    first, second = np.nonzero(np.triu(linked, k=1))
+    return _union_find(n, first, second)
+
+
+def _union_find(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Connected groups of ``n`` items joined by the pairs (first[k], second[k]), numbered 0.."""
+    root = np.arange(n)
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for a, b in zip(first.tolist(), second.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(i) for i in range(n)])
+    return np.unique(roots, return_inverse=True)[1]
+
+
+def _group_boxes(boxes: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The union box of each group's parts, in group order."""
+    count = int(group.max()) + 1 if len(group) else 0
+    x0 = np.full(count, np.iinfo(np.int32).max, np.int64)
+    y0 = x0.copy()
+    x1 = np.zeros(count, np.int64)
+    y1 = x1.copy()
+    np.minimum.at(x0, group, boxes[:, 0])
+    np.minimum.at(y0, group, boxes[:, 1])
+    np.maximum.at(x1, group, boxes[:, 0] + boxes[:, 2])
+    np.maximum.at(y1, group, boxes[:, 1] + boxes[:, 3])
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
+
+
+def _crowded(digit_boxes: np.ndarray, blob_boxes: np.ndarray, owner: np.ndarray,
+             groups: np.ndarray) -> np.ndarray:
+    """For each digit box (of group ``groups[k]``): does another blob reach into its crop?
+
+    ``owner`` is the group of every blob (-1 for specks and lines, which are foreign to all).
+    A digit alone in its crop can take the ink mask as it is; a crowded one must be cut out
+    along its own contours.
+    """
+    if len(digit_boxes) == 0:
+        return np.zeros(0, bool)
+    d = digit_boxes.astype(np.int64)[:, None]
+    b = blob_boxes.astype(np.int64)[None]
+    reach = (
+        (b[..., 0] < d[..., 0] + d[..., 2] + CROP_PAD)
+        & (b[..., 0] + b[..., 2] > d[..., 0] - CROP_PAD)
+        & (b[..., 1] < d[..., 1] + d[..., 3] + CROP_PAD)
+        & (b[..., 1] + b[..., 3] > d[..., 1] - CROP_PAD)
     )
-    linked |= inside | inside.T
-    np.fill_diagonal(linked, False)
-    return _connected_groups(linked)
+    return (reach & (owner[None] != groups[:, None])).any(axis=1)
 
 
-def _connected_groups(linked: np.ndarray) -> list[np.ndarray]:
-    n = len(linked)
-    group = np.full(n, -1)
-    groups = []
-    for start in range(n):
-        if group[start] >= 0:
-            continue
-        stack, members = [start], []
-        group[start] = len(groups)
-        while stack:
-            i = stack.pop()
-            members.append(i)
-            for j in np.flatnonzero(linked[i] & (group < 0)):
-                group[j] = len(groups)
-                stack.append(j)
-        groups.append(np.sort(np.array(members)))
-    return groups
-
-
-def _contours(mask: np.ndarray) -> tuple[list[np.ndarray], dict[int, list[np.ndarray]]]:
-    """Outer contours of every blob, also those inside another blob's hole (a digit inside a
-    page outline), and each outer contour's holes by its index."""
+def _outer_contours(mask: np.ndarray) -> list[np.ndarray]:
+    """The outer contour of every blob, also of blobs inside another's hole (a number written
+    inside a drawn frame, or inside the ring a page's edge makes on a desk)."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
-        return [], {}
+        return []
+    return [contours[i] for i in np.flatnonzero(hierarchy[0][:, 3] < 0)]
+
+
+def _line_outlines(mask: np.ndarray, longest: float) -> list[np.ndarray]:
+    """Outer and hole contours of every blob longer than ``longest`` pixels, either way.
+
+    Holes matter: a page outline on a desk is a ring whose inner edge is a line too (and the
+    digits inside it are blobs of their own, not part of it).
+    """
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
     parents = hierarchy[0][:, 3]
-    outer = np.flatnonzero(parents < 0)
-    index = {int(i): n for n, i in enumerate(outer)}
-    holes: dict[int, list[np.ndarray]] = {}
-    for i in np.flatnonzero(parents >= 0):
-        holes.setdefault(index[int(parents[i])], []).append(contours[i])
-    return [contours[i] for i in outer], holes
+    boxes = _boxes(list(contours))
+    long = (boxes[:, 2:] > longest).any(axis=1)
+    long_outer = long & (parents < 0)
+    chosen = long_outer | ((parents >= 0) & long_outer[np.maximum(parents, 0)])
+    return [contours[i] for i in np.flatnonzero(chosen)]
 
 
 def _boxes(contours: list[np.ndarray]) -> np.ndarray:
@@ -294,46 +359,42 @@ def _boxes(contours: list[np.ndarray]) -> np.ndarray:
     return np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
 
 
-def _union(boxes: np.ndarray) -> np.ndarray:
-    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-    return np.array([x0, y0, x1 - x0, y1 - y0], np.int32)
-
-
 def _cut_crop(
     gray: np.ndarray,
     mask: np.ndarray,
     box: np.ndarray,
-    contours: list[np.ndarray],
+    contours: list[np.ndarray] | None,
     paper: np.ndarray,
     step: int,
-) -> tuple[np.ndarray, int, float]:
-    """The digit's own ink on white, with a small margin; its ink pixel count; the paper level.
+) -> tuple[np.ndarray, int]:
+    """The digit's own ink on white with a small margin, and its ink pixel count.
 
-    Pixels outside the digit's filled contours (grown by one pixel to keep the soft edge of the
-    stroke) are set to the paper's level; the grey levels are divided by the paper's level at the
-    digit, so the crop's contrast does not depend on the light.
+    The ink is the mask grown by one pixel (the soft edge of the stroke), limited to the
+    digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
+    else is set to white, and grey levels are divided by the paper's level at the digit, so
+    the crop's contrast does not depend on the light.
     """
     x, y, w, h = (int(v) for v in box)
-    pad = 2
     height, width = gray.shape
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    x1, y1 = min(width, x + w + pad), min(height, y + h + pad)
-    region = gray[y0:y1, x0:x1]
-    shape = np.zeros(region.shape, np.uint8)
-    cv2.drawContours(shape, contours, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
-    ink_area = cv2.countNonZero(cv2.bitwise_and(shape, mask[y0:y1, x0:x1]))
-    keep = cv2.dilate(shape, np.ones((3, 3), np.uint8))
+    x0, y0 = max(0, x - CROP_PAD), max(0, y - CROP_PAD)
+    x1, y1 = min(width, x + w + CROP_PAD), min(height, y + h + CROP_PAD)
+    ink = mask[y0:y1, x0:x1]
+    if contours is not None:
+        shape = np.zeros(ink.shape, np.uint8)
+        cv2.drawContours(shape, contours, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
+        ink = cv2.bitwise_and(ink, shape)
+    ink_area = cv2.countNonZero(ink)
+    keep = cv2.dilate(ink, _GROW)
     level = float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
                         min(paper.shape[1] - 1, (x + w // 2) // step)])
-    scaled = cv2.convertScaleAbs(region, alpha=255.0 / max(level, 1.0))
-    crop = np.full(region.shape, 255, np.uint8)
+    scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
+    crop = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
-    return crop, ink_area, level
+    return crop, ink_area
 
 
 def _bright_level(paper: np.ndarray) -> float:
     """The level of the brightest tenth of the paper estimate: the well-lit page."""
-    counts = cv2.calcHist([paper], [0], None, [256], [0, 256]).ravel()
+    counts = np.bincount(paper.ravel(), minlength=256)
     above = np.cumsum(counts[::-1])
     return float(255 - np.searchsorted(above, 0.1 * counts.sum()))

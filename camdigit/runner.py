@@ -107,8 +107,12 @@ def run(
     window: Window | None = None,
     progress: Progress | None = None,
     on_result: Callable[[FrameResult], None] | None = None,
+    annotate: bool = False,
 ) -> RunSummary:
-    """Read every frame of ``source``; close the source and every output before returning."""
+    """Read every frame of ``source``; close the source and every output before returning.
+
+    Frames are drawn on when saved or shown, or with ``annotate`` (to time drawing).
+    """
     summary = RunSummary()
     meter = FpsMeter()
     annotator = annotator or Annotator()
@@ -142,7 +146,7 @@ def run(
             result.live = source.live
             if json_writer is not None:
                 json_writer.write(result)
-            if saver is not None or window is not None:
+            if saver is not None or window is not None or annotate:
                 drawn = time.perf_counter()
                 work_ms = sum(v for k, v in result.timings.items() if k != "decode")
                 image = annotator.annotate(frame.image, result, meter.fps, work_ms)

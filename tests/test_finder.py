@@ -1,0 +1,147 @@
+"""The digit finder on rendered pages with known digits, and on what is not a page of digits."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.matching import match
+from benchmarks.scenes import render_scene
+from camdigit.finder import DigitFinder, FinderConfig, merge_parts
+
+
+@pytest.fixture(scope="module")
+def finder() -> DigitFinder:
+    return DigitFinder()
+
+
+def found_share(finder: DigitFinder, scene) -> tuple[float, int]:
+    """Share of the scene's whole digits found, and the number of found boxes matching none."""
+    found = finder.find(scene.image)
+    matched = match(found.boxes, scene.truth.boxes)
+    whole = ~scene.truth.partial
+    share = float((matched[whole] >= 0).mean())
+    extra = len(found) - int((matched >= 0).sum())
+    return share, extra
+
+
+@pytest.mark.parametrize("family", ["clean", "ruled", "squared", "shadow", "perspective", "ink"])
+def test_finds_the_digits_of_rendered_pages(finder, mnist_1000, family):
+    shares, extras = [], 0
+    for seed in (1, 2):
+        scene = render_scene(*mnist_1000, family, seed=seed)
+        share, extra = found_share(finder, scene)
+        shares.append(share)
+        extras += extra
+    assert min(shares) >= 0.95, f"{family}: found {shares} of the digits"
+    assert extras <= 2, f"{family}: {extras} boxes match no digit"
+
+
+def test_boxes_fit_the_ink(finder, mnist_1000):
+    scene = render_scene(*mnist_1000, "clean", seed=3)
+    found = finder.find(scene.image)
+    matched = match(found.boxes, scene.truth.boxes)
+    for t, d in enumerate(matched):
+        if d < 0:
+            continue
+        truth, box = scene.truth.boxes[t], found.boxes[d]
+        # Same ink, measured two ways (anti-aliased edges): within a few pixels on every side.
+        assert np.abs(truth[:2] - box[:2]).max() <= 3
+        assert np.abs((truth[:2] + truth[2:]) - (box[:2] + box[2:])).max() <= 3
+
+
+def page_with(*strokes) -> np.ndarray:
+    page = np.full((480, 640, 3), 235, np.uint8)
+    for draw in strokes:
+        draw(page)
+    return page
+
+
+def test_nothing_on_blank_black_or_noisy_frames(finder):
+    rng = np.random.default_rng(0)
+    frames = [
+        np.full((480, 640, 3), 255, np.uint8),
+        np.zeros((480, 640, 3), np.uint8),
+        np.full((480, 640), 128, np.uint8),
+        rng.integers(0, 256, (480, 640, 3), dtype=np.uint8),  # pure noise
+        cv2.GaussianBlur(rng.integers(0, 256, (480, 640), dtype=np.uint8), (0, 0), 3),
+    ]
+    counts = [len(finder.find(frame)) for frame in frames]
+    assert counts[:3] == [0, 0, 0]
+    assert max(counts[3:]) <= 5, counts  # a few specks at most, never a flood
+
+
+def test_tiny_and_degenerate_frames(finder):
+    for shape in [(1, 1), (3, 5), (7, 7, 3), (0, 0)]:
+        assert len(finder.find(np.zeros(shape, np.uint8))) == 0
+
+
+def test_noise_cannot_flood_the_output():
+    rng = np.random.default_rng(1)
+    speckle = np.full((720, 960), 230, np.uint8)
+    # Hundreds of small dark blobs of digit size: capped.
+    for _ in range(600):
+        x, y = rng.integers(10, 940), rng.integers(10, 700)
+        cv2.circle(speckle, (int(x), int(y)), 6, 20, 3)
+    found = DigitFinder(FinderConfig(max_digits=50)).find(speckle)
+    assert len(found) <= 50
+
+
+def test_a_digit_across_a_dark_ruled_line_is_found_without_the_line(finder, mnist_1000):
+    images, labels = mnist_1000
+    page = np.full((480, 640), 235, np.uint8)
+    cv2.line(page, (0, 250), (639, 262), 60, 2)  # dark, slightly tilted ruled line
+    digit = cv2.resize(255 - images[0], (84, 84), interpolation=cv2.INTER_CUBIC)
+    page[200:284, 300:384] = np.minimum(page[200:284, 300:384], digit)
+    rows = np.flatnonzero((digit < 128).any(axis=1))
+    cols = np.flatnonzero((digit < 128).any(axis=0))
+    found = finder.find(page)
+    assert len(found) == 1
+    x, y, w, h = (int(v) for v in found.boxes[0])
+    # The digit's own box, not the line's: within a few pixels of the digit's ink.
+    assert abs(x - (300 + cols[0])) <= 3 and abs(x + w - (300 + cols[-1] + 1)) <= 3
+    assert abs(y - (200 + rows[0])) <= 3 and abs(y + h - (200 + rows[-1] + 1)) <= 3
+
+
+def test_digits_inside_a_page_outline_or_a_drawn_frame_are_found(finder):
+    page = np.full((480, 640), 90, np.uint8)  # a dark desk
+    cv2.rectangle(page, (60, 40), (580, 440), 230, cv2.FILLED)  # the page
+    cv2.rectangle(page, (150, 150), (420, 300), 30, 2)  # a frame drawn around a number
+    for i, text in enumerate("407"):
+        cv2.putText(page, text, (190 + 70 * i, 260), cv2.FONT_HERSHEY_SIMPLEX, 2.4, 25, 8)
+    found = finder.find(page)
+    xs = sorted(int(b[0]) for b in found.boxes)
+    assert len(found) == 3, found.boxes
+    assert xs[0] > 150 and xs[-1] < 420
+
+
+def test_parts_of_one_digit_merge_and_neighbours_do_not():
+    boxes = np.array([
+        [100, 100, 30, 40],  # body of a 5
+        [105, 88, 28, 6],  # its floating bar, above
+        [140, 100, 28, 40],  # the next digit, 10 px to the right
+        [100, 300, 300, 60],  # a wide frame...
+        [150, 310, 30, 40],  # ... with a digit inside it
+    ])
+    group = merge_parts(boxes, gap=0.3, overlap=0.45, max_aspect=2.0)
+    assert group[0] == group[1]
+    assert len({group[0], group[2], group[3], group[4]}) == 4
+
+
+def test_crop_holds_only_its_own_digit(finder):
+    page = np.full((320, 320), 235, np.uint8)
+    cv2.ellipse(page, (130, 160), (25, 40), 0, 0, 360, 20, 6)  # a 0
+    cv2.line(page, (185, 115), (161, 200), 20, 6)  # a slanted 1 whose box reaches the 0's
+    found = finder.find(page)
+    assert len(found) == 2
+    zero, one = np.argsort(found.boxes[:, 0])
+    assert found.boxes[one][0] < found.boxes[zero][0] + found.boxes[zero][2] + 2  # crowded
+    crop = found.crops[zero]
+    x0, y0 = int(found.boxes[zero][0]) - 2, int(found.boxes[zero][1]) - 2
+    line_only = np.zeros_like(page)
+    cv2.line(line_only, (185, 115), (161, 200), 255, 6)
+    line_in_crop = line_only[y0 : y0 + crop.shape[0], x0 : x0 + crop.shape[1]] > 0
+    assert line_in_crop.any()
+    assert crop[line_in_crop].min() == 255  # the 1's stroke is blanked out of the 0's crop
+    assert crop.min() < 60  # the 0's own ink is kept
