@@ -64,6 +64,7 @@ class ArraySource(FrameSource):
 
     def __init__(self, frames: list[np.ndarray], name: str, fps: float = 15.0,
                  still: bool = False) -> None:
+        super().__init__()
         self.frames = frames
         self.name = name
         self.fps = fps

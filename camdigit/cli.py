@@ -54,6 +54,11 @@ def check_common_flags(args: argparse.Namespace) -> None:
 
 
 def make_recognizer(args: argparse.Namespace) -> Recognizer:
+    import cv2
+
+    # --threads is the whole process's budget: OpenCV's own worker pool too (its default, one
+    # thread per core, competes with the interpreter on a small board).
+    cv2.setNumThreads(args.threads)
     classifier = DigitClassifier(args.model, threads=args.threads)
     tracker = DigitTracker() if args.track else None
     return Recognizer(classifier, tracker=tracker, conf=args.conf, max_side=args.max_side)
@@ -77,10 +82,9 @@ def run_command(args: argparse.Namespace) -> int:
     source = open_source(args.source)
     summary = process_source(source, recognizer, args.save, args.json, show, args.quiet,
                              print_results=not (args.save or args.json or show))
-    skipped = getattr(source, "skipped", [])
-    if skipped and summary.frames == 0:
-        raise SourceError(f"none of the files in {source.name} could be read")
-    return 1 if skipped else 0
+    if source.problems and summary.frames == 0:
+        raise SourceError(f"nothing could be read from {source.name}: {source.problems[0]}")
+    return 1 if source.problems else 0
 
 
 def process_source(
@@ -197,6 +201,15 @@ def classify_command(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one worth showing (not None, True or False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if any(action.default is v for v in (None, True, False, argparse.SUPPRESS)):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     model = parser.add_argument_group("model options")
     model.add_argument("--model", type=Path, default=None,
@@ -231,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"camdigit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    formatter = argparse.ArgumentDefaultsHelpFormatter
+    formatter = HelpFormatter
 
     run = commands.add_parser(
         "run", formatter_class=formatter,

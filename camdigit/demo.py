@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from camdigit.sources import open_source
@@ -47,15 +48,16 @@ def demo_command(args: argparse.Namespace) -> int:
     ]
     for sample, save, json_path, label in jobs:
         source = open_source(str(sample))
-        summary = process_source(source, recognizer, save, str(json_path), show, args.quiet,
+        summary = process_source(source, recognizer, save, str(json_path), show, quiet=True,
                                  print_results=False)
         read = summary.steady_numbers(str(sample))
         written = truth.get(sample.name, [])
-        line = f"{label} ({sample.name}, {summary.frames} frames): read {' '.join(read) or '-'}"
+        print(f"{label} ({sample.name}, {summary.frames} frames, {summary.fps:.0f} FPS): "
+              f"read {' '.join(read) or '-'}", flush=True)
         if written:
-            right = len(set(read) & set(written))
-            line += f"\n  written on the page: {' '.join(written)}  ({right}/{len(written)} read)"
-        print(line, flush=True)
+            right = sum((Counter(read) & Counter(written)).values())
+            print(f"  written on the page: {' '.join(written)}  ({right} of {len(written)} "
+                  f"read)", flush=True)
         print(f"  wrote {save} and {json_path}", flush=True)
         if summary.stopped_by == "quit":
             break

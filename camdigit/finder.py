@@ -46,7 +46,7 @@ class FinderConfig:
     max_height: float = 0.45  # tallest digit height
     min_aspect: float = 0.06  # width / height (a "1" is thin)
     max_aspect: float = 2.0
-    max_fill: float = 0.75  # ink area / box area for digits wider than a third of their height
+    max_fill: float = 0.75  # ink area / box area, for blobs wider than half their height
     min_fill: float = 0.06
     min_stroke: float = 0.05  # mean stroke width / height: thinner is a line or a crease
     merge_gap: float = 0.3  # vertical gap between parts of one digit, fraction of its height
@@ -153,7 +153,7 @@ class DigitFinder:
             crop, ink_area = _cut_crop(gray, mask, box, own, paper, step)
             bw, bh = int(box[2]), int(box[3])
             fill = ink_area / float(bw * bh)
-            if fill < cfg.min_fill or (fill > cfg.max_fill and bw > bh / 3):
+            if fill < cfg.min_fill or (fill > cfg.max_fill and bw > bh / 2):
                 continue
             # Stroke width: ink area over the ink's length, which is at least the box's longer
             # side. A pen stroke is about a tenth of the digit's height; a faint ruled or margin

@@ -1,7 +1,14 @@
-"""Reading image files, with one clear error for anything that is not a readable image."""
+"""Reading image files, with one clear error for anything that is not a readable image.
+
+Photos can be huge (a 20000x15000 scan is 900 MB as BGR pixels): :func:`read_image` looks at
+the size in the file's header first and lets the decoder shrink such images while decoding
+(``IMREAD_REDUCED_*``), so they cost tens of megabytes, not gigabytes. A JPEG cut short (a copy
+that did not finish) is refused by name rather than read with a grey band.
+"""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import cv2
@@ -9,13 +16,19 @@ import numpy as np
 
 from camdigit.quiet import quiet_stderr
 
+MAX_PIXELS = 40_000_000
+"""Images with more pixels are decoded at 1/2, 1/4 or 1/8 of their size, whichever fits."""
+
+_REDUCED = ((2, cv2.IMREAD_REDUCED_COLOR_2), (4, cv2.IMREAD_REDUCED_COLOR_4),
+            (8, cv2.IMREAD_REDUCED_COLOR_8))
+
 
 class ImageError(Exception):
     """An image file is missing or cannot be decoded."""
 
 
 def read_image(path: Path | str) -> np.ndarray:
-    """Read an image as stored: grayscale, BGR or BGRA, 8 or 16 bit."""
+    """Read an image as stored: grayscale, BGR or BGRA, 8 or 16 bit (huge ones shrunk)."""
     path = Path(path)
     if not path.exists():
         raise ImageError(f"image not found: {path}")
@@ -25,8 +38,78 @@ def read_image(path: Path | str) -> np.ndarray:
         data = np.fromfile(path, np.uint8)
     except OSError as exc:
         raise ImageError(f"cannot read {path}: {exc.strerror}") from None
-    with quiet_stderr():  # libjpeg's "Premature end of JPEG file": we report it ourselves
-        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    if image is None:
+    if data.size == 0:
+        raise ImageError(f"empty file: {path}")
+    if _is_jpeg(data) and not _jpeg_complete(data):
+        raise ImageError(f"truncated JPEG: {path} (the file ends before the image does; copy "
+                         f"it again)")
+    flags = cv2.IMREAD_UNCHANGED
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        for factor, reduced in _REDUCED:
+            flags = reduced
+            if size[0] * size[1] / factor**2 <= MAX_PIXELS:
+                break
+    with quiet_stderr():  # libpng's and libjpeg's own complaints: we report it ourselves
+        try:
+            image = cv2.imdecode(data, flags)
+        except cv2.error:
+            image = None
+    if image is None or image.size == 0:
         raise ImageError(f"cannot decode {path}: not an image OpenCV can read (PNG, JPEG, ...)")
+    return image
+
+
+def image_size(data: np.ndarray) -> tuple[int, int] | None:
+    """(width, height) from a PNG or JPEG header, without decoding; None for other formats."""
+    raw = data[:65536].tobytes() if data.size > 65536 else data.tobytes()
+    if raw[:8] == b"\x89PNG\r\n\x1a\n" and len(raw) >= 24:
+        width, height = struct.unpack(">II", raw[16:24])
+        return int(width), int(height)
+    if _is_jpeg(data):
+        return _jpeg_size(data.tobytes())
+    return None
+
+
+def _is_jpeg(data: np.ndarray) -> bool:
+    return data.size >= 4 and data[0] == 0xFF and data[1] == 0xD8
+
+
+def _jpeg_complete(data: np.ndarray) -> bool:
+    """A whole JPEG ends with the end-of-image marker (trailing padding aside)."""
+    tail = data[-4096:]
+    end = np.flatnonzero((tail[:-1] == 0xFF) & (tail[1:] == 0xD9))
+    return end.size > 0
+
+
+def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG markers to the frame header (SOF) and read its size."""
+    i = 2
+    while i + 9 < len(raw):
+        if raw[i] != 0xFF:
+            return None
+        marker = raw[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = struct.unpack(">H", raw[i + 2 : i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", raw[i + 5 : i + 9])
+            return int(width), int(height)
+        i += 2 + length
+    return None
+
+
+def to_bgr8(image: np.ndarray) -> np.ndarray:
+    """Any decoded image as 8-bit BGR (or 8-bit grayscale), ready to find digits in and to draw
+    on: 16-bit is scaled down, an alpha channel is laid over white paper."""
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = cv2.convertScaleAbs(image.astype(np.float32), alpha=255.0)
+    if image.ndim == 3 and image.shape[2] == 4:
+        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
+        image = (image[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    elif image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
     return image

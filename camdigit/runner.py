@@ -84,6 +84,7 @@ class RunSummary:
     seconds: float = 0.0
     stopped_by: str | None = None  # "quit" (the window's q key); None: the input ended
     numbers: dict[str, Counter] = field(default_factory=dict)  # per source: text -> frames seen
+    last_numbers: dict[str, list[str]] = field(default_factory=dict)  # per source, last frame
     snapshots: list = field(default_factory=list)
 
     @property
@@ -91,11 +92,12 @@ class RunSummary:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
     def steady_numbers(self, source: str, min_frames: int = 3) -> list[str]:
-        """Numbers of one source read in at least ``min_frames`` frames (all, for a photo)."""
+        """Numbers of one source read in at least ``min_frames`` frames; for a photo, all of
+        its numbers (a number written twice is listed twice)."""
         counts = self.numbers.get(source, Counter())
-        frames = max(counts.values(), default=0)
-        need = 1 if frames <= 1 else min(min_frames, frames)
-        return [text for text, n in counts.items() if n >= need]
+        if max(counts.values(), default=0) <= 1:
+            return list(self.last_numbers.get(source, []))
+        return [text for text, n in counts.items() if n >= min_frames]
 
 
 def run(
@@ -161,6 +163,7 @@ def run(
             summary.digits += len(result.detections)
             tally = summary.numbers.setdefault(frame.source, Counter())
             tally.update({n.text for n in result.numbers})
+            summary.last_numbers[frame.source] = [n.text for n in result.numbers]
             if on_result is not None:
                 on_result(result)
             if progress is not None:

@@ -28,7 +28,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.images import ImageError, read_image
+from camdigit.images import ImageError, read_image, to_bgr8
 from camdigit.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,10 @@ class FrameSource:
     live: bool = False  # a camera or stream: no end, no total, frames come in real time
     fps: float | None = None  # frame rate of the input (video files, cameras)
     total: int | None = None  # frames in all, when known (files)
+    problems: list[str]  # what went wrong on the way (files skipped, a video cut short)
+
+    def __init__(self) -> None:
+        self.problems = []
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -85,13 +89,14 @@ class ImageSource(FrameSource):
     """A single image file: one frame."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self.name = str(path)
         self.total = 1
 
     def __iter__(self) -> Iterator[Frame]:
         try:
-            image = read_image(self.path)
+            image = to_bgr8(read_image(self.path))
         except ImageError as exc:
             raise SourceError(str(exc)) from None
         yield Frame(image, 0, 0.0, self.name, still=True)
@@ -114,6 +119,7 @@ class VideoSource(FrameSource):
         open_timeout_ms: int = 10000,
         reconnect: bool = False,
     ) -> None:
+        super().__init__()
         self.target = target
         self.name = name
         self.live = live
@@ -157,8 +163,10 @@ class VideoSource(FrameSource):
             if not ok or image is None:
                 if not self.live:
                     if self.total is not None and index < self.total:
-                        log.warning("%s ended after %d of %d frames (damaged or truncated)",
-                                    self.name, index, self.total)
+                        problem = (f"{self.name} ended after {index} of {self.total} frames "
+                                   f"(damaged or truncated)")
+                        log.warning("%s", problem)
+                        self.problems.append(problem)
                     return
                 if not self._recover():
                     return
@@ -189,7 +197,9 @@ class VideoSource(FrameSource):
             if delivered:
                 log.warning("%s is delivering frames again", self.name)
                 return True
-        log.warning("%s gave no frame for %.0f s: ending", self.name, self.retry_seconds)
+        problem = f"{self.name} gave no frame for {self.retry_seconds:.0f} s: ending"
+        log.warning("%s", problem)
+        self.problems.append(problem)
         return False
 
     def _release(self) -> None:
@@ -212,6 +222,7 @@ class PicameraSource(FrameSource):
                 "picamera2 is not installed: on Raspberry Pi OS run 'sudo apt install "
                 "python3-picamera2' and make the venv with --system-site-packages"
             ) from None
+        super().__init__()
         self.name = f"picam:{camera}"
         self.live = True
         self.fps = DEFAULT_FPS
@@ -247,9 +258,9 @@ class MediaListSource(FrameSource):
     """Several image and video files, one after the other; unreadable ones are skipped."""
 
     def __init__(self, paths: list[Path], name: str) -> None:
+        super().__init__()
         self.paths = paths
         self.name = name
-        self.skipped: list[str] = []
         self._current: FrameSource | None = None
         self.total = sum(1 if p.suffix.lower() in IMAGE_SUFFIXES else _video_length(p)
                          for p in paths)
@@ -259,9 +270,10 @@ class MediaListSource(FrameSource):
             try:
                 self._current = open_file(path)
                 yield from self._current
+                self.problems.extend(self._current.problems)
             except SourceError as exc:
                 log.warning("skipping: %s", exc)
-                self.skipped.append(str(path))
+                self.problems.append(f"skipped {path}: {exc}")
             finally:
                 if self._current is not None:
                     self._current.close()

@@ -84,7 +84,8 @@ def test_glob_and_bad_files_in_a_list_are_skipped(media, caplog):
     source = open_source(str(media / "*.*g"))
     frames = list(source)
     assert [f.source.rsplit("/", 1)[-1] for f in frames] == ["a.png", "c.jpg"]
-    assert sorted(p.rsplit("/", 1)[-1] for p in source.skipped) == ["broken.png", "empty.jpg"]
+    skipped = sorted(p.split(":")[0].rsplit("/", 1)[-1] for p in source.problems)
+    assert skipped == ["broken.png", "empty.jpg"]
     assert "skipping" in caplog.text
 
 

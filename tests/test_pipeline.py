@@ -1,0 +1,86 @@
+"""The per-frame pipeline (find, normalize, classify, track, group) on rendered scenes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.matching import Score, score_frame
+from benchmarks.scenes import render_scene, render_video
+from camdigit.classifier import DigitClassifier
+from camdigit.detections import NO_TRACK
+from camdigit.pipeline import Recognizer
+from camdigit.tracking import DigitTracker
+
+
+@pytest.fixture(scope="module")
+def classifier() -> DigitClassifier:
+    return DigitClassifier()
+
+
+def score(result, truth) -> Score:
+    return score_frame(result.detections, result.numbers, truth.boxes, truth.labels,
+                       truth.partial, truth.numbers)
+
+
+@pytest.mark.parametrize("family", ["clean", "ruled", "perspective"])
+def test_reads_the_digits_and_numbers_of_a_page(classifier, mnist_1000, family):
+    scene = render_scene(*mnist_1000, family, seed=21)
+    result = Recognizer(classifier).process(scene.image, "page.png", still=True)
+    s = score(result, scene.truth)
+    assert s.read_accuracy >= 0.95, s.as_dict()
+    assert s.false <= 1, s.as_dict()
+    assert s.number_accuracy >= 0.85, s.as_dict()
+    assert (result.detections.tracks == NO_TRACK).all()
+    assert set(result.timings) == {"find", "preprocess", "classify", "track"}
+    assert result.classified == len(result.detections) + int(
+        (result.detections.confidences < 0.5).sum())
+
+
+def test_boxes_stay_in_input_pixels_when_frames_are_shrunk(classifier, mnist_1000):
+    scene = render_scene(*mnist_1000, "clean", seed=4, size=(640, 480))
+    big = cv2.resize(scene.image, (1920, 1440), interpolation=cv2.INTER_CUBIC)
+    shrunk = Recognizer(classifier, max_side=640).process(big, still=True)
+    truth = scene.truth
+    scaled = truth.boxes * 3
+    s = score_frame(shrunk.detections, [], scaled, truth.labels, truth.partial, [])
+    assert s.read_accuracy >= 0.95
+    assert shrunk.detections.boxes[:, 0].max() > 640  # in the big frame's pixels
+
+
+def test_confidence_threshold_filters_digits(classifier, mnist_1000):
+    scene = render_scene(*mnist_1000, "clean", seed=5, size=(640, 480))
+    everything = Recognizer(classifier, conf=0.0).process(scene.image, still=True)
+    nothing = Recognizer(classifier, conf=1.0).process(scene.image, still=True)
+    assert len(everything.detections) >= 10
+    assert len(nothing.detections) == 0 and nothing.numbers == []
+    with pytest.raises(ValueError, match="conf must be between 0 and 1"):
+        Recognizer(classifier, conf=1.5)
+
+
+def test_video_tracks_keep_ids_and_skip_steady_digits(classifier, mnist_1000):
+    video = render_video(*mnist_1000, seed=3, seconds=2.0)
+    recognizer = Recognizer(classifier, tracker=DigitTracker())
+    results = [recognizer.process(frame, "clip", i, i / video.fps)
+               for i, frame in enumerate(video.frames)]
+    ids_per_frame = [set(r.detections.tracks.tolist()) for r in results]
+    assert all(NO_TRACK not in ids for ids in ids_per_frame)
+    # The same digits are followed: most of the first frame's tracks are still there at the end.
+    assert len(ids_per_frame[0] & ids_per_frame[-1]) >= 0.6 * len(ids_per_frame[0])
+    read = sum(r.classified for r in results[5:])
+    shown = sum(len(r.detections) for r in results[5:])
+    assert read < 0.5 * shown  # steady digits are not re-read every frame
+    total = Score()
+    for result, truth in zip(results, video.truths, strict=True):
+        total.add(score(result, truth))
+    assert total.read_accuracy >= 0.95, total.as_dict()
+
+
+def test_reset_forgets_tracks(classifier, mnist_1000):
+    scene = render_scene(*mnist_1000, "clean", seed=6, size=(640, 480))
+    recognizer = Recognizer(classifier, tracker=DigitTracker())
+    first = recognizer.process(scene.image).detections.tracks
+    recognizer.reset()
+    again = recognizer.process(scene.image).detections.tracks
+    np.testing.assert_array_equal(np.sort(first), np.sort(again))
