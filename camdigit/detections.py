@@ -119,6 +119,15 @@ def scale_boxes(boxes: np.ndarray, factor: float) -> np.ndarray:
     return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
 
 
+def clip_boxes(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Boxes cut to the frame (scaling rounds outward, and may step a pixel past its edge)."""
+    x0 = np.clip(boxes[:, 0], 0, width)
+    y0 = np.clip(boxes[:, 1], 0, height)
+    x1 = np.clip(boxes[:, 0] + boxes[:, 2], 0, width)
+    y1 = np.clip(boxes[:, 1] + boxes[:, 3], 0, height)
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
     a = a.astype(np.float64)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from camdigit.detections import scale_boxes
+from camdigit.detections import clip_boxes, scale_boxes
 
 CROP_PAD = 2
 """Paper kept around a digit's box in its crop, in pixels."""
@@ -77,8 +77,9 @@ class FoundDigits:
     def __len__(self) -> int:
         return len(self.boxes)
 
-    def scaled(self, factor: float) -> FoundDigits:
-        return FoundDigits(scale_boxes(self.boxes, factor), self.crops)
+    def scaled(self, factor: float, width: int, height: int) -> FoundDigits:
+        """Boxes in a frame ``factor`` times larger, of ``width`` x ``height`` pixels."""
+        return FoundDigits(clip_boxes(scale_boxes(self.boxes, factor), width, height), self.crops)
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:

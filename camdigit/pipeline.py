@@ -66,7 +66,7 @@ class Recognizer:
             factor = self.max_side / longest
             size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
             small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-            return self.finder.find(small).scaled(1.0 / factor)
+            return self.finder.find(small).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
         return self.finder.find(gray)
 
     def process(
