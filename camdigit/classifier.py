@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from camdigit.model_files import default_model_path
@@ -21,8 +22,11 @@ from camdigit.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 256
-"""Larger batches are split; each size bucket (a power of two up to this) keeps an interpreter."""
+MAX_BATCH = 32
+"""Larger batches are split into calls of this many crops; each size bucket (a power of two up to
+this) keeps an interpreter. Measured in the camera loop (1 thread, the finder's work between
+calls evicting the caches): 60 crops cost 4.2 ms as one call of 64 and 3.0 ms as two of 32,
+whose activations stay in cache; in a tight loop the two are equal."""
 
 CLASSES = 10
 
@@ -153,7 +157,7 @@ class DigitClassifier:
         return self.input_format.dtype.name
 
     def classify(self, crops: np.ndarray) -> Classification:
-        """Classify (N, 64, 64) uint8 normalized crops; one interpreter call per 256 crops."""
+        """Classify (N, 64, 64) uint8 normalized crops; one interpreter call per 32 crops."""
         crops = np.asarray(crops)
         if crops.ndim == 2:
             crops = crops[None]
@@ -171,13 +175,22 @@ class DigitClassifier:
             probabilities[start : start + len(chunk)] = self._run(chunk)
         return Classification.from_probabilities(probabilities)
 
+    def _to_input(self, crops: np.ndarray) -> np.ndarray:
+        """Pixels to the model's input values through the lookup table (one pass)."""
+        if self.input_format.dtype == np.float32:
+            return self._input_lut[crops]
+        # An 8-bit table: OpenCV's LUT, on the bytes, is ten times faster than fancy indexing.
+        flat = np.ascontiguousarray(crops).reshape(-1, CANVAS)
+        table = self._input_lut.view(np.uint8)
+        return cv2.LUT(flat, table).view(self.input_format.dtype).reshape(crops.shape)
+
     def _run(self, crops: np.ndarray) -> np.ndarray:
         n = len(crops)
         bucket = 1 << max(0, (n - 1).bit_length())
         interpreter = self._interpreter(bucket)
         inp = interpreter.get_input_details()[0]
         batch = np.zeros((bucket, CANVAS, CANVAS, 1), self.input_format.dtype)
-        batch[:n, :, :, 0] = self._input_lut[crops]
+        batch[:n, :, :, 0] = self._to_input(crops)
         interpreter.set_tensor(inp["index"], batch)
         interpreter.invoke()
         raw = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[:n]

@@ -55,7 +55,7 @@ class FinderConfig:
     dim_ink: float = 0.45  # ... (a desk, a deep shadow): there ink must be darker than this
     line_side: float = 0.25  # straight runs this long (of the shorter side) in a blob larger
     # than any digit (longer than max_height) are lines: ruled lines, a grid, the page's edge
-    paper_window: float = 0.035  # max-filter width for the paper estimate (wider than a stroke)
+    paper_window: float = 0.05  # closing width for the paper estimate (wider than a stroke)
     max_digits: int = 300  # at most this many digits per frame (noise must not flood the output)
 
     def __post_init__(self) -> None:
@@ -147,11 +147,12 @@ class DigitFinder:
         owner[parts] = group
         crowded = _crowded(digit_boxes[plausible], boxes, owner, plausible)
 
+        grown = cv2.dilate(mask, _GROW)  # the soft edge of every stroke, in one pass
         found_boxes, crops = [], []
         for k, g in enumerate(plausible):
             box = digit_boxes[g]
             own = [contours[i] for i in parts[group == g]] if crowded[k] else None
-            crop, ink_area = _cut_crop(gray, mask, box, own, paper, step)
+            crop, ink_area = _cut_crop(gray, mask, grown, box, own, paper, step)
             bw, bh = int(box[2]), int(box[3])
             fill = ink_area / float(bw * bh)
             if fill < cfg.min_fill or (fill > cfg.max_fill and bw > bh / 2):
@@ -363,6 +364,7 @@ def _boxes(contours: list[np.ndarray]) -> np.ndarray:
 def _cut_crop(
     gray: np.ndarray,
     mask: np.ndarray,
+    grown: np.ndarray,
     box: np.ndarray,
     contours: list[np.ndarray] | None,
     paper: np.ndarray,
@@ -370,8 +372,8 @@ def _cut_crop(
 ) -> tuple[np.ndarray, int]:
     """The digit's own ink on white with a small margin, and its ink pixel count.
 
-    The ink is the mask grown by one pixel (the soft edge of the stroke), limited to the
-    digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
+    The ink is the mask grown by one pixel (``grown``: the soft edge of the stroke), limited to
+    the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
     else is set to white, and grey levels are divided by the paper's level at the digit, so
     the crop's contrast does not depend on the light.
     """
@@ -380,12 +382,14 @@ def _cut_crop(
     x0, y0 = max(0, x - CROP_PAD), max(0, y - CROP_PAD)
     x1, y1 = min(width, x + w + CROP_PAD), min(height, y + h + CROP_PAD)
     ink = mask[y0:y1, x0:x1]
-    if contours is not None:
+    if contours is None:
+        keep = grown[y0:y1, x0:x1]
+    else:
         shape = np.zeros(ink.shape, np.uint8)
         cv2.drawContours(shape, contours, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
         ink = cv2.bitwise_and(ink, shape)
+        keep = cv2.dilate(ink, _GROW)
     ink_area = cv2.countNonZero(ink)
-    keep = cv2.dilate(ink, _GROW)
     level = float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
                         min(paper.shape[1] - 1, (x + w // 2) // step)])
     scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))

@@ -43,21 +43,24 @@ def group_numbers(
         & (gap >= min_gap * taller)
         & (x0[None] > x0[:, None])
     )
-    right = np.full(n, -1)
-    for i in range(n):
-        options = np.flatnonzero(candidate[i])
-        if options.size:
-            nearest = options[np.argmin(gap[i, options])]
-            if gap[i, nearest] <= max_gap * taller[i, nearest]:
-                right[i] = nearest
-    # Keep a link only when it is also the left neighbour's best: two digits cannot both
-    # continue into the same digit.
+    # Each digit's nearest candidate on the right, if close enough.
+    gaps = np.where(candidate, gap, np.inf)
+    nearest = gaps.argmin(axis=1)
+    rows = np.arange(n)
+    close = np.isfinite(gaps[rows, nearest]) & (
+        gaps[rows, nearest] <= max_gap * taller[rows, nearest]
+    )
+    right = np.where(close, nearest, -1)
+    # Keep a link only when it is also the right digit's closest left neighbour: two digits
+    # cannot both continue into the same digit.
     left = np.full(n, -1)
-    for i in np.argsort(gap[np.arange(n), np.maximum(right, 0)]):
+    for i in np.argsort(np.where(close, gaps[rows, nearest], np.inf), kind="stable"):
         j = right[i]
-        if j >= 0 and left[j] < 0:
+        if j < 0:
+            break  # sorted: the rest have no link either
+        if left[j] < 0:
             left[j] = i
-        elif j >= 0:
+        else:
             right[i] = -1
     numbers = []
     for start in np.flatnonzero(left < 0):

@@ -104,18 +104,22 @@ def ink_map(crop: np.ndarray, ink: Ink) -> np.ndarray:
         if gray.dtype == bool:
             gray = gray.astype(np.uint8) * np.uint8(255)
         gray = _shrink(gray, _WORK_SIDE)
-    values = _to_unit_float(gray)
-    if ink == "dark":
-        values = 1.0 - values
+    if ink == "dark" and gray.dtype == np.uint8:
+        values = cv2.bitwise_not(gray).astype(np.float32) * np.float32(1.0 / 255.0)
+    else:
+        values = _to_unit_float(gray)
+        if ink == "dark":
+            values = 1.0 - values
     floor, peak, _, _ = cv2.minMaxLoc(values)
     if peak - floor < MIN_CONTRAST:
         return np.zeros_like(values)
     border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
     background = min(_median(border), 0.5 * (floor + peak))
     gain = 1.0 / (peak - background)
-    # (values - background) * gain, clipped to [0, 1], in two OpenCV calls.
+    # (values - background) * gain, below-background clipped to 0, in two OpenCV calls (the
+    # strongest ink lands on 1, give or take a rounding).
     stretched = cv2.addWeighted(values, gain, values, 0.0, -background * gain)
-    return np.clip(stretched, 0.0, 1.0, out=stretched)
+    return cv2.threshold(stretched, 0.0, 0.0, cv2.THRESH_TOZERO)[1]
 
 
 def normalize_digit(crop: np.ndarray, ink: Ink) -> np.ndarray:

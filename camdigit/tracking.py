@@ -23,18 +23,29 @@ class Track:
     id: int
     box: np.ndarray  # (4,) float64 x, y, w, h, last seen
     velocity: np.ndarray  # (2,) float64 pixels per frame, smoothed
-    readings: deque[tuple[int, float]] = field(default_factory=deque)
+    readings: deque[tuple[int, float]] = field(default_factory=deque)  # (digit, confidence)
+    totals: np.ndarray = field(default_factory=lambda: np.zeros(10))  # confidence per digit
+    streak: int = 0  # latest readings in a row that agree, each confident
     missed: int = 0  # frames since last matched
     since_read: int = 0  # frames since the model last read this track's crop
-    read_box: np.ndarray | None = None  # box size when last read
+    read_box: np.ndarray | None = None  # box when last read
+
+    def add_reading(self, digit: int, confidence: float, steady_confidence: float) -> None:
+        if self.readings.maxlen is not None and len(self.readings) == self.readings.maxlen:
+            old_digit, old_confidence = self.readings[0]
+            self.totals[old_digit] -= old_confidence
+        last = self.readings[-1][0] if self.readings else None
+        self.readings.append((digit, confidence))
+        self.totals[digit] += confidence
+        if confidence < steady_confidence:
+            self.streak = 0
+        else:
+            self.streak = self.streak + 1 if digit == last else 1
 
     def vote(self) -> tuple[int, float]:
         """The digit with the highest summed confidence, and its mean confidence per reading."""
-        totals = np.zeros(10)
-        for digit, confidence in self.readings:
-            totals[digit] += confidence
-        digit = int(totals.argmax())
-        return digit, float(totals[digit] / max(1, len(self.readings)))
+        digit = int(self.totals.argmax())
+        return digit, float(min(1.0, max(0.0, self.totals[digit] / max(1, len(self.readings)))))
 
     def predicted_box(self) -> np.ndarray:
         box = self.box.copy()
@@ -108,14 +119,11 @@ class DigitTracker:
         cfg = self.config
         if track.since_read + 1 >= cfg.recheck_every or track.read_box is None:
             return False
-        recent = list(track.readings)[-cfg.steady_readings :]
-        if len(recent) < cfg.steady_readings:
+        if track.streak < cfg.steady_readings:
             return False
-        if len({d for d, _ in recent}) != 1 or min(c for _, c in recent) < cfg.steady_confidence:
-            return False
-        size = box[2:].astype(np.float64)
-        change = np.abs(size - track.read_box[2:]) / np.maximum(track.read_box[2:], 1.0)
-        return bool(change.max() <= cfg.resize_tolerance)
+        old = track.read_box
+        return (abs(box[2] - old[2]) <= cfg.resize_tolerance * max(old[2], 1.0)
+                and abs(box[3] - old[3]) <= cfg.resize_tolerance * max(old[3], 1.0))
 
     def update(
         self,
@@ -151,7 +159,7 @@ class DigitTracker:
                 self._next_id += 1
                 new_tracks.append(track)
             if was_read[i]:
-                track.readings.append((int(digits[i]), float(confidences[i])))
+                track.add_reading(int(digits[i]), float(confidences[i]), cfg.steady_confidence)
                 track.since_read = 0
                 track.read_box = box.copy()
             ids[i] = track.id

@@ -55,17 +55,22 @@ def test_probabilities_are_a_distribution(classifier, crops_and_labels):
     np.testing.assert_array_equal(result.digits, result.probabilities.argmax(axis=1))
 
 
-def test_a_batch_is_one_interpreter_call(crops_and_labels):
+def test_a_batch_is_one_interpreter_call_per_32_crops(crops_and_labels):
     classifier = DigitClassifier()
     crops = crops_and_labels[0][:64]
     single = np.concatenate([classifier.classify(crop).digits for crop in crops])
     calls = []
-    interpreter = classifier._interpreter(64)
-    original = interpreter.invoke
-    interpreter.invoke = lambda: calls.append(1) or original()
-    batched = classifier.classify(crops)
-    assert len(calls) == 1
-    np.testing.assert_array_equal(batched.digits, single)
+    for bucket in (16, 32):
+        interpreter = classifier._interpreter(bucket)
+        original = interpreter.invoke
+        interpreter.invoke = lambda original=original, bucket=bucket: (
+            calls.append(bucket) or original())
+    assert len(classifier.classify(crops[:32])) == 32
+    assert calls == [32]  # a frame's crops: one call, not one per crop
+    calls.clear()
+    batched = classifier.classify(crops[:48])
+    assert calls == [32, 16]
+    np.testing.assert_array_equal(batched.digits, single[:48])
 
 
 def test_odd_and_large_batches_match_single_crops(classifier, crops_and_labels):

@@ -40,10 +40,7 @@ def images(draw) -> np.ndarray:
         p1 = (int(rng.integers(-20, width + 20)), int(rng.integers(-20, height + 20)))
         p2 = (int(rng.integers(-20, width + 20)), int(rng.integers(-20, height + 20)))
         cv2.line(canvas, p1, p2, float(rng.random()), int(rng.integers(1, 12)))
-    if channels is None:
-        image = canvas
-    else:
-        image = np.repeat(canvas[:, :, None], channels, axis=2)
+    image = canvas if channels is None else np.repeat(canvas[:, :, None], channels, axis=2)
     image = np.clip(image, 0.0, 1.0)
     if dtype is np.uint8:
         return (image * 255).astype(np.uint8)
