@@ -33,6 +33,9 @@ CROP_PAD = 2
 
 _GROW = np.ones((3, 3), np.uint8)
 
+_BLOCK = 256
+"""Rows per block of the pairwise box comparisons (bounds their memory on cluttered frames)."""
+
 
 @dataclass(frozen=True)
 class FinderConfig:
@@ -57,6 +60,14 @@ class FinderConfig:
     # than any digit (longer than max_height) are lines: ruled lines, a grid, the page's edge
     paper_window: float = 0.05  # closing width for the paper estimate (wider than a stroke)
     max_digits: int = 300  # at most this many digits per frame (noise must not flood the output)
+    max_ink: float = 0.35  # a frame more than this share "ink" is no page (noise, dark scene)
+    ring: float = 0.3  # the band around a digit, as a share of its height...
+    max_ring_ink: float = 0.22  # ... holds at most this share of ink: digits sit on paper
+    busy_frame: float = 0.042  # a frame whose ground varies more than this (robust spread of
+    # grey over paper level) is noise, fabric or gravel, not paper: there only marks darker
+    # than faint_mark of the paper count as ink (pages on a desk measure up to 0.036, noise
+    # from 0.047)
+    faint_mark: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.ink_ratio < 1:
@@ -115,6 +126,8 @@ class DigitFinder:
         short = min(height, width)
         ink = ink_mask(gray, cfg)
         mask, paper, step = ink.mask, ink.paper, ink.step
+        if cv2.countNonZero(mask) > cfg.max_ink * mask.size:
+            return FoundDigits(np.zeros((0, 4), np.int32), [])
         contours = _outer_contours(mask)
         boxes = _boxes(contours)
         min_h = max(cfg.min_height_px, cfg.min_height * short)
@@ -132,8 +145,8 @@ class DigitFinder:
             & (boxes[:, 3] <= max_h)
             & (boxes[:, 2] <= max_h * cfg.max_aspect)
         )
-        if len(parts) > 20 * cfg.max_digits:
-            parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 20 * cfg.max_digits]]
+        if len(parts) > 4 * cfg.max_digits:  # clutter: keep the largest blobs
+            parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 4 * cfg.max_digits]]
         group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect)
         digit_boxes = _group_boxes(boxes[parts], group)
         x, y, w, h = digit_boxes.T
@@ -162,6 +175,13 @@ class DigitFinder:
             # line breaking into dashes, or a crease, is a pixel or two at any length.
             if ink_area < cfg.min_stroke * max(bw, bh) ** 2:
                 continue
+            # Handwriting sits on paper: the band around a digit is nearly clean (a neighbour's
+            # edge at most). Noise and texture crowd it.
+            grow = round(cfg.ring * bh)
+            if _ring_ink(mask, box, grow) > cfg.max_ring_ink:
+                continue
+            if ink.texture > cfg.busy_frame and crop.min() > cfg.faint_mark * 255:
+                continue
             found_boxes.append(box)
             crops.append(crop)
             if len(found_boxes) >= cfg.max_digits:
@@ -179,6 +199,7 @@ class InkMap:
     paper: np.ndarray  # paper level at 1/step resolution
     step: int
     bright: float  # the level of the well-lit page
+    texture: float  # how much the ground varies: robust spread of grey / paper level
 
 
 def ink_mask(gray: np.ndarray, cfg: FinderConfig) -> InkMap:
@@ -221,7 +242,9 @@ def ink_mask(gray: np.ndarray, cfg: FinderConfig) -> InkMap:
     dark, faint = masks
     near_dark = cv2.dilate(dark, np.ones((5, 5), np.uint8))
     mask = cv2.bitwise_or(dark, cv2.bitwise_and(faint, near_dark))
-    return InkMap(mask, paper, step, bright)
+    # Grey sampled (not averaged) at the paper map's grid keeps the frame's fine texture.
+    sampled = gray[::step, ::step][: paper.shape[0], : paper.shape[1]]
+    return InkMap(mask, paper, step, bright, _texture(sampled, paper))
 
 
 def erase_lines(mask: np.ndarray, outlines: list[np.ndarray], length: int) -> np.ndarray:
@@ -256,24 +279,30 @@ def merge_parts(
     with little horizontal overlap, so they are never joined.
     """
     n = len(boxes)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    b = boxes.astype(np.float64)
+    b = boxes.astype(np.float32)
     x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
     x1, y1 = x0 + w, y0 + h
-    x_overlap = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
-    narrower = np.minimum(w[:, None], w[None])
-    v_gap = np.maximum(y0[:, None], y0[None]) - np.minimum(y1[:, None], y1[None])
-    taller = np.maximum(h[:, None], h[None])
-    linked = (x_overlap >= overlap * narrower) & (v_gap <= gap * taller)
-    # A part much wider than tall that holds the other (a frame drawn around a number, a
-    # leftover of a line) is not the other's stroke: it must not swallow it.
     area = w * h
-    bigger_is_i = area[:, None] >= area[None]
     wide = w > max_aspect * h
-    linked &= ~np.where(bigger_is_i, wide[:, None], wide[None])
-    first, second = np.nonzero(np.triu(linked, k=1))
-    return _union_find(n, first, second)
+    firsts, seconds = [], []
+    # Rows in blocks, so a frame with thousands of blobs (noise) costs megabytes, not gigabytes.
+    for start in range(0, n, _BLOCK):
+        i = slice(start, min(n, start + _BLOCK))
+        x_overlap = np.minimum(x1[i, None], x1) - np.maximum(x0[i, None], x0)
+        v_gap = np.maximum(y0[i, None], y0) - np.minimum(y1[i, None], y1)
+        linked = (x_overlap >= overlap * np.minimum(w[i, None], w)) & (
+            v_gap <= gap * np.maximum(h[i, None], h)
+        )
+        # A part much wider than tall that holds the other (a frame drawn around a number, a
+        # leftover of a line) is not the other's stroke: it must not swallow it.
+        linked &= ~np.where(area[i, None] >= area, wide[i, None], wide)
+        rows, cols = np.nonzero(linked)
+        upper = cols > rows + start
+        firsts.append(rows[upper] + start)
+        seconds.append(cols[upper])
+    if n == 0:
+        return np.zeros(0, np.int64)
+    return _union_find(n, np.concatenate(firsts), np.concatenate(seconds))
 
 
 def _union_find(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -316,17 +345,19 @@ def _crowded(digit_boxes: np.ndarray, blob_boxes: np.ndarray, owner: np.ndarray,
     A digit alone in its crop can take the ink mask as it is; a crowded one must be cut out
     along its own contours.
     """
-    if len(digit_boxes) == 0:
-        return np.zeros(0, bool)
-    d = digit_boxes.astype(np.int64)[:, None]
+    crowded = np.zeros(len(digit_boxes), bool)
     b = blob_boxes.astype(np.int64)[None]
-    reach = (
-        (b[..., 0] < d[..., 0] + d[..., 2] + CROP_PAD)
-        & (b[..., 0] + b[..., 2] > d[..., 0] - CROP_PAD)
-        & (b[..., 1] < d[..., 1] + d[..., 3] + CROP_PAD)
-        & (b[..., 1] + b[..., 3] > d[..., 1] - CROP_PAD)
-    )
-    return (reach & (owner[None] != groups[:, None])).any(axis=1)
+    for start in range(0, len(digit_boxes), _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        d = digit_boxes[rows].astype(np.int64)[:, None]
+        reach = (
+            (b[..., 0] < d[..., 0] + d[..., 2] + CROP_PAD)
+            & (b[..., 0] + b[..., 2] > d[..., 0] - CROP_PAD)
+            & (b[..., 1] < d[..., 1] + d[..., 3] + CROP_PAD)
+            & (b[..., 1] + b[..., 3] > d[..., 1] - CROP_PAD)
+        )
+        crowded[rows] = (reach & (owner[None] != groups[rows, None])).any(axis=1)
+    return crowded
 
 
 def _outer_contours(mask: np.ndarray) -> list[np.ndarray]:
@@ -390,12 +421,43 @@ def _cut_crop(
         ink = cv2.bitwise_and(ink, shape)
         keep = cv2.dilate(ink, _GROW)
     ink_area = cv2.countNonZero(ink)
-    level = float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
-                        min(paper.shape[1] - 1, (x + w // 2) // step)])
+    level = _paper_at(paper, step, box)
     scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
     crop = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
     return crop, ink_area
+
+
+def _paper_at(paper: np.ndarray, step: int, box: np.ndarray) -> float:
+    """The paper level at the centre of ``box`` (frame pixels) from the shrunk paper map."""
+    x, y, w, h = (int(v) for v in box)
+    return float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
+                       min(paper.shape[1] - 1, (x + w // 2) // step)])
+
+
+def _texture(sampled: np.ndarray, paper: np.ndarray) -> float:
+    """How busy the frame's ground is: the median absolute deviation (scaled to a standard
+    deviation) of grey over the paper level, on every third point of the paper grid. Robust,
+    so ink, ruled lines and the page's edge, a small share of the pixels, barely count;
+    texture all over the frame (noise, fabric, gravel) does."""
+    ratio = sampled[::3, ::3].astype(np.float32) / np.maximum(
+        paper[: sampled.shape[0] : 3, : sampled.shape[1] : 3], 1
+    ).astype(np.float32)
+    middle = np.median(ratio)
+    return 1.4826 * float(np.median(np.abs(ratio - middle)))
+
+
+def _ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
+    """Share of ink in the band ``grow`` pixels wide around ``box`` (inside the frame)."""
+    x, y, w, h = (int(v) for v in box)
+    height, width = mask.shape
+    x0, y0 = max(0, x - grow), max(0, y - grow)
+    x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
+    band = (x1 - x0) * (y1 - y0) - w * h
+    if band <= 0:
+        return 0.0
+    inside = cv2.countNonZero(mask[y : y + h, x : x + w])
+    return (cv2.countNonZero(mask[y0:y1, x0:x1]) - inside) / band
 
 
 def _bright_level(paper: np.ndarray) -> float:
