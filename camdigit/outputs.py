@@ -47,6 +47,7 @@ class JsonLinesWriter:
                 raise OutputError(f"cannot write {path}: {exc.strerror}") from None
             self._owned = True
         self.lines = 0
+        self._failed = False  # a write failed: closing must not hide that error with another
 
     def write(self, result: FrameResult) -> None:
         if self._stream is None:
@@ -55,6 +56,7 @@ class JsonLinesWriter:
             self._stream.write(json.dumps(result.to_json(), separators=(",", ":")) + "\n")
             self._stream.flush()
         except OSError as exc:
+            self._failed = True
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
         self.lines += 1
 
@@ -64,7 +66,8 @@ class JsonLinesWriter:
             try:
                 stream.close()
             except OSError as exc:
-                raise OutputError(f"cannot finish {self.name}: {exc.strerror}") from None
+                if not self._failed:
+                    raise OutputError(f"cannot finish {self.name}: {exc.strerror}") from None
 
     def __enter__(self) -> JsonLinesWriter:
         return self

@@ -71,6 +71,8 @@ class Progress:
         self.stream.flush()
 
     def finish(self, done: int) -> None:
+        if done == 0:
+            return  # nothing read (an error at the first frame): the error says it all
         self.update(done, force=True)
         if self._tty:
             self.stream.write("\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import cv2
 import numpy as np
@@ -64,7 +65,11 @@ def test_video_file_frames_have_index_time_and_fps(media):
 def test_a_camera_is_a_video_capture_like_a_file(media):
     # Cameras and files go through the same VideoSource; only `live` and the name differ.
     source = VideoSource(str(media / "b.mp4"), "camera:test", live=True, retry_seconds=0.2)
+    started = time.monotonic()
     frames = list(source)
+    # A camera that stops delivering is retried for a bounded time, then ends with a message.
+    assert 0.2 <= time.monotonic() - started < 5
+    assert source.problems == ["camera:test gave no frame for 0 s: ending"]
     assert len(frames) == 7 and frames[0].source == "camera:test"
     assert source.fps == pytest.approx(12.0)
     assert all(b.time >= a.time for a, b in zip(frames, frames[1:], strict=False))
@@ -196,3 +201,24 @@ def test_folder_input_saves_one_annotated_file_per_input(tmp_path, media):
     assert sorted(p.name for p in out.iterdir()) == [
         "a.annotated.jpg", "b.annotated.mp4", "c.annotated.jpg"
     ]
+
+
+def test_a_full_disk_is_reported_not_ignored():
+    message = "cannot write /dev/full: No space left on device"
+    with pytest.raises(OutputError, match=message), JsonLinesWriter("/dev/full") as writer:
+        writer.write(result(0))
+
+
+def test_a_truncated_video_is_read_as_far_as_it_goes(tmp_path, media):
+    whole = (media / "b.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])
+    try:
+        source = open_source(str(cut))
+    except SourceError as exc:  # the index may be gone with the tail: refused by name
+        assert "cut.mp4" in str(exc)
+        return
+    frames = list(source)
+    assert len(frames) < 7
+    if source.total and len(frames) < source.total:
+        assert "damaged or truncated" in source.problems[0]

@@ -1,0 +1,5 @@
+import sys
+
+from camdigit.web.serve import main
+
+sys.exit(main())
