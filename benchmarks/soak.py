@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": describe_machine(), "frames": args.frames, "seconds": round(seconds, 1),
             "rss_growth_mb": round(growth, 2), "fd_change": fd_leak,
             "ms_per_frame_early": round(float(first), 3),
-            "ms_per_frame_late": round(float(last), 3), "samples": rows, "passed": ok,
+            "ms_per_frame_late": round(float(last), 3), "samples": rows, "passed": bool(ok),
         }, indent=2) + "\n")
     return 0 if ok else 1
 

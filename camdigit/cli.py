@@ -20,6 +20,7 @@ from camdigit.preprocess import guess_ink, normalize_digit
 from camdigit.runner import Progress, RunSummary, Terminated, run
 from camdigit.sources import FrameSource, SourceError, open_source
 from camdigit.tracking import DigitTracker
+from camdigit.web.serve import add_serve_command
 
 SAMPLE_DIGITS = Path(__file__).resolve().parent / "samples" / "digits"
 
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="ink darker or lighter than the background (auto: guess per image)")
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
     classify.set_defaults(handler=classify_command)
+    add_serve_command(commands, formatter_class=formatter)
     return parser
 
 

@@ -43,7 +43,9 @@ def read_image(path: Path | str) -> np.ndarray:
     if _is_jpeg(data) and not _jpeg_complete(data):
         raise ImageError(f"truncated JPEG: {path} (the file ends before the image does; copy "
                          f"it again)")
-    flags = cv2.IMREAD_UNCHANGED
+    # A JPEG has no alpha or 16-bit depth to keep, but may carry an EXIF rotation (phone photos):
+    # read it upright, as a browser shows it. Other formats are read as stored.
+    flags = cv2.IMREAD_COLOR if _is_jpeg(data) else cv2.IMREAD_UNCHANGED
     size = image_size(data)
     if size is not None and size[0] * size[1] > MAX_PIXELS:
         for factor, reduced in _REDUCED:

@@ -422,7 +422,7 @@ def test_live_feed_plays_a_video_at_its_frame_rate():
         published = feed.latest().seq - first.seq
     finally:
         feed.stop()
-    assert 15 <= published <= 35
+    assert 10 <= published <= 35  # 30 expected; never as fast as it can be read
 
 
 def test_a_client_that_stops_reading_does_not_stall_the_feed(classifier):
