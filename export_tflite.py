@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from camdigit.classifier import DigitClassifier, ModelError  # noqa: E402
 from camdigit.metrics import classification_report  # noqa: E402
 from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist  # noqa: E402
-from camdigit.preprocess import CANVAS, normalize_digit, normalize_digits  # noqa: E402
+from camdigit.preprocess import normalize_digits  # noqa: E402
 
 log = logging.getLogger("camdigit.export")
 
@@ -77,9 +77,13 @@ def captured_output() -> Iterator[None]:
 def load_calibration(folder: Path) -> np.ndarray:
     """All images under ``folder`` (any depth) as normalized (N, 64, 64) uint8 crops.
 
-    Images already 64x64 are taken as normalized crops; others are normalized as bright ink on
-    dark, like the crops ``camdigit`` writes.
+    Normalized crops (64x64, bright ink on black, as in ``calibration/`` and as ``camdigit
+    collect`` saves them) are taken as they are; other images, a user's photos of digits, go
+    through the shared normalization first (their ink polarity guessed).
     """
+    from camdigit.datasets import to_model_input
+    from camdigit.images import ImageError, read_image
+
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not paths:
         raise ExportError(
@@ -87,13 +91,10 @@ def load_calibration(folder: Path) -> np.ndarray:
         )
     crops = []
     for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if image is None:
-            log.warning("skipping unreadable calibration image %s", path)
-            continue
-        if image.shape != (CANVAS, CANVAS):
-            image = normalize_digit(image, ink="bright")
-        crops.append(image)
+        try:
+            crops.append(to_model_input(read_image(path)))
+        except (ImageError, ValueError) as exc:
+            log.warning("skipping calibration image %s: %s", path, exc)
     if not crops:
         raise ExportError(f"no readable calibration images in {folder}")
     return np.stack(crops)
@@ -240,7 +241,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, default=REPO / "models" / "digits.keras")
     parser.add_argument("--out", type=Path, default=REPO / "models", help="output folder")
     parser.add_argument("--calibration", type=Path, default=REPO / "calibration",
-                        help="folder of normalized 64x64 crops (any depth) for int8 calibration")
+                        help="folder of digit images (any depth) for int8 calibration: "
+                        "calibration/, or your own from camdigit collect")
     parser.add_argument("--data", type=Path,
                         default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
                         help="folder with the MNIST IDX files, for evaluation")

@@ -15,6 +15,7 @@ import math
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -33,6 +34,8 @@ REPO = Path(__file__).resolve().parent
 QUICK_TRAIN_LIMIT = 5000
 QUICK_TEST_LIMIT = 2000
 QUICK_STEPS = 300
+FINE_TUNE_EPOCHS = 4
+FINE_TUNE_LEARNING_RATE = 2e-4
 
 
 def load_data(data_dir: Path | None) -> tuple[DigitSet, DigitSet]:
@@ -122,6 +125,56 @@ def make_callbacks(max_seconds: float, patience: int, learning_rate: float, deca
     ]
 
 
+@dataclass(frozen=True)
+class ExtraDigits:
+    """A user's own digits (``--extra``), split into a training part and a held-out part."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    holdout_images: np.ndarray
+    holdout_labels: np.ndarray
+    sources: list[str]
+
+
+def load_extra(paths: list[Path], holdout: float, rng: np.random.Generator) -> ExtraDigits:
+    """Load every ``--extra`` set and hold out ``holdout`` of each digit's examples (at least
+    one per digit that has two or more), the same way for the same ``--seed``."""
+    from camdigit.datasets import load_labelled_digits
+
+    sets = [load_labelled_digits(path) for path in paths]
+    images = np.concatenate([s.images for s in sets])
+    labels = np.concatenate([s.labels for s in sets])
+    held = np.zeros(len(labels), bool)
+    for digit in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == digit))
+        if len(members) >= 2:
+            held[members[: max(1, round(len(members) * holdout))]] = True
+    log.info("your digits: %d from %s, %d held out", len(labels),
+             ", ".join(s.source for s in sets), int(held.sum()))
+    return ExtraDigits(images[~held], labels[~held], images[held], labels[held],
+                       [s.source for s in sets])
+
+
+def mix_in(x: np.ndarray, y: np.ndarray, extra_x: np.ndarray, extra_y: np.ndarray,
+           share: float) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST plus the user's digits repeated so they make about ``share`` of what is seen: a
+    hundred digits among 54,000 would otherwise be one batch in five hundred."""
+    if len(extra_y) == 0:
+        return x, y
+    repeats = max(1, round(share * len(y) / ((1 - share) * len(extra_y))))
+    return (np.concatenate([x, np.repeat(extra_x, repeats, axis=0)]),
+            np.concatenate([y, np.repeat(extra_y, repeats)]))
+
+
+def holdout_report(model, extra: ExtraDigits) -> dict | None:
+    """The Keras model's figures on the held-out user digits (None when none are held out)."""
+    if len(extra.holdout_labels) == 0:
+        return None
+    probabilities = model.predict(extra.holdout_images[..., None].astype(np.float32),
+                                  batch_size=500, verbose=0)
+    return classification_report(extra.holdout_labels, probabilities.argmax(axis=1))
+
+
 def save_without_optimizer(model, path: Path) -> None:
     """Save the trained weights and graph, not Adam's moment estimates (two thirds of the file).
 
@@ -163,14 +216,26 @@ def train(args: argparse.Namespace) -> dict:
     log.info("normalized %d + %d digits in %.1f s", len(y_all), len(y_test),
              time.monotonic() - started)
     (x_train, y_train), (x_val, y_val) = split_validation(x_all, y_all, args.val_fraction, rng)
+    extra = load_extra(args.extra, args.extra_holdout, rng) if args.extra else None
+    if extra is not None:
+        x_train, y_train = mix_in(x_train, y_train, extra.train_images, extra.train_labels,
+                                  args.extra_share)
 
     steps = max(1, len(y_train) // args.batch_size)
     epochs = args.epochs
     if args.quick and epochs is None:
         epochs = max(1, min(10, QUICK_STEPS // steps))
-    epochs = epochs or 40
+    epochs = epochs or (FINE_TUNE_EPOCHS if args.fine_tune else 40)
 
-    model = compile_model(build_model(), args.learning_rate)
+    if args.fine_tune:
+        if not args.fine_tune.is_file():
+            raise DataError(f"model to fine-tune not found: {args.fine_tune}")
+        model = compile_model(keras.models.load_model(args.fine_tune), args.learning_rate)
+    else:
+        model = compile_model(build_model(), args.learning_rate)
+    before = holdout_report(model, extra) if extra is not None and args.fine_tune else None
+    if extra is not None and before is None and (REPO / "models" / "digits.keras").is_file():
+        before = holdout_report(keras.models.load_model(REPO / "models" / "digits.keras"), extra)
     dataset, augment_cfg = train_dataset(
         x_train, y_train, args.batch_size, args.seed, augment=not args.no_augment
     )
@@ -199,6 +264,22 @@ def train(args: argparse.Namespace) -> dict:
     probabilities = model.predict(x_test[..., None].astype(np.float32), batch_size=1000, verbose=0)
     report = classification_report(y_test, probabilities.argmax(axis=1))
     log.info("test accuracy (Keras, float): %.4f on %d digits", report["accuracy"], len(y_test))
+    extra_figures = None
+    if extra is not None:
+        after = holdout_report(model, extra)
+        extra_figures = {
+            "sources": extra.sources,
+            "train": int(len(extra.train_labels)),
+            "holdout": int(len(extra.holdout_labels)),
+            "share_of_training_batches": args.extra_share,
+            "holdout_accuracy_before": None if before is None else before["accuracy"],
+            "holdout_accuracy_after": after["accuracy"],
+            "before_model": str(args.fine_tune or "models/digits.keras") if before else None,
+            "holdout_after": after,
+        }
+        log.info("your digits (held out, %d): accuracy %s before, %.4f after",
+                 len(extra.holdout_labels),
+                 "n/a" if before is None else f"{before['accuracy']:.4f}", after["accuracy"])
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / "digits.keras"
@@ -212,6 +293,7 @@ def train(args: argparse.Namespace) -> dict:
     save_training_curves(history.history, args.out / "training_curves.png")
     metrics = {
         "keras": {"file": model_path.name, "test": report},
+        "extra": extra_figures,
         "training": {
             "parameters": int(model.count_params()),
             "epochs_run": epochs_run,
@@ -228,6 +310,7 @@ def train(args: argparse.Namespace) -> dict:
             "total_seconds": round(time.monotonic() - started, 1),
             "seed": args.seed,
             "quick": bool(args.quick),
+            "fine_tuned_from": str(args.fine_tune) if args.fine_tune else None,
             "augmentation": None if args.no_augment else augment_cfg.as_dict(),
             "machine": describe_machine(),
             "tensorflow": tf.__version__,
@@ -271,7 +354,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=float, default=25.0,
                         help="stop after the epoch that would overrun this")
     parser.add_argument("--no-augment", action="store_true")
+    mine = parser.add_argument_group("your own digits")
+    mine.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
+                      help="your labelled digits (DIR/<digit>/*.png from camdigit collect, or a "
+                      ".csv of image,label); repeatable")
+    mine.add_argument("--extra-holdout", type=float, default=0.3,
+                      help="share of your digits held out to measure before and after")
+    mine.add_argument("--extra-share", type=float, default=0.2,
+                      help="share of the training stream made of your digits")
+    mine.add_argument("--fine-tune", type=Path, metavar="MODEL",
+                      help="start from this Keras model (e.g. models/digits.keras) and train "
+                      f"{FINE_TUNE_EPOCHS} epochs at a lower learning rate, instead of from "
+                      "scratch")
     args = parser.parse_args(argv)
+    if args.fine_tune and args.learning_rate == 1e-3:
+        args.learning_rate = FINE_TUNE_LEARNING_RATE
+    if not 0 <= args.extra_holdout < 1 or not 0 < args.extra_share < 1:
+        parser.error("--extra-holdout must be in [0, 1) and --extra-share in (0, 1)")
     if args.batch_size < 1 or not 0 < args.val_fraction < 1 or args.max_minutes <= 0:
         parser.error("--batch-size must be >= 1, --val-fraction in (0, 1), --max-minutes > 0")
     return args

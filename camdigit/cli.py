@@ -11,6 +11,7 @@ from pathlib import Path
 
 from camdigit import __version__
 from camdigit.classifier import DigitClassifier, ModelError
+from camdigit.collect import add_collect_command
 from camdigit.demo import demo_command
 from camdigit.detections import FrameResult
 from camdigit.images import ImageError, read_image
@@ -293,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
     classify.set_defaults(handler=classify_command)
     add_serve_command(commands, formatter_class=formatter)
+    add_collect_command(commands, formatter_class=formatter)
     return parser
 
 

@@ -98,3 +98,54 @@ def test_same_seed_trains_the_same_model(tmp_path, mnist_1000):
         metrics = json.loads((out / "metrics.json").read_text())
         reports.append((metrics["keras"]["test"], metrics["training"]["best_val_accuracy"]))
     assert reports[0] == reports[1]
+
+
+def draw_unusual(kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Digits MNIST rarely has: a European 1 (long flag, read as a 7), a crossed 7."""
+    import cv2
+
+    def jitter(x: int, y: int) -> tuple[int, int]:
+        return int(x + rng.integers(-4, 5)), int(y + rng.integers(-4, 5))
+
+    page = np.full((100, 100), 235, np.uint8)
+    thickness = int(rng.integers(5, 9))
+    if kind == "european-1":
+        stroke = [jitter(22, 42), jitter(60, 10), jitter(55, 90)]
+        cv2.polylines(page, [np.array(stroke)], False, 20, thickness)
+    else:
+        stroke = [jitter(20, 15), jitter(78, 15), jitter(42, 90)]
+        cv2.polylines(page, [np.array(stroke)], False, 20, thickness)
+        cv2.line(page, jitter(38, 52), jitter(74, 52), 20, thickness)
+    return page
+
+
+@pytest.mark.slow
+@needs_tensorflow
+def test_fine_tuning_on_unusual_digits_raises_their_accuracy(tmp_path, mnist_1000):
+    import cv2
+
+    rng = np.random.default_rng(7)
+    mine = tmp_path / "mine"
+    for kind, label in (("european-1", 1), ("crossed-7", 7)):
+        (mine / str(label)).mkdir(parents=True)
+        for i in range(60):
+            cv2.imwrite(str(mine / str(label) / f"{kind}-{i}.png"), draw_unusual(kind, rng))
+    images, labels = mnist_1000
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_idx(data / "train-images-idx3-ubyte.gz", images[:800])
+    write_idx(data / "train-labels-idx1-ubyte.gz", labels[:800])
+    write_idx(data / "t10k-images-idx3-ubyte.gz", images[800:])
+    write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[800:])
+    out = tmp_path / "tuned"
+    result = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
+                        "--extra", str(mine), "--fine-tune", str(REPO / "models" / "digits.keras"),
+                        "--batch-size", "32", "--seed", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    extra = json.loads((out / "metrics.json").read_text())["extra"]
+    assert extra["holdout"] == 36 and extra["train"] == 84
+    # The shipped model reads most European 1s as 7s; after fine-tuning it reads them.
+    assert extra["holdout_accuracy_before"] <= 0.75
+    assert extra["holdout_accuracy_after"] >= 0.9
+    assert extra["holdout_accuracy_after"] >= extra["holdout_accuracy_before"] + 0.2
+    assert "your digits (held out, 36)" in result.stderr

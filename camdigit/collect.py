@@ -1,0 +1,310 @@
+"""``camdigit collect``: a labelled set of the user's own digits, from a camera, video or photos.
+
+Every digit found is saved as the model's own input, the normalized 64x64 crop (bright ink on
+black, exactly what training and the camera path feed the model), into ``OUT/<digit>/``. How a
+digit gets its label:
+
+- ``--sheet 0123456789``: a prompted sheet. Write one row per character (a row of 0s, then of
+  1s, ...); rows, top to bottom, take the labels in order. A frame whose rows do not match the
+  sheet is skipped with a warning.
+- ``--label 7``: every digit found is a 7 (a page of 7s; a folder of photos of one digit).
+- ``--from-names``: each file's label from its folder or name (``7/...``, ``7_a.jpg``,
+  ``x-label7.png``): importing photos labelled elsewhere.
+- ``--confirm``: the model's reading, confirmed by the user: in the window (Enter or y accepts,
+  a digit key corrects, n skips) or on the terminal without one; ``--yes-above P`` accepts
+  readings at least P confident without asking.
+- ``--keys`` (window): press a digit key to save the digits in view under that label.
+
+With a window, space captures the frame for ``--sheet``, ``--label`` and ``--confirm``; without
+one, a photo is one capture and a video or camera gives one every ``--every`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from camdigit.datasets import label_from_name, to_model_input
+from camdigit.finder import FoundDigits
+from camdigit.pipeline import Recognizer
+from camdigit.preprocess import normalize_digit
+from camdigit.sources import Frame, open_source
+
+SINGLE_DIGIT_SIDE = 128
+"""A photo this small in which no digit is found is taken as one digit filling the image."""
+
+Ask = Callable[[np.ndarray, int, float], int | None]
+"""Confirm a reading: (crop, digit, confidence) -> the label, or None to skip it."""
+
+
+@dataclass
+class Collection:
+    """Where crops go, and how many of each digit there are."""
+
+    out: Path
+    counts: Counter = field(default_factory=Counter)
+    saved: int = 0
+
+    def __post_init__(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        for digit in range(10):
+            folder = self.out / str(digit)
+            if folder.is_dir():
+                self.counts[digit] = sum(1 for p in folder.iterdir() if p.suffix == ".png")
+
+    def save(self, crop: np.ndarray, label: int, name: str) -> Path:
+        folder = self.out / str(label)
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{name}.png"
+        n = 1
+        while path.exists():
+            path = folder / f"{name}-{n}.png"
+            n += 1
+        if not cv2.imwrite(str(path), crop):
+            raise OSError(f"cannot write {path}")
+        self.counts[label] += 1
+        self.saved += 1
+        return path
+
+    def line(self) -> str:
+        return "  ".join(f"{d}:{self.counts[d]}" for d in range(10))
+
+
+def rows_of(boxes: np.ndarray) -> list[list[int]]:
+    """Indices of the boxes by written row, top to bottom, each row left to right.
+
+    A new row starts where the next box's centre is lower than the row's by more than 0.6 of
+    the median digit height: rows of a sheet are about a line apart, digits of one row jitter
+    by far less.
+    """
+    if len(boxes) == 0:
+        return []
+    centre_y = boxes[:, 1] + boxes[:, 3] / 2.0
+    step = 0.6 * float(np.median(boxes[:, 3]))
+    rows: list[list[int]] = []
+    last = None
+    for i in np.argsort(centre_y, kind="stable"):
+        if last is None or centre_y[i] - last > step:
+            rows.append([])
+        rows[-1].append(int(i))
+        last = centre_y[i]
+    return [sorted(row, key=lambda k: boxes[k, 0]) for row in rows]
+
+
+def sheet_labels(boxes: np.ndarray, sheet: str) -> list[int] | None:
+    """Each box's label from its row of a prompted sheet; None when the rows do not match."""
+    rows = rows_of(boxes)
+    if len(rows) != len(sheet):
+        return None
+    labels = [0] * len(boxes)
+    for row, char in zip(rows, sheet, strict=True):
+        for i in row:
+            labels[i] = int(char)
+    return labels
+
+
+def normalized_crops(found: FoundDigits) -> list[np.ndarray]:
+    return [normalize_digit(crop, ink="dark") for crop in found.crops]
+
+
+def label_frame(
+    frame: Frame,
+    recognizer: Recognizer,
+    args: argparse.Namespace,
+    ask: Ask | None,
+    key_label: int | None = None,
+) -> list[tuple[np.ndarray, int]]:
+    """The (crop, label) pairs of one captured frame, by the chosen labelling."""
+    found = recognizer.find(frame.image)
+    if len(found):
+        crops = normalized_crops(found)
+    elif frame.still and max(frame.image.shape[:2]) <= SINGLE_DIGIT_SIDE:
+        crops = [to_model_input(frame.image)]  # a small photo of one digit, edge to edge
+    else:
+        return []
+    if key_label is not None:
+        return [(c, key_label) for c in crops]
+    if args.sheet:
+        labels = sheet_labels(found.boxes, args.sheet)
+        if labels is None:
+            rows = len(rows_of(found.boxes))
+            print(f"camdigit: {frame.source} frame {frame.index}: {rows} rows of digits, the "
+                  f"sheet has {len(args.sheet)}: skipped", file=sys.stderr)
+            return []
+        return list(zip(crops, labels, strict=True))
+    if args.label is not None:
+        return [(c, args.label) for c in crops]
+    if args.from_names:
+        label = label_from_name(Path(frame.source).name)
+        if label is None:
+            parent = Path(frame.source).parent.name
+            label = int(parent) if parent.isdigit() and len(parent) == 1 else None
+        if label is None:
+            print(f"camdigit: no label in the name or folder of {frame.source}: skipped",
+                  file=sys.stderr)
+            return []
+        return [(c, label) for c in crops]
+    # --confirm: the model reads, the user (or --yes-above) decides.
+    reading = recognizer.classifier.classify(np.stack(crops))
+    pairs = []
+    for crop, digit, confidence in zip(crops, reading.digits, reading.confidences,
+                                       strict=True):
+        if confidence >= args.yes_above:
+            pairs.append((crop, int(digit)))
+        elif ask is not None:
+            label = ask(crop, int(digit), float(confidence))
+            if label is not None:
+                pairs.append((crop, label))
+    return pairs
+
+
+def terminal_ask(crop: np.ndarray, digit: int, confidence: float) -> int | None:
+    """Ask on the terminal: Enter keeps the reading, a digit corrects it, anything else skips."""
+    answer = input(f"read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, n skips: ")
+    answer = answer.strip()
+    if answer == "":
+        return digit
+    if answer.isdigit() and len(answer) == 1:
+        return int(answer)
+    return None
+
+
+def window_ask(crop: np.ndarray, digit: int, confidence: float) -> int | None:
+    """Ask in the window: Enter or y keeps, a digit key corrects, n or Esc skips."""
+    big = cv2.resize(crop, (256, 256), interpolation=cv2.INTER_NEAREST)
+    panel = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
+    cv2.putText(panel, f"{digit}? {confidence:.2f}", (8, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9,
+                (0, 200, 255), 2, cv2.LINE_AA)
+    cv2.imshow("camdigit collect: confirm", panel)
+    while True:
+        key = cv2.waitKey(0) & 0xFF
+        if key in (13, 10, ord("y")):
+            return digit
+        if ord("0") <= key <= ord("9"):
+            return key - ord("0")
+        if key in (ord("n"), 27, 8):
+            return None
+
+
+def collect(args: argparse.Namespace, recognizer: Recognizer, show: bool) -> Collection:
+    """Run the collection over the source; returns what was saved."""
+    collection = Collection(args.out)
+    source = open_source(args.source)
+    ask: Ask | None = None
+    if args.confirm:
+        ask = window_ask if show else (terminal_ask if sys.stdin.isatty() else None)
+    last_capture = -float("inf")
+    try:
+        for frame in source:
+            key_label, capture = None, False
+            if show:
+                key = _show(frame.image, recognizer, collection)
+                if key == ord("q"):
+                    break
+                if args.keys and ord("0") <= key <= ord("9"):
+                    key_label, capture = key - ord("0"), True
+                capture = capture or (key == ord(" ") and not args.keys) or frame.still
+            elif frame.still or frame.time - last_capture >= args.every:
+                capture = True
+            if not capture:
+                continue
+            last_capture = frame.time
+            pairs = label_frame(frame, recognizer, args, ask, key_label)
+            stem = f"{Path(frame.source).stem or 'camera'}-f{frame.index}"
+            for k, (crop, label) in enumerate(pairs):
+                collection.save(crop, label, f"{stem}-{k}")
+            print(f"camdigit: {frame.source} frame {frame.index}: saved {len(pairs)}  |  "
+                  f"{collection.line()}", file=sys.stderr, flush=True)
+    finally:
+        source.close()
+        if show:
+            cv2.destroyAllWindows()
+    return collection
+
+
+def _show(image: np.ndarray, recognizer: Recognizer, collection: Collection) -> int:
+    """The live view: digits found, the counts so far; returns the key pressed (or 255)."""
+    view = image.copy()
+    found = recognizer.find(view)
+    for x, y, w, h in found.boxes:
+        cv2.rectangle(view, (int(x), int(y)), (int(x + w), int(y + h)), (40, 170, 0), 2)
+    cv2.putText(view, collection.line(), (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 255), 2)
+    cv2.imshow("camdigit collect", view)
+    return cv2.waitKey(1) & 0xFF
+
+
+def check_collect_flags(args: argparse.Namespace) -> None:
+    modes = [bool(args.sheet), args.label is not None, args.from_names, args.confirm, args.keys]
+    if sum(modes) != 1:
+        raise ValueError("choose one way to label the digits: --sheet DIGITS, --label D, "
+                         "--from-names, --confirm or --keys")
+    if args.sheet and not (args.sheet.isdigit()):
+        raise ValueError(f"--sheet takes the digits written row by row, like 0123456789, got "
+                         f"{args.sheet!r}")
+    if args.label is not None and not 0 <= args.label <= 9:
+        raise ValueError(f"--label must be a digit 0-9, got {args.label}")
+    if not 0.0 <= args.yes_above <= 1.01:
+        raise ValueError(f"--yes-above must be between 0 and 1, got {args.yes_above}")
+    if args.every <= 0:
+        raise ValueError(f"--every must be positive, got {args.every}")
+    if not args.out.parent.is_dir():
+        raise ValueError(f"--out {args.out}: folder {args.out.parent} does not exist")
+
+
+def collect_command(args: argparse.Namespace) -> int:
+    from camdigit.cli import check_common_flags, make_recognizer, want_window
+
+    check_common_flags(args)
+    check_collect_flags(args)
+    show = want_window(args)
+    if args.keys and not show:
+        raise ValueError("--keys needs the window (a display); use --sheet, --label or --confirm")
+    args.track = False
+    started = time.monotonic()
+    collection = collect(args, make_recognizer(args), show)
+    print(f"saved {collection.saved} digits in {args.out} ({time.monotonic() - started:.1f} s); "
+          f"now {sum(collection.counts.values())} in all: {collection.line()}")
+    return 0 if collection.saved else 1
+
+
+def add_collect_command(commands, formatter_class=None) -> None:
+    from camdigit.cli import add_model_options
+
+    parser = commands.add_parser(
+        "collect", formatter_class=formatter_class,
+        help="save your own labelled digits (normalized crops) from a camera, video or photos",
+        description="Save every digit found as the model's normalized 64x64 crop in "
+        "OUT/<digit>/, labelled by a prompted sheet, a fixed label, file names, or the model's "
+        "reading confirmed by you. Train on them with train.py --extra OUT.",
+    )
+    parser.add_argument("source", metavar="SOURCE",
+                        help="camera index, picam, video, photo, folder or glob")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="folder for OUT/<digit>/*.png (added to when it exists)")
+    labels = parser.add_argument_group("labels (choose one)")
+    labels.add_argument("--sheet", metavar="DIGITS",
+                        help="a prompted sheet: one row per character, top to bottom")
+    labels.add_argument("--label", type=int, metavar="D", help="every digit found is D")
+    labels.add_argument("--from-names", action="store_true",
+                        help="each file's label from its folder or file name")
+    labels.add_argument("--confirm", action="store_true",
+                        help="the model's reading, confirmed in the window or on the terminal")
+    labels.add_argument("--keys", action="store_true",
+                        help="window: a digit key saves the digits in view under that label")
+    parser.add_argument("--yes-above", type=float, default=1.01, metavar="P",
+                        help="with --confirm, accept readings at least this confident unasked")
+    parser.add_argument("--every", type=float, default=1.0, metavar="SECONDS",
+                        help="without a window, capture a video or camera this often")
+    parser.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
+                        help="the live window (default: when a display is present)")
+    add_model_options(parser)
+    parser.set_defaults(handler=collect_command, conf=0.0, max_side=1280, track=False)
+

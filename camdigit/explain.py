@@ -1,0 +1,343 @@
+"""``camdigit explain IMAGE``: why the model reads each digit as it does (occlusion sensitivity).
+
+For one normalized crop, :func:`occlusion_map` slides a square of background over it and asks the
+model (the same TFLite file the camera path uses; no TensorFlow) how much the predicted digit's
+probability drops with each part hidden. Where hiding the ink costs the most, the decision rests.
+All occluded versions go to the model in one batched call.
+
+The command draws the result: over a page, each found digit gets its heat map (JET: red is where
+the decision rests) and its three likeliest readings; a single digit (``--crop``, a small image,
+or a page where no digit is found) gets a panel of the normalized crop, the heat over it and a
+bar chart of the ten probabilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from camdigit.classifier import CLASSES, DigitClassifier
+from camdigit.preprocess import CANVAS, guess_ink, normalize_digit
+
+log = logging.getLogger(__name__)
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+SMALL_IMAGE = 128
+"""An image no larger than this on both sides is taken as one digit (no finding)."""
+
+OUTPUT_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+HEAT_ALPHA = 0.55
+"""Weight of the colour map where it is blended over a digit."""
+
+PANEL_SCALE = 4
+"""The single-digit panel shows the 64x64 crop this many times larger."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Where one crop's reading comes from.
+
+    ``heat`` is (64, 64) float32 in [0, 1]: the mean drop of the predicted digit's probability
+    when a patch covering the pixel is hidden, divided by the largest such drop; 0 where hiding
+    helps or changes nothing (all 0 when nothing drops).
+    """
+
+    heat: np.ndarray
+    digit: int
+    probabilities: np.ndarray  # (10,) float32, of the crop as it is
+    top3: list[tuple[int, float]]
+
+    def summary(self) -> str:
+        """``7 (0.981)  then 1 (0.012), 9 (0.004)``."""
+        (first, p), *rest = self.top3
+        others = ", ".join(f"{d} ({q:.3f})" for d, q in rest)
+        return f"{first} ({p:.3f})  then {others}"
+
+    def label(self) -> str:
+        """``7: 0.98 | 1: 0.01 | 9: 0.00``."""
+        return " | ".join(f"{d}: {q:.2f}" for d, q in self.top3)
+
+
+def window_starts(patch: int, stride: int) -> np.ndarray:
+    """Top-left offsets (per axis) of the occluding windows; the last one reaches the edge."""
+    if not 1 <= patch <= CANVAS:
+        raise ValueError(f"patch must be between 1 and {CANVAS}, got {patch}")
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    starts = list(range(0, CANVAS - patch + 1, stride))
+    if starts[-1] != CANVAS - patch:
+        starts.append(CANVAS - patch)
+    return np.array(starts, np.int64)
+
+
+def window_masks(patch: int, stride: int) -> np.ndarray:
+    """(K, 64, 64) bool, one square window each, row by row."""
+    starts = window_starts(patch, stride)
+    inside = (np.arange(CANVAS)[None, :] >= starts[:, None]) & (
+        np.arange(CANVAS)[None, :] < starts[:, None] + patch
+    )  # (S, 64): which pixels of an axis each start covers
+    masks = inside[:, None, :, None] & inside[None, :, None, :]  # (S, S, 64, 64)
+    return masks.reshape(-1, CANVAS, CANVAS)
+
+
+def top_classes(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
+    order = np.argsort(-probabilities, kind="stable")[:k]
+    return [(int(d), float(probabilities[d])) for d in order]
+
+
+def occlusion_map(
+    classifier: DigitClassifier, crop: np.ndarray, patch: int = 8, stride: int = 4
+) -> Explanation:
+    """Occlusion sensitivity of one normalized (64, 64) uint8 crop (ink bright on black).
+
+    Windows over background only are not sent to the model: hiding background there leaves the
+    crop unchanged, so their drop is exactly 0. The crop itself and every other occluded version
+    go in one ``classify`` call.
+    """
+    crop = np.asarray(crop)
+    if crop.shape != (CANVAS, CANVAS) or crop.dtype != np.uint8:
+        raise ValueError(f"crop must be a (64, 64) uint8 normalized digit, got {crop.dtype} "
+                         f"{crop.shape}")
+    masks = window_masks(patch, stride)
+    touches_ink = (masks & (crop > 0)).any(axis=(1, 2))
+    used = masks[touches_ink]
+    occluded = np.where(used, np.uint8(0), crop[None])
+    result = classifier.classify(np.concatenate([crop[None], occluded]))
+    probabilities = result.probabilities[0]
+    digit = int(result.digits[0])
+    drops = np.zeros(len(masks), np.float32)
+    drops[touches_ink] = probabilities[digit] - result.probabilities[1:, digit]
+    covered = masks.sum(axis=0, dtype=np.float32)
+    mean_drop = np.tensordot(drops, masks.astype(np.float32), axes=1) / np.maximum(covered, 1.0)
+    heat = np.clip(mean_drop, 0.0, None)
+    peak = float(heat.max())
+    heat = (heat / peak if peak > 0 else np.zeros_like(heat)).astype(np.float32)
+    return Explanation(heat, digit, probabilities.copy(), top_classes(probabilities))
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing
+
+
+def heat_colours(heat: np.ndarray) -> np.ndarray:
+    """A [0, 1] heat map as BGR colours (JET: blue cold, red hot)."""
+    levels = np.clip(heat * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.applyColorMap(levels, cv2.COLORMAP_JET)
+
+
+def ink_box(crop: np.ndarray) -> tuple[int, int, int, int]:
+    """x, y, w, h of a normalized crop's ink (the whole canvas when it has none)."""
+    x, y, w, h = cv2.boundingRect((crop > 0).view(np.uint8))
+    return (x, y, w, h) if w and h else (0, 0, CANVAS, CANVAS)
+
+
+def blend_heat(image: np.ndarray, box: np.ndarray, crop: np.ndarray, heat: np.ndarray) -> None:
+    """Blend a digit's heat over its box in ``image`` (BGR, changed in place).
+
+    The heat's ink-box region is stretched onto the digit's box: the normalized crop is that ink
+    scaled and centred, so this is its inverse up to the centring and the crop's margin.
+    """
+    x, y, w, h = (int(v) for v in box)
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, image.shape[1]), min(y + h, image.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    ix, iy, iw, ih = ink_box(crop)
+    region = cv2.resize(heat[iy : iy + ih, ix : ix + iw], (w, h), interpolation=cv2.INTER_LINEAR)
+    colours = heat_colours(region)[y0 - y : y1 - y, x0 - x : x1 - x]
+    roi = image[y0:y1, x0:x1]
+    cv2.addWeighted(roi, 1.0 - HEAT_ALPHA, colours, HEAT_ALPHA, 0.0, dst=roi)
+
+
+def put_label(image: np.ndarray, text: str, anchor: tuple[int, int], scale: float,
+              colour: tuple[int, int, int] = (40, 40, 40)) -> None:
+    """White text on a filled box whose top-left is ``anchor``, kept inside the image."""
+    thickness = max(1, round(scale * 1.5))
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, thickness)
+    x = int(min(max(anchor[0], 0), max(0, image.shape[1] - tw - 2)))
+    top = int(min(max(anchor[1], 0), max(0, image.shape[0] - th - base - 2)))
+    cv2.rectangle(image, (x, top), (x + tw + 2, top + th + base + 2), colour, cv2.FILLED)
+    cv2.putText(image, text, (x + 1, top + th + 1), FONT, scale, (255, 255, 255), thickness,
+                cv2.LINE_AA)
+
+
+def draw_page(
+    image: np.ndarray, boxes: np.ndarray, crops: np.ndarray, explanations: list[Explanation]
+) -> np.ndarray:
+    """The image (BGR copy) with each digit's heat blended over it and its top three below."""
+    canvas = to_colour(image)
+    thickness = max(1, round(max(canvas.shape[:2]) / 600))
+    for box, crop, explanation in zip(boxes, crops, explanations, strict=True):
+        blend_heat(canvas, box, crop, explanation.heat)
+        x, y, w, h = (int(v) for v in box)
+        cv2.rectangle(canvas, (x, y), (x + w, y + h), (40, 40, 40), thickness)
+    for box, explanation in zip(boxes, explanations, strict=True):  # labels over all heat
+        x, y, w, h = (int(v) for v in box)
+        scale = float(np.clip(h / 110.0, 0.3, 0.8))
+        put_label(canvas, explanation.label(), (x, y + h + 2), scale)
+    return canvas
+
+
+def draw_panel(crop: np.ndarray, explanation: Explanation) -> np.ndarray:
+    """One digit: the normalized crop, the heat over it, and the ten probabilities as bars."""
+    side = CANVAS * PANEL_SCALE
+    header, gap = 34, 12
+    big = cv2.resize(crop, (side, side), interpolation=cv2.INTER_NEAREST)
+    plain = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
+    heat = cv2.resize(explanation.heat, (side, side), interpolation=cv2.INTER_LINEAR)
+    overlay = cv2.addWeighted(plain, 1.0 - HEAT_ALPHA, heat_colours(heat), HEAT_ALPHA, 0.0)
+    chart = probability_chart(explanation, (side + 64, side))
+    width = 2 * side + chart.shape[1] + 4 * gap
+    panel = np.full((header + side + gap, width, 3), 255, np.uint8)
+    columns = (gap, 2 * gap + side, 3 * gap + 2 * side)
+    for left, part in zip(columns, (plain, overlay, chart), strict=True):
+        panel[header : header + side, left : left + part.shape[1]] = part
+    titles = ("normalized crop", "occlusion heat (red: decisive)", "probabilities")
+    for left, title in zip(columns, titles, strict=True):
+        cv2.putText(panel, title, (left, header - 10), FONT, 0.55, (40, 40, 40), 1, cv2.LINE_AA)
+    return panel
+
+
+def probability_chart(explanation: Explanation, size: tuple[int, int]) -> np.ndarray:
+    """Bars of the ten probabilities (width, height = ``size``); the top three get their value."""
+    width, height = size
+    chart = np.full((height, width, 3), 255, np.uint8)
+    bottom, top = height - 24, 22
+    slot = width // CLASSES
+    ranks = {d: i for i, (d, _) in enumerate(explanation.top3)}
+    colours = ((0, 90, 230), (0, 160, 255), (0, 200, 255))
+    cv2.line(chart, (0, bottom), (width - 1, bottom), (120, 120, 120), 1)
+    for d in range(CLASSES):
+        p = float(explanation.probabilities[d])
+        x0 = d * slot + 4
+        x1 = (d + 1) * slot - 4
+        bar_top = bottom - round(p * (bottom - top))
+        colour = colours[ranks[d]] if d in ranks else (170, 170, 170)
+        if bar_top < bottom:
+            cv2.rectangle(chart, (x0, bar_top), (x1, bottom), colour, cv2.FILLED)
+        cv2.putText(chart, str(d), (x0 + (x1 - x0) // 2 - 5, height - 6), FONT, 0.5,
+                    (40, 40, 40), 1, cv2.LINE_AA)
+        if d in ranks:
+            text = f"{p:.2f}"
+            (tw, _), _ = cv2.getTextSize(text, FONT, 0.4, 1)
+            cv2.putText(chart, text, (x0 + (x1 - x0 - tw) // 2, bar_top - 5), FONT, 0.4,
+                        (40, 40, 40), 1, cv2.LINE_AA)
+    return chart
+
+
+def to_colour(image: np.ndarray) -> np.ndarray:
+    """A BGR copy of an 8-bit grey or BGR image."""
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image.copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def add_explain_command(
+    subparsers: argparse._SubParsersAction,
+    formatter_class: type[argparse.HelpFormatter] | None = None,
+) -> argparse.ArgumentParser:
+    """Register ``explain`` on the command line's subcommands; sets ``handler=explain_command``."""
+    from camdigit.cli import add_model_options  # here: camdigit.cli imports this module
+
+    explain = subparsers.add_parser(
+        "explain", formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
+        help="why each digit is read as it is: occlusion heat maps and top-3 readings",
+        description="Find the digits in IMAGE and show, for each, which parts of its stroke the "
+        "model's reading rests on (occlusion sensitivity: the drop in the read digit's "
+        "probability when a square of the digit is hidden) and its three likeliest readings. "
+        "A single digit (--crop, an image of at most 128x128 px, or an image where no digit is "
+        "found) gets a panel: the normalized crop, its heat map and the ten probabilities.",
+    )
+    explain.add_argument("image", metavar="IMAGE", type=Path, help="a photo, page or digit image")
+    explain.add_argument("--crop", action="store_true",
+                         help="IMAGE is one digit: explain it whole (ink polarity guessed)")
+    explain.add_argument("--out", type=Path, default=None, metavar="PATH",
+                         help="the picture to write, .png or .jpg "
+                         "(default: IMAGE's name with .explain.png, in the current folder)")
+    occlusion = explain.add_argument_group("occlusion")
+    occlusion.add_argument("--patch", type=int, default=8,
+                           help="side of the hidden square, in the 64x64 normalized crop's pixels")
+    occlusion.add_argument("--stride", type=int, default=4,
+                           help="step between hidden squares, in the same pixels")
+    add_model_options(explain)
+    explain.set_defaults(handler=explain_command)
+    return explain
+
+
+def output_path(image: Path, out: Path | None) -> Path:
+    """Where the picture goes; refused (one line) before any work when it cannot be written."""
+    from camdigit.cli import UsageError
+
+    path = out if out is not None else Path(image.stem + ".explain.png")
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"--out must end in .png, .jpg or .jpeg, got {path}")
+    if path.is_dir():
+        raise UsageError(f"--out is a folder, give a file name: {path}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"output folder does not exist: {folder}")
+    return path
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    from camdigit.cli import UsageError
+
+    if args.threads < 1:
+        raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    if not 1 <= args.patch <= CANVAS:
+        raise UsageError(f"--patch must be between 1 and {CANVAS}, got {args.patch}")
+    if not 1 <= args.stride <= CANVAS:
+        raise UsageError(f"--stride must be between 1 and {CANVAS}, got {args.stride}")
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    """Explain IMAGE's digits; prints one line per digit and writes the picture."""
+    from camdigit.images import ImageError, read_image, to_bgr8
+    from camdigit.outputs import OutputError
+    from camdigit.pipeline import Recognizer
+
+    check_flags(args)
+    out = output_path(args.image, args.out)
+    cv2.setNumThreads(args.threads)
+    image = to_bgr8(read_image(args.image))
+    classifier = DigitClassifier(args.model, threads=args.threads)
+
+    found = None
+    height, width = image.shape[:2]
+    if not args.crop and max(height, width) > SMALL_IMAGE:
+        found = Recognizer(classifier).find(image)
+        if not len(found):
+            log.info("no digit found in %s: explaining it as one digit", args.image)
+            found = None
+    if found is None:
+        crop = normalize_digit(image, ink=guess_ink(image))
+        if not crop.any():
+            raise ImageError(f"no ink in {args.image}: nothing to explain")
+        boxes = np.array([[0, 0, width, height]], np.int32)
+        crops = crop[None]
+    else:
+        boxes = found.boxes
+        crops = np.stack([normalize_digit(c, ink="dark") for c in found.crops])
+    explanations = [occlusion_map(classifier, c, args.patch, args.stride) for c in crops]
+
+    for box, explanation in zip(boxes, explanations, strict=True):
+        x, y, w, h = (int(v) for v in box)
+        print(f"{x},{y},{w},{h}  {explanation.summary()}", flush=True)
+    picture = (draw_panel(crops[0], explanations[0]) if found is None
+               else draw_page(image, boxes, crops, explanations))
+    if not cv2.imwrite(str(out), picture):
+        raise OutputError(f"cannot write {out}")
+    print(f"camdigit: wrote {out}", file=sys.stderr, flush=True)
+    return 0

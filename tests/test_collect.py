@@ -1,0 +1,116 @@
+"""``camdigit collect``: prompted sheets, fixed labels, file names, confirmed readings."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from camdigit.cli import main
+from camdigit.collect import rows_of, sheet_labels
+from camdigit.datasets import is_normalized, load_labelled_digits
+
+
+def write_sheet(path, mnist, sheet: str, per_row: int = 5, seed: int = 0) -> dict[int, int]:
+    """A page with one row per character of ``sheet``, each row written with that digit."""
+    images, labels = mnist
+    rng = np.random.default_rng(seed)
+    page = np.full((90 * len(sheet) + 40, 80 * per_row + 40), 232, np.uint8)
+    counts: dict[int, int] = {}
+    for row, char in enumerate(sheet):
+        digit = int(char)
+        picks = rng.choice(np.flatnonzero(labels == digit), per_row, replace=False)
+        for k, index in enumerate(picks):
+            glyph = cv2.resize(images[index], (56, 56), interpolation=cv2.INTER_CUBIC)
+            y, x = 30 + 90 * row + int(rng.integers(-4, 5)), 30 + 80 * k
+            region = page[y : y + 56, x : x + 56]
+            np.minimum(region, (232 - glyph.astype(np.float32) * 0.85).astype(np.uint8),
+                       out=region)
+        counts[digit] = counts.get(digit, 0) + per_row
+    cv2.imwrite(str(path), page)
+    return counts
+
+
+def folder_counts(out) -> dict[int, int]:
+    return {int(d.name): len(list(d.glob("*.png"))) for d in out.iterdir() if d.is_dir()}
+
+
+def test_rows_are_found_top_to_bottom_and_left_to_right():
+    boxes = np.array([[200, 105, 20, 30], [10, 10, 20, 30], [100, 14, 20, 30],
+                      [50, 100, 20, 30], [10, 200, 20, 30]])
+    assert rows_of(boxes) == [[1, 2], [3, 0], [4]]
+    assert sheet_labels(boxes, "358") == [5, 3, 3, 5, 8]
+    assert sheet_labels(boxes, "35") is None  # three rows, a two-row sheet: no guessing
+
+
+def test_prompted_sheet_fills_the_right_folders(tmp_path, mnist_1000, capsys):
+    sheet = tmp_path / "sheet.png"
+    expected = write_sheet(sheet, mnist_1000, "0123456789")
+    out = tmp_path / "mine"
+    assert main(["collect", str(sheet), "--out", str(out), "--sheet", "0123456789",
+                 "--no-show"]) == 0
+    assert folder_counts(out) == expected
+    assert "saved 50 digits" in capsys.readouterr().out
+    crops = list(out.glob("*/*.png"))
+    assert all(is_normalized(cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)) for p in crops)
+    # The set loads as training data, and the shipped model agrees with most labels.
+    digits = load_labelled_digits(out)
+    from camdigit import DigitClassifier
+
+    read = DigitClassifier().classify(digits.images).digits
+    assert float((read == digits.labels).mean()) >= 0.9
+
+
+def test_a_sheet_that_does_not_match_is_skipped(tmp_path, mnist_1000, capsys):
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "012")
+    out = tmp_path / "mine"
+    assert main(["collect", str(sheet), "--out", str(out), "--sheet", "0123",
+                 "--no-show"]) == 1
+    assert "3 rows of digits, the sheet has 4: skipped" in capsys.readouterr().err
+    assert folder_counts(out) == {}
+
+
+def test_import_labels_from_names_and_a_fixed_label(tmp_path, mnist_1000):
+    images, labels = mnist_1000
+    shots = tmp_path / "shots"
+    (shots / "4").mkdir(parents=True)
+    cv2.imwrite(str(shots / "4" / "scan.png"), 255 - images[np.flatnonzero(labels == 4)[0]])
+    cv2.imwrite(str(shots / "7_a.png"), 255 - images[np.flatnonzero(labels == 7)[0]])
+    cv2.imwrite(str(shots / "nolabel.png"), 255 - images[0])
+    out = tmp_path / "mine"
+    assert main(["collect", str(shots / "*.png"), "--out", str(out), "--from-names",
+                 "--no-show"]) == 0
+    assert main(["collect", str(shots / "4" / "scan.png"), "--out", str(out), "--from-names",
+                 "--no-show"]) == 0
+    assert folder_counts(out) == {4: 1, 7: 1}
+    assert main(["collect", str(shots / "7_a.png"), "--out", str(out), "--label", "1",
+                 "--no-show"]) == 0
+    assert folder_counts(out) == {1: 1, 4: 1, 7: 1}  # added to, never overwritten
+
+
+def test_confirm_accepts_confident_readings(tmp_path, mnist_1000):
+    sheet = tmp_path / "page.png"
+    write_sheet(sheet, mnist_1000, "38", per_row=4, seed=3)
+    out = tmp_path / "mine"
+    assert main(["collect", str(sheet), "--out", str(out), "--confirm", "--yes-above", "0.5",
+                 "--no-show"]) == 0
+    counts = folder_counts(out)
+    assert sum(counts.values()) == 8 and counts.get(3, 0) + counts.get(8, 0) >= 7
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "choose one way to label the digits"),
+    (["--sheet", "01", "--label", "3"], "choose one way to label the digits"),
+    (["--sheet", "0a"], "--sheet takes the digits written row by row"),
+    (["--label", "12"], "--label must be a digit 0-9"),
+    (["--keys"], "--keys needs the window"),
+])
+def test_bad_collect_flags(tmp_path, mnist_1000, monkeypatch, capsys, args, message):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "0")
+    assert main(["collect", str(sheet), "--out", str(tmp_path / "out"), "--no-show",
+                 *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
