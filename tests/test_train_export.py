@@ -20,16 +20,22 @@ needs_tensorflow = pytest.mark.skipif(
 )
 
 
+def small_mnist(tmp_path, images: np.ndarray, labels: np.ndarray, train: int = 800):
+    """A tiny MNIST folder from the fixture: the first ``train`` digits train, the rest test."""
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_idx(data / "train-images-idx3-ubyte.gz", images[:train])
+    write_idx(data / "train-labels-idx1-ubyte.gz", labels[:train])
+    write_idx(data / "t10k-images-idx3-ubyte.gz", images[train:])
+    write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[train:])
+    return data
+
+
 @pytest.mark.slow
 @needs_tensorflow
 def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     images, labels = mnist_1000
-    data = tmp_path / "mnist"
-    data.mkdir()
-    write_idx(data / "train-images-idx3-ubyte.gz", images[:800])
-    write_idx(data / "train-labels-idx1-ubyte.gz", labels[:800])
-    write_idx(data / "t10k-images-idx3-ubyte.gz", images[800:])
-    write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[800:])
+    data = small_mnist(tmp_path, images, labels)
     out = tmp_path / "models"
 
     trained = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
@@ -131,12 +137,7 @@ def test_fine_tuning_on_unusual_digits_raises_their_accuracy(tmp_path, mnist_100
         for i in range(60):
             cv2.imwrite(str(mine / str(label) / f"{kind}-{i}.png"), draw_unusual(kind, rng))
     images, labels = mnist_1000
-    data = tmp_path / "mnist"
-    data.mkdir()
-    write_idx(data / "train-images-idx3-ubyte.gz", images[:800])
-    write_idx(data / "train-labels-idx1-ubyte.gz", labels[:800])
-    write_idx(data / "t10k-images-idx3-ubyte.gz", images[800:])
-    write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[800:])
+    data = small_mnist(tmp_path, images, labels)
     out = tmp_path / "tuned"
     result = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
                         "--extra", str(mine), "--fine-tune", str(REPO / "models" / "digits.keras"),
