@@ -14,10 +14,12 @@ from camdigit.classifier import DigitClassifier, ModelError
 from camdigit.collect import add_collect_command
 from camdigit.demo import demo_command
 from camdigit.detections import FrameResult
+from camdigit.explain import add_explain_command
 from camdigit.images import ImageError, read_image
 from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
 from camdigit.pipeline import DEFAULT_MAX_SIDE, Recognizer
 from camdigit.preprocess import guess_ink, normalize_digit
+from camdigit.report import add_report_command
 from camdigit.runner import Progress, RunSummary, Terminated, run
 from camdigit.sources import FrameSource, SourceError, open_source
 from camdigit.tracking import DigitTracker
@@ -295,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=classify_command)
     add_serve_command(commands, formatter_class=formatter)
     add_collect_command(commands, formatter_class=formatter)
+    add_explain_command(commands, formatter_class=formatter)
+    add_report_command(commands, formatter_class=formatter)
     return parser
 
 

@@ -1,9 +1,11 @@
 """``camdigit explain IMAGE``: why the model reads each digit as it does (occlusion sensitivity).
 
 For one normalized crop, :func:`occlusion_map` slides a square of background over it and asks the
-model (the same TFLite file the camera path uses; no TensorFlow) how much the predicted digit's
-probability drops with each part hidden. Where hiding the ink costs the most, the decision rests.
-All occluded versions go to the model in one batched call.
+model (the same TFLite file the camera path uses; no TensorFlow) how much its belief in the digit
+it reads drops with each part hidden: the drop of that digit's log-odds, log(p / (1 - p)), which
+orders as its probability does but, unlike the int8 model's quantized probability, does not sit
+at a ceiling for clear digits (see :class:`EvidenceReader`). Where hiding the ink costs the most,
+the decision rests. All occluded versions go to the model in one batched call.
 
 The command draws the result: over a page, each found digit gets its heat map (JET: red is where
 the decision rests) and its three likeliest readings; a single digit (``--crop``, a small image,
@@ -16,14 +18,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from camdigit.classifier import CLASSES, DigitClassifier
+from camdigit.classifier import CLASSES, DigitClassifier, load_interpreter_class
 from camdigit.preprocess import CANVAS, guess_ink, normalize_digit
+from camdigit.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +39,8 @@ SMALL_IMAGE = 128
 
 OUTPUT_SUFFIXES = (".png", ".jpg", ".jpeg")
 
-HEAT_ALPHA = 0.55
-"""Weight of the colour map where it is blended over a digit."""
+HEAT_ALPHA = 0.6
+"""Weight of the colour map where it is blended over a digit (at its hottest, on a page)."""
 
 PANEL_SCALE = 4
 """The single-digit panel shows the 64x64 crop this many times larger."""
@@ -45,14 +50,15 @@ PANEL_SCALE = 4
 class Explanation:
     """Where one crop's reading comes from.
 
-    ``heat`` is (64, 64) float32 in [0, 1]: the mean drop of the predicted digit's probability
-    when a patch covering the pixel is hidden, divided by the largest such drop; 0 where hiding
-    helps or changes nothing (all 0 when nothing drops).
+    ``heat`` is (64, 64) float32 in [0, 1]: the mean drop of the read digit's log-odds over the
+    occluding windows that cover the pixel, divided by the largest such drop; 0 where hiding
+    helps or changes nothing (all 0 when nothing drops). ``probabilities`` are the model's own
+    output for the crop as it is, as ``camdigit classify`` reports them.
     """
 
     heat: np.ndarray
     digit: int
-    probabilities: np.ndarray  # (10,) float32, of the crop as it is
+    probabilities: np.ndarray  # (10,) float32
     top3: list[tuple[int, float]]
 
     def summary(self) -> str:
@@ -64,6 +70,150 @@ class Explanation:
     def label(self) -> str:
         """``7: 0.98 | 1: 0.01 | 9: 0.00``."""
         return " | ".join(f"{d}: {q:.2f}" for d, q in self.top3)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A batch as the model sees it: the scores entering its softmax, and its output."""
+
+    logits: np.ndarray  # (N, 10) float32
+    probabilities: np.ndarray  # (N, 10) float32, the model's output (quantized for int8 models)
+
+
+class EvidenceReader:
+    """The classifier's own model file, read one step before its final softmax.
+
+    Why not the probabilities: the int8 model's softmax output is quantized in steps of 1/256
+    and sits at its ceiling, 255/256, for almost every clear digit, so hiding a patch rarely
+    moves it by a step (a probability-drop map is blank for about a third of MNIST test digits).
+    The scores entering the softmax (int8 too, in steps of about 0.27) keep moving. They are read
+    with the interpreter's ``experimental_preserve_all_tensors``. Should a model have no final
+    softmax, or its scores disagree with its output, the log of the probabilities is used.
+    """
+
+    BATCH = 32
+
+    def __init__(self, classifier: DigitClassifier) -> None:
+        self.classifier = classifier
+        self._interpreter = None
+        self._logits_index: int | None = None
+        self._logits_format: tuple[float, int] = (0.0, 0)
+        self._checked = False
+        try:
+            self._open()
+        except (ValueError, RuntimeError, TypeError, KeyError) as exc:
+            log.info("scores before the softmax unavailable (%s): using log probabilities", exc)
+            self._interpreter = None
+
+    @property
+    def reads_logits(self) -> bool:
+        return self._interpreter is not None
+
+    def _open(self) -> None:
+        with warnings.catch_warnings(), quiet_stderr():
+            warnings.simplefilter("ignore")  # "intended for debugging": it is the point here
+            interpreter = load_interpreter_class()(
+                model_content=self.classifier.path.read_bytes(),
+                num_threads=self.classifier.threads,
+                experimental_preserve_all_tensors=True,
+            )
+            index = interpreter.get_input_details()[0]["index"]
+            interpreter.resize_tensor_input(index, [self.BATCH, CANVAS, CANVAS, 1], strict=True)
+            interpreter.allocate_tensors()
+        # The input of the op that makes the output: the softmax's scores (a delegate may have
+        # renamed the op; the first read checks that these scores give the output).
+        output = interpreter.get_output_details()[0]["index"]
+        producer = {int(o): op for op in interpreter._get_ops_details() for o in op["outputs"]}
+        details = {int(t["index"]): t for t in interpreter.get_tensor_details()}
+        op = producer.get(int(output))
+        scores = [int(i) for i in (op["inputs"] if op is not None else [])
+                  if i in details and tuple(details[i]["shape"])[1:] == (CLASSES,)]
+        if not scores:
+            raise ValueError("no (N, 10) scores feed the model's output")
+        self._logits_index = scores[0]
+        scale, zero_point = details[self._logits_index].get("quantization", (0.0, 0))
+        self._logits_format = (float(scale), int(zero_point))
+        self._interpreter = interpreter
+
+    def read(self, crops: np.ndarray) -> Evidence:
+        """Logits and probabilities of (N, 64, 64) uint8 normalized crops."""
+        crops = np.asarray(crops, np.uint8)
+        if self._interpreter is not None:
+            evidence = self._read_logits(crops)
+            if self._checked or self._consistent(evidence):
+                return evidence
+            self._interpreter = None
+        probabilities = self.classifier.classify(crops).probabilities
+        return Evidence(np.log(np.maximum(probabilities, 1e-6)), probabilities)
+
+    def _consistent(self, evidence: Evidence) -> bool:
+        """Once: the scores read must give the model's own output (a delegate may hide them)."""
+        self._checked = True
+        shifted = evidence.logits - evidence.logits.max(axis=1, keepdims=True)
+        softmax = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        gap = float(np.abs(softmax - evidence.probabilities).max(initial=0.0))
+        if gap > 0.02:
+            log.warning("scores before the softmax do not match the output (%.3f off): "
+                        "explaining with log probabilities", gap)
+            return False
+        return True
+
+    def _read_logits(self, crops: np.ndarray) -> Evidence:
+        interpreter = self._interpreter
+        inp = interpreter.get_input_details()[0]
+        out = interpreter.get_output_details()[0]
+        fmt = self.classifier.output_format
+        n = len(crops)
+        logits = np.empty((n, CLASSES), np.float32)
+        probabilities = np.empty((n, CLASSES), np.float32)
+        batch = np.zeros((self.BATCH, CANVAS, CANVAS, 1), self.classifier.input_format.dtype)
+        for start in range(0, n, self.BATCH):
+            chunk = crops[start : start + self.BATCH]
+            batch[: len(chunk), :, :, 0] = self._to_input(chunk)
+            interpreter.set_tensor(inp["index"], batch)
+            interpreter.invoke()
+            raw = interpreter.get_tensor(self._logits_index)[: len(chunk)]
+            logits[start : start + len(chunk)] = _dequantize(raw, *self._logits_format)
+            raw = interpreter.get_tensor(out["index"])[: len(chunk)]
+            probabilities[start : start + len(chunk)] = _dequantize(raw, fmt.scale,
+                                                                    fmt.zero_point)
+        return Evidence(logits, probabilities)
+
+    def _to_input(self, crops: np.ndarray) -> np.ndarray:
+        """Pixels as the model's input values (quantized as its input tensor says)."""
+        fmt = self.classifier.input_format
+        pixels = crops.astype(np.float32)
+        if fmt.dtype == np.float32:
+            return pixels
+        info = np.iinfo(fmt.dtype)
+        return np.clip(np.rint(pixels / fmt.scale + fmt.zero_point), info.min, info.max)
+
+
+def _dequantize(raw: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    if scale <= 0:
+        return raw.astype(np.float32)
+    return (raw.astype(np.float32) - zero_point) * scale
+
+
+_readers: weakref.WeakKeyDictionary[DigitClassifier, EvidenceReader] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def evidence_reader(classifier: DigitClassifier) -> EvidenceReader:
+    """One reader per classifier (its interpreter is built once)."""
+    reader = _readers.get(classifier)
+    if reader is None:
+        reader = _readers[classifier] = EvidenceReader(classifier)
+    return reader
+
+
+def log_odds(logits: np.ndarray, digit: int) -> np.ndarray:
+    """log(p / (1 - p)) of ``digit`` for each row: its probability's order, without ceiling."""
+    others = np.delete(logits, digit, axis=1).astype(np.float64)
+    top = others.max(axis=1)
+    rest = top + np.log(np.exp(others - top[:, None]).sum(axis=1))
+    return logits[:, digit].astype(np.float64) - rest
 
 
 def window_starts(patch: int, stride: int) -> np.ndarray:
@@ -81,15 +231,16 @@ def window_starts(patch: int, stride: int) -> np.ndarray:
 def window_masks(patch: int, stride: int) -> np.ndarray:
     """(K, 64, 64) bool, one square window each, row by row."""
     starts = window_starts(patch, stride)
-    inside = (np.arange(CANVAS)[None, :] >= starts[:, None]) & (
-        np.arange(CANVAS)[None, :] < starts[:, None] + patch
-    )  # (S, 64): which pixels of an axis each start covers
+    axis = np.arange(CANVAS)[None, :]
+    inside = (axis >= starts[:, None]) & (axis < starts[:, None] + patch)  # (S, 64)
     masks = inside[:, None, :, None] & inside[None, :, None, :]  # (S, S, 64, 64)
     return masks.reshape(-1, CANVAS, CANVAS)
 
 
-def top_classes(probabilities: np.ndarray, k: int = 3) -> list[tuple[int, float]]:
-    order = np.argsort(-probabilities, kind="stable")[:k]
+def top_classes(probabilities: np.ndarray, scores: np.ndarray, k: int = 3
+                ) -> list[tuple[int, float]]:
+    """The k likeliest digits; ``scores`` (the logits) order those the output rounds alike."""
+    order = np.lexsort((-scores, -probabilities))[:k]
     return [(int(d), float(probabilities[d])) for d in order]
 
 
@@ -98,9 +249,12 @@ def occlusion_map(
 ) -> Explanation:
     """Occlusion sensitivity of one normalized (64, 64) uint8 crop (ink bright on black).
 
-    Windows over background only are not sent to the model: hiding background there leaves the
-    crop unchanged, so their drop is exactly 0. The crop itself and every other occluded version
-    go in one ``classify`` call.
+    A ``patch`` x ``patch`` square of background (0) slides over the crop by ``stride``; the
+    crop and all its occluded versions go to the model in one batched call. A pixel's heat is
+    the mean drop of the read digit's log-odds over the windows covering it (log-odds rather
+    than the probability itself: see :class:`EvidenceReader`), clipped at 0 and divided by the
+    largest. Windows over background only are not sent: hiding background there leaves the crop
+    as it is, so their drop is exactly 0.
     """
     crop = np.asarray(crop)
     if crop.shape != (CANVAS, CANVAS) or crop.dtype != np.uint8:
@@ -108,19 +262,20 @@ def occlusion_map(
                          f"{crop.shape}")
     masks = window_masks(patch, stride)
     touches_ink = (masks & (crop > 0)).any(axis=(1, 2))
-    used = masks[touches_ink]
-    occluded = np.where(used, np.uint8(0), crop[None])
-    result = classifier.classify(np.concatenate([crop[None], occluded]))
-    probabilities = result.probabilities[0]
-    digit = int(result.digits[0])
+    occluded = np.where(masks[touches_ink], np.uint8(0), crop[None])
+    evidence = evidence_reader(classifier).read(np.concatenate([crop[None], occluded]))
+    logits, probabilities = evidence.logits[0], evidence.probabilities[0]
+    digit = int(np.lexsort((logits, probabilities))[-1])
+    odds = log_odds(evidence.logits, digit)
     drops = np.zeros(len(masks), np.float32)
-    drops[touches_ink] = probabilities[digit] - result.probabilities[1:, digit]
+    drops[touches_ink] = odds[0] - odds[1:]
     covered = masks.sum(axis=0, dtype=np.float32)
+    # A stride longer than the patch leaves pixels no window covers: no evidence, no heat.
     mean_drop = np.tensordot(drops, masks.astype(np.float32), axes=1) / np.maximum(covered, 1.0)
     heat = np.clip(mean_drop, 0.0, None)
     peak = float(heat.max())
     heat = (heat / peak if peak > 0 else np.zeros_like(heat)).astype(np.float32)
-    return Explanation(heat, digit, probabilities.copy(), top_classes(probabilities))
+    return Explanation(heat, digit, probabilities.copy(), top_classes(probabilities, logits))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,37 +307,95 @@ def blend_heat(image: np.ndarray, box: np.ndarray, crop: np.ndarray, heat: np.nd
         return
     ix, iy, iw, ih = ink_box(crop)
     region = cv2.resize(heat[iy : iy + ih, ix : ix + iw], (w, h), interpolation=cv2.INTER_LINEAR)
-    colours = heat_colours(region)[y0 - y : y1 - y, x0 - x : x1 - x]
+    region = region[y0 - y : y1 - y, x0 - x : x1 - x]
+    # Cold parts get a light tint, hot ones most of the colour: the ink stays readable.
+    alpha = (HEAT_ALPHA * (0.4 + 0.6 * region))[:, :, None]
     roi = image[y0:y1, x0:x1]
-    cv2.addWeighted(roi, 1.0 - HEAT_ALPHA, colours, HEAT_ALPHA, 0.0, dst=roi)
+    roi[:] = (roi * (1.0 - alpha) + heat_colours(region) * alpha + 0.5).astype(np.uint8)
 
 
-def put_label(image: np.ndarray, text: str, anchor: tuple[int, int], scale: float,
-              colour: tuple[int, int, int] = (40, 40, 40)) -> None:
-    """White text on a filled box whose top-left is ``anchor``, kept inside the image."""
-    thickness = max(1, round(scale * 1.5))
-    (tw, th), base = cv2.getTextSize(text, FONT, scale, thickness)
-    x = int(min(max(anchor[0], 0), max(0, image.shape[1] - tw - 2)))
-    top = int(min(max(anchor[1], 0), max(0, image.shape[0] - th - base - 2)))
-    cv2.rectangle(image, (x, top), (x + tw + 2, top + th + base + 2), colour, cv2.FILLED)
-    cv2.putText(image, text, (x + 1, top + th + 1), FONT, scale, (255, 255, 255), thickness,
-                cv2.LINE_AA)
+Rect = tuple[int, int, int, int]
+"""x0, y0, x1, y1 (exclusive)."""
+
+
+def _thickness(scale: float) -> int:
+    return max(1, round(scale * 1.5))
+
+
+def text_block_size(lines: list[str], scale: float) -> tuple[int, int, int]:
+    """Width, height and line height of lines of text drawn by :func:`put_text_block`."""
+    sizes = [cv2.getTextSize(t, FONT, scale, _thickness(scale)) for t in lines]
+    line_height = max(th + base for (_, th), base in sizes) + 2
+    return max(tw for (tw, _), _ in sizes) + 4, line_height * len(lines), line_height
+
+
+def put_text_block(image: np.ndarray, lines: list[str], topleft: tuple[int, int], scale: float,
+                   colour: tuple[int, int, int] = (40, 40, 40)) -> None:
+    """White lines of text on one filled box whose top-left corner is ``topleft``."""
+    width, height, line_height = text_block_size(lines, scale)
+    x, y = topleft
+    cv2.rectangle(image, (x, y), (x + width - 1, y + height - 1), colour, cv2.FILLED)
+    for i, text in enumerate(lines):
+        baseline = y + (i + 1) * line_height - 4
+        cv2.putText(image, text, (x + 2, baseline), FONT, scale, (255, 255, 255),
+                    _thickness(scale), cv2.LINE_AA)
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_label(
+    box: np.ndarray, explanation: Explanation, scale: float, taken: list[Rect],
+    shape: tuple[int, ...],
+) -> tuple[list[str], tuple[int, int]]:
+    """Lines and top-left corner of a digit's label, below or above its box, overlapping no other
+    label or digit: the top three on one line, else stacked, else the reading alone (which,
+    where even that does not fit, goes below the box regardless)."""
+    x, y, w, h = (int(v) for v in box)
+    one_line = [explanation.label()]
+    stacked = [f"{d}: {p:.2f}" for d, p in explanation.top3]
+    for lines in (one_line, stacked, stacked[:1]):
+        width, height, _ = text_block_size(lines, scale)
+        left = min(max(x, 0), max(0, shape[1] - width))
+        for top in (y + h + 2, y - height - 2):
+            rect = (left, top, left + width, top + height)
+            if top < 0 or top + height > shape[0]:
+                continue
+            if not any(_overlaps(rect, other) for other in taken):
+                return lines, (left, top)
+    width, height, _ = text_block_size(stacked[:1], scale)
+    top = min(max(y + h + 2, 0), max(0, shape[0] - height))
+    return stacked[:1], (min(max(x, 0), max(0, shape[1] - width)), top)
+
+
+def reading_order(boxes: np.ndarray) -> np.ndarray:
+    """Indices of the boxes in rows (by the median digit height), each left to right."""
+    if not len(boxes):
+        return np.zeros(0, np.int64)
+    row_height = max(1.0, float(np.median(boxes[:, 3])))
+    rows = np.floor((boxes[:, 1] + boxes[:, 3] / 2) / row_height)
+    return np.lexsort((boxes[:, 0], rows))
 
 
 def draw_page(
     image: np.ndarray, boxes: np.ndarray, crops: np.ndarray, explanations: list[Explanation]
 ) -> np.ndarray:
-    """The image (BGR copy) with each digit's heat blended over it and its top three below."""
+    """The image (BGR copy) with each digit's heat blended over it and its top three by it."""
     canvas = to_colour(image)
     thickness = max(1, round(max(canvas.shape[:2]) / 600))
+    taken: list[Rect] = []
     for box, crop, explanation in zip(boxes, crops, explanations, strict=True):
         blend_heat(canvas, box, crop, explanation.heat)
         x, y, w, h = (int(v) for v in box)
         cv2.rectangle(canvas, (x, y), (x + w, y + h), (40, 40, 40), thickness)
-    for box, explanation in zip(boxes, explanations, strict=True):  # labels over all heat
-        x, y, w, h = (int(v) for v in box)
-        scale = float(np.clip(h / 110.0, 0.3, 0.8))
-        put_label(canvas, explanation.label(), (x, y + h + 2), scale)
+        taken.append((x, y, x + w + 1, y + h + 1))
+    for i in reading_order(boxes):  # labels over all the heat
+        scale = float(np.clip(boxes[i, 3] / 100.0, 0.35, 0.8))
+        lines, corner = place_label(boxes[i], explanations[i], scale, taken, canvas.shape)
+        put_text_block(canvas, lines, corner, scale)
+        width, height, _ = text_block_size(lines, scale)
+        taken.append((corner[0], corner[1], corner[0] + width, corner[1] + height))
     return canvas
 
 
@@ -200,7 +413,9 @@ def draw_panel(crop: np.ndarray, explanation: Explanation) -> np.ndarray:
     columns = (gap, 2 * gap + side, 3 * gap + 2 * side)
     for left, part in zip(columns, (plain, overlay, chart), strict=True):
         panel[header : header + side, left : left + part.shape[1]] = part
-    titles = ("normalized crop", "occlusion heat (red: decisive)", "probabilities")
+    read, p = explanation.top3[0]
+    titles = ("normalized crop", "occlusion heat (red: decisive)",
+              f"probabilities: read as {read} ({p:.3f})")
     for left, title in zip(columns, titles, strict=True):
         cv2.putText(panel, title, (left, header - 10), FONT, 0.55, (40, 40, 40), 1, cv2.LINE_AA)
     return panel
@@ -255,8 +470,8 @@ def add_explain_command(
         "explain", formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
         help="why each digit is read as it is: occlusion heat maps and top-3 readings",
         description="Find the digits in IMAGE and show, for each, which parts of its stroke the "
-        "model's reading rests on (occlusion sensitivity: the drop in the read digit's "
-        "probability when a square of the digit is hidden) and its three likeliest readings. "
+        "model's reading rests on (occlusion sensitivity: how far the read digit's log-odds "
+        "fall when a square of the digit is hidden; red: far) and its three likeliest readings. "
         "A single digit (--crop, an image of at most 128x128 px, or an image where no digit is "
         "found) gets a panel: the normalized crop, its heat map and the ten probabilities.",
     )
@@ -332,12 +547,16 @@ def explain_command(args: argparse.Namespace) -> int:
         crops = np.stack([normalize_digit(c, ink="dark") for c in found.crops])
     explanations = [occlusion_map(classifier, c, args.patch, args.stride) for c in crops]
 
-    for box, explanation in zip(boxes, explanations, strict=True):
-        x, y, w, h = (int(v) for v in box)
-        print(f"{x},{y},{w},{h}  {explanation.summary()}", flush=True)
+    for i in reading_order(boxes):
+        x, y, w, h = (int(v) for v in boxes[i])
+        print(f"{x},{y},{w},{h}  {explanations[i].summary()}", flush=True)
     picture = (draw_panel(crops[0], explanations[0]) if found is None
                else draw_page(image, boxes, crops, explanations))
-    if not cv2.imwrite(str(out), picture):
+    try:
+        written = cv2.imwrite(str(out), picture)
+    except cv2.error:
+        written = False
+    if not written:
         raise OutputError(f"cannot write {out}")
     print(f"camdigit: wrote {out}", file=sys.stderr, flush=True)
     return 0
