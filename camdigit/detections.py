@@ -56,14 +56,6 @@ class Detections:
             self.boxes[index], self.digits[index], self.confidences[index], self.tracks[index]
         )
 
-    def scaled(self, factor: float) -> Detections:
-        """The same detections with boxes multiplied by ``factor`` (back to input pixels)."""
-        if factor == 1.0:
-            return self
-        return Detections(
-            scale_boxes(self.boxes, factor), self.digits, self.confidences, self.tracks
-        )
-
 
 @dataclass(frozen=True)
 class Number:

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from camdigit.detections import clip_boxes, scale_boxes
+from camdigit.images import to_bgr8
 
 CROP_PAD = 2
 """Paper kept around a digit's box in its crop, in pixels."""
@@ -94,20 +95,11 @@ class FoundDigits:
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
-    """A camera frame (BGR, BGRA or grayscale; 8 or 16 bit) as 8-bit grayscale."""
-    if frame.dtype == np.uint16:
-        frame = (frame >> 8).astype(np.uint8)
-    elif frame.dtype != np.uint8:
-        frame = cv2.convertScaleAbs(frame.astype(np.float32), alpha=255.0)
-    if frame.ndim == 2:
-        return frame
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        return frame[:, :, 0]
-    if frame.ndim == 3 and frame.shape[2] == 3:
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    if frame.ndim == 3 and frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
-    raise ValueError(f"a frame must be grayscale or BGR(A), got shape {frame.shape}")
+    """A camera frame (BGR, BGRA or grayscale; 8 or 16 bit, or float) as 8-bit grayscale."""
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"a frame must be grayscale or BGR(A), got shape {frame.shape}")
+    image = to_bgr8(frame)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
 
 
 class DigitFinder:

@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
 from benchmarks.scenes import render_scene
-from camdigit.classifier import DigitClassifier, ModelError
+from camdigit.classifier import DigitClassifier
+from camdigit.cli import main
 from camdigit.explain import (
     EvidenceReader,
-    add_explain_command,
     evidence_reader,
     log_odds,
     occlusion_map,
     window_masks,
 )
-from camdigit.images import ImageError
-from camdigit.outputs import OutputError
 from camdigit.preprocess import normalize_digit, normalize_digits
 
 LINE = re.compile(r"^(\d+),(\d+),(\d+),(\d+)  (\d) \((\d\.\d{3})\)  then (\d) \((\d\.\d{3})\), "
@@ -35,19 +32,8 @@ def classifier() -> DigitClassifier:
 
 
 def run_explain(argv: list[str]) -> int:
-    """``camdigit explain ARGV`` as camdigit.cli.main runs it: errors it reports in one line
-    (the exceptions main() catches) give exit status 2; any other escapes the test."""
-    from camdigit.cli import UsageError
-    from camdigit.sources import SourceError
-
-    parser = argparse.ArgumentParser(prog="camdigit")
-    add_explain_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["explain", *argv])
-    try:
-        return args.handler(args)
-    except (UsageError, ModelError, ImageError, SourceError, OutputError, ValueError) as exc:
-        print(f"camdigit: error: {exc}", file=sys.stderr)
-        return 2
+    """``camdigit explain ARGV`` through the real command line (one-line errors: exit 2)."""
+    return main(["explain", *argv])
 
 
 # ---------------------------------------------------------------------------------------------

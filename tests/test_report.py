@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 
 import cv2
 import numpy as np
 import pytest
 
-from camdigit.classifier import Classification, ModelError
+from camdigit.classifier import Classification
+from camdigit.cli import main
 from camdigit.datasets import load_labelled_digits
-from camdigit.images import ImageError
 from camdigit.mnist import DEFAULT_DATA_DIR, write_idx
-from camdigit.outputs import OutputError
 from camdigit.report import (
     FIGURES,
     Readings,
-    add_report_command,
     digit_statistics,
     label_log_odds,
     least_typical,
@@ -31,19 +28,8 @@ RARE_DIGIT, RARE_COUNT = 3, 3
 
 
 def run_report(argv: list[str]) -> int:
-    """``camdigit report ARGV`` as camdigit.cli.main runs it: errors it reports in one line
-    (the exceptions main() catches) give exit status 2; any other escapes the test."""
-    from camdigit.cli import UsageError
-    from camdigit.sources import SourceError
-
-    parser = argparse.ArgumentParser(prog="camdigit")
-    add_report_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["report", *argv])
-    try:
-        return args.handler(args)
-    except (UsageError, ModelError, ImageError, SourceError, OutputError, ValueError) as exc:
-        print(f"camdigit: error: {exc}", file=sys.stderr)
-        return 2
+    """``camdigit report ARGV`` through the real command line (one-line errors: exit 2)."""
+    return main(["report", *argv])
 
 
 @pytest.fixture

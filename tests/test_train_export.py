@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from benchmarks.unusual_digits import write_unusual
 from camdigit.classifier import DigitClassifier
 from camdigit.mnist import write_idx
 from camdigit.preprocess import normalize_digits
@@ -106,36 +107,11 @@ def test_same_seed_trains_the_same_model(tmp_path, mnist_1000):
     assert reports[0] == reports[1]
 
 
-def draw_unusual(kind: str, rng: np.random.Generator) -> np.ndarray:
-    """Digits MNIST rarely has: a European 1 (long flag, read as a 7), a crossed 7."""
-    import cv2
-
-    def jitter(x: int, y: int) -> tuple[int, int]:
-        return int(x + rng.integers(-4, 5)), int(y + rng.integers(-4, 5))
-
-    page = np.full((100, 100), 235, np.uint8)
-    thickness = int(rng.integers(5, 9))
-    if kind == "european-1":
-        stroke = [jitter(22, 42), jitter(60, 10), jitter(55, 90)]
-        cv2.polylines(page, [np.array(stroke)], False, 20, thickness)
-    else:
-        stroke = [jitter(20, 15), jitter(78, 15), jitter(42, 90)]
-        cv2.polylines(page, [np.array(stroke)], False, 20, thickness)
-        cv2.line(page, jitter(38, 52), jitter(74, 52), 20, thickness)
-    return page
-
-
 @pytest.mark.slow
 @needs_tensorflow
 def test_fine_tuning_on_unusual_digits_raises_their_accuracy(tmp_path, mnist_1000):
-    import cv2
-
-    rng = np.random.default_rng(7)
     mine = tmp_path / "mine"
-    for kind, label in (("european-1", 1), ("crossed-7", 7)):
-        (mine / str(label)).mkdir(parents=True)
-        for i in range(60):
-            cv2.imwrite(str(mine / str(label) / f"{kind}-{i}.png"), draw_unusual(kind, rng))
+    write_unusual(mine, count=60, seed=7)
     images, labels = mnist_1000
     data = small_mnist(tmp_path, images, labels)
     out = tmp_path / "tuned"
