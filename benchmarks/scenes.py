@@ -18,7 +18,14 @@ gives byte-identical images. :data:`FAMILIES` names presets of the ranges each e
 from (:class:`SceneStyle`). :func:`render_video` views one page through a hand-held camera that
 pans slowly across it.
 
-    python -m benchmarks.scenes OUT_DIR [--family clean perspective ...] [--seed 0] [--video]
+The families from "closeup" on show other material than the notebook page: close-ups, cheque
+strips, thin pens and markers, touching digits, tight rows, uneven spacing, letters and doodles
+beside the numbers, pages on textured grounds, rotated writing. :mod:`benchmarks.scene_layouts`
+lays them out (and films them, zooming: :data:`VIDEO_FAMILIES`); this module keeps the paper,
+inks, light, camera and truth they share. Old families render byte for byte as before.
+
+    python -m benchmarks.scenes OUT_DIR [--family clean perspective ...] [--seed 0]
+        [--video [FAMILY]]
 
 writes sample images (and a copy with the truth boxes drawn) for a visual check.
 """
@@ -30,7 +37,7 @@ import logging
 import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -82,6 +89,9 @@ class Truth:
     """(text, box) per written number whose digits are all fully visible."""
     sources: np.ndarray
     """(N,) int64: index of each digit's image in the ``images`` the scene was made from."""
+    marks: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int32))
+    """(M, 4) int32 x, y, w, h: visible ink of writing that is no digit (letters, symbols,
+    doodles, printed labels), which a reader must not report; empty on most pages."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +101,9 @@ class Scene:
     truth: Truth
     family: str
     seed: int
+    page: np.ndarray | None = None
+    """(4, 2) float32 corners of the page (TL, TR, BR, BL) in the image where the page does not
+    fill it (a desk or a textured ground around it), else None."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +166,47 @@ class SceneStyle:
     """Sensor noise, Gaussian sigma in levels, per channel."""
     jpeg_chance: float = 0.0
     jpeg_quality: tuple[int, int] = (75, 95)
+    hard_shadow_chance: float | None = None
+    """With a value, shadows are cast at full resolution (:func:`_cast_shadow`): hard-edged with
+    this chance, else soft; None keeps the faint low-resolution shadow of the first families."""
+
+    # The fields below are read by the layouts of :mod:`benchmarks.scene_layouts` only: the
+    # defaults leave the notebook page ("page" layout) exactly as it was.
+    layout: str = "page"
+    """"page": rows of numbers on a notebook page (this module); "rows": rows of pieces (numbers,
+    rotated numbers, marks) with the knobs below; "closeup": 1-3 big digits; "strip": one number
+    across a strip of cheque-like paper."""
+    frame_sizes: tuple[tuple[int, int], ...] | None = None
+    """When set, each scene draws its frame size from these instead of taking the one asked."""
+    pens: tuple[float, float, float, float] = (1.0, 0.0, 0.0, 0.0)
+    """Odds of the scene's pen: MNIST's own stroke, a thin line (1-2 px), a pen (4-8 % of the
+    digit height) and a marker (13-23 %); all but the first redraw the digit's skeleton."""
+    pen_width: tuple[float, float] | None = None
+    """The thin pen's width in pixels, or the pen's and marker's as a fraction of the digit
+    height, instead of the default of :mod:`benchmarks.scene_layouts`."""
+    gap_unit: str = "height"
+    """What ``digit_gap`` is counted in: the digit "height", or the mean ink "width" of the
+    number's digits."""
+    gap_per_number: bool = False
+    """One gap for all neighbours of a number (else one per pair of neighbours)."""
+    touch: bool = False
+    """``digit_gap`` is the gap between the inks, row by row (negative: they overlap), instead
+    of between the ink boxes: digits touch for real."""
+    number_gap_min: float = 1.3
+    """Least gap between numbers, times the taller of the digit height and the tallest digit."""
+    row_gap: tuple[float, float] | None = None
+    """Gap between the ink of neighbouring rows, times the digit height, rows packed tight;
+    None: at least 0.55 digit heights, rows spread over the page."""
+    baseline_jitter: float = 0.06
+    """Digits of a number sit this many digit heights above or below their line, at most."""
+    marks: float = 0.0
+    """Mean number of marks (letters, words, symbols, doodles) written beside each number."""
+    page_cover: tuple[float, float] | None = None
+    """When set, the page lies on a textured ground and covers this share of the frame."""
+    rotation: tuple[float, float] | None = None
+    """When set, the writing is turned by this many degrees (either sign): the whole page with
+    ``rotate_page_chance``, else each number on its own."""
+    rotate_page_chance: float = 0.5
 
 
 _BASE = SceneStyle()
@@ -171,12 +225,13 @@ FAMILIES: dict[str, SceneStyle] = {
     ),
     "ruled": replace(_BASE, paper=(0.0, 1.0, 0.0), margin_chance=0.5),
     "squared": replace(_BASE, paper=(0.0, 0.0, 1.0)),
-    "shadow": replace(
+    "shadow": replace(  # the paper in the shadow gets 25-40 % of the light of the lit paper
         _BASE,
-        gradient_chance=1.0,
-        gradient_depth=(0.55, 0.8),
+        gradient_chance=0.5,
+        gradient_depth=(0.88, 0.97),
         shadow_chance=1.0,
-        shadow_strength=(0.15, 0.4),
+        shadow_strength=(0.6, 0.75),
+        hard_shadow_chance=0.5,
     ),
     "perspective": replace(_BASE, desk_chance=1.0),
     "ink": replace(_BASE, inks=(0.0, 0.5, 0.5)),
@@ -211,8 +266,120 @@ FAMILIES: dict[str, SceneStyle] = {
         blur=(0.3, 0.9),
         noise=(1.0, 4.0),
     ),
+    # Real material, laid out by benchmarks.scene_layouts: see its docstring.
+    "closeup": replace(
+        _BASE,
+        layout="closeup",
+        frame_sizes=((320, 240), (640, 480), (800, 600), (1280, 720)),
+        pens=(0.3, 0.0, 0.35, 0.35),
+        paper=(0.7, 0.15, 0.15),
+        inks=(0.7, 0.3, 0.0),
+        gradient_chance=0.7,
+        blur=(0.3, 1.6),
+        noise=(1.5, 5.0),
+        jpeg_chance=0.3,
+        jpeg_quality=(70, 92),
+    ),
+    "thin": replace(
+        _BASE,
+        layout="rows",
+        digit_height=(20.0, 200.0),
+        height_spread=0.3,
+        pens=(0.0, 1.0, 0.0, 0.0),
+        paper=(0.7, 0.0, 0.3),
+        inks=(0.6, 0.4, 0.0),
+        blur=(0.0, 0.5),
+    ),
+    "marker": replace(
+        _BASE,
+        layout="rows",
+        digit_height=(28.0, 130.0),
+        pens=(0.0, 0.0, 0.0, 1.0),
+        paper=(0.7, 0.0, 0.3),
+    ),
+    "strip": replace(
+        _BASE,
+        layout="strip",
+        frame_sizes=((640, 160), (800, 200), (960, 240), (1280, 256), (1280, 320)),
+        number_lengths=(0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+        digit_gap=(-0.1, 0.3),
+        touch=True,
+        baseline_jitter=0.03,
+        pens=(0.5, 0.1, 0.3, 0.1),
+        inks=(0.6, 0.4, 0.0),
+        blur=(0.2, 1.2),
+        jpeg_chance=0.3,
+        jpeg_quality=(70, 92),
+    ),
+    "touching": replace(
+        _BASE,
+        layout="rows",
+        number_lengths=(0.0, 0.3, 0.3, 0.2, 0.1, 0.1),
+        digit_gap=(-0.15, 0.05),
+        touch=True,
+        paper=(0.6, 0.0, 0.4),
+    ),
+    "rows": replace(
+        _BASE,
+        layout="rows",
+        height_spread=0.08,
+        row_gap=(0.0, 0.3),
+        density=(90.0, 150.0),
+        paper=(0.6, 0.0, 0.4),
+    ),
+    "spacing": replace(
+        _BASE,
+        layout="rows",
+        digit_gap=(0.0, 1.2),
+        gap_unit="width",
+        gap_per_number=True,
+        number_gap=(0.5, 2.5),
+        number_gap_min=0.5,
+        paper=(0.6, 0.0, 0.4),
+    ),
+    "clutter": replace(
+        _BASE,
+        layout="rows",
+        marks=1.2,
+        number_gap=(1.3, 2.5),
+        paper=(0.6, 0.0, 0.4),
+    ),
+    "texture": replace(
+        _BASE,
+        layout="rows",
+        page_cover=(0.3, 0.7),
+        digit_height=(18.0, 45.0),
+        paper=(0.6, 0.0, 0.4),
+        tilt=0.05,
+    ),
+    "rotated": replace(
+        _BASE,
+        layout="rows",
+        rotation=(10.0, 35.0),
+        number_lengths=(0.0, 0.1, 0.35, 0.3, 0.25),
+        baseline_jitter=0.02,
+        paper=(0.6, 0.0, 0.4),
+    ),
 }
-"""Named presets. Each emphasizes some effects; "mixed" draws everything."""
+"""Named presets. Each emphasizes some effects; "mixed" draws everything. The first ones are rows
+of numbers on a notebook page; those from "closeup" on show other material (see
+:mod:`benchmarks.scene_layouts`)."""
+
+VIDEO_FAMILIES: tuple[str, ...] = (
+    "video",
+    "closeup",
+    "thin",
+    "marker",
+    "rows",
+    "spacing",
+    "clutter",
+    "texture",
+    "rotated",
+    "touching",
+)
+"""Families :func:`render_video` films: "video" pans over a ruled page; the others pan and zoom
+over their own world. (The other notebook-page families still render as "video" does, with their
+paper, ink and light; "strip" has none.)"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -861,20 +1028,119 @@ def _shadow(rng: np.random.Generator, shape: tuple[int, int], strength: float) -
     return 1.0 - np.float32(strength) * mask
 
 
+def _arm_outline(rng: np.random.Generator, w: int, h: int, half: float) -> np.ndarray:
+    """Outline of an arm or a hand reaching in from a random side: a band with a rounded tip."""
+    bearing = rng.uniform(0, 2 * np.pi)
+    outward = np.array([np.cos(bearing), np.sin(bearing)])
+    reach = min(w / 2 / max(abs(outward[0]), 1e-6), h / 2 / max(abs(outward[1]), 1e-6))
+    anchor = np.array([w / 2, h / 2]) + outward * reach
+    turn = bearing + np.pi + rng.uniform(-0.5, 0.5)
+    along = np.array([np.cos(turn), np.sin(turn)])
+    across = np.array([-along[1], along[0]])
+    tip = anchor + along * rng.uniform(0.35, 0.7) * np.hypot(w, h)
+    back = anchor - along * half * 3
+    outline = [back - across * half, back + across * half]
+    outline += [
+        tip + across * half * np.cos(a) + along * half * np.sin(a) for a in np.linspace(0, np.pi, 9)
+    ]
+    return np.array(outline)
+
+
+def _phone_outline(
+    rng: np.random.Generator, w: int, h: int, side: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outline of a phone held over the page (rounded corners) and of the hand that holds it."""
+    half = np.array([rng.uniform(0.11, 0.16), rng.uniform(0.21, 0.3)]) * side
+    radius = 0.25 * half[0]
+    arcs = [
+        np.array([cx, cy]) * (half - radius) + radius * np.stack([np.cos(a), np.sin(a)], axis=1)
+        for cx, cy, a in (
+            (1, 1, np.linspace(0, np.pi / 2, 5)),
+            (-1, 1, np.linspace(np.pi / 2, np.pi, 5)),
+            (-1, -1, np.linspace(np.pi, 1.5 * np.pi, 5)),
+            (1, -1, np.linspace(1.5 * np.pi, 2 * np.pi, 5)),
+        )
+    ]
+    angle = rng.uniform(0, np.pi)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    centre = np.array([w, h]) * rng.uniform(0.25, 0.75, 2)
+    body = np.concatenate(arcs) @ turn.T + centre
+    down = turn @ np.array([0.0, 1.0])  # the hand: a band from the phone's end out of view
+    across = np.array([-down[1], down[0]]) * 0.9 * half[0]
+    start = centre + down * half[1] * 0.6
+    far = start + down * np.hypot(w, h)
+    return body, np.array([start + across, far + across, far - across, start - across])
+
+
+def _edge_outline(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """The part of the frame beyond a gently curved edge (a book's, or the photographer's)."""
+    angle = rng.uniform(0, 2 * np.pi)
+    normal = np.array([np.cos(angle), np.sin(angle)])
+    along = np.array([-normal[1], normal[0]])
+    span = np.hypot(w, h)
+    reach = min(w / 2 / max(abs(normal[0]), 1e-6), h / 2 / max(abs(normal[1]), 1e-6))
+    depth = rng.uniform(0.0, 0.55) * reach  # from the centre to the edge, along ``normal``
+    bend = rng.uniform(-0.05, 0.05) * span
+    t = np.linspace(-1, 1, 17)[:, None]
+    edge = np.array([w / 2, h / 2]) + normal * (depth + bend * (1 - t**2)) + along * t * span
+    return np.concatenate([edge, [edge[-1] + normal * span, edge[0] + normal * span]])
+
+
+def _cast_shadow(
+    rng: np.random.Generator, shape: tuple[int, int], strength: float, hard: bool
+) -> np.ndarray:
+    """A shadow cast over the page, (H, W) float32: ``1 - strength`` inside, 1 in the light.
+
+    Something between a lamp and the page blocks the light: an arm or a hand, a phone held
+    above the page, the edge of a book or of the photographer. A small lamp close by casts it
+    hard-edged (a pixel or two of penumbra), a broad one softly. Shapes are broad enough that
+    the core reaches the full ``strength`` even when soft.
+    """
+    h, w = shape
+    side = min(h, w)
+    kind = int(rng.choice(3, p=[0.4, 0.3, 0.3]))
+    if kind == 0:
+        outlines = (_arm_outline(rng, w, h, rng.uniform(0.12, 0.2) * side),)
+    elif kind == 1:
+        outlines = _phone_outline(rng, w, h, side)
+    else:
+        outlines = (_edge_outline(rng, w, h),)
+    if hard:
+        sigma, factor = rng.uniform(0.6, 2.0) * side / 720, 1
+    else:  # a soft edge is drawn at a quarter of the resolution: it has no detail to lose
+        sigma, factor = rng.uniform(0.012, 0.03) * side, 4
+    small = (max(w // factor, 2), max(h // factor, 2))
+    mask = np.zeros(small[::-1], np.uint8)
+    for outline in outlines:  # one at a time: overlapping outlines must not cancel out
+        points = np.round(outline * (16 * small[0] / w)).astype(np.int32)
+        cv2.fillPoly(mask, [points], 255, cv2.LINE_AA, shift=4)
+    cover = cv2.GaussianBlur(mask.astype(np.float32) * (1.0 / 255.0), (0, 0), sigma / factor)
+    if factor > 1:
+        cover = cv2.resize(cover, (w, h), interpolation=cv2.INTER_LINEAR)
+    return 1.0 - np.float32(strength) * cover
+
+
 def _lighting(
     rng: np.random.Generator, style: SceneStyle, size: tuple[int, int]
 ) -> np.ndarray | None:
     """Per-pixel illumination factor (H, W) float32, or None when the light is even."""
     width, height = size
     small = (max(height // 4, 2), max(width // 4, 2))
-    field = np.ones(small, np.float32)
+    light = np.ones(small, np.float32)
+    cast = None
     if rng.random() < style.gradient_chance:
-        field *= _gradient(rng, small, rng.uniform(*style.gradient_depth))
+        light *= _gradient(rng, small, rng.uniform(*style.gradient_depth))
     if rng.random() < style.shadow_chance:
-        field *= _shadow(rng, small, rng.uniform(*style.shadow_strength))
-    if np.all(field == 1.0):
+        strength = rng.uniform(*style.shadow_strength)
+        if style.hard_shadow_chance is None:
+            light *= _shadow(rng, small, strength)
+        else:
+            hard = rng.random() < style.hard_shadow_chance
+            cast = _cast_shadow(rng, (height, width), strength, hard)
+    if cast is None and np.all(light == 1.0):
         return None
-    return cv2.resize(field, (width, height), interpolation=cv2.INTER_LINEAR)
+    light = cv2.resize(light, (width, height), interpolation=cv2.INTER_LINEAR)
+    return light if cast is None else light * cast
 
 
 def _draw_camera(rng: np.random.Generator, style: SceneStyle) -> _Camera:
@@ -1053,10 +1319,16 @@ def render_scene(
 
     ``images`` (N, 28, 28) uint8 and ``labels`` (N,) are MNIST digits (ink bright); each is used
     at most once. ``size`` is (width, height); ``digits`` the approximate number of digits
-    (default: drawn by the family, fewer where large digits do not fit).
+    (default: drawn by the family, fewer where large digits do not fit). Families with
+    ``frame_sizes`` ("closeup", "strip") draw their own size and digit count; families of other
+    layouts than "page" are laid out by :mod:`benchmarks.scene_layouts`.
     """
     _check_digits(images, labels)
     style = _style(family)
+    if style.layout != "page":
+        from benchmarks.scene_layouts import render_layout_scene
+
+        return render_layout_scene(images, labels, family, seed, size, digits)
     rng = np.random.default_rng(seed)
     target = digits if digits is not None else _digit_count(rng, style, size)
 
@@ -1212,9 +1484,17 @@ def render_video(
     is ignored (the page fills the view). The numbers cover ``VIDEO_WRITTEN`` times the frame,
     as many as the family's density gives for that area (8..14 per 640x480 frame for "video"),
     or about ``digits`` when given (fewer where they do not fit).
+
+    The families of :data:`VIDEO_FAMILIES` after "video" are filmed by
+    :func:`benchmarks.scene_layouts.render_layout_video` instead: a larger world of the family,
+    a camera that pans and zooms in or out.
     """
     _check_digits(images, labels)
     style = _style(family)
+    if style.layout != "page":
+        from benchmarks.scene_layouts import render_layout_video
+
+        return render_layout_video(images, labels, family, seed, size, seconds, fps, digits)
     rng = np.random.default_rng(seed)
     width, height = size
     page_size = (
@@ -1259,7 +1539,8 @@ def render_video(
 
 
 def draw_truth(image: np.ndarray, truth: Truth) -> np.ndarray:
-    """A copy of ``image`` with the truth drawn: digits green (partial red), numbers orange."""
+    """A copy of ``image`` with the truth drawn: digits green (partial red), numbers orange,
+    marks (not to be read) magenta."""
     out = image.copy()
     for (x, y, w, h), label, cut in zip(truth.boxes, truth.labels, truth.partial, strict=True):
         color = (0, 0, 255) if cut else (0, 200, 0)
@@ -1268,6 +1549,8 @@ def draw_truth(image: np.ndarray, truth: Truth) -> np.ndarray:
     for text, (x, y, w, h) in truth.numbers:
         cv2.rectangle(out, (x - 3, y - 3), (x + w + 2, y + h + 2), (0, 140, 255), 1)
         cv2.putText(out, text, (x, y + h + 14), cv2.FONT_HERSHEY_PLAIN, 1.0, (0, 140, 255), 1)
+    for x, y, w, h in truth.marks:
+        cv2.rectangle(out, (int(x), int(y)), (int(x + w - 1), int(y + h - 1)), (255, 0, 255), 1)
     return out
 
 
@@ -1279,7 +1562,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--family", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="MNIST folder")
-    parser.add_argument("--video", action="store_true", help="also write a video's frames")
+    parser.add_argument(
+        "--video",
+        nargs="?",
+        const="video",
+        choices=VIDEO_FAMILIES,
+        metavar="FAMILY",
+        help=f"also write a video's frames ({', '.join(VIDEO_FAMILIES)}; default: video)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -1293,10 +1583,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "%s: %d digits, %d numbers", family, len(scene.truth.labels), len(scene.truth.numbers)
         )
     if args.video:
-        video = render_video(digits.images, digits.labels, args.seed)
+        video = render_video(digits.images, digits.labels, args.seed, family=args.video)
+        prefix = "video" if args.video == "video" else f"{args.video}_video"
         for i, (frame, truth) in enumerate(zip(video.frames, video.truths, strict=True)):
-            cv2.imwrite(str(args.out / f"video_{i:03d}.png"), draw_truth(frame, truth))
-        log.info("video: %d frames", len(video.frames))
+            cv2.imwrite(str(args.out / f"{prefix}_{i:03d}.png"), draw_truth(frame, truth))
+        log.info("%s video: %d frames", args.video, len(video.frames))
     return 0
 
 

@@ -107,12 +107,16 @@ def test_each_digit_image_is_used_once_with_its_own_label(mnist_1000, clean, mix
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_family_renders_a_camera_image_with_its_truth(mnist_1000, family):
     scene = render_scene(*mnist_1000, family, seed=3, size=SMALL)
-    assert scene.image.shape == (SMALL[1], SMALL[0], 3) and scene.image.dtype == np.uint8
-    assert len(scene.truth.labels) >= 3
-    check_truth_shape(scene.truth, SMALL)
+    size = SMALL
+    if FAMILIES[family].frame_sizes:  # close-ups and strips draw their own frame size
+        size = scene.image.shape[1::-1]
+        assert size in FAMILIES[family].frame_sizes
+    assert scene.image.shape == (size[1], size[0], 3) and scene.image.dtype == np.uint8
+    assert len(scene.truth.labels) >= (1 if family in ("closeup", "strip") else 3)
+    check_truth_shape(scene.truth, size)
     assert not scene.truth.partial.any()  # a still page keeps every digit in view
     x, y, w, h = scene.truth.boxes.T
-    assert x.min() > 0 and y.min() > 0 and (x + w).max() < SMALL[0] and (y + h).max() < SMALL[1]
+    assert x.min() > 0 and y.min() > 0 and (x + w).max() < size[0] and (y + h).max() < size[1]
     assert set(scene.truth.labels.tolist()) <= set(range(10))
 
 

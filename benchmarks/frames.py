@@ -1,0 +1,38 @@
+"""Frames held in memory, fed to the real run loop as a source, and what the loop gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from camdigit.detections import FrameResult
+from camdigit.sources import Frame, FrameSource
+
+
+class ArraySource(FrameSource):
+    """Frames held in memory as a source (each yielded as a copy: drawing changes it)."""
+
+    def __init__(self, frames: list[np.ndarray], name: str, fps: float = 15.0,
+                 still: bool = False) -> None:
+        super().__init__()
+        self.frames = frames
+        self.name = name
+        self.fps = fps
+        self.total = len(frames)
+        self.still = still
+
+    def __iter__(self) -> Iterator[Frame]:
+        for index, image in enumerate(self.frames):
+            yield Frame(image.copy(), index, index / self.fps, self.name, still=self.still)
+
+
+@dataclass
+class Collected:
+    """What one run produced, frame by frame."""
+
+    results: list[FrameResult]
+
+    def __call__(self, result: FrameResult) -> None:
+        self.results.append(result)

@@ -1,0 +1,188 @@
+"""The measuring stick itself: every command's help, the scoring rules, the gallery, the guard."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks import baseline
+from benchmarks.gallery import ErrorGallery
+from benchmarks.matching import (
+    VIDEO_READ_SHARE,
+    ErrorCase,
+    score_photo,
+    score_video_digits,
+)
+from camdigit.detections import Detections
+from camdigit.pipeline import Recognizer
+
+COMMANDS = ["run", "model", "scenes", "soak", "make_samples", "unusual_digits", "marks"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_benchmark_command_answers_help(name, capsys):
+    module = importlib.import_module(f"benchmarks.{name}")
+    with pytest.raises(SystemExit) as stop:
+        module.main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and len(out.splitlines()) > 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Videos: each distinct digit once
+
+
+def _frames(tracks: list[int], digits: list[int], box=(10, 10, 20, 30)):
+    """One digit (id 7, a "4") on screen for len(tracks) frames; -9 in digits: not detected."""
+    found, boxes, labels, partial, ids = [], [], [], [], []
+    for track, digit in zip(tracks, digits, strict=True):
+        if digit == -9:
+            found.append(Detections.empty())
+        else:
+            found.append(Detections(np.array([box], np.int32), np.array([digit]),
+                                    np.array([0.9], np.float32), np.array([track])))
+        boxes.append(np.array([box], np.int32))
+        labels.append(np.array([4]))
+        partial.append(np.array([False]))
+        ids.append(np.array([7]))
+    return found, boxes, labels, partial, ids
+
+
+def test_a_video_digit_counts_once_and_is_read_when_its_track_is_right_nine_times_in_ten():
+    n = 20
+    wrong = n - int(np.ceil(VIDEO_READ_SHARE * n))  # 2 of 20 frames may be wrong
+    good = score_video_digits(*_frames([1] * n, [4] * (n - wrong) + [9] * wrong))
+    assert (good.distinct, good.found, good.read) == (1, 1, 1)
+    bad = score_video_digits(*_frames([1] * n, [4] * (n - wrong - 1) + [9] * (wrong + 1)))
+    assert (bad.distinct, bad.found, bad.read) == (1, 1, 0)
+    assert bad.errors and bad.errors[0].expected == "4" and bad.errors[0].read.startswith("9")
+
+
+def test_a_video_digit_whose_track_changes_is_not_read():
+    # right in every frame, but split over two tracks of half the frames each
+    split = score_video_digits(*_frames([1] * 10 + [2] * 10, [4] * 20))
+    assert (split.found, split.read) == (1, 0)
+
+
+def test_a_video_digit_missed_in_most_frames_is_neither_found_nor_read():
+    missed = score_video_digits(*_frames([1] * 10, [4] * 3 + [-9] * 7))
+    assert (missed.distinct, missed.found, missed.read) == (1, 0, 0)
+
+
+def test_frames_where_a_digit_is_cut_by_the_border_do_not_count():
+    found, boxes, labels, partial, ids = _frames([1] * 10, [4] * 5 + [-9] * 5)
+    for p in partial[5:]:
+        p[0] = True  # the missed frames are those where the digit leaves the view
+    score = score_video_digits(found, boxes, labels, partial, ids)
+    assert (score.distinct, score.found, score.read) == (1, 1, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real photos: multisets
+
+
+def test_real_photos_are_scored_as_multisets_of_digits_and_numbers():
+    score = score_photo([2, 0, 2, 1, 7, 7], ["2021", "77"], ["2021", "7"], ["2021", "7"])
+    assert (score.truth, score.reported, score.read) == (5, 6, 5)
+    assert (score.numbers, score.numbers_read) == (2, 1)
+    split = score_photo([2, 0, 2, 1], ["20", "21"], ["2021"], ["2021"])
+    assert split.read_accuracy == 1.0 and split.number_accuracy == 0.0
+    assert score_photo([], [], ["11"], ["11"]).read == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The guard and its baseline
+
+
+def test_the_guard_fails_on_a_fall_beyond_the_tolerance_only():
+    recorded = {"figures": {"stills/small": {"read": 95.0, "precision": 99.0},
+                            "photos": {"read": 90.0}}}
+    within = baseline.compare({"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS + 0.1,
+                                                "precision": 100.0}}, recorded)
+    assert within.ok and within.absent == ["photos"]
+    beyond = baseline.compare({"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS - 0.1,
+                                                "precision": 99.0}}, recorded)
+    assert not beyond.ok and beyond.failures[0].startswith("stills/small read")
+    new = baseline.compare({"stills/thin": {"read": 10.0}}, recorded)
+    assert new.ok and new.unknown == ["stills/thin"]
+
+
+def test_the_committed_baseline_holds_every_family_of_the_check_set():
+    from benchmarks.run import CHECK_VIDEO_FAMILIES, STILL_FAMILIES
+
+    recorded = baseline.load()
+    for family in STILL_FAMILIES:
+        assert set(recorded["figures"][f"stills/{family}"]) == {"read", "precision", "numbers"}
+    for family in CHECK_VIDEO_FAMILIES:
+        assert f"videos/{family}" in recorded["figures"]
+    assert recorded["scenes_per_family"] == 2
+
+
+@pytest.mark.slow
+def test_the_guard_catches_a_regression_in_one_family_and_passes_without_it(monkeypatch,
+                                                                             capsys):
+    """A planted fault that only costs small digits: the small family's figure falls below its
+    baseline and the guard fails, though the large family (and an average) hardly move."""
+    from benchmarks.run import main
+
+    args = ["--check", "--family", "small", "large", "--no-videos", "--no-photos"]
+    assert main(args) == 0
+    assert "guard passed" in capsys.readouterr().out
+
+    real = Recognizer.process
+
+    def lose_small_digits(self, frame, *rest, **kw):
+        result = real(self, frame, *rest, **kw)
+        result.detections = result.detections[result.detections.boxes[:, 3] >= 26]
+        return result
+
+    monkeypatch.setattr(Recognizer, "process", lose_small_digits)
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "guard FAILED" in out
+    failed = [line for line in out.splitlines() if line.startswith("  stills/")]
+    assert failed and all(line.startswith("  stills/small ") for line in failed)
+
+
+def test_write_baseline_records_the_check_figures(tmp_path, capsys):
+    from benchmarks.run import main
+
+    target = tmp_path / "baseline.json"
+    assert main(["--write-baseline", "--family", "clean", "--no-videos", "--no-photos",
+                 "--baseline", str(target)]) == 0
+    written = json.loads(target.read_text())
+    assert set(written["figures"]) == {"stills/clean"}
+    assert 0 <= written["figures"]["stills/clean"]["read"] <= 100
+    assert written["tolerance_points"] == baseline.TOLERANCE_POINTS
+    # the check against what was just recorded passes
+    assert main(["--check", "--family", "clean", "--no-videos", "--no-photos",
+                 "--baseline", str(target)]) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The error gallery
+
+
+def test_the_gallery_shows_each_error_with_its_expectation_on_one_page(tmp_path):
+    frame = np.full((120, 160, 3), 230, np.uint8)
+    frame[40:70, 50:60] = 20
+    gallery = ErrorGallery(tmp_path / "g")
+    gallery.add("stills: clean", "clean-1", [frame], [
+        ErrorCase("missed", 0, (50, 40, 10, 30), "1", ""),
+        ErrorCase("wrong", 0, (50, 40, 10, 30), "1", "7"),
+        ErrorCase("false", 0, (5, 5, 8, 8), "", "4"),
+        ErrorCase("number", 0, (50, 40, 30, 30), "12", "1 2"),
+    ])
+    gallery.add("stills: ruled", "ruled-1", [frame], [])
+    gallery.add_photo("real photos", "page.jpg", frame, "2021", "20 21")
+    page = gallery.write().read_text()
+    images = sorted(p.name for p in (tmp_path / "g").glob("*.png"))
+    assert len(images) == 5 and all(f"src='{name}'" in page for name in images)
+    for text in ("missed</b>, expected 1, read nothing", "wrong digit</b>, expected 1, read 7",
+                 "false digit</b>, read 4", "wrong number</b>, expected 12, read 1 2",
+                 "no errors", "expected: <b>2021</b>", "read: <b>20 21</b>"):
+        assert text in page
