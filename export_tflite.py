@@ -35,12 +35,14 @@ from camdigit.classifier import DigitClassifier, ModelError  # noqa: E402
 from camdigit.metrics import classification_report  # noqa: E402
 from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist  # noqa: E402
 from camdigit.preprocess import normalize_digits  # noqa: E402
+from camdigit.training.sets import scores_report  # noqa: E402
 
 log = logging.getLogger("camdigit.export")
 
 REPO = Path(__file__).resolve().parent
 CALIBRATION_PLAIN = 30  # per digit, as normalized
 CALIBRATION_AUGMENTED = 20  # per digit, after the training augmentation
+CALIBRATION_NEGATIVES = 100  # crops that are not a digit (class 10), every kind
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".pgm"}
 
 
@@ -105,6 +107,7 @@ def rebuild_calibration(folder: Path, data_dir: Path, seed: int) -> int:
     import tensorflow as tf
 
     from camdigit.training.augment import AugmentConfig, augment_batch
+    from camdigit.training.negatives import NEGATIVE_KINDS, make_negatives
 
     train = load_mnist(data_dir, "train")
     rng = np.random.default_rng(seed)
@@ -125,7 +128,14 @@ def rebuild_calibration(folder: Path, data_dir: Path, seed: int) -> int:
         for i, (index, crop) in enumerate(zip(picked, crops, strict=True)):
             kind = "aug" if i >= CALIBRATION_PLAIN else "plain"
             cv2.imwrite(str(target / f"train{index:05d}-{kind}.png"), crop)
-    return 10 * per_digit
+    target = folder / "not_a_digit"
+    if target.is_dir():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    negatives, kinds = make_negatives(rng, train.images, CALIBRATION_NEGATIVES)
+    for i, (crop, kind) in enumerate(zip(negatives, kinds, strict=True)):
+        cv2.imwrite(str(target / f"{i:03d}-{NEGATIVE_KINDS[kind]}.png"), crop)
+    return 10 * per_digit + CALIBRATION_NEGATIVES
 
 
 def convert(model, kind: str, calibration: np.ndarray) -> bytes:
@@ -158,13 +168,16 @@ def evaluate_file(path: Path, crops: np.ndarray, labels: np.ndarray) -> dict:
     started = time.monotonic()
     result = classifier.classify(crops)
     seconds = time.monotonic() - started
+    test = classification_report(labels, result.logits.argmax(axis=1), classifier.classes)
+    test.update(scores_report(result.logits, labels))
     return {
         "file": path.name,
         "bytes": path.stat().st_size,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "input_type": classifier.input_type,
         "input_quantization": [classifier.input_format.scale, classifier.input_format.zero_point],
-        "test": classification_report(labels, result.digits),
+        "classes": classifier.classes,
+        "test": test,
         "eval_seconds": round(seconds, 2),
     }
 
@@ -178,7 +191,7 @@ def export(args: argparse.Namespace) -> dict:
     calibration = load_calibration(args.calibration)
     if not args.model.is_file():
         raise ExportError(f"Keras model not found: {args.model} (run train.py first)")
-    model = keras.models.load_model(args.model)
+    model = keras.models.load_model(args.model, compile=False)
 
     kinds = ["int8"] + [k for k in ("float16", "float32") if getattr(args, k)]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -208,8 +221,8 @@ def export(args: argparse.Namespace) -> dict:
     if args.limit:
         images, labels = images[: args.limit], labels[: args.limit]
     crops = normalize_digits(images, ink="bright")
-    keras_probs = model.predict(crops[..., None].astype(np.float32), batch_size=1000, verbose=0)
-    keras_report = classification_report(labels, keras_probs.argmax(axis=1))
+    keras_scores = model.predict(crops[..., None].astype(np.float32), batch_size=1000, verbose=0)
+    keras_report = scores_report(keras_scores, labels)
     log.info("Keras float: %.4f on %d MNIST test digits", keras_report["accuracy"], len(labels))
     results = {}
     for path in written:

@@ -1,7 +1,11 @@
-"""Train the camdigit CNN on MNIST, every digit normalized by the runtime's own preprocessing.
+"""Train the camdigit CNN: MNIST digits in every pen, and an 11th class, "not a digit".
 
     python train.py                     # full run: models/digits.keras, metrics.json, PNG
     python train.py --quick --out /tmp/m  # a few hundred steps on a subset (smoke test)
+
+Every crop, digit or not, is normalized by the runtime's own preprocessing; the training mix
+(:mod:`camdigit.training.sets`) adds thin-pen and marker digits, European 1s, crossed 7s and
+negatives of every kind (pieces, pairs, letters, lines, grids, blots, textures, empty paper).
 
 Needs the ``train`` extra (TensorFlow): ``pip install -e ".[train]"``.
 """
@@ -34,6 +38,7 @@ REPO = Path(__file__).resolve().parent
 QUICK_TRAIN_LIMIT = 5000
 QUICK_TEST_LIMIT = 2000
 QUICK_STEPS = 300
+QUICK_HELD_OUT = {"per_kind": 50, "pens": 200}
 FINE_TUNE_EPOCHS = 4
 FINE_TUNE_LEARNING_RATE = 2e-4
 
@@ -52,14 +57,13 @@ def load_data(data_dir: Path | None) -> tuple[DigitSet, DigitSet]:
     return DigitSet(xa, ya, "keras.datasets.mnist (train)"), DigitSet(xb, yb, "keras (test)")
 
 
-def split_validation(
-    x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """A random hold-out of ``fraction`` of the training digits."""
-    order = rng.permutation(len(y))
-    n_val = max(1, round(len(y) * fraction))
-    val, train = order[:n_val], order[n_val:]
-    return (x[train], y[train]), (x[val], y[val])
+def split_indices(
+    n: int, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training digits to train on, and a random hold-out of ``fraction``."""
+    order = rng.permutation(n)
+    n_val = max(1, round(n * fraction))
+    return order[n_val:], order[:n_val]
 
 
 def train_dataset(x: np.ndarray, y: np.ndarray, batch: int, seed: int, augment: bool):
@@ -67,9 +71,10 @@ def train_dataset(x: np.ndarray, y: np.ndarray, batch: int, seed: int, augment: 
     import tensorflow as tf
 
     from camdigit.training.augment import AugmentConfig, augment_batch
+    from camdigit.training.sets import CLASSES
 
     cfg = AugmentConfig()
-    ds = tf.data.Dataset.from_tensor_slices((x[..., None], np.eye(10, dtype=np.float32)[y]))
+    ds = tf.data.Dataset.from_tensor_slices((x[..., None], np.eye(CLASSES, dtype=np.float32)[y]))
     ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).repeat()
     ds = ds.batch(batch, drop_remainder=True).enumerate()
 
@@ -170,9 +175,11 @@ def holdout_report(model, extra: ExtraDigits) -> dict | None:
     """The Keras model's figures on the held-out user digits (None when none are held out)."""
     if len(extra.holdout_labels) == 0:
         return None
-    probabilities = model.predict(extra.holdout_images[..., None].astype(np.float32),
-                                  batch_size=500, verbose=0)
-    return classification_report(extra.holdout_labels, probabilities.argmax(axis=1))
+    from camdigit.training.sets import CLASSES
+
+    scores = model.predict(extra.holdout_images[..., None].astype(np.float32),
+                           batch_size=500, verbose=0)
+    return classification_report(extra.holdout_labels, scores.argmax(axis=1), CLASSES)
 
 
 def save_without_optimizer(model, path: Path) -> None:
@@ -197,6 +204,13 @@ def train(args: argparse.Namespace) -> dict:
 
     from camdigit.training.model import build_model, compile_model
     from camdigit.training.plots import save_confusion_matrix, save_training_curves
+    from camdigit.training.sets import (
+        CLASSES,
+        MixConfig,
+        held_out_sets,
+        scores_report,
+        training_mix,
+    )
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
@@ -211,11 +225,17 @@ def train(args: argparse.Namespace) -> dict:
         x_test, y_test = x_test[:QUICK_TEST_LIMIT], y_test[:QUICK_TEST_LIMIT]
 
     started = time.monotonic()
-    x_all = normalize_digits(x_all, ink="bright")
+    n_all = normalize_digits(x_all, ink="bright")
+    x_test_raw = x_test
     x_test = normalize_digits(x_test, ink="bright")
     log.info("normalized %d + %d digits in %.1f s", len(y_all), len(y_test),
              time.monotonic() - started)
-    (x_train, y_train), (x_val, y_val) = split_validation(x_all, y_all, args.val_fraction, rng)
+    train_idx, val_idx = split_indices(len(y_all), args.val_fraction, rng)
+    mix = MixConfig(negative_share=args.negative_share)
+    x_train, y_train, parts = training_mix(rng, x_all[train_idx], y_all[train_idx],
+                                           n_all[train_idx], mix)
+    x_val, y_val, _ = training_mix(rng, x_all[val_idx], y_all[val_idx], n_all[val_idx],
+                                   MixConfig(0, 0, 0, 0, args.negative_share))
     extra = load_extra(args.extra, args.extra_holdout, rng) if args.extra else None
     if extra is not None:
         x_train, y_train = mix_in(x_train, y_train, extra.train_images, extra.train_labels,
@@ -240,7 +260,7 @@ def train(args: argparse.Namespace) -> dict:
         x_train, y_train, args.batch_size, args.seed, augment=not args.no_augment
     )
     x_val_in = x_val[..., None].astype(np.float32)
-    y_val_1h = np.eye(10, dtype=np.float32)[y_val]
+    y_val_1h = np.eye(CLASSES, dtype=np.float32)[y_val]
 
     log.info("training %s (%d parameters) on %d digits, %d validation, up to %d epochs",
              model.name, model.count_params(), len(y_train), len(y_val), epochs)
@@ -261,9 +281,20 @@ def train(args: argparse.Namespace) -> dict:
     epochs_run = len(history.history["loss"])
     best_epoch = int(np.argmax(history.history["val_accuracy"])) + 1
 
-    probabilities = model.predict(x_test[..., None].astype(np.float32), batch_size=1000, verbose=0)
-    report = classification_report(y_test, probabilities.argmax(axis=1))
-    log.info("test accuracy (Keras, float): %.4f on %d digits", report["accuracy"], len(y_test))
+    scores = model.predict(x_test[..., None].astype(np.float32), batch_size=1000, verbose=0)
+    report = classification_report(y_test, scores.argmax(axis=1), CLASSES)
+    report.update(scores_report(scores, y_test))
+    log.info("MNIST test (Keras, float): %.4f right counting 'not a digit' as an error, %.4f "
+             "ignoring it, %.4f rejected, %d digits", report["accuracy"],
+             report["digit_accuracy"], report["rejected"], len(y_test))
+    held_out = {}
+    for name, (crops, labels) in held_out_sets(x_test_raw, y_test,
+                                               **QUICK_HELD_OUT if args.quick else {}).items():
+        held_out[name] = scores_report(
+            model.predict(crops[..., None].astype(np.float32), batch_size=1000, verbose=0),
+            labels)
+        log.info("held out %s: %.4f right, %.4f rejected", name, held_out[name]["accuracy"],
+                 held_out[name]["rejected"])
     extra_figures = None
     if extra is not None:
         after = holdout_report(model, extra)
@@ -292,7 +323,7 @@ def train(args: argparse.Namespace) -> dict:
     )
     save_training_curves(history.history, args.out / "training_curves.png")
     metrics = {
-        "keras": {"file": model_path.name, "test": report},
+        "keras": {"file": model_path.name, "test": report, "held_out": held_out},
         "extra": extra_figures,
         "training": {
             "parameters": int(model.count_params()),
@@ -312,6 +343,7 @@ def train(args: argparse.Namespace) -> dict:
             "quick": bool(args.quick),
             "fine_tuned_from": str(args.fine_tune) if args.fine_tune else None,
             "augmentation": None if args.no_augment else augment_cfg.as_dict(),
+            "mix": {**mix.as_dict(), "parts": parts},
             "machine": describe_machine(),
             "tensorflow": tf.__version__,
             "keras": keras.__version__,
@@ -319,8 +351,10 @@ def train(args: argparse.Namespace) -> dict:
         "data": {
             "train_source": train_set.source,
             "test_source": test_set.source,
-            "train": int(len(y_train)),
-            "validation": int(len(y_val)),
+            "train": int(len(train_idx)),
+            "validation": int(len(val_idx)),
+            "training_crops": int(len(y_train)),
+            "validation_crops": int(len(y_val)),
             "test": int(len(y_test)),
             "preprocessing": "camdigit.preprocess.normalize_digit(ink='bright')",
         },
@@ -354,6 +388,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=float, default=25.0,
                         help="stop after the epoch that would overrun this")
     parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument("--negative-share", type=float, default=0.25,
+                        help="share of the training crops that are not a digit (class 10)")
     mine = parser.add_argument_group("your own digits")
     mine.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
                       help="your labelled digits (DIR/<digit>/*.png from camdigit collect, or a "

@@ -50,7 +50,7 @@ from camdigit.detections import FrameResult
 from camdigit.drawing import Annotator
 from camdigit.machine import describe_machine
 from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
-from camdigit.pipeline import Recognizer
+from camdigit.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.runner import run
 from camdigit.sources import open_source
 from camdigit.tracking import DigitTracker
@@ -337,6 +337,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-photos", action="store_true", help="skip the real photos")
     parser.add_argument("--no-videos", action="store_true", help="skip the videos")
     parser.add_argument("--seed", type=int, default=2026, help="scene seed")
+    parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
+                        help="the recognizer's --min-digit: crops the model judges a digit with "
+                        "a lower probability are not reported")
     parser.add_argument("--no-speed", action="store_true", help="accuracy only")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the float32 and Keras baselines")
@@ -389,10 +392,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     int8 = DigitClassifier(args.model, threads=1)
-    stills = still_accuracy(Recognizer(int8), images, labels, families, args.scenes, args.seed,
-                            STILL_SIZE, gallery)
+    stills = still_accuracy(Recognizer(int8, min_digit=args.min_digit), images, labels, families,
+                            args.scenes, args.seed, STILL_SIZE, gallery)
     print_stills(stills)
-    videos = video_accuracy(Recognizer(int8, tracker=DigitTracker()), images, labels,
+    videos = video_accuracy(Recognizer(int8, tracker=DigitTracker(), min_digit=args.min_digit),
+                            images, labels,
                             video_families, args.videos, args.seed, VIDEO_SIZE, VIDEO_SECONDS,
                             gallery)
     if videos:
@@ -400,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     photo_total = None
     if args.photos is not None:
         try:
-            photos = read_photos(Recognizer(int8), args.photos)
+            photos = read_photos(Recognizer(int8, min_digit=args.min_digit), args.photos)
         except ValueError as exc:
             print(f"benchmark: error: {exc}", file=sys.stderr)
             return 2

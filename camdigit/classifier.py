@@ -5,6 +5,13 @@ only that is installed, and ``tensorflow.lite`` the last resort. Inputs are the 
 images of :func:`camdigit.preprocess.normalize_digit`; how they are fed depends on the model's own
 input type and quantization (read from the file, never assumed): float models take the pixel
 values, integer models their quantized form.
+
+Models have 11 outputs, the digits 0-9 and "not a digit", as logits: the softmax is taken here,
+in numpy. A crop's reading is then its likeliest digit, that digit's probability among the
+digits (``confidences``), and the probability that it is a digit at all (``is_digit``, 1 - p(not
+a digit)): the finder proposes, the model judges. An older 10-class model still works: its
+output is the softmax's (the int8 file's output quantization, 1/256, says so), and every crop
+counts as a digit.
 """
 
 from __future__ import annotations
@@ -29,6 +36,16 @@ calls evicting the caches): 60 crops cost 4.2 ms as one call of 64 and 3.0 ms as
 whose activations stay in cache; in a tight loop the two are equal."""
 
 CLASSES = 10
+"""The digits 0-9: the readings every model gives."""
+
+NOT_A_DIGIT = 10
+"""Index of the "not a digit" output of an 11-class model."""
+
+MODEL_CLASSES = (10, 11)
+"""Outputs a camdigit model may have: the ten digits, and "not a digit" after them."""
+
+_SOFTMAX_SCALE = 1.0 / 256.0
+"""Output quantization of an int8 softmax (probabilities in steps of 1/256)."""
 
 
 class ModelError(Exception):
@@ -56,18 +73,61 @@ def load_interpreter_class() -> type:
 class Classification:
     """Results for a batch of N crops, as parallel arrays."""
 
-    digits: np.ndarray  # (N,) int64, the most probable digit
-    confidences: np.ndarray  # (N,) float32 in [0, 1], that digit's probability
-    probabilities: np.ndarray  # (N, 10) float32, softmax over the digits
+    digits: np.ndarray  # (N,) int64, the likeliest digit
+    confidences: np.ndarray  # (N,) float32 in [0, 1], its probability among the ten digits
+    probabilities: np.ndarray  # (N, 10) float32, the digits' probabilities (each row sums to 1)
+    is_digit: np.ndarray = None  # type: ignore[assignment]  # (N,) float32, 1 - p(not a digit)
+    logits: np.ndarray = None  # type: ignore[assignment]  # (N, C) float32, the model's scores
+
+    def __post_init__(self) -> None:
+        n = len(self.digits)
+        if self.is_digit is None:
+            object.__setattr__(self, "is_digit", np.ones(n, np.float32))
+        if self.logits is None:
+            object.__setattr__(self, "logits",
+                               np.log(np.maximum(self.probabilities, 1e-7)).astype(np.float32))
 
     def __len__(self) -> int:
         return int(self.digits.shape[0])
 
     @classmethod
     def from_probabilities(cls, probabilities: np.ndarray) -> Classification:
-        digits = probabilities.argmax(axis=1).astype(np.int64)
-        confidences = probabilities[np.arange(len(digits)), digits].astype(np.float32)
-        return cls(digits, confidences, probabilities.astype(np.float32, copy=False))
+        """From softmax output over 10 digits, or over 10 digits and "not a digit"."""
+        probabilities = np.asarray(probabilities, np.float32)
+        logits = np.log(np.maximum(probabilities, 1e-7)).astype(np.float32)
+        return cls._from(probabilities, logits)
+
+    @classmethod
+    def from_logits(cls, logits: np.ndarray) -> Classification:
+        """From scores before a softmax (10 or 11 columns), the softmax taken here."""
+        logits = np.asarray(logits, np.float32)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        return cls._from(e / e.sum(axis=1, keepdims=True), logits)
+
+    @classmethod
+    def _from(cls, probabilities: np.ndarray, logits: np.ndarray) -> Classification:
+        digit_p = probabilities[:, :CLASSES]
+        total = digit_p.sum(axis=1)
+        if probabilities.shape[1] > CLASSES:
+            is_digit = np.clip(1.0 - probabilities[:, NOT_A_DIGIT], 0.0, 1.0)
+        else:
+            is_digit = np.ones(len(probabilities), np.float32)
+        # among the digits (a row of zeros, an int8 output rounded away, reads as uniform)
+        digit_p = np.divide(digit_p, total[:, None], out=np.full_like(digit_p, 1 / CLASSES),
+                            where=total[:, None] > 0)
+        # ties (an int8 output's steps) go to the digit with the higher score
+        digits = _argmax_by(digit_p, logits[:, :CLASSES])
+        confidences = digit_p[np.arange(len(digits)), digits]
+        return cls(digits, confidences.astype(np.float32), digit_p.astype(np.float32),
+                   is_digit.astype(np.float32), logits.astype(np.float32))
+
+
+def _argmax_by(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
+    """Row-wise argmax of ``primary``; among its ties, the largest ``secondary``."""
+    best = primary.max(axis=1, keepdims=True)
+    masked = np.where(primary >= best, secondary, -np.inf)
+    return masked.argmax(axis=1).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -107,6 +167,13 @@ class DigitClassifier:
         self.input_format = _TensorFormat(np.dtype(inp["dtype"]), *_quantization(inp))
         self.output_format = _TensorFormat(np.dtype(out["dtype"]), *_quantization(out))
         self._input_lut = _input_lookup(self.input_format)
+        self.classes = int(out["shape"][-1])
+        self.outputs_logits = _outputs_logits(self.classes, self.output_format)
+
+    @property
+    def rejects(self) -> bool:
+        """Whether the model has a "not a digit" class (11 outputs)."""
+        return self.classes > CLASSES
 
     def _interpreter(self, batch: int):
         interpreter = self._interpreters.get(batch)
@@ -134,7 +201,7 @@ class DigitClassifier:
         if len(inputs) != 1 or len(outputs) != 1:
             raise ModelError(
                 f"model {self.path} has {len(inputs)} inputs and {len(outputs)} outputs; "
-                f"camdigit needs one 64x64x1 input and one 10-class output"
+                f"camdigit needs one 64x64x1 input and one output of 10 or 11 classes"
             )
         shape = tuple(int(n) for n in inputs[0]["shape"])
         if shape[1:] != (CANVAS, CANVAS, 1):
@@ -142,9 +209,10 @@ class DigitClassifier:
                 f"model {self.path} takes input of shape {shape}; camdigit needs (N, 64, 64, 1)"
             )
         out_shape = tuple(int(n) for n in outputs[0]["shape"])
-        if out_shape[-1:] != (CLASSES,) or len(out_shape) != 2:
+        if len(out_shape) != 2 or out_shape[-1] not in MODEL_CLASSES:
             raise ModelError(
-                f"model {self.path} gives output of shape {out_shape}; camdigit needs (N, 10)"
+                f"model {self.path} gives output of shape {out_shape}; camdigit needs (N, 10) "
+                f"or (N, 11)"
             )
         dtype = np.dtype(inputs[0]["dtype"])
         if dtype not in (np.float32, np.int8, np.uint8):
@@ -169,11 +237,13 @@ class DigitClassifier:
                 f"got {crops.dtype} {crops.shape}"
             )
         n = crops.shape[0]
-        probabilities = np.empty((n, CLASSES), np.float32)
+        scores = np.empty((n, self.classes), np.float32)
         for start in range(0, n, MAX_BATCH):
             chunk = crops[start : start + MAX_BATCH]
-            probabilities[start : start + len(chunk)] = self._run(chunk)
-        return Classification.from_probabilities(probabilities)
+            scores[start : start + len(chunk)] = self._run(chunk)
+        if self.outputs_logits:
+            return Classification.from_logits(scores)
+        return Classification.from_probabilities(scores)
 
     def _to_input(self, crops: np.ndarray) -> np.ndarray:
         """Pixels to the model's input values through the lookup table (one pass)."""
@@ -198,6 +268,20 @@ class DigitClassifier:
         if fmt.dtype == np.float32:
             return raw
         return (raw.astype(np.float32) - fmt.zero_point) * fmt.scale
+
+
+def _outputs_logits(classes: int, fmt: _TensorFormat) -> bool:
+    """Whether a model's output is logits (camdigit's 11-class models) or a softmax's output.
+
+    10-class models were exported with their softmax: an integer one shows it in its output
+    quantization (steps of 1/256 from 0), a float one is taken at its word.
+    """
+    if classes > CLASSES:
+        return True
+    if fmt.dtype == np.float32:
+        return False
+    return not (abs(fmt.scale - _SOFTMAX_SCALE) < 1e-9
+                and fmt.zero_point == (-128 if fmt.dtype == np.int8 else 0))
 
 
 def _quantization(details: dict) -> tuple[float, int]:

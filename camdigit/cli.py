@@ -17,7 +17,7 @@ from camdigit.detections import FrameResult
 from camdigit.explain import add_explain_command
 from camdigit.images import ImageError, read_image
 from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
-from camdigit.pipeline import DEFAULT_MAX_SIDE, Recognizer
+from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.preprocess import guess_ink, normalize_digit
 from camdigit.report import add_report_command
 from camdigit.runner import Progress, RunSummary, Terminated, run
@@ -53,6 +53,9 @@ def check_common_flags(args: argparse.Namespace) -> None:
     conf = getattr(args, "conf", 0.5)
     if not 0.0 <= conf <= 1.0:
         raise UsageError(f"--conf must be between 0 and 1, got {conf}")
+    min_digit = getattr(args, "min_digit", DEFAULT_MIN_DIGIT)
+    if not 0.0 <= min_digit <= 1.0:
+        raise UsageError(f"--min-digit must be between 0 and 1, got {min_digit}")
     if getattr(args, "max_side", 0) < 0:
         raise UsageError(f"--max-side must be 0 (off) or positive, got {args.max_side}")
 
@@ -65,7 +68,8 @@ def make_recognizer(args: argparse.Namespace) -> Recognizer:
     cv2.setNumThreads(args.threads)
     classifier = DigitClassifier(args.model, threads=args.threads)
     tracker = DigitTracker() if args.track else None
-    return Recognizer(classifier, tracker=tracker, conf=args.conf, max_side=args.max_side)
+    return Recognizer(classifier, tracker=tracker, conf=args.conf, max_side=args.max_side,
+                      min_digit=getattr(args, "min_digit", DEFAULT_MIN_DIGIT))
 
 
 def want_window(args: argparse.Namespace) -> bool:
@@ -186,19 +190,23 @@ def classify_command(args: argparse.Namespace) -> int:
 
     result = classifier.classify(np.stack(crops))
     right = known = 0
-    for path, digit, confidence in zip(kept, result.digits, result.confidences, strict=True):
+    for path, digit, confidence, is_digit in zip(kept, result.digits, result.confidences,
+                                                 result.is_digit, strict=True):
         truth = _truth_from_name(path) if not args.images else None
         if truth is not None:
             known += 1
             right += int(truth == digit)
         if args.json:
-            record = {"file": str(path), "digit": int(digit), "confidence": float(confidence)}
+            record = {"file": str(path), "digit": int(digit), "confidence": float(confidence),
+                      "is_digit": round(float(is_digit), 4)}
             if truth is not None:
                 record["truth"] = truth
             print(json.dumps(record), flush=True)
         else:
             mark = "" if truth is None else ("  ok" if truth == digit else f"  WRONG (is {truth})")
-            print(f"{path.name}: {digit}  ({confidence:.3f}){mark}", flush=True)
+            judged = ("" if is_digit >= DEFAULT_MIN_DIGIT
+                      else f"  (not a digit? the model gives it {is_digit:.3f})")
+            print(f"{path.name}: {digit}  ({confidence:.3f}){mark}{judged}", flush=True)
     if known and not args.json:
         print(f"{right}/{known} bundled sample digits read right "
               f"with {classifier.path.name} ({classifier.input_type})")
@@ -226,6 +234,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     reading = parser.add_argument_group("recognition")
     reading.add_argument("--conf", type=float, default=0.5,
                          help="digits read with a lower confidence are not reported (0..1)")
+    reading.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
+                         help="crops the model judges a digit with a lower probability are not "
+                         "reported (0..1; models with a 'not a digit' class)")
     reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
                          help="shrink larger frames before finding digits (boxes stay in the "
                          "input's pixels); 0: never")

@@ -3,9 +3,13 @@
 For one normalized crop, :func:`occlusion_map` slides a square of background over it and asks the
 model (the same TFLite file the camera path uses; no TensorFlow) how much its belief in the digit
 it reads drops with each part hidden: the drop of that digit's log-odds, log(p / (1 - p)), which
-orders as its probability does but, unlike the int8 model's quantized probability, does not sit
-at a ceiling for clear digits (see :class:`EvidenceReader`). Where hiding the ink costs the most,
-the decision rests. All occluded versions go to the model in one batched call.
+orders as its probability does but does not sit at a ceiling for clear digits. Where hiding the
+ink costs the most, the decision rests. All occluded versions go to the model in one batched call.
+
+The model's own scores are read: camdigit's models end in logits (the softmax is taken in numpy
+by :class:`camdigit.classifier.DigitClassifier`), so the log-odds keep moving where an int8
+softmax output would sit at its ceiling of 255/256 for almost every clear digit. An older model
+that ends in its softmax is explained on the log of its probabilities.
 
 The command draws the result: over a page, each found digit gets its heat map (JET: red is where
 the decision rests) and its three likeliest readings; a single digit (``--crop``, a small image,
@@ -18,17 +22,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import warnings
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from camdigit.classifier import CLASSES, DigitClassifier, load_interpreter_class
+from camdigit.classifier import CLASSES, DigitClassifier
 from camdigit.preprocess import CANVAS, guess_ink, normalize_digit
-from camdigit.quiet import quiet_stderr
 
 log = logging.getLogger(__name__)
 
@@ -52,160 +53,26 @@ class Explanation:
 
     ``heat`` is (64, 64) float32 in [0, 1]: the mean drop of the read digit's log-odds over the
     occluding windows that cover the pixel, divided by the largest such drop; 0 where hiding
-    helps or changes nothing (all 0 when nothing drops). ``probabilities`` are the model's own
-    output for the crop as it is, as ``camdigit classify`` reports them.
+    helps or changes nothing (all 0 when nothing drops). ``probabilities`` are the digits' for
+    the crop as it is, as ``camdigit classify`` reports them.
     """
 
     heat: np.ndarray
     digit: int
-    probabilities: np.ndarray  # (10,) float32
+    probabilities: np.ndarray  # (10,) float32, among the digits
     top3: list[tuple[int, float]]
+    is_digit: float = 1.0  # the model's probability that the crop is a digit at all
 
     def summary(self) -> str:
         """``7 (0.981)  then 1 (0.012), 9 (0.004)``."""
         (first, p), *rest = self.top3
         others = ", ".join(f"{d} ({q:.3f})" for d, q in rest)
-        return f"{first} ({p:.3f})  then {others}"
+        judged = f"  (a digit: {self.is_digit:.3f})" if self.is_digit < 1.0 else ""
+        return f"{first} ({p:.3f})  then {others}{judged}"
 
     def label(self) -> str:
         """``7: 0.98 | 1: 0.01 | 9: 0.00``."""
         return " | ".join(f"{d}: {q:.2f}" for d, q in self.top3)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A batch as the model sees it: the scores entering its softmax, and its output."""
-
-    logits: np.ndarray  # (N, 10) float32
-    probabilities: np.ndarray  # (N, 10) float32, the model's output (quantized for int8 models)
-
-
-class EvidenceReader:
-    """The classifier's own model file, read one step before its final softmax.
-
-    Why not the probabilities: the int8 model's softmax output is quantized in steps of 1/256
-    and sits at its ceiling, 255/256, for almost every clear digit, so hiding a patch rarely
-    moves it by a step (a probability-drop map is blank for about a third of MNIST test digits).
-    The scores entering the softmax (int8 too, in steps of about 0.27) keep moving. They are read
-    with the interpreter's ``experimental_preserve_all_tensors``. Should a model have no final
-    softmax, or its scores disagree with its output, the log of the probabilities is used.
-    """
-
-    BATCH = 32
-
-    def __init__(self, classifier: DigitClassifier) -> None:
-        self.classifier = classifier
-        self._interpreter = None
-        self._logits_index: int | None = None
-        self._logits_format: tuple[float, int] = (0.0, 0)
-        self._checked = False
-        try:
-            self._open()
-        except (ValueError, RuntimeError, TypeError, KeyError) as exc:
-            log.info("scores before the softmax unavailable (%s): using log probabilities", exc)
-            self._interpreter = None
-
-    @property
-    def reads_logits(self) -> bool:
-        return self._interpreter is not None
-
-    def _open(self) -> None:
-        with warnings.catch_warnings(), quiet_stderr():
-            warnings.simplefilter("ignore")  # "intended for debugging": it is the point here
-            interpreter = load_interpreter_class()(
-                model_content=self.classifier.path.read_bytes(),
-                num_threads=self.classifier.threads,
-                experimental_preserve_all_tensors=True,
-            )
-            index = interpreter.get_input_details()[0]["index"]
-            interpreter.resize_tensor_input(index, [self.BATCH, CANVAS, CANVAS, 1], strict=True)
-            interpreter.allocate_tensors()
-        # The input of the op that makes the output: the softmax's scores (a delegate may have
-        # renamed the op; the first read checks that these scores give the output).
-        output = interpreter.get_output_details()[0]["index"]
-        producer = {int(o): op for op in interpreter._get_ops_details() for o in op["outputs"]}
-        details = {int(t["index"]): t for t in interpreter.get_tensor_details()}
-        op = producer.get(int(output))
-        scores = [int(i) for i in (op["inputs"] if op is not None else [])
-                  if i in details and tuple(details[i]["shape"])[1:] == (CLASSES,)]
-        if not scores:
-            raise ValueError("no (N, 10) scores feed the model's output")
-        self._logits_index = scores[0]
-        scale, zero_point = details[self._logits_index].get("quantization", (0.0, 0))
-        self._logits_format = (float(scale), int(zero_point))
-        self._interpreter = interpreter
-
-    def read(self, crops: np.ndarray) -> Evidence:
-        """Logits and probabilities of (N, 64, 64) uint8 normalized crops."""
-        crops = np.asarray(crops, np.uint8)
-        if self._interpreter is not None:
-            evidence = self._read_logits(crops)
-            if self._checked or self._consistent(evidence):
-                return evidence
-            self._interpreter = None
-        probabilities = self.classifier.classify(crops).probabilities
-        return Evidence(np.log(np.maximum(probabilities, 1e-6)), probabilities)
-
-    def _consistent(self, evidence: Evidence) -> bool:
-        """Once: the scores read must give the model's own output (a delegate may hide them)."""
-        self._checked = True
-        shifted = evidence.logits - evidence.logits.max(axis=1, keepdims=True)
-        softmax = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        gap = float(np.abs(softmax - evidence.probabilities).max(initial=0.0))
-        if gap > 0.02:
-            log.warning("scores before the softmax do not match the output (%.3f off): "
-                        "explaining with log probabilities", gap)
-            return False
-        return True
-
-    def _read_logits(self, crops: np.ndarray) -> Evidence:
-        interpreter = self._interpreter
-        inp = interpreter.get_input_details()[0]
-        out = interpreter.get_output_details()[0]
-        fmt = self.classifier.output_format
-        n = len(crops)
-        logits = np.empty((n, CLASSES), np.float32)
-        probabilities = np.empty((n, CLASSES), np.float32)
-        batch = np.zeros((self.BATCH, CANVAS, CANVAS, 1), self.classifier.input_format.dtype)
-        for start in range(0, n, self.BATCH):
-            chunk = crops[start : start + self.BATCH]
-            batch[: len(chunk), :, :, 0] = self._to_input(chunk)
-            interpreter.set_tensor(inp["index"], batch)
-            interpreter.invoke()
-            raw = interpreter.get_tensor(self._logits_index)[: len(chunk)]
-            logits[start : start + len(chunk)] = _dequantize(raw, *self._logits_format)
-            raw = interpreter.get_tensor(out["index"])[: len(chunk)]
-            probabilities[start : start + len(chunk)] = _dequantize(raw, fmt.scale,
-                                                                    fmt.zero_point)
-        return Evidence(logits, probabilities)
-
-    def _to_input(self, crops: np.ndarray) -> np.ndarray:
-        """Pixels as the model's input values (quantized as its input tensor says)."""
-        fmt = self.classifier.input_format
-        pixels = crops.astype(np.float32)
-        if fmt.dtype == np.float32:
-            return pixels
-        info = np.iinfo(fmt.dtype)
-        return np.clip(np.rint(pixels / fmt.scale + fmt.zero_point), info.min, info.max)
-
-
-def _dequantize(raw: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
-    if scale <= 0:
-        return raw.astype(np.float32)
-    return (raw.astype(np.float32) - zero_point) * scale
-
-
-_readers: weakref.WeakKeyDictionary[DigitClassifier, EvidenceReader] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def evidence_reader(classifier: DigitClassifier) -> EvidenceReader:
-    """One reader per classifier (its interpreter is built once)."""
-    reader = _readers.get(classifier)
-    if reader is None:
-        reader = _readers[classifier] = EvidenceReader(classifier)
-    return reader
 
 
 def log_odds(logits: np.ndarray, digit: int) -> np.ndarray:
@@ -252,7 +119,7 @@ def occlusion_map(
     A ``patch`` x ``patch`` square of background (0) slides over the crop by ``stride``; the
     crop and all its occluded versions go to the model in one batched call. A pixel's heat is
     the mean drop of the read digit's log-odds over the windows covering it (log-odds rather
-    than the probability itself: see :class:`EvidenceReader`), clipped at 0 and divided by the
+    than the probability itself: see the module's docstring), clipped at 0 and divided by the
     largest. Windows over background only are not sent: hiding background there leaves the crop
     as it is, so their drop is exactly 0.
     """
@@ -263,10 +130,12 @@ def occlusion_map(
     masks = window_masks(patch, stride)
     touches_ink = (masks & (crop > 0)).any(axis=(1, 2))
     occluded = np.where(masks[touches_ink], np.uint8(0), crop[None])
-    evidence = evidence_reader(classifier).read(np.concatenate([crop[None], occluded]))
-    logits, probabilities = evidence.logits[0], evidence.probabilities[0]
-    digit = int(np.lexsort((logits, probabilities))[-1])
-    odds = log_odds(evidence.logits, digit)
+    reading = classifier.classify(np.concatenate([crop[None], occluded]))
+    logits, probabilities = reading.logits[0], reading.probabilities[0]
+    digit = int(reading.digits[0])
+    # Among the digits: the map shows what makes it this digit rather than another; whether it
+    # is a digit at all is the model's separate judgement (``is_digit``).
+    odds = log_odds(reading.logits[:, :CLASSES], digit)
     drops = np.zeros(len(masks), np.float32)
     drops[touches_ink] = odds[0] - odds[1:]
     covered = masks.sum(axis=0, dtype=np.float32)
@@ -275,7 +144,8 @@ def occlusion_map(
     heat = np.clip(mean_drop, 0.0, None)
     peak = float(heat.max())
     heat = (heat / peak if peak > 0 else np.zeros_like(heat)).astype(np.float32)
-    return Explanation(heat, digit, probabilities.copy(), top_classes(probabilities, logits))
+    return Explanation(heat, digit, probabilities.copy(),
+                       top_classes(probabilities, logits[:CLASSES]), float(reading.is_digit[0]))
 
 
 # ---------------------------------------------------------------------------------------------

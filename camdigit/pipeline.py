@@ -22,6 +22,9 @@ from camdigit.tracking import DigitTracker
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
 
+DEFAULT_MIN_DIGIT = 0.5
+"""Crops the model judges a digit with a lower probability are not reported (11-class models)."""
+
 
 class Recognizer:
     """Reads the digits and numbers in frames.
@@ -33,6 +36,8 @@ class Recognizer:
             skip re-reading steady digits; None for independent images.
         conf: digits read with a lower (voted) confidence are not reported.
         max_side: shrink frames whose longest side is larger before finding digits; 0: never.
+        min_digit: crops the model judges a digit with a lower probability (``is_digit``) are
+            not reported; a 10-class model judges every crop a digit.
     """
 
     def __init__(
@@ -42,9 +47,12 @@ class Recognizer:
         tracker: DigitTracker | None = None,
         conf: float = 0.5,
         max_side: int = DEFAULT_MAX_SIDE,
+        min_digit: float = DEFAULT_MIN_DIGIT,
     ) -> None:
         if not 0.0 <= conf <= 1.0:
             raise ValueError(f"conf must be between 0 and 1, got {conf}")
+        if not 0.0 <= min_digit <= 1.0:
+            raise ValueError(f"min_digit must be between 0 and 1, got {min_digit}")
         if max_side < 0:
             raise ValueError(f"max_side must be 0 (off) or positive, got {max_side}")
         self.classifier = classifier
@@ -52,6 +60,7 @@ class Recognizer:
         self.tracker = tracker
         self.conf = conf
         self.max_side = max_side
+        self.min_digit = min_digit
 
     def reset(self) -> None:
         """Start afresh (a new video or image): no track carries over."""
@@ -103,7 +112,10 @@ class Recognizer:
         if len(to_read):
             result = self.classifier.classify(crops)
             digits[to_read] = result.digits
-            confidences[to_read] = result.confidences
+            # A crop judged not a digit reads with confidence 0: the conf filter drops it, and
+            # a track's vote counts it against its digit.
+            confidences[to_read] = np.where(result.is_digit >= self.min_digit,
+                                            result.confidences, 0.0)
         lap("classify")
         if tracker is not None:
             tracks, digits, confidences = tracker.update(

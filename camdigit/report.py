@@ -120,23 +120,24 @@ def read_all(classifier: DigitClassifier, images: np.ndarray, labels: np.ndarray
              chunk: int = CHUNK) -> Readings:
     """Read every digit, chunk by chunk (each chunk goes to the model in batches).
 
-    The probabilities are the model's output, as ``camdigit classify`` gives them; the ranking
-    of the least typical digits uses the log-odds of the scores before the softmax, since the int8
-    model's probabilities come in steps of 1/256 and most clear digits tie at 255/256 (see
-    :class:`camdigit.explain.EvidenceReader`, which reads both in one pass).
+    The readings are ``camdigit classify``'s; the ranking of the least typical digits uses the
+    log-odds of the model's scores (its logits), which keep moving where probabilities sit at
+    their ceiling for clear digits.
     """
-    from camdigit.explain import evidence_reader
-
-    reader = evidence_reader(classifier)
-    probabilities = np.empty((len(images), CLASSES), np.float32)
+    parts: list[Classification] = []
     odds = np.empty(len(images), np.float64)
     for start in range(0, len(images), chunk):
         block = slice(start, min(start + chunk, len(images)))
-        evidence = reader.read(images[block])
-        probabilities[block] = evidence.probabilities
-        odds[block] = label_log_odds(evidence.logits, labels[block])
+        reading = classifier.classify(images[block])
+        parts.append(reading)
+        odds[block] = label_log_odds(reading.logits, labels[block])
         log.debug("read %d of %d digits", block.stop, len(images))
-    return Readings(Classification.from_probabilities(probabilities), odds)
+    if not parts:
+        return Readings(Classification.from_probabilities(np.zeros((0, CLASSES), np.float32)),
+                        odds)
+    joined = Classification(*(np.concatenate([getattr(p, name) for p in parts]) for name in
+                              ("digits", "confidences", "probabilities", "is_digit", "logits")))
+    return Readings(joined, odds)
 
 
 def least_typical(readings: Readings, count: int) -> np.ndarray:

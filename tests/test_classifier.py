@@ -128,3 +128,41 @@ def test_model_with_wrong_input_shape_is_named():
 def test_threads_must_be_positive():
     with pytest.raises(ValueError, match="threads must be at least 1"):
         DigitClassifier(threads=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Eleven classes: the digits and "not a digit"; and the older ten-class models
+
+
+def test_shipped_model_judges_whether_a_crop_is_a_digit(classifier, crops_and_labels):
+    assert classifier.classes == 11 and classifier.rejects and classifier.outputs_logits
+    crops, labels = crops_and_labels
+    result = classifier.classify(crops[:200])
+    assert result.logits.shape == (200, 11) and result.is_digit.shape == (200,)
+    np.testing.assert_allclose(result.probabilities.sum(axis=1), 1.0, atol=1e-4)
+    assert float(np.mean(result.is_digit >= 0.5)) >= 0.98  # MNIST digits are digits
+    # a ruled line and an empty crop are not
+    line = np.zeros((64, 64), np.uint8)
+    line[30:34, :] = 255
+    blank = np.zeros((64, 64), np.uint8)
+    judged = classifier.classify(np.stack([line, blank]))
+    assert np.all(judged.is_digit < 0.5)
+
+
+def test_logits_give_the_softmax_and_the_reject_class_its_own_share():
+    logits = np.array([[0.0] * 10 + [np.log(9.0) + np.log(10.0)],  # p(not) = 0.9
+                       [5.0] + [0.0] * 9 + [-20.0]], np.float32)
+    result = Classification.from_logits(logits)
+    assert result.is_digit[0] == pytest.approx(0.1, abs=1e-5)
+    np.testing.assert_allclose(result.probabilities[0], 0.1, atol=1e-6)  # among the digits
+    assert result.digits[1] == 0 and result.is_digit[1] == pytest.approx(1.0)
+    assert result.confidences[1] == pytest.approx(np.exp(5) / (np.exp(5) + 9), abs=1e-5)
+
+
+def test_an_old_ten_class_model_still_reads_and_takes_every_crop_as_a_digit(crops_and_labels):
+    old = DigitClassifier(FIXTURES / "digits10_int8.tflite")
+    assert old.classes == 10 and not old.rejects and not old.outputs_logits
+    crops, labels = crops_and_labels
+    result = old.classify(crops[:300])
+    assert float((result.digits == labels[:300]).mean()) >= 0.99
+    assert np.all(result.is_digit == 1.0) and result.probabilities.shape == (300, 10)

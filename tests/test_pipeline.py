@@ -34,8 +34,9 @@ def test_reads_the_digits_and_numbers_of_a_page(classifier, mnist_1000, family):
     assert s.number_accuracy >= 0.85, s.as_dict()
     assert (result.detections.tracks == NO_TRACK).all()
     assert set(result.timings) == {"find", "preprocess", "classify", "track"}
-    assert result.classified == len(result.detections) + int(
-        (result.detections.confidences < 0.5).sum())
+    # a photo reads every candidate the finder proposed; the model's judgement drops some
+    assert result.classified == len(Recognizer(classifier).find(scene.image))
+    assert result.classified >= len(result.detections)
 
 
 def test_boxes_stay_in_input_pixels_when_frames_are_shrunk(classifier, mnist_1000):
@@ -52,9 +53,13 @@ def test_boxes_stay_in_input_pixels_when_frames_are_shrunk(classifier, mnist_100
 def test_confidence_threshold_filters_digits(classifier, mnist_1000):
     scene = render_scene(*mnist_1000, "clean", seed=5, size=(640, 480))
     everything = Recognizer(classifier, conf=0.0).process(scene.image, still=True)
-    nothing = Recognizer(classifier, conf=1.0).process(scene.image, still=True)
     assert len(everything.detections) >= 10
-    assert len(nothing.detections) == 0 and nothing.numbers == []
+    confidences = everything.detections.confidences
+    for conf in (0.5, float(np.median(confidences)), 1.0):
+        kept = Recognizer(classifier, conf=conf).process(scene.image, still=True).detections
+        expected = everything.detections[confidences >= conf]
+        np.testing.assert_array_equal(kept.boxes, expected.boxes)
+        assert np.all(kept.confidences >= conf)
     with pytest.raises(ValueError, match="conf must be between 0 and 1"):
         Recognizer(classifier, conf=1.5)
 

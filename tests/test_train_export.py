@@ -47,8 +47,14 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["training"]["quick"] is True
     assert metrics["data"] == metrics["data"] | {"train": 720, "validation": 80, "test": 200}
+    assert metrics["data"]["training_crops"] > 720  # pens and negatives beside the digits
+    assert metrics["training"]["mix"]["parts"]["not_a_digit"] > 0
     keras_test = metrics["keras"]["test"]
-    assert keras_test["count"] == 200 and len(keras_test["per_class"]) == 10
+    assert keras_test["count"] == 200 and len(keras_test["per_class"]) == 11
+    assert {"digit_accuracy", "rejected"} <= set(keras_test)
+    held_out = metrics["keras"]["held_out"]
+    assert {"thin", "marker", "european_1", "crossed_7", "not_a_digit/piece",
+            "not_a_digit/texture"} <= set(held_out)
     assert np.array(keras_test["confusion_matrix"]).sum() == 200
     assert keras_test["accuracy"] > 0.6
 
@@ -64,9 +70,14 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     assert metrics["tflite"]["digits_float32.tflite"]["input_type"] == "float32"
 
     classifier = DigitClassifier(out / "digits_int8.tflite")
+    assert classifier.classes == 11 and classifier.outputs_logits  # logits out, int8 kept
+    assert classifier.input_type == "int8" and classifier.output_format.dtype == np.int8
     result = classifier.classify(normalize_digits(images[800:], ink="bright"))
-    accuracy = float((result.digits == labels[800:]).mean())
+    # "right" counts a "not a digit" answer as an error; the digits alone, the likeliest digit
+    accuracy = float((result.logits.argmax(axis=1) == labels[800:]).mean())
     assert accuracy == pytest.approx(int8["test"]["accuracy"], abs=1e-9)
+    assert float((result.digits == labels[800:]).mean()) == pytest.approx(
+        int8["test"]["digit_accuracy"], abs=1e-9)
     assert accuracy > 0.6
 
 
@@ -84,7 +95,7 @@ def test_export_without_calibration_images_says_what_to_do(tmp_path):
 def test_calibration_set_is_committed_and_normalized():
     paths = sorted((REPO / "calibration").rglob("*.png"))
     assert len(paths) >= 300
-    assert {p.parent.name for p in paths} == {str(d) for d in range(10)}
+    assert {p.parent.name for p in paths} == {str(d) for d in range(10)} | {"not_a_digit"}
 
 
 @pytest.mark.slow

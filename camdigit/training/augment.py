@@ -19,6 +19,8 @@ class AugmentConfig:
     """How strongly each camera effect is drawn. Ranges are uniform unless noted."""
 
     rotation_deg: float = 12.0  # +- degrees
+    wide_rotation_prob: float = 0.2  # this share of the batch is turned further...
+    wide_rotation_deg: float = 30.0  # ... by up to +- this many degrees (a tilted page)
     scale: tuple[float, float] = (0.88, 1.08)  # overall size
     aspect: float = 0.06  # +- independent x/y scale
     shear: float = 0.18  # +- x shear factor
@@ -57,8 +59,10 @@ def _mix(base: tf.Tensor, other: tf.Tensor, seed: tf.Tensor, prob: float) -> tf.
 def _affine(images: tf.Tensor, seed: tf.Tensor, cfg: AugmentConfig) -> tf.Tensor:
     n = tf.shape(images)[0]
     size = tf.shape(images)[1:3]
-    s = tf.random.experimental.stateless_split(seed, 6)
-    angle = _uniform(s[0], n, -1.0, 1.0) * (cfg.rotation_deg * math.pi / 180.0)
+    s = tf.random.experimental.stateless_split(seed, 7)
+    wide = tf.cast(_uniform(s[6], n, 0.0, 1.0) < cfg.wide_rotation_prob, tf.float32)
+    limit = cfg.rotation_deg + wide * (cfg.wide_rotation_deg - cfg.rotation_deg)
+    angle = _uniform(s[0], n, -1.0, 1.0) * limit * (math.pi / 180.0)
     scale = _uniform(s[1], n, *cfg.scale)
     sx = scale * (1.0 + _uniform(s[2], n, -cfg.aspect, cfg.aspect))
     sy = scale * (1.0 + _uniform(s[3], n, -cfg.aspect, cfg.aspect))

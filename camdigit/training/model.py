@@ -1,4 +1,10 @@
-"""The digit CNN: convolution + max-pool blocks, flatten, dense, softmax.
+"""The digit CNN: convolution + max-pool blocks, flatten, dense, and 11 logits.
+
+Ten digits and "not a digit" (class 10). The network ends in logits, not a softmax: training
+takes the softmax inside its cross-entropy (``from_logits=True``), and the runtime takes it in
+numpy (:class:`camdigit.classifier.DigitClassifier`), so the exported file gives the raw scores
+(``camdigit explain`` reads the evidence for a digit straight from them) and the int8 output
+keeps its resolution where a saturated softmax would round to 0 or 1.
 
 Input is the 64x64 output of :func:`camdigit.preprocess.normalize_digit` in its own units
 (0..255, as float); the first layer rescales to 0..1 so the exported model takes raw pixels.
@@ -19,9 +25,12 @@ from keras import layers
 
 from camdigit.preprocess import CANVAS
 
+CLASSES = 11
+"""Outputs: the digits 0-9 and "not a digit"."""
 
-def build_model(dropout: float = 0.5) -> keras.Model:
-    """Build the uncompiled classifier."""
+
+def build_model(dropout: float = 0.5, classes: int = CLASSES) -> keras.Model:
+    """Build the uncompiled classifier (logits out)."""
     return keras.Sequential(
         [
             keras.Input(shape=(CANVAS, CANVAS, 1), name="digit"),
@@ -36,17 +45,17 @@ def build_model(dropout: float = 0.5) -> keras.Model:
             layers.Flatten(),
             layers.Dense(256, activation="relu"),
             layers.Dropout(dropout),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            layers.Dense(classes, name="logits"),
         ],
         name="camdigit_cnn",
     )
 
 
 def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Adam and categorical cross-entropy, as the project has always trained it."""
+    """Adam and categorical cross-entropy (on the logits, the softmax inside the loss)."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy",
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
     return model

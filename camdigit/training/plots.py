@@ -17,10 +17,11 @@ def save_confusion_matrix(matrix: np.ndarray, path: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=110)
     image = ax.imshow(np.log1p(matrix), cmap="Blues")
     classes = matrix.shape[0]
-    ax.set_xticks(range(classes))
-    ax.set_yticks(range(classes))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
+    names = [str(c) if c < 10 else "not" for c in range(classes)]  # class 10: not a digit
+    ax.set_xticks(range(classes), names)
+    ax.set_yticks(range(classes), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     ax.set_title(title, fontsize=10)
     limit = np.log1p(matrix.max()) / 2
     for (row, col), count in np.ndenumerate(matrix):

@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 
-from camdigit.pipeline import DEFAULT_MAX_SIDE
+from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT
 
 FLASK_MISSING = "camdigit serve needs Flask: pip install 'camdigit[web]'"
 
@@ -37,6 +37,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     reading = parser.add_argument_group("recognition")
     reading.add_argument("--conf", type=float, default=0.5,
                          help="digits read with a lower confidence are not reported (0..1)")
+    reading.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
+                         help="crops the model judges a digit with a lower probability are not "
+                         "reported (0..1; models with a 'not a digit' class)")
     reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
                          help="shrink larger frames before finding digits; 0: never")
 
@@ -90,7 +93,8 @@ def serve_command(args: argparse.Namespace) -> int:
     def recognizer(tracker: DigitTracker | None) -> Recognizer:
         # Each user of the model gets its own interpreter: they run in different threads.
         return Recognizer(DigitClassifier(args.model, threads=args.threads), tracker=tracker,
-                          conf=args.conf, max_side=args.max_side)
+                          conf=args.conf, max_side=args.max_side,
+                      min_digit=args.min_digit)
 
     uploads = recognizer(None)
     feed = None

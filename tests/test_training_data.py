@@ -1,0 +1,299 @@
+"""The training-data generators: negatives (class 10, "not a digit") and the extra pens.
+
+Fast and without TensorFlow. The properties are measured here independently of the
+generators' own checks, on the normalized crops the model will see or, where a size in pixels
+matters (a pen's width), on the raw redraw before normalization.
+"""
+
+from __future__ import annotations
+
+import string
+
+import cv2
+import numpy as np
+import pytest
+
+from camdigit.preprocess import normalize_digits
+from camdigit.training import negatives, pens
+from camdigit.training.negatives import (
+    ALLOWED_CHARACTERS,
+    ASCII_SYMBOLS,
+    EXCLUDED_CHARACTERS,
+    LETTERS,
+    NEGATIVE_KINDS,
+    READ_AS_DIGIT,
+    UNICODE_SYMBOLS,
+    WORDS,
+    make_negatives,
+)
+
+from .conftest import run_python
+
+PER_KIND = 12
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_1000) -> np.ndarray:
+    return mnist_1000[0]
+
+
+@pytest.fixture(scope="module")
+def every_kind(digits) -> tuple[np.ndarray, np.ndarray]:
+    return make_negatives(np.random.default_rng(5), digits, PER_KIND * len(NEGATIVE_KINDS))
+
+
+def _of_kind(every_kind, kind: str) -> np.ndarray:
+    images, which = every_kind
+    return images[which == NEGATIVE_KINDS.index(kind)]
+
+
+def _bar_like(image: np.ndarray) -> bool:
+    """A straight narrow near-vertical shape: a 1 (spread ratio < 0.3, within 35 deg of up)."""
+    ys, xs = np.nonzero(image > 128)
+    values, vectors = np.linalg.eigh(np.cov(np.stack([xs, ys]).astype(float)))
+    ratio = np.sqrt(max(values[0], 0.0) / values[1])
+    off_vertical = np.degrees(np.arccos(min(1.0, abs(vectors[1, 1]))))
+    return bool(ratio < 0.3 and off_vertical < 35)
+
+
+def _aspect(image: np.ndarray) -> float:
+    _, _, w, h = cv2.boundingRect((image > 64).astype(np.uint8))
+    return max(w, h) / max(min(w, h), 1)
+
+
+def _masses(image: np.ndarray) -> int:
+    count, labels = cv2.connectedComponents((image > 64).astype(np.uint8))
+    sizes = np.bincount(labels.ravel())[1:]
+    return int((sizes >= 0.1 * sizes.sum()).sum()) if count > 1 else 0
+
+
+# --- make_negatives ----------------------------------------------------------------------------
+
+
+def test_every_kind_comes_normalized(every_kind):
+    images, which = every_kind
+    n = PER_KIND * len(NEGATIVE_KINDS)
+    assert images.shape == (n, 64, 64) and images.dtype == np.uint8
+    assert which.shape == (n,) and which.dtype == np.int64
+    assert set(which.tolist()) == set(range(len(NEGATIVE_KINDS)))
+    for image, k in zip(images, which, strict=True):
+        if NEGATIVE_KINDS[k] != "empty":
+            assert image.max() == 255, NEGATIVE_KINDS[k]
+        else:
+            assert image.max() in (0, 255)
+
+
+def test_kind_indices_point_into_the_kinds_given(digits):
+    kinds = ("line", "blob", "grid")
+    images, which = make_negatives(np.random.default_rng(1), digits, 30, kinds, (1, 0, 3))
+    assert images.shape == (30, 64, 64)
+    assert set(which.tolist()) <= {0, 2} and 2 in which
+    empty, none = make_negatives(np.random.default_rng(1), digits, 0)
+    assert empty.shape == (0, 64, 64) and none.shape == (0,)
+
+
+def test_no_negative_is_a_bare_bar(every_kind):
+    images, which = every_kind
+    bars = [NEGATIVE_KINDS[k] for image, k in zip(images, which, strict=True)
+            if image.max() and _bar_like(image)]
+    assert bars == []
+
+
+def test_pieces_keep_at_most_three_quarters_of_their_digit(digits):
+    rng = np.random.default_rng(2)
+    for digit in digits[rng.choice(len(digits), 12, replace=False)]:
+        source = np.repeat(digit[None], 3, axis=0)  # every piece comes from this digit
+        for _ in range(3):
+            piece = negatives._piece(rng, source)
+            assert piece.shape == digit.shape and piece.dtype == np.uint8
+            kept = piece.astype(float).sum() / digit.astype(float).sum()
+            assert 0.1 <= kept <= 0.75
+            assert not _bar_like(normalize_digits(piece[None], ink="bright")[0])
+
+
+def test_pairs_are_several_digits_wide_or_tall(every_kind):
+    pairs = _of_kind(every_kind, "pair")
+    assert len(pairs) > 0
+    for image in pairs:
+        assert _masses(image) >= 2 or _aspect(image) >= 1.25
+
+
+def test_same_seed_same_negatives(digits):
+    a = make_negatives(np.random.default_rng(9), digits, 25)
+    b = make_negatives(np.random.default_rng(9), digits, 25)
+    c = make_negatives(np.random.default_rng(10), digits, 25)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kinds": ("piece", "doodle")},
+        {"kinds": ()},
+        {"kinds": ("line", "blob"), "weights": (1.0,)},
+        {"kinds": ("line", "blob"), "weights": (1.0, -1.0)},
+        {"count": -1},
+    ],
+)
+def test_bad_arguments_are_refused(digits, kwargs):
+    args = {"count": 3, **kwargs}
+    with pytest.raises(ValueError):
+        make_negatives(np.random.default_rng(0), digits, **args)
+
+
+def test_digit_kinds_need_digits():
+    no_digits = np.zeros((0, 28, 28), np.uint8)
+    with pytest.raises(ValueError):
+        make_negatives(np.random.default_rng(0), no_digits, 2, kinds=("pair",))
+    images, _ = make_negatives(np.random.default_rng(0), no_digits, 2, kinds=("grid",))
+    assert images.shape == (2, 64, 64)
+
+
+# --- the alphabet ------------------------------------------------------------------------------
+
+
+def test_no_character_a_person_reads_as_a_digit():
+    for c in "OoQDIlijJSsZzbgqGBTtyY|":
+        assert c in READ_AS_DIGIT and c in EXCLUDED_CHARACTERS
+    assert not set(ALLOWED_CHARACTERS) & set(EXCLUDED_CHARACTERS)
+    assert not set(ALLOWED_CHARACTERS) & set(string.digits)
+    assert set(LETTERS) | set(ASCII_SYMBOLS) | set(UNICODE_SYMBOLS) == set(ALLOWED_CHARACTERS)
+    assert all(ch in LETTERS for word in WORDS for ch in word) and len(WORDS) >= 20
+    assert all(ord(c) < 128 for c in ASCII_SYMBOLS)  # the Hershey fonts draw ASCII only
+
+
+def test_drawn_text_uses_the_allowed_alphabet_only():
+    rng = np.random.default_rng(4)
+    seen = set()
+    for _ in range(400):
+        seen.update(negatives._text(rng, ALLOWED_CHARACTERS, 0.3))
+    assert seen <= set(ALLOWED_CHARACTERS) and len(seen) > 40
+
+
+def test_truetype_fonts_draw_every_symbol():
+    slanted, upright = negatives._ttf_paths()
+    if not upright:
+        pytest.skip("no Pillow or matplotlib: letters use Hershey fonts only")
+    for path in slanted + upright:
+        assert negatives._has_glyphs(path, ALLOWED_CHARACTERS), path
+
+
+# --- pens --------------------------------------------------------------------------------------
+
+
+def _ink_height(image: np.ndarray) -> int:
+    rows = np.nonzero((image > 0.5 * image.max()).any(1))[0]
+    return int(rows[-1] - rows[0] + 1)
+
+
+def test_skeleton_of_a_bar_is_one_pixel_wide():
+    bar = np.zeros((2, 40, 40), bool)
+    bar[:, 5:35, 15:24] = True
+    skeleton = pens.skeletonize(bar)
+    assert skeleton.shape == bar.shape
+    assert (skeleton.sum(axis=2)[:, 10:30] == 1).all()  # one pixel per row along the bar
+    assert pens.stroke_width(bar[0].astype(np.uint8) * 255) == pytest.approx(9, abs=1.5)
+
+
+def test_thin_pen_is_thin(digits):
+    some = digits[:60]
+    raw = pens.redraw(np.random.default_rng(0), some, "thin")
+    widths = np.array([pens.stroke_width(image) for image in raw])
+    heights = np.array([_ink_height(image) for image in raw])
+    assert 0.9 <= widths.mean() <= 2.0 and np.percentile(widths, 90) <= 2.6
+    assert heights.min() >= 14 and heights.max() <= 124
+    thin = pens.thin_pen(np.random.default_rng(0), some)
+    assert thin.shape == (60, 64, 64) and thin.dtype == np.uint8
+    plain = normalize_digits(some, ink="bright")
+    thin_width = np.mean([pens.stroke_width(image) for image in thin])
+    plain_width = np.mean([pens.stroke_width(image) for image in plain])
+    assert thin_width < 0.75 * plain_width
+
+
+def test_marker_is_an_eighth_to_a_quarter_of_the_height(digits):
+    raw = pens.redraw(np.random.default_rng(1), digits[:60], "marker")
+    shares = np.array([pens.stroke_width(image) / _ink_height(image) for image in raw])
+    assert 0.12 <= shares.mean() <= 0.25
+    assert np.mean((shares >= 0.09) & (shares <= 0.32)) >= 0.9
+    marker = pens.marker_pen(np.random.default_rng(1), digits[:10])
+    assert marker.shape == (10, 64, 64) and marker.max() == 255
+
+
+def _flag(image: np.ndarray) -> float:
+    """How far the widest of the top rows reaches left of the ink's top, beyond the usual row
+    width: a European 1's flag."""
+    mask = image > 128
+    rows = np.nonzero(mask.any(1))[0]
+    spans = [(np.nonzero(mask[r])[0][0], np.nonzero(mask[r])[0][-1]) for r in rows]
+    widths = np.array([b - a + 1 for a, b in spans])
+    top = max(1, int(0.45 * len(rows)))
+    widest = int(np.argmax(widths[:top]))
+    top_x = np.nonzero(mask[rows[0]])[0].mean()
+    if spans[widest][0] >= top_x - 3:  # the wide row does not reach left of the top
+        return 0.0
+    return float(widths[widest] - np.median(widths))
+
+
+def test_european_ones_have_a_flag_at_the_upper_left(mnist_1000):
+    images, labels = mnist_1000
+    ones = images[labels == 1][:60]
+    european = pens.european_ones(np.random.default_rng(3), ones)
+    assert european.shape == (len(ones), 64, 64) and european.dtype == np.uint8
+    flags = np.array([_flag(image) for image in european])
+    plain = np.array([_flag(image) for image in normalize_digits(ones, ink="bright")])
+    assert np.mean(flags >= 4) >= 0.85
+    assert np.mean(plain >= 4) <= 0.15
+
+
+def _widest_middle_run(image: np.ndarray) -> float:
+    """Longest run of ink in a row of the middle third, as a share of the ink's height."""
+    mask = image > 128
+    rows = np.nonzero(mask.any(1))[0]
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    best = 0
+    for r in range(top + height // 3, top + 2 * height // 3 + 1):
+        edges = np.diff(np.concatenate([[0], mask[r].astype(np.int8), [0]]))
+        runs = np.nonzero(edges == -1)[0] - np.nonzero(edges == 1)[0]
+        best = max(best, int(runs.max(initial=0)))
+    return best / height
+
+
+def test_crossed_sevens_have_a_bar_through_the_middle(mnist_1000):
+    images, labels = mnist_1000
+    sevens = images[labels == 7][:60]
+    crossed = pens.crossed_sevens(np.random.default_rng(6), sevens)
+    assert crossed.shape == (len(sevens), 64, 64) and crossed.dtype == np.uint8
+    runs = np.array([_widest_middle_run(image) for image in crossed])
+    plain = np.array([_widest_middle_run(image) for image in normalize_digits(sevens, "bright")])
+    assert np.mean(runs >= 0.35) >= 0.9
+    assert np.mean(plain >= 0.35) <= 0.5
+
+
+def test_bad_pen_is_refused(digits):
+    with pytest.raises(ValueError):
+        pens.redraw(np.random.default_rng(0), digits[:2], "brush")  # type: ignore[arg-type]
+
+
+# --- the visual check and the imports ----------------------------------------------------------
+
+
+def test_sheets_are_written(tmp_path, mnist_1000):
+    images, labels = mnist_1000
+    paths = negatives.write_sheets(tmp_path, images, labels, seed=1)
+    names = {p.name for p in paths}
+    assert {f"negative-{kind}.png" for kind in NEGATIVE_KINDS} <= names
+    assert {"pen-thin.png", "pen-marker.png", "pen-european-1.png", "pen-crossed-7.png"} <= names
+    sheet = cv2.imread(str(tmp_path / "negative-pair.png"), cv2.IMREAD_GRAYSCALE)
+    assert sheet is not None and sheet.shape == (8 * 66 + 2, 8 * 66 + 2)
+
+
+def test_generators_never_import_tensorflow():
+    probe = (
+        "import sys, camdigit.training.negatives, camdigit.training.pens\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    )
+    result = run_python("-c", probe, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
