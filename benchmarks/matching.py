@@ -9,6 +9,11 @@ A video shows the same digit in many frames: :class:`VideoDigits` counts each di
 It is read when the track that covers it (the one matched to it most often) carries the right
 digit in at least :data:`VIDEO_READ_SHARE` of the frames it is whole on screen.
 
+Grouping is measured apart from reading: a truth number is *readable* in a frame when each of
+its digits was matched and read right; it is *grouped* when, besides, it was reported exactly
+(its text, its box). In a video the same count over frames is the share of frames, among those
+where all of a number's digits are read, in which the number's text is right.
+
 Real photos have no boxes, only the digits of each text line and the numbers a person reads:
 :func:`score_photo` compares them as multisets.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 
@@ -51,11 +57,13 @@ class Score:
     false: int = 0  # detections matching no digit
     numbers: int = 0  # whole numbers on the page
     numbers_read: int = 0  # numbers whose text and digits were read exactly
+    numbers_readable: int = 0  # numbers each of whose digits was found and read right
+    numbers_grouped: int = 0  # ... and that were reported exactly: grouping apart from reading
     errors: list[ErrorCase] = field(default_factory=list, repr=False)
 
     def add(self, other: Score) -> None:
         for name in ("frames", "truth", "found", "read", "detections", "false", "numbers",
-                     "numbers_read"):
+                     "numbers_read", "numbers_readable", "numbers_grouped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -85,6 +93,11 @@ class Score:
     def number_accuracy(self) -> float:
         return self.numbers_read / self.numbers if self.numbers else 1.0
 
+    @property
+    def grouping_accuracy(self) -> float:
+        """Numbers reported exactly among those whose every digit was read right."""
+        return self.numbers_grouped / self.numbers_readable if self.numbers_readable else 1.0
+
     def as_dict(self) -> dict:
         return {
             "frames": self.frames,
@@ -96,6 +109,8 @@ class Score:
             "false_per_image": round(self.false_per_image, 4),
             "number_accuracy": round(self.number_accuracy, 5),
             "numbers": self.numbers,
+            "grouping_accuracy": round(self.grouping_accuracy, 5),
+            "numbers_readable": self.numbers_readable,
         }
 
 
@@ -163,13 +178,58 @@ def score_frame(
         box = tuple(int(v) for v in detections.boxes[d])
         score.errors.append(ErrorCase("false", frame, box, "", str(detections.digits[d])))
     score.numbers = len(truth_numbers)
+    read_right = np.zeros(len(truth_boxes), bool)
+    hit = matched >= 0
+    read_right[hit] = detections.digits[matched[hit]] == truth_labels[hit]
     for text, box in truth_numbers:
+        members = number_members(truth_boxes, truth_labels, truth_partial, text, box)
+        readable = members is not None and bool(read_right[members].all())
+        score.numbers_readable += int(readable)
         if any(n.text == text and _same_box(n.box, box) for n in numbers):
             score.numbers_read += 1
+            score.numbers_grouped += int(readable)
             continue
         near = [n.text for n in numbers if _overlaps(n.box, box)]
         score.errors.append(ErrorCase("number", frame, box, text, " ".join(near)))
     return score
+
+
+def number_members(
+    truth_boxes: np.ndarray,
+    truth_labels: np.ndarray,
+    truth_partial: np.ndarray,
+    text: str,
+    box: tuple[int, int, int, int],
+    max_candidates: int = 14,
+) -> np.ndarray | None:
+    """Indices of the truth digits that make up a truth number, or None when they cannot be told.
+
+    Scenes give a number's text and box only: its digits are the whole ones inside the box whose
+    labels spell the text and whose boxes together span exactly the number's box. A turned
+    number's box may hold digits of a neighbour too; then the subsets are searched.
+    """
+    x, y, w, h = box
+    b = truth_boxes.astype(np.int64)
+    inside = np.flatnonzero(
+        ~truth_partial & (b[:, 0] >= x) & (b[:, 1] >= y)
+        & (b[:, 0] + b[:, 2] <= x + w) & (b[:, 1] + b[:, 3] <= y + h)
+    )
+    wanted = sorted(int(c) for c in text)
+    if len(inside) < len(wanted) or len(inside) > max_candidates:
+        return None
+    found = None
+    for subset in combinations(inside.tolist(), len(wanted)):
+        sel = np.array(subset)
+        if sorted(truth_labels[sel].tolist()) != wanted:
+            continue
+        span = (b[sel, 0].min(), b[sel, 1].min(), (b[sel, 0] + b[sel, 2]).max(),
+                (b[sel, 1] + b[sel, 3]).max())
+        if span != (x, y, x + w, y + h):
+            continue
+        if found is not None:
+            return None  # two ways to make it: ambiguous, not counted
+        found = sel
+    return found
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

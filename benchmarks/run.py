@@ -12,7 +12,8 @@ through the code ``camdigit run`` uses: :class:`Recognizer` inside :func:`camdig
 fed by a frame source. Figures are kept apart, never blended into one headline:
 
 - stills (one photo each), per family: recall, precision, label accuracy (right digit / found),
-  read accuracy (read right / on the page), false digits per image, numbers read exactly;
+  read accuracy (read right / on the page), false digits per image, numbers read exactly, and
+  grouping (numbers read exactly among those whose every digit was read right);
 - videos (hand-held, tracked), per family: each distinct digit once (read when the track covering
   it is right in 90% of the frames it is whole on screen), and every frame scored alone;
 - real photos (``photos-dev`` in the data folder, when there): digits and numbers as multisets.
@@ -252,33 +253,35 @@ def tensorflow_available() -> bool:
 def print_stills(scores: dict[str, Score]) -> None:
     print("\nStill photos (one frame each; 960x720 unless the family draws its own size)")
     print(f"{'family':<13}{'images':>7}{'digits':>7}{'recall':>9}{'precision':>11}{'label':>8}"
-          f"{'read':>8}{'false/img':>11}{'numbers':>9}")
+          f"{'read':>8}{'false/img':>11}{'numbers':>9}{'grouping':>10}")
     total = Score()
     for family, score in scores.items():
         total.add(score)
         _print_score_row(family, score)
     if len(scores) > 1:
-        print("-" * 83)
+        print("-" * 93)
         _print_score_row("(all stills)", total)
 
 
 def _print_score_row(name: str, s: Score) -> None:
     print(f"{name:<13}{s.frames:>7}{s.truth:>7}{s.recall * 100:>8.2f}%{s.precision * 100:>10.2f}%"
           f"{s.label_accuracy * 100:>7.2f}%{s.read_accuracy * 100:>7.2f}%"
-          f"{s.false_per_image:>11.2f}{s.number_accuracy * 100:>8.1f}%")
+          f"{s.false_per_image:>11.2f}{s.number_accuracy * 100:>8.1f}%"
+          f"{s.grouping_accuracy * 100:>9.1f}%")
 
 
 def print_videos(figures: dict[str, VideoFigures]) -> None:
     print(f"\nHand-held videos, {VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}, {VIDEO_SECONDS:.0f} s at 15 "
           "FPS, tracked: distinct digits (each once) and frames (each alone)")
     print(f"{'family':<13}{'videos':>7}{'distinct':>9}{'read':>8}{'found':>8}  |"
-          f"{'frames':>7}{'read':>8}{'precision':>11}{'false/frm':>10}{'numbers':>9}")
+          f"{'frames':>7}{'read':>8}{'precision':>11}{'false/frm':>10}{'numbers':>9}"
+          f"{'grouping':>10}")
     for family, f in figures.items():
         d, s = f.digits, f.frames
         print(f"{family:<13}{f.videos:>7}{d.distinct:>9}{d.read_accuracy * 100:>7.2f}%"
               f"{d.recall * 100:>7.2f}%  |{s.frames:>7}{s.read_accuracy * 100:>7.2f}%"
               f"{s.precision * 100:>10.2f}%{s.false_per_image:>10.2f}"
-              f"{s.number_accuracy * 100:>8.1f}%")
+              f"{s.number_accuracy * 100:>8.1f}%{s.grouping_accuracy * 100:>9.1f}%")
 
 
 def print_photos(photos: list[PhotoResult], folder: Path) -> PhotoScore:
@@ -304,11 +307,13 @@ def guard_figures(stills: dict[str, Score], videos: dict[str, VideoFigures],
     figures: dict[str, dict[str, float]] = {}
     for family, s in stills.items():
         figures[f"stills/{family}"] = {"read": pct(s.read_accuracy), "precision": pct(s.precision),
-                                       "numbers": pct(s.number_accuracy)}
+                                       "numbers": pct(s.number_accuracy),
+                                       "grouping": pct(s.grouping_accuracy)}
     for family, v in videos.items():
         figures[f"videos/{family}"] = {"distinct_read": pct(v.digits.read_accuracy),
                                        "frames_read": pct(v.frames.read_accuracy),
-                                       "numbers": pct(v.frames.number_accuracy)}
+                                       "numbers": pct(v.frames.number_accuracy),
+                                       "grouping": pct(v.frames.grouping_accuracy)}
     if photos is not None:
         figures["photos"] = {"read": pct(photos.read_accuracy), "precision": pct(photos.precision),
                              "numbers": pct(photos.number_accuracy)}

@@ -20,7 +20,7 @@ from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
 from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.preprocess import guess_ink, normalize_digit
 from camdigit.report import add_report_command
-from camdigit.runner import Progress, RunSummary, Terminated, run
+from camdigit.runner import Progress, RunSummary, Terminated, format_numbers, run
 from camdigit.sources import FrameSource, SourceError, open_source
 from camdigit.tracking import DigitTracker
 from camdigit.web.serve import add_serve_command
@@ -148,8 +148,8 @@ class ResultPrinter:
 
     def __call__(self, result: FrameResult) -> None:
         texts = tuple(n.text for n in result.numbers)
-        if result.still:
-            print(f"{result.source}: {' '.join(texts) or 'no digits found'}", flush=True)
+        if result.still:  # line by line, in reading order
+            print(format_numbers(result.source, result.numbers), flush=True)
         elif result.live:
             if texts != self._last:
                 print(f"{result.time:7.1f}s  {' '.join(texts) or '-'}", flush=True)

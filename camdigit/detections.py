@@ -63,7 +63,9 @@ class Number:
 
     text: str
     box: tuple[int, int, int, int]
-    members: tuple[int, ...]  # indices into the frame's Detections, left to right
+    members: tuple[int, ...]  # indices into the frame's Detections, along the line
+    line: int = -1  # index of its text line in reading order (-1: not known)
+    id: int | None = None  # stays the same while it is the same number (video); None: a photo
 
 
 @dataclass
@@ -81,8 +83,13 @@ class FrameResult:
     live: bool = False  # from a camera or stream
 
     def to_json(self) -> dict:
-        """The ``--json`` record of this frame (one line of JSON Lines)."""
+        """The ``--json`` record of this frame (one line of JSON Lines).
+
+        Each detection's ``line`` is the index (in reading order) of the text line it stands on,
+        as its number's; null when it is in no number.
+        """
         d = self.detections
+        line_of = {m: n.line for n in self.numbers for m in n.members if n.line >= 0}
         return {
             "source": self.source,
             "frame": self.frame,
@@ -93,10 +100,15 @@ class FrameResult:
                     "digit": int(d.digits[i]),
                     "confidence": round(float(d.confidences[i]), 4),
                     "track": None if d.tracks[i] == NO_TRACK else int(d.tracks[i]),
+                    "line": line_of.get(i),
                 }
                 for i in range(len(d))
             ],
-            "numbers": [{"text": n.text, "box": list(n.box)} for n in self.numbers],
+            "numbers": [
+                {"text": n.text, "box": [int(v) for v in n.box],
+                 "line": n.line if n.line >= 0 else None, "id": n.id}
+                for n in self.numbers
+            ],
         }
 
 

@@ -1,79 +1,163 @@
-"""Grouping digits that stand side by side on one line into numbers ("2026").
+"""Numbers: which neighbours on a text line belong to one written number ("2026").
 
-Two digits are neighbours in a number when they share a line (their vertical extents overlap by
-half of the smaller height), are of similar height, and the horizontal gap between their boxes is
-small relative to their height. Each digit links only to its nearest neighbour on the right, so a
-number never jumps over a digit, and chains of links make the numbers.
+Handwriting has no fixed spacing: one writer leaves a fifth of a digit between the digits of a
+number, another half a digit, and the space between two numbers may be narrower than the space
+inside a number written elsewhere on the page. Each gap is therefore judged against its own
+line's gaps, in digit heights, between ink (see :mod:`camdigit.lines`): the gaps inside numbers
+form one cluster, the gaps between numbers another. Neighbours are merged closest first, so
+each gap meets the groups its narrower neighbours already formed (a one-dimensional two-cluster
+split that adapts along the line):
+
+- up to :data:`ALWAYS_JOIN` heights, a gap joins: no one parts numbers so closely; beyond
+  :data:`NEVER_JOIN`, it never does;
+- between two groups that already hold gaps, it joins when it is at most :data:`SPREAD` times
+  (plus :data:`SLACK`) the widest gap inside either, or when it is at most :data:`TIGHT` and
+  every wider gap of the line is :data:`CLEAR` times as wide: irregular gaps inside numbers,
+  on a line whose numbers stand far apart;
+- between a group and a lone digit, it joins on the same grounds, or when it is at most
+  :data:`TIGHT`, as long as the digits are not further apart than lone digits may be;
+- between two lone digits (nothing to compare with), it joins when narrower than a digit's
+  height: a line whose gaps are all alike is one number unless they are wider than that. On a
+  page whose other lines show both clusters well apart, the point between them takes the place
+  of the digit's height: a row of lone digits spaced like that page's numbers is a row of
+  numbers.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from camdigit.detections import Detections, Number
+from camdigit.lines import Line, find_lines
+from camdigit.number_history import NumberHistory
+
+ALWAYS_JOIN = 0.3
+"""Gaps up to this many digit heights always join (numbers are never written so close)."""
+
+LONE_JOIN = 1.0
+"""Two lone digits join when their gap is at most this many digit heights (no page evidence)."""
+
+NEVER_JOIN = 1.6
+"""Gaps wider than this many digit heights never join."""
+
+SPREAD = 1.35
+"""A gap joins two groups when it is at most this many times the widest gap inside either..."""
+
+SLACK = 0.05
+"""... plus this many digit heights (boxes are a pixel or two off the ink)."""
+
+TIGHT = 0.55
+"""A lone digit joins a number whose inner gaps are narrower up to this many heights away; two
+numbers this close join when every wider gap of the line is :data:`CLEAR` times as wide."""
+
+CLEAR = 1.8
+"""Gaps this many times apart lie in different clusters..."""
+
+OFFSET = 0.1
+"""... after adding this many heights to each (tiny gaps jump by large factors)."""
+
+PAGE_EVIDENCE = 3
+"""Joined and split gaps each needed, on lines showing both, for the page's own lone-digit
+threshold."""
 
 
-def group_numbers(
-    detections: Detections,
-    max_gap: float = 0.8,
-    min_gap: float = -0.25,
-    max_height_ratio: float = 1.8,
-) -> list[Number]:
-    """Numbers in reading order (top to bottom, then left to right).
+def group_numbers(detections: Detections, history: NumberHistory | None = None) -> list[Number]:
+    """The frame's numbers in reading order: line by line, left to right along each line.
 
-    Args:
-        detections: the frame's read digits.
-        max_gap: largest gap between neighbours, as a fraction of the taller digit's height.
-        min_gap: most overlap allowed (slanted writing makes boxes overlap a little).
-        max_height_ratio: neighbours' heights differ by at most this factor.
+    With the ``history`` of a video or camera (the tracker's), each join between tracked
+    neighbours is voted over the last frames and the numbers get steady ids.
     """
-    n = len(detections)
-    if n == 0:
-        return []
-    b = detections.boxes.astype(np.float64)
-    x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
-    x1, y1 = x0 + w, y0 + h
-    taller = np.maximum(h[:, None], h[None])
-    shorter = np.minimum(h[:, None], h[None])
-    v_overlap = np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None])
-    gap = x0[None] - x1[:, None]  # gap[i, j]: from the right of i to the left of j
-    candidate = (
-        (v_overlap >= 0.5 * shorter)
-        & (taller <= max_height_ratio * shorter)
-        & (gap >= min_gap * taller)
-        & (x0[None] > x0[:, None])
-    )
-    # Each digit's nearest candidate on the right, if close enough.
-    gaps = np.where(candidate, gap, np.inf)
-    nearest = gaps.argmin(axis=1)
-    rows = np.arange(n)
-    close = np.isfinite(gaps[rows, nearest]) & (
-        gaps[rows, nearest] <= max_gap * taller[rows, nearest]
-    )
-    right = np.where(close, nearest, -1)
-    # Keep a link only when it is also the right digit's closest left neighbour: two digits
-    # cannot both continue into the same digit.
-    left = np.full(n, -1)
-    for i in np.argsort(np.where(close, gaps[rows, nearest], np.inf), kind="stable"):
-        j = right[i]
-        if j < 0:
-            break  # sorted: the rest have no link either
-        if left[j] < 0:
-            left[j] = i
-        else:
-            right[i] = -1
+    lines = find_lines(detections.boxes)
+    scaled = [_scaled_gaps(line) for line in lines]
+    joins = [_joins(gaps, LONE_JOIN) for gaps in scaled]
+    lone = _page_lone_threshold(joins, scaled)
+    if lone != LONE_JOIN:
+        joins = [_joins(gaps, lone) for gaps in scaled]
+    if history is not None:
+        joins = history.vote(detections.tracks, [line.members for line in lines], joins)
     numbers = []
-    for start in np.flatnonzero(left < 0):
-        members = [int(start)]
-        while right[members[-1]] >= 0:
-            members.append(int(right[members[-1]]))
-        sel = np.array(members)
-        bx0, by0 = int(x0[sel].min()), int(y0[sel].min())
-        bx1, by1 = int(x1[sel].max()), int(y1[sel].max())
-        text = "".join(str(int(detections.digits[m])) for m in members)
-        numbers.append(Number(text, (bx0, by0, bx1 - bx0, by1 - by0), tuple(members)))
-    # Reading order: rows a typical digit height apart, then left to right, so a number a few
-    # pixels lower on the same line still sorts by x.
-    row = max(1.0, float(np.median(h)))
-    numbers.sort(key=lambda num: (round((num.box[1] + num.box[3] / 2) / row), num.box[0]))
+    for index, (line, joined) in enumerate(zip(lines, joins, strict=True)):
+        start = 0
+        for k in range(len(line.members)):
+            if k == len(line.members) - 1 or not joined[k]:
+                numbers.append(_number(detections, line.members[start : k + 1], index))
+                start = k + 1
+    if history is not None:
+        numbers = history.name(numbers, detections.tracks)
     return numbers
+
+
+def _scaled_gaps(line: Line) -> np.ndarray:
+    """The line's gaps in heights of the taller digit of each pair."""
+    h = line.heights
+    return line.gaps / np.maximum(np.maximum(h[:-1], h[1:]), 1.0)
+
+
+def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
+    """Which gaps of one line join their digits into one number (see the module's docstring)."""
+    m = len(gaps)
+    joined = np.zeros(m, bool)
+    wide = np.sort(gaps[gaps > TIGHT])
+    # group of each digit: the widest joined gap inside it (-1: a lone digit)
+    widest = np.full(m + 1, -1.0)
+    group = np.arange(m + 1)
+    for k in np.argsort(gaps, kind="stable"):
+        gap = float(gaps[k])
+        if gap > NEVER_JOIN:
+            break
+        left, right = group[k], group[k + 1]
+        inside = max(widest[left], widest[right])
+        sides = int(widest[left] >= 0) + int(widest[right] >= 0)
+        near = gap <= SPREAD * inside + SLACK
+        if gap <= ALWAYS_JOIN:
+            join = True
+        elif sides == 0:
+            join = gap <= lone
+        elif sides == 1:
+            join = gap <= LONE_JOIN and (near or gap <= TIGHT
+                                         or _clearly_narrower(gap, wide, False))
+        else:
+            join = near or (gap <= TIGHT and _clearly_narrower(gap, wide, True))
+        if not join:
+            continue
+        joined[k] = True
+        group[group == right] = left
+        widest[left] = max(inside, gap)
+    return joined
+
+
+def _clearly_narrower(gap: float, wide: np.ndarray, alone: bool) -> bool:
+    """Whether ``gap`` is :data:`CLEAR` times narrower than every other wide gap of its line
+    (``wide``: those above :data:`TIGHT`, sorted); ``alone`` answers a line with no other."""
+    others = wide[1:] if len(wide) and wide[0] == gap else wide
+    if not len(others):
+        return alone
+    return CLEAR * (gap + OFFSET) <= float(others[0]) + OFFSET
+
+
+def _page_lone_threshold(first: list[np.ndarray], gaps: list[np.ndarray]) -> float:
+    """The gap that parts lone digits on this page: between the widest gaps inside numbers and
+    the narrowest between numbers, on lines that hold both, when the two stand apart; else
+    :data:`LONE_JOIN`."""
+    inside = [g[j] for g, j in zip(gaps, first, strict=True) if j.any() and not j.all()]
+    between = [g[~j] for g, j in zip(gaps, first, strict=True) if j.any() and not j.all()]
+    if not inside:
+        return LONE_JOIN
+    inside_all, between_all = np.concatenate(inside), np.concatenate(between)
+    if len(inside_all) < PAGE_EVIDENCE or len(between_all) < PAGE_EVIDENCE:
+        return LONE_JOIN
+    high = float(np.quantile(inside_all, 0.9))
+    low = float(np.quantile(between_all, 0.1))
+    if low <= SPREAD * high:
+        return LONE_JOIN
+    return min(LONE_JOIN, math.sqrt(max(high, ALWAYS_JOIN) * low))
+
+
+def _number(detections: Detections, members: tuple[int, ...], line: int) -> Number:
+    boxes = detections.boxes[list(members)].tolist()
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    text = "".join(str(int(detections.digits[m])) for m in members)
+    return Number(text, (x0, y0, x1 - x0, y1 - y0), tuple(members), line)

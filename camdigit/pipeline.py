@@ -125,7 +125,7 @@ class Recognizer:
         else:
             detections = Detections(found.boxes, digits, confidences)
         detections = detections[detections.confidences >= self.conf]
-        numbers = group_numbers(detections)
+        numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         return FrameResult(source, index, seconds, detections, numbers, timings, len(to_read),
                            still=still)

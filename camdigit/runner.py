@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from camdigit.detections import FrameResult
+from camdigit.detections import FrameResult, Number
 from camdigit.display import Window
 from camdigit.drawing import Annotator
 from camdigit.outputs import AnnotatedWriter, JsonLinesWriter
@@ -85,7 +85,8 @@ class RunSummary:
     digits: int = 0
     seconds: float = 0.0
     stopped_by: str | None = None  # "quit" (the window's q key); None: the input ended
-    numbers: dict[str, Counter] = field(default_factory=dict)  # per source: text -> frames seen
+    # per source: text -> frames seen, in the order first read (reading order within a frame)
+    numbers: dict[str, Counter] = field(default_factory=dict)
     last_numbers: dict[str, list[str]] = field(default_factory=dict)  # per source, last frame
     snapshots: list = field(default_factory=list)
 
@@ -94,12 +95,29 @@ class RunSummary:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
     def steady_numbers(self, source: str, min_frames: int = 3) -> list[str]:
-        """Numbers of one source read in at least ``min_frames`` frames; for a photo, all of
-        its numbers (a number written twice is listed twice)."""
+        """Numbers of one source read in at least ``min_frames`` frames, in the order they were
+        first read; for a photo, all of its numbers in reading order (a number written twice
+        is listed twice)."""
         counts = self.numbers.get(source, Counter())
         if max(counts.values(), default=0) <= 1:
             return list(self.last_numbers.get(source, []))
         return [text for text, n in counts.items() if n >= min_frames]
+
+
+def number_lines(numbers: list[Number]) -> list[list[str]]:
+    """The numbers' texts, line by line in reading order."""
+    lines: dict[int, list[str]] = {}
+    for number in numbers:
+        lines.setdefault(number.line, []).append(number.text)
+    return [lines[line] for line in sorted(lines)]
+
+
+def format_numbers(source: str, numbers: list[Number]) -> str:
+    """A photo's numbers as ``camdigit run`` prints them: ``source: `` then one text line per
+    written line, the later ones indented under the first."""
+    lines = [" ".join(texts) for texts in number_lines(numbers)] or ["no digits found"]
+    indent = "\n" + " " * (len(source) + 2)
+    return f"{source}: {indent.join(lines)}"
 
 
 def run(
@@ -164,7 +182,7 @@ def run(
             summary.frames += 1
             summary.digits += len(result.detections)
             tally = summary.numbers.setdefault(frame.source, Counter())
-            tally.update({n.text for n in result.numbers})
+            tally.update(dict.fromkeys([n.text for n in result.numbers], 1))  # once a frame
             summary.last_numbers[frame.source] = [n.text for n in result.numbers]
             if on_result is not None:
                 on_result(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from camdigit.detections import iou_matrix
+from camdigit.number_history import NumberHistory
 
 
 @dataclass
@@ -82,11 +83,13 @@ class DigitTracker:
         self.config = config or TrackerConfig()
         self.tracks: list[Track] = []
         self._next_id = 1
+        self.numbers = NumberHistory()  # the numbers these tracks make, kept steady
 
     def reset(self) -> None:
         """Forget every track (a new video, a jump in the stream)."""
         self.tracks = []
         self._next_id = 1
+        self.numbers.reset()
 
     def assign(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Match boxes (N, 4) to tracks.

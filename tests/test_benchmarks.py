@@ -116,7 +116,8 @@ def test_the_committed_baseline_holds_every_family_of_the_check_set():
 
     recorded = baseline.load()
     for family in STILL_FAMILIES:
-        assert set(recorded["figures"][f"stills/{family}"]) == {"read", "precision", "numbers"}
+        assert set(recorded["figures"][f"stills/{family}"]) == {"read", "precision", "numbers",
+                                                                 "grouping"}
     for family in CHECK_VIDEO_FAMILIES:
         assert f"videos/{family}" in recorded["figures"]
     assert recorded["scenes_per_family"] == 2

@@ -19,7 +19,7 @@ from camdigit.cli import main
 
 from .conftest import REPO, run_python
 
-DETECTION_KEYS = {"box", "digit", "confidence", "track"}
+DETECTION_KEYS = {"box", "digit", "confidence", "track", "line"}
 
 
 def check_record(record: dict, width: int, height: int) -> None:
@@ -34,8 +34,10 @@ def check_record(record: dict, width: int, height: int) -> None:
         assert x >= 0 and y >= 0 and x + w <= width and y + h <= height
         assert d["digit"] in range(10) and 0.0 <= d["confidence"] <= 1.0
         assert d["track"] is None or isinstance(d["track"], int)
+        assert isinstance(d["line"], int) and d["line"] >= 0
     for n in record["numbers"]:
-        assert set(n) == {"text", "box"} and n["text"].isdigit()
+        assert set(n) == {"text", "box", "line", "id"} and n["text"].isdigit()
+        assert isinstance(n["line"], int) and (n["id"] is None or isinstance(n["id"], int))
 
 
 @pytest.fixture(scope="module")

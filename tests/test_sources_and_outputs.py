@@ -132,7 +132,7 @@ def result(frame: int, n: int = 2) -> FrameResult:
         np.full(n, 0.875, np.float32),
         np.arange(1, n + 1, dtype=np.int64),
     )
-    numbers = [Number("01", (0, 5, 18, 12), (0, 1))] if n == 2 else []
+    numbers = [Number("01", (0, 5, 18, 12), (0, 1), line=0, id=3)] if n == 2 else []
     return FrameResult("clip.mp4", frame, frame / 10, d, numbers)
 
 
@@ -149,10 +149,10 @@ def test_json_lines_schema_and_one_flushed_line_per_frame(tmp_path):
         "frame": 0,
         "time": 0.0,
         "detections": [
-            {"box": [0, 5, 8, 12], "digit": 0, "confidence": 0.875, "track": 1},
-            {"box": [10, 5, 8, 12], "digit": 1, "confidence": 0.875, "track": 2},
+            {"box": [0, 5, 8, 12], "digit": 0, "confidence": 0.875, "track": 1, "line": 0},
+            {"box": [10, 5, 8, 12], "digit": 1, "confidence": 0.875, "track": 2, "line": 0},
         ],
-        "numbers": [{"text": "01", "box": [0, 5, 18, 12]}],
+        "numbers": [{"text": "01", "box": [0, 5, 18, 12], "line": 0, "id": 3}],
     }
     assert lines[1]["detections"] == [] and lines[1]["time"] == 0.1
 
