@@ -38,7 +38,9 @@ The families (presets in :data:`benchmarks.scenes.FAMILIES`):
   least a number gap away, boxed in ``Truth.marks`` (not digits: never to be reported);
 - "texture": the page covers 30-70 % of the frame, on a wall, wood, carpet or fabric
   (:mod:`benchmarks.grounds`); ``Scene.page`` has its corners;
-- "rotated": the page, or each number on its own, turned by 10-35 degrees either way.
+- "rotated": the page, or each number on its own, turned by 10-35 degrees either way;
+- "light": light writing (chalk, white marker) on a dark board, the photo's tones turned over;
+- "grid": graph paper with a 25-40 px grid of lines as dark as the ink.
 
 Everything is drawn from the scene's one ``numpy.random.Generator``, so a seed gives the same
 scene byte for byte.
@@ -1300,8 +1302,22 @@ def render_layout_scene(
     world = _build_world(rng, images, labels, style, view, target)
     light = sc._lighting(rng, style, size)
     image = sc._expose(rng, world.image, light, sc._draw_camera(rng, style))
+    if style.light_ink:
+        image = _board(rng, image)
     truth = _world_truth(world.layers, world.marks, world.writing)
     return sc.Scene(image, truth, family, seed, world.page)
+
+
+def _board(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Light writing on a dark board: the photo's tones turned over (paper to board, ink to
+    chalk, light to shade), tinted green-grey or black, the chalk a little short of white."""
+    tints = [(0.75, 0.95, 0.8), (0.9, 0.9, 0.9), (0.85, 0.8, 0.75)]
+    tint = np.asarray(tints[int(rng.integers(len(tints)))], np.float32)
+    board = rng.uniform(25, 60)
+    turned = 255.0 - image.astype(np.float32)
+    # paper (about 15 after turning) lands on the board's level; ink keeps its contrast
+    scaled = board + turned * ((rng.uniform(200, 240) - board) / 240.0)
+    return np.clip(scaled * tint, 0, 255).astype(np.uint8)
 
 
 def _zoom_path(

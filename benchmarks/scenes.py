@@ -207,6 +207,12 @@ class SceneStyle:
     """When set, the writing is turned by this many degrees (either sign): the whole page with
     ``rotate_page_chance``, else each number on its own."""
     rotate_page_chance: float = 0.5
+    dark_grid: tuple[float, float] | None = None
+    """When set, squared paper has a grid this many final pixels apart (a range), its lines as
+    dark as the ink and 1-2 px thick, instead of the faint grid of a digit's half-height."""
+    light_ink: bool = False
+    """Light writing on a dark board (chalk, white marker on black paper): the photo's tones
+    are turned over and tinted like a board."""
 
 
 _BASE = SceneStyle()
@@ -351,6 +357,20 @@ FAMILIES: dict[str, SceneStyle] = {
         digit_height=(18.0, 45.0),
         paper=(0.6, 0.0, 0.4),
         tilt=0.05,
+    ),
+    "light": replace(  # chalk on a blackboard, white marker on black paper
+        _BASE,
+        layout="rows",
+        light_ink=True,
+        pens=(0.5, 0.0, 0.25, 0.25),
+        paper=(1.0, 0.0, 0.0),
+        inks=(1.0, 0.0, 0.0),
+    ),
+    "grid": replace(  # graph paper whose grid is as dark as the ink
+        _BASE,
+        layout="rows",
+        paper=(0.0, 0.0, 1.0),
+        dark_grid=(25.0, 40.0),
     ),
     "rotated": replace(
         _BASE,
@@ -818,6 +838,11 @@ def _draw_ruling(
     else:  # grey
         grey = rng.uniform(140, 175)
         color = (grey, grey, grey)
+    if kind == "squared" and style.dark_grid is not None:
+        spacing = rng.uniform(*style.dark_grid) * pixel
+        grey = rng.uniform(25, 70)
+        return _Ruling(kind, spacing, rng.uniform(0, spacing), rng.uniform(1.0, 2.0) * pixel,
+                       (grey, grey, grey), rng.uniform(0.85, 1.0), None)
     if kind == "squared":
         spacing = unit * rng.uniform(0.5, 0.7)
         return _Ruling(

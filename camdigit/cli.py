@@ -15,6 +15,7 @@ from camdigit.collect import add_collect_command
 from camdigit.demo import demo_command
 from camdigit.detections import FrameResult
 from camdigit.explain import add_explain_command
+from camdigit.finder import DigitFinder, FinderConfig
 from camdigit.images import ImageError, read_image
 from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
 from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT, Recognizer
@@ -68,7 +69,9 @@ def make_recognizer(args: argparse.Namespace) -> Recognizer:
     cv2.setNumThreads(args.threads)
     classifier = DigitClassifier(args.model, threads=args.threads)
     tracker = DigitTracker() if args.track else None
-    return Recognizer(classifier, tracker=tracker, conf=args.conf, max_side=args.max_side,
+    finder = DigitFinder(FinderConfig(ink=getattr(args, "ink", "auto")))
+    return Recognizer(classifier, finder=finder, tracker=tracker, conf=args.conf,
+                      max_side=args.max_side,
                       min_digit=getattr(args, "min_digit", DEFAULT_MIN_DIGIT))
 
 
@@ -240,6 +243,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
                          help="shrink larger frames before finding digits (boxes stay in the "
                          "input's pixels); 0: never")
+    reading.add_argument("--ink", choices=["auto", "dark", "light"], default="auto",
+                         help="the writing: dark ink on light paper, light chalk or marker on a "
+                         "dark board, or auto (measured per frame)")
     reading.add_argument("--no-track", dest="track", action="store_false",
                          help="read every frame on its own (no steady labels across frames)")
     view = parser.add_argument_group("visualization")

@@ -17,6 +17,7 @@ from camdigit.detections import Detections, FrameResult
 from camdigit.finder import DigitFinder, FoundDigits, to_gray
 from camdigit.numbers import group_numbers
 from camdigit.preprocess import normalize_digits
+from camdigit.proposals import END, choose, log_odds, settled, unbeatable, writing_height
 from camdigit.tracking import DigitTracker
 
 DEFAULT_MAX_SIDE = 1280
@@ -67,8 +68,9 @@ class Recognizer:
         if self.tracker is not None:
             self.tracker.reset()
 
-    def find(self, frame: np.ndarray) -> FoundDigits:
-        """The digit candidates of a frame, boxes in the frame's own pixels."""
+    def propose(self, frame: np.ndarray) -> FoundDigits:
+        """The finder's proposals for a frame (alternatives included), boxes in the frame's own
+        pixels."""
         gray = to_gray(frame)
         longest = max(gray.shape[:2])
         if self.max_side and longest > self.max_side:
@@ -77,6 +79,64 @@ class Recognizer:
             small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
             return self.finder.find(small).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
         return self.finder.find(gray)
+
+    def find(self, frame: np.ndarray) -> FoundDigits:
+        """The digit candidates of a frame, one box each, boxes in the frame's own pixels: where
+        the finder proposed alternatives (a blob whole or cut, parts together or apart), the
+        model reads them and the likeliest is kept. For callers that want crops of digits
+        (collecting, explaining); :meth:`process` reads and judges them all at once."""
+        proposals = self.propose(frame)
+        if not proposals.contested().any():
+            return proposals
+        _, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
+        return proposals.subset(choose(proposals.group, proposals.start, proposals.end, scores))
+
+    def _read(self, proposals: FoundDigits, needs: np.ndarray, timings: dict[str, float]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
+        blobs whole first, then the pieces of the blobs whose whole reading a cut could beat.
+        Returns per proposal: digit, confidence (0 when judged not a digit), score for
+        :func:`camdigit.proposals.choose` (very low where unread) and whether it was read.
+        ``timings`` gets the milliseconds of "preprocess" and "classify"."""
+        timings["preprocess"] = timings["classify"] = 0.0
+        n = len(proposals)
+        digits = np.zeros(n, np.int64)
+        confidences = np.zeros(n, np.float32)
+        is_digit = np.zeros(n, np.float32)
+        raw = np.zeros(n, np.float32)  # confidence among the digits, before the is_digit cut
+        scores = np.full(n, -1e3, np.float32)
+        read = np.zeros(n, bool)
+        contested = proposals.contested()
+        whole = (proposals.start == 0) & (proposals.end == END)
+        writing = 0.0
+        for first in (True, False):
+            if first:
+                batch = needs & (~contested | whole)
+            else:  # the second look: pieces of blobs whose whole is in doubt
+                sure = whole & read & (scores > unbeatable())
+                batch = needs & contested & ~read & ~np.isin(proposals.group,
+                                                             proposals.group[sure])
+            index = np.flatnonzero(batch)
+            if len(index):
+                started = time.perf_counter()
+                crops = normalize_digits([proposals.crops[i] for i in index], ink="dark")
+                normalized = time.perf_counter()
+                result = self.classifier.classify(crops)
+                timings["preprocess"] += (normalized - started) * 1e3
+                timings["classify"] += (time.perf_counter() - normalized) * 1e3
+                digits[index], is_digit[index] = result.digits, result.is_digit
+                raw[index] = result.confidences
+                # A crop judged not a digit reads with confidence 0: the conf filter drops it,
+                # and a track's vote counts it against its digit.
+                confidences[index] = np.where(result.is_digit >= self.min_digit,
+                                              result.confidences, 0.0)
+                read[index] = True
+            if first:  # the writing's height, from what the model read as digits
+                writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
+            done = np.flatnonzero(read)
+            scores[done] = log_odds(proposals.boxes[done], digits[done], is_digit[done],
+                                    raw[done], writing)
+        return digits, confidences, scores, read
 
     def process(
         self,
@@ -96,27 +156,37 @@ class Recognizer:
             timings[stage] = (now - clock) * 1e3
             clock = now
 
-        found = self.find(frame)
+        proposals = self.propose(frame)
         lap("find")
-        n = len(found)
         tracker = None if still else self.tracker
+        # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
+        # unless a tracker settled them; a plain proposal unless its track is steady.
+        contested = proposals.contested()
+        settled_path = np.zeros(len(proposals), bool)
+        if tracker is not None:
+            _, needs_all = tracker.assign(proposals.boxes)
+            settled_path = settled(proposals.group, proposals.start, proposals.end, ~needs_all)
+            unsettled = contested & ~np.isin(proposals.group, proposals.group[settled_path])
+            needs_all |= unsettled
+        else:
+            needs_all = np.ones(len(proposals), bool)
+        digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
+        keep = choose(proposals.group, proposals.start, proposals.end, scores)
+        to_read_all = np.flatnonzero(read)
+        # a group a tracker settled keeps its settled path
+        settled_groups = np.isin(proposals.group, proposals.group[settled_path])
+        keep = np.where(settled_groups, settled_path, keep)
+        found = proposals.subset(keep)
+        n = len(found)
+        to_read = to_read_all  # every crop the model read, chosen or not
+        digits, confidences = digits_all[keep], conf_all[keep]
         if tracker is not None:
             matched, needs = tracker.assign(found.boxes)
+            needs = read[keep]
         else:
             matched, needs = np.full(n, -1, np.int64), np.ones(n, bool)
-        to_read = np.flatnonzero(needs)
-        crops = normalize_digits([found.crops[i] for i in to_read], ink="dark")
-        lap("preprocess")
-        digits = np.zeros(n, np.int64)
-        confidences = np.zeros(n, np.float32)
-        if len(to_read):
-            result = self.classifier.classify(crops)
-            digits[to_read] = result.digits
-            # A crop judged not a digit reads with confidence 0: the conf filter drops it, and
-            # a track's vote counts it against its digit.
-            confidences[to_read] = np.where(result.is_digit >= self.min_digit,
-                                            result.confidences, 0.0)
-        lap("classify")
+        lap("choose")  # reading, choosing and tracking's matching; _read timed its normalizing
+        timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
             tracks, digits, confidences = tracker.update(
                 found.boxes, matched, digits, confidences, needs

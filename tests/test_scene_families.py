@@ -459,3 +459,30 @@ def test_the_first_families_lay_out_their_digits_as_before(digits):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(repr(t.numbers).encode())
     assert digest.hexdigest() == "bd5f4b03fba70fc5da22d1210451657c"
+
+
+def test_light_family_writes_light_ink_on_a_dark_board(digits):
+    for scene in scenes("light", [0, 1]):
+        image = gray(scene.image)
+        truth = scene.truth
+        assert len(truth.labels) >= 5 and not truth.partial.any()
+        free = ~boxes_mask(image.shape, truth.boxes, 4)
+        ground = float(np.median(image[free]))
+        assert ground < 90  # a dark board
+        for x, y, w, h in truth.boxes:
+            assert image[y : y + h, x : x + w].max() > ground + 50  # chalk, above the board
+        check_numbers_read_left_to_right(truth)
+
+
+def test_grid_family_draws_a_25_to_40_px_grid_as_dark_as_the_ink(digits):
+    for scene in scenes("grid", [0, 1]):
+        image = gray(scene.image)
+        free = ~boxes_mask(image.shape, scene.truth.boxes, 4)
+        rows = np.where(free, image, np.nan)
+        profile = np.nanmedian(rows, axis=1)  # dark where a horizontal grid line runs
+        dark = np.flatnonzero(profile < np.nanmedian(profile) - 60)
+        starts = dark[np.diff(np.concatenate([[-10], dark])) > 1]
+        pitch = np.median(np.diff(starts))
+        assert 24 <= pitch <= 41, pitch
+        inks = [image[y : y + h, x : x + w].min() for x, y, w, h in scene.truth.boxes]
+        assert profile.min() < np.median(inks) + 100  # the lines are about as dark as the ink

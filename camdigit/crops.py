@@ -1,0 +1,100 @@
+"""A digit's crop and the local measures that judge its ground: plain OpenCV per candidate.
+
+Each candidate's crop is its own ink on white (a neighbour's stroke or a line in its box is
+blanked), its grey divided by the paper's level there; the band around it and the contrast of
+its ink over its ground's grain are the loose, local sanity bounds the finder keeps.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.segmentation import CROP_PAD
+
+_GROW = np.ones((3, 3), np.uint8)
+
+
+def cut_crop(
+    gray: np.ndarray,
+    mask: np.ndarray,
+    grown: np.ndarray,
+    box: np.ndarray,
+    contours: list[np.ndarray] | None,
+    paper: np.ndarray,
+    step: int,
+) -> tuple[np.ndarray, int]:
+    """The digit's own ink on white with a small margin, and its ink pixel count.
+
+    The ink is the mask grown by one pixel (``grown``: the soft edge of the stroke), limited to
+    the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
+    else is set to white, and grey levels are divided by the paper's level at the digit, so
+    the crop's contrast does not depend on the light.
+    """
+    x, y, w, h = (int(v) for v in box)
+    height, width = gray.shape
+    x0, y0 = max(0, x - CROP_PAD), max(0, y - CROP_PAD)
+    x1, y1 = min(width, x + w + CROP_PAD), min(height, y + h + CROP_PAD)
+    ink = mask[y0:y1, x0:x1]
+    if contours is None:
+        keep = grown[y0:y1, x0:x1]
+    else:
+        shape = np.zeros(ink.shape, np.uint8)
+        cv2.drawContours(shape, contours, -1, 255, thickness=cv2.FILLED, offset=(-x0, -y0))
+        ink = cv2.bitwise_and(ink, shape)
+        keep = cv2.dilate(ink, _GROW)
+    ink_area = cv2.countNonZero(ink)
+    level = paper_at(paper, step, box)
+    scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
+    crop = np.full(ink.shape, 255, np.uint8)
+    cv2.copyTo(scaled, keep, crop)
+    return crop, ink_area
+
+
+def paper_at(paper: np.ndarray, step: int, box: np.ndarray) -> float:
+    """The paper level at the centre of ``box`` (frame pixels) from the shrunk paper map."""
+    x, y, w, h = (int(v) for v in box)
+    return float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
+                       min(paper.shape[1] - 1, (x + w // 2) // step)])
+
+
+def ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
+    """Share of ink in the band ``grow`` pixels wide around ``box`` (inside the frame)."""
+    x, y, w, h = (int(v) for v in box)
+    height, width = mask.shape
+    x0, y0 = max(0, x - grow), max(0, y - grow)
+    x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
+    band = (x1 - x0) * (y1 - y0) - w * h
+    if band <= 0:
+        return 0.0
+    inside = cv2.countNonZero(mask[y : y + h, x : x + w])
+    return (cv2.countNonZero(mask[y0:y1, x0:x1]) - inside) / band
+
+
+def ink_contrast(gray: np.ndarray, grown: np.ndarray, marked: np.ndarray, box: np.ndarray,
+                 grow: int, level: float) -> tuple[float, float, float]:
+    """How far the darkest ink in ``box`` lies below the paper's ``level`` there, in units of
+    the ground's grain around it: the mean deviation of the unmarked pixels (``marked``: all
+    ink, lines too) of the box grown by ``grow`` from their 3x3 mean, on a copy about 15 px
+    per digit height (the same at any size).
+    Grain is what texture (a wall, fabric, wood) has and paper has not; a gradient or a
+    shadow is smooth, and a hard shadow's edge a step that counts along a pixel or two only.
+
+    Returns that contrast, the grain as a share of the paper's level, and the ink's depth as
+    a share of it."""
+    x, y, w, h = (int(v) for v in box)
+    height, width = gray.shape
+    x0, y0 = max(0, x - grow), max(0, y - grow)
+    x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
+    region = gray[y0:y1, x0:x1]
+    ground = cv2.bitwise_not(marked[y0:y1, x0:x1])
+    shrink = max(1, h // 15)  # the grain is measured at a scale relative to the digit
+    if shrink > 1:
+        size = (max(1, region.shape[1] // shrink), max(1, region.shape[0] // shrink))
+        region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+        ground = cv2.resize(ground, size, interpolation=cv2.INTER_NEAREST)
+    grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
+    spread = cv2.mean(grain, mask=ground)[0]
+    darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]
+    depth = level - darkest
+    return depth / max(1.25 * spread, 1.0), spread / max(level, 1.0), depth / max(level, 1.0)

@@ -1,0 +1,192 @@
+"""The ink of a frame, measured against the paper around it, with the pen's width measured too.
+
+The paper's level is a grey closing (max, then min filter) of a shrunk copy of the frame: a
+stroke narrower than the closing's window vanishes from it, so what is clearly darker than the
+closing is ink. The window must be a few stroke widths wide, yet no wider than it must be (a
+wider window reaches across a shadow's edge and calls the shadowed paper ink). So the window is
+chosen per region from the strokes themselves: closings at a few doubling widths, and where a
+blob of ink measured at one width has a stroke (twice its area over its outline) wider than a
+third of the narrower window but within a third of this one, holds much more ink than the
+narrower window found there, and lies inside the frame (a desk around the page reaches its
+border), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
+a window too wide, is a band half the window wide: wider than a third of it, so it never
+qualifies.
+
+Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
+measured (:func:`light_ink`) and the frame inverted, so every later step sees dark ink on a
+light ground.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+
+_GROW = np.ones((3, 3), np.uint8)
+
+InkPolarity = Literal["auto", "dark", "light"]
+
+SCALES = 4
+"""Paper windows tried: the base one and three doublings (a marker digit filling the frame has
+strokes a fifth of the frame wide; the window stops at the frame's size)."""
+
+LIGHT_MAJORITY = 2.0
+"""Light marks must outnumber dark ones this many times for the writing to be taken as light."""
+
+GAINED = 1.25
+"""A wider window is taken where it finds this many times the ink the narrower one did: the
+narrower one was cutting the strokes' middles out, not just missing their soft rims."""
+
+WINDOW_STROKES = 3.0
+"""The paper window is at least this many stroke widths wide: a stroke in its middle then has
+paper within the window on both sides."""
+
+
+@dataclass(frozen=True)
+class InkMap:
+    """The ink of one frame, and the paper it was measured against."""
+
+    mask: np.ndarray  # (H, W) uint8, 255 where there is ink
+    paper: np.ndarray  # paper level at 1/step resolution
+    step: int
+    bright: float  # the level of the well-lit page
+    inverted: bool = False  # the frame was light ink on a dark ground, inverted before
+
+
+def light_ink(gray: np.ndarray, cfg) -> bool:
+    """Is the writing lighter than its ground? Measured, not assumed.
+
+    Ink is marks that stand out of the ground around them, and the ground is the majority: on
+    a shrunk copy, the marks clearly darker than the local median (dark ink on paper) and those
+    clearly lighter (chalk on a board) are counted with the same test; the writing is the kind
+    there is clearly more of. A shadow's edge or a texture gives both kinds alike.
+    """
+    height, width = gray.shape
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
+                       interpolation=cv2.INTER_AREA)
+    side = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
+    ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
+    image = small.astype(np.float32)
+    # The same depth both ways: a share of the brighter of mark and ground, and the noise margin.
+    depth = np.maximum((1.0 - cfg.ink_ratio) * np.maximum(ground, image), cfg.ink_margin)
+    dark = int(np.count_nonzero(ground - image > depth))
+    light = int(np.count_nonzero(image - ground > depth))
+    return light > LIGHT_MAJORITY * dark + 0.001 * small.size
+
+
+def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.ndarray, InkMap]:
+    """The frame as dark ink on a light ground (inverted when the ink is light) and its ink."""
+    inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg))
+    if inverted:
+        gray = cv2.bitwise_not(gray)
+    ink = ink_mask(gray, cfg)
+    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted)
+
+
+def _closing(small: np.ndarray, side: int) -> np.ndarray:
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    return cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, window), (3, 3))
+
+
+def _thresholds(level: np.ndarray, ratio: float, margin: float) -> np.ndarray:
+    return np.minimum(level * ratio, level - margin)
+
+
+def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
+    """The paper's level at each point of the shrunk frame, window chosen by the strokes.
+
+    ``base`` is the narrowest window (odd, shrunk pixels). Each doubling keeps the regions
+    around blobs whose stroke, measured at that window, needed it (see the module's docstring).
+    """
+    paper = _closing(small, base)
+    image = small.astype(np.float32)
+    side = base
+    limit = min(small.shape)
+    for _ in range(SCALES - 1):
+        wider = 2 * side + 1
+        if wider > limit:
+            break
+        candidate = _closing(small, wider)
+        ink = (image < _thresholds(candidate.astype(np.float32), cfg.ink_ratio,
+                                   cfg.ink_margin)).view(np.uint8)
+        if not ink.any():
+            side = wider
+            continue
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        # A blob's stroke width: twice its area over its outline (a band's length counted
+        # twice), robust to the junctions and loops where a distance transform peaks.
+        edge = cv2.subtract(ink, cv2.erode(ink, _GROW))
+        outline = np.bincount(labels[edge > 0], minlength=count)
+        area = stats[:, cv2.CC_STAT_AREA]
+        stroke = 2.0 * area / np.maximum(outline, 1)
+        # ... and the window so far was too narrow for it: it saw much less of the blob's ink
+        # (a marker stroke's middle was taken for paper), not the same ink with a wider rim
+        seen = image < _thresholds(paper.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
+        before = np.bincount(labels[seen], minlength=count)
+        # ... and it lies inside the frame: a desk or a dark ground around the page reaches
+        # the frame's border (a digit cut by the border is not read anyway)
+        x, y, w, h = (stats[:, i] for i in range(4))
+        inside = (x > 0) & (y > 0) & (x + w < ink.shape[1]) & (y + h < ink.shape[0])
+        needed = ((stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES)
+                  & (area > GAINED * before) & inside)
+        needed[0] = False
+        if needed.any():
+            # the blob and its rim (a stroke's width around it), not the window's reach: a dark
+            # desk taken for a stroke must not lend its wide paper to the page beside it
+            rim = 2 * int(wider / WINDOW_STROKES) + 1
+            region = cv2.dilate(needed[labels].view(np.uint8),
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim)))
+            paper = np.where(region > 0, np.maximum(paper, candidate), paper)
+        if not (stroke[1:] > wider / WINDOW_STROKES).any():
+            break  # nothing too wide for this window: no wider one can be needed
+        side = wider
+    return paper
+
+
+def ink_mask(gray: np.ndarray, cfg) -> InkMap:
+    """Find the dark ink of a grayscale frame against the paper around it.
+
+    The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
+    less than filtering the full frame. Ink is what is darker than ``ink_ratio`` of the paper
+    (and ``ink_margin`` levels), plus what is darker than ``faint_ratio`` within two pixels of
+    it: a grainy pencil stroke dips above the first level here and there and would fall apart
+    without the second, while a faint ruled line away from any ink stays out. Where the paper
+    is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page), the ink must also
+    be darker than ``dim_ink`` of the paper there: relative to the paper around it, so ink in a
+    shadow a quarter as bright as the lit page is still ink, but the grain of a dark desk is not.
+    """
+    height, width = gray.shape
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
+                       interpolation=cv2.INTER_AREA)
+    base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
+    paper = paper_level(small, base, cfg)
+    bright = _bright_level(paper)
+    dim = paper < cfg.dim_paper * bright
+    level = paper.astype(np.float32)
+    masks = []
+    for ratio, dim_ratio in ((cfg.ink_ratio, cfg.dim_ink), (cfg.faint_ratio, cfg.dim_ink + 0.1)):
+        threshold = _thresholds(level, ratio, cfg.ink_margin)
+        threshold = np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
+        # Where the paper's level drops (the page's edge on a desk), follow the darker side:
+        # the scaled-up map would otherwise pass through in-between levels, and the desk just
+        # beside the page would read as a line of ink.
+        threshold = cv2.erode(threshold, _GROW)
+        threshold = cv2.resize(np.clip(threshold, 0, 255).astype(np.uint8), (width, height),
+                               interpolation=cv2.INTER_LINEAR)
+        masks.append(cv2.compare(gray, threshold, cv2.CMP_LT))
+    dark, faint = masks
+    near_dark = cv2.dilate(dark, np.ones((5, 5), np.uint8))
+    mask = cv2.bitwise_or(dark, cv2.bitwise_and(faint, near_dark))
+    return InkMap(mask, paper, step, bright)
+
+
+def _bright_level(paper: np.ndarray) -> float:
+    """The level of the brightest tenth of the paper estimate: the well-lit page."""
+    counts = np.bincount(paper.ravel(), minlength=256)
+    above = np.cumsum(counts[::-1])
+    return float(255 - np.searchsorted(above, 0.1 * counts.sum()))

@@ -1,0 +1,204 @@
+"""Alternative readings of one blob of ink, and the choice among them by the model's judgement.
+
+The finder cannot know whether a wide blob is one digit or several touching ones, or whether
+parts stacked in a column are one digit or a digit of each of two close rows. It proposes every
+way for the same ink (a *group*) as a small lattice: each proposal is an edge from one node to a
+later one (node 0 is the blob's left edge, :data:`END` its right; cut columns lie between), and
+every path from 0 to :data:`END` is one reading of the whole blob (the whole blob is the edge
+0 -> END; two touching digits 0 -> c -> END; two rows 0 -> :data:`ROWS` -> END). The model reads
+every proposal in the frame's one batched call, and :func:`choose` keeps, per group, the path
+whose readings are likeliest all to be right digits (or nothing, when none is): recognition
+decides the segmentation, as the best digit-string readers do.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+DIGIT_ASPECT = 1.2
+"""Width over height that handwritten digits rarely exceed (a few of MNIST's widest 2s and 0s
+reach it); a proposal wider than this is one digit with odds falling off as
+:data:`WIDE_PENALTY` says."""
+
+WIDE_PENALTY = 4.0
+"""Log-odds lost per unit of width/height above :data:`DIGIT_ASPECT`."""
+
+NARROW = 0.4
+"""Width over height below which only a 1 is a whole digit (MNIST's narrowest others)."""
+
+NARROW_PENALTY = 20.0
+"""Log-odds lost per unit of width/height below :data:`NARROW`, for readings other than 1."""
+
+CUT_COST = 5.0
+"""Log-odds each extra piece of an option pays: a cut must explain the ink clearly better than
+the whole, because the halves of a digit often look like digits to a model that never saw
+halves."""
+
+SURE = 0.99
+"""Readings are trusted up to this probability: beyond it a model's int8 output says little."""
+
+TALL_PENALTY = 8.0
+"""Log-odds lost per doubling of height beyond :data:`TALL_SLACK` doublings above the writing."""
+
+TALL_SLACK = 0.5
+"""Heights within this many doublings (x1.41) of the frame's writing height cost nothing."""
+
+END = 1 << 20
+"""The node at a group's right end (every reading of the blob is a path from node 0 to it)."""
+
+ROWS = END - 1
+"""The node between a column's upper and lower row."""
+
+MIN_PIECE = 0.25
+"""Cuts of a blob are at least this share of its height apart, and from its ends (a "1"
+with its serif; a thinner sliver is no digit)."""
+
+MIN_PIECE_HEIGHT = 0.5
+"""A piece of a cut blob is at least this share of the blob's height tall: touching digits of
+one number are about as tall as each other."""
+
+MAX_PIECE = 1.1
+"""... and at most this share: no digit is wider (the widest 0s and 2s of MNIST reach 1.2)."""
+
+JOINT = 0.6
+"""A cut candidate has at most this share of the ink of the blob's fullest column."""
+
+MAX_CUTS = 12
+"""Cut candidates kept per blob (a number of up to about eight touching digits)."""
+
+MAX_WIDTH = 8 * MAX_PIECE
+"""Blobs wider than this many heights are not proposed at all (what is left of a line)."""
+
+
+def cut_candidates(ink: np.ndarray, height: int) -> list[int]:
+    """Columns where a blob of ink (H, W; nonzero is ink) may join two touching digits: local
+    minima of the ink per column (the thinnest joints) well below the blob's fullest column,
+    at least :data:`MIN_PIECE` of the height apart and from the ends (the lowest kept first)."""
+    width = ink.shape[1]
+    profile = cv2.reduce((ink > 0).view(np.uint8), 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[0]
+    profile = np.convolve(profile.astype(np.float32), np.ones(3, np.float32) / 3, mode="same")
+    gap = max(2, int(MIN_PIECE * height))
+    if width < 2 * gap:
+        return []
+    inner = profile[1:-1]
+    minima = np.flatnonzero((inner <= profile[:-2]) & (inner <= profile[2:])
+                            & (inner <= JOINT * profile.max())) + 1
+    minima = minima[(minima >= gap) & (minima <= width - gap)]
+    chosen: list[int] = []
+    for x in minima[np.argsort(profile[minima], kind="stable")]:
+        if all(abs(int(x) - c) >= gap for c in chosen):
+            chosen.append(int(x))
+        if len(chosen) >= MAX_CUTS:
+            break
+    return sorted(chosen)
+
+
+def piece_crop(crop: np.ndarray, pad: int, left: int, right: int
+               ) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+    """The columns ``left:right`` (box pixels) of a digit crop (dark ink on white, ``pad`` px
+    of paper around its box), tightened to their own ink, with their box (x, y, w, h in box
+    pixels); None when they hold no ink."""
+    inner_h = crop.shape[0] - 2 * pad
+    part = crop[:, pad + left : pad + right]
+    ink = part < 255
+    rows = np.flatnonzero(ink.any(axis=1))
+    if len(rows) == 0:
+        return None
+    cols = np.flatnonzero(ink.any(axis=0))
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    c0, c1 = int(cols[0]), int(cols[-1]) + 1
+    piece = np.full((r1 - r0 + 2 * pad, c1 - c0 + 2 * pad), 255, np.uint8)
+    piece[pad : pad + r1 - r0, pad : pad + c1 - c0] = part[r0:r1, c0:c1]
+    y0, y1 = max(0, r0 - pad), min(inner_h, r1 - pad)
+    if y1 <= y0:
+        return None
+    return piece, (left + c0, y0, c1 - c0, y1 - y0)
+
+
+def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:
+    """The frame's typical digit height: the median height of the proposals the model read as
+    digits (``digits``, a mask); 0 (no measure) when there are none."""
+    heights = boxes[digits, 3]
+    return float(np.median(heights)) if len(heights) else 0.0
+
+
+def log_odds(boxes: np.ndarray, digits: np.ndarray, is_digit: np.ndarray,
+             confidences: np.ndarray, writing: float = 0.0) -> np.ndarray:
+    """Each proposal's log-odds of being one digit read right against being nothing: from the
+    model's is_digit times its confidence, less penalties for a shape wider than digits are,
+    a sliver narrower than any digit but a 1 (a digit's side cut off), and a height far above
+    the frame's ``writing`` height (two rows taken as one tall digit; 0: no such penalty)."""
+    aspect = boxes[:, 2] / np.maximum(boxes[:, 3], 1)
+    p = np.clip(is_digit * confidences, 1e-4, SURE)
+    score = np.log(p / (1.0 - p)) - WIDE_PENALTY * np.maximum(aspect - DIGIT_ASPECT, 0.0)
+    score -= NARROW_PENALTY * np.where(digits == 1, 0.0, np.maximum(NARROW - aspect, 0.0))
+    if writing > 0:
+        score -= TALL_PENALTY * np.maximum(np.log2(boxes[:, 3] / writing) - TALL_SLACK, 0.0)
+    return score
+
+
+def choose(group: np.ndarray, start: np.ndarray, end: np.ndarray,
+           scores: np.ndarray) -> np.ndarray:
+    """Which proposals to keep: per group with alternatives, the path from node 0 to
+    :data:`END` with the highest sum of ``scores`` (log-odds) less :data:`CUT_COST` per piece
+    beyond the first, if that is above nothing's 0 (a word cut into letters is nothing). A
+    group of one proposal keeps it: the model's is_digit and confidence filters judge it."""
+    keep = np.zeros(len(group), bool)
+    if len(group) == 0:
+        return keep
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    for members in np.split(order, bounds):
+        if len(members) == 1:
+            keep[members] = True
+            continue
+        path = _best_path(start[members], end[members], scores[members] - CUT_COST)
+        if path is not None:
+            keep[members[path]] = True
+    return keep
+
+
+def _best_path(start: np.ndarray, end: np.ndarray, gain: np.ndarray) -> list[int] | None:
+    """Edges of the best path 0 -> END through a small DAG (nodes ascend along every edge),
+    or None when no path gains more than nothing (a path's first piece is free)."""
+    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+    for node in sorted(set(start.tolist()) | {END}):
+        if node not in best:
+            continue
+        total, path = best[node]
+        for k in np.flatnonzero(start == node):
+            target = int(end[k])
+            candidate = total + float(gain[k])
+            if target not in best or candidate > best[target][0]:
+                best[target] = (candidate, [*path, int(k)])
+    if END not in best or best[END][0] + CUT_COST <= 0:
+        return None
+    return best[END][1]
+
+
+def settled(group: np.ndarray, start: np.ndarray, end: np.ndarray,
+            steady: np.ndarray) -> np.ndarray:
+    """Proposals of groups with alternatives that a tracker has already settled: where the
+    proposals following steady tracks (``steady``) make a whole path 0 -> END of their group,
+    that path is kept without reading the group again (a video's touching digits are cut once,
+    then followed). Returns (N,) bool: the settled path's proposals."""
+    chosen = np.zeros(len(group), bool)
+    for g in np.unique(group[steady]):
+        members = np.flatnonzero(group == g)
+        if len(members) == 1:
+            continue
+        gain = np.where(steady[members], 1.0, -1e9)
+        path = _best_path(start[members], end[members], gain)
+        if path is not None and steady[members[path]].all():
+            chosen[members[path]] = True
+    return chosen
+
+
+def unbeatable() -> float:
+    """The score above which a blob read whole keeps its group without its pieces being read:
+    no path of two or more pieces can score more (each piece at most :data:`SURE`'s log-odds,
+    less :data:`CUT_COST` per extra piece). Reading the pieces only where the whole is in doubt
+    is exact, and saves the model most of them on an ordinary page."""
+    most = float(np.log(SURE / (1.0 - SURE)))
+    return 2.0 * most - CUT_COST

@@ -1,0 +1,193 @@
+"""Grouping ink into digit parts: lines erased, parts of one digit merged, blobs boxed.
+
+Plain OpenCV and numpy on the ink mask of :mod:`camdigit.ink`; :mod:`camdigit.finder` calls
+these and makes proposals of what they give.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+CROP_PAD = 2
+"""Paper kept around a digit's box in its crop, in pixels."""
+
+_BLOCK = 256
+"""Rows per block of the pairwise box comparisons (bounds their memory on cluttered frames)."""
+
+
+def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]]) -> np.ndarray:
+    """Erase the straight lines (ruled lines, a grid, the page's edge) that border ``outlines``.
+
+    The outlines (outer and hole contours of blobs larger than any digit, each with its least
+    side length and the width of the band to erase, from the line's measured thickness) are
+    simplified to polygons; every polygon side longer than that runs along a straight line, at
+    any tilt, and a band along it is erased. A closing then mends, inside the erased band only,
+    the strokes of digits that crossed or touched the line.
+    """
+    erase = np.zeros_like(mask)
+    widest = 5
+    for outline, length, band in outlines:
+        polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
+        ends = np.roll(polygon, -1, axis=0)
+        sides = np.hypot(*(ends - polygon).T)
+        chosen = sides >= length
+        for start, end in zip(polygon[chosen], ends[chosen], strict=True):
+            cv2.line(erase, (int(start[0]), int(start[1])), (int(end[0]), int(end[1])), 255, band)
+        widest = max(widest, band)
+    kept = cv2.bitwise_and(mask, cv2.bitwise_not(erase))
+    side = widest + 2
+    mended = cv2.morphologyEx(kept, cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    return cv2.bitwise_or(kept, cv2.bitwise_and(mended, erase))
+
+
+def merge_parts(
+    boxes: np.ndarray, gap: float, overlap: float, max_aspect: float = 2.0
+) -> np.ndarray:
+    """Group the boxes that are parts of one digit; returns a group number per box.
+
+    Two parts belong together when they overlap horizontally by at least ``overlap`` of the
+    narrower one and the vertical gap between them is at most ``gap`` of the taller one's
+    height (one part inside the other is a case of this). Digits of a number stand side by side
+    with little horizontal overlap, so they are never joined.
+    """
+    n = len(boxes)
+    b = boxes.astype(np.float32)
+    x0, y0, w, h = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    x1, y1 = x0 + w, y0 + h
+    area = w * h
+    wide = w > max_aspect * h
+    firsts, seconds = [], []
+    # Rows in blocks, so a frame with thousands of blobs (noise) costs megabytes, not gigabytes.
+    for start in range(0, n, _BLOCK):
+        i = slice(start, min(n, start + _BLOCK))
+        x_overlap = np.minimum(x1[i, None], x1) - np.maximum(x0[i, None], x0)
+        v_gap = np.maximum(y0[i, None], y0) - np.minimum(y1[i, None], y1)
+        linked = (x_overlap >= overlap * np.minimum(w[i, None], w)) & (
+            v_gap <= gap * np.maximum(h[i, None], h)
+        )
+        # A part much wider than tall that holds the other (a frame drawn around a number, a
+        # leftover of a line) is not the other's stroke: it must not swallow it.
+        linked &= ~np.where(area[i, None] >= area, wide[i, None], wide)
+        rows, cols = np.nonzero(linked)
+        upper = cols > rows + start
+        firsts.append(rows[upper] + start)
+        seconds.append(cols[upper])
+    if n == 0:
+        return np.zeros(0, np.int64)
+    return _union_find(n, np.concatenate(firsts), np.concatenate(seconds))
+
+
+def _union_find(n: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Connected groups of ``n`` items joined by the pairs (first[k], second[k]), numbered 0.."""
+    root = np.arange(n)
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for a, b in zip(first.tolist(), second.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(i) for i in range(n)])
+    return np.unique(roots, return_inverse=True)[1]
+
+
+def group_boxes(boxes: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The union box of each group's parts, in group order."""
+    count = int(group.max()) + 1 if len(group) else 0
+    x0 = np.full(count, np.iinfo(np.int32).max, np.int64)
+    y0 = x0.copy()
+    x1 = np.zeros(count, np.int64)
+    y1 = x1.copy()
+    np.minimum.at(x0, group, boxes[:, 0])
+    np.minimum.at(y0, group, boxes[:, 1])
+    np.maximum.at(x1, group, boxes[:, 0] + boxes[:, 2])
+    np.maximum.at(y1, group, boxes[:, 1] + boxes[:, 3])
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
+
+
+def crowded_boxes(digit_boxes: np.ndarray, blob_boxes: np.ndarray, owner: np.ndarray,
+             groups: np.ndarray) -> np.ndarray:
+    """For each digit box (of group ``groups[k]``): does another blob reach into its crop?
+
+    ``owner`` is the group of every blob (-1 for specks and lines, which are foreign to all).
+    A digit alone in its crop can take the ink mask as it is; a crowded one must be cut out
+    along its own contours.
+    """
+    crowded = np.zeros(len(digit_boxes), bool)
+    b = blob_boxes.astype(np.int64)[None]
+    for start in range(0, len(digit_boxes), _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        d = digit_boxes[rows].astype(np.int64)[:, None]
+        reach = (
+            (b[..., 0] < d[..., 0] + d[..., 2] + CROP_PAD)
+            & (b[..., 0] + b[..., 2] > d[..., 0] - CROP_PAD)
+            & (b[..., 1] < d[..., 1] + d[..., 3] + CROP_PAD)
+            & (b[..., 1] + b[..., 3] > d[..., 1] - CROP_PAD)
+        )
+        crowded[rows] = (reach & (owner[None] != groups[rows, None])).any(axis=1)
+    return crowded
+
+
+def outer_contours(mask: np.ndarray) -> list[np.ndarray]:
+    """The outer contour of every blob, also of blobs inside another's hole (a number written
+    inside a drawn frame, or inside the ring a page's edge makes on a desk)."""
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    return [contours[i] for i in np.flatnonzero(hierarchy[0][:, 3] < 0)]
+
+
+MAX_BAND = 11
+"""Widest band erased along a line, in pixels: what is thicker is a region (a desk, a shadow),
+whose edge only is erased."""
+
+GRID_CELLS = 8
+"""A line blob with at least this many holes is a grid: its cells' sides are lines too."""
+
+
+def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, float, int]]:
+    """Outer and hole contours of every blob longer than ``longest`` pixels, either way, each
+    with the least length of a side that is a line: ``longest`` itself, or for the cells of a
+    grid (a blob with many holes), 0.6 of the grid's pitch (measured: the median cell's side);
+    and the width of the band to erase along it: twice the line's measured thickness and a
+    little, at least 5 px.
+
+    Holes matter: a page outline on a desk is a ring whose inner edge is a line too (and the
+    digits inside it are blobs of their own, not part of it), and a grid as dark as the ink is
+    one blob whose cells are holes, digits written on it are part of it.
+    """
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    parents = hierarchy[0][:, 3]
+    boxes = blob_boxes(list(contours))
+    long = (boxes[:, 2:] > longest).any(axis=1)
+    long_outer = long & (parents < 0)
+    holes = (parents >= 0) & long_outer[np.maximum(parents, 0)]
+    side = np.full(len(contours), float(longest))
+    band = np.full(len(contours), 5, np.int64)
+    for blob in np.flatnonzero(long_outer):
+        cells = np.flatnonzero(holes & (parents == blob))
+        # The line's thickness: twice its ink area over its outline, holes counted (a thick
+        # or blurred border leaves bars beside a band narrower than itself).
+        area = cv2.contourArea(contours[blob]) - sum(cv2.contourArea(contours[c]) for c in cells)
+        outline = cv2.arcLength(contours[blob], True) + sum(cv2.arcLength(contours[c], True)
+                                                             for c in cells)
+        thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
+        band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
+        if len(cells) >= GRID_CELLS:
+            pitch = float(np.median(boxes[cells, 2:].min(axis=1)))
+            side[cells] = max(8.0, 0.6 * pitch)
+    return [(contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes)]
+
+
+def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:
+    if not contours:
+        return np.zeros((0, 4), np.int32)
+    return np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
