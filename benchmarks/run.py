@@ -44,13 +44,13 @@ from benchmarks import baseline
 from benchmarks.frames import ArraySource, Collected
 from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
-from benchmarks.photos import PhotoResult, default_photos, read_photos
+from benchmarks.photos import PhotoResult, data_root, default_photos, read_photos
 from benchmarks.scenes import FAMILIES, VIDEO_FAMILIES, Truth, family_seeds, render_video, scene_set
 from camdigit.classifier import DigitClassifier
 from camdigit.detections import FrameResult
 from camdigit.drawing import Annotator
 from camdigit.machine import describe_machine
-from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
+from camdigit.mnist import DataError, load_mnist
 from camdigit.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.runner import run
 from camdigit.sources import open_source
@@ -323,10 +323,11 @@ def guard_figures(stills: dict[str, Score], videos: dict[str, VideoFigures],
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--data", type=Path,
-                        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
-                        help="MNIST IDX folder (default: the data folder's mnist, else the "
-                        "1,000 test digits of the test fixture)")
+    mnist = data_root() / "mnist"
+    parser.add_argument("--data", type=Path, default=mnist if mnist.is_dir() else None,
+                        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
+                        "../shared/data, when there, else the 1,000 test digits of the test "
+                        "fixture)")
     parser.add_argument("--model", type=Path, default=MODELS / "digits_int8.tflite")
     parser.add_argument("--scenes", type=int, default=10, help="still scenes per family")
     parser.add_argument("--videos", type=int, default=3,
