@@ -18,11 +18,13 @@ import logging
 import math
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# 3: TensorFlow's C++ log also prints harmless "E" lines (tf.data attributes) at every run
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
@@ -373,7 +375,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=default_data,
                         help="folder with the MNIST IDX files (default: ../shared/data/mnist "
                         "when present, else keras' download)")
-    parser.add_argument("--out", type=Path, default=REPO / "models", help="output folder")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: models/, or with --quick a new scratch "
+                        "folder, so a smoke test never replaces the shipped model)")
     parser.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: {QUICK_TRAIN_LIMIT} digits, ~{QUICK_STEPS} steps")
@@ -403,6 +407,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                       f"{FINE_TUNE_EPOCHS} epochs at a lower learning rate, instead of from "
                       "scratch")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = (Path(tempfile.mkdtemp(prefix="camdigit-quick-")) if args.quick
+                    else REPO / "models")
     if args.fine_tune and args.learning_rate == 1e-3:
         args.learning_rate = FINE_TUNE_LEARNING_RATE
     if not 0 <= args.extra_holdout < 1 or not 0 < args.extra_share < 1:

@@ -137,3 +137,13 @@ def test_fine_tuning_on_unusual_digits_raises_their_accuracy(tmp_path, mnist_100
     assert extra["holdout_accuracy_after"] >= 0.9
     assert extra["holdout_accuracy_after"] >= extra["holdout_accuracy_before"] + 0.2
     assert "your digits (held out, 36)" in result.stderr
+
+
+def test_a_quick_smoke_run_writes_to_a_scratch_folder_unless_told(tmp_path):
+    """``train.py --quick`` must never replace the shipped model and its figures."""
+    import train
+
+    quick = train.parse_args(["--quick"])
+    assert quick.out != REPO / "models" and quick.out.is_dir() and not any(quick.out.iterdir())
+    assert train.parse_args([]).out == REPO / "models"
+    assert train.parse_args(["--quick", "--out", str(tmp_path)]).out == tmp_path
