@@ -33,8 +33,12 @@ def demo_command(args: argparse.Namespace) -> int:
 
     check_common_flags(args)
     out: Path = args.out
-    if not out.is_dir():
-        raise ValueError(f"--out {out}: folder does not exist")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: not a folder; give a folder for the demo's outputs")
+    try:
+        out.mkdir(parents=True, exist_ok=True)  # as report --out does
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
     for sample in (SAMPLE_VIDEO, SAMPLE_PHOTO):
         if not sample.is_file():
             raise ValueError(f"bundled sample missing: {sample} (reinstall camdigit)")

@@ -52,6 +52,7 @@ class Progress:
         self.stream = stream
         self.started = time.monotonic()
         self._last = 0.0
+        self._shown = -1  # frames done at the last line written
         self._tty = stream.isatty()
 
     def update(self, done: int, force: bool = False) -> None:
@@ -67,13 +68,15 @@ class Progress:
         else:
             text = f"{done} frames  {fps:.1f} FPS"
         end = "\r" if self._tty else "\n"
+        self._shown = done
         self.stream.write(f"camdigit: {text}{end}")
         self.stream.flush()
 
     def finish(self, done: int) -> None:
         if done == 0:
             return  # nothing read (an error at the first frame): the error says it all
-        self.update(done, force=True)
+        if self._tty or done != self._shown:  # a log (not a terminal) gets each line once
+            self.update(done, force=True)
         if self._tty:
             self.stream.write("\n")
             self.stream.flush()

@@ -146,9 +146,11 @@ def test_missing_source_is_one_line(capsys):
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end_in_a_fresh_process(tmp_path):
-    result = run_python("-m", "camdigit", "demo", "--out", str(tmp_path), "--no-show")
+    out = tmp_path / "new" / "demo"  # --out is created, as report --out does
+    result = run_python("-m", "camdigit", "demo", "--out", str(out), "--no-show")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+    tmp_path = out
     assert "sample video" in result.stdout and "sample photo" in result.stdout
     written = json.loads((REPO / "camdigit" / "samples" / "demo_truth.json").read_text())
     video_line = next(line for line in result.stdout.splitlines() if "read" in line)
@@ -196,3 +198,23 @@ def test_signals_close_the_outputs_cleanly(tmp_path, mnist_1000, sig):
     while capture.read()[0]:
         count += 1
     assert abs(count - len(lines)) <= 1  # the video was closed properly and plays
+
+
+def test_a_log_gets_a_single_photo_s_progress_line_once():
+    """On a terminal the bar redraws in place; in a log (stderr not a terminal) each line stays,
+    so the last one is not written again when it says nothing new."""
+    import io
+
+    from camdigit.runner import Progress
+
+    log = io.StringIO()
+    progress = Progress(1, log)
+    progress.update(1)
+    progress.finish(1)
+    assert log.getvalue().count("1/1 frames") == 1
+    longer = io.StringIO()
+    progress = Progress(3, longer)
+    progress.update(1)
+    progress.update(3)  # within the rate limit: not written...
+    progress.finish(3)  # ... so the end is
+    assert longer.getvalue().count("frames") == 2 and "3/3 frames" in longer.getvalue()
