@@ -7,13 +7,18 @@ The files are those of the original release: ``train-images-idx3-ubyte(.gz)``,
 from __future__ import annotations
 
 import gzip
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
-"""Where a checkout of this workplace keeps MNIST (``../shared/data/mnist`` from the repo)."""
+DEFAULT_DATA_DIR = (
+    Path(os.environ["CAMDIGIT_DATA"]) / "mnist" if os.environ.get("CAMDIGIT_DATA")
+    else Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
+)
+"""Where MNIST is looked for when no folder is given: ``mnist`` in ``$CAMDIGIT_DATA``, else
+``../shared/data/mnist`` beside a source checkout of camdigit."""
 
 _FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

@@ -385,7 +385,8 @@ def add_report_command(
     mnist.add_argument("--split", choices=["train", "test"], default=None,
                        help="MNIST split (default: train)")
     mnist.add_argument("--data", dest="mnist_dir", type=Path, default=None, metavar="DIR",
-                       help="folder of the MNIST IDX files (default: the workplace's shared copy)")
+                       help="folder of the MNIST IDX files (default: mnist in $CAMDIGIT_DATA, "
+                       "else ../shared/data/mnist beside a source checkout)")
     output = report.add_argument_group("output")
     output.add_argument("--out", type=Path, default=Path("report"),
                         help="folder for the charts and report.md (made if missing)")

@@ -183,7 +183,7 @@ def test_bad_inputs_are_one_line_errors(digit_folder, tmp_path, capsys, monkeypa
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (DEFAULT_DATA_DIR / "train-labels-idx1-ubyte.gz").exists(),
-                    reason="MNIST not in the workplace's shared data")
+                    reason="MNIST IDX files not found (set CAMDIGIT_DATA to their parent folder)")
 def test_mnist_train_in_well_under_a_minute(tmp_path, capsys):
     start = time.perf_counter()
     assert run_report(["--out", str(tmp_path / "r"), "--threads", "2"]) == 0
