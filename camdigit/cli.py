@@ -166,6 +166,15 @@ class ResultPrinter:
             print(f"{source}: {' '.join(numbers) or 'no digits found'}", flush=True)
 
 
+def _warn_if_a_page(path: Path, image, classifier: DigitClassifier) -> None:
+    """``classify`` reads an image as one digit; a page of several gets a pointer to ``run``."""
+    found = len(Recognizer(classifier).process(image, str(path), still=True).detections)
+    if found >= 2:
+        logging.getLogger("camdigit").warning(
+            "%s holds %d digits, but classify reads each image as one digit: use "
+            "'camdigit run %s' to read them all", path, found, path)
+
+
 def classify_command(args: argparse.Namespace) -> int:
     check_common_flags(args)
     paths = [Path(p) for p in args.images] or sample_digit_paths()
@@ -186,6 +195,7 @@ def classify_command(args: argparse.Namespace) -> int:
         ink = guess_ink(image) if args.ink == "auto" else args.ink
         crops.append(normalize_digit(image, ink=ink))
         kept.append(path)
+        _warn_if_a_page(path, image, classifier)
     if not crops:
         raise ImageError("none of the images could be read")
 

@@ -36,7 +36,21 @@ def test_classify_json_for_given_images(tmp_path, mnist_1000, capsys):
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["file"] for r in records] == paths
     assert [r["digit"] for r in records] == [int(x) for x in labels[:3]]
-    assert all(0 <= r["confidence"] <= 1 for r in records)
+    assert all(0 <= r["confidence"] <= 1 and 0 <= r["is_digit"] <= 1 for r in records)
+
+
+def test_classify_points_a_page_of_digits_to_run(tmp_path, mnist_1000, caplog):
+    from benchmarks.scenes import render_scene
+
+    page = tmp_path / "page.png"
+    cv2.imwrite(str(page), render_scene(*mnist_1000, "clean", seed=3, size=(480, 360),
+                                        digits=6).image)
+    single = tmp_path / "one.png"
+    cv2.imwrite(str(single), 255 - mnist_1000[0][0])
+    with caplog.at_level("WARNING", logger="camdigit"):
+        assert main(["classify", str(page), str(single)]) == 0
+    assert f"camdigit run {page}" in caplog.text and "holds" in caplog.text
+    assert str(single) not in caplog.text  # one digit: nothing to say
 
 
 def test_unreadable_file_in_a_list_is_skipped_and_reported(tmp_path, mnist_1000, capsys):
