@@ -107,6 +107,15 @@ class RunSummary:
         return [text for text, n in counts.items() if n >= min_frames]
 
 
+def _at_edge(box: tuple[int, int, int, int], shape: tuple[int, ...], margin: int = 2) -> bool:
+    """Whether a number may go on beyond the frame: its box reaches the top or bottom border,
+    or stands within a digit's size (its own height) of the left or right one, where a digit
+    cut by the border would not have been found."""
+    x, y, w, h = box
+    return (y <= margin or y + h >= shape[0] - margin
+            or x <= h or x + w >= shape[1] - h)
+
+
 def number_lines(numbers: list[Number]) -> list[list[str]]:
     """The numbers' texts, line by line in reading order."""
     lines: dict[int, list[str]] = {}
@@ -185,7 +194,10 @@ def run(
             summary.frames += 1
             summary.digits += len(result.detections)
             tally = summary.numbers.setdefault(frame.source, Counter())
-            tally.update(dict.fromkeys([n.text for n in result.numbers], 1))  # once a frame
+            # once a frame; in a video, a number the frame's edge cuts is not one that was read
+            seen = [n.text for n in result.numbers
+                    if frame.still or not _at_edge(n.box, frame.image.shape)]
+            tally.update(dict.fromkeys(seen, 1))
             summary.last_numbers[frame.source] = [n.text for n in result.numbers]
             if on_result is not None:
                 on_result(result)
