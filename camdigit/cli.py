@@ -92,7 +92,8 @@ def run_command(args: argparse.Namespace) -> int:
     show = want_window(args)
     source = open_source(args.source)
     summary = process_source(source, recognizer, args.save, args.json, show, args.quiet,
-                             print_results=not (args.save or args.json or show))
+                             print_results=not (args.save or args.json or show),
+                             overwrite=args.overwrite)
     if source.problems and summary.frames == 0:
         raise SourceError(f"nothing could be read from {source.name}: {source.problems[0]}")
     return 1 if source.problems else 0
@@ -106,13 +107,14 @@ def process_source(
     show: bool,
     quiet: bool,
     print_results: bool,
+    overwrite: bool = False,
 ) -> RunSummary:
     """Open the outputs (checked before any frame is read), run, and report."""
     from camdigit.display import Window
 
     outputs: list = []
     try:
-        saver = AnnotatedWriter(save, source) if save else None
+        saver = AnnotatedWriter(save, source, overwrite) if save else None
         outputs.append(saver)
         writer = JsonLinesWriter(json_path) if json_path else None
         outputs.append(writer)
@@ -290,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--save", type=Path, metavar="PATH",
                         help="annotated image (for a photo), video (for a video or camera), or "
                         "folder (for a folder or glob)")
+    output.add_argument("--overwrite", action="store_true",
+                        help="replace an existing --save file (an input is never replaced)")
     output.add_argument("--json", metavar="PATH",
                         help="JSON Lines, one object per frame, flushed per frame; - for stdout")
     add_model_options(run)

@@ -53,7 +53,7 @@ def demo_command(args: argparse.Namespace) -> int:
     for sample, save, json_path, label in jobs:
         source = open_source(str(sample))
         summary = process_source(source, recognizer, save, str(json_path), show, quiet=True,
-                                 print_results=False)
+                                 print_results=False, overwrite=True)  # its own outputs
         read = summary.steady_numbers(str(sample))
         written = truth.get(sample.name, [])
         print(f"{label} ({sample.name}, {summary.frames} frames, {summary.fps:.0f} FPS): "

@@ -87,6 +87,35 @@ def check_writable(path: Path) -> None:
         raise OutputError(f"cannot write {path}: permission denied")
 
 
+def _input_files(source: FrameSource) -> list[Path]:
+    """The files a source reads (none for a camera or a stream)."""
+    if isinstance(source, MediaListSource):
+        return list(source.paths)
+    path = Path(getattr(source, "name", "") or "")
+    return [path] if str(path) and path.is_file() else []
+
+
+def _refuse_to_replace(target: Path, source: FrameSource, overwrite: bool) -> None:
+    """Never write over an input; replace an existing output only when asked (``--overwrite``).
+
+    Checked before any frame is read. For a folder of inputs, the files it would write
+    (``NAME.annotated.jpg`` / ``.mp4``) are the outputs checked.
+    """
+    inputs = {p.resolve() for p in _input_files(source)}
+    if isinstance(source, MediaListSource):
+        outputs = [target / (p.stem + (".annotated.jpg" if p.suffix.lower() in IMAGE_SUFFIXES
+                                       else ".annotated.mp4")) for p in source.paths]
+    else:
+        outputs = [target]
+    for path in outputs:
+        if path.resolve() in inputs:
+            raise OutputError(f"--save {path} is an input: give another name, so that it is "
+                              f"not replaced by the annotated copy")
+        if path.is_file() and not overwrite:
+            raise OutputError(f"--save {path} exists: give another name, or --overwrite to "
+                              f"replace it")
+
+
 class AnnotatedWriter:
     """Saves annotated frames: an image for a photo, a video for a video or camera, and for a
     folder or glob a folder with one annotated file per input file.
@@ -94,9 +123,10 @@ class AnnotatedWriter:
     Videos keep the input's frame rate and size; the writer is made from the first frame.
     """
 
-    def __init__(self, target: str | Path, source: FrameSource) -> None:
+    def __init__(self, target: str | Path, source: FrameSource, overwrite: bool = False) -> None:
         self.target = Path(target)
         self.fps = source.fps or 30.0
+        _refuse_to_replace(self.target, source, overwrite)
         if isinstance(source, MediaListSource):
             self.mode = "folder"
             if self.target.exists() and not self.target.is_dir():

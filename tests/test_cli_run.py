@@ -219,3 +219,32 @@ def test_a_log_gets_a_single_photo_s_progress_line_once():
     progress.update(3)  # within the rate limit: not written...
     progress.finish(3)  # ... so the end is
     assert longer.getvalue().count("frames") == 2 and "3/3 frames" in longer.getvalue()
+
+
+def test_save_never_replaces_an_input_and_an_output_only_with_overwrite(photo, clip, tmp_path,
+                                                                         capsys):
+    """Before any frame is read: --save onto the input is refused (the photo and the video
+    stay byte for byte), an existing output too unless --overwrite is given."""
+    for source in (photo[0], clip[0]):
+        before = source.read_bytes()
+        assert main(["run", str(source), "--save", str(source), "--no-show", "--quiet",
+                     "--overwrite"]) == 2
+        assert "is an input" in capsys.readouterr().err
+        assert source.read_bytes() == before
+    out = tmp_path / "annotated.jpg"
+    out.write_bytes(b"mine")
+    assert main(["run", str(photo[0]), "--save", str(out), "--no-show", "--quiet"]) == 2
+    assert "--overwrite" in capsys.readouterr().err and out.read_bytes() == b"mine"
+    assert main(["run", str(photo[0]), "--save", str(out), "--no-show", "--quiet",
+                 "--overwrite"]) == 0
+    assert cv2.imread(str(out)) is not None
+    # a folder of inputs: its annotated copies are the outputs checked
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.jpg").write_bytes(photo[0].read_bytes())
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "page.annotated.jpg").write_bytes(b"old")
+    assert main(["run", str(folder), "--save", str(saved), "--no-show", "--quiet"]) == 2
+    assert (saved / "page.annotated.jpg").read_bytes() == b"old"
+    capsys.readouterr()
