@@ -174,6 +174,11 @@ def test_draw_a_digit_on_the_pad(browser, server, artifacts):
     assert not error.is_displayed()
     best = browser.find_element(By.CSS_SELECTOR, "#pad-probs li.best .label")
     assert best.text == "1"
+    # the best reading's bar is filled on screen, in proportion to its probability
+    meter = browser.find_element(By.CSS_SELECTOR, "#pad-probs li.best .meter")
+    fill = browser.find_element(By.CSS_SELECTOR, "#pad-probs li.best .fill")
+    assert fill.size["height"] >= 0.8 * meter.size["height"] > 0
+    assert fill.size["width"] >= 0.5 * meter.size["width"] > 0
     browser.save_screenshot(str(artifacts / "web-pad.png"))
 
 
