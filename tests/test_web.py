@@ -88,7 +88,7 @@ def test_upload_page_has_a_labelled_file_input_and_the_pad(client):
     assert '<input id="image-input" type="file" name="image" multiple' in html
     assert '<label class="drop" id="drop" for="image-input">' in html
     assert '<canvas id="pad"' in html and 'aria-label="Drawing pad' in html
-    assert "Up to 10 photos, 10 MB in all" in html
+    assert "Up to 10 photos, 15 MB each and 40 MB in all" in html
     assert "https://" not in html and "http://" not in html.replace("http://HOST:PORT", "")
     csp = page.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
@@ -230,16 +230,36 @@ def test_no_image_in_the_request_is_400(client, photo):
 
 
 def test_oversized_uploads_are_413(client):
-    huge = b"\xff\xd8\xff" + b"\x00" * (10 * MB)
+    huge = b"\xff\xd8\xff" + b"\x00" * (40 * MB)
     for answer in (client.post("/api/detect", data=huge, content_type="image/jpeg"),
                    post_files(client, [(huge, "huge.jpg")]),
                    post_files(client, [(huge, "huge.jpg")], url="/api/digit")):
         assert answer.status_code == 413
-        assert answer.get_json() == {"error": "upload too large: at most 10 MB per request"}
+        assert answer.get_json() == {"error": "upload too large: at most 40 MB per request"}
     page = post_files(client, [(huge, "huge.jpg")], url="/")
     assert page.status_code == 413
     html = page.get_data(as_text=True)
-    assert 'role="alert">upload too large: at most 10 MB per request</p>' in html
+    assert 'role="alert">upload too large: at most 40 MB per request</p>' in html
+
+
+def test_two_phone_photos_fit_and_one_photo_over_the_per_photo_limit_is_named(client, classifier):
+    from camdigit.web.app import MAX_PHOTO_MB, MAX_REQUEST_MB
+
+    phone = 8  # MB: a 12-megapixel phone JPEG
+    assert phone <= MAX_PHOTO_MB and 2 * phone <= MAX_REQUEST_MB
+    # the same limits at a small scale: two photos under the per-photo limit pass, one over it
+    # is refused by name
+    small = create_app(Recognizer(classifier), max_upload_mb=3, max_file_mb=1).test_client()
+    ok, photo = cv2.imencode(".png", np.random.default_rng(0).integers(0, 255, (480, 640, 3),
+                                                                       dtype=np.uint8))
+    assert ok and 0.5 * MB < len(photo) < MB
+    two = post_files(small, [(photo.tobytes(), "a.png"), (photo.tobytes(), "b.png")], url="/")
+    assert two.status_code == 200, two.get_data(as_text=True)[-500:]
+    big = photo.tobytes() + b"\x00" * MB
+    refused = post_files(small, [(big, "big.png")], url="/api/detect")
+    assert refused.status_code == 400
+    assert refused.get_json()["error"].startswith("big.png is 1.")
+    assert "at most 1 MB per photo" in refused.get_json()["error"]
 
 
 def test_too_many_files_are_refused(client, mnist_1000):

@@ -76,11 +76,19 @@ def warm_up(classifier: DigitClassifier) -> None:
         batch *= 2
 
 
+MAX_PHOTO_MB = 15
+"""The largest photo one may upload: a phone's photo (3-8 MB as JPEG, up to 12 MB) fits."""
+
+MAX_REQUEST_MB = 40
+"""The largest request: two or more phone photos at once fit; every file is held in memory."""
+
+
 def create_app(
     model: Recognizer | DigitClassifier,
     live: LiveFeed | None = None,
-    max_upload_mb: float = 10,
+    max_upload_mb: float = MAX_REQUEST_MB,
     max_files: int = 10,
+    max_file_mb: float = MAX_PHOTO_MB,
 ) -> Flask:
     """The web app.
 
@@ -90,6 +98,7 @@ def create_app(
         live: the live feed for ``/live``, started and stopped by the caller; None: no source.
         max_upload_mb: the largest request body (all files together).
         max_files: the most files one request may carry.
+        max_file_mb: the largest single photo.
     """
     recognizer = model if isinstance(model, Recognizer) else Recognizer(model)
     warm_up(recognizer.classifier)
@@ -105,7 +114,8 @@ def create_app(
         MAX_FORM_PARTS=max_files + 20,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    limits = {"max_files": max_files, "max_mb": f"{max_upload_mb:g}", "formats": FORMATS}
+    limits = {"max_files": max_files, "max_mb": f"{max_upload_mb:g}",
+              "max_file_mb": f"{max_file_mb:g}", "formats": FORMATS}
 
     def read_photo(data: bytes) -> tuple[dict, FrameResult, np.ndarray]:
         """One uploaded photo: its ``--json`` record, its result and its annotated drawing."""
@@ -124,6 +134,10 @@ def create_app(
         if count > max_files:
             raise UploadError(f"too many files: {count} (at most {max_files} per request)")
         chosen = [(f.filename or "", f.read()) for f in files]
+        for name, data in chosen:
+            if len(data) > max_file_mb * 1024 * 1024:
+                raise UploadError(f"{shorten(name) or 'a photo'} is {len(data) / 1048576:.1f} MB: "
+                                  f"at most {max_file_mb:g} MB per photo")
         return [(name, data) for name, data in chosen if name or data]
 
     def one_image() -> bytes:

@@ -22,8 +22,15 @@
     if (files.length > maxFiles) {
       return `Too many files: ${files.length} (at most ${maxFiles} at a time).`;
     }
+    const maxFileBytes = Number(form.dataset.maxFileMb) * 1024 * 1024;
     let total = 0;
-    for (const file of files) total += file.size;
+    for (const file of files) {
+      if (file.size > maxFileBytes) {
+        const mb = (file.size / 1048576).toFixed(1);
+        return `${file.name} is ${mb} MB: at most ${form.dataset.maxFileMb} MB per photo.`;
+      }
+      total += file.size;
+    }
     if (total > maxBytes) {
       const mb = (total / 1048576).toFixed(1);
       return `Upload too large: ${mb} MB (at most ${form.dataset.maxMb} MB in all).`;
