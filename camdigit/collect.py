@@ -41,7 +41,16 @@ from camdigit.sources import Frame, open_source
 SINGLE_DIGIT_SIDE = 128
 """A photo this small in which no digit is found is taken as one digit filling the image."""
 
-Ask = Callable[[np.ndarray, int, float], int | None]
+Ask = Callable[[np.ndarray, int, float, str], int | None]
+"""Asks about one reading (crop, digit read, confidence, where it is); the label or None."""
+
+
+class AnswersEnded(Exception):  # noqa: N818 (an end of input, not an error)
+    """The terminal's input ended (Ctrl-D) while asking: keep the answers given, then stop."""
+
+    def __init__(self, pairs: list[tuple[np.ndarray, int]]) -> None:
+        super().__init__("input ended")
+        self.pairs = pairs
 """Confirm a reading: (crop, digit, confidence) -> the label, or None to skip it."""
 
 
@@ -155,20 +164,29 @@ def label_frame(
     # --confirm: the model reads, the user (or --yes-above) decides.
     reading = recognizer.classifier.classify(np.stack(crops))
     pairs = []
-    for crop, digit, confidence in zip(crops, reading.digits, reading.confidences,
-                                       strict=True):
+    boxes = found.boxes if len(found) else np.zeros((len(crops), 4), np.int32)
+    for k, (crop, digit, confidence, box) in enumerate(zip(crops, reading.digits,
+                                                          reading.confidences, boxes,
+                                                          strict=True)):
         if confidence >= args.yes_above:
             pairs.append((crop, int(digit)))
         elif ask is not None:
-            label = ask(crop, int(digit), float(confidence))
+            x, y, w, h = (int(v) for v in box)
+            where = f"digit {k + 1} of {len(crops)}, at x {x} y {y} ({w}x{h} px)"
+            try:
+                label = ask(crop, int(digit), float(confidence), where)
+            except EOFError:
+                raise AnswersEnded(pairs) from None
             if label is not None:
                 pairs.append((crop, label))
     return pairs
 
 
-def terminal_ask(crop: np.ndarray, digit: int, confidence: float) -> int | None:
-    """Ask on the terminal: Enter keeps the reading, a digit corrects it, anything else skips."""
-    answer = input(f"read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, n skips: ")
+def terminal_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> int | None:
+    """Ask on the terminal: Enter keeps the reading, a digit corrects it, anything else skips.
+    Ctrl-D (end of input) raises EOFError: the caller keeps the answers given and stops."""
+    answer = input(f"{where}: read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, "
+                   f"n skips: ")
     answer = answer.strip()
     if answer == "":
         return digit
@@ -177,7 +195,7 @@ def terminal_ask(crop: np.ndarray, digit: int, confidence: float) -> int | None:
     return None
 
 
-def window_ask(crop: np.ndarray, digit: int, confidence: float) -> int | None:
+def window_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> int | None:
     """Ask in the window: Enter or y keeps, a digit key corrects, n or Esc skips."""
     big = cv2.resize(crop, (256, 256), interpolation=cv2.INTER_NEAREST)
     panel = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
@@ -201,6 +219,14 @@ def collect(args: argparse.Namespace, recognizer: Recognizer, show: bool) -> Col
     ask: Ask | None = None
     if args.confirm:
         ask = window_ask if show else (terminal_ask if sys.stdin.isatty() else None)
+        if ask is None and args.yes_above > 1.0:
+            source.close()
+            raise ValueError("--confirm asks about each reading, but there is no window and no "
+                             "terminal here: give --yes-above P to keep the readings at least "
+                             "P confident without asking")
+        if ask is None:
+            print(f"camdigit: no terminal to ask: only readings at least {args.yes_above:g} "
+                  f"confident are kept", file=sys.stderr)
     last_capture = -float("inf")
     try:
         for frame in source:
@@ -217,12 +243,20 @@ def collect(args: argparse.Namespace, recognizer: Recognizer, show: bool) -> Col
             if not capture:
                 continue
             last_capture = frame.time
-            pairs = label_frame(frame, recognizer, args, ask, key_label)
+            ended = False
+            try:
+                pairs = label_frame(frame, recognizer, args, ask, key_label)
+            except AnswersEnded as end:  # Ctrl-D: keep this frame's answers, then stop
+                pairs, ended = end.pairs, True
             stem = f"{Path(frame.source).stem or 'camera'}-f{frame.index}"
             for k, (crop, label) in enumerate(pairs):
                 collection.save(crop, label, f"{stem}-{k}")
             print(f"camdigit: {frame.source} frame {frame.index}: saved {len(pairs)}  |  "
                   f"{collection.line()}", file=sys.stderr, flush=True)
+            if ended:
+                print("camdigit: input ended: stopped, every answer given is saved",
+                      file=sys.stderr, flush=True)
+                break
     finally:
         source.close()
         if show:

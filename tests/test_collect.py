@@ -114,3 +114,40 @@ def test_bad_collect_flags(tmp_path, mnist_1000, monkeypatch, capsys, args, mess
                  *args]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_confirm_without_a_terminal_or_window_says_so_before_any_work(tmp_path, mnist_1000,
+                                                                      capsys, monkeypatch):
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "12")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    out = tmp_path / "mine"
+    assert main(["collect", str(sheet), "--out", str(out), "--confirm", "--no-show"]) == 2
+    err = capsys.readouterr().err
+    assert "no window and no terminal" in err and "--yes-above" in err
+    assert not list(out.glob("*/*.png"))
+
+
+def test_terminal_confirm_names_each_digit_and_keeps_answers_given_before_ctrl_d(
+        tmp_path, mnist_1000, capsys, monkeypatch):
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "12", per_row=3)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    prompts: list[str] = []
+    answers = iter(["", "7"])  # keep the first reading, correct the second, then Ctrl-D
+
+    def fake_input(prompt: str) -> str:
+        prompts.append(prompt)
+        answer = next(answers, None)
+        if answer is None:
+            raise EOFError
+        return answer
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    out = tmp_path / "mine"
+    assert main(["collect", str(sheet), "--out", str(out), "--confirm", "--no-show"]) == 0
+    assert prompts[0].startswith("digit 1 of 6, at x ") and "read " in prompts[0]
+    assert len(prompts) == 3  # the third was answered with Ctrl-D: no more questions
+    saved = folder_counts(out)
+    assert sum(saved.values()) == 2 and saved.get(7) == 1
+    assert "input ended" in capsys.readouterr().err
