@@ -23,13 +23,15 @@ def cut_crop(
     contours: list[np.ndarray] | None,
     paper: np.ndarray,
     step: int,
+    level: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """The digit's own ink on white with a small margin, and its ink pixel count.
 
     The ink is the mask grown by one pixel (``grown``: the soft edge of the stroke), limited to
     the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
     else is set to white, and grey levels are divided by the paper's level at the digit, so
-    the crop's contrast does not depend on the light.
+    the crop's contrast does not depend on the light. ``level`` is that level when the caller
+    has it already (:func:`paper_at`).
     """
     x, y, w, h = (int(v) for v in box)
     height, width = gray.shape
@@ -44,7 +46,8 @@ def cut_crop(
         ink = cv2.bitwise_and(ink, shape)
         keep = cv2.dilate(ink, _GROW)
     ink_area = cv2.countNonZero(ink)
-    level = paper_at(paper, step, box)
+    if level is None:
+        level = paper_at(paper, step, box)
     scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
     crop = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
@@ -87,12 +90,14 @@ def ink_contrast(gray: np.ndarray, grown: np.ndarray, marked: np.ndarray, box: n
     x0, y0 = max(0, x - grow), max(0, y - grow)
     x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
     region = gray[y0:y1, x0:x1]
-    ground = cv2.bitwise_not(marked[y0:y1, x0:x1])
+    ground = marked[y0:y1, x0:x1]
     shrink = max(1, h // 15)  # the grain is measured at a scale relative to the digit
     if shrink > 1:
         size = (max(1, region.shape[1] // shrink), max(1, region.shape[0] // shrink))
         region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
         ground = cv2.resize(ground, size, interpolation=cv2.INTER_NEAREST)
+    # inverted after shrinking: nearest picks pixels, so it is the same mask on fewer of them
+    ground = cv2.bitwise_not(ground)
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]

@@ -13,6 +13,7 @@ tightly written rows).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -49,36 +50,42 @@ class Annotator:
         scale = max(frame.shape[:2]) / 1000.0
         thickness = max(1, round(2 * scale))
         d = result.detections
-        taken: list[Rect] = []  # labels and digits a number's tag should not cover
-        for (x, y, w, h), digit, confidence in zip(d.boxes, d.digits, d.confidences, strict=True):
-            x, y, w, h = int(x), int(y), int(w), int(h)
+        # labels and digits a number's tag should not cover, as rows of an array so that a tag
+        # is tested against all of them at once (a page holds a few dozen numbers and digits)
+        taken = np.zeros((2 * len(d) + len(result.numbers), 4), np.int64)
+        count = 0
+        boxes = d.boxes.astype(np.int64).tolist()  # plain ints, read once
+        # (confidences stay float32 scalars: the label's rounding is float32's)
+        for (x, y, w, h), digit, confidence in zip(boxes, d.digits.tolist(), d.confidences,
+                                                   strict=True):
             doubtful = confidence < self.style.doubtful
             colour = self.style.doubtful_colour if doubtful else self.style.digit_colour
             cv2.rectangle(frame, (x, y), (x + w, y + h), colour, thickness)
             label = str(digit)
             if doubtful or self.style.show_confidence:
                 label += f" {confidence * 100:.0f}%"
-            font_scale = float(np.clip(h / 80.0, 0.35, 0.9))
+            font_scale = min(max(h / 80.0, 0.35), 0.9)
             rect = _label_rect(frame, label, (x, y + h + 1), font_scale, below=True)
             _label(frame, rect, label, font_scale, colour)
-            taken += [rect, (x, y, x + w, y + h)]
+            taken[count], taken[count + 1] = rect, (x, y, x + w, y + h)
+            count += 2
         for number in result.numbers:
             x, y, w, h = number.box
             pad = thickness + 2
             x0, y0, x1, y1 = x - pad, y - pad, x + w + pad, y + h + pad
             cv2.rectangle(frame, (x0, y0), (x1, y1), self.style.number_colour, thickness)
             # Under the digits' own labels when the tag does not fit above.
-            members = [d.boxes[m] for m in number.members]
-            tallest = max((int(b[3]) for b in members), default=h)
-            font_scale = float(np.clip(tallest / 60.0, 0.45, 1.1))
+            members = [boxes[m] for m in number.members]
+            tallest = max((b[3] for b in members), default=h)
+            font_scale = min(max(tallest / 60.0, 0.45), 1.1)
             under = y1 + round(0.5 * tallest) if members else y1
             places = [_label_rect(frame, number.text, (x0, y0), font_scale),
                       _label_rect(frame, number.text, (x0, under), font_scale, below=True)]
-            own = {tuple(int(v) for v in (b[0], b[1], b[0] + b[2], b[1] + b[3])) for b in members}
-            others = [t for t in taken if t not in own]
-            rect = next((r for r in places if not any(_meets(r, t) for t in others)), places[0])
+            own = {(b[0], b[1], b[0] + b[2], b[1] + b[3]) for b in members}
+            rect = next((r for r in places if not _meets_any(r, taken[:count], own)), places[0])
             _label(frame, rect, number.text, font_scale, self.style.number_colour)
-            taken.append(rect)
+            taken[count] = rect
+            count += 1
         if fps is not None or ms_per_frame is not None:
             parts = []
             if fps is not None:
@@ -96,8 +103,7 @@ class Annotator:
 def _label_rect(frame: np.ndarray, text: str, anchor: tuple[int, int], font_scale: float,
                 below: bool = False) -> Rect:
     """Where a label goes: above the anchor point (or below it), kept inside the frame."""
-    thickness = max(1, round(font_scale * 1.5))
-    (tw, th), base = cv2.getTextSize(text, FONT, font_scale, thickness)
+    (tw, th), base = _text_size(text, font_scale)
     x, y = anchor
     top = y if below else y - th - base - 2
     top = int(min(max(top, 0), frame.shape[0] - th - base - 2))
@@ -105,16 +111,27 @@ def _label_rect(frame: np.ndarray, text: str, anchor: tuple[int, int], font_scal
     return x, top, x + tw + 2, top + th + base + 2
 
 
+@lru_cache(maxsize=4096)
+def _text_size(text: str, font_scale: float) -> tuple[tuple[int, int], int]:
+    """``cv2.getTextSize`` of a label, remembered: a page's labels are the same few digits and
+    numbers frame after frame, and each is measured to place it and again to draw it."""
+    return cv2.getTextSize(text, FONT, font_scale, max(1, round(font_scale * 1.5)))
+
+
 def _label(frame: np.ndarray, rect: Rect, text: str, font_scale: float,
            colour: tuple[int, int, int]) -> None:
     """White text on a filled box."""
     thickness = max(1, round(font_scale * 1.5))
     x0, y0, x1, y1 = rect
-    (_, th), _ = cv2.getTextSize(text, FONT, font_scale, thickness)
+    (_, th), _ = _text_size(text, font_scale)
     cv2.rectangle(frame, (x0, y0), (x1, y1), colour, cv2.FILLED)
     cv2.putText(frame, text, (x0 + 1, y0 + th + 1), FONT, font_scale, (255, 255, 255), thickness,
                 cv2.LINE_AA)
 
 
-def _meets(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _meets_any(rect: Rect, taken: np.ndarray, own: set[Rect]) -> bool:
+    """Whether ``rect`` overlaps any row of ``taken`` (x0, y0, x1, y1) that is not in ``own``
+    (the number's own digits, which its tag may cover)."""
+    hits = ((rect[0] < taken[:, 2]) & (taken[:, 0] < rect[2]) & (rect[1] < taken[:, 3])
+            & (taken[:, 1] < rect[3]))
+    return any(tuple(row) not in own for row in taken[hits].tolist())

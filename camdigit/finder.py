@@ -237,11 +237,14 @@ class DigitFinder:
         # all the ink, lines too: the ground a digit's contrast is measured on is what is left
         marked = grown if mask is ink.mask else cv2.dilate(ink.mask, _GROW)
         out = _Proposals()
-        for k, g in enumerate(plausible):
-            box = digit_boxes[g]
+        # boxes as lists of plain ints: each candidate's box is unpacked by several helpers
+        box_list = digit_boxes.tolist()
+        for k, g in enumerate(plausible.tolist()):
+            box = box_list[g]
             members = parts[group == g]
             own = [contours[i] for i in members] if crowded[k] else None
-            crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step)
+            level = paper_at(paper, step, box)
+            crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step, level)
             bw, bh = int(box[2]), int(box[3])
             # Loose bounds: ink along at least the digit's height (a 1 px stroke is kept), not
             # a solid blot, and one stroke spanning at least half of it (specks of a wall
@@ -258,7 +261,6 @@ class DigitFinder:
             # Ink stands out of its ground: its darkest is several of the ground's own standard
             # deviations below the ground's level. On paper that is any ink; on a wall, wood or
             # fabric, the texture's own dark spots are not.
-            level = paper_at(paper, step, box)
             if ink_contrast(gray, grown, marked, box, grow, level)[0] < cfg.min_contrast:
                 continue
             before = len(out.boxes)

@@ -56,18 +56,26 @@ class InkMap:
     inverted: bool = False  # the frame was light ink on a dark ground, inverted before
 
 
-def light_ink(gray: np.ndarray, cfg) -> bool:
+def _shrunk(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """The frame shrunk by a whole ``step`` to about 160 px on its shorter side, and the step."""
+    height, width = gray.shape
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
+                       interpolation=cv2.INTER_AREA)
+    return small, step
+
+
+def light_ink(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> bool:
     """Is the writing lighter than its ground? Measured, not assumed.
 
     Ink is marks that stand out of the ground around them, and the ground is the majority: on
     a shrunk copy, the marks clearly darker than the local median (dark ink on paper) and those
     clearly lighter (chalk on a board) are counted with the same test; the writing is the kind
     there is clearly more of. A shadow's edge or a texture gives both kinds alike.
+    ``shrunk``: :func:`_shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
-    step = max(1, min(height, width) // 160)
-    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
-                       interpolation=cv2.INTER_AREA)
+    small, step = shrunk or _shrunk(gray)
     side = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
     image = small.astype(np.float32)
@@ -80,10 +88,13 @@ def light_ink(gray: np.ndarray, cfg) -> bool:
 
 def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.ndarray, InkMap]:
     """The frame as dark ink on a light ground (inverted when the ink is light) and its ink."""
-    inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg))
+    # the shrunk frame serves both steps unless the frame is inverted in between
+    shrunk = _shrunk(gray) if polarity == "auto" else None
+    inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg, shrunk))
     if inverted:
         gray = cv2.bitwise_not(gray)
-    ink = ink_mask(gray, cfg)
+        shrunk = None
+    ink = ink_mask(gray, cfg, shrunk)
     return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted)
 
 
@@ -147,7 +158,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     return paper
 
 
-def ink_mask(gray: np.ndarray, cfg) -> InkMap:
+def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> InkMap:
     """Find the dark ink of a grayscale frame against the paper around it.
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
@@ -158,20 +169,21 @@ def ink_mask(gray: np.ndarray, cfg) -> InkMap:
     is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page), the ink must also
     be darker than ``dim_ink`` of the paper there: relative to the paper around it, so ink in a
     shadow a quarter as bright as the lit page is still ink, but the grain of a dark desk is not.
+    ``shrunk``: :func:`_shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
-    step = max(1, min(height, width) // 160)
-    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
-                       interpolation=cv2.INTER_AREA)
+    small, step = shrunk or _shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     paper = paper_level(small, base, cfg)
     bright = _bright_level(paper)
     dim = paper < cfg.dim_paper * bright
+    any_dim = bool(dim.any())  # a well-lit page has no dim paper: nothing to lower there
     level = paper.astype(np.float32)
     masks = []
     for ratio, dim_ratio in ((cfg.ink_ratio, cfg.dim_ink), (cfg.faint_ratio, cfg.dim_ink + 0.1)):
         threshold = _thresholds(level, ratio, cfg.ink_margin)
-        threshold = np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
+        if any_dim:
+            threshold = np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
         # Where the paper's level drops (the page's edge on a desk), follow the darker side:
         # the scaled-up map would otherwise pass through in-between levels, and the desk just
         # beside the page would read as a line of ink.

@@ -62,10 +62,11 @@ class NumberHistory:
         tie keeps this frame's."""
         voted = []
         seen: set[tuple[int, int]] = set()
+        track_list = tracks.tolist()  # plain ints: indexing an array per pair costs more
         for line, joined in zip(members, joins, strict=True):
             out = joined.copy()
-            for k, join in enumerate(joined):
-                a, b = int(tracks[line[k]]), int(tracks[line[k + 1]])
+            for k, join in enumerate(joined.tolist()):
+                a, b = track_list[line[k]], track_list[line[k + 1]]
                 if a == NO_TRACK or b == NO_TRACK:
                     continue
                 history = self._joins.setdefault((a, b), deque(maxlen=self.window))
@@ -87,14 +88,27 @@ class NumberHistory:
     def name(self, numbers: list[Number], tracks: np.ndarray) -> list[Number]:
         """The numbers with ids: a number keeps the id of the known number with which it shares
         the most tracks (each id given once per frame); others get new ids."""
-        sets = [frozenset(int(tracks[m]) for m in n.members if tracks[m] != NO_TRACK)
+        track_list = tracks.tolist()
+        sets = [frozenset(t for t in (track_list[m] for m in n.members) if t != NO_TRACK)
                 for n in numbers]
-        pairs = sorted(
-            ((len(s & known.tracks), -known.unseen, i, j)
-             for i, s in enumerate(sets) for j, known in enumerate(self._known)
-             if len(s & known.tracks) * 2 >= min(len(s), len(known.tracks))),
-            reverse=True,
-        )
+        # Shared tracks counted through an index of the known numbers by track, not by
+        # intersecting every number with every known one (a few dozen of each per frame). Pairs
+        # sharing no track are left out: they are never matched.
+        holders: dict[int, list[int]] = {}
+        for j, known in enumerate(self._known):
+            for t in known.tracks:
+                holders.setdefault(t, []).append(j)
+        pairs = []
+        for i, s in enumerate(sets):
+            shared: dict[int, int] = {}
+            for t in s:
+                for j in holders.get(t, ()):
+                    shared[j] = shared.get(j, 0) + 1
+            for j, count in shared.items():
+                known = self._known[j]
+                if count * 2 >= min(len(s), len(known.tracks)):
+                    pairs.append((count, -known.unseen, i, j))
+        pairs.sort(reverse=True)
         ids: list[int | None] = [None] * len(numbers)
         taken: set[int] = set()
         for shared, _, i, j in pairs:

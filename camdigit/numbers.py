@@ -78,11 +78,12 @@ def group_numbers(detections: Detections, history: NumberHistory | None = None) 
     if history is not None:
         joins = history.vote(detections.tracks, [line.members for line in lines], joins)
     numbers = []
+    boxes, digits = detections.boxes.tolist(), detections.digits.tolist()  # read once, as ints
     for index, (line, joined) in enumerate(zip(lines, joins, strict=True)):
         start = 0
         for k in range(len(line.members)):
             if k == len(line.members) - 1 or not joined[k]:
-                numbers.append(_number(detections, line.members[start : k + 1], index))
+                numbers.append(_number(boxes, digits, line.members[start : k + 1], index))
                 start = k + 1
     if history is not None:
         numbers = history.name(numbers, detections.tracks)
@@ -100,11 +101,13 @@ def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
     m = len(gaps)
     joined = np.zeros(m, bool)
     wide = np.sort(gaps[gaps > TIGHT])
-    # group of each digit: the widest joined gap inside it (-1: a lone digit)
-    widest = np.full(m + 1, -1.0)
-    group = np.arange(m + 1)
-    for k in np.argsort(gaps, kind="stable"):
-        gap = float(gaps[k])
+    # group of each digit: the widest joined gap inside it (-1: a lone digit); plain lists, as
+    # a line holds a handful of digits and numpy's per-call cost would dominate
+    widest = [-1.0] * (m + 1)
+    group = list(range(m + 1))
+    values = gaps.tolist()
+    for k in np.argsort(gaps, kind="stable").tolist():
+        gap = values[k]
         if gap > NEVER_JOIN:
             break
         left, right = group[k], group[k + 1]
@@ -123,7 +126,7 @@ def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
         if not join:
             continue
         joined[k] = True
-        group[group == right] = left
+        group = [left if g == right else g for g in group]
         widest[left] = max(inside, gap)
     return joined
 
@@ -155,9 +158,10 @@ def _page_lone_threshold(first: list[np.ndarray], gaps: list[np.ndarray]) -> flo
     return min(LONE_JOIN, math.sqrt(max(high, ALWAYS_JOIN) * low))
 
 
-def _number(detections: Detections, members: tuple[int, ...], line: int) -> Number:
-    boxes = detections.boxes[list(members)].tolist()
+def _number(all_boxes: list[list[int]], digits: list[int], members: tuple[int, ...], line: int
+            ) -> Number:
+    boxes = [all_boxes[m] for m in members]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
-    text = "".join(str(int(detections.digits[m])) for m in members)
+    text = "".join(str(int(digits[m])) for m in members)
     return Number(text, (x0, y0, x1 - x0, y1 - y0), tuple(members), line)

@@ -181,8 +181,7 @@ class Recognizer:
         to_read = to_read_all  # every crop the model read, chosen or not
         digits, confidences = digits_all[keep], conf_all[keep]
         if tracker is not None:
-            matched, needs = tracker.assign(found.boxes)
-            needs = read[keep]
+            matched, needs = tracker.match(found.boxes), read[keep]
         else:
             matched, needs = np.full(n, -1, np.int64), np.ones(n, bool)
         lap("choose")  # reading, choosing and tracking's matching; _read timed its normalizing

@@ -184,10 +184,13 @@ def settled(group: np.ndarray, start: np.ndarray, end: np.ndarray,
     that path is kept without reading the group again (a video's touching digits are cut once,
     then followed). Returns (N,) bool: the settled path's proposals."""
     chosen = np.zeros(len(group), bool)
-    for g in np.unique(group[steady]):
+    if len(group) == 0:
+        return chosen
+    # plain digits (groups of one) have no path to settle: only groups with alternatives are
+    # visited, not every steady track of the frame
+    contested = np.bincount(group)[group] > 1
+    for g in np.unique(group[steady & contested]):
         members = np.flatnonzero(group == g)
-        if len(members) == 1:
-            continue
         gain = np.where(steady[members], 1.0, -1e9)
         path = _best_path(start[members], end[members], gain)
         if path is not None and steady[members[path]].all():

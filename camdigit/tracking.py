@@ -97,26 +97,37 @@ class DigitTracker:
         Returns ``(track_index, needs_reading)``: the index into ``self.tracks`` of each box's
         track (-1: a new digit), and whether the model must read its crop this frame.
         """
+        matched = self.match(boxes)
+        needs = np.ones(len(boxes), bool)
+        for i in np.flatnonzero(matched >= 0):
+            needs[i] = not self._steady(self.tracks[matched[i]], boxes[i])
+        return matched, needs
+
+    def match(self, boxes: np.ndarray) -> np.ndarray:
+        """:meth:`assign`'s track index of each box alone (for a caller that knows already
+        which crops were read)."""
         n = len(boxes)
         matched = np.full(n, -1, np.int64)
         if n and self.tracks:
-            predicted = np.array([t.predicted_box() for t in self.tracks])
+            # every track's predicted_box() at once
+            predicted = np.array([t.box for t in self.tracks])
+            velocity = np.array([t.velocity for t in self.tracks])
+            ahead = 1 + np.array([t.missed for t in self.tracks])
+            predicted[:, :2] += velocity * ahead[:, None]
             iou = iou_matrix(boxes, predicted)
             # Greedy by overlap: for a few dozen digits as good as optimal assignment, and simple.
             order = np.argsort(-iou, axis=None)
-            used_box, used_track = np.zeros(n, bool), np.zeros(len(self.tracks), bool)
+            # the pairs before the first one overlapping too little, as plain ints
+            below = np.flatnonzero(iou.ravel()[order] < self.config.iou_threshold)
+            order = order[: below[0] if len(below) else len(order)].tolist()
+            used_box, used_track = [False] * n, [False] * len(self.tracks)
             for flat in order:
-                i, j = divmod(int(flat), len(self.tracks))
-                if iou[i, j] < self.config.iou_threshold:
-                    break
+                i, j = divmod(flat, len(self.tracks))
                 if used_box[i] or used_track[j]:
                     continue
                 matched[i] = j
                 used_box[i] = used_track[j] = True
-        needs = np.ones(n, bool)
-        for i in np.flatnonzero(matched >= 0):
-            needs[i] = not self._steady(self.tracks[matched[i]], boxes[i])
-        return matched, needs
+        return matched
 
     def _steady(self, track: Track, box: np.ndarray) -> bool:
         cfg = self.config
