@@ -39,6 +39,7 @@ class Annotator:
 
     def __init__(self, style: Style | None = None) -> None:
         self.style = style or Style()
+        self._corner = 0  # where the speed overlay went last: it stays while that is free
 
     def annotate(
         self, frame: np.ndarray, result: FrameResult, fps: float | None = None,
@@ -95,9 +96,33 @@ class Annotator:
             parts.append(f"{len(d)} digits")
             text = "  ".join(parts)
             font_scale = max(0.5, 0.6 * scale)
-            _label(frame, _label_rect(frame, text, (8, 8), font_scale, below=True), text,
-                   font_scale, (60, 60, 60))
+            rect, self._corner = _free_corner(frame, text, font_scale, taken[:count],
+                                              self._corner)
+            _label(frame, rect, text, font_scale, (60, 60, 60))
         return frame
+
+
+def _free_corner(frame: np.ndarray, text: str, font_scale: float, taken: np.ndarray,
+                 last: int = 0) -> tuple[Rect, int]:
+    """The speed overlay's place and corner: the corner where it covers the least of the digits,
+    numbers and labels, so it never hides what was read. The ``last`` corner is tried first, so
+    in video the overlay stays put while its corner is free (then top left, top right, ...)."""
+    (tw, th), base = _text_size(text, font_scale)
+    height, width = frame.shape[:2]
+    w, h = tw + 2, th + base + 2
+    corners = [(8, 8), (width - w - 8, 8), (8, height - h - 8), (width - w - 8, height - h - 8)]
+    best, best_cover = (0, 0, w, h), None
+    for k in [last, *(k for k in range(4) if k != last)]:
+        x, y = max(0, corners[k][0]), max(0, corners[k][1])
+        rect = (x, y, x + w, y + h)
+        iw = np.clip(np.minimum(rect[2], taken[:, 2]) - np.maximum(rect[0], taken[:, 0]), 0, None)
+        ih = np.clip(np.minimum(rect[3], taken[:, 3]) - np.maximum(rect[1], taken[:, 1]), 0, None)
+        cover = int((iw * ih).sum())
+        if best_cover is None or cover < best_cover:
+            best, best_cover, corner = rect, cover, k
+        if cover == 0:
+            break
+    return best, corner
 
 
 def _label_rect(frame: np.ndarray, text: str, anchor: tuple[int, int], font_scale: float,

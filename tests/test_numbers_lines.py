@@ -320,3 +320,28 @@ def test_a_video_s_steady_numbers_keep_reading_order():
     frames = [np.zeros((8, 8, 3), np.uint8)] * 4
     summary = run(ArraySource(frames, "clip.mp4"), Fixed())
     assert summary.steady_numbers("clip.mp4") == ["58", "2026", "7", "31"]
+
+
+def test_the_speed_overlay_moves_off_the_digits_it_would_hide():
+    """The overlay's grey box goes to the corner where it covers no digit or label."""
+    grey = np.array([60, 60, 60], np.uint8)
+
+    def drawn(box: tuple[int, int, int, int], annotator: Annotator | None = None) -> np.ndarray:
+        frame = np.full((240, 320, 3), 255, np.uint8)
+        d = Detections(np.array([box], np.int32), np.array([7]), np.array([0.99], np.float32))
+        result = FrameResult("f", 0, 0.0, d, [Number("7", box, (0,), line=0)])
+        annotator = annotator or Annotator()
+        return annotator.annotate(frame, result, fps=30.0, ms_per_frame=5.0)
+
+    top_left = drawn((4, 4, 30, 40))
+    overlay = np.all(top_left == grey, axis=2)
+    ys, xs = np.nonzero(overlay)
+    assert len(xs) > 50 and xs.min() > 100  # not over the digit at the top left
+    elsewhere = np.all(drawn((200, 150, 30, 40)) == grey, axis=2)
+    ys, xs = np.nonzero(elsewhere)
+    assert xs.min() < 20 and ys.min() < 20  # a free top-left corner is kept
+    # in a video it stays where it went while that corner is free: no jumping back and forth
+    video = Annotator()
+    drawn((4, 4, 30, 40), video)
+    ys, xs = np.nonzero(np.all(drawn((200, 150, 30, 40), video) == grey, axis=2))
+    assert xs.min() > 100 and ys.min() < 20
