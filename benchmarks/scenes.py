@@ -997,19 +997,35 @@ def _place_on_desk(
     size: tuple[int, int],
 ) -> np.ndarray:
     """The page warped onto a desk, with anti-aliased edges and a faint drop shadow."""
-    width, height = size
-    desk = _desk_image(rng, size)
+    return lay_page(rng, _desk_image(rng, size), page, quad, homography)
+
+
+def lay_page(
+    rng: np.random.Generator,
+    ground: np.ndarray,
+    page: np.ndarray,
+    quad: np.ndarray,
+    homography: np.ndarray,
+    shift: tuple[float, float] = (2.0, 6.0),
+    blur: float = 0.01,
+    darken: tuple[float, float] = (0.25, 0.5),
+) -> np.ndarray:
+    """The page warped onto ``ground`` (float32 BGR, the frame's size) at ``quad``, with
+    anti-aliased edges and a drop shadow: moved by ``shift`` px (at 720 px), blurred by ``blur``
+    of the frame, darkening the ground by ``darken``."""
+    height, width = ground.shape[:2]
+    size = (width, height)
     mask = np.zeros((height, width), np.uint8)
     cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
     cover = mask.astype(np.float32) * (1.0 / 255.0)
-    offset = rng.uniform(2, 6, 2) * min(size) / 720
+    offset = rng.uniform(*shift, 2) * min(size) / 720
     moved = cv2.warpAffine(cover, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]), size)
-    shadow = cv2.GaussianBlur(moved, (0, 0), 0.01 * min(size) + 1)
-    desk *= (1.0 - np.float32(rng.uniform(0.25, 0.5)) * shadow)[..., None]
+    shadow = cv2.GaussianBlur(moved, (0, 0), blur * min(size) + 1)
+    ground = ground * (1.0 - np.float32(rng.uniform(*darken)) * shadow)[..., None]
     seen = cv2.warpPerspective(
         page, homography, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    return desk * (1.0 - cover[..., None]) + seen * cover[..., None]
+    return ground * (1.0 - cover[..., None]) + seen * cover[..., None]
 
 
 def _gradient(rng: np.random.Generator, shape: tuple[int, int], depth: float) -> np.ndarray:

@@ -19,7 +19,7 @@ from camdigit.finder import DigitFinder, FinderConfig
 from camdigit.images import ImageError, read_image
 from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
 from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT, Recognizer
-from camdigit.preprocess import guess_ink, normalize_digit
+from camdigit.preprocess import SINGLE_DIGIT_SIDE, guess_ink, normalize_digit
 from camdigit.report import add_report_command
 from camdigit.runner import Progress, RunSummary, Terminated, format_numbers, run
 from camdigit.sources import FrameSource, SourceError, open_source
@@ -169,7 +169,10 @@ class ResultPrinter:
 
 
 def _warn_if_a_page(path: Path, image, classifier: DigitClassifier) -> None:
-    """``classify`` reads an image as one digit; a page of several gets a pointer to ``run``."""
+    """``classify`` reads an image as one digit; a page of several gets a pointer to ``run``.
+    A digit-sized image is no page: it is not searched (a folder of crops costs no more)."""
+    if max(image.shape[:2]) <= SINGLE_DIGIT_SIDE:
+        return
     found = len(Recognizer(classifier).process(image, str(path), still=True).detections)
     if found >= 2:
         logging.getLogger("camdigit").warning(

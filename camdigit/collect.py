@@ -35,11 +35,8 @@ import numpy as np
 from camdigit.datasets import label_from_name, to_model_input
 from camdigit.finder import FoundDigits
 from camdigit.pipeline import Recognizer
-from camdigit.preprocess import normalize_digit
+from camdigit.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
 from camdigit.sources import Frame, open_source
-
-SINGLE_DIGIT_SIDE = 128
-"""A photo this small in which no digit is found is taken as one digit filling the image."""
 
 Ask = Callable[[np.ndarray, int, float, str], int | None]
 """Asks about one reading (crop, digit read, confidence, where it is); the label or None."""

@@ -29,14 +29,11 @@ import cv2
 import numpy as np
 
 from camdigit.classifier import CLASSES, DigitClassifier
-from camdigit.preprocess import CANVAS, guess_ink, normalize_digit
+from camdigit.preprocess import CANVAS, SINGLE_DIGIT_SIDE, guess_ink, normalize_digit
 
 log = logging.getLogger(__name__)
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-SMALL_IMAGE = 128
-"""An image no larger than this on both sides is taken as one digit (no finding)."""
 
 OUTPUT_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -401,7 +398,7 @@ def explain_command(args: argparse.Namespace) -> int:
 
     found = None
     height, width = image.shape[:2]
-    if not args.crop and max(height, width) > SMALL_IMAGE:
+    if not args.crop and max(height, width) > SINGLE_DIGIT_SIDE:
         found = Recognizer(classifier).find(image)
         if not len(found):
             log.info("no digit found in %s: explaining it as one digit", args.image)

@@ -172,13 +172,11 @@ class Recognizer:
             needs_all = np.ones(len(proposals), bool)
         digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
         keep = choose(proposals.group, proposals.start, proposals.end, scores)
-        to_read_all = np.flatnonzero(read)
         # a group a tracker settled keeps its settled path
         settled_groups = np.isin(proposals.group, proposals.group[settled_path])
         keep = np.where(settled_groups, settled_path, keep)
         found = proposals.subset(keep)
         n = len(found)
-        to_read = to_read_all  # every crop the model read, chosen or not
         digits, confidences = digits_all[keep], conf_all[keep]
         if tracker is not None:
             matched, needs = tracker.match(found.boxes), read[keep]
@@ -196,5 +194,6 @@ class Recognizer:
         detections = detections[detections.confidences >= self.conf]
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
-        return FrameResult(source, index, seconds, detections, numbers, timings, len(to_read),
+        # classified: every crop the model read, chosen or not
+        return FrameResult(source, index, seconds, detections, numbers, timings, int(read.sum()),
                            still=still)

@@ -23,6 +23,10 @@ CANVAS = 64
 INNER_BOX = 40
 """The ink's longest side is scaled to this many pixels (MNIST: 20 of 28)."""
 
+SINGLE_DIGIT_SIDE = 128
+"""An image no larger than this on both sides is taken as one digit filling it (a crop from
+a dataset, a digit drawn on a pad): there is no page to look for digits on."""
+
 INK_THRESHOLD = 0.2
 """Fraction of the crop's ink contrast above which a pixel counts for the bounding box."""
 
