@@ -25,7 +25,8 @@ def cut_crop(
     step: int,
     level: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """The digit's own ink on white with a small margin, and its ink pixel count.
+    """The digit's own ink on white with a margin of ``CROP_PAD`` (white beyond the frame's
+    edge), and its ink pixel count.
 
     The ink is the mask grown by one pixel (``grown``: the soft edge of the stroke), limited to
     the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
@@ -51,6 +52,10 @@ def cut_crop(
     scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
     crop = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
+    short = (y - y0, y1 - y - h, x - x0, x1 - x - w)  # the margin the frame's edge left
+    if min(short) < CROP_PAD:  # every crop has its full margin: pieces are cut by row
+        crop = cv2.copyMakeBorder(crop, *(CROP_PAD - m for m in short), cv2.BORDER_CONSTANT,
+                                  value=255)
     return crop, ink_area
 
 

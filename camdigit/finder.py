@@ -9,12 +9,15 @@ model judge.
    runs are erased; parts that overlap horizontally and sit close vertically are one digit.
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
-   alternatives where the finder cannot tell: a blob wider than a digit whole and cut at its
-   thinnest joints (every run between two cuts as wide as a digit is a piece), a column of
-   parts far taller than the frame's digits whole and split between its rows. The shape
+   alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
+   the routes between its digits (:func:`camdigit.proposals.cut_paths`; the ink between two
+   cuts, as wide as a digit, is a piece), a column of parts far taller than the frame's
+   digits whole and row by row (every run of its bands up to two digits tall). The shape
    limits left are loose sanity bounds relative to the digit's own height, not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.proposals.choose`
-   keeps the likeliest reading of each blob (or none of it).
+   keeps the likeliest reading of each blob (or none of it). Each proposal carries its ink's
+   contrast over its ground's grain: the pipeline drops what stands out far less than the
+   frame's confident digits do (:func:`camdigit.proposals.faint`).
 4. **Crops**: each proposal's own ink on white (a neighbour's stroke or a line in its box is
    blanked), ready for :func:`camdigit.preprocess.normalize_digit` with ``ink="dark"``.
 """
@@ -36,7 +39,7 @@ from camdigit.proposals import (
     MAX_WIDTH,
     MIN_PIECE_HEIGHT,
     ROWS,
-    cut_candidates,
+    cut_paths,
     piece_crop,
 )
 from camdigit.segmentation import (
@@ -53,6 +56,10 @@ from camdigit.segmentation import (
 __all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "FoundDigits", "merge_parts", "to_gray"]
 
 _GROW = np.ones((3, 3), np.uint8)
+
+ROW_RUN = 2.0
+"""A run of a column's bands proposed as one digit is at most this many of the frame's typical
+digit heights tall (a digit with a floating part; two rows' digits together are more)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,7 @@ class FoundDigits:
     group: np.ndarray | None = None  # (N,) int64; None: each proposal its own group
     start: np.ndarray | None = None  # (N,) int64 lattice nodes; None: 0 (the whole blob)
     end: np.ndarray | None = None  # (N,) int64; None: END
+    contrast: np.ndarray | None = None  # (N,) float32: ink over its ground's grain; None: inf
 
     def __post_init__(self) -> None:
         n = len(self.boxes)
@@ -123,6 +131,8 @@ class FoundDigits:
             object.__setattr__(self, "start", np.zeros(n, np.int64))
         if self.end is None:
             object.__setattr__(self, "end", np.full(n, END, np.int64))
+        if self.contrast is None:
+            object.__setattr__(self, "contrast", np.full(n, np.inf, np.float32))
 
     def __len__(self) -> int:
         return len(self.boxes)
@@ -140,12 +150,13 @@ class FoundDigits:
     def scaled(self, factor: float, width: int, height: int) -> FoundDigits:
         """Boxes in a frame ``factor`` times larger, of ``width`` x ``height`` pixels."""
         return FoundDigits(clip_boxes(scale_boxes(self.boxes, factor), width, height), self.crops,
-                           self.group, self.start, self.end)
+                           self.group, self.start, self.end, self.contrast)
 
     def subset(self, keep: np.ndarray) -> FoundDigits:
         """The proposals where ``keep`` (bool or indices), each its own group."""
         index = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep)
-        return FoundDigits(self.boxes[index], [self.crops[i] for i in index])
+        return FoundDigits(self.boxes[index], [self.crops[i] for i in index],
+                           contrast=self.contrast[index])
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -164,11 +175,14 @@ class _Proposals:
         self.crops: list[np.ndarray] = []
         self.group: list[int] = []
         self.nodes: list[tuple[int, int]] = []
+        self.contrast: list[float] = []
         self.groups = 0
 
-    def add(self, box, crop: np.ndarray, start: int = 0, end: int = END) -> None:
+    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END
+            ) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
+        self.contrast.append(contrast)
         self.group.append(self.groups)
         self.nodes.append((start, end))
 
@@ -178,11 +192,13 @@ class _Proposals:
             last = self.group[limit]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
+            del self.contrast[count:]
         if not self.boxes:
             return FoundDigits.empty()
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
         return FoundDigits(np.array(self.boxes, np.int32).reshape(-1, 4), self.crops,
-                           np.array(self.group, np.int64), nodes[:, 0], nodes[:, 1])
+                           np.array(self.group, np.int64), nodes[:, 0], nodes[:, 1],
+                           np.array(self.contrast, np.float32))
 
 
 class DigitFinder:
@@ -242,35 +258,35 @@ class DigitFinder:
         for k, g in enumerate(plausible.tolist()):
             box = box_list[g]
             members = parts[group == g]
-            own = [contours[i] for i in members] if crowded[k] else None
-            level = paper_at(paper, step, box)
-            crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step, level)
             bw, bh = int(box[2]), int(box[3])
-            # Loose bounds: ink along at least the digit's height (a 1 px stroke is kept), not
-            # a solid blot, and one stroke spanning at least half of it (specks of a wall
-            # gathered by merging are no digit; a 5's floating bar or a cut stroke is).
-            if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
-                continue
-            if boxes[members, 2:].max() < cfg.main_part * max(bw, bh):
-                continue
-            # Handwriting sits on a ground: the band around a digit is nearly clean (a
-            # neighbour's edge at most). Noise and texture crowd it.
-            grow = round(cfg.ring * bh)
-            if ring_ink(mask, box, grow) > cfg.max_ring_ink:
-                continue
-            # Ink stands out of its ground: its darkest is several of the ground's own standard
-            # deviations below the ground's level. On paper that is any ink; on a wall, wood or
-            # fabric, the texture's own dark spots are not.
-            if ink_contrast(gray, grown, marked, box, grow, level)[0] < cfg.min_contrast:
-                continue
+            level = paper_at(paper, step, box)
             before = len(out.boxes)
-            if bw <= cfg.max_aspect * bh:
-                out.add(box, crop)
-            if bw > cfg.split_aspect * bh:
-                self._add_cuts(out, crop, box)
+            # Loose bounds, cheapest first: one stroke spanning at least half of the digit
+            # (specks of a wall gathered by merging are no digit; a 5's floating bar or a cut
+            # stroke is), a nearly clean band around it (handwriting sits on a ground: a
+            # neighbour's edge at most; noise and texture crowd it), ink that stands out of
+            # its ground's grain (several of the ground's own standard deviations below its
+            # level: on paper any ink; on a wall, wood or fabric, not the texture's own dark
+            # spots), ink along at least the digit's height (a 1 px stroke is kept), and not
+            # a solid blot.
+            grow = round(cfg.ring * bh)
+            if (boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
+                    and ring_ink(mask, box, grow) <= cfg.max_ring_ink
+                    and (contrast := ink_contrast(gray, grown, marked, box, grow, level)[0])
+                    >= cfg.min_contrast):
+                own = [contours[i] for i in members] if crowded[k] else None
+                crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step, level)
+                if ink_area >= bh and not (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
+                    if bw <= cfg.max_aspect * bh:
+                        out.add(box, crop, contrast)
+                    if bw > cfg.split_aspect * bh:
+                        self._add_cuts(out, crop, box, contrast)
+            # A column of parts far taller than the frame's digits may be rows of digits
+            # written close together: proposed row by row too, whether or not it passed as
+            # one digit (as one, it usually fails the bounds above).
             if len(members) > 1 and bh > cfg.rows_height * typical:
-                self._add_rows(out, gray, mask, grown, boxes, contours, members, paper, step,
-                               min_h)
+                self._add_rows(out, gray, mask, grown, marked, boxes, contours, members,
+                               paper, step, min_h, typical, cfg)
             if len(out.boxes) > before:
                 out.groups += 1
             if len(out.boxes) >= cfg.max_digits:
@@ -278,21 +294,24 @@ class DigitFinder:
         return out.found(cfg.max_digits)
 
     @staticmethod
-    def _add_cuts(out: _Proposals, crop: np.ndarray, box: np.ndarray) -> None:
-        """Propose a wide blob's pieces between its likely cuts (its thinnest joints): every
-        run of columns between two cuts (or an end) that is as wide as a digit may be."""
+    def _add_cuts(out: _Proposals, crop: np.ndarray, box: np.ndarray, contrast: float
+                  ) -> None:
+        """Propose a wide blob's pieces between its likely cuts (the routes from top to bottom
+        that cross the least ink): the ink between two cuts (or an end) as wide as a digit may
+        be one."""
         x, y, w, h = (int(v) for v in box)
         ink = crop[CROP_PAD : CROP_PAD + h, CROP_PAD : CROP_PAD + w] < 255
-        cuts = cut_candidates(ink, h)
+        cuts = cut_paths(ink, h)
         if not cuts:
             return
-        edges = [0, *cuts, w]
+        edges: list[np.ndarray | None] = [None, *cuts, None]
+        middle = [0.0, *(float(c.mean()) for c in cuts), float(w)]  # where each cut lies
         nodes = [0, *range(1, len(cuts) + 1), END]
         for i in range(len(edges) - 1):
             for j in range(i + 1, len(edges)):
                 if (i, j) == (0, len(edges) - 1):
                     continue  # the whole blob: proposed (or not) as such
-                if edges[j] - edges[i] > MAX_PIECE * h:
+                if middle[j] - middle[i] > MAX_PIECE * h:
                     break
                 made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
                 if made is None:
@@ -300,29 +319,45 @@ class DigitFinder:
                 piece, (px, py, pw, ph) = made
                 if ph < MIN_PIECE_HEIGHT * h:
                     continue  # a sliver of a stroke, not a digit touching another
-                out.add((x + px, y + py, pw, ph), piece, nodes[i], nodes[j])
+                out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
 
     @staticmethod
-    def _add_rows(out: _Proposals, gray, mask, grown, boxes, contours, members, paper,
-                  step, min_h: int) -> None:
-        """Propose a column of parts split between rows: at the widest vertical gap between
-        its parts, each side alone (two close rows, not one tall digit)."""
+    def _add_rows(out: _Proposals, gray, mask, grown, marked, boxes, contours, members, paper,
+                  step, min_h: int, typical: float, cfg: FinderConfig) -> None:
+        """Propose a column of parts row by row: cut at every vertical gap between its parts
+        into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
+        tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
+        edge of the group's lattice, so the model chooses how the column falls into rows."""
         b = boxes[members]
-        order = np.argsort(b[:, 1])
+        order = np.argsort(b[:, 1], kind="stable")
         bottoms = np.maximum.accumulate(b[order, 1] + b[order, 3])
         gaps = b[order[1:], 1] - bottoms[:-1]
-        if len(gaps) == 0 or gaps.max() < 0:
+        splits = (np.flatnonzero(gaps >= 0) + 1).tolist()
+        if not splits:
             return
-        cut = int(np.argmax(gaps)) + 1
-        sides = [members[order[:cut]], members[order[cut:]]]
-        side_boxes = [group_boxes(boxes[s], np.zeros(len(s), np.int64))[0] for s in sides]
-        if min(int(sb[3]) for sb in side_boxes) < min_h:
-            return
-        for (start, end), side, side_box in zip(((0, ROWS), (ROWS, END)), sides, side_boxes,
-                                                strict=True):
-            crop, _ = cut_crop(gray, mask, grown, side_box, [contours[i] for i in side],
-                                paper, step)
-            out.add(side_box, crop, start, end)
+        bands = np.split(order, splits)
+        tops = [int(b[band, 1].min()) for band in bands]
+        ends = [int((b[band, 1] + b[band, 3]).max()) for band in bands]
+        nodes = [0, *(ROWS - len(bands) + i for i in range(1, len(bands))), END]
+        tallest = ROW_RUN * max(typical, min_h)
+        for i in range(len(bands)):
+            for j in range(i + 1, len(bands) + 1):
+                if (i, j) == (0, len(bands)):
+                    continue  # the whole column: proposed (or not) as such
+                if ends[j - 1] - tops[i] > tallest:
+                    break
+                side = members[np.concatenate(bands[i:j])]
+                side_box = group_boxes(boxes[side], np.zeros(len(side), np.int64))[0]
+                if int(side_box[3]) < min_h:
+                    continue
+                level = paper_at(paper, step, side_box)
+                grow = round(cfg.ring * int(side_box[3]))
+                contrast = ink_contrast(gray, grown, marked, side_box, grow, level)[0]
+                if contrast < cfg.min_contrast:
+                    continue
+                crop, _ = cut_crop(gray, mask, grown, side_box, [contours[k] for k in side],
+                                   paper, step, level)
+                out.add(side_box, crop, contrast, nodes[i], nodes[j])
 
 
 def _writing_height(boxes: np.ndarray, min_h: int, cfg: FinderConfig) -> float:

@@ -17,7 +17,15 @@ from camdigit.detections import Detections, FrameResult
 from camdigit.finder import DigitFinder, FoundDigits, to_gray
 from camdigit.numbers import group_numbers
 from camdigit.preprocess import normalize_digits
-from camdigit.proposals import END, choose, log_odds, settled, unbeatable, writing_height
+from camdigit.proposals import (
+    END,
+    choose,
+    faint,
+    log_odds,
+    settled,
+    unbeatable,
+    writing_height,
+)
 from camdigit.tracking import DigitTracker
 
 DEFAULT_MAX_SIDE = 1280
@@ -191,7 +199,9 @@ class Recognizer:
             detections = Detections(found.boxes, digits, confidences, tracks)
         else:
             detections = Detections(found.boxes, digits, confidences)
-        detections = detections[detections.confidences >= self.conf]
+        # ink far fainter against its ground than the frame's writing is the ground's texture
+        faint_ink = faint(found.contrast, detections.confidences >= max(self.conf, 0.5))
+        detections = detections[(detections.confidences >= self.conf) & ~faint_ink]
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not

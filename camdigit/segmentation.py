@@ -22,10 +22,12 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     The outlines (outer and hole contours of blobs larger than any digit, each with its least
     side length and the width of the band to erase, from the line's measured thickness) are
     simplified to polygons; every polygon side longer than that runs along a straight line, at
-    any tilt, and a band along it is erased. A closing then mends, inside the erased band only,
-    the strokes of digits that crossed or touched the line.
+    any tilt, and a band along it is erased. A closing across each line then mends, inside the
+    erased band only, the strokes of digits that crossed or touched it.
     """
-    erase = np.zeros_like(mask)
+    # lines nearer horizontal and nearer vertical apart: a stroke crossing a line is mended
+    # across it, along the line's normal, not along it (that would fill the cells beside it)
+    across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
     widest = 5
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
@@ -33,13 +35,21 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
         for start, end in zip(polygon[chosen], ends[chosen], strict=True):
-            cv2.line(erase, (int(start[0]), int(start[1])), (int(end[0]), int(end[1])), 255, band)
+            steep = abs(int(end[1]) - int(start[1])) > abs(int(end[0]) - int(start[0]))
+            cv2.line(across[int(steep)], (int(start[0]), int(start[1])),
+                     (int(end[0]), int(end[1])), 255, band)
         widest = max(widest, band)
+    erase = cv2.bitwise_or(*across)
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(erase))
-    side = widest + 2
-    mended = cv2.morphologyEx(kept, cv2.MORPH_CLOSE,
-                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
-    return cv2.bitwise_or(kept, cv2.bitwise_and(mended, erase))
+    # a line is found from both its sides (a grid's cells on either side of it, its own run),
+    # so its erased band may be up to about twice the widest band drawn
+    side = 2 * widest + 1
+    mended = kept
+    for lines, kernel in zip(across, ((side, 1), (1, side)), strict=True):  # (rows, columns)
+        if lines.any():
+            bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
+            mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, lines))
+    return mended
 
 
 def merge_parts(
@@ -172,6 +182,7 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
     holes = (parents >= 0) & long_outer[np.maximum(parents, 0)]
     side = np.full(len(contours), float(longest))
     band = np.full(len(contours), 5, np.int64)
+    grids: list[tuple[np.ndarray, float, int]] = []
     for blob in np.flatnonzero(long_outer):
         cells = np.flatnonzero(holes & (parents == blob))
         # The line's thickness: twice its ink area over its outline, holes counted (a thick
@@ -182,9 +193,39 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
         thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
         if len(cells) >= GRID_CELLS:
+            # A grid: its cells' sides are lines, and so are its lines found whole along their
+            # middles, where the digits written across them split the cells beside them (the
+            # band there is the line's own width and a little: it crosses the digits)
             pitch = float(np.median(boxes[cells, 2:].min(axis=1)))
-            side[cells] = max(8.0, 0.6 * pitch)
-    return [(contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes)]
+            holes[cells] = False
+            middle = min(max(3, int(thickness) + 3), MAX_BAND) | 1
+            grids.extend((segment, 0.0, middle)
+                         for segment in _grid_segments(mask, contours, blob, pitch))
+    return [(contours[i], side[i], int(band[i]))
+            for i in np.flatnonzero(long_outer | holes)] + grids
+
+
+GRID_RUN = 4.0
+"""A grid's line is found where it runs straight across at least this many cells: no digit
+written on the grid has a straight stroke that long."""
+
+
+def _grid_segments(mask: np.ndarray, contours, blob: int, pitch: float) -> list[np.ndarray]:
+    """The straight lines of a grid blob, as two-point segments, found where they run on
+    through the digits written across them (a digit's stroke splits the cells it crosses, so
+    the cells' own sides miss the line there)."""
+    x, y, w, h = cv2.boundingRect(contours[blob])
+    ink = np.zeros((h, w), np.uint8)
+    cv2.drawContours(ink, [contours[blob]], -1, 255, cv2.FILLED, offset=(-x, -y))
+    ink = cv2.bitwise_and(ink, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
+    run = int(GRID_RUN * pitch)
+    # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
+    found = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=run // 2, minLineLength=run,
+                            maxLineGap=max(3, int(pitch / 2)))
+    if found is None:
+        return []
+    return [np.array([[[x0 + x, y0 + y]], [[x1 + x, y1 + y]]], np.int32)
+            for x0, y0, x1, y1 in found.reshape(-1, 4).tolist()]
 
 
 def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:

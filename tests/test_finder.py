@@ -223,3 +223,72 @@ def test_a_dark_grid_is_erased_not_read(mnist_1000):
     found = DigitFinder().find(scene.image)
     assert (found.boxes[:, 2:] < 0.5 * min(scene.image.shape[:2])).all()  # no grid-sized blob
     assert (match(found.boxes, scene.truth.boxes) >= 0).mean() >= 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5, 7])
+def test_digits_written_across_a_dark_grid_keep_their_strokes(recognizer, mnist_1000, seed):
+    # The grid's lines are found whole (they run on through the digits across them) and only
+    # their own width is erased, so the digits crossing them are read.
+    scene = render_scene(*mnist_1000, "grid", seed, (640, 480))
+    s = read_scene(recognizer, scene)
+    assert s.read_accuracy >= 0.75, s.as_dict()
+    assert s.false <= 3, s.as_dict()
+
+
+@pytest.mark.parametrize("seed", [0, 3, 4, 7])
+def test_rows_written_close_together_are_read_row_by_row(recognizer, mnist_1000, seed):
+    scene = render_scene(*mnist_1000, "rows", seed, (640, 480))
+    s = read_scene(recognizer, scene)
+    assert s.read_accuracy >= 0.85, s.as_dict()
+    assert s.false <= 1, s.as_dict()
+
+
+def test_a_column_of_three_close_digits_gives_three_digits(recognizer, mnist_1000):
+    # Parts stacked closer than a third of their height are merged into one column; the
+    # column is proposed row by row and the model keeps one digit per row.
+    images, labels = mnist_1000
+    page = np.full((480, 640), 235, np.uint8)
+    picks = [int(np.flatnonzero(labels == d)[0]) for d in (2, 5, 7, 3, 8, 4)]
+
+    def put(index: int, x: int, y: int) -> tuple[int, int, int, int]:
+        digit = cv2.resize(images[index], (56, 56), interpolation=cv2.INTER_LINEAR)
+        ys, xs = np.nonzero(digit > 60)
+        digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        h, w = digit.shape
+        region = page[y : y + h, x : x + w]
+        np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
+        return x, y, w, h
+
+    column = []
+    y = 40
+    for index in picks[:3]:  # 2, 5, 7 down one column, 6 px apart
+        box = put(index, 120, y)
+        column.append(box)
+        y += box[3] + 6
+    for k, index in enumerate(picks[3:]):  # a row elsewhere: the frame's typical digit height
+        put(index, 320 + 70 * k, 200)
+    result = recognizer.process(page, still=True)
+    found = match(result.detections.boxes, np.array(column))
+    assert (found >= 0).all(), result.detections
+    assert result.detections.digits[found].tolist() == [2, 5, 7]
+
+
+def test_a_wide_blob_at_the_frames_edge_is_cut_like_any_other(finder):
+    # a crop at the frame's edge gets its full white margin, so its pieces are cut row by row
+    page = np.full((120, 200), 230, np.uint8)
+    for cx in (40, 92):
+        cv2.ellipse(page, (cx, 39), (24, 34), 0, 0, 360, 30, 7)  # 1 px from the top
+    found = finder.find(page)
+    assert len(found) > 1 and found.contested().any()
+    for crop in found.crops:
+        assert (crop[:2] == 255).all() and (crop[:, :2] == 255).all()
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_a_walls_marks_fainter_than_the_writing_are_not_digits(recognizer, mnist_1000, seed):
+    # a page on a textured wall: the wall's marks pass as ink and some read as digits, but
+    # they stand out of their ground several times less than the page's writing does
+    scene = render_scene(*mnist_1000, "texture", seed, (640, 480))
+    s = read_scene(recognizer, scene)
+    assert s.read_accuracy >= 0.9, s.as_dict()
+    assert s.false <= 1, s.as_dict()

@@ -1,0 +1,82 @@
+"""Alternative readings of one blob: where touching digits are cut, and which path is kept."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.proposals import END, choose, cut_paths, faint, piece_crop
+
+PAD = 2
+
+
+def blob(*shapes) -> np.ndarray:
+    """A white crop (dark ink) of the ellipses given as (centre, axes), with PAD px around."""
+    crop = np.full((84, 124), 255, np.uint8)
+    for centre, axes in shapes:
+        cv2.ellipse(crop, centre, axes, 0, 0, 360, 40, 7)
+    return crop
+
+
+def ink_box(crop: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(crop < 255)
+    return np.array([xs.min(), ys.min(), xs.max(), ys.max()])
+
+
+def test_two_touching_zeros_are_cut_through_their_joint():
+    # Two 0s leaning into each other touch over a stretch: no straight column between them is
+    # clean, and the thinnest column cuts a loop. The cut joining the paper's dips above and
+    # below the joint separates them, each whole.
+    left, right = ((36, 42), (24, 34)), ((88, 42), (24, 34))
+    crop = blob(left, right)
+    ink = crop[PAD:-PAD, PAD:-PAD] < 255
+    paths = cut_paths(ink, ink.shape[0])
+    assert paths
+    alone = [ink_box(blob(shape)) - PAD for shape in (left, right)]
+    pieces = []
+    for a, b in zip([None, *paths], [*paths, None], strict=True):
+        made = piece_crop(crop, PAD, a, b)
+        if made is not None:
+            pieces.append(ink_box(made[0]) + np.array([*made[1][:2], *made[1][:2]]) - PAD)
+    # some run of pieces between two cuts is each 0 alone, within a stroke's width
+    for target in alone:
+        best = min(np.abs(p - target).max() for p in pieces)
+        assert best <= 8, (target, pieces)
+
+
+def test_a_blob_narrower_than_two_pieces_is_not_cut():
+    crop = blob(((60, 42), (24, 34)))
+    ink = crop[PAD:-PAD, PAD:-PAD] < 255
+    assert cut_paths(ink[:, 30:90], 124) == []  # 60 px: less than two pieces of 0.25 x 124
+
+
+def test_piece_crop_keeps_only_the_ink_between_its_cuts():
+    crop = np.full((24, 44), 255, np.uint8)
+    crop[PAD:-PAD, PAD:-PAD] = 0
+    h = crop.shape[0] - 2 * PAD
+    slanted = np.linspace(10, 20, h).astype(np.int64)
+    piece, (x, y, w, height) = piece_crop(crop, PAD, None, slanted)
+    assert (x, y, height) == (0, 0, h) and w == 20
+    # below the slanted cut's top, the ink right of it is gone
+    assert (piece[PAD, PAD + 10 :] == 255).all() and (piece[PAD, PAD : PAD + 10] == 0).all()
+    assert piece_crop(crop, PAD, slanted, slanted) is None
+
+
+def test_choose_keeps_the_likeliest_path_or_nothing():
+    group = np.zeros(4, np.int64)
+    start = np.array([0, 0, 1, 0])
+    end = np.array([END, 1, END, END])
+    # whole read badly, two halves read well: the halves win
+    assert choose(group, start, end, np.array([-5.0, 4.5, 4.5, -9.0])).tolist() == [
+        False, True, True, False]
+    # everything read badly: nothing
+    assert not choose(group, start, end, np.array([-5.0, -1.0, -1.0, -9.0])).any()
+
+
+def test_faint_is_judged_against_the_frames_own_writing():
+    contrast = np.array([40.0, 35.0, 50.0, 8.0, 12.0], np.float32)
+    confident = np.array([True, True, True, True, False])
+    # the writing stands out about 37x its ground's grain: 8x is the ground's texture
+    assert faint(contrast, confident).tolist() == [False, False, False, True, False]
+    # with too few confident digits there is no measure: nothing is faint
+    assert not faint(contrast, np.array([True, True, False, False, False])).any()
