@@ -115,9 +115,10 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
     cost = solid.astype(np.float32) + NEAR_COST / (1.0 + clear)
     totals = _least_ink_totals(cost)
     total = totals[0]
+    table = totals.tolist()
 
     def follow(x: int, y: int) -> np.ndarray:
-        return _follow(totals, x, y)
+        return _follow(table, x, y)
 
     candidates: list[np.ndarray] = []
     top, bottom = _valleys(solid, gap), _valleys(solid[::-1], gap)
@@ -171,11 +172,11 @@ def _least_ink_totals(cost: np.ndarray) -> np.ndarray:
     return totals
 
 
-def _follow(totals: np.ndarray, x: int, y: int) -> np.ndarray:
-    """The cheapest route down from (x, y) (straight above it), the column at every row."""
-    h, width = totals.shape
+def _follow(rows: list[list[float]], x: int, y: int) -> np.ndarray:
+    """The cheapest route down from (x, y) (straight above it), the column at every row;
+    ``rows``: :func:`_least_ink_totals` as plain lists (a few lookups per row)."""
+    h, width = len(rows), len(rows[0])
     path = np.full(h, x, np.int64)
-    rows = totals.tolist()  # plain floats: a few lookups per row
     for row in range(y, h - 1):
         below = rows[row + 1]
         here = int(path[row])
