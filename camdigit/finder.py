@@ -361,10 +361,11 @@ class DigitFinder:
 
 
 def _writing_height(boxes: np.ndarray, min_h: int, cfg: FinderConfig) -> float:
-    """How tall the writing is: the 90th percentile of the heights of digit-shaped blobs (the
-    tallest writing, robust to a stray blob). 0 when there are none."""
+    """How tall the writing is: the 90th percentile of the heights of blobs shaped like a digit
+    or a few touching ones (the tallest writing, robust to a stray blob). 0 when there are
+    none."""
     w, h = boxes[:, 2], boxes[:, 3]
-    heights = h[(h >= min_h) & (w <= cfg.max_aspect * h) & (w >= cfg.min_aspect * h)]
+    heights = h[(h >= min_h) & (w <= MAX_WIDTH * h) & (w >= cfg.min_aspect * h)]
     if len(heights) == 0:
         return 0.0
     k = int(np.ceil(0.9 * (len(heights) - 1)))
