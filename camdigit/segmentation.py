@@ -160,6 +160,9 @@ whose edge only is erased."""
 GRID_CELLS = 8
 """A line blob with at least this many holes is a grid: its cells' sides are lines too."""
 
+GRID_INK = 0.5
+"""... if its lines cover less than this share of it (a grid's cells take most of its area)."""
+
 
 def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, float, int]]:
     """Outer and hole contours of every blob longer than ``longest`` pixels, either way, each
@@ -187,12 +190,15 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
         cells = np.flatnonzero(holes & (parents == blob))
         # The line's thickness: twice its ink area over its outline, holes counted (a thick
         # or blurred border leaves bars beside a band narrower than itself).
-        area = cv2.contourArea(contours[blob]) - sum(cv2.contourArea(contours[c]) for c in cells)
+        hole_area = sum(cv2.contourArea(contours[c]) for c in cells)
+        area = cv2.contourArea(contours[blob]) - hole_area
         outline = cv2.arcLength(contours[blob], True) + sum(cv2.arcLength(contours[c], True)
                                                              for c in cells)
         thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
-        if len(cells) >= GRID_CELLS:
+        # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
+        # (a marker's stroke on grainy paper): its cells hold most of its area
+        if len(cells) >= GRID_CELLS and area < GRID_INK * (area + hole_area):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
