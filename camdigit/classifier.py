@@ -25,7 +25,7 @@ import numpy as np
 
 from camdigit.model_files import default_model_path
 from camdigit.preprocess import CANVAS
-from camdigit.quiet import quiet_stderr
+from camdigit.quiet import litert_first_load
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class DigitClassifier:
             if batch != 1:
                 index = interpreter.get_input_details()[0]["index"]
                 interpreter.resize_tensor_input(index, [batch, CANVAS, CANVAS, 1], strict=True)
-            with quiet_stderr():
+            with litert_first_load():  # its one XNNPACK line, once a process
                 interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -129,18 +129,33 @@ def process_source(
     if not quiet and not source.live and json_path != "-":
         progress = Progress(source.total)
     printer = ResultPrinter() if print_results else None
-    summary = run(source, recognizer, json_writer=writer, saver=saver, window=window,
-                  progress=progress, on_result=printer)
+    summary = RunSummary()
+    try:
+        run(source, recognizer, json_writer=writer, saver=saver, window=window,
+            progress=progress, on_result=printer, summary=summary)
+    except (KeyboardInterrupt, Terminated):
+        if not quiet:  # how a camera's run ends: still say what was done
+            report_summary(summary, saver, writer, json_path)
+        raise
     if printer is not None:
         printer.finish(summary)
     if not quiet:
-        written = [str(p) for p in (saver.written if saver else [])]
-        if writer is not None and json_path != "-":
-            written.append(json_path)
-        print(f"camdigit: {summary.frames} frames, {summary.digits} digits, "
-              f"{summary.fps:.1f} FPS" + (f"; wrote {', '.join(written)}" if written else ""),
-              file=sys.stderr)
+        report_summary(summary, saver, writer, json_path)
     return summary
+
+
+def report_summary(summary: RunSummary, saver: AnnotatedWriter | None,
+                   writer: JsonLinesWriter | None, json_path: str | None) -> None:
+    """The run's last line on stderr: frames (and, live, those skipped), digits, speed, files."""
+    written = [str(p) for p in (saver.written if saver else [])]
+    if writer is not None and json_path != "-":
+        written.append(json_path)
+    written += [str(p) for p in summary.snapshots]
+    # a live source: the frames skipped to keep the loop on the newest one
+    skipped = f" ({summary.dropped} skipped to stay current)" if summary.dropped else ""
+    print(f"camdigit: {summary.frames} frames{skipped}, {summary.digits} digits, "
+          f"{summary.fps:.1f} FPS" + (f"; wrote {', '.join(written)}" if written else ""),
+          file=sys.stderr)
 
 
 class ResultPrinter:
@@ -293,8 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "stream URL (rtsp://, http://) or picam (Raspberry Pi camera)")
     output = run.add_argument_group("output")
     output.add_argument("--save", type=Path, metavar="PATH",
-                        help="annotated image (for a photo), video (for a video or camera), or "
-                        "folder (for a folder or glob)")
+                        help="annotated image (for a photo), video (for a video or camera: "
+                        ".mp4 is H.264 and .webm VP9, which browsers play; also .mkv, .mov, "
+                        ".avi), or folder (for a folder or glob)")
     output.add_argument("--overwrite", action="store_true",
                         help="replace an existing --save file (an input is never replaced)")
     output.add_argument("--json", metavar="PATH",

@@ -17,15 +17,25 @@ digit gets its label:
 
 With a window, space captures the frame for ``--sheet``, ``--label`` and ``--confirm``; without
 one, a photo is one capture and a video or camera gives one every ``--every`` seconds.
+
+Nothing is lost: OUT is a set that grows, so new crops are always added, each under a name not
+yet taken, and no file there is ever written over. A crop is named after its photo or video
+(``NAME-f<frame>-<k>.png``), so a run over a photo or video whose crops OUT already holds (from
+an earlier ``collect``) would add the same digits a second time: it is refused before any work
+(no model loaded, no frame read) unless ``--overwrite`` is given, which replaces those earlier
+crops (in whichever digit folder they are: a label may have changed) with the new ones. An
+input is never replaced, with or without ``--overwrite``. A camera's or stream's crops are
+always added.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,9 +44,10 @@ import numpy as np
 
 from camdigit.datasets import label_from_name, to_model_input
 from camdigit.finder import FoundDigits
+from camdigit.outputs import OutputError, input_files, refuse_to_replace
 from camdigit.pipeline import Recognizer
 from camdigit.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
-from camdigit.sources import Frame, open_source
+from camdigit.sources import Frame, FrameSource, open_source
 
 Ask = Callable[[np.ndarray, int, float, str], int | None]
 """Asks about one reading (crop, digit read, confidence, where it is); the label or None."""
@@ -50,14 +61,24 @@ class AnswersEnded(Exception):  # noqa: N818 (an end of input, not an error)
         self.pairs = pairs
 """Confirm a reading: (crop, digit, confidence) -> the label, or None to skip it."""
 
+CROP_NAME = re.compile(r"(.+)-f\d+-\d+(?:-\d+)?\.png")
+"""A saved crop's file name: its photo's or video's name (group 1), the frame, the digit's place
+in it, and a number where that name was taken."""
+
 
 @dataclass
 class Collection:
-    """Where crops go, and how many of each digit there are."""
+    """Where crops go, and how many of each digit there are.
+
+    ``earlier``: crops saved before, by the name of the input they came from, that this run
+    replaces (``--overwrite``): those of an input are removed when its first crops are saved.
+    """
 
     out: Path
     counts: Counter = field(default_factory=Counter)
     saved: int = 0
+    earlier: dict[str, list[Path]] = field(default_factory=dict)
+    replaced: int = 0
 
     def __post_init__(self) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -80,8 +101,53 @@ class Collection:
         self.saved += 1
         return path
 
+    def replace_earlier(self, stem: str) -> None:
+        """Remove the crops saved before from the input named ``stem`` (once: this run's own
+        crops are never removed)."""
+        for path in self.earlier.pop(stem, []):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise OutputError(f"cannot replace {path}: {exc.strerror}") from None
+            self.counts[int(path.parent.name)] -= 1
+            self.replaced += 1
+
     def line(self) -> str:
         return "  ".join(f"{d}:{self.counts[d]}" for d in range(10))
+
+
+def earlier_crops(out: Path, stems: Iterable[str]) -> dict[str, list[Path]]:
+    """The crops in ``OUT/<digit>/`` named after each of ``stems`` (inputs' names without
+    suffix), saved there by an earlier ``collect``."""
+    wanted = set(stems)
+    found: dict[str, list[Path]] = {}
+    for digit in range(10):
+        folder = out / str(digit)
+        if not wanted or not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            match = CROP_NAME.fullmatch(path.name)
+            if match is not None and match.group(1) in wanted and path.is_file():
+                found.setdefault(match.group(1), []).append(path)
+    return found
+
+
+def check_out(out: Path, source: FrameSource, overwrite: bool) -> dict[str, list[Path]]:
+    """Refuse, before any work, a run over an input whose crops ``out`` already holds, unless
+    ``overwrite``; and, always, one that would replace an input. Returns those earlier crops by
+    the input's name (what ``--overwrite`` replaces); none for a camera or stream."""
+    inputs = input_files(source)
+    named: dict[str, Path] = {}
+    for path in inputs:
+        named.setdefault(path.stem, path)
+    earlier = earlier_crops(out, named)
+    for stem, crops in earlier.items():
+        refuse_to_replace(crops, inputs, overwrite, flag="--out", instead="another folder",
+                          by="a new crop",
+                          replaced=f"the crops of {named[stem].name} saved before")
+    return earlier
 
 
 def rows_of(boxes: np.ndarray) -> list[list[int]]:
@@ -209,10 +275,23 @@ def window_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> i
             return None
 
 
-def collect(args: argparse.Namespace, recognizer: Recognizer, show: bool) -> Collection:
-    """Run the collection over the source; returns what was saved."""
-    collection = Collection(args.out)
-    source = open_source(args.source)
+def collect(
+    args: argparse.Namespace,
+    recognizer: Recognizer,
+    show: bool,
+    source: FrameSource | None = None,
+    earlier: dict[str, list[Path]] | None = None,
+) -> Collection:
+    """Run the collection over the source (``args.source`` opened here unless given; it is
+    closed at the end); returns what was saved. ``earlier``: crops to replace, from
+    :func:`check_out` with ``--overwrite``."""
+    if source is None:
+        source = open_source(args.source)
+    try:
+        collection = Collection(args.out, earlier=dict(earlier or {}))
+    except BaseException:
+        source.close()
+        raise
     ask: Ask | None = None
     if args.confirm:
         ask = window_ask if show else (terminal_ask if sys.stdin.isatty() else None)
@@ -245,6 +324,8 @@ def collect(args: argparse.Namespace, recognizer: Recognizer, show: bool) -> Col
                 pairs = label_frame(frame, recognizer, args, ask, key_label)
             except AnswersEnded as end:  # Ctrl-D: keep this frame's answers, then stop
                 pairs, ended = end.pairs, True
+            if pairs:
+                collection.replace_earlier(Path(frame.source).stem)
             stem = f"{Path(frame.source).stem or 'camera'}-f{frame.index}"
             for k, (crop, label) in enumerate(pairs):
                 collection.save(crop, label, f"{stem}-{k}")
@@ -288,6 +369,8 @@ def check_collect_flags(args: argparse.Namespace) -> None:
         raise ValueError(f"--every must be positive, got {args.every}")
     if not args.out.parent.is_dir():
         raise ValueError(f"--out {args.out}: folder {args.out.parent} does not exist")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out must be a folder, and {args.out} is a file")
 
 
 def collect_command(args: argparse.Namespace) -> int:
@@ -300,13 +383,24 @@ def collect_command(args: argparse.Namespace) -> int:
         raise ValueError("--keys needs the window (a display); use --sheet, --label or --confirm")
     args.track = False
     started = time.monotonic()
-    collection = collect(args, make_recognizer(args), show)
-    print(f"saved {collection.saved} digits in {args.out} ({time.monotonic() - started:.1f} s); "
-          f"now {sum(collection.counts.values())} in all: {collection.line()}")
+    source = open_source(args.source)
+    try:  # refused before the model is loaded or a frame read
+        earlier = check_out(args.out, source, args.overwrite)
+        recognizer = make_recognizer(args)
+    except BaseException:
+        source.close()
+        raise
+    collection = collect(args, recognizer, show, source, earlier)
+    replaced = f"; replaced {collection.replaced} saved before" if collection.replaced else ""
+    print(f"saved {collection.saved} digits in {args.out} ({time.monotonic() - started:.1f} s)"
+          f"{replaced}; now {sum(collection.counts.values())} in all: {collection.line()}")
     return 0 if collection.saved else 1
 
 
-def add_collect_command(commands, formatter_class=None) -> None:
+def add_collect_command(
+    commands: argparse._SubParsersAction,
+    formatter_class: type[argparse.HelpFormatter] | None = None,
+) -> None:
     from camdigit.cli import add_model_options
 
     parser = commands.add_parser(
@@ -319,7 +413,14 @@ def add_collect_command(commands, formatter_class=None) -> None:
     parser.add_argument("source", metavar="SOURCE",
                         help="camera index, picam, video, photo, folder or glob")
     parser.add_argument("--out", type=Path, required=True,
-                        help="folder for OUT/<digit>/*.png (added to when it exists)")
+                        help="folder for OUT/<digit>/*.png, made if missing; new crops are "
+                        "added to it, never written over a file. Crops are named after their "
+                        "photo or video (NAME-f<frame>-<k>.png): a photo or video whose crops "
+                        "OUT already holds is refused before any work, unless --overwrite")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the crops an earlier collect saved in OUT from the same "
+                        "photo or video (in any digit folder) with this run's (an input is "
+                        "never replaced)")
     labels = parser.add_argument_group("labels (choose one)")
     labels.add_argument("--sheet", metavar="DIGITS",
                         help="a prompted sheet: one row per character, top to bottom")

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.quiet import quiet_stderr
+from camdigit.quiet import quiet_libraries
 
 MAX_PIXELS = 40_000_000
 """Images with more pixels are decoded at 1/2, 1/4 or 1/8 of their size, whichever fits."""
@@ -52,11 +52,11 @@ def read_image(path: Path | str) -> np.ndarray:
             flags = reduced
             if size[0] * size[1] / factor**2 <= MAX_PIXELS:
                 break
-    with quiet_stderr():  # libpng's and libjpeg's own complaints: we report it ourselves
-        try:
-            image = cv2.imdecode(data, flags)
-        except cv2.error:
-            image = None
+    quiet_libraries()  # OpenCV's own warnings (e.g. a PNG cut short): we report it ourselves
+    try:
+        image = cv2.imdecode(data, flags)
+    except cv2.error:
+        image = None
     if image is None or image.size == 0:
         raise ImageError(f"cannot decode {path}: not an image OpenCV can read (PNG, JPEG, ...)")
     return image

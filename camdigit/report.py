@@ -10,6 +10,10 @@ MNIST normalized as training normalizes it, writes into one folder:
   label), a quick way to spot mislabelled or badly cut images;
 - ``report.md``: the figures in words, with the ten least typical digits as a table.
 
+Nothing is lost: a folder that already holds any of these files (an earlier report) is refused
+before any work (no model loaded, no digit read) unless ``--overwrite`` is given; other files
+in it are left alone, and an input (an image of DATA) is never written over.
+
 Statistics are accumulated over chunks of :data:`CHUNK` digits (vectorized; memory stays flat)
 and the model reads all digits in batches, so MNIST's 60,000 take a few seconds. Charts are drawn
 with OpenCV alone.
@@ -45,6 +49,7 @@ INK = (40, 40, 40)
 BAR = (190, 120, 40)
 HIGHLIGHT = (40, 90, 220)
 FIGURES = ("class_balance.png", "mean_std.png", "pixels.png", "outliers.png")
+REPORT = "report.md"
 
 
 @dataclass(frozen=True)
@@ -389,7 +394,11 @@ def add_report_command(
                        "else ../shared/data/mnist beside a source checkout)")
     output = report.add_argument_group("output")
     output.add_argument("--out", type=Path, default=Path("report"),
-                        help="folder for the charts and report.md (made if missing)")
+                        help="folder for the charts and report.md (made if missing); one that "
+                        "already holds a report is refused before any work, unless --overwrite")
+    output.add_argument("--overwrite", action="store_true",
+                        help="replace the report (charts and report.md) in --out; its other "
+                        "files are left alone, and an input is never replaced")
     output.add_argument("--outliers", type=int, default=30,
                         help="how many least typical digits outliers.png shows")
     add_model_options(report)
@@ -408,6 +417,44 @@ def check_flags(args: argparse.Namespace) -> None:
         raise UsageError("give DATA or --mnist (with --split, --data), not both")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out must be a folder, and {args.out} is a file")
+
+
+def output_files(out: Path) -> list[Path]:
+    """The files ``report`` writes into ``out``."""
+    return [out / name for name in (*FIGURES, REPORT)]
+
+
+def input_files(data: Path | None, out: Path) -> list[Path]:
+    """The images of DATA (or its table) an output in ``out`` could land on: none unless
+    ``out`` is DATA's folder or inside it, or holds a file DATA's table names; none for MNIST
+    (IDX files, never named like an output)."""
+    from camdigit import datasets
+
+    if data is None or not data.exists():
+        return []
+    if data.is_file():
+        try:
+            return [data, *(path for path, _ in datasets._table_pairs(data))]
+        except (OSError, DataError, UnicodeDecodeError):
+            return [data]  # a bad table is reported when it is loaded
+    root, folder = data.resolve(), out.resolve()
+    if folder != root and root not in folder.parents:
+        return []
+    listing = logging.getLogger(datasets.__name__)
+    quiet, listing.disabled = listing.disabled, True  # its skip warnings come with the load
+    try:
+        return [path for path, _ in datasets._folder_pairs(data)]
+    finally:
+        listing.disabled = quiet
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: never an input replaced; an earlier report only with --overwrite."""
+    from camdigit.outputs import refuse_to_replace
+
+    refuse_to_replace(output_files(args.out), input_files(args.data, args.out), args.overwrite,
+                      flag="--out", instead="another folder", by="the report",
+                      replaced="the report there")
 
 
 def load_digits(args: argparse.Namespace) -> tuple[DigitSet, list[str]]:
@@ -469,6 +516,7 @@ def report_command(args: argparse.Namespace) -> int:
     from camdigit.outputs import OutputError
 
     check_flags(args)
+    check_outputs(args)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -492,9 +540,9 @@ def report_command(args: argparse.Namespace) -> int:
     text = markdown_report(digits.source, stats, labels, readings, outliers, names,
                            f"{classifier.path.name} ({classifier.input_type})")
     try:
-        (args.out / "report.md").write_text(text, encoding="utf-8")
+        (args.out / REPORT).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"cannot write {args.out / 'report.md'}: {exc.strerror}") from None
+        raise OutputError(f"cannot write {args.out / REPORT}: {exc.strerror}") from None
 
     accuracy = float((reading.digits == labels).mean()) if len(labels) else 0.0
     print(f"{args.out}: report on {digits.source}")

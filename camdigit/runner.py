@@ -88,6 +88,7 @@ class RunSummary:
     digits: int = 0
     seconds: float = 0.0
     stopped_by: str | None = None  # "quit" (the window's q key); None: the input ended
+    dropped: int = 0  # a live source's frames skipped to keep to the newest (FrameSource.dropped)
     # per source: text -> frames seen, in the order first read (reading order within a frame)
     numbers: dict[str, Counter] = field(default_factory=dict)
     last_numbers: dict[str, list[str]] = field(default_factory=dict)  # per source, last frame
@@ -142,12 +143,15 @@ def run(
     progress: Progress | None = None,
     on_result: Callable[[FrameResult], None] | None = None,
     annotate: bool = False,
+    summary: RunSummary | None = None,
 ) -> RunSummary:
     """Read every frame of ``source``; close the source and every output before returning.
 
-    Frames are drawn on when saved or shown, or with ``annotate`` (to time drawing).
+    Frames are drawn on when saved or shown, or with ``annotate`` (to time drawing). A
+    ``summary`` given is filled in as frames go: its counts survive a stop (Ctrl-C, SIGTERM),
+    which is how a camera's run ends.
     """
-    summary = RunSummary()
+    summary = summary if summary is not None else RunSummary()
     meter = FpsMeter()
     annotator = annotator or Annotator()
     last_source: str | None = None
@@ -164,6 +168,7 @@ def run(
             closing.callback(saver.close)
         closing.callback(source.close)
         closing.callback(lambda: setattr(summary, "seconds", time.monotonic() - started))
+        closing.callback(lambda: setattr(summary, "dropped", source.dropped))
         frames = iter(source)
         while True:
             tick = time.perf_counter()

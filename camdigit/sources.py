@@ -14,14 +14,21 @@ Kinds of SOURCE:
 - a file: an image (one frame) or a video;
 - a folder: its images and videos, sorted by name (not recursive);
 - a glob pattern (``shots/*.jpg``): the matching files, sorted.
+
+Files are read frame by frame: every frame, in order. Cameras and streams are read by a thread
+that keeps only the newest frame (:class:`LatestFrameReader`): a loop slower than the camera
+processes the frame of now, not one queued seconds ago, and the frames it had no time for are
+counted (``FrameSource.dropped``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +36,7 @@ import cv2
 import numpy as np
 
 from camdigit.images import ImageError, read_image, to_bgr8
-from camdigit.quiet import quiet_stderr
+from camdigit.quiet import quiet_libraries
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +82,15 @@ class FrameSource:
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
 
+    @property
+    def dropped(self) -> int:
+        """Frames a live source read but replaced by a newer one before the loop took them
+        (0 for files, which are read frame by frame)."""
+        return 0
+
     def close(self) -> None:
-        """Release the device or file; safe to call twice."""
+        """Release the device or file; safe to call twice. For a live source, also the stop
+        request: its reader thread ends, a retry wait included, at once."""
 
     def __enter__(self) -> FrameSource:
         return self
@@ -102,12 +116,179 @@ class ImageSource(FrameSource):
         yield Frame(image, 0, 0.0, self.name, still=True)
 
 
+class LatestFrameReader:
+    """Reads a live source in its own thread and hands the loop only the newest frame.
+
+    A camera or stream delivers frames at its own pace. Read in order by a loop slower than it,
+    frames queue up (in the driver, in FFmpeg's buffers: ``CAP_PROP_BUFFERSIZE`` is ignored by
+    the FFmpeg and GStreamer backends) and the loop falls ever further behind. Here a thread reads
+    as fast as frames come and keeps one: a new frame replaces the one the loop has not taken yet
+    (counted in :attr:`dropped`), so the frame the loop takes is at most about one frame period
+    old, whatever the loop's speed.
+
+    Args:
+        name: the source's name, for frames and messages.
+        read: one frame from the device, blocking until it comes; None when none came.
+        recover: called after ``read`` gave None: True when frames come again, False to end.
+            It should wait on :attr:`stop_event` (never ``time.sleep``) so a stop ends the wait.
+        release: frees the device; called once, by the thread as it ends (or by :meth:`stop`
+            when the thread never started), never while ``read`` runs.
+        problems: the source's list, where a read that raised is reported.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        read: Callable[[], np.ndarray | None],
+        recover: Callable[[], bool] | None = None,
+        release: Callable[[], None] | None = None,
+        problems: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self._read = read
+        self._recover = recover or (lambda: False)
+        self._release = release or (lambda: None)
+        self.problems = problems if problems is not None else []
+        self.stop_event = threading.Event()
+        self.started = time.monotonic()  # Frame.time counts from here (reset when reading starts)
+        self.frames_read = 0
+        self._changed = threading.Condition()
+        self._pending: Frame | None = None
+        self._ended = False
+        self._dropped = 0
+        self._released = False
+        self._thread: threading.Thread | None = None
+
+    @property
+    def dropped(self) -> int:
+        """Frames read but replaced by a newer one before the loop took them."""
+        with self._changed:
+            return self._dropped
+
+    def frames(self) -> Iterator[Frame]:
+        """The newest frame each time the caller asks, until the source ends or is stopped."""
+        self._start()
+        while True:
+            with self._changed:
+                while self._pending is None and not self._ended:
+                    # timed, so Ctrl-C and SIGTERM reach the main thread while it waits
+                    self._changed.wait(0.1)
+                frame, self._pending = self._pending, None
+            if frame is None:
+                return
+            yield frame
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """End reading: the thread leaves any retry wait at once; waits up to ``timeout`` s for
+        it (a read the device has not answered yet cannot be cut short: the thread then
+        releases the device when it returns). Safe to call twice."""
+        self.stop_event.set()
+        thread = self._thread
+        if thread is None:
+            self._release_once()
+        elif thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.debug("%s: a read is still waiting for the device; it will be released when "
+                          "the read returns", self.name)
+        with self._changed:
+            self._ended = True
+            self._pending = None
+            self._changed.notify_all()
+
+    def _start(self) -> None:
+        if self._thread is not None or self.stop_event.is_set():
+            return
+        self.started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name=f"camdigit-read {self.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                image = self._read()
+                if self.stop_event.is_set():
+                    break
+                if image is None:
+                    if self._recover():
+                        continue
+                    break
+                frame = Frame(image, self.frames_read, time.monotonic() - self.started, self.name)
+                self.frames_read += 1
+                with self._changed:
+                    if self._pending is not None:
+                        self._dropped += 1
+                    self._pending = frame
+                    self._changed.notify_all()
+        except Exception as exc:  # a device or driver error: the source ends, saying why
+            problem = f"{self.name} failed: {exc}"
+            log.warning("%s", problem)
+            log.debug("%s: the reader thread stopped", self.name, exc_info=True)
+            self.problems.append(problem)
+        finally:
+            self._release_once()
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+
+    def _release_once(self) -> None:
+        with self._changed:
+            if self._released:
+                return
+            self._released = True
+        self._release()
+
+
+class LiveSource(FrameSource):
+    """A live source made of a function that returns the device's next frame (for devices
+    camdigit does not know, fakes in tests and benchmarks). Read by a
+    :class:`LatestFrameReader`: the loop gets the newest frame, never a queued one."""
+
+    live = True
+
+    def __init__(
+        self,
+        name: str,
+        read: Callable[[], np.ndarray | None],
+        fps: float | None = None,
+        recover: Callable[[], bool] | None = None,
+        release: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self.fps = fps or DEFAULT_FPS
+        self._reader = LatestFrameReader(name, read, recover, release, self.problems)
+
+    @property
+    def started(self) -> float:
+        """``time.monotonic()`` when reading started: a frame was read at ``started + time``."""
+        return self._reader.started
+
+    @property
+    def stop_event(self) -> threading.Event:
+        """Set by :meth:`close`: a ``recover`` function waits on it."""
+        return self._reader.stop_event
+
+    @property
+    def dropped(self) -> int:
+        return self._reader.dropped
+
+    def __iter__(self) -> Iterator[Frame]:
+        return self._reader.frames()
+
+    def close(self) -> None:
+        self._reader.stop()
+
+
 class VideoSource(FrameSource):
     """A video file, a camera or a stream, through ``cv2.VideoCapture``.
 
-    A live source that stops delivering frames (a camera unplugged, a stream dropping) is
-    retried for ``retry_seconds`` before it ends with a warning; with ``reconnect`` (network
-    streams) it is reopened while retrying.
+    A file is read frame by frame. A camera or stream (``live``) is read by a
+    :class:`LatestFrameReader` thread: the loop gets the newest frame. A live source that stops
+    delivering frames (a camera unplugged, a stream dropping) is retried for ``retry_seconds``
+    before it ends with a warning; with ``reconnect`` (network streams) it is reopened while
+    retrying. :meth:`close` ends a retry at once.
     """
 
     def __init__(
@@ -133,14 +314,15 @@ class VideoSource(FrameSource):
         if not live:
             count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             self.total = count if count > 0 else None
+        self._reader = (LatestFrameReader(name, self._read_live, self._recover, self._release,
+                                          self.problems) if live else None)
 
     def _open(self) -> None:
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, self.open_timeout_ms,
                   cv2.CAP_PROP_READ_TIMEOUT_MSEC, self.open_timeout_ms]
-        with quiet_stderr():
-            capture = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
-            opened = capture.isOpened()
-        if not opened:
+        quiet_libraries()  # before the first capture: FFmpeg reads its log level only then
+        capture = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
+        if not capture.isOpened():
             capture.release()
             if isinstance(self.target, int):
                 raise SourceError(f"cannot open camera {self.target}: no camera with that index "
@@ -151,50 +333,60 @@ class VideoSource(FrameSource):
             raise SourceError(f"cannot open video {self.name}: not a video OpenCV can read, or "
                               f"the file is damaged")
         if self.live:
-            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the latest frame, not a growing backlog
+            capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # where the backend honours it (V4L2)
         self._capture = capture
 
+    @property
+    def dropped(self) -> int:
+        return self._reader.dropped if self._reader is not None else 0
+
     def __iter__(self) -> Iterator[Frame]:
+        if self._reader is not None:
+            return self._reader.frames()
+        return self._file_frames()
+
+    def _file_frames(self) -> Iterator[Frame]:
         index = 0
-        started = time.monotonic()
         while self._capture is not None:
-            with quiet_stderr():  # a damaged frame makes the decoder talk; we report it ourselves
-                ok, image = self._capture.read()
+            ok, image = self._capture.read()
             if not ok or image is None:
-                if not self.live:
-                    if self.total is not None and index < self.total:
-                        problem = (f"{self.name} ended after {index} of {self.total} frames "
-                                   f"(damaged or truncated)")
-                        log.warning("%s", problem)
-                        self.problems.append(problem)
-                    return
-                if not self._recover():
-                    return
-                continue
-            if self.live:
-                seconds = time.monotonic() - started
-            else:
-                msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
-                seconds = msec / 1000.0 if msec and msec > 0 else index / (self.fps or DEFAULT_FPS)
+                if self.total is not None and index < self.total:
+                    problem = (f"{self.name} ended after {index} of {self.total} frames "
+                               f"(damaged or truncated)")
+                    log.warning("%s", problem)
+                    self.problems.append(problem)
+                return
+            msec = self._capture.get(cv2.CAP_PROP_POS_MSEC)
+            seconds = msec / 1000.0 if msec and msec > 0 else index / (self.fps or DEFAULT_FPS)
             yield Frame(image, index, seconds, self.name)
             index += 1
 
+    def _read_live(self) -> np.ndarray | None:
+        """The reader thread's read: the next frame, or None when none came."""
+        if self._capture is None:
+            return None
+        ok, image = self._capture.read()
+        return image if ok and image is not None else None
+
     def _recover(self) -> bool:
-        """Wait for a live source to deliver again; False when it stays silent."""
+        """In the reader thread: wait for a live source to deliver again; False when it stays
+        silent for ``retry_seconds`` or a stop is requested (which ends the wait at once)."""
+        stop = self._reader.stop_event if self._reader is not None else threading.Event()
         log.warning("%s stopped delivering frames; retrying for %.0f s", self.name,
                     self.retry_seconds)
         deadline = time.monotonic() + self.retry_seconds
         while time.monotonic() < deadline:
-            time.sleep(0.2)
+            if stop.wait(0.2):
+                return False
             if self.reconnect:
                 self._release()
                 try:
                     self._open()
                 except SourceError:
                     continue
-            with quiet_stderr():
-                delivered = self._capture is not None and self._capture.grab()
-            if delivered:
+                if stop.is_set():
+                    return False
+            if self._capture is not None and self._capture.grab():
                 log.warning("%s is delivering frames again", self.name)
                 return True
         problem = f"{self.name} gave no frame for {self.retry_seconds:.0f} s: ending"
@@ -208,11 +400,17 @@ class VideoSource(FrameSource):
             self._capture = None
 
     def close(self) -> None:
-        self._release()
+        if self._reader is not None:
+            self._reader.stop()  # the reader releases the capture (never during a read)
+        else:
+            self._release()
 
 
 class PicameraSource(FrameSource):
-    """The Raspberry Pi camera through picamera2 (from apt: ``python3-picamera2``)."""
+    """The Raspberry Pi camera through picamera2 (from apt: ``python3-picamera2``), read by a
+    :class:`LatestFrameReader` thread like any live source."""
+
+    live = True
 
     def __init__(self, camera: int = 0, size: tuple[int, int] = (960, 720)) -> None:
         try:
@@ -224,8 +422,8 @@ class PicameraSource(FrameSource):
             ) from None
         super().__init__()
         self.name = f"picam:{camera}"
-        self.live = True
         self.fps = DEFAULT_FPS
+        self._camera = None
         try:
             self._camera = Picamera2(camera)
             # RGB888 is stored B, G, R: OpenCV's order.
@@ -235,23 +433,32 @@ class PicameraSource(FrameSource):
             self._camera.configure(config)
             self._camera.start()
         except Exception as exc:  # libcamera raises RuntimeError, IndexError, ... by model
+            with contextlib.suppress(Exception):  # a half-started camera: free what we can
+                self._release()
             raise SourceError(f"cannot start the Raspberry Pi camera {camera}: {exc}") from None
+        self._reader = LatestFrameReader(self.name, self._read, release=self._release,
+                                         problems=self.problems)
+
+    def _read(self) -> np.ndarray | None:
+        return self._camera.capture_array("main") if self._camera is not None else None
+
+    @property
+    def dropped(self) -> int:
+        return self._reader.dropped
 
     def __iter__(self) -> Iterator[Frame]:
-        started = time.monotonic()
-        index = 0
-        while self._camera is not None:
-            image = self._camera.capture_array("main")
-            yield Frame(image, index, time.monotonic() - started, self.name)
-            index += 1
+        return self._reader.frames()
+
+    def _release(self) -> None:
+        camera, self._camera = self._camera, None
+        if camera is not None:
+            try:
+                camera.stop()
+            finally:
+                camera.close()
 
     def close(self) -> None:
-        if getattr(self, "_camera", None) is not None:
-            try:
-                self._camera.stop()
-                self._camera.close()
-            finally:
-                self._camera = None
+        self._reader.stop()
 
 
 class MediaListSource(FrameSource):
@@ -286,8 +493,8 @@ class MediaListSource(FrameSource):
 
 
 def _video_length(path: Path) -> int:
-    with quiet_stderr():
-        capture = cv2.VideoCapture(str(path))
+    quiet_libraries()
+    capture = cv2.VideoCapture(str(path))
     try:
         return max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
     finally:

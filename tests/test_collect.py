@@ -71,7 +71,7 @@ def test_a_sheet_that_does_not_match_is_skipped(tmp_path, mnist_1000, capsys):
     assert folder_counts(out) == {}
 
 
-def test_import_labels_from_names_and_a_fixed_label(tmp_path, mnist_1000):
+def test_import_labels_from_names_and_a_fixed_label(tmp_path, mnist_1000, capsys):
     images, labels = mnist_1000
     shots = tmp_path / "shots"
     (shots / "4").mkdir(parents=True)
@@ -83,10 +83,17 @@ def test_import_labels_from_names_and_a_fixed_label(tmp_path, mnist_1000):
                  "--no-show"]) == 0
     assert main(["collect", str(shots / "4" / "scan.png"), "--out", str(out), "--from-names",
                  "--no-show"]) == 0
+    assert folder_counts(out) == {4: 1, 7: 1}  # added to an existing set
+    # 7_a.png again: its digit would be in the set twice (here under two labels)
+    capsys.readouterr()
+    assert main(["collect", str(shots / "7_a.png"), "--out", str(out), "--label", "1",
+                 "--no-show"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
     assert folder_counts(out) == {4: 1, 7: 1}
     assert main(["collect", str(shots / "7_a.png"), "--out", str(out), "--label", "1",
-                 "--no-show"]) == 0
-    assert folder_counts(out) == {1: 1, 4: 1, 7: 1}  # added to, never overwritten
+                 "--no-show", "--overwrite"]) == 0
+    assert folder_counts(out) == {1: 1, 4: 1, 7: 0}  # moved to its new label, not added
+    assert "replaced 1 saved before" in capsys.readouterr().out
 
 
 def test_confirm_accepts_confident_readings(tmp_path, mnist_1000):
@@ -151,3 +158,106 @@ def test_terminal_confirm_names_each_digit_and_keeps_answers_given_before_ctrl_d
     saved = folder_counts(out)
     assert sum(saved.values()) == 2 and saved.get(7) == 1
     assert "input ended" in capsys.readouterr().err
+
+
+def _no_work(monkeypatch) -> None:
+    """Make loading the model or reading a frame fail the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("work was done before the refusal")
+
+    monkeypatch.setattr("camdigit.cli.make_recognizer", refuse)
+    monkeypatch.setattr("camdigit.sources.read_image", refuse)
+
+
+def test_collecting_a_photo_again_is_refused_before_any_work_unless_overwrite(
+        tmp_path, mnist_1000, capsys, monkeypatch):
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "3", per_row=3)
+    out = tmp_path / "mine"
+    argv = ["collect", str(sheet), "--out", str(out), "--label", "3", "--no-show"]
+    assert main(argv) == 0
+    crops = sorted(out.glob("3/*.png"))
+    assert [p.name for p in crops] == ["sheet-f0-0.png", "sheet-f0-1.png", "sheet-f0-2.png"]
+    before = {p: p.read_bytes() for p in crops}
+    for crop in crops:  # marked: a replacement shows
+        crop.write_bytes(b"earlier")
+    capsys.readouterr()
+
+    with monkeypatch.context() as patch:
+        _no_work(patch)
+        assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err == (f"camdigit: error: --out {crops[0]} exists: give another folder, or "
+                   f"--overwrite to replace the crops of sheet.png saved before")
+    assert all(p.read_bytes() == b"earlier" for p in crops)
+    assert folder_counts(out) == {3: 3}
+
+    assert main([*argv, "--overwrite"]) == 0
+    assert folder_counts(out) == {3: 3}  # replaced, not added a second time
+    assert {p: p.read_bytes() for p in sorted(out.glob("3/*.png"))} == before
+    assert "saved 3 digits" in capsys.readouterr().out
+
+
+def test_overwrite_replaces_only_the_crops_of_the_inputs_read(tmp_path, mnist_1000):
+    images, labels = mnist_1000
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    for digit in (2, 5):
+        cv2.imwrite(str(shots / f"{digit}_a.png"),
+                    255 - images[np.flatnonzero(labels == digit)[0]])
+    out = tmp_path / "mine"
+    assert main(["collect", str(shots), "--out", str(out), "--from-names", "--no-show"]) == 0
+    mine = out / "5" / "own-f0-0.png"  # a crop from elsewhere, added by hand
+    mine.write_bytes(b"mine")
+    five = out / "5" / "5_a-f0-0.png"
+    five.write_bytes(b"earlier")
+    assert main(["collect", str(shots / "2_a.png"), "--out", str(out), "--from-names",
+                 "--no-show", "--overwrite"]) == 0
+    assert mine.read_bytes() == b"mine" and five.read_bytes() == b"earlier"
+    assert folder_counts(out) == {2: 1, 5: 2}
+
+
+def test_collecting_into_the_folder_of_the_photos_never_replaces_one(tmp_path, mnist_1000,
+                                                                     capsys, monkeypatch):
+    images, labels = mnist_1000
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    for digit in (4, 7):
+        cv2.imwrite(str(shots / f"{digit}_a.png"),
+                    255 - images[np.flatnonzero(labels == digit)[0]])
+    photos = {p: p.read_bytes() for p in shots.glob("*.png")}
+    for extra in ([], ["--overwrite"]):
+        assert main(["collect", str(shots), "--out", str(shots), "--from-names", "--no-show",
+                     *extra]) == 0
+        assert {p: p.read_bytes() for p in shots.glob("*.png")} == photos
+        assert folder_counts(shots) == {4: 1, 7: 1}
+
+    # A photo kept beside the crops of its digit, named like the crop of another photo read
+    # with it: even --overwrite never replaces an input.
+    seven = shots / "7"
+    cv2.imwrite(str(seven / "7_a.png"), 255 - images[np.flatnonzero(labels == 7)[1]])
+    cv2.imwrite(str(seven / "7_a-f0-0.png"), 255 - images[np.flatnonzero(labels == 7)[2]])
+    inputs = {p: p.read_bytes() for p in seven.glob("*.png")}
+    capsys.readouterr()
+    with monkeypatch.context() as patch:
+        _no_work(patch)
+        assert main(["collect", str(seven / "*.png"), "--out", str(shots), "--label", "7",
+                     "--no-show", "--overwrite"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"--out {seven / '7_a-f0-0.png'} is an input" in err
+    assert {p: p.read_bytes() for p in seven.glob("*.png")} == inputs
+
+
+def test_out_that_is_a_file_is_a_one_line_error(tmp_path, mnist_1000, capsys, monkeypatch):
+    sheet = tmp_path / "sheet.png"
+    write_sheet(sheet, mnist_1000, "1", per_row=2)
+    out = tmp_path / "mine"
+    out.write_bytes(b"a file")
+    _no_work(monkeypatch)
+    assert main(["collect", str(sheet), "--out", str(out), "--label", "1", "--no-show"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"camdigit: error: --out must be a folder, and {out} is a file"
+    assert out.read_bytes() == b"a file"

@@ -181,6 +181,75 @@ def test_bad_inputs_are_one_line_errors(digit_folder, tmp_path, capsys, monkeypa
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def _no_work(monkeypatch) -> None:
+    """Make loading the model or the digits fail the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("work was done before the refusal")
+
+    monkeypatch.setattr("camdigit.report.DigitClassifier", refuse)
+    monkeypatch.setattr("camdigit.report.load_digits", refuse)
+
+
+@pytest.mark.parametrize("earlier", ["report.md", "pixels.png"])
+def test_an_earlier_report_is_refused_before_any_work(digit_folder, tmp_path, capsys,
+                                                      monkeypatch, earlier):
+    folder, _ = digit_folder
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / earlier).write_bytes(b"earlier")
+    _no_work(monkeypatch)
+    assert run_report([str(folder), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"camdigit: error: --out {out / earlier} exists: give another folder, or "
+                   f"--overwrite to replace the report there")
+    assert [p.name for p in out.iterdir()] == [earlier]
+    assert (out / earlier).read_bytes() == b"earlier"
+
+
+def test_overwrite_replaces_the_report_and_leaves_other_files(digit_folder, tmp_path, capsys):
+    folder, counts = digit_folder
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("earlier")
+    (out / "notes.txt").write_text("mine")
+    assert run_report([str(folder), "--out", str(out), "--overwrite"]) == 0
+    assert _table_counts((out / "report.md").read_text()) == counts
+    assert (out / "notes.txt").read_text() == "mine"
+    assert all(cv2.imread(str(out / name)) is not None for name in FIGURES)
+
+
+def test_a_report_in_its_data_folder_never_replaces_an_input(digit_folder, tmp_path, capsys,
+                                                            monkeypatch, mnist_1000):
+    folder, counts = digit_folder
+    # The charts beside the digit folders are no digits (no label): a report there can be
+    # replaced, and the set it reads stays the same.
+    assert run_report([str(folder), "--out", str(folder)]) == 0
+    assert run_report([str(folder), "--out", str(folder), "--overwrite"]) == 0
+    assert _table_counts((folder / "report.md").read_text()) == counts
+
+    # In a digit folder, a chart would replace a digit of the set: refused, --overwrite or not.
+    images, labels = mnist_1000
+    eight = folder / "8" / "pixels.png"
+    cv2.imwrite(str(eight), 255 - images[np.flatnonzero(labels == 8)[-1]])
+    inputs = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    _no_work(monkeypatch)
+    capsys.readouterr()
+    for extra in ([], ["--overwrite"]):
+        assert run_report([str(folder), "--out", str(folder / "8"), *extra]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (f"camdigit: error: --out {eight} is an input: give another folder, so "
+                       f"that it is not replaced by the report")
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == inputs
+
+    # A table's images, wherever they are.
+    cv2.imwrite(str(tmp_path / "outliers.png"), 255 - images[0])
+    table = tmp_path / "digits.csv"
+    table.write_text(f"image,label\noutliers.png,{labels[0]}\n")
+    assert run_report([str(table), "--out", str(tmp_path), "--overwrite"]) == 2
+    assert "outliers.png is an input" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (DEFAULT_DATA_DIR / "train-labels-idx1-ubyte.gz").exists(),
                     reason="MNIST IDX files not found (set CAMDIGIT_DATA to their parent folder)")

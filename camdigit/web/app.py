@@ -5,17 +5,21 @@ Routes:
 - ``GET /``, ``POST /``: the upload page; the form posts up to ``max_files`` photos and gets them
   back annotated (embedded as ``data:`` URIs: nothing is written anywhere), with their numbers
   and each digit's confidence. The draw pad on the same page posts to ``/api/digit``.
-- ``GET /live``: the live page; ``GET /live.mjpg``: the annotated live frames as MJPEG.
+- ``GET /live``: the live page; ``GET /live.mjpg``: the annotated live frames as MJPEG, to at
+  most ``max_viewers`` clients at once (each holds one of the server's threads while it
+  watches); one more gets a 503 with a message.
 - ``POST /api/detect``: one image (multipart field ``image``, or the raw body) read as a photo;
   the answer is the ``--json`` record of ``camdigit run`` (``source`` is always ``"upload"``)
   plus ``width`` and ``height``.
 - ``POST /api/digit``: one drawn digit (dark on light); its digit, confidence and the ten
   probabilities.
 - ``GET /api/latest``: the live feed's latest frame record plus ``seq`` (counts up with every
-  frame), ``fps``, ``ms_per_frame``, ``width``, ``height``, ``running`` and ``problem``.
+  frame), ``fps``, ``ms_per_frame``, ``width``, ``height``, ``running``, ``problem``,
+  ``viewers`` (MJPEG streams open now) and ``max_viewers``.
 
 Errors: the API answers ``{"error": "..."}`` with 400 (not an image, no image, too many files),
-404 (no live source), 413 (too large) or 503 (no live frame yet); the pages show them inline.
+404 (no live source), 413 (too large) or 503 (no live frame yet, or all MJPEG viewer places
+taken); the pages show them inline.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from camdigit.detections import FrameResult
 from camdigit.drawing import Annotator, Style
 from camdigit.pipeline import Recognizer
 from camdigit.preprocess import normalize_digit
-from camdigit.web.live import LiveFeed
+from camdigit.web.live import MAX_VIEWERS, LiveFeed
 from camdigit.web.uploads import FORMATS, UploadError, decode_image
 
 log = logging.getLogger(__name__)
@@ -83,12 +87,65 @@ MAX_REQUEST_MB = 40
 """The largest request: two or more phone photos at once fit; every file is held in memory."""
 
 
+class ViewerSlots:
+    """A count of the MJPEG streams open now, at most ``limit``; thread-safe."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._used = 0
+
+    @property
+    def used(self) -> int:
+        with self._lock:
+            return self._used
+
+    def take(self) -> bool:
+        """Take a place; False when all ``limit`` are taken."""
+        with self._lock:
+            if self._used >= self.limit:
+                return False
+            self._used += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._used = max(0, self._used - 1)
+
+
+class MjpegStream:
+    """The WSGI body of one ``/live.mjpg`` response: the frames of :func:`mjpeg`, holding one
+    of ``slots`` until ``close``.
+
+    The server calls ``close`` when the response ends, when the client goes away (waitress
+    notices at the next frame it cannot send) and when the server stops: a class, not a
+    generator, so that the place is given back even when the body was never iterated.
+    """
+
+    def __init__(self, feed: LiveFeed, slots: ViewerSlots, timeout: float = 5.0) -> None:
+        self._frames = mjpeg(feed, timeout)
+        self._slots: ViewerSlots | None = slots
+
+    def __iter__(self) -> MjpegStream:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._frames)
+
+    def close(self) -> None:
+        slots, self._slots = self._slots, None
+        if slots is not None:
+            self._frames.close()
+            slots.give_back()
+
+
 def create_app(
     model: Recognizer | DigitClassifier,
     live: LiveFeed | None = None,
     max_upload_mb: float = MAX_REQUEST_MB,
     max_files: int = 10,
     max_file_mb: float = MAX_PHOTO_MB,
+    max_viewers: int = MAX_VIEWERS,
 ) -> Flask:
     """The web app.
 
@@ -99,12 +156,15 @@ def create_app(
         max_upload_mb: the largest request body (all files together).
         max_files: the most files one request may carry.
         max_file_mb: the largest single photo.
+        max_viewers: MJPEG streams served at once; one more is answered 503. A threaded
+            server needs more threads than this, or viewers leave none for the uploads.
     """
     recognizer = model if isinstance(model, Recognizer) else Recognizer(model)
     warm_up(recognizer.classifier)
     model_lock = threading.Lock()  # one interpreter: requests take turns
     annotator = Annotator()
     max_bytes = int(max_upload_mb * 1024 * 1024)
+    viewers = ViewerSlots(max_viewers)
 
     app = Flask(__name__, template_folder=str(HERE / "templates"),
                 static_folder=str(HERE / "static"))
@@ -256,7 +316,8 @@ def create_app(
             return jsonify(error="no live source: start 'camdigit serve SOURCE' with a camera "
                            "index, picam or a video file"), 404
         latest = live.latest()
-        state = {"running": live.running, "problem": live.problem}
+        state = {"running": live.running, "problem": live.problem,
+                 "viewers": viewers.used, "max_viewers": viewers.limit}
         if latest is None:
             message = state["problem"] or f"waiting for the first frame from {live.name}"
             return jsonify(error=message, **state), 503
@@ -266,8 +327,19 @@ def create_app(
     def live_mjpeg() -> Any:
         if live is None:
             return jsonify(error="no live source"), 404
-        response = Response(mjpeg(live), mimetype=f"multipart/x-mixed-replace; "
-                            f"boundary={MJPEG_BOUNDARY}")
+        if not viewers.take():
+            log.info("live stream refused: %d viewers already", viewers.limit)
+            answer = jsonify(error=f"too many viewers: this server streams the live view to at "
+                             f"most {viewers.limit} at once; try again later (the numbers read "
+                             f"are at /api/latest)")
+            answer.headers["Retry-After"] = "10"
+            return answer, 503
+        try:
+            response = Response(MjpegStream(live, viewers), mimetype=f"multipart/x-mixed-replace; "
+                                f"boundary={MJPEG_BOUNDARY}")
+        except BaseException:
+            viewers.give_back()
+            raise
         response.headers["Cache-Control"] = "no-store"
         return response
 

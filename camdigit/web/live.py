@@ -29,6 +29,10 @@ from camdigit.sources import FrameSource, SourceError, open_source
 
 log = logging.getLogger(__name__)
 
+MAX_VIEWERS = 8
+"""MJPEG viewers at once (``camdigit serve --max-viewers``): each holds a server thread and the
+bandwidth of a video while it watches; the feed's own work does not grow with them."""
+
 RETRY_SECONDS = 2.0
 """Pause before a source that ended (a camera unplugged) or gave nothing is opened again."""
 

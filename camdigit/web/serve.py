@@ -1,7 +1,11 @@
-"""``camdigit serve [SOURCE]``: the web app on a threaded werkzeug server.
+"""``camdigit serve [SOURCE]``: the web app on waitress, a production WSGI server.
 
-Importing this module does not import Flask, so the command line can offer ``serve`` always and
-say what to install when it is missing.
+waitress serves with a fixed pool of threads. Each MJPEG viewer holds one for as long as it
+watches, so the pool is ``--max-viewers`` threads for them plus :data:`REQUEST_THREADS` for
+everything else, and the app answers one viewer more with a 503: viewers never starve uploads.
+
+Importing this module does not import Flask or waitress, so the command line can offer
+``serve`` always and say what to install when they are missing.
 """
 
 from __future__ import annotations
@@ -11,10 +15,23 @@ import logging
 import signal
 import socket
 import sys
+import threading
 
 from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT
+from camdigit.web.live import MAX_VIEWERS
 
 FLASK_MISSING = "camdigit serve needs Flask: pip install 'camdigit[web]'"
+WAITRESS_MISSING = "camdigit serve needs waitress: pip install 'camdigit[web]'"
+
+REQUEST_THREADS = 4
+"""Server threads for pages, uploads and the API, beside one per MJPEG viewer. The model reads
+one photo at a time (one interpreter), so more would only queue; these also decode the uploads
+and encode the answers meanwhile."""
+
+SEND_BUFFER_BYTES = 1024 * 1024
+"""Answer bytes waitress holds per connection before the thread writing waits for the client
+(waitress's default: 16 MB, spilled to a temporary file past 1 MB). A viewer slower than the
+feed then skips frames, a second or so behind at most, and holds this much memory at most."""
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +48,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address to listen on; 0.0.0.0 serves every network the machine "
                         "is on (anyone there can use it)")
     server.add_argument("--port", type=int, default=8000, help="port to listen on (0: any free)")
+    server.add_argument("--max-viewers", type=int, default=MAX_VIEWERS, metavar="N",
+                        help="most live MJPEG streams served at once (each holds a server "
+                        "thread); one more is answered 503")
     server.add_argument("--no-loop", dest="loop", action="store_false",
                         help="play a video SOURCE once instead of starting it again at its end")
     add_model_options(parser)
@@ -54,8 +74,8 @@ def add_serve_command(
         help="a small web app: upload photos, draw a digit, watch a camera live",
         description="Serve a web page to read photos (pick or drop them), draw a digit and see "
         "it read, and, given a SOURCE, watch it live with the numbers read; plus a JSON API. "
-        "Listens on 127.0.0.1 (this machine only) unless --host says otherwise. "
-        "Needs Flask: pip install 'camdigit[web]'.",
+        "Listens on 127.0.0.1 (this machine only) unless --host says otherwise, on waitress "
+        "(a production WSGI server). Needs Flask and waitress: pip install 'camdigit[web]'.",
     )
     add_serve_arguments(serve)
     serve.set_defaults(handler=serve_command)
@@ -65,19 +85,26 @@ def add_serve_command(
 def serve_command(args: argparse.Namespace) -> int:
     """Build the app (and the live feed), serve until Ctrl-C or SIGTERM, then stop cleanly.
 
-    Raises ValueError (one line) when Flask is missing or the address cannot be used; the
-    model's and the source's own errors (ModelError, SourceError) pass through.
+    Raises ValueError (one line) when Flask or waitress is missing or the address cannot be
+    used; the model's and the source's own errors (ModelError, SourceError) pass through.
     """
     from camdigit.cli import UsageError, check_common_flags
 
     check_common_flags(args)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    max_viewers = getattr(args, "max_viewers", MAX_VIEWERS)
+    if not 1 <= max_viewers <= 64:
+        raise UsageError(f"--max-viewers must be between 1 and 64, got {max_viewers}")
     try:
         import flask  # noqa: F401
-        from werkzeug.serving import make_server
     except ImportError:
         raise ValueError(FLASK_MISSING) from None
+    try:
+        import waitress.server
+        from waitress import wasyncore
+    except ImportError:
+        raise ValueError(WAITRESS_MISSING) from None
 
     import cv2
 
@@ -85,7 +112,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from camdigit.pipeline import Recognizer
     from camdigit.runner import Terminated
     from camdigit.tracking import DigitTracker
-    from camdigit.web.app import create_app
+    from camdigit.web.app import MAX_REQUEST_MB, create_app
     from camdigit.web.live import LiveFeed
 
     cv2.setNumThreads(args.threads)
@@ -93,35 +120,88 @@ def serve_command(args: argparse.Namespace) -> int:
     def recognizer(tracker: DigitTracker | None) -> Recognizer:
         # Each user of the model gets its own interpreter: they run in different threads.
         return Recognizer(DigitClassifier(args.model, threads=args.threads), tracker=tracker,
-                          conf=args.conf, max_side=args.max_side,
-                      min_digit=args.min_digit)
+                          conf=args.conf, max_side=args.max_side, min_digit=args.min_digit)
 
     uploads = recognizer(None)
     feed = None
     if args.source is not None:  # opened now: a wrong SOURCE fails before the server starts
         feed = LiveFeed(args.source, recognizer(DigitTracker()), loop=args.loop)
     try:
-        app = create_app(uploads, live=feed)
-        with listen(args.host, args.port) as sock:  # werkzeug's own bind exits on failure
-            server = make_server(args.host, args.port, app, threaded=True, fd=sock.fileno())
-        quiet_access_log()
+        app = create_app(uploads, live=feed, max_viewers=max_viewers)
+        sock = listen(args.host, args.port)  # here, not in waitress: a one-line error
+        channels: dict = {}  # waitress's sockets: the listening one and each connection
+        try:
+            server = waitress.server.create_server(
+                app, map=channels, sockets=[sock], threads=max_viewers + REQUEST_THREADS,
+                ident="camdigit",
+                # a body as large as the app takes, plus the form's own bytes; larger ones
+                # are refused (413) before they are read
+                max_request_body_size=int(MAX_REQUEST_MB * 1024 * 1024) + 1024 * 1024,
+                outbuf_high_watermark=SEND_BUFFER_BYTES, outbuf_overflow=SEND_BUFFER_BYTES,
+            )
+        except BaseException:
+            sock.close()
+            raise
+        port = sock.getsockname()[1]
+        quiet_queue_log()
         if feed is not None:
             feed.start()
-        print(f"camdigit: serving on {url(args.host, server.port)} (Ctrl-C stops)", flush=True)
+        print(f"camdigit: serving on {url(args.host, port)} (Ctrl-C stops)", flush=True)
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             print("camdigit: warning: listening beyond this machine: anyone who can reach it "
                   "can use the pages and the API", file=sys.stderr, flush=True)
         try:
-            server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
+            serve_until_stopped(channels)
         finally:
-            server.server_close()
-    except (KeyboardInterrupt, Terminated):
+            if feed is not None:
+                feed.stop()  # first: it ends every MJPEG stream, freeing their threads
+            server.task_dispatcher.shutdown(timeout=2)
+            wasyncore.close_all(channels, ignore_all=True)
+    except (KeyboardInterrupt, Terminated):  # before the server ran
         pass
     finally:
         if feed is not None:
             feed.stop()
     print("camdigit: stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def serve_until_stopped(channels: dict, poll_seconds: float = 0.2) -> None:
+    """Run waitress's loop until Ctrl-C or SIGTERM.
+
+    The signals only set a flag that the loop looks at every ``poll_seconds``: an exception
+    raised by a handler while the loop handles a connection would be caught and logged there
+    as that connection's error, and the server would go on. (waitress's own ``run`` lets
+    KeyboardInterrupt through, but then waits up to 5 s for the MJPEG threads, which end only
+    once the live feed has stopped.)
+    """
+    from waitress import wasyncore
+
+    stop = threading.Event()
+
+    def stop_serving(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, stop_serving)
+    except ValueError:  # not the main thread (embedded use): the signals are not ours
+        pass
+    try:
+        while channels and not stop.is_set():
+            wasyncore.loop(timeout=poll_seconds, map=channels, count=1)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def quiet_queue_log() -> None:
+    """waitress warns "Task queue depth is N" whenever a request waits for a thread: only with
+    -v (uploads take turns with the model anyway, so a short queue is normal)."""
+    queue = logging.getLogger("waitress.queue")
+    if queue.level == logging.NOTSET and logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        queue.setLevel(logging.ERROR)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -143,14 +223,6 @@ def listen(host: str, port: int) -> socket.socket:
 def url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
-
-
-def quiet_access_log() -> None:
-    """One line per request (every 300 ms from a live page) only with -v."""
-    access = logging.getLogger("werkzeug")
-    if access.level == logging.NOTSET:
-        verbose = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
-        access.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

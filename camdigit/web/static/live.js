@@ -46,7 +46,12 @@
         ms.textContent = latest.ms_per_frame.toFixed(1);
         frame.textContent = `${latest.frame} (#${latest.seq})`;
         digits.textContent = String(latest.detections.length);
-        showError(latest.problem || (latest.running ? "" : "The source has ended."));
+        // No frame shown and every place taken: the stream was refused (503), say why.
+        const full = stream.naturalWidth === 0 && latest.viewers >= latest.max_viewers;
+        showError(full
+          ? `Too many viewers: this server streams the live view to at most ${latest.max_viewers} ` +
+            "at once. The numbers here still update; the view comes back when a place frees up."
+          : latest.problem || (latest.running ? "" : "The source has ended."));
       }
     } catch (err) {
       showError(`Lost the server: ${err.message}`);
@@ -55,12 +60,20 @@
     }
   }
 
-  // An MJPEG stream that breaks (server restarted, network) is opened again.
-  stream.addEventListener("error", () => {
+  // An MJPEG stream that breaks (server restarted, network) or is refused (every viewer place
+  // taken) is opened again.
+  let retrying = false;
+  function retryStream() {
+    if (retrying) return;
+    retrying = true;
     setTimeout(() => {
+      retrying = false;
       stream.src = `/live.mjpg?retry=${Date.now()}`;
     }, 2000);
-  });
+  }
+  stream.addEventListener("error", retryStream);
+  // A stream refused before this script ran fired its error event unheard: look now.
+  if (stream.complete && stream.naturalWidth === 0) retryStream();
 
   poll();
 })();
