@@ -35,6 +35,11 @@ CUT_COST = 5.0
 the whole, because the halves of a digit often look like digits to a model that never saw
 halves."""
 
+PIECE_COST = 3.0
+"""Against nothing, each extra piece of a path pays only this (not :data:`CUT_COST`, which
+weighs cuts against the whole): a number cut right reads as several likely digits, a word cut
+into strokes as unlikely ones."""
+
 SURE = 0.99
 """Readings are trusted up to this probability: beyond it a model's int8 output says little."""
 
@@ -320,9 +325,14 @@ def _best_path(start: np.ndarray, end: np.ndarray, gain: np.ndarray) -> list[int
             candidate = total + float(gain[k])
             if target not in best or candidate > best[target][0]:
                 best[target] = (candidate, [*path, int(k)])
-    if END not in best or best[END][0] + CUT_COST <= 0:
+    if END not in best:
         return None
-    return best[END][1]
+    path = best[END][1]
+    # against nothing, the path's own readings count, not the cost of cutting: a number cut
+    # right reads as several likely digits, a word cut into strokes as unlikely ones
+    if best[END][0] + (CUT_COST - PIECE_COST) * len(path) + PIECE_COST <= 0:
+        return None
+    return path
 
 
 def settled(group: np.ndarray, start: np.ndarray, end: np.ndarray,

