@@ -33,6 +33,10 @@ SCALES = 4
 """Paper windows tried: the base one and three doublings (a marker digit filling the frame has
 strokes a fifth of the frame wide; the window stops at the frame's size)."""
 
+POLARITY_SIDE = 80
+"""The polarity is counted on a copy about this many pixels on its shorter side (halved from
+the paper's copy when that is twice as large): a count of marks, not their shapes."""
+
 LIGHT_MAJORITY = 2.0
 """Light marks must outnumber dark ones this many times for the writing to be taken as light."""
 
@@ -76,6 +80,10 @@ def light_ink(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = Non
     """
     height, width = gray.shape
     small, step = shrunk or _shrunk(gray)
+    if min(small.shape) >= 2 * POLARITY_SIDE:  # counting marks needs no more than this
+        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2),
+                           interpolation=cv2.INTER_AREA)
+        step *= 2
     side = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
     image = small.astype(np.float32)
