@@ -25,6 +25,7 @@ from camdigit.runner import Progress, RunSummary, Terminated, format_numbers, ru
 from camdigit.sources import FrameSource, SourceError, open_source
 from camdigit.tracking import DigitTracker
 from camdigit.web.serve import add_serve_command
+from camdigit.workers import parse_workers, run_archive, wants_archive
 
 SAMPLE_DIGITS = Path(__file__).resolve().parent / "samples" / "digits"
 
@@ -88,6 +89,8 @@ def want_window(args: argparse.Namespace) -> bool:
 
 def run_command(args: argparse.Namespace) -> int:
     check_common_flags(args)
+    if wants_archive(args):  # a folder or glob with --workers N, --resume or --ray
+        return run_archive(args)
     recognizer = make_recognizer(args)
     show = want_window(args)
     source = open_source(args.source)
@@ -315,6 +318,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replace an existing --save file (an input is never replaced)")
     output.add_argument("--json", metavar="PATH",
                         help="JSON Lines, one object per frame, flushed per frame; - for stdout")
+    archive = run.add_argument_group("many files (a folder or a glob)")
+    archive.add_argument("--workers", type=parse_workers, default=1, metavar="N",
+                         help="read the files in N processes at once (auto: one per core); "
+                         "the output is the same as with one")
+    archive.add_argument("--resume", action="store_true",
+                         help="skip the files whose lines are already complete in the --json "
+                         "file and add the rest (after a run was stopped)")
+    archive.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                         help="read the files as Ray tasks: on a local Ray runtime, or on the "
+                         "cluster at ADDRESS (auto, ray://HOST:10001); needs camdigit[cluster]")
     add_model_options(run)
     add_run_options(run)
     run.set_defaults(handler=run_command)
