@@ -31,10 +31,10 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from camdigit.classifier import DigitClassifier, ModelError  # noqa: E402
-from camdigit.metrics import classification_report  # noqa: E402
-from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist  # noqa: E402
-from camdigit.preprocess import normalize_digits  # noqa: E402
+from camdigit.core.classifier import DigitClassifier, ModelError  # noqa: E402
+from camdigit.core.preprocess import normalize_digits  # noqa: E402
+from camdigit.data.metrics import classification_report  # noqa: E402
+from camdigit.data.mnist import DEFAULT_DATA_DIR, DataError, load_mnist  # noqa: E402
 from camdigit.training.sets import scores_report  # noqa: E402
 
 log = logging.getLogger("camdigit.export")
@@ -83,8 +83,8 @@ def load_calibration(folder: Path) -> np.ndarray:
     collect`` saves them) are taken as they are; other images, a user's photos of digits, go
     through the shared normalization first (their ink polarity guessed).
     """
-    from camdigit.datasets import to_model_input
-    from camdigit.images import ImageError, read_image
+    from camdigit.data.datasets import to_model_input
+    from camdigit.io.images import ImageError, read_image
 
     paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not paths:

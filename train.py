@@ -29,10 +29,10 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
 
+from camdigit.core.preprocess import normalize_digits  # noqa: E402
+from camdigit.data.metrics import classification_report  # noqa: E402
+from camdigit.data.mnist import DEFAULT_DATA_DIR, DataError, DigitSet, load_mnist  # noqa: E402
 from camdigit.machine import describe_machine  # noqa: E402
-from camdigit.metrics import classification_report  # noqa: E402
-from camdigit.mnist import DEFAULT_DATA_DIR, DataError, DigitSet, load_mnist  # noqa: E402
-from camdigit.preprocess import normalize_digits  # noqa: E402
 
 log = logging.getLogger("camdigit.train")
 
@@ -146,7 +146,7 @@ class ExtraDigits:
 def load_extra(paths: list[Path], holdout: float, rng: np.random.Generator) -> ExtraDigits:
     """Load every ``--extra`` set and hold out ``holdout`` of each digit's examples (at least
     one per digit that has two or more), the same way for the same ``--seed``."""
-    from camdigit.datasets import load_labelled_digits
+    from camdigit.data.datasets import load_labelled_digits
 
     sets = [load_labelled_digits(path) for path in paths]
     images = np.concatenate([s.images for s in sets])
@@ -358,7 +358,7 @@ def train(args: argparse.Namespace) -> dict:
             "training_crops": int(len(y_train)),
             "validation_crops": int(len(y_val)),
             "test": int(len(y_test)),
-            "preprocessing": "camdigit.preprocess.normalize_digit(ink='bright')",
+            "preprocessing": "camdigit.core.preprocess.normalize_digit(ink='bright')",
         },
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

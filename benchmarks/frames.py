@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from camdigit.detections import FrameResult
-from camdigit.sources import Frame, FrameSource
+from camdigit.core.detections import FrameResult
+from camdigit.io.sources import Frame, FrameSource
 
 
 class ArraySource(FrameSource):

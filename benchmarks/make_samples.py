@@ -22,8 +22,8 @@ import cv2
 
 from benchmarks.run import load_digits, write_video
 from benchmarks.scenes import render_scene, render_video
-from camdigit.demo import SAMPLE_PHOTO, SAMPLE_TRUTH, SAMPLE_VIDEO
-from camdigit.mnist import DEFAULT_DATA_DIR
+from camdigit.commands.demo import SAMPLE_PHOTO, SAMPLE_TRUTH, SAMPLE_VIDEO
+from camdigit.data.mnist import DEFAULT_DATA_DIR
 
 VIDEO_SEED = 31
 PHOTO_SEED = 12

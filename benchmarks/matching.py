@@ -26,7 +26,7 @@ from itertools import combinations
 
 import numpy as np
 
-from camdigit.detections import NO_TRACK, Detections, Number, iou_matrix
+from camdigit.core.detections import NO_TRACK, Detections, Number, iou_matrix
 
 MATCH_IOU = 0.3
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from camdigit.classifier import DigitClassifier, ModelError
+from camdigit.core.classifier import DigitClassifier, ModelError
+from camdigit.core.preprocess import normalize_digits
+from camdigit.data.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
 from camdigit.machine import describe_machine
-from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
-from camdigit.preprocess import normalize_digits
 from camdigit.training.sets import held_out_sets, scores_report
 
 REPO = Path(__file__).resolve().parent.parent

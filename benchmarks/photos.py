@@ -17,10 +17,10 @@ import numpy as np
 
 from benchmarks.frames import ArraySource, Collected
 from benchmarks.matching import PhotoScore, score_photo
-from camdigit.detections import FrameResult
-from camdigit.pipeline import Recognizer
-from camdigit.runner import run
-from camdigit.sources import open_source
+from camdigit.core.detections import FrameResult
+from camdigit.core.pipeline import Recognizer
+from camdigit.io.runner import run
+from camdigit.io.sources import open_source
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@
 Scenes are MNIST *test* digits rendered by :mod:`benchmarks.scenes` with exact ground truth, one
 family per situation (pages, inks, light, close-ups, thin pens, markers, strips, touching digits,
 close rows, spacing, clutter, textured grounds, deep shadows, rotation, ...). Every figure goes
-through the code ``camdigit run`` uses: :class:`Recognizer` inside :func:`camdigit.runner.run`,
+through the code ``camdigit run`` uses: :class:`Recognizer` inside :func:`camdigit.io.runner.run`,
 fed by a frame source. Figures are kept apart, never blended into one headline:
 
 - stills (one photo each), per family: recall, precision, label accuracy (right digit / found),
@@ -46,15 +46,15 @@ from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
 from benchmarks.photos import PhotoResult, data_root, default_photos, read_photos
 from benchmarks.scenes import FAMILIES, VIDEO_FAMILIES, Truth, family_seeds, render_video, scene_set
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import FrameResult
-from camdigit.drawing import Annotator
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import FrameResult
+from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
+from camdigit.core.tracking import DigitTracker
+from camdigit.data.mnist import DataError, load_mnist
+from camdigit.io.drawing import Annotator
+from camdigit.io.runner import run
+from camdigit.io.sources import open_source
 from camdigit.machine import describe_machine
-from camdigit.mnist import DataError, load_mnist
-from camdigit.pipeline import DEFAULT_MIN_DIGIT, Recognizer
-from camdigit.runner import run
-from camdigit.sources import open_source
-from camdigit.tracking import DigitTracker
 
 log = logging.getLogger("benchmarks.run")
 
@@ -235,7 +235,7 @@ class KerasPerCrop:
             self.model = keras.models.load_model(path, compile=False)
 
     def classify(self, crops: np.ndarray):
-        from camdigit.classifier import Classification
+        from camdigit.core.classifier import Classification
 
         scores = np.concatenate([self.model.predict(crop[None, :, :, None].astype(np.float32),
                                                     verbose=0) for crop in crops])

@@ -37,8 +37,8 @@ import cv2
 from benchmarks.photos import data_root
 from benchmarks.run import STILL_FAMILIES, load_digits, write_video
 from benchmarks.scenes import render_scene, render_video
+from camdigit.data.mnist import DataError
 from camdigit.machine import describe_machine
-from camdigit.mnist import DataError
 
 REPO = Path(__file__).resolve().parent.parent
 STILL_SIZE = (960, 720)
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     configs = {"1 process": ["--workers", "1"]}
     configs.update({f"{n} workers": ["--workers", str(n)] for n in args.workers})
     if not args.no_ray:
-        from camdigit.cluster import ray_missing
+        from camdigit.commands.cluster import ray_missing
 
         missing = ray_missing()
         if missing:

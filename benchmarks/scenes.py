@@ -1596,7 +1596,7 @@ def draw_truth(image: np.ndarray, truth: Truth) -> np.ndarray:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from camdigit.mnist import DEFAULT_DATA_DIR, load_mnist
+    from camdigit.data.mnist import DEFAULT_DATA_DIR, load_mnist
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the sample images")

@@ -25,15 +25,15 @@ import numpy as np
 
 from benchmarks.run import load_digits
 from benchmarks.scenes import render_scene
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import FrameResult
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import FrameResult
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.tracking import DigitTracker
+from camdigit.data.mnist import DEFAULT_DATA_DIR
+from camdigit.io.outputs import JsonLinesWriter
+from camdigit.io.runner import run
+from camdigit.io.sources import Frame, FrameSource
 from camdigit.machine import describe_machine
-from camdigit.mnist import DEFAULT_DATA_DIR
-from camdigit.outputs import JsonLinesWriter
-from camdigit.pipeline import Recognizer
-from camdigit.runner import run
-from camdigit.sources import Frame, FrameSource
-from camdigit.tracking import DigitTracker
 
 WARM_UP = 2000
 MAX_GROWTH_MB = 5.0

@@ -1,12 +1,12 @@
 """camdigit: read handwritten digits through a camera with a small int8 CNN (LiteRT runtime)."""
 
-from camdigit.classifier import Classification, DigitClassifier, ModelError
-from camdigit.detections import Detections, FrameResult, Number
-from camdigit.finder import DigitFinder, FinderConfig
-from camdigit.pipeline import Recognizer
-from camdigit.preprocess import normalize_digit, normalize_digits
-from camdigit.sources import Frame, SourceError, open_source
-from camdigit.tracking import DigitTracker
+from camdigit.core.classifier import Classification, DigitClassifier, ModelError
+from camdigit.core.detections import Detections, FrameResult, Number
+from camdigit.core.finder import DigitFinder, FinderConfig
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.preprocess import normalize_digit, normalize_digits
+from camdigit.core.tracking import DigitTracker
+from camdigit.io.sources import Frame, SourceError, open_source
 
 __all__ = [
     "Classification",

@@ -16,8 +16,8 @@ from benchmarks.matching import (
     score_photo,
     score_video_digits,
 )
-from camdigit.detections import Detections
-from camdigit.pipeline import Recognizer
+from camdigit.core.detections import Detections
+from camdigit.core.pipeline import Recognizer
 
 COMMANDS = ["run", "model", "scenes", "soak", "make_samples", "unusual_digits", "marks"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from camdigit.classifier import Classification, DigitClassifier, ModelError
-from camdigit.model_files import default_model_path
-from camdigit.preprocess import normalize_digits
+from camdigit.core.classifier import Classification, DigitClassifier, ModelError
+from camdigit.core.model_files import default_model_path
+from camdigit.core.preprocess import normalize_digits
 
 from .conftest import FIXTURES
 

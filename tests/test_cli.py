@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.cli import main, sample_digit_paths
+from camdigit.cli import main
+from camdigit.commands.classify import sample_digit_paths
 
 from .conftest import run_python
 

@@ -206,7 +206,7 @@ def test_a_log_gets_a_single_photo_s_progress_line_once():
     so the last one is not written again when it says nothing new."""
     import io
 
-    from camdigit.runner import Progress
+    from camdigit.io.runner import Progress
 
     log = io.StringIO()
     progress = Progress(1, log)

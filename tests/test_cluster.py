@@ -8,7 +8,7 @@ import pytest
 from benchmarks.run import write_video
 from benchmarks.scenes import render_scene, render_video
 from camdigit.cli import main
-from camdigit.cluster import ray_missing
+from camdigit.commands.cluster import ray_missing
 
 from .conftest import run_python
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from camdigit.cli import main
-from camdigit.collect import rows_of, sheet_labels
-from camdigit.datasets import is_normalized, load_labelled_digits
+from camdigit.commands.collect import rows_of, sheet_labels
+from camdigit.data.datasets import is_normalized, load_labelled_digits
 
 
 def write_sheet(path, mnist, sheet: str, per_row: int = 5, seed: int = 0) -> dict[int, int]:
@@ -166,8 +166,8 @@ def _no_work(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("work was done before the refusal")
 
-    monkeypatch.setattr("camdigit.cli.make_recognizer", refuse)
-    monkeypatch.setattr("camdigit.sources.read_image", refuse)
+    monkeypatch.setattr("camdigit.commands.collect.make_recognizer", refuse)
+    monkeypatch.setattr("camdigit.io.sources.read_image", refuse)
 
 
 def test_collecting_a_photo_again_is_refused_before_any_work_unless_overwrite(

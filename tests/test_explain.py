@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from benchmarks.scenes import render_scene
-from camdigit.classifier import DigitClassifier
 from camdigit.cli import main
-from camdigit.explain import log_odds, occlusion_map, window_masks
-from camdigit.preprocess import normalize_digit, normalize_digits
+from camdigit.commands.explain import log_odds, occlusion_map, window_masks
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.preprocess import normalize_digit, normalize_digits
 
 LINE = re.compile(r"^(\d+),(\d+),(\d+),(\d+)  (\d) \((\d\.\d{3})\)  then (\d) \((\d\.\d{3})\), "
                   r"(\d) \((\d\.\d{3})\)(  \(a digit: \d\.\d{3}\))?$")

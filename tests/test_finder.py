@@ -8,9 +8,9 @@ import pytest
 
 from benchmarks.matching import Score, match, score_frame
 from benchmarks.scenes import render_scene
-from camdigit.classifier import DigitClassifier
-from camdigit.finder import DigitFinder, FinderConfig, merge_parts
-from camdigit.pipeline import Recognizer
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts
+from camdigit.core.pipeline import Recognizer
 
 
 @pytest.fixture(scope="module")

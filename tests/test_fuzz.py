@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from camdigit.classifier import DigitClassifier
-from camdigit.pipeline import Recognizer
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import Recognizer
 
 DTYPES = [np.uint8, np.uint16, np.float32, np.float64, np.bool_]
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.images import MAX_PIXELS, ImageError, image_size, read_image, to_bgr8
-from camdigit.sources import open_source
+from camdigit.io.images import MAX_PIXELS, ImageError, image_size, read_image, to_bgr8
+from camdigit.io.sources import open_source
 
 
 def test_truncated_jpeg_is_named(tmp_path):

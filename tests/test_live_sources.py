@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.sources import LiveSource, VideoSource, open_source
+from camdigit.io.sources import LiveSource, VideoSource, open_source
 from tests.conftest import REPO
 
 
@@ -186,7 +186,7 @@ def test_library_noise_is_off_and_other_threads_stderr_is_not_lost(tmp_path):
     damaged.write_bytes(bytes(data))
     script = textwrap.dedent(f"""
         import os, threading, time
-        from camdigit.sources import SourceError, open_source
+        from camdigit.io.sources import SourceError, open_source
         stop = threading.Event()
         def talk():
             n = 0

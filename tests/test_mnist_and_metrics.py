@@ -7,8 +7,8 @@ import gzip
 import numpy as np
 import pytest
 
-from camdigit.metrics import classification_report, confusion_matrix
-from camdigit.mnist import DataError, load_mnist, read_idx, write_idx
+from camdigit.data.metrics import classification_report, confusion_matrix
+from camdigit.data.mnist import DataError, load_mnist, read_idx, write_idx
 
 
 def test_idx_round_trip_gzipped_and_plain(tmp_path, mnist_1000):

@@ -15,15 +15,15 @@ import pytest
 
 from benchmarks.frames import ArraySource
 from benchmarks.matching import number_members, score_frame
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import Detections, FrameResult, Number
-from camdigit.drawing import Annotator, Style
-from camdigit.lines import find_lines
-from camdigit.number_history import NumberHistory
-from camdigit.numbers import group_numbers
-from camdigit.pipeline import Recognizer
-from camdigit.runner import format_numbers, number_lines, run
-from camdigit.tracking import DigitTracker
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import Detections, FrameResult, Number
+from camdigit.core.lines import find_lines
+from camdigit.core.number_history import NumberHistory
+from camdigit.core.numbers import group_numbers
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.tracking import DigitTracker
+from camdigit.io.drawing import Annotator, Style
+from camdigit.io.runner import format_numbers, number_lines, run
 
 WIDE = {1: 0.15}  # a 1 is narrow; other digits 0.6 heights wide
 

@@ -8,10 +8,10 @@ import pytest
 
 from benchmarks.matching import Score, score_frame
 from benchmarks.scenes import render_scene, render_video
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import NO_TRACK
-from camdigit.pipeline import Recognizer
-from camdigit.tracking import DigitTracker
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import NO_TRACK
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.tracking import DigitTracker
 
 
 @pytest.fixture(scope="module")

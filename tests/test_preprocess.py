@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.preprocess import (
+from camdigit.core.preprocess import (
     CANVAS,
     INNER_BOX,
     guess_ink,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.proposals import END, choose, cut_paths, faint, piece_crop
+from camdigit.core.proposals import END, choose, cut_paths, faint, piece_crop
 
 PAD = 2
 

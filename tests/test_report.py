@@ -11,17 +11,17 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.classifier import Classification
 from camdigit.cli import main
-from camdigit.datasets import load_labelled_digits
-from camdigit.mnist import DEFAULT_DATA_DIR, write_idx
-from camdigit.report import (
+from camdigit.commands.report import (
     FIGURES,
     Readings,
     digit_statistics,
     label_log_odds,
     least_typical,
 )
+from camdigit.core.classifier import Classification
+from camdigit.data.datasets import load_labelled_digits
+from camdigit.data.mnist import DEFAULT_DATA_DIR, write_idx
 
 PER_CLASS = 8
 RARE_DIGIT, RARE_COUNT = 3, 3
@@ -187,8 +187,8 @@ def _no_work(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("work was done before the refusal")
 
-    monkeypatch.setattr("camdigit.report.DigitClassifier", refuse)
-    monkeypatch.setattr("camdigit.report.load_digits", refuse)
+    monkeypatch.setattr("camdigit.commands.report.DigitClassifier", refuse)
+    monkeypatch.setattr("camdigit.commands.report.load_digits", refuse)
 
 
 @pytest.mark.parametrize("earlier", ["report.md", "pixels.png"])

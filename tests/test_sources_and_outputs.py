@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.detections import Detections, FrameResult, Number
-from camdigit.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
-from camdigit.sources import (
+from camdigit.core.detections import Detections, FrameResult, Number
+from camdigit.io.outputs import AnnotatedWriter, JsonLinesWriter, OutputError
+from camdigit.io.sources import (
     ImageSource,
     MediaListSource,
     SourceError,

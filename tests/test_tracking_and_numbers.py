@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from camdigit.detections import Detections, iou_matrix, scale_boxes
-from camdigit.numbers import group_numbers
-from camdigit.tracking import DigitTracker, TrackerConfig
+from camdigit.core.detections import Detections, iou_matrix, scale_boxes
+from camdigit.core.numbers import group_numbers
+from camdigit.core.tracking import DigitTracker, TrackerConfig
 
 
 def detections(boxes, digits) -> Detections:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from benchmarks.unusual_digits import write_unusual
-from camdigit.classifier import DigitClassifier
-from camdigit.mnist import write_idx
-from camdigit.preprocess import normalize_digits
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.preprocess import normalize_digits
+from camdigit.data.mnist import write_idx
 
 from .conftest import REPO, run_python
 

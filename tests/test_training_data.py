@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.preprocess import normalize_digits
+from camdigit.core.preprocess import normalize_digits
 from camdigit.training import negatives, pens
 from camdigit.training.negatives import (
     ALLOWED_CHARACTERS,

@@ -17,14 +17,14 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit import outputs
-from camdigit.classifier import DigitClassifier
-from camdigit.demo import SAMPLE_VIDEO
-from camdigit.outputs import AnnotatedWriter, OutputError
-from camdigit.pipeline import Recognizer
-from camdigit.runner import run
-from camdigit.sources import Frame, FrameSource, open_source
-from camdigit.tracking import DigitTracker
+from camdigit.commands.demo import SAMPLE_VIDEO
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.tracking import DigitTracker
+from camdigit.io import outputs
+from camdigit.io.outputs import AnnotatedWriter, OutputError
+from camdigit.io.runner import run
+from camdigit.io.sources import Frame, FrameSource, open_source
 
 from .conftest import REPO
 
@@ -183,7 +183,7 @@ def test_an_interrupted_run_leaves_a_whole_playable_video(tmp_path):
 def test_without_pyav_opencv_writes_the_video_and_says_so_once(tmp_path, monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "av", None)  # import av: ImportError
     monkeypatch.setattr(outputs, "_fallback_warned", False)
-    with caplog.at_level(logging.INFO, logger="camdigit.outputs"):
+    with caplog.at_level(logging.INFO, logger="camdigit.io.outputs"):
         first = save(Synthetic(5, (160, 120)), tmp_path / "a.mp4")
         save(Synthetic(5, (160, 120)), tmp_path / "b.mp4")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -201,7 +201,7 @@ def test_without_pyav_opencv_writes_the_video_and_says_so_once(tmp_path, monkeyp
 def test_an_encoder_that_cannot_start_falls_back_to_opencv(tmp_path, monkeypatch, caplog):
     monkeypatch.setitem(outputs.PYAV_CODECS, ".mp4", "no-such-encoder")
     monkeypatch.setattr(outputs, "_fallback_warned", False)
-    with caplog.at_level(logging.WARNING, logger="camdigit.outputs"):
+    with caplog.at_level(logging.WARNING, logger="camdigit.io.outputs"):
         save(Synthetic(5, (160, 120)), tmp_path / "a.mp4")
     assert "PyAV could not encode it" in caplog.text
     assert stream_info(tmp_path / "a.mp4")["codec"] == "mpeg4"
@@ -249,7 +249,7 @@ WRITE_AND_EXIT = """
 import sys
 import numpy as np
 from pathlib import Path
-from camdigit.outputs import PyAVVideo
+from camdigit.io.outputs import PyAVVideo
 
 video = PyAVVideo(Path(sys.argv[1]), 12.0, (160, 120))
 for i in range(30):

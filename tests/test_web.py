@@ -25,12 +25,13 @@ import pytest
 
 pytest.importorskip("flask", reason="the web app needs Flask: pip install 'camdigit[web]'")
 
-from camdigit.classifier import DigitClassifier  # noqa: E402
-from camdigit.cli import UsageError, main  # noqa: E402
-from camdigit.demo import SAMPLE_PHOTO, SAMPLE_VIDEO, written_numbers  # noqa: E402
-from camdigit.pipeline import Recognizer  # noqa: E402
-from camdigit.sources import SourceError  # noqa: E402
-from camdigit.tracking import DigitTracker  # noqa: E402
+from camdigit.cli import main  # noqa: E402
+from camdigit.commands.demo import SAMPLE_PHOTO, SAMPLE_VIDEO, written_numbers  # noqa: E402
+from camdigit.core.classifier import DigitClassifier  # noqa: E402
+from camdigit.core.pipeline import Recognizer  # noqa: E402
+from camdigit.core.tracking import DigitTracker  # noqa: E402
+from camdigit.errors import CamdigitError, UsageError  # noqa: E402
+from camdigit.io.sources import SourceError  # noqa: E402
 from camdigit.web import FLASK_MISSING, LiveFeed, add_serve_command, serve_command  # noqa: E402
 from camdigit.web.app import create_app, mjpeg  # noqa: E402
 from camdigit.web.serve import main as web_main  # noqa: E402
@@ -533,7 +534,7 @@ def test_serve_arguments_and_defaults():
 def test_serve_without_flask_says_what_to_install(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "flask", None)  # import flask: ImportError
     args = serve_parser().parse_args(["serve"])
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(CamdigitError) as raised:
         serve_command(args)
     assert str(raised.value) == FLASK_MISSING == \
         "camdigit serve needs Flask: pip install 'camdigit[web]'"
@@ -553,13 +554,14 @@ def test_serve_refuses_bad_flags_a_busy_port_and_a_wrong_source():
         busy.listen()
         port = busy.getsockname()[1]
         args = serve_parser().parse_args(["serve", str(SAMPLE_VIDEO), "--port", str(port)])
-        with pytest.raises(ValueError, match=f"cannot listen on 127.0.0.1:{port}"):
+        with pytest.raises(CamdigitError, match=f"cannot listen on 127.0.0.1:{port}"):
             serve_command(args)
 
 
 PROBE = """
 import sys
-import camdigit, camdigit.cli, camdigit.demo, camdigit.web, camdigit.web.live, camdigit.web.serve
+import camdigit, camdigit.cli, camdigit.commands.demo
+import camdigit.web, camdigit.web.live, camdigit.web.serve
 from camdigit.web import add_serve_command
 print("FLASK:", sorted(m for m in sys.modules if m.split(".")[0] in ("flask", "werkzeug")))
 """

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from camdigit.demo import SAMPLE_PHOTO, SAMPLE_VIDEO, written_numbers
+from camdigit.commands.demo import SAMPLE_PHOTO, SAMPLE_VIDEO, written_numbers
 
 pytestmark = pytest.mark.slow
 
@@ -91,9 +91,9 @@ def server() -> Iterator[str]:
     pytest.importorskip("flask", reason="the web app needs Flask: pip install 'camdigit[web]'")
     from werkzeug.serving import make_server
 
-    from camdigit.classifier import DigitClassifier
-    from camdigit.pipeline import Recognizer
-    from camdigit.tracking import DigitTracker
+    from camdigit.core.classifier import DigitClassifier
+    from camdigit.core.pipeline import Recognizer
+    from camdigit.core.tracking import DigitTracker
     from camdigit.web import LiveFeed, create_app
 
     feed = LiveFeed(str(SAMPLE_VIDEO), Recognizer(DigitClassifier(), tracker=DigitTracker()))

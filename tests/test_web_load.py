@@ -27,9 +27,9 @@ import pytest
 
 pytest.importorskip("flask", reason="the web app needs Flask: pip install 'camdigit[web]'")
 
-from camdigit.classifier import DigitClassifier  # noqa: E402
-from camdigit.demo import SAMPLE_PHOTO, SAMPLE_VIDEO  # noqa: E402
-from camdigit.pipeline import Recognizer  # noqa: E402
+from camdigit.commands.demo import SAMPLE_PHOTO, SAMPLE_VIDEO  # noqa: E402
+from camdigit.core.classifier import DigitClassifier  # noqa: E402
+from camdigit.core.pipeline import Recognizer  # noqa: E402
 from camdigit.web import LiveFeed  # noqa: E402
 from camdigit.web.app import MjpegStream, ViewerSlots, create_app  # noqa: E402
 
@@ -111,7 +111,7 @@ def test_one_viewer_past_the_cap_gets_a_503_with_a_message(capped_client):
 def test_max_viewers_is_an_option_with_a_checked_range(monkeypatch):
     import argparse
 
-    from camdigit.cli import UsageError
+    from camdigit.errors import CamdigitError, UsageError
     from camdigit.web import add_serve_command, serve_command
     from camdigit.web.live import MAX_VIEWERS
     from camdigit.web.serve import REQUEST_THREADS, WAITRESS_MISSING
@@ -124,7 +124,7 @@ def test_max_viewers_is_an_option_with_a_checked_range(monkeypatch):
     with pytest.raises(UsageError, match="--max-viewers must be between 1 and 64, got 0"):
         serve_command(parser.parse_args(["serve", "--max-viewers", "0"]))
     monkeypatch.setitem(sys.modules, "waitress.server", None)  # import waitress: ImportError
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(CamdigitError) as raised:
         serve_command(parser.parse_args(["serve"]))
     assert str(raised.value) == WAITRESS_MISSING == \
         "camdigit serve needs waitress: pip install 'camdigit[web]'"

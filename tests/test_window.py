@@ -18,16 +18,16 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit import display
-from camdigit.demo import SAMPLE_VIDEO
-from camdigit.display import (
+from camdigit.commands.demo import SAMPLE_VIDEO
+from camdigit.io import display
+from camdigit.io.display import (
     QT_LOGGING_RULES,
     check_display,
     fit_to_screen,
     gui_backend,
     prepare_gui,
 )
-from camdigit.drawing import Style
+from camdigit.io.drawing import Style
 from tests.conftest import REPO
 
 QT_INFO = "  GUI:                           QT5\n    QT:              YES (ver 5.15.19 )\n"

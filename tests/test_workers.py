@@ -17,9 +17,10 @@ import pytest
 
 from benchmarks.run import write_video
 from benchmarks.scenes import render_scene, render_video
-from camdigit import workers
 from camdigit.cli import main
-from camdigit.workers import ArchiveSummary, FilePart, OrderedOutput, find_resume_point
+from camdigit.commands import workers
+from camdigit.commands.workers import ArchiveSummary, FilePart, OrderedOutput, find_resume_point
+from camdigit.errors import UsageError
 
 from .conftest import REPO
 
@@ -132,10 +133,10 @@ def test_resume_point_of_a_cut_file(tmp_path):
     assert point.complete == {"a", "b"} and point.redo == "c" and point.kept_lines == 3
     assert path.read_text()[:point.keep_bytes] == "".join(text.splitlines(True)[:3])
     path.write_text(text + text)
-    with pytest.raises(ValueError, match="in two places"):
+    with pytest.raises(UsageError, match="in two places"):
         find_resume_point(path)
     path.write_text("hello\n")
-    with pytest.raises(ValueError, match="line 1 .* is not a camdigit run record"):
+    with pytest.raises(UsageError, match="line 1 .* is not a camdigit run record"):
         find_resume_point(path)
 
 

@@ -2,7 +2,7 @@
 
 It runs in the ``tf.data`` pipeline, never in the exported graph. Each batch gets its own
 stateless seed, so a training run with the same ``--seed`` sees the same augmented digits.
-The images it makes stay in the units of :func:`camdigit.preprocess.normalize_digit`: 0..255,
+The images it makes stay in the units of :func:`camdigit.core.preprocess.normalize_digit`: 0..255,
 ink bright, strongest ink at 255, so they look like camera crops after the same normalization.
 """
 

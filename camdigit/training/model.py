@@ -2,11 +2,11 @@
 
 Ten digits and "not a digit" (class 10). The network ends in logits, not a softmax: training
 takes the softmax inside its cross-entropy (``from_logits=True``), and the runtime takes it in
-numpy (:class:`camdigit.classifier.DigitClassifier`), so the exported file gives the raw scores
+numpy (:class:`camdigit.core.classifier.DigitClassifier`), so the exported file gives the raw scores
 (``camdigit explain`` reads the evidence for a digit straight from them) and the int8 output
 keeps its resolution where a saturated softmax would round to 0 or 1.
 
-Input is the 64x64 output of :func:`camdigit.preprocess.normalize_digit` in its own units
+Input is the 64x64 output of :func:`camdigit.core.preprocess.normalize_digit` in its own units
 (0..255, as float); the first layer rescales to 0..1 so the exported model takes raw pixels.
 
 Cost is set by the int8 runtime, not by the parameter count. A convolution over the full 64x64
@@ -23,7 +23,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from camdigit.preprocess import CANVAS
+from camdigit.core.preprocess import CANVAS
 
 CLASSES = 11
 """Outputs: the digits 0-9 and "not a digit"."""

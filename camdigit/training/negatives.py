@@ -42,7 +42,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.preprocess import Ink, normalize_digit, normalize_digits
+from camdigit.core.preprocess import Ink, normalize_digit, normalize_digits
 
 log = logging.getLogger(__name__)
 
@@ -1020,7 +1020,7 @@ def write_sheets(out: Path, digits: np.ndarray, labels: np.ndarray, seed: int = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from camdigit.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
+    from camdigit.data.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
 
     parser = argparse.ArgumentParser(description="Write PNG sheets of the negatives and pens.")
     parser.add_argument("out", type=Path, help="folder for the PNG sheets")

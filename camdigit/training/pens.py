@@ -6,7 +6,7 @@ normalization), ball pens at 16 px (a blurry, pixelated stroke) and markers whos
 fifth of the digit's height; and it sees European digits (a 1 with a long flag and a foot, a 7
 with a bar) that MNIST barely has. Each function here takes MNIST digits (ink bright, 28x28),
 redraws them that way at a camera size and returns them through
-:func:`camdigit.preprocess.normalize_digits` (``ink="bright"``), the very function that the
+:func:`camdigit.core.preprocess.normalize_digits` (``ink="bright"``), the very function that the
 plain MNIST digits go through, so the only difference the model can learn is the pen.
 
 The redraws follow each digit's own geometry: its skeleton (vectorized Zhang-Suen thinning) for
@@ -21,7 +21,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from camdigit.preprocess import normalize_digits
+from camdigit.core.preprocess import normalize_digits
 
 Pen = Literal["thin", "marker"]
 

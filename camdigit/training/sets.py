@@ -1,8 +1,8 @@
 """What the model is trained and judged on: digits in every pen, and what is not a digit.
 
 The training stream (:func:`training_mix`) is the MNIST training digits, normalized by the
-runtime's own :func:`camdigit.preprocess.normalize_digit`, plus some of them redrawn with a thin
-pen and with a marker, European 1s and crossed 7s made from MNIST 1s and 7s, and negatives of
+runtime's own :func:`camdigit.core.preprocess.normalize_digit`, plus some of them redrawn with a
+thin pen and with a marker, European 1s and crossed 7s made from MNIST 1s and 7s, and negatives of
 every kind (:mod:`camdigit.training.negatives`) as the 11th class, about one crop in four. The
 camera augmentation (:mod:`camdigit.training.augment`) is applied on top, batch by batch.
 

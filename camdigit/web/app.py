@@ -38,11 +38,11 @@ from flask import Flask, Request, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from camdigit import __version__
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import FrameResult
-from camdigit.drawing import Annotator, Style
-from camdigit.pipeline import Recognizer
-from camdigit.preprocess import normalize_digit
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import FrameResult
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.preprocess import normalize_digit
+from camdigit.io.drawing import Annotator, Style
 from camdigit.web.live import MAX_VIEWERS, LiveFeed
 from camdigit.web.uploads import FORMATS, UploadError, decode_image
 

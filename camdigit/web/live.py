@@ -1,6 +1,6 @@
 """The live feed behind ``/live``: one thread reads the source, the web clients watch.
 
-:class:`LiveFeed` owns the source and its own :class:`~camdigit.pipeline.Recognizer` (with a
+:class:`LiveFeed` owns the source and its own :class:`~camdigit.core.pipeline.Recognizer` (with a
 tracker). Its thread reads a frame, reads the digits, draws them, encodes the drawing as JPEG and
 publishes that JPEG and the frame's result under a lock, nothing more: it never waits for a web
 client. Clients (an MJPEG stream, ``/api/latest``) take the latest published frame whenever they
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import cv2
 
-from camdigit.drawing import Annotator
-from camdigit.pipeline import Recognizer
-from camdigit.runner import FpsMeter
-from camdigit.sources import FrameSource, SourceError, open_source
+from camdigit.core.pipeline import Recognizer
+from camdigit.io.drawing import Annotator
+from camdigit.io.runner import FpsMeter
+from camdigit.io.sources import FrameSource, SourceError, open_source
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Published:
 
 
 class LiveFeed:
-    """Reads ``spec`` (anything :func:`~camdigit.sources.open_source` takes) in its own thread.
+    """Reads ``spec`` (anything :func:`~camdigit.io.sources.open_source` takes) in its own thread.
 
     Args:
         spec: the SOURCE argument: camera index, ``picam``, video file, stream URL, ...

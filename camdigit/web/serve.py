@@ -17,7 +17,13 @@ import socket
 import sys
 import threading
 
-from camdigit.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT
+from camdigit.commands.options import (
+    UsageError,
+    add_model_options,
+    add_recognition_options,
+    check_common_flags,
+)
+from camdigit.errors import CamdigitError
 from camdigit.web.live import MAX_VIEWERS
 
 FLASK_MISSING = "camdigit serve needs Flask: pip install 'camdigit[web]'"
@@ -38,8 +44,6 @@ log = logging.getLogger(__name__)
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """SOURCE, --host, --port, --no-loop and the model and recognition flags of ``serve``."""
-    from camdigit.cli import add_model_options  # here: camdigit.cli imports this module
-
     parser.add_argument("source", metavar="SOURCE", nargs="?", default=None,
                         help="for the live page: camera index (0), video file, stream URL "
                         "(rtsp://, http://) or picam; none: upload page only")
@@ -54,14 +58,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--no-loop", dest="loop", action="store_false",
                         help="play a video SOURCE once instead of starting it again at its end")
     add_model_options(parser)
-    reading = parser.add_argument_group("recognition")
-    reading.add_argument("--conf", type=float, default=0.5,
-                         help="digits read with a lower confidence are not reported (0..1)")
-    reading.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
-                         help="crops the model judges a digit with a lower probability are not "
-                         "reported (0..1; models with a 'not a digit' class)")
-    reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
-                         help="shrink larger frames before finding digits; 0: never")
+    add_recognition_options(parser, "shrink larger frames before finding digits; 0: never")
 
 
 def add_serve_command(
@@ -85,10 +82,9 @@ def add_serve_command(
 def serve_command(args: argparse.Namespace) -> int:
     """Build the app (and the live feed), serve until Ctrl-C or SIGTERM, then stop cleanly.
 
-    Raises ValueError (one line) when Flask or waitress is missing or the address cannot be
+    Raises CamdigitError (one line) when Flask or waitress is missing or the address cannot be
     used; the model's and the source's own errors (ModelError, SourceError) pass through.
     """
-    from camdigit.cli import UsageError, check_common_flags
 
     check_common_flags(args)
     if not 0 <= args.port <= 65535:
@@ -99,19 +95,19 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         import flask  # noqa: F401
     except ImportError:
-        raise ValueError(FLASK_MISSING) from None
+        raise CamdigitError(FLASK_MISSING) from None
     try:
         import waitress.server
         from waitress import wasyncore
     except ImportError:
-        raise ValueError(WAITRESS_MISSING) from None
+        raise CamdigitError(WAITRESS_MISSING) from None
 
     import cv2
 
-    from camdigit.classifier import DigitClassifier
-    from camdigit.pipeline import Recognizer
-    from camdigit.runner import Terminated
-    from camdigit.tracking import DigitTracker
+    from camdigit.core.classifier import DigitClassifier
+    from camdigit.core.pipeline import Recognizer
+    from camdigit.core.tracking import DigitTracker
+    from camdigit.io.runner import Terminated
     from camdigit.web.app import MAX_REQUEST_MB, create_app
     from camdigit.web.live import LiveFeed
 
@@ -205,7 +201,7 @@ def quiet_queue_log() -> None:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """A socket listening on ``host:port``; ValueError (one line) when that is not possible."""
+    """A socket listening on ``host:port``; CamdigitError (one line) when that is not possible."""
     from werkzeug.serving import select_address_family
 
     sock = socket.socket(select_address_family(host, port), socket.SOCK_STREAM)
@@ -216,7 +212,7 @@ def listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
-        raise ValueError(f"cannot listen on {host}:{port}: {reason}") from None
+        raise CamdigitError(f"cannot listen on {host}:{port}: {reason}") from None
     return sock
 
 
@@ -228,10 +224,7 @@ def url(host: str, port: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     """``python -m camdigit.web [SOURCE] [--host ...]``: the same as ``camdigit serve``."""
     from camdigit import __version__
-    from camdigit.classifier import ModelError
-    from camdigit.cli import UsageError
-    from camdigit.runner import Terminated
-    from camdigit.sources import SourceError
+    from camdigit.io.runner import Terminated
 
     parser = argparse.ArgumentParser(
         prog="python -m camdigit.web", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -250,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, terminated)
     try:
         return serve_command(args)
-    except (UsageError, ModelError, SourceError, ValueError) as exc:
+    except CamdigitError as exc:
         print(f"camdigit: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 

@@ -13,7 +13,7 @@ import struct
 import cv2
 import numpy as np
 
-from camdigit.images import MAX_PIXELS, image_size, to_bgr8
+from camdigit.io.images import MAX_PIXELS, image_size, to_bgr8
 
 FORMATS = "JPEG, PNG, WebP or BMP"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from camdigit.detections import iou_matrix
-from camdigit.number_history import NumberHistory
+from camdigit.core.detections import iou_matrix
+from camdigit.core.number_history import NumberHistory
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 The interpreter comes from LiteRT (``ai_edge_litert``); ``tflite_runtime`` is the fallback when
 only that is installed, and ``tensorflow.lite`` the last resort. Inputs are the ``uint8`` 64x64
-images of :func:`camdigit.preprocess.normalize_digit`; how they are fed depends on the model's own
-input type and quantization (read from the file, never assumed): float models take the pixel
+images of :func:`camdigit.core.preprocess.normalize_digit`; how they are fed depends on the model's
+own input type and quantization (read from the file, never assumed): float models take the pixel
 values, integer models their quantized form.
 
 Models have 11 outputs, the digits 0-9 and "not a digit", as logits: the softmax is taken here,
@@ -16,16 +16,21 @@ counts as a digit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from camdigit.model_files import default_model_path
-from camdigit.preprocess import CANVAS
-from camdigit.quiet import litert_first_load
+from camdigit.core.model_files import default_model_path
+from camdigit.core.preprocess import CANVAS
+from camdigit.errors import CamdigitError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,50 @@ _SOFTMAX_SCALE = 1.0 / 256.0
 """Output quantization of an int8 softmax (probabilities in steps of 1/256)."""
 
 
-class ModelError(Exception):
+_lock = threading.Lock()
+_litert_loaded = False
+
+
+def _verbose() -> bool:
+    return logging.getLogger("camdigit").isEnabledFor(logging.DEBUG)
+
+
+@contextlib.contextmanager
+def litert_first_load() -> Iterator[None]:
+    """Around an interpreter's ``allocate_tensors``: hides LiteRT's once-per-process XNNPACK line.
+
+    LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." at the first
+    interpreter's ``allocate_tensors`` and has no switch for it (see :mod:`camdigit.io.quiet`
+    for the libraries that have one). It is hidden only when the process runs a single Python
+    thread (a command line loading its model); otherwise the line is let through.
+
+    Descriptor 2 is redirected only the first time, and only while the process has one Python
+    thread, so no other thread's message can be lost; every later call is a plain ``yield``.
+    """
+    global _litert_loaded
+    with _lock:
+        first, _litert_loaded = not _litert_loaded, True
+    if not first or _verbose() or threading.active_count() > 1:
+        yield
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr replaced (pytest capture, IDEs)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class ModelError(CamdigitError):
     """A model file is missing, unreadable or not a camdigit digit model."""
 
 

@@ -8,10 +8,8 @@ line, so it turns that chatter down through each library's own log setting
 whole process, and redirecting it while threads run (the web server's camera thread and its
 request threads) would swallow their errors too.
 
-One exception, for lack of a setting: LiteRT prints "INFO: Created TensorFlow Lite XNNPACK
-delegate for CPU." once per process, at the first interpreter's ``allocate_tensors``, and has no
-switch for it. :func:`litert_first_load` hides that single line, and only when the process runs
-a single Python thread (a command line loading its model); otherwise the line is let through.
+One exception, for lack of a setting: LiteRT's once-per-process XNNPACK line, hidden by
+:func:`camdigit.core.classifier.litert_first_load` where the interpreter is made.
 
 Environment variables the user sets win: ``OPENCV_LOG_LEVEL`` (e.g. ``INFO``) and
 ``OPENCV_FFMPEG_LOGLEVEL`` (e.g. ``24``, FFmpeg's warning level) bring the libraries' messages
@@ -20,20 +18,14 @@ back, and so does ``camdigit -v``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sys
-import threading
-from collections.abc import Iterator
 
 import cv2
 
 AV_LOG_QUIET = -8
 """FFmpeg's level that prints nothing (libavutil/log.h)."""
 
-_lock = threading.Lock()
-_litert_loaded = False
 
 
 def _verbose() -> bool:
@@ -56,33 +48,3 @@ def quiet_libraries() -> None:
         level = (cv2.utils.logging.LOG_LEVEL_WARNING if verbose
                  else cv2.utils.logging.LOG_LEVEL_SILENT)
         cv2.utils.logging.setLogLevel(level)
-
-
-@contextlib.contextmanager
-def litert_first_load() -> Iterator[None]:
-    """Around an interpreter's ``allocate_tensors``: hides LiteRT's once-per-process XNNPACK line.
-
-    Descriptor 2 is redirected only the first time, and only while the process has one Python
-    thread, so no other thread's message can be lost; every later call is a plain ``yield``.
-    """
-    global _litert_loaded
-    with _lock:
-        first, _litert_loaded = not _litert_loaded, True
-    if not first or _verbose() or threading.active_count() > 1:
-        yield
-        return
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # stderr replaced (pytest capture, IDEs)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)

@@ -7,7 +7,7 @@ orders as its probability does but does not sit at a ceiling for clear digits. W
 ink costs the most, the decision rests. All occluded versions go to the model in one batched call.
 
 The model's own scores are read: camdigit's models end in logits (the softmax is taken in numpy
-by :class:`camdigit.classifier.DigitClassifier`), so the log-odds keep moving where an int8
+by :class:`camdigit.core.classifier.DigitClassifier`), so the log-odds keep moving where an int8
 softmax output would sit at its ceiling of 255/256 for almost every clear digit. An older model
 that ends in its softmax is explained on the log of its probabilities.
 
@@ -28,8 +28,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.classifier import CLASSES, DigitClassifier
-from camdigit.preprocess import CANVAS, SINGLE_DIGIT_SIDE, guess_ink, normalize_digit
+from camdigit.commands.options import HelpFormatter, UsageError, add_model_options, check_threads
+from camdigit.core.classifier import CLASSES, DigitClassifier
+from camdigit.core.preprocess import CANVAS, SINGLE_DIGIT_SIDE, guess_ink, normalize_digit
 
 log = logging.getLogger(__name__)
 
@@ -326,15 +327,11 @@ def to_colour(image: np.ndarray) -> np.ndarray:
 # The command
 
 
-def add_explain_command(
-    subparsers: argparse._SubParsersAction,
-    formatter_class: type[argparse.HelpFormatter] | None = None,
-) -> argparse.ArgumentParser:
-    """Register ``explain`` on the command line's subcommands; sets ``handler=explain_command``."""
-    from camdigit.cli import add_model_options  # here: camdigit.cli imports this module
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``explain`` to the command line's subcommands; sets ``handler=explain_command``."""
 
     explain = subparsers.add_parser(
-        "explain", formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
+        "explain", formatter_class=HelpFormatter,
         help="why each digit is read as it is: occlusion heat maps and top-3 readings",
         description="Find the digits in IMAGE and show, for each, which parts of its stroke the "
         "model's reading rests on (occlusion sensitivity: how far the read digit's log-odds "
@@ -360,8 +357,6 @@ def add_explain_command(
 
 def output_path(image: Path, out: Path | None) -> Path:
     """Where the picture goes; refused (one line) before any work when it cannot be written."""
-    from camdigit.cli import UsageError
-
     path = out if out is not None else Path(image.stem + ".explain.png")
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"--out must end in .png, .jpg or .jpeg, got {path}")
@@ -374,10 +369,7 @@ def output_path(image: Path, out: Path | None) -> Path:
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    from camdigit.cli import UsageError
-
-    if args.threads < 1:
-        raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    check_threads(args)
     if not 1 <= args.patch <= CANVAS:
         raise UsageError(f"--patch must be between 1 and {CANVAS}, got {args.patch}")
     if not 1 <= args.stride <= CANVAS:
@@ -386,9 +378,9 @@ def check_flags(args: argparse.Namespace) -> None:
 
 def explain_command(args: argparse.Namespace) -> int:
     """Explain IMAGE's digits; prints one line per digit and writes the picture."""
-    from camdigit.images import ImageError, read_image, to_bgr8
-    from camdigit.outputs import OutputError
-    from camdigit.pipeline import Recognizer
+    from camdigit.core.pipeline import Recognizer
+    from camdigit.io.images import ImageError, read_image, to_bgr8
+    from camdigit.io.outputs import OutputError
 
     check_flags(args)
     out = output_path(args.image, args.out)

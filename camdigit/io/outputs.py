@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 import cv2
 import numpy as np
 
-from camdigit.detections import FrameResult
-from camdigit.sources import IMAGE_SUFFIXES, FrameSource, ImageSource, MediaListSource
+from camdigit.core.detections import FrameResult
+from camdigit.errors import CamdigitError
+from camdigit.io.sources import IMAGE_SUFFIXES, FrameSource, ImageSource, MediaListSource
 
 if TYPE_CHECKING:
     import av.container
@@ -66,7 +67,7 @@ QUEUE_FRAMES = 4
 _fallback_warned = False  # the PyAV fallback is said once per process, not once per file
 
 
-class OutputError(Exception):
+class OutputError(CamdigitError):
     """An output cannot be written; the message names it."""
 
 

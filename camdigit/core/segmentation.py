@@ -1,7 +1,7 @@
 """Grouping ink into digit parts: lines erased, parts of one digit merged, blobs boxed.
 
-Plain OpenCV and numpy on the ink mask of :mod:`camdigit.ink`; :mod:`camdigit.finder` calls
-these and makes proposals of what they give.
+Plain OpenCV and numpy on the ink mask of :mod:`camdigit.core.ink`; :mod:`camdigit.core.finder`
+calls these and makes proposals of what they give.
 """
 
 from __future__ import annotations

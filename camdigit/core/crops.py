@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.segmentation import CROP_PAD
+from camdigit.core.segmentation import CROP_PAD
 
 _GROW = np.ones((3, 3), np.uint8)
 

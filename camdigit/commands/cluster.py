@@ -12,7 +12,7 @@ imported only for ``--ray``.
   local file and builds its recognizer once, on its first task.
 - One task per file, a streaming generator: it yields the file's parts (JSON lines, counts, its
   log) as it reads, exactly what a ``--workers`` process sends (:class:`FileReader`). The driver
-  submits at most :data:`camdigit.workers.AHEAD` tasks per cluster CPU past the oldest
+  submits at most :data:`camdigit.commands.workers.AHEAD` tasks per cluster CPU past the oldest
   unfinished file and writes each file's lines in listed order, as for ``--workers``: the same
   bytes. Parts of files done early wait in Ray's object store (spilled to disk by Ray when
   large), not in the driver.
@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from camdigit.workers import (
+from camdigit.commands.file_reader import (
     AHEAD,
     FilePart,
     FileReader,
@@ -50,6 +50,7 @@ from camdigit.workers import (
     machine_cores,
     portable_error,
 )
+from camdigit.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
             pass
     except OSError as exc:
-        raise ValueError(f"--ray: nothing answers at {address} ({exc.strerror or exc}): start "
+        raise UsageError(f"--ray: nothing answers at {address} ({exc.strerror or exc}): start "
                          f"the cluster (ray start --head) or check the address") from None
 
 
@@ -145,7 +146,8 @@ def _remote_task():
 
 
 class RayCluster:
-    """Reads files as Ray tasks (see the module's notes); a :class:`camdigit.workers.Backend`.
+    """Reads files as Ray tasks (see the module's notes); a
+    :class:`camdigit.commands.workers.Backend`.
 
     Args:
         settings: what every worker needs to read files as one process would.
@@ -158,7 +160,7 @@ class RayCluster:
                  cpus: int | None = None) -> None:
         missing = ray_missing()
         if missing is not None:
-            raise ValueError(f"--ray: {missing}")
+            raise UsageError(f"--ray: {missing}")
         import ray
 
         self._started = False
@@ -180,7 +182,7 @@ class RayCluster:
             except (ConnectionError, RuntimeError, ray.exceptions.RayError) as exc:
                 where = f"join the Ray cluster at {address}" if address else "start Ray here"
                 reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise ValueError(f"--ray: cannot {where}: {reason}") from None
+                raise UsageError(f"--ray: cannot {where}: {reason}") from None
             finally:
                 if previous is not None:
                     signal.signal(signal.SIGTERM, previous)

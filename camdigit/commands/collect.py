@@ -42,12 +42,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.datasets import label_from_name, to_model_input
-from camdigit.finder import FoundDigits
-from camdigit.outputs import OutputError, input_files, refuse_to_replace
-from camdigit.pipeline import Recognizer
-from camdigit.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
-from camdigit.sources import Frame, FrameSource, open_source
+from camdigit.commands.options import (
+    HelpFormatter,
+    add_model_options,
+    check_common_flags,
+    make_recognizer,
+    want_window,
+)
+from camdigit.core.finder import FoundDigits
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
+from camdigit.data.datasets import label_from_name, to_model_input
+from camdigit.errors import UsageError
+from camdigit.io.outputs import OutputError, input_files, refuse_to_replace
+from camdigit.io.sources import Frame, FrameSource, open_source
 
 Ask = Callable[[np.ndarray, int, float, str], int | None]
 """Asks about one reading (crop, digit read, confidence, where it is); the label or None."""
@@ -297,7 +305,7 @@ def collect(
         ask = window_ask if show else (terminal_ask if sys.stdin.isatty() else None)
         if ask is None and args.yes_above > 1.0:
             source.close()
-            raise ValueError("--confirm asks about each reading, but there is no window and no "
+            raise UsageError("--confirm asks about each reading, but there is no window and no "
                              "terminal here: give --yes-above P to keep the readings at least "
                              "P confident without asking")
         if ask is None:
@@ -356,31 +364,30 @@ def _show(image: np.ndarray, recognizer: Recognizer, collection: Collection) -> 
 def check_collect_flags(args: argparse.Namespace) -> None:
     modes = [bool(args.sheet), args.label is not None, args.from_names, args.confirm, args.keys]
     if sum(modes) != 1:
-        raise ValueError("choose one way to label the digits: --sheet DIGITS, --label D, "
+        raise UsageError("choose one way to label the digits: --sheet DIGITS, --label D, "
                          "--from-names, --confirm or --keys")
     if args.sheet and not (args.sheet.isdigit()):
-        raise ValueError(f"--sheet takes the digits written row by row, like 0123456789, got "
+        raise UsageError(f"--sheet takes the digits written row by row, like 0123456789, got "
                          f"{args.sheet!r}")
     if args.label is not None and not 0 <= args.label <= 9:
-        raise ValueError(f"--label must be a digit 0-9, got {args.label}")
+        raise UsageError(f"--label must be a digit 0-9, got {args.label}")
     if not 0.0 <= args.yes_above <= 1.01:
-        raise ValueError(f"--yes-above must be between 0 and 1, got {args.yes_above}")
+        raise UsageError(f"--yes-above must be between 0 and 1, got {args.yes_above}")
     if args.every <= 0:
-        raise ValueError(f"--every must be positive, got {args.every}")
+        raise UsageError(f"--every must be positive, got {args.every}")
     if not args.out.parent.is_dir():
-        raise ValueError(f"--out {args.out}: folder {args.out.parent} does not exist")
+        raise UsageError(f"--out {args.out}: folder {args.out.parent} does not exist")
     if args.out.exists() and not args.out.is_dir():
-        raise ValueError(f"--out must be a folder, and {args.out} is a file")
+        raise UsageError(f"--out must be a folder, and {args.out} is a file")
 
 
 def collect_command(args: argparse.Namespace) -> int:
-    from camdigit.cli import check_common_flags, make_recognizer, want_window
 
     check_common_flags(args)
     check_collect_flags(args)
     show = want_window(args)
     if args.keys and not show:
-        raise ValueError("--keys needs the window (a display); use --sheet, --label or --confirm")
+        raise UsageError("--keys needs the window (a display); use --sheet, --label or --confirm")
     args.track = False
     started = time.monotonic()
     source = open_source(args.source)
@@ -397,14 +404,10 @@ def collect_command(args: argparse.Namespace) -> int:
     return 0 if collection.saved else 1
 
 
-def add_collect_command(
-    commands: argparse._SubParsersAction,
-    formatter_class: type[argparse.HelpFormatter] | None = None,
-) -> None:
-    from camdigit.cli import add_model_options
-
-    parser = commands.add_parser(
-        "collect", formatter_class=formatter_class,
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``collect`` to the command line's subcommands."""
+    parser = subparsers.add_parser(
+        "collect", formatter_class=HelpFormatter,
         help="save your own labelled digits (normalized crops) from a camera, video or photos",
         description="Save every digit found as the model's normalized 64x64 crop in "
         "OUT/<digit>/, labelled by a prompted sheet, a fixed label, file names, or the model's "

@@ -1,7 +1,7 @@
 """Drawing a frame's result over it: a box and label per digit, numbers, and a speed overlay.
 
 Drawing is kept apart from recognition: :class:`Annotator` only reads a
-:class:`~camdigit.detections.FrameResult`. It draws in place; pass ``frame.copy()`` when the
+:class:`~camdigit.core.detections.FrameResult`. It draws in place; pass ``frame.copy()`` when the
 original is still needed (a copy costs time on a Raspberry Pi).
 
 Digits and numbers are told apart by colour and by place: a digit has a thin box and a small
@@ -18,7 +18,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from camdigit.detections import FrameResult
+from camdigit.core.detections import FrameResult
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 

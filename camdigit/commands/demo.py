@@ -13,9 +13,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from camdigit.sources import open_source
+from camdigit.commands.options import (
+    HelpFormatter,
+    add_model_options,
+    add_run_options,
+    check_common_flags,
+    make_recognizer,
+    want_window,
+)
+from camdigit.commands.run import process_source
+from camdigit.errors import CamdigitError, UsageError
+from camdigit.io.sources import open_source
 
-SAMPLES = Path(__file__).resolve().parent / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SAMPLE_VIDEO = SAMPLES / "demo_video.mp4"
 SAMPLE_PHOTO = SAMPLES / "demo_photo.jpg"
 SAMPLE_TRUTH = SAMPLES / "demo_truth.json"
@@ -28,20 +38,35 @@ def written_numbers() -> dict[str, list[str]]:
     return json.loads(SAMPLE_TRUTH.read_text())
 
 
-def demo_command(args: argparse.Namespace) -> int:
-    from camdigit.cli import check_common_flags, make_recognizer, process_source, want_window
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``demo`` to the command line's subcommands."""
+    demo = subparsers.add_parser(
+        "demo", formatter_class=HelpFormatter,
+        help="run on the bundled sample video and photo (no camera needed)",
+        description="Read the bundled sample video and photo (pages of MNIST test digits made "
+        "by camdigit's scene generator), write the annotated video and photo and their JSON "
+        "Lines, and print the numbers read.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("."),
+                      help="folder for camdigit-demo.mp4, camdigit-demo.jsonl, "
+                      "camdigit-demo-photo.jpg and camdigit-demo-photo.jsonl")
+    add_model_options(demo)
+    add_run_options(demo)
+    demo.set_defaults(handler=demo_command)
 
+
+def demo_command(args: argparse.Namespace) -> int:
     check_common_flags(args)
     out: Path = args.out
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: not a folder; give a folder for the demo's outputs")
+        raise UsageError(f"--out {out}: not a folder; give a folder for the demo's outputs")
     try:
         out.mkdir(parents=True, exist_ok=True)  # as report --out does
     except OSError as exc:
-        raise ValueError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+        raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
     for sample in (SAMPLE_VIDEO, SAMPLE_PHOTO):
         if not sample.is_file():
-            raise ValueError(f"bundled sample missing: {sample} (reinstall camdigit)")
+            raise CamdigitError(f"bundled sample missing: {sample} (reinstall camdigit)")
     recognizer = make_recognizer(args)
     show = want_window(args)
     truth = written_numbers()

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from camdigit.detections import FrameResult, Number
-from camdigit.display import Window
-from camdigit.drawing import Annotator
-from camdigit.outputs import AnnotatedWriter, JsonLinesWriter
-from camdigit.pipeline import Recognizer
-from camdigit.sources import FrameSource
+from camdigit.core.detections import FrameResult, Number
+from camdigit.core.pipeline import Recognizer
+from camdigit.io.display import Window
+from camdigit.io.drawing import Annotator
+from camdigit.io.outputs import AnnotatedWriter, JsonLinesWriter
+from camdigit.io.sources import FrameSource
 
 
 class Terminated(Exception):  # noqa: N818 (a signal, not an error)

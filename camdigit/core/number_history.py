@@ -1,6 +1,6 @@
 """Numbers kept steady across the frames of one video or camera.
 
-A number is identified by its digits' tracks (:mod:`camdigit.tracking`), not by its text or
+A number is identified by its digits' tracks (:mod:`camdigit.core.tracking`), not by its text or
 place: the camera moves, and a digit's reading may flicker. Two things are remembered:
 
 - for each pair of tracks that stood side by side on a line, whether the gap between them
@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from camdigit.detections import NO_TRACK, Number
+from camdigit.core.detections import NO_TRACK, Number
 
 DEFAULT_WINDOW = 9
 """Frames over which a pair's joins are voted (0.6 s at 15 frames per second)."""

@@ -3,7 +3,7 @@
 Handwriting has no fixed spacing: one writer leaves a fifth of a digit between the digits of a
 number, another half a digit, and the space between two numbers may be narrower than the space
 inside a number written elsewhere on the page. Each gap is therefore judged against its own
-line's gaps, in digit heights, between ink (see :mod:`camdigit.lines`): the gaps inside numbers
+line's gaps, in digit heights, between ink (see :mod:`camdigit.core.lines`): the gaps inside numbers
 form one cluster, the gaps between numbers another. Neighbours are merged closest first, so
 each gap meets the groups its narrower neighbours already formed (a one-dimensional two-cluster
 split that adapts along the line):
@@ -29,9 +29,9 @@ import math
 
 import numpy as np
 
-from camdigit.detections import Detections, Number
-from camdigit.lines import Line, find_lines
-from camdigit.number_history import NumberHistory
+from camdigit.core.detections import Detections, Number
+from camdigit.core.lines import Line, find_lines
+from camdigit.core.number_history import NumberHistory
 
 ALWAYS_JOIN = 0.3
 """Gaps up to this many digit heights always join (numbers are never written so close)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 DEFAULT_MODEL = "digits_int8.tflite"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # camdigit/, not camdigit/core/
 
 
 def model_dirs() -> list[Path]:

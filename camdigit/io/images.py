@@ -14,7 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.quiet import quiet_libraries
+from camdigit.core.pixels import to_bgr8
+from camdigit.errors import CamdigitError
+from camdigit.io.quiet import quiet_libraries
 
 MAX_PIXELS = 40_000_000
 """Images with more pixels are decoded at 1/2, 1/4 or 1/8 of their size, whichever fits."""
@@ -22,8 +24,10 @@ MAX_PIXELS = 40_000_000
 _REDUCED = ((2, cv2.IMREAD_REDUCED_COLOR_2), (4, cv2.IMREAD_REDUCED_COLOR_4),
             (8, cv2.IMREAD_REDUCED_COLOR_8))
 
+__all__ = ["MAX_PIXELS", "ImageError", "image_size", "read_image", "to_bgr8"]
 
-class ImageError(Exception):
+
+class ImageError(CamdigitError):
     """An image file is missing or cannot be decoded."""
 
 
@@ -100,18 +104,3 @@ def _jpeg_size(raw: bytes) -> tuple[int, int] | None:
             return int(width), int(height)
         i += 2 + length
     return None
-
-
-def to_bgr8(image: np.ndarray) -> np.ndarray:
-    """Any decoded image as 8-bit BGR (or 8-bit grayscale), ready to find digits in and to draw
-    on: 16-bit is scaled down, an alpha channel is laid over white paper."""
-    if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
-    elif image.dtype != np.uint8:
-        image = cv2.convertScaleAbs(image.astype(np.float32), alpha=255.0)
-    if image.ndim == 3 and image.shape[2] == 4:
-        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
-        image = (image[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-    elif image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    return image

@@ -8,9 +8,9 @@ Layouts that load (the seed's custom dataset, and what ``camdigit collect`` writ
 - labels in file names, for imported photos: ``7.png``, ``7_a.jpg``, ``seven-label7.png``,
   ``label_7.jpg`` (see :func:`label_from_name`).
 
-Every image is turned into the model's 64x64 input by :func:`camdigit.preprocess.normalize_digit`
-exactly as the camera path does; a 64x64 image already in those units (bright ink on black, as
-``collect`` saves them) is taken as it is.
+Every image is turned into the model's 64x64 input by
+:func:`camdigit.core.preprocess.normalize_digit` exactly as the camera path does; a 64x64 image
+already in those units (bright ink on black, as ``collect`` saves them) is taken as it is.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from camdigit.images import ImageError, read_image, to_bgr8
-from camdigit.mnist import DataError, DigitSet
-from camdigit.preprocess import CANVAS, guess_ink, normalize_digit
-from camdigit.sources import IMAGE_SUFFIXES
+from camdigit.core.preprocess import CANVAS, guess_ink, normalize_digit
+from camdigit.data.mnist import DataError, DigitSet
+from camdigit.io.images import ImageError, read_image, to_bgr8
+from camdigit.io.sources import IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
 

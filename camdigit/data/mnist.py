@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from camdigit.errors import CamdigitError
+
 DEFAULT_DATA_DIR = (
     Path(os.environ["CAMDIGIT_DATA"]) / "mnist" if os.environ.get("CAMDIGIT_DATA")
-    else Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
+    else Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 )
 """Where MNIST is looked for when no folder is given: ``mnist`` in ``$CAMDIGIT_DATA``, else
 ``../shared/data/mnist`` beside a source checkout of camdigit."""
@@ -26,7 +28,7 @@ _FILES = {
 }
 
 
-class DataError(Exception):
+class DataError(CamdigitError):
     """A data file is missing or not what it claims to be."""
 
 

@@ -1,15 +1,16 @@
 """Many files at once: worker processes, output in listed order, resumable JSON Lines.
 
 ``camdigit run SOURCE --workers N`` (SOURCE a folder or a glob) reads its files in N worker
-processes; ``--ray [ADDRESS]`` sends them to a Ray cluster instead (:mod:`camdigit.cluster`).
-Both go through :func:`run_archive`, whose output is the same as one process's:
+processes; ``--ray [ADDRESS]`` sends them to a Ray cluster instead
+(:mod:`camdigit.commands.cluster`). Both go through :func:`run_archive`, whose output is the same as
+one process's:
 
 - Each worker is its own process, forked from a fork server (a fresh interpreter that imported
   camdigit once; spawned where there is none): nothing of the driver's is inherited. It builds
-  one recognizer with :func:`camdigit.cli.make_recognizer` from the run's flags, so the model is
-  loaded once per worker and ``--threads`` (default 1) is per worker. A file is read by the same
-  loop as in one process (:func:`camdigit.runner.run` over a one-file
-  :class:`~camdigit.sources.MediaListSource`): tracks start afresh per file, a bad file is
+  one recognizer with :func:`camdigit.commands.options.make_recognizer` from the run's flags, so
+  the model is loaded once per worker and ``--threads`` (default 1) is per worker. A file is read
+  by the same loop as in one process (:func:`camdigit.io.runner.run` over a one-file
+  :class:`~camdigit.io.sources.MediaListSource`): tracks start afresh per file, a bad file is
   skipped with the same warning, ``--save`` writes the same files into the folder.
 - A worker sends a file's results back in parts while it reads it (JSON lines, frame and digit
   counts, and at its end the file's log records, what ``run`` prints, the files saved); the
@@ -42,8 +43,6 @@ import json
 import logging
 import multiprocessing
 import multiprocessing.connection
-import os
-import pickle
 import signal
 import sys
 import tempfile
@@ -54,42 +53,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, TextIO
 
-from camdigit.sources import SourceError
+from camdigit.commands.file_reader import (
+    AHEAD,
+    FilePart,
+    FileReader,
+    ReadSettings,
+    WorkerError,
+    machine_cores,
+    portable_error,
+)
+from camdigit.errors import UsageError
+from camdigit.io.sources import SourceError
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from camdigit.runner import Progress
+    from camdigit.io.runner import Progress
 
 log = logging.getLogger(__name__)
-
-AHEAD = 4
-"""Files handed out per worker beyond the oldest unfinished one: enough that no worker waits
-for work while another reads a long file, few enough that little waits in the driver."""
 
 SPOOL_MEMORY = 16 * 2**20
 """Bytes of JSON lines of early-finished files the driver keeps in memory; more goes to
 temporary files."""
 
-PART_FRAMES = 32
-"""A worker sends a file's lines at least every this many frames..."""
-
-PART_SECONDS = 0.5
-"""... or this many seconds, so that the progress bar moves and a worker holds little."""
-
-_NOT_SENT = {"handler"}
-"""Parsed flags not sent to workers (the subcommand's function)."""
-
-
 # ----------------------------------------------------------------------------------- flags
-
-
-def machine_cores() -> int:
-    """The cores this process may run on (its affinity where the system says, else all)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def parse_workers(text: str) -> int:
@@ -108,7 +95,7 @@ def parse_workers(text: str) -> int:
 
 def lists_files(spec: str) -> bool:
     """Whether SOURCE is several files (a folder or a glob), decided as
-    :func:`camdigit.sources.open_source` decides it, without opening anything."""
+    :func:`camdigit.io.sources.open_source` decides it, without opening anything."""
     text = str(spec).strip()
     if not text or text.isdigit() or text == "picam" or text.startswith("picam:"):
         return False
@@ -132,176 +119,6 @@ def wants_archive(args: argparse.Namespace) -> bool:
         log.info("--workers: %s is not several files; reading it in one process", args.source)
         return False
     return workers > 1
-
-
-# ------------------------------------------------------------------------ the worker's side
-
-
-@dataclass(frozen=True)
-class ReadSettings:
-    """What every worker needs to read files as ``camdigit run`` would in one process."""
-
-    flags: dict  # the run's parsed flags (picklable values), for cli.make_recognizer
-    save: str | None  # the --save folder
-    lines: bool  # --json given: send JSON lines back
-    printing: bool  # no output chosen: send back what run prints
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, printing: bool, model: Path) -> ReadSettings:
-        """The settings of a parsed ``camdigit run``; ``model`` is the model file found."""
-        flags: dict = {}
-        for name, value in vars(args).items():
-            if name in _NOT_SENT:
-                continue
-            try:
-                pickle.dumps(value)
-            except Exception:  # noqa: BLE001 (anything a worker cannot receive stays here)
-                continue
-            flags[name] = value
-        flags["model"] = model
-        return cls(flags, str(args.save) if args.save else None, bool(args.json), printing)
-
-
-@dataclass
-class FilePart:
-    """Part of one file's results, sent from a worker to the driver; the last has ``done``."""
-
-    index: int  # the file's place in the run's list
-    frames: int = 0
-    digits: int = 0
-    lines: list[str] = field(default_factory=list)  # JSON lines, each ending in a newline
-    printed: list[str] = field(default_factory=list)  # printed as read (photos' numbers)
-    done: bool = False
-    # set on the last part only:
-    at_end: list[str] = field(default_factory=list)  # printed after all files (videos)
-    records: list[logging.LogRecord] = field(default_factory=list)  # its log, to replay
-    problems: list[str] = field(default_factory=list)  # as FrameSource.problems
-    written: list[str] = field(default_factory=list)  # --save files
-    error: BaseException | None = None  # what stopped the worker reading it
-    pid: int = 0  # the worker's process id, and its peak resident memory so far (KiB)
-    peak_kb: int | None = None
-
-
-def json_line(result: object) -> str:
-    """A frame's ``--json`` line, as :class:`camdigit.outputs.JsonLinesWriter` writes it."""
-    return json.dumps(result.to_json(), separators=(",", ":")) + "\n"  # type: ignore[attr-defined]
-
-
-def peak_memory_kb() -> int | None:
-    """This process's peak resident memory (``VmHWM``) in KiB; None where /proc has none."""
-    try:
-        with open("/proc/self/status", "rb") as status:
-            text = status.read()
-    except OSError:
-        return None
-    start = text.find(b"VmHWM:")
-    if start < 0:
-        return None
-    return int(text[start + 6:text.index(b"kB", start)])
-
-
-class _Capture(logging.Handler):
-    """Keeps a file's log records, made picklable, for the driver to replay in order."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.exc_info:
-            message += "\n" + logging.Formatter().formatException(record.exc_info)
-        copy = logging.makeLogRecord(record.__dict__)
-        copy.msg, copy.args, copy.exc_info, copy.exc_text, copy.stack_info = (message, None,
-                                                                            None, None, None)
-        self.records.append(copy)
-
-
-def portable_error(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a RuntimeError saying what it was."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-class FileReader:
-    """Reads whole files, one at a time, as ``camdigit run`` reads each file of a folder.
-
-    Built once per worker (the model is loaded here). ``model`` replaces ``--model`` (Ray
-    workers get the model's bytes and save them locally). With ``capture`` (another process
-    than the driver's), each file's log records are sent with its last part for the driver to
-    replay in order; without, they are logged here as they happen.
-    """
-
-    def __init__(self, settings: ReadSettings, model: Path | None = None,
-                 capture: bool = True) -> None:
-        from camdigit.cli import make_recognizer  # the same recognizer as one process builds
-        from camdigit.drawing import Annotator
-
-        flags = argparse.Namespace(**settings.flags)
-        if model is not None:
-            flags.model = model
-        self.settings = settings
-        self.capture = capture
-        self.recognizer = make_recognizer(flags)
-        self.annotator = Annotator()
-
-    def read(self, index: int, path: str, emit: Callable[[FilePart], None]) -> None:
-        """Read file ``path`` (the ``index``-th of the run), giving its parts to ``emit``;
-        the last one has ``done`` set. Errors are sent, not raised (Ctrl-C excepted)."""
-        from camdigit.outputs import AnnotatedWriter
-        from camdigit.runner import format_numbers, run
-        from camdigit.sources import MediaListSource
-
-        settings = self.settings
-        part = FilePart(index)
-        sent = time.monotonic()
-        video_frames = 0
-
-        def on_result(result) -> None:
-            nonlocal part, sent, video_frames
-            part.frames += 1
-            part.digits += len(result.detections)
-            if settings.lines:
-                part.lines.append(json_line(result))
-            if settings.printing and result.still:
-                part.printed.append(format_numbers(result.source, result.numbers))
-            video_frames += not result.still
-            now = time.monotonic()
-            if part.frames >= PART_FRAMES or now - sent >= PART_SECONDS:
-                emit(part)
-                part, sent = FilePart(index), now
-
-        capture = _Capture()
-        logger = logging.getLogger("camdigit")
-        if self.capture:
-            logger.addHandler(capture)
-        problems: list[str] = []
-        written: list[str] = []
-        try:
-            # one file as a folder of one: the same skipping, warnings and --save names
-            source = MediaListSource([Path(path)], path)
-            saver = (AnnotatedWriter(settings.save, source, overwrite=True)
-                     if settings.save else None)
-            try:
-                summary = run(source, self.recognizer, self.annotator, saver=saver,
-                              on_result=on_result)
-            finally:
-                problems = list(source.problems)
-                written = [str(p) for p in saver.written] if saver is not None else []
-            if settings.printing and video_frames:
-                numbers = summary.steady_numbers(path)
-                part.at_end.append(f"{path}: {' '.join(numbers) or 'no digits found'}")
-        except Exception as exc:  # noqa: BLE001 (sent to the driver, which raises it in order)
-            part.error = portable_error(exc)
-        finally:
-            logger.removeHandler(capture)
-        part.done, part.records, part.problems, part.written = (True, capture.records,
-                                                                problems, written)
-        part.pid, part.peak_kb = os.getpid(), peak_memory_kb()
-        emit(part)
 
 
 def _worker_main(settings: ReadSettings, channel: Connection, level: int) -> None:
@@ -365,10 +182,6 @@ class InProcess:
         self._queue.clear()
 
 
-class WorkerError(SourceError):
-    """Reading stopped: a worker process (or a Ray task) died while reading files."""
-
-
 def worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: from a fork server where the system has one (a fresh
     interpreter that imports camdigit once, then forks each worker from that clean state: no
@@ -376,13 +189,13 @@ def worker_context() -> multiprocessing.context.BaseContext:
     spawned (each a fresh interpreter)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["camdigit.workers", "camdigit.cli"])
+        context.set_forkserver_preload(["camdigit.commands.workers", "camdigit.commands.options"])
         return context
     return multiprocessing.get_context("spawn")
 
 
 def _is_image(path: str) -> bool:
-    from camdigit.sources import IMAGE_SUFFIXES
+    from camdigit.io.sources import IMAGE_SUFFIXES
 
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
@@ -679,13 +492,13 @@ def find_resume_point(path: Path) -> ResumePoint:
             try:
                 source = json.loads(raw)["source"]
             except (ValueError, KeyError, TypeError):
-                raise ValueError(f"--resume: line {number} of {path} is not a camdigit run "
+                raise UsageError(f"--resume: line {number} of {path} is not a camdigit run "
                                  f"record; give the --json file of an earlier run") from None
             if source != last:
                 if last is not None:
                     complete.add(last)
                 if source in complete:
-                    raise ValueError(f"--resume: {path} holds the lines of {source} in two "
+                    raise UsageError(f"--resume: {path} holds the lines of {source} in two "
                                      f"places; it was not written by one camdigit run")
                 last, last_start, lines_before_last = source, offset, lines
             offset += len(raw)
@@ -700,8 +513,8 @@ def find_resume_point(path: Path) -> ResumePoint:
 
 def run_archive(args: argparse.Namespace) -> int:
     """``camdigit run`` for a folder or glob with ``--workers``, ``--resume`` or ``--ray``."""
-    from camdigit.classifier import DigitClassifier
-    from camdigit.outputs import check_writable
+    from camdigit.core.classifier import DigitClassifier
+    from camdigit.io.outputs import check_writable
 
     _check_flags(args)
     classifier = DigitClassifier(args.model, threads=1)  # refuse a bad model before any work
@@ -733,14 +546,14 @@ def _read_archive(args: argparse.Namespace, backend: Backend, printing: bool
     """List the files, check the outputs, skip what --resume finds done, and read the rest
     with ``backend``, writing in listed order. Returns the summary, the source's name and
     whether lines of an earlier run were kept."""
-    from camdigit.outputs import AnnotatedWriter
-    from camdigit.runner import Progress
-    from camdigit.sources import MediaListSource, open_source
+    from camdigit.io.outputs import AnnotatedWriter
+    from camdigit.io.runner import Progress
+    from camdigit.io.sources import MediaListSource, open_source
 
     source = open_source(args.source)
     source.close()
     if not isinstance(source, MediaListSource):  # a folder named like a camera, say
-        raise ValueError(f"{args.source} is not a folder or a glob of files")
+        raise UsageError(f"{args.source} is not a folder or a glob of files")
     listed = [str(p) for p in source.paths]
     json_path = Path(args.json) if args.json and args.json != "-" else None
     point = None
@@ -781,13 +594,13 @@ def _read_archive(args: argparse.Namespace, backend: Backend, printing: bool
 def _check_flags(args: argparse.Namespace) -> None:
     if not lists_files(args.source):
         which = "--ray" if getattr(args, "ray", None) is not None else "--resume"
-        raise ValueError(f"{which} reads a folder or a glob of files; {args.source} is one "
+        raise UsageError(f"{which} reads a folder or a glob of files; {args.source} is one "
                          f"source")
     if args.show:
-        raise ValueError("--show cannot be used with --workers, --resume or --ray: the files "
+        raise UsageError("--show cannot be used with --workers, --resume or --ray: the files "
                          "are read in other processes (use --save)")
     if args.resume and (not args.json or args.json == "-"):
-        raise ValueError("--resume needs --json FILE: the lines already there say which files "
+        raise UsageError("--resume needs --json FILE: the lines already there say which files "
                          "are done")
 
 
@@ -796,14 +609,14 @@ def _resume_point(json_path: Path, listed: list[str], spec: str) -> ResumePoint:
     in_file = set(point.complete) | ({point.redo} if point.redo else set())
     unknown = in_file - set(listed)
     if unknown:
-        raise ValueError(f"--resume: {json_path} holds lines of {sorted(unknown)[0]}, which "
+        raise UsageError(f"--resume: {json_path} holds lines of {sorted(unknown)[0]}, which "
                          f"{spec} does not list; give SOURCE as in the run that wrote it")
     return point
 
 
 def _open_lines(target: str | None, point: ResumePoint | None) -> TextIO | None:
     """The --json stream: stdout, a new file, or (resuming) the file cut to what it keeps."""
-    from camdigit.outputs import OutputError
+    from camdigit.io.outputs import OutputError
 
     if not target:
         return None
@@ -832,7 +645,7 @@ def _print_summary(summary: ArchiveSummary, backend: Backend, json_target: str |
 def _start_backend(args: argparse.Namespace, settings: ReadSettings, model: Path) -> Backend:
     ray_address = getattr(args, "ray", None)
     if ray_address is not None:
-        from camdigit.cluster import RayCluster
+        from camdigit.commands.cluster import RayCluster
 
         cpus = args.workers if args.workers > 1 else None
         return RayCluster(settings, model.read_bytes(), ray_address or None, cpus)

@@ -1,6 +1,6 @@
 """``camdigit report [DATA]``: a look at a set of labelled digits before training on it.
 
-For a user's folder or CSV table of digits (:func:`camdigit.datasets.load_labelled_digits`), or
+For a user's folder or CSV table of digits (:func:`camdigit.data.datasets.load_labelled_digits`), or
 MNIST normalized as training normalizes it, writes into one folder:
 
 - ``class_balance.png``: how many digits of each class;
@@ -29,9 +29,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.classifier import CLASSES, Classification, DigitClassifier
-from camdigit.mnist import DataError, DigitSet
-from camdigit.preprocess import CANVAS
+from camdigit.commands.options import HelpFormatter, UsageError, add_model_options, check_threads
+from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
+from camdigit.core.preprocess import CANVAS
+from camdigit.data.mnist import DataError, DigitSet
 
 log = logging.getLogger(__name__)
 
@@ -366,15 +367,11 @@ def markdown_report(
 # The command
 
 
-def add_report_command(
-    subparsers: argparse._SubParsersAction,
-    formatter_class: type[argparse.HelpFormatter] | None = None,
-) -> argparse.ArgumentParser:
-    """Register ``report`` on the command line's subcommands; sets ``handler=report_command``."""
-    from camdigit.cli import add_model_options  # here: camdigit.cli imports this module
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``report`` to the command line's subcommands; sets ``handler=report_command``."""
 
     report = subparsers.add_parser(
-        "report", formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
+        "report", formatter_class=HelpFormatter,
         help="charts and a summary of a labelled digit set (yours or MNIST)",
         description="Look at a labelled digit set before training on it: class balance, mean "
         "and standard-deviation images per digit, pixel statistics, and the digits the model "
@@ -407,10 +404,7 @@ def add_report_command(
 
 
 def check_flags(args: argparse.Namespace) -> None:
-    from camdigit.cli import UsageError
-
-    if args.threads < 1:
-        raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    check_threads(args)
     if args.outliers < 1:
         raise UsageError(f"--outliers must be at least 1, got {args.outliers}")
     if args.data is not None and (args.mnist or args.split or args.mnist_dir):
@@ -428,7 +422,7 @@ def input_files(data: Path | None, out: Path) -> list[Path]:
     """The images of DATA (or its table) an output in ``out`` could land on: none unless
     ``out`` is DATA's folder or inside it, or holds a file DATA's table names; none for MNIST
     (IDX files, never named like an output)."""
-    from camdigit import datasets
+    from camdigit.data import datasets
 
     if data is None or not data.exists():
         return []
@@ -450,7 +444,7 @@ def input_files(data: Path | None, out: Path) -> list[Path]:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Before any work: never an input replaced; an earlier report only with --overwrite."""
-    from camdigit.outputs import refuse_to_replace
+    from camdigit.io.outputs import refuse_to_replace
 
     refuse_to_replace(output_files(args.out), input_files(args.data, args.out), args.overwrite,
                       flag="--out", instead="another folder", by="the report",
@@ -460,12 +454,12 @@ def check_outputs(args: argparse.Namespace) -> None:
 def load_digits(args: argparse.Namespace) -> tuple[DigitSet, list[str]]:
     """The digits (normalized 64x64 crops) and a name for each, for the outliers."""
     if args.data is not None:
-        from camdigit.datasets import load_labelled_digits
+        from camdigit.data.datasets import load_labelled_digits
 
         digits = load_labelled_digits(args.data)
         return digits, file_names(args.data, len(digits))
-    from camdigit.mnist import DEFAULT_DATA_DIR, load_mnist
-    from camdigit.preprocess import normalize_digits
+    from camdigit.core.preprocess import normalize_digits
+    from camdigit.data.mnist import DEFAULT_DATA_DIR, load_mnist
 
     split = args.split or "train"
     raw = load_mnist(args.mnist_dir or DEFAULT_DATA_DIR, split)
@@ -481,7 +475,7 @@ def file_names(path: Path, count: int) -> list[str]:
     ``load_labelled_digits`` does not return the files, and skips unreadable ones, so the
     files are listed the same way here and used only when none was skipped.
     """
-    from camdigit import datasets
+    from camdigit.data import datasets
 
     lister = getattr(datasets, "_table_pairs" if path.is_file() else "_folder_pairs", None)
     try:
@@ -501,7 +495,7 @@ def file_names(path: Path, count: int) -> list[str]:
 
 
 def write_png(path: Path, image: np.ndarray) -> None:
-    from camdigit.outputs import OutputError
+    from camdigit.io.outputs import OutputError
 
     try:
         written = cv2.imwrite(str(path), image)
@@ -513,7 +507,7 @@ def write_png(path: Path, image: np.ndarray) -> None:
 
 def report_command(args: argparse.Namespace) -> int:
     """Write the charts and report.md; print the folder, the count and the accuracy."""
-    from camdigit.outputs import OutputError
+    from camdigit.io.outputs import OutputError
 
     check_flags(args)
     check_outputs(args)
@@ -523,10 +517,7 @@ def report_command(args: argparse.Namespace) -> int:
         raise OutputError(f"cannot make the folder {args.out}: {exc.strerror}") from None
     cv2.setNumThreads(args.threads)
     classifier = DigitClassifier(args.model, threads=args.threads)
-    try:
-        digits, names = load_digits(args)
-    except DataError as exc:  # camdigit.cli's main() reports ValueError in one line
-        raise ValueError(str(exc)) from None
+    digits, names = load_digits(args)  # a DataError is reported in one line
     images, labels = digits.images, digits.labels.astype(np.int64)
 
     stats = digit_statistics(images, labels)

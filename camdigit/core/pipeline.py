@@ -12,12 +12,12 @@ import time
 import cv2
 import numpy as np
 
-from camdigit.classifier import DigitClassifier
-from camdigit.detections import Detections, FrameResult
-from camdigit.finder import DigitFinder, FoundDigits, to_gray
-from camdigit.numbers import group_numbers
-from camdigit.preprocess import normalize_digits
-from camdigit.proposals import (
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.finder import DigitFinder, FoundDigits, to_gray
+from camdigit.core.numbers import group_numbers
+from camdigit.core.preprocess import normalize_digits
+from camdigit.core.proposals import (
     END,
     choose,
     faint,
@@ -26,7 +26,7 @@ from camdigit.proposals import (
     unbeatable,
     writing_height,
 )
-from camdigit.tracking import DigitTracker
+from camdigit.core.tracking import DigitTracker
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
@@ -104,7 +104,7 @@ class Recognizer:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat.
         Returns per proposal: digit, confidence (0 when judged not a digit), score for
-        :func:`camdigit.proposals.choose` (very low where unread) and whether it was read.
+        :func:`camdigit.core.proposals.choose` (very low where unread) and whether it was read.
         ``timings`` gets the milliseconds of "preprocess" and "classify"."""
         timings["preprocess"] = timings["classify"] = 0.0
         n = len(proposals)

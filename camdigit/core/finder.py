@@ -1,25 +1,25 @@
 """Finding handwritten digits in a frame: measure the writing, propose generously, let the
 model judge.
 
-1. **Ink** (:mod:`camdigit.ink`): the writing's polarity is measured (light chalk on a board is
+1. **Ink** (:mod:`camdigit.core.ink`): the writing's polarity is measured (light chalk on a board is
    inverted), then ink is what is clearly darker than the paper around it, the paper measured
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
-2. **Parts** (:mod:`camdigit.segmentation`): outer contours; blobs longer than the writing is
+2. **Parts** (:mod:`camdigit.core.segmentation`): outer contours; blobs longer than the writing is
    tall (measured from the blobs) are ruled lines, a grid or a page's edge, and their straight
    runs are erased; parts that overlap horizontally and sit close vertically are one digit.
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
-   the routes between its digits (:func:`camdigit.proposals.cut_paths`; the ink between two
+   the routes between its digits (:func:`camdigit.core.proposals.cut_paths`; the ink between two
    cuts, as wide as a digit, is a piece), a column of parts far taller than the frame's
    digits whole and row by row (every run of its bands up to two digits tall). The shape
    limits left are loose sanity bounds relative to the digit's own height, not the decision:
-   the model reads every proposal in one batched call and :func:`camdigit.proposals.choose`
+   the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
    keeps the likeliest reading of each blob (or none of it). Each proposal carries its ink's
    contrast over its ground's grain: the pipeline drops what stands out far less than the
-   frame's confident digits do (:func:`camdigit.proposals.faint`).
+   frame's confident digits do (:func:`camdigit.core.proposals.faint`).
 4. **Crops**: each proposal's own ink on white (a neighbour's stroke or a line in its box is
-   blanked), ready for :func:`camdigit.preprocess.normalize_digit` with ``ink="dark"``.
+   blanked), ready for :func:`camdigit.core.preprocess.normalize_digit` with ``ink="dark"``.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from camdigit.crops import cut_crop, ink_contrast, paper_at, ring_ink
-from camdigit.detections import clip_boxes, scale_boxes
-from camdigit.images import to_bgr8
-from camdigit.ink import InkPolarity, find_ink
-from camdigit.proposals import (
+from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
+from camdigit.core.detections import clip_boxes, scale_boxes
+from camdigit.core.ink import InkPolarity, find_ink
+from camdigit.core.pixels import to_bgr8
+from camdigit.core.proposals import (
     END,
     MAX_PIECE,
     MAX_WIDTH,
@@ -42,7 +42,7 @@ from camdigit.proposals import (
     cut_paths,
     piece_crop,
 )
-from camdigit.segmentation import (
+from camdigit.core.segmentation import (
     CROP_PAD,
     blob_boxes,
     crowded_boxes,
@@ -111,9 +111,9 @@ class FoundDigits:
     """Digit proposals of one frame: boxes and the crops to classify, row for row.
 
     Proposals of one ``group`` are alternatives for the same ink, each an edge from node
-    ``start`` to node ``end`` of the group's lattice (:mod:`camdigit.proposals`); one path
-    through each group is kept (:func:`camdigit.proposals.choose`). A group of one proposal is a
-    plain digit.
+    ``start`` to node ``end`` of the group's lattice (:mod:`camdigit.core.proposals`); one path
+    through each group is kept (:func:`camdigit.core.proposals.choose`). A group of one proposal is
+    a plain digit.
     """
 
     boxes: np.ndarray  # (N, 4) int32 x, y, w, h in the finder's input pixels

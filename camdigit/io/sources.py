@@ -35,8 +35,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from camdigit.images import ImageError, read_image, to_bgr8
-from camdigit.quiet import quiet_libraries
+from camdigit.errors import CamdigitError
+from camdigit.io.images import ImageError, read_image, to_bgr8
+from camdigit.io.quiet import quiet_libraries
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ DEFAULT_FPS = 30.0
 """Frame rate assumed for cameras and streams that report none."""
 
 
-class SourceError(Exception):
+class SourceError(CamdigitError):
     """A source cannot be opened or read; the message names it and says what to do."""
 
 
