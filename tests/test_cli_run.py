@@ -155,8 +155,11 @@ def test_demo_runs_end_to_end_in_a_fresh_process(tmp_path):
     written = json.loads((REPO / "camdigit" / "samples" / "demo_truth.json").read_text())
     video_line = next(line for line in result.stdout.splitlines() if "read" in line)
     read = set(video_line.split(": read ", 1)[1].split())
-    assert len(read & set(written["demo_video.mp4"])) >= len(written["demo_video.mp4"]) - 1
-    assert read <= set(written["demo_video.mp4"])  # no number the frame's edge cut short
+    # every number of the bundled samples is read, and none the frame's edge cut short
+    assert read == set(written["demo_video.mp4"])
+    photo_line = next(line for line in result.stdout.splitlines()
+                      if line.startswith("sample photo"))
+    assert photo_line.split(": read ", 1)[1].split() == written["demo_photo.jpg"]  # in order
     lines = (tmp_path / "camdigit-demo.jsonl").read_text().splitlines()
     assert len(lines) == 60
     capture = cv2.VideoCapture(str(tmp_path / "camdigit-demo.mp4"))
