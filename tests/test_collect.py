@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from camdigit.cli import main
-from camdigit.commands.collect import rows_of, sheet_labels
+from camdigit.commands.collect import sheet_labels
+from camdigit.core.lines import box_rows
 from camdigit.data.datasets import is_normalized, load_labelled_digits
 
 
@@ -38,7 +39,7 @@ def folder_counts(out) -> dict[int, int]:
 def test_rows_are_found_top_to_bottom_and_left_to_right():
     boxes = np.array([[200, 105, 20, 30], [10, 10, 20, 30], [100, 14, 20, 30],
                       [50, 100, 20, 30], [10, 200, 20, 30]])
-    assert rows_of(boxes) == [[1, 2], [3, 0], [4]]
+    assert box_rows(boxes) == [[1, 2], [3, 0], [4]]
     assert sheet_labels(boxes, "358") == [5, 3, 3, 5, 8]
     assert sheet_labels(boxes, "35") is None  # three rows, a two-row sheet: no guessing
 

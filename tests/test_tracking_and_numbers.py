@@ -7,7 +7,7 @@ import pytest
 
 from camdigit.core.detections import Detections, iou_matrix, scale_boxes
 from camdigit.core.numbers import group_numbers
-from camdigit.core.tracking import DigitTracker, TrackerConfig
+from camdigit.core.tracking import DigitTracker, Readings, TrackerConfig
 
 
 def detections(boxes, digits) -> Detections:
@@ -19,13 +19,17 @@ def detections(boxes, digits) -> Detections:
 
 
 def step(tracker: DigitTracker, boxes, digits, confidences=None):
-    """One frame: assign, 'read' the crops the tracker asks for, update."""
+    """One frame: the tracker asks for the crops it wants 'read' and votes."""
     boxes = np.array(boxes, np.int32).reshape(-1, 4)
-    matched, needs = tracker.assign(boxes)
     confidences = np.full(len(boxes), 0.99, np.float32) if confidences is None else confidences
-    ids, voted, conf = tracker.update(boxes, matched, np.array(digits), np.asarray(confidences),
-                                      needs)
-    return ids, voted, conf, needs
+    asked = []
+
+    def read(needed: np.ndarray) -> Readings:
+        asked.append(needed.copy())
+        return Readings(np.array(digits), np.asarray(confidences), needed)
+
+    found = tracker.update(boxes, read=read)
+    return found.tracks, found.digits, found.confidences, asked[0]
 
 
 def test_iou_matrix():
@@ -106,6 +110,41 @@ def test_a_resized_box_is_read_again():
         step(tracker, [[10, 10, 20, 30]], [4])
     assert not step(tracker, [[10, 10, 20, 30]], [4])[3][0]
     assert step(tracker, [[10, 10, 20, 38]], [4])[3][0]
+
+
+def test_steady_asks_without_changing_anything_and_update_agrees():
+    tracker = DigitTracker(TrackerConfig(recheck_every=50))
+    box = [[10, 10, 20, 30]]
+    for _ in range(4):
+        step(tracker, box, [4])
+    boxes = np.array(box + [[100, 10, 20, 30]], np.int32)  # a steady digit and a new one
+    before = [(t.id, t.since_read, t.missed) for t in tracker.tracks]
+    assert list(tracker.steady(boxes)) == [True, False]
+    assert list(tracker.steady(boxes)) == [True, False]
+    assert [(t.id, t.since_read, t.missed) for t in tracker.tracks] == before
+    assert list(step(tracker, boxes, [4, 5])[3]) == [False, True]
+
+
+def test_readings_beyond_those_asked_for_are_recorded():
+    tracker = DigitTracker(TrackerConfig(recheck_every=50))
+    box = np.array([[10, 10, 20, 30]], np.int32)
+    for _ in range(4):
+        step(tracker, box, [4])
+    assert tracker.steady(box).all()  # update would ask for nothing
+    readings = len(tracker.tracks[0].readings)
+    extra = tracker.update(box, read=lambda needed: Readings(
+        np.array([9]), np.array([0.99], np.float32), np.ones(1, bool)))
+    assert len(tracker.tracks[0].readings) == readings + 1
+    assert tracker.tracks[0].readings[-1][0] == 9
+    assert extra.digits[0] == 4  # the readings of 4 outvote the one of 9
+
+
+def test_a_reader_must_read_what_the_tracker_asks_for():
+    tracker = DigitTracker()
+    box = np.array([[10, 10, 20, 30]], np.int32)
+    with pytest.raises(ValueError, match="left out"):
+        tracker.update(box, read=lambda needed: Readings(
+            np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, bool)))
 
 
 def test_doubtful_readings_keep_a_track_unsteady():

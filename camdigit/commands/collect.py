@@ -50,6 +50,7 @@ from camdigit.commands.options import (
     want_window,
 )
 from camdigit.core.finder import FoundDigits
+from camdigit.core.lines import box_rows
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
 from camdigit.data.datasets import label_from_name, to_model_input
@@ -158,30 +159,9 @@ def check_out(out: Path, source: FrameSource, overwrite: bool) -> dict[str, list
     return earlier
 
 
-def rows_of(boxes: np.ndarray) -> list[list[int]]:
-    """Indices of the boxes by written row, top to bottom, each row left to right.
-
-    A new row starts where the next box's centre is lower than the row's by more than 0.6 of
-    the median digit height: rows of a sheet are about a line apart, digits of one row jitter
-    by far less.
-    """
-    if len(boxes) == 0:
-        return []
-    centre_y = boxes[:, 1] + boxes[:, 3] / 2.0
-    step = 0.6 * float(np.median(boxes[:, 3]))
-    rows: list[list[int]] = []
-    last = None
-    for i in np.argsort(centre_y, kind="stable"):
-        if last is None or centre_y[i] - last > step:
-            rows.append([])
-        rows[-1].append(int(i))
-        last = centre_y[i]
-    return [sorted(row, key=lambda k: boxes[k, 0]) for row in rows]
-
-
 def sheet_labels(boxes: np.ndarray, sheet: str) -> list[int] | None:
     """Each box's label from its row of a prompted sheet; None when the rows do not match."""
-    rows = rows_of(boxes)
+    rows = box_rows(boxes)
     if len(rows) != len(sheet):
         return None
     labels = [0] * len(boxes)
@@ -215,7 +195,7 @@ def label_frame(
     if args.sheet:
         labels = sheet_labels(found.boxes, args.sheet)
         if labels is None:
-            rows = len(rows_of(found.boxes))
+            rows = len(box_rows(found.boxes))
             print(f"camdigit: {frame.source} frame {frame.index}: {rows} rows of digits, the "
                   f"sheet has {len(args.sheet)}: skipped", file=sys.stderr)
             return []

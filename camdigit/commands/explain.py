@@ -30,11 +30,12 @@ import numpy as np
 
 from camdigit.commands.options import HelpFormatter, UsageError, add_model_options, check_threads
 from camdigit.core.classifier import CLASSES, DigitClassifier
+from camdigit.core.lines import box_rows
 from camdigit.core.preprocess import CANVAS, SINGLE_DIGIT_SIDE, guess_ink, normalize_digit
+from camdigit.io.drawing import Rect, draw_label, label_size, put_text
 
 log = logging.getLogger(__name__)
 
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 OUTPUT_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -182,33 +183,6 @@ def blend_heat(image: np.ndarray, box: np.ndarray, crop: np.ndarray, heat: np.nd
     roi[:] = (roi * (1.0 - alpha) + heat_colours(region) * alpha + 0.5).astype(np.uint8)
 
 
-Rect = tuple[int, int, int, int]
-"""x0, y0, x1, y1 (exclusive)."""
-
-
-def _thickness(scale: float) -> int:
-    return max(1, round(scale * 1.5))
-
-
-def text_block_size(lines: list[str], scale: float) -> tuple[int, int, int]:
-    """Width, height and line height of lines of text drawn by :func:`put_text_block`."""
-    sizes = [cv2.getTextSize(t, FONT, scale, _thickness(scale)) for t in lines]
-    line_height = max(th + base for (_, th), base in sizes) + 2
-    return max(tw for (tw, _), _ in sizes) + 4, line_height * len(lines), line_height
-
-
-def put_text_block(image: np.ndarray, lines: list[str], topleft: tuple[int, int], scale: float,
-                   colour: tuple[int, int, int] = (40, 40, 40)) -> None:
-    """White lines of text on one filled box whose top-left corner is ``topleft``."""
-    width, height, line_height = text_block_size(lines, scale)
-    x, y = topleft
-    cv2.rectangle(image, (x, y), (x + width - 1, y + height - 1), colour, cv2.FILLED)
-    for i, text in enumerate(lines):
-        baseline = y + (i + 1) * line_height - 4
-        cv2.putText(image, text, (x + 2, baseline), FONT, scale, (255, 255, 255),
-                    _thickness(scale), cv2.LINE_AA)
-
-
 def _overlaps(a: Rect, b: Rect) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -224,7 +198,7 @@ def place_label(
     one_line = [explanation.label()]
     stacked = [f"{d}: {p:.2f}" for d, p in explanation.top3]
     for lines in (one_line, stacked, stacked[:1]):
-        width, height, _ = text_block_size(lines, scale)
+        width, height, _ = label_size(lines, scale)
         left = min(max(x, 0), max(0, shape[1] - width))
         for top in (y + h + 2, y - height - 2):
             rect = (left, top, left + width, top + height)
@@ -232,18 +206,15 @@ def place_label(
                 continue
             if not any(_overlaps(rect, other) for other in taken):
                 return lines, (left, top)
-    width, height, _ = text_block_size(stacked[:1], scale)
+    width, height, _ = label_size(stacked[:1], scale)
     top = min(max(y + h + 2, 0), max(0, shape[0] - height))
     return stacked[:1], (min(max(x, 0), max(0, shape[1] - width)), top)
 
 
 def reading_order(boxes: np.ndarray) -> np.ndarray:
-    """Indices of the boxes in rows (by the median digit height), each left to right."""
-    if not len(boxes):
-        return np.zeros(0, np.int64)
-    row_height = max(1.0, float(np.median(boxes[:, 3])))
-    rows = np.floor((boxes[:, 1] + boxes[:, 3] / 2) / row_height)
-    return np.lexsort((boxes[:, 0], rows))
+    """Indices of the boxes row by row (:func:`camdigit.core.lines.box_rows`), each row left to
+    right."""
+    return np.array([i for row in box_rows(boxes) for i in row], np.int64)
 
 
 def draw_page(
@@ -261,9 +232,7 @@ def draw_page(
     for i in reading_order(boxes):  # labels over all the heat
         scale = float(np.clip(boxes[i, 3] / 100.0, 0.35, 0.8))
         lines, corner = place_label(boxes[i], explanations[i], scale, taken, canvas.shape)
-        put_text_block(canvas, lines, corner, scale)
-        width, height, _ = text_block_size(lines, scale)
-        taken.append((corner[0], corner[1], corner[0] + width, corner[1] + height))
+        taken.append(draw_label(canvas, lines, corner, scale, (40, 40, 40)))
     return canvas
 
 
@@ -285,7 +254,7 @@ def draw_panel(crop: np.ndarray, explanation: Explanation) -> np.ndarray:
     titles = ("normalized crop", "occlusion heat (red: decisive)",
               f"probabilities: read as {read} ({p:.3f})")
     for left, title in zip(columns, titles, strict=True):
-        cv2.putText(panel, title, (left, header - 10), FONT, 0.55, (40, 40, 40), 1, cv2.LINE_AA)
+        put_text(panel, title, (left, header - 10), 0.55)
     return panel
 
 
@@ -306,13 +275,9 @@ def probability_chart(explanation: Explanation, size: tuple[int, int]) -> np.nda
         colour = colours[ranks[d]] if d in ranks else (170, 170, 170)
         if bar_top < bottom:
             cv2.rectangle(chart, (x0, bar_top), (x1, bottom), colour, cv2.FILLED)
-        cv2.putText(chart, str(d), (x0 + (x1 - x0) // 2 - 5, height - 6), FONT, 0.5,
-                    (40, 40, 40), 1, cv2.LINE_AA)
+        put_text(chart, str(d), ((x0 + x1) // 2, height - 6), 0.5, centred=True)
         if d in ranks:
-            text = f"{p:.2f}"
-            (tw, _), _ = cv2.getTextSize(text, FONT, 0.4, 1)
-            cv2.putText(chart, text, (x0 + (x1 - x0 - tw) // 2, bar_top - 5), FONT, 0.4,
-                        (40, 40, 40), 1, cv2.LINE_AA)
+            put_text(chart, f"{p:.2f}", ((x0 + x1) // 2, bar_top - 5), 0.4, centred=True)
     return chart
 
 

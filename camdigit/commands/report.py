@@ -33,6 +33,7 @@ from camdigit.commands.options import HelpFormatter, UsageError, add_model_optio
 from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
 from camdigit.core.preprocess import CANVAS
 from camdigit.data.mnist import DataError, DigitSet
+from camdigit.io.drawing import put_text
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,6 @@ INK_LEVEL = round(0.2 * 255)
 SUMMARY_OUTLIERS = 10
 """Least typical digits listed in report.md."""
 
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 INK = (40, 40, 40)
 BAR = (190, 120, 40)
 HIGHLIGHT = (40, 90, 220)
@@ -155,16 +155,6 @@ def least_typical(readings: Readings, count: int) -> np.ndarray:
 # Charts
 
 
-def _text(image: np.ndarray, text: str, org: tuple[int, int], scale: float = 0.5,
-          colour: tuple[int, int, int] = INK, centred: bool = False) -> None:
-    """Text with its baseline at ``org`` (its centre there when ``centred``)."""
-    x, y = org
-    if centred:
-        (width, _), _ = cv2.getTextSize(text, FONT, scale, 1)
-        x -= width // 2
-    cv2.putText(image, text, (int(x), int(y)), FONT, scale, colour, 1, cv2.LINE_AA)
-
-
 def _canvas(width: int, height: int) -> np.ndarray:
     return np.full((height, width, 3), 255, np.uint8)
 
@@ -177,7 +167,7 @@ def bar_chart(
     width, height = size
     chart = _canvas(width, height)
     left, right, top, bottom = 20, 20, 46, height - 28
-    _text(chart, title, (left, 24), 0.6)
+    put_text(chart, title, (left, 24), 0.6)
     cv2.line(chart, (left, bottom), (width - right, bottom), (120, 120, 120), 1)
     peak = float(np.max(values)) if len(values) and np.max(values) > 0 else 1.0
     slot = (width - left - right) / len(values)
@@ -188,9 +178,9 @@ def bar_chart(
         if bar_top < bottom:
             cv2.rectangle(chart, (x0, bar_top), (x1, bottom), colour, cv2.FILLED)
         centre = (x0 + x1) // 2
-        _text(chart, labels[i] if labels else str(i), (centre, height - 8), 0.55, centred=True)
+        put_text(chart, labels[i] if labels else str(i), (centre, height - 8), 0.55, centred=True)
         if value_text:
-            _text(chart, value_text[i], (centre, bar_top - 5), 0.42, centred=True)
+            put_text(chart, value_text[i], (centre, bar_top - 5), 0.42, centred=True)
     return chart
 
 
@@ -218,19 +208,19 @@ def draw_mean_std(stats: DigitStats, scale: int = 2) -> np.ndarray:
     rows = (("mean", stats.mean, 1.0), ("std*", stats.std, 255.0 / peak_std))
     for r, (name, images, gain) in enumerate(rows):
         y = head + r * (side + gap)
-        _text(grid, name, (8, y + side // 2 + 5), 0.55)
+        put_text(grid, name, (8, y + side // 2 + 5), 0.55)
         for d in range(CLASSES):
             x = margin + d * (side + gap)
             if stats.counts[d] == 0:
                 cv2.rectangle(grid, (x, y), (x + side - 1, y + side - 1), (200, 200, 200), 1)
-                _text(grid, "none", (x + side // 2, y + side // 2), 0.45, centred=True)
+                put_text(grid, "none", (x + side // 2, y + side // 2), 0.45, centred=True)
                 continue
             levels = np.clip(images[d] * gain + 0.5, 0, 255).astype(np.uint8)
             grid[y : y + side, x : x + side] = _tile(levels, scale)
     for d in range(CLASSES):
         x = margin + d * (side + gap) + side // 2
-        _text(grid, f"{d} (n={int(stats.counts[d])})", (x, head - 12), 0.45, centred=True)
-    _text(grid, f"*std scaled: white = {peak_std:.0f} (of 255)", (8, grid.shape[0] - 8), 0.42)
+        put_text(grid, f"{d} (n={int(stats.counts[d])})", (x, head - 12), 0.45, centred=True)
+    put_text(grid, f"*std scaled: white = {peak_std:.0f} (of 255)", (8, grid.shape[0] - 8), 0.42)
     return grid
 
 
@@ -239,7 +229,7 @@ def histogram_chart(histogram: np.ndarray, size: tuple[int, int], bins: int = 64
     width, height = size
     chart = _canvas(width, height)
     left, right, top, bottom = 56, 20, 46, height - 30
-    _text(chart, "pixel values, all digits (count, log scale)", (20, 24), 0.6)
+    put_text(chart, "pixel values, all digits (count, log scale)", (20, 24), 0.6)
     grouped = histogram.reshape(bins, -1).sum(axis=1).astype(np.float64)
     logs = np.log10(grouped + 1.0)
     peak = float(logs.max()) or 1.0
@@ -253,10 +243,10 @@ def histogram_chart(histogram: np.ndarray, size: tuple[int, int], bins: int = 64
     cv2.line(chart, (left, bottom), (width - right, bottom), (120, 120, 120), 1)
     for value in (0, 64, 128, 192, 255):
         x = round(left + value / 256 * (width - left - right))
-        _text(chart, str(value), (x, height - 10), 0.42, centred=True)
+        put_text(chart, str(value), (x, height - 10), 0.42, centred=True)
     for power in range(0, int(peak) + 1, max(1, int(peak) // 4)):
         y = bottom - round(power / peak * (bottom - top))
-        _text(chart, f"1e{power}", (6, y + 4), 0.4)
+        put_text(chart, f"1e{power}", (6, y + 4), 0.4)
         cv2.line(chart, (left - 4, y), (left, y), (120, 120, 120), 1)
     return chart
 
@@ -280,7 +270,7 @@ def draw_outliers(
     rows = max(1, -(-len(indices) // columns))
     cell_w, cell_h = side + gap, side + text_height
     grid = _canvas(columns * cell_w + gap, rows * cell_h + 40)
-    _text(grid, "least typical digits: lowest model probability of their own label", (gap, 26),
+    put_text(grid, "least typical digits: lowest model probability of their own label", (gap, 26),
           0.6)
     for k, i in enumerate(indices):
         x, y = gap + (k % columns) * cell_w, 40 + (k // columns) * cell_h
@@ -288,10 +278,10 @@ def draw_outliers(
         label, read = int(labels[i]), int(reading.digits[i])
         own = float(reading.probabilities[i, label])
         colour = HIGHLIGHT if read != label else INK
-        _text(grid, _short(names[i], 20), (x, y + side + 14), 0.38)
-        _text(grid, f"label {label}: {own:.2f}", (x, y + side + 30), 0.42)
-        _text(grid, f"read {read}: {float(reading.confidences[i]):.2f}", (x, y + side + 46), 0.42,
-              colour)
+        put_text(grid, _short(names[i], 20), (x, y + side + 14), 0.38)
+        put_text(grid, f"label {label}: {own:.2f}", (x, y + side + 30), 0.42)
+        put_text(grid, f"read {read}: {float(reading.confidences[i]):.2f}", (x, y + side + 46),
+                 0.42, colour)
     return grid
 
 

@@ -12,7 +12,7 @@ import time
 import cv2
 import numpy as np
 
-from camdigit.core.classifier import DigitClassifier
+from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, FoundDigits, to_gray
 from camdigit.core.numbers import group_numbers
@@ -26,7 +26,7 @@ from camdigit.core.proposals import (
     unbeatable,
     writing_height,
 )
-from camdigit.core.tracking import DigitTracker
+from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
@@ -99,6 +99,22 @@ class Recognizer:
         _, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
         return proposals.subset(choose(proposals.group, proposals.start, proposals.end, scores))
 
+    def _classify(self, crops: list[np.ndarray], timings: dict[str, float]) -> Classification:
+        """The model's reading of finder crops; adds the milliseconds of normalizing and
+        classifying to ``timings["preprocess"]`` and ``timings["classify"]``."""
+        started = time.perf_counter()
+        normalized = normalize_digits(crops, ink="dark")
+        done_normalizing = time.perf_counter()
+        result = self.classifier.classify(normalized)
+        timings["preprocess"] += (done_normalizing - started) * 1e3
+        timings["classify"] += (time.perf_counter() - done_normalizing) * 1e3
+        return result
+
+    def _confidences(self, result: Classification) -> np.ndarray:
+        """A crop judged not a digit reads with confidence 0: the conf filter drops it, and a
+        track's vote counts it against its digit."""
+        return np.where(result.is_digit >= self.min_digit, result.confidences, 0.0)
+
     def _read(self, proposals: FoundDigits, needs: np.ndarray, timings: dict[str, float]
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
@@ -126,18 +142,10 @@ class Recognizer:
                                                              proposals.group[sure])
             index = np.flatnonzero(batch)
             if len(index):
-                started = time.perf_counter()
-                crops = normalize_digits([proposals.crops[i] for i in index], ink="dark")
-                normalized = time.perf_counter()
-                result = self.classifier.classify(crops)
-                timings["preprocess"] += (normalized - started) * 1e3
-                timings["classify"] += (time.perf_counter() - normalized) * 1e3
+                result = self._classify([proposals.crops[i] for i in index], timings)
                 digits[index], is_digit[index] = result.digits, result.is_digit
                 raw[index] = result.confidences
-                # A crop judged not a digit reads with confidence 0: the conf filter drops it,
-                # and a track's vote counts it against its digit.
-                confidences[index] = np.where(result.is_digit >= self.min_digit,
-                                              result.confidences, 0.0)
+                confidences[index] = self._confidences(result)
                 read[index] = True
             if first:  # the writing's height, from what the model read as digits
                 writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
@@ -172,10 +180,10 @@ class Recognizer:
         contested = proposals.contested()
         settled_path = np.zeros(len(proposals), bool)
         if tracker is not None:
-            _, needs_all = tracker.assign(proposals.boxes)
-            settled_path = settled(proposals.group, proposals.start, proposals.end, ~needs_all)
+            steady = tracker.steady(proposals.boxes)
+            settled_path = settled(proposals.group, proposals.start, proposals.end, steady)
             unsettled = contested & ~np.isin(proposals.group, proposals.group[settled_path])
-            needs_all |= unsettled
+            needs_all = ~steady | unsettled
         else:
             needs_all = np.ones(len(proposals), bool)
         digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
@@ -184,19 +192,27 @@ class Recognizer:
         settled_groups = np.isin(proposals.group, proposals.group[settled_path])
         keep = np.where(settled_groups, settled_path, keep)
         found = proposals.subset(keep)
-        n = len(found)
-        digits, confidences = digits_all[keep], conf_all[keep]
-        if tracker is not None:
-            matched, needs = tracker.match(found.boxes), read[keep]
-        else:
-            matched, needs = np.full(n, -1, np.int64), np.ones(n, bool)
-        lap("choose")  # reading, choosing and tracking's matching; _read timed its normalizing
+        digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
+        lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
-            tracks, digits, confidences = tracker.update(
-                found.boxes, matched, digits, confidences, needs
-            )
-            detections = Detections(found.boxes, digits, confidences, tracks)
+            late = {"preprocess": 0.0, "classify": 0.0}
+
+            def read_found(needed: np.ndarray) -> Readings:
+                """The readings of the chosen proposals: those read while choosing, and any
+                other the tracker asks for read now."""
+                missing = np.flatnonzero(needed & ~was_read)
+                if len(missing):
+                    result = self._classify([found.crops[i] for i in missing], late)
+                    digits[missing] = result.digits
+                    confidences[missing] = self._confidences(result)
+                    was_read[missing] = True
+                return Readings(digits, confidences, was_read)
+
+            detections = tracker.update(found.boxes, read=read_found)
+            for stage, ms in late.items():
+                timings[stage] += ms
+                clock += ms / 1e3  # counted above, not as tracking
         else:
             detections = Detections(found.boxes, digits, confidences)
         # ink far fainter against its ground than the frame's writing is the ground's texture
@@ -205,5 +221,6 @@ class Recognizer:
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not
-        return FrameResult(source, index, seconds, detections, numbers, timings, int(read.sum()),
+        classified = int(read.sum()) + int(was_read.sum() - read[keep].sum())
+        return FrameResult(source, index, seconds, detections, numbers, timings, classified,
                            still=still)

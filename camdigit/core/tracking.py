@@ -9,11 +9,13 @@ again only every ``recheck_every`` frames, or at once when its box changes size.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import iou_matrix
+from camdigit.core.detections import Detections, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -71,12 +73,28 @@ class TrackerConfig:
             raise ValueError("votes, recheck_every and steady_readings must be at least 1")
 
 
+class Readings(NamedTuple):
+    """What a :data:`Reader` returns, one row per box of the frame."""
+
+    digits: np.ndarray  # (N,) int: the digit read (counts only where ``read``)
+    confidences: np.ndarray  # (N,) float: its confidence, 0 for a crop judged not a digit
+    read: np.ndarray  # (N,) bool: rows read this frame; at least those asked for
+
+
+Reader = Callable[[np.ndarray], Readings]
+"""Reads the rows a (N,) bool mask asks for. It may return readings of more rows than asked
+(crops the caller read anyway, e.g. to choose among alternative proposals): the tracker records
+every reading it gets."""
+
+
 class DigitTracker:
     """Class-agnostic IoU tracker with per-track digit voting.
 
-    Use per frame: ``assign(boxes)`` matches the frame's boxes to tracks and says which crops the
-    model must read; ``update(...)`` records those readings and returns each box's track id and
-    voted digit and confidence.
+    Use per frame: ``update(boxes, read=...)`` matches the frame's boxes to tracks, asks ``read``
+    for the readings of the boxes whose track is not steady, votes and returns the frame's
+    :class:`~camdigit.core.detections.Detections` with track ids. :meth:`steady` asks, without
+    changing anything, which boxes would not need a reading (the pipeline uses it to keep a
+    video's cut of touching digits without reading the alternatives again).
     """
 
     def __init__(self, config: TrackerConfig | None = None) -> None:
@@ -91,21 +109,19 @@ class DigitTracker:
         self._next_id = 1
         self.numbers.reset()
 
-    def assign(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Match boxes (N, 4) to tracks.
+    def steady(self, boxes: np.ndarray) -> np.ndarray:
+        """(N,) bool: the boxes (N, 4) that would continue a steady track this frame, whose
+        crops :meth:`update` would not ask to read. Changes nothing."""
+        return self._steady_rows(boxes, self._match(boxes))
 
-        Returns ``(track_index, needs_reading)``: the index into ``self.tracks`` of each box's
-        track (-1: a new digit), and whether the model must read its crop this frame.
-        """
-        matched = self.match(boxes)
-        needs = np.ones(len(boxes), bool)
+    def _steady_rows(self, boxes: np.ndarray, matched: np.ndarray) -> np.ndarray:
+        steady = np.zeros(len(boxes), bool)
         for i in np.flatnonzero(matched >= 0):
-            needs[i] = not self._steady(self.tracks[matched[i]], boxes[i])
-        return matched, needs
+            steady[i] = self._steady(self.tracks[matched[i]], boxes[i])
+        return steady
 
-    def match(self, boxes: np.ndarray) -> np.ndarray:
-        """:meth:`assign`'s track index of each box alone (for a caller that knows already
-        which crops were read)."""
+    def _match(self, boxes: np.ndarray) -> np.ndarray:
+        """The index into ``self.tracks`` of each box's track; -1: a new digit."""
         n = len(boxes)
         matched = np.full(n, -1, np.int64)
         if n and self.tracks:
@@ -139,18 +155,19 @@ class DigitTracker:
         return (abs(box[2] - old[2]) <= cfg.resize_tolerance * max(old[2], 1.0)
                 and abs(box[3] - old[3]) <= cfg.resize_tolerance * max(old[3], 1.0))
 
-    def update(
-        self,
-        boxes: np.ndarray,
-        matched: np.ndarray,
-        digits: np.ndarray,
-        confidences: np.ndarray,
-        was_read: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Record this frame. ``digits``/``confidences`` count only where ``was_read``.
+    def update(self, boxes: np.ndarray, read: Reader) -> Detections:
+        """Record one frame: match ``boxes`` (N, 4) to tracks, have ``read`` read the crops of
+        the boxes whose track is new or not steady (a steady one is re-read every
+        ``recheck_every`` frames, or when its box changes size), vote.
 
-        Returns per box: track id, voted digit, voted confidence.
+        Returns the frame's detections: the boxes with each track's voted digit and confidence
+        (0 and 0.0 for a track never read) and track id.
         """
+        matched = self._match(boxes)
+        needed = ~self._steady_rows(boxes, matched)
+        digits, confidences, was_read = read(needed)
+        if (needed & ~was_read).any():
+            raise ValueError("the reader left out rows the tracker asked for")
         cfg = self.config
         n = len(boxes)
         ids = np.zeros(n, np.int64)
@@ -186,4 +203,4 @@ class DigitTracker:
                     continue
             survivors.append(track)
         self.tracks = survivors + new_tracks
-        return ids, voted, voted_conf
+        return Detections(boxes, voted, voted_conf, ids)

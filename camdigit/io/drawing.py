@@ -12,6 +12,7 @@ tightly written rows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,21 +138,54 @@ def _label_rect(frame: np.ndarray, text: str, anchor: tuple[int, int], font_scal
 
 
 @lru_cache(maxsize=4096)
-def _text_size(text: str, font_scale: float) -> tuple[tuple[int, int], int]:
-    """``cv2.getTextSize`` of a label, remembered: a page's labels are the same few digits and
-    numbers frame after frame, and each is measured to place it and again to draw it."""
-    return cv2.getTextSize(text, FONT, font_scale, max(1, round(font_scale * 1.5)))
+def _text_size(text: str, font_scale: float, thickness: int = 0) -> tuple[tuple[int, int], int]:
+    """``cv2.getTextSize`` of a text (thickness 0: a label's, from its scale), remembered: a
+    page's labels are the same few digits and numbers frame after frame, and each is measured
+    to place it and again to draw it."""
+    return cv2.getTextSize(text, FONT, font_scale, thickness or _thickness(font_scale))
+
+
+def _thickness(font_scale: float) -> int:
+    return max(1, round(font_scale * 1.5))
+
+
+def label_size(lines: Sequence[str], font_scale: float) -> tuple[int, int, int]:
+    """Width, height and line height of the box :func:`draw_label` fills for ``lines``."""
+    sizes = [_text_size(text, font_scale) for text in lines]
+    line_height = max(th + base for (_, th), base in sizes) + 2
+    return max(tw for (tw, _), _ in sizes) + 2, line_height * len(lines), line_height
+
+
+def draw_label(image: np.ndarray, lines: Sequence[str], topleft: tuple[int, int],
+               font_scale: float, colour: tuple[int, int, int]) -> Rect:
+    """White lines of text on one box filled with ``colour`` whose top-left corner is
+    ``topleft``: the one way camdigit labels what it drew (digits, numbers, the speed overlay,
+    ``camdigit explain``'s readings). Returns the box (x0, y0, x1, y1)."""
+    width, height, line_height = label_size(lines, font_scale)
+    x0, y0 = topleft
+    cv2.rectangle(image, (x0, y0), (x0 + width, y0 + height), colour, cv2.FILLED)
+    for i, text in enumerate(lines):
+        (_, th), _ = _text_size(text, font_scale)
+        cv2.putText(image, text, (x0 + 1, y0 + i * line_height + th + 1), FONT, font_scale,
+                    (255, 255, 255), _thickness(font_scale), cv2.LINE_AA)
+    return x0, y0, x0 + width, y0 + height
+
+
+def put_text(image: np.ndarray, text: str, org: tuple[int, int], font_scale: float = 0.5,
+             colour: tuple[int, int, int] = (40, 40, 40), centred: bool = False) -> None:
+    """Plain text (a chart's title, axis and values) with its baseline at ``org``, its middle
+    there when ``centred``."""
+    x, y = org
+    if centred:
+        (width, _), _ = _text_size(text, font_scale, 1)
+        x -= width // 2
+    cv2.putText(image, text, (int(x), int(y)), FONT, font_scale, colour, 1, cv2.LINE_AA)
 
 
 def _label(frame: np.ndarray, rect: Rect, text: str, font_scale: float,
            colour: tuple[int, int, int]) -> None:
-    """White text on a filled box."""
-    thickness = max(1, round(font_scale * 1.5))
-    x0, y0, x1, y1 = rect
-    (_, th), _ = _text_size(text, font_scale)
-    cv2.rectangle(frame, (x0, y0), (x1, y1), colour, cv2.FILLED)
-    cv2.putText(frame, text, (x0 + 1, y0 + th + 1), FONT, font_scale, (255, 255, 255), thickness,
-                cv2.LINE_AA)
+    """One line of label where :func:`_label_rect` placed it."""
+    draw_label(frame, [text], rect[:2], font_scale, colour)
 
 
 def _meets_any(rect: Rect, taken: np.ndarray, own: set[Rect]) -> bool:

@@ -21,10 +21,11 @@ from camdigit.io.quiet import quiet_libraries
 MAX_PIXELS = 40_000_000
 """Images with more pixels are decoded at 1/2, 1/4 or 1/8 of their size, whichever fits."""
 
-_REDUCED = ((2, cv2.IMREAD_REDUCED_COLOR_2), (4, cv2.IMREAD_REDUCED_COLOR_4),
-            (8, cv2.IMREAD_REDUCED_COLOR_8))
+_SHRUNK = ((1, cv2.IMREAD_COLOR), (2, cv2.IMREAD_REDUCED_COLOR_2),
+           (4, cv2.IMREAD_REDUCED_COLOR_4), (8, cv2.IMREAD_REDUCED_COLOR_8))
 
-__all__ = ["MAX_PIXELS", "ImageError", "image_size", "read_image", "to_bgr8"]
+__all__ = ["MAX_PIXELS", "ImageError", "decode", "image_size", "jpeg_complete", "read_image",
+           "shrunk_decoding", "to_bgr8"]
 
 
 class ImageError(CamdigitError):
@@ -44,7 +45,7 @@ def read_image(path: Path | str) -> np.ndarray:
         raise ImageError(f"cannot read {path}: {exc.strerror}") from None
     if data.size == 0:
         raise ImageError(f"empty file: {path}")
-    if _is_jpeg(data) and not _jpeg_complete(data):
+    if _is_jpeg(data) and not jpeg_complete(data):
         raise ImageError(f"truncated JPEG: {path} (the file ends before the image does; copy "
                          f"it again)")
     # A JPEG has no alpha or 16-bit depth to keep, but may carry an EXIF rotation (phone photos):
@@ -52,16 +53,10 @@ def read_image(path: Path | str) -> np.ndarray:
     flags = cv2.IMREAD_COLOR if _is_jpeg(data) else cv2.IMREAD_UNCHANGED
     size = image_size(data)
     if size is not None and size[0] * size[1] > MAX_PIXELS:
-        for factor, reduced in _REDUCED:
-            flags = reduced
-            if size[0] * size[1] / factor**2 <= MAX_PIXELS:
-                break
+        _, flags = shrunk_decoding(*size)
     quiet_libraries()  # OpenCV's own warnings (e.g. a PNG cut short): we report it ourselves
-    try:
-        image = cv2.imdecode(data, flags)
-    except cv2.error:
-        image = None
-    if image is None or image.size == 0:
+    image = decode(data, flags)
+    if image is None:
         raise ImageError(f"cannot decode {path}: not an image OpenCV can read (PNG, JPEG, ...)")
     return image
 
@@ -81,11 +76,33 @@ def _is_jpeg(data: np.ndarray) -> bool:
     return data.size >= 4 and data[0] == 0xFF and data[1] == 0xD8
 
 
-def _jpeg_complete(data: np.ndarray) -> bool:
-    """A whole JPEG ends with the end-of-image marker (trailing padding aside)."""
-    tail = data[-4096:]
+def jpeg_complete(data: np.ndarray | bytes) -> bool:
+    """A whole JPEG ends with the end-of-image marker (trailing padding aside): a copy that did
+    not finish is refused by name rather than decoded with a grey band."""
+    tail = np.frombuffer(data, np.uint8)[-4096:] if isinstance(data, bytes) else data[-4096:]
     end = np.flatnonzero((tail[:-1] == 0xFF) & (tail[1:] == 0xD9))
     return end.size > 0
+
+
+def shrunk_decoding(width: int, height: int, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """``(factor, flags)`` to decode an image of ``width`` x ``height`` pixels at 1/factor of its
+    size so it has at most ``max_pixels`` (libjpeg scales a JPEG in the DCT: cheap): factor 1
+    with ``IMREAD_COLOR`` when it fits whole, else the first of 2, 4, 8 that fits, else 8 (the
+    caller decides whether that is still too large)."""
+    for factor, flags in _SHRUNK[:-1]:
+        if width * height / factor**2 <= max_pixels:
+            return factor, flags
+    return _SHRUNK[-1]
+
+
+def decode(data: np.ndarray | bytes, flags: int) -> np.ndarray | None:
+    """``cv2.imdecode``; None for data it cannot decode (or decodes to nothing)."""
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8) if isinstance(data, bytes) else data,
+                             flags)
+    except cv2.error:
+        return None
+    return None if image is None or image.size == 0 else image
 
 
 def _jpeg_size(raw: bytes) -> tuple[int, int] | None:

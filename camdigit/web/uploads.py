@@ -13,12 +13,16 @@ import struct
 import cv2
 import numpy as np
 
-from camdigit.io.images import MAX_PIXELS, image_size, to_bgr8
+from camdigit.io.images import (
+    MAX_PIXELS,
+    decode,
+    image_size,
+    jpeg_complete,
+    shrunk_decoding,
+    to_bgr8,
+)
 
 FORMATS = "JPEG, PNG, WebP or BMP"
-
-_JPEG_REDUCED = ((1, cv2.IMREAD_COLOR), (2, cv2.IMREAD_REDUCED_COLOR_2),
-                 (4, cv2.IMREAD_REDUCED_COLOR_4), (8, cv2.IMREAD_REDUCED_COLOR_8))
 
 
 class UploadError(ValueError):
@@ -77,22 +81,15 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     width, height = size
     flags = cv2.IMREAD_UNCHANGED  # keeps alpha (laid over white by to_bgr8) and 16-bit PNGs
     if kind == "jpeg":
-        if data.rfind(b"\xff\xd9", -4096) < 0:
+        if not jpeg_complete(data):
             raise UploadError("truncated JPEG: the file ends before the image does")
-        # Shrunk while decoding when huge (libjpeg scales in the DCT: cheap).
-        for factor, reduced in _JPEG_REDUCED:
-            flags = reduced
-            if width * height / factor**2 <= max_pixels:
-                break
-        else:
+        factor, flags = shrunk_decoding(width, height, max_pixels)
+        if width * height / factor**2 > max_pixels:
             raise UploadError(f"image too large: {width}x{height} pixels")
     elif width * height > max_pixels:
         raise UploadError(f"image too large: {width}x{height} pixels (at most "
                           f"{max_pixels / 1e6:.0f} megapixels)")
-    try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    except cv2.error:
-        image = None
-    if image is None or image.size == 0:
+    image = decode(data, flags)
+    if image is None:
         raise UploadError(f"not a readable {kind.upper()} image (damaged or cut short)")
     return to_bgr8(image)
