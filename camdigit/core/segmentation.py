@@ -29,6 +29,8 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     # across it, along the line's normal, not along it (that would fill the cells beside it)
     across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
     widest = 5
+    line_width = [1, 1]  # the thickest grid line of each kind
+    middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
@@ -38,6 +40,10 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
             steep = abs(int(end[1]) - int(start[1])) > abs(int(end[0]) - int(start[0]))
             cv2.line(across[int(steep)], (int(start[0]), int(start[1])),
                      (int(end[0]), int(end[1])), 255, band)
+            if length == 0.0:  # a grid's line found whole: its band is its width and 3 px
+                cv2.line(middles[int(steep)], (int(start[0]), int(start[1])),
+                         (int(end[0]), int(end[1])), 255, band)
+                line_width[int(steep)] = max(line_width[int(steep)], band - 3)
         widest = max(widest, band)
     erase = cv2.bitwise_or(*across)
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(erase))
@@ -49,6 +55,19 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         if lines.any():
             bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
             mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, lines))
+    # A stroke running along a grid's line, beside or over it, makes the ink there thicker
+    # across the line than the line is: what stays of the ink opened by a run across the line
+    # a few pixels longer than the line is wide is that stroke's, and is kept (not where
+    # lines cross: the other line runs right across this one there; and not along a page's
+    # edge, whose band is drawn from its side and may hold a dark ground beyond it)
+    for lines, other, width, vertical in zip(middles, across[::-1], line_width, (True, False),
+                                             strict=True):
+        if lines.any():
+            run = width + 3
+            kernel = np.ones((run, 1) if vertical else (1, run), np.uint8)
+            thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+            alone = cv2.bitwise_and(lines, cv2.bitwise_not(other))
+            mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
 
 
@@ -160,6 +179,13 @@ whose edge only is erased."""
 GRID_CELLS = 8
 """A line blob with at least this many holes is a grid: its cells' sides are lines too."""
 
+GRID_PITCH = 3.0
+"""... and its cells are at least this many times as wide as its lines are (a fabric's weave or
+a wall's pores have holes hardly wider than the threads between them)."""
+
+GRID_MIN_PITCH = 8.0
+"""... and at least this many pixels wide (noise and grain make holes of a pixel or two)."""
+
 GRID_INK = 0.5
 """... if its lines cover less than this share of it (a grid's cells take most of its area)."""
 
@@ -198,7 +224,9 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
         # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
         # (a marker's stroke on grainy paper): its cells hold most of its area
-        if len(cells) >= GRID_CELLS and area < GRID_INK * (area + hole_area):
+        if (len(cells) >= GRID_CELLS and area < GRID_INK * (area + hole_area)
+                and float(np.median(boxes[cells, 2:].min(axis=1)))
+                >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
