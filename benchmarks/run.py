@@ -189,7 +189,7 @@ def time_video(path: Path, model: Path, threads: int, track: bool) -> dict:
     }
 
 
-_PEAK_WRAPPER = """
+PEAK_WRAPPER = """
 import atexit, runpy, sys
 
 def report():
@@ -204,20 +204,27 @@ runpy.run_module("camdigit", run_name="__main__")
 """
 
 
-def peak_rss_of_run(video: Path, out: Path) -> float:
-    """Peak resident memory (MB) of a ``camdigit run`` process saving video and JSON Lines.
+def reported_peaks(stderr: str) -> list[float]:
+    """The peak memories (MB) that processes run through :data:`PEAK_WRAPPER` reported."""
+    return [int(line.split()[1]) / 1024.0 for line in stderr.splitlines()
+            if line.startswith("PEAK_KB ")]
+
+
+def peak_rss_of_run(video: Path, out: Path, save: str | None = "annotated.mp4") -> float:
+    """Peak resident memory (MB) of a ``camdigit run`` process writing JSON Lines and, unless
+    ``save`` is None, the annotated video under that name (its suffix picks the writer).
 
     Read by the process itself at exit (``VmHWM``, reset by exec), so the memory of this
     benchmark, which the child shares until it execs, is not counted.
     """
-    command = [sys.executable, "-c", _PEAK_WRAPPER, "run", str(video), "--save",
-               str(out / "annotated.mp4"), "--json", str(out / "out.jsonl"), "--quiet",
-               "--no-show"]
+    saving = ["--save", str(out / save), "--overwrite"] if save else []
+    command = [sys.executable, "-c", PEAK_WRAPPER, "run", str(video), *saving, "--json",
+               str(out / "out.jsonl"), "--overwrite", "--quiet", "--no-show"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK_KB ")]
+    peak = reported_peaks(done.stderr)
     if done.returncode != 0 or not peak:
         raise RuntimeError(f"camdigit run failed: {done.stderr[-500:]}")
-    return int(peak[-1].split()[1]) / 1024.0
+    return peak[-1]
 
 
 class KerasPerCrop:
@@ -547,8 +554,11 @@ def run_speed(images: np.ndarray, labels: np.ndarray, args: argparse.Namespace
               "frame drawn; 'read' = crops classified per frame)")
         print_speed(rows)
         peak = peak_rss_of_run(paths[0][1], folder)
+        avi = peak_rss_of_run(paths[0][1], folder, "annotated.avi")
+        lines_only = peak_rss_of_run(paths[0][1], folder, None)
         print(f"\npeak memory of 'camdigit run' on the 960x720 video, saving video and JSON "
-              f"Lines: {peak:.0f} MB")
+              f"Lines: {peak:.0f} MB (H.264 .mp4 through PyAV); {avi:.0f} MB saving .avi "
+              f"(OpenCV's writer); {lines_only:.0f} MB writing JSON Lines only")
     cv2.setNumThreads(1)
     return rows, round(peak, 1)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import cv2
 
 from benchmarks.photos import data_root
-from benchmarks.run import STILL_FAMILIES, load_digits, write_video
+from benchmarks.run import PEAK_WRAPPER, STILL_FAMILIES, load_digits, reported_peaks, write_video
 from benchmarks.scenes import render_scene, render_video
 from camdigit.data.mnist import DataError
 from camdigit.machine import describe_machine
@@ -45,20 +45,6 @@ STILL_SIZE = (960, 720)
 VIDEO_SIZE = (640, 480)
 VIDEO_FPS = 15.0
 
-_PEAK_WRAPPER = """
-import atexit, runpy, sys
-
-def report():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                sys.stderr.write("PEAK_KB " + line.split()[1] + chr(10))
-
-atexit.register(report)
-sys.argv = ["camdigit", *sys.argv[1:]]
-runpy.run_module("camdigit", run_name="__main__")
-"""
-"""Runs ``camdigit`` and writes its own peak memory at exit (spawned workers report theirs)."""
 
 _WORKER_PEAK = re.compile(r"worker (\d+): peak memory ([\d.]+) MB")
 
@@ -119,7 +105,7 @@ def run_once(target: str, out: Path, flags: list[str]) -> tuple[float, float | N
                                                                   float | None, int]:
     """One ``camdigit run``: wall seconds, driver and largest worker peak (MB), lines."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
-    command = [sys.executable, "-c", _PEAK_WRAPPER, "-v", "run", target, "--json", str(out),
+    command = [sys.executable, "-c", PEAK_WRAPPER, "-v", "run", target, "--json", str(out),
                "--quiet", "--no-show", *flags]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
@@ -127,8 +113,7 @@ def run_once(target: str, out: Path, flags: list[str]) -> tuple[float, float | N
     wall = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise RuntimeError(f"camdigit run {' '.join(flags)} failed: {done.stderr[-1500:]}")
-    driver = [int(line.split()[1]) / 1024 for line in done.stderr.splitlines()
-              if line.startswith("PEAK_KB ")]
+    driver = reported_peaks(done.stderr)
     workers = [float(m.group(2)) for m in _WORKER_PEAK.finditer(done.stderr)]
     return (wall, driver[-1] if driver else None, max(workers) if workers else None,
             out.read_bytes().count(b"\n"))

@@ -35,8 +35,9 @@ def covered(frame, result, monkeypatch) -> list[str]:
     boxes = [(x, y, x + w, y + h) for x, y, w, h in d.boxes.tolist()]
     # labels come in the order drawn: one per digit, then one tag per number
     owners = [{k} for k in range(len(boxes))] + [set(n.members) for n in result.numbers]
+    assert len(placed) == len(owners)  # every digit and number was labelled, through _label
     problems = []
-    for rect, own in zip(placed, owners, strict=False):
+    for rect, own in zip(placed, owners, strict=True):
         for k, box in enumerate(boxes):
             if k not in own and overlaps(rect, box):
                 problems.append(f"label {rect} covers digit {d.digits[k]} at {box}")

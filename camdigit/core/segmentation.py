@@ -224,13 +224,12 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
         # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
         # (a marker's stroke on grainy paper): its cells hold most of its area
+        pitch = float(np.median(boxes[cells, 2:].min(axis=1))) if len(cells) else 0.0
         if (len(cells) >= GRID_CELLS and area < GRID_INK * (area + hole_area)
-                and float(np.median(boxes[cells, 2:].min(axis=1)))
-                >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)):
+                and pitch >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
-            pitch = float(np.median(boxes[cells, 2:].min(axis=1)))
             holes[cells] = False
             middle = min(max(3, int(thickness) + 3), MAX_BAND) | 1
             grids.extend((segment, 0.0, middle)
