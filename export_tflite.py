@@ -119,11 +119,15 @@ def rebuild_calibration(folder: Path, data_dir: Path, seed: int) -> int:
         target.mkdir(parents=True)
         picked = rng.choice(np.flatnonzero(train.labels == digit), per_digit, replace=False)
         crops = normalize_digits(train.images[picked], ink="bright")
-        augmented = augment_batch(
-            tf.constant(crops[CALIBRATION_PLAIN:, :, :, None]),
-            tf.constant([seed, digit], tf.int64),
-            AugmentConfig(),
-        ).numpy()[..., 0].astype(np.uint8)
+        augmented = (
+            augment_batch(
+                tf.constant(crops[CALIBRATION_PLAIN:, :, :, None]),
+                tf.constant([seed, digit], tf.int64),
+                AugmentConfig(),
+            )
+            .numpy()[..., 0]
+            .astype(np.uint8)
+        )
         crops[CALIBRATION_PLAIN:] = augmented
         for i, (index, crop) in enumerate(zip(picked, crops, strict=True)):
             kind = "aug" if i >= CALIBRATION_PLAIN else "plain"
@@ -231,8 +235,12 @@ def export(args: argparse.Namespace) -> dict:
             100 * (figures["test"]["accuracy"] - keras_report["accuracy"]), 3
         )
         results[path.name] = figures
-        log.info("%s: %.4f (%+.2f points vs Keras)", path.name, figures["test"]["accuracy"],
-                 figures["delta_vs_keras_points"])
+        log.info(
+            "%s: %.4f (%+.2f points vs Keras)",
+            path.name,
+            figures["test"]["accuracy"],
+            figures["delta_vs_keras_points"],
+        )
     old = metrics.get("tflite", {})
     old.update(results)
     metrics["tflite"] = old
@@ -253,19 +261,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--model", type=Path, default=REPO / "models" / "digits.keras")
     parser.add_argument("--out", type=Path, default=REPO / "models", help="output folder")
-    parser.add_argument("--calibration", type=Path, default=REPO / "calibration",
-                        help="folder of digit images (any depth) for int8 calibration: "
-                        "calibration/, or your own from camdigit collect")
-    parser.add_argument("--data", type=Path,
-                        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
-                        help="folder with the MNIST IDX files, for evaluation")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=REPO / "calibration",
+        help="folder of digit images (any depth) for int8 calibration: "
+        "calibration/, or your own from camdigit collect",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
+        help="folder with the MNIST IDX files, for evaluation",
+    )
     parser.add_argument("--float16", action="store_true", help="also write digits_float16.tflite")
     parser.add_argument("--float32", action="store_true", help="also write digits_float32.tflite")
-    parser.add_argument("--limit", type=int, default=0,
-                        help="evaluate on the first N test digits only (0: all)")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="evaluate on the first N test digits only (0: all)"
+    )
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation")
-    parser.add_argument("--rebuild-calibration", action="store_true",
-                        help="remake the calibration crops from MNIST training digits first")
+    parser.add_argument(
+        "--rebuild-calibration",
+        action="store_true",
+        help="remake the calibration crops from MNIST training digits first",
+    )
     parser.add_argument("--seed", type=int, default=1, help="for --rebuild-calibration")
     args = parser.parse_args(argv)
     if args.data is None and (args.rebuild_calibration or not args.no_eval):

@@ -156,21 +156,29 @@ def load_extra(paths: list[Path], holdout: float, rng: np.random.Generator) -> E
         members = rng.permutation(np.flatnonzero(labels == digit))
         if len(members) >= 2:
             held[members[: max(1, round(len(members) * holdout))]] = True
-    log.info("your digits: %d from %s, %d held out", len(labels),
-             ", ".join(s.source for s in sets), int(held.sum()))
-    return ExtraDigits(images[~held], labels[~held], images[held], labels[held],
-                       [s.source for s in sets])
+    log.info(
+        "your digits: %d from %s, %d held out",
+        len(labels),
+        ", ".join(s.source for s in sets),
+        int(held.sum()),
+    )
+    return ExtraDigits(
+        images[~held], labels[~held], images[held], labels[held], [s.source for s in sets]
+    )
 
 
-def mix_in(x: np.ndarray, y: np.ndarray, extra_x: np.ndarray, extra_y: np.ndarray,
-           share: float) -> tuple[np.ndarray, np.ndarray]:
+def mix_in(
+    x: np.ndarray, y: np.ndarray, extra_x: np.ndarray, extra_y: np.ndarray, share: float
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST plus the user's digits repeated so they make about ``share`` of what is seen: a
     hundred digits among 54,000 would otherwise be one batch in five hundred."""
     if len(extra_y) == 0:
         return x, y
     repeats = max(1, round(share * len(y) / ((1 - share) * len(extra_y))))
-    return (np.concatenate([x, np.repeat(extra_x, repeats, axis=0)]),
-            np.concatenate([y, np.repeat(extra_y, repeats)]))
+    return (
+        np.concatenate([x, np.repeat(extra_x, repeats, axis=0)]),
+        np.concatenate([y, np.repeat(extra_y, repeats)]),
+    )
 
 
 def holdout_report(model, extra: ExtraDigits) -> dict | None:
@@ -179,8 +187,9 @@ def holdout_report(model, extra: ExtraDigits) -> dict | None:
         return None
     from camdigit.training.sets import CLASSES
 
-    scores = model.predict(extra.holdout_images[..., None].astype(np.float32),
-                           batch_size=500, verbose=0)
+    scores = model.predict(
+        extra.holdout_images[..., None].astype(np.float32), batch_size=500, verbose=0
+    )
     return classification_report(extra.holdout_labels, scores.argmax(axis=1), CLASSES)
 
 
@@ -230,18 +239,26 @@ def train(args: argparse.Namespace) -> dict:
     n_all = normalize_digits(x_all, ink="bright")
     x_test_raw = x_test
     x_test = normalize_digits(x_test, ink="bright")
-    log.info("normalized %d + %d digits in %.1f s", len(y_all), len(y_test),
-             time.monotonic() - started)
+    log.info(
+        "normalized %d + %d digits in %.1f s", len(y_all), len(y_test), time.monotonic() - started
+    )
     train_idx, val_idx = split_indices(len(y_all), args.val_fraction, rng)
     mix = MixConfig(negative_share=args.negative_share)
-    x_train, y_train, parts = training_mix(rng, x_all[train_idx], y_all[train_idx],
-                                           n_all[train_idx], mix)
-    x_val, y_val, _ = training_mix(rng, x_all[val_idx], y_all[val_idx], n_all[val_idx],
-                                   MixConfig(0, 0, 0, 0, args.negative_share))
+    x_train, y_train, parts = training_mix(
+        rng, x_all[train_idx], y_all[train_idx], n_all[train_idx], mix
+    )
+    x_val, y_val, _ = training_mix(
+        rng,
+        x_all[val_idx],
+        y_all[val_idx],
+        n_all[val_idx],
+        MixConfig(0, 0, 0, 0, args.negative_share),
+    )
     extra = load_extra(args.extra, args.extra_holdout, rng) if args.extra else None
     if extra is not None:
-        x_train, y_train = mix_in(x_train, y_train, extra.train_images, extra.train_labels,
-                                  args.extra_share)
+        x_train, y_train = mix_in(
+            x_train, y_train, extra.train_images, extra.train_labels, args.extra_share
+        )
 
     steps = max(1, len(y_train) // args.batch_size)
     epochs = args.epochs
@@ -264,8 +281,14 @@ def train(args: argparse.Namespace) -> dict:
     x_val_in = x_val[..., None].astype(np.float32)
     y_val_1h = np.eye(CLASSES, dtype=np.float32)[y_val]
 
-    log.info("training %s (%d parameters) on %d digits, %d validation, up to %d epochs",
-             model.name, model.count_params(), len(y_train), len(y_val), epochs)
+    log.info(
+        "training %s (%d parameters) on %d digits, %d validation, up to %d epochs",
+        model.name,
+        model.count_params(),
+        len(y_train),
+        len(y_val),
+        epochs,
+    )
     fit_start = time.monotonic()
     history = model.fit(
         dataset,
@@ -286,17 +309,27 @@ def train(args: argparse.Namespace) -> dict:
     scores = model.predict(x_test[..., None].astype(np.float32), batch_size=1000, verbose=0)
     report = classification_report(y_test, scores.argmax(axis=1), CLASSES)
     report.update(scores_report(scores, y_test))
-    log.info("MNIST test (Keras, float): %.4f right counting 'not a digit' as an error, %.4f "
-             "ignoring it, %.4f rejected, %d digits", report["accuracy"],
-             report["digit_accuracy"], report["rejected"], len(y_test))
+    log.info(
+        "MNIST test (Keras, float): %.4f right counting 'not a digit' as an error, %.4f "
+        "ignoring it, %.4f rejected, %d digits",
+        report["accuracy"],
+        report["digit_accuracy"],
+        report["rejected"],
+        len(y_test),
+    )
     held_out = {}
-    for name, (crops, labels) in held_out_sets(x_test_raw, y_test,
-                                               **QUICK_HELD_OUT if args.quick else {}).items():
+    for name, (crops, labels) in held_out_sets(
+        x_test_raw, y_test, **QUICK_HELD_OUT if args.quick else {}
+    ).items():
         held_out[name] = scores_report(
-            model.predict(crops[..., None].astype(np.float32), batch_size=1000, verbose=0),
-            labels)
-        log.info("held out %s: %.4f right, %.4f rejected", name, held_out[name]["accuracy"],
-                 held_out[name]["rejected"])
+            model.predict(crops[..., None].astype(np.float32), batch_size=1000, verbose=0), labels
+        )
+        log.info(
+            "held out %s: %.4f right, %.4f rejected",
+            name,
+            held_out[name]["accuracy"],
+            held_out[name]["rejected"],
+        )
     extra_figures = None
     if extra is not None:
         after = holdout_report(model, extra)
@@ -310,9 +343,12 @@ def train(args: argparse.Namespace) -> dict:
             "before_model": str(args.fine_tune or "models/digits.keras") if before else None,
             "holdout_after": after,
         }
-        log.info("your digits (held out, %d): accuracy %s before, %.4f after",
-                 len(extra.holdout_labels),
-                 "n/a" if before is None else f"{before['accuracy']:.4f}", after["accuracy"])
+        log.info(
+            "your digits (held out, %d): accuracy %s before, %.4f after",
+            len(extra.holdout_labels),
+            "n/a" if before is None else f"{before['accuracy']:.4f}",
+            after["accuracy"],
+        )
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / "digits.keras"
@@ -337,8 +373,11 @@ def train(args: argparse.Namespace) -> dict:
             "learning_rate": args.learning_rate,
             "lr_decay_per_epoch": args.lr_decay,
             "best_val_accuracy": round(float(max(history.history["val_accuracy"])), 6),
-            "history": {k: [round(float(v), 6) for v in vals] for k, vals in history.history.items()
-                        if k != "learning_rate"},
+            "history": {
+                k: [round(float(v), 6) for v in vals]
+                for k, vals in history.history.items()
+                if k != "learning_rate"
+            },
             "fit_seconds": round(fit_seconds, 1),
             "total_seconds": round(time.monotonic() - started, 1),
             "seed": args.seed,
@@ -362,8 +401,11 @@ def train(args: argparse.Namespace) -> dict:
         },
     }
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    log.info("wrote %s, metrics.json, confusion_matrix.png and training_curves.png in %s",
-             model_path.name, args.out)
+    log.info(
+        "wrote %s, metrics.json, confusion_matrix.png and training_curves.png in %s",
+        model_path.name,
+        args.out,
+    )
     return metrics
 
 
@@ -372,44 +414,87 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
     default_data = DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
-    parser.add_argument("--data", type=Path, default=default_data,
-                        help="folder with the MNIST IDX files (default: ../shared/data/mnist "
-                        "when present, else keras' download)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: models/, or with --quick a new scratch "
-                        "folder, so a smoke test never replaces the shipped model)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=default_data,
+        help="folder with the MNIST IDX files (default: ../shared/data/mnist "
+        "when present, else keras' download)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: models/, or with --quick a new scratch "
+        "folder, so a smoke test never replaces the shipped model)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="makes a run repeatable")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke test: {QUICK_TRAIN_LIMIT} digits, ~{QUICK_STEPS} steps")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test: {QUICK_TRAIN_LIMIT} digits, ~{QUICK_STEPS} steps",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="most epochs (default 40)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--lr-decay", type=float, default=0.9,
-                        help="learning rate factor per epoch")
+    parser.add_argument(
+        "--lr-decay", type=float, default=0.9, help="learning rate factor per epoch"
+    )
     parser.add_argument("--val-fraction", type=float, default=0.1)
-    parser.add_argument("--patience", type=int, default=8,
-                        help="early stopping: epochs without a better validation accuracy")
-    parser.add_argument("--max-minutes", type=float, default=25.0,
-                        help="stop after the epoch that would overrun this")
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=8,
+        help="early stopping: epochs without a better validation accuracy",
+    )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=25.0,
+        help="stop after the epoch that would overrun this",
+    )
     parser.add_argument("--no-augment", action="store_true")
-    parser.add_argument("--negative-share", type=float, default=0.25,
-                        help="share of the training crops that are not a digit (class 10)")
+    parser.add_argument(
+        "--negative-share",
+        type=float,
+        default=0.25,
+        help="share of the training crops that are not a digit (class 10)",
+    )
     mine = parser.add_argument_group("your own digits")
-    mine.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
-                      help="your labelled digits (DIR/<digit>/*.png from camdigit collect, or a "
-                      ".csv of image,label); repeatable")
-    mine.add_argument("--extra-holdout", type=float, default=0.3,
-                      help="share of your digits held out to measure before and after")
-    mine.add_argument("--extra-share", type=float, default=0.2,
-                      help="share of the training stream made of your digits")
-    mine.add_argument("--fine-tune", type=Path, metavar="MODEL",
-                      help="start from this Keras model (e.g. models/digits.keras) and train "
-                      f"{FINE_TUNE_EPOCHS} epochs at a lower learning rate, instead of from "
-                      "scratch")
+    mine.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="your labelled digits (DIR/<digit>/*.png from camdigit collect, or a "
+        ".csv of image,label); repeatable",
+    )
+    mine.add_argument(
+        "--extra-holdout",
+        type=float,
+        default=0.3,
+        help="share of your digits held out to measure before and after",
+    )
+    mine.add_argument(
+        "--extra-share",
+        type=float,
+        default=0.2,
+        help="share of the training stream made of your digits",
+    )
+    mine.add_argument(
+        "--fine-tune",
+        type=Path,
+        metavar="MODEL",
+        help="start from this Keras model (e.g. models/digits.keras) and train "
+        f"{FINE_TUNE_EPOCHS} epochs at a lower learning rate, instead of from "
+        "scratch",
+    )
     args = parser.parse_args(argv)
     if args.out is None:
-        args.out = (Path(tempfile.mkdtemp(prefix="camdigit-quick-")) if args.quick
-                    else REPO / "models")
+        args.out = (
+            Path(tempfile.mkdtemp(prefix="camdigit-quick-")) if args.quick else REPO / "models"
+        )
     if args.fine_tune and args.learning_rate == 1e-3:
         args.learning_rate = FINE_TUNE_LEARNING_RATE
     if not 0 <= args.extra_holdout < 1 or not 0 < args.extra_share < 1:

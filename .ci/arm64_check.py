@@ -26,8 +26,12 @@ from pathlib import Path
 
 BOX_TOL = 2  # pixels, each of x, y, w, h
 CONF_TOL = 0.02  # about 5 steps of the int8 output
-OPENCV_DISTS = ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
-                "opencv-contrib-python-headless")
+OPENCV_DISTS = (
+    "opencv-python",
+    "opencv-python-headless",
+    "opencv-contrib-python",
+    "opencv-contrib-python-headless",
+)
 
 
 DECODED_FRAMES = (0, 29, 59)
@@ -68,18 +72,33 @@ def probe(out: Path) -> int:
             dists.setdefault(name.lower().replace("_", "-"), dist.version)
     samples = Path(camdigit.__file__).parent / "samples"
     numpy.savez_compressed(out / "decoded.npz", **decode_samples(samples))
-    (out / "probe.json").write_text(json.dumps({
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-        "prefix": sys.prefix,
-        "camdigit": camdigit.__file__,
-        "numpy": [numpy.__version__, numpy.__file__],
-        "cv2": [cv2.__version__, cv2.__file__],
-        "opencv_dists": sorted(d for d in dists if d in OPENCV_DISTS),
-        "versions": {name: dists.get(name) for name in (
-            "camdigit", "numpy", "opencv-python", "opencv-python-headless", "ai-edge-litert",
-            "av", "protobuf", "flatbuffers", "ml-dtypes")},
-    }))
+    (out / "probe.json").write_text(
+        json.dumps(
+            {
+                "machine": platform.machine(),
+                "python": platform.python_version(),
+                "prefix": sys.prefix,
+                "camdigit": camdigit.__file__,
+                "numpy": [numpy.__version__, numpy.__file__],
+                "cv2": [cv2.__version__, cv2.__file__],
+                "opencv_dists": sorted(d for d in dists if d in OPENCV_DISTS),
+                "versions": {
+                    name: dists.get(name)
+                    for name in (
+                        "camdigit",
+                        "numpy",
+                        "opencv-python",
+                        "opencv-python-headless",
+                        "ai-edge-litert",
+                        "av",
+                        "protobuf",
+                        "flatbuffers",
+                        "ml-dtypes",
+                    )
+                },
+            }
+        )
+    )
     return 0
 
 
@@ -101,13 +120,15 @@ def compare_exact(x86: list[dict], arm: list[dict]) -> list[str]:
             if key in ("detections", "numbers"):
                 only_x86 = [item for item in x[key] if item not in a[key]]
                 only_arm = [item for item in a[key] if item not in x[key]]
-                errors.append(f"frame {x['frame']}: {key}: only on x86: {only_x86[:4]}; "
-                              f"only on arm64: {only_arm[:4]}"
-                              + (" (same items, other order)" if not only_x86 + only_arm
-                                 else ""))
+                errors.append(
+                    f"frame {x['frame']}: {key}: only on x86: {only_x86[:4]}; "
+                    f"only on arm64: {only_arm[:4]}"
+                    + (" (same items, other order)" if not only_x86 + only_arm else "")
+                )
             else:
-                errors.append(f"frame {x['frame']}: {key}: {x.get(key)!r} on x86, "
-                              f"{a.get(key)!r} on arm64")
+                errors.append(
+                    f"frame {x['frame']}: {key}: {x.get(key)!r} on x86, {a.get(key)!r} on arm64"
+                )
     return errors[:5]
 
 
@@ -126,13 +147,17 @@ def compare_video(x86: list[dict], arm: list[dict], stats: dict) -> list[str]:
             errors.append(f"{where}: source/frame/time differ")
             continue
         if len(x["detections"]) != len(a["detections"]):
-            errors.append(f"{where}: {len(a['detections'])} digits on arm64, "
-                          f"{len(x['detections'])} on x86")
+            errors.append(
+                f"{where}: {len(a['detections'])} digits on arm64, {len(x['detections'])} on x86"
+            )
             continue
         unmatched = list(a["detections"])
         for det in x["detections"]:
-            same = [d for d in unmatched if (d["digit"], d["track"], d["line"])
-                    == (det["digit"], det["track"], det["line"])]
+            same = [
+                d
+                for d in unmatched
+                if (d["digit"], d["track"], d["line"]) == (det["digit"], det["track"], det["line"])
+            ]
             best = min(same, key=lambda d: box_diff(d["box"], det["box"]), default=None)
             if best is None or box_diff(best["box"], det["box"]) > BOX_TOL:
                 errors.append(f"{where}: x86's {det} has no counterpart on arm64")
@@ -143,22 +168,28 @@ def compare_video(x86: list[dict], arm: list[dict], stats: dict) -> list[str]:
             stats["moved"] += best["box"] != det["box"]
             stats["digits"] += 1
             if abs(best["confidence"] - det["confidence"]) > CONF_TOL:
-                errors.append(f"{where}: confidence {best['confidence']} on arm64, "
-                              f"{det['confidence']} on x86 for {det['box']}")
+                errors.append(
+                    f"{where}: confidence {best['confidence']} on arm64, "
+                    f"{det['confidence']} on x86 for {det['box']}"
+                )
         if [d["digit"] for d in a["detections"]] != [d["digit"] for d in x["detections"]]:
             stats["reordered"] += 1
         xn = sorted(x["numbers"], key=lambda n: n["id"])
         an = sorted(a["numbers"], key=lambda n: n["id"])
-        if [(n["id"], n["text"], n["line"]) for n in xn] != \
-                [(n["id"], n["text"], n["line"]) for n in an]:
-            errors.append(f"{where}: numbers {[n['text'] for n in an]} on arm64, "
-                          f"{[n['text'] for n in xn]} on x86")
+        if [(n["id"], n["text"], n["line"]) for n in xn] != [
+            (n["id"], n["text"], n["line"]) for n in an
+        ]:
+            errors.append(
+                f"{where}: numbers {[n['text'] for n in an]} on arm64, "
+                f"{[n['text'] for n in xn]} on x86"
+            )
         elif any(box_diff(p["box"], q["box"]) > BOX_TOL for p, q in zip(xn, an, strict=True)):
             errors.append(f"{where}: a number's box moved more than {BOX_TOL} px")
         else:
             stats["numbers"] += len(xn)
-            stats["box"] = max([stats["box"]] + [box_diff(p["box"], q["box"])
-                                                 for p, q in zip(xn, an, strict=True)])
+            stats["box"] = max(
+                [stats["box"]] + [box_diff(p["box"], q["box"]) for p, q in zip(xn, an, strict=True)]
+            )
     return errors[:5]
 
 
@@ -167,8 +198,11 @@ def demo_lines(path: Path) -> list[str]:
     lines = []
     for line in path.read_text().splitlines():
         line = re.sub(r", [0-9.]+ FPS\)", ")", line)
-        line = re.sub(r"wrote \S+ and \S+", lambda m: " ".join(
-            Path(w).name if "/" in w else w for w in m.group(0).split()), line)
+        line = re.sub(
+            r"wrote \S+ and \S+",
+            lambda m: " ".join(Path(w).name if "/" in w else w for w in m.group(0).split()),
+            line,
+        )
         lines.append(line)
     return lines
 
@@ -189,16 +223,19 @@ def compare(x86_dir: Path, arm_dir: Path, opencv: str | None = None) -> int:
 
     probe_facts = json.loads((arm_dir / "probe.json").read_text())
     versions = " ".join(f"{k} {v}" for k, v in probe_facts["versions"].items() if v)
-    report.append(f"arm64 side: {probe_facts['machine']}, Python {probe_facts['python']}; "
-                  f"{versions}")
+    report.append(
+        f"arm64 side: {probe_facts['machine']}, Python {probe_facts['python']}; {versions}"
+    )
     if probe_facts["machine"] != "aarch64":
         failures.append(f"the emulated Python reports {probe_facts['machine']}, not aarch64")
     if not probe_facts["python"].startswith("3.11."):
         failures.append(f"Python {probe_facts['python']}, not Bookworm's 3.11")
     opencv_dists = probe_facts["opencv_dists"]
     if len(opencv_dists) != 1 or (opencv and opencv_dists != [opencv]):
-        failures.append(f"OpenCV distributions installed: {opencv_dists} "
-                        f"(exactly one expected: {opencv or 'any'})")
+        failures.append(
+            f"OpenCV distributions installed: {opencv_dists} "
+            f"(exactly one expected: {opencv or 'any'})"
+        )
     prefix = probe_facts["prefix"]
     for what in ("camdigit", "numpy", "cv2"):
         where = probe_facts[what] if what == "camdigit" else probe_facts[what][1]
@@ -215,24 +252,30 @@ def compare(x86_dir: Path, arm_dir: Path, opencv: str | None = None) -> int:
     else:
         report.append("sample photo: decoded to the same pixels")
     if sorted(x86_decoded) != sorted(arm_decoded):
-        failures.append(f"video frames decoded: {sorted(arm_decoded)} on arm64, "
-                        f"{sorted(x86_decoded)} on x86")
+        failures.append(
+            f"video frames decoded: {sorted(arm_decoded)} on arm64, {sorted(x86_decoded)} on x86"
+        )
     else:
-        diffs = [numpy.abs(x86_decoded[k].astype(int) - arm_decoded[k].astype(int))
-                 for k in sorted(x86_decoded)]
+        diffs = [
+            numpy.abs(x86_decoded[k].astype(int) - arm_decoded[k].astype(int))
+            for k in sorted(x86_decoded)
+        ]
         report.append(
             f"sample video, frames {', '.join(str(i) for i in DECODED_FRAMES)} (OpenCV): "
             f"pixels differ by at most {max(int(d.max()) for d in diffs)} grey levels, "
             f"{100 * sum(int((d > 0).sum()) for d in diffs) / sum(d.size for d in diffs):.1f}% "
-            "of them at all (hence the tolerance below)")
+            "of them at all (hence the tolerance below)"
+        )
 
     for name in ("photo.jsonl", "demo/camdigit-demo-photo.jsonl"):
         errors = compare_exact(read_jsonl(x86_dir / name), read_jsonl(arm_dir / name))
         failures += [f"{name}: {e}" for e in errors]
         if not errors:
             frames = read_jsonl(x86_dir / name)
-            report.append(f"{name}: equal exactly ({sum(len(f['detections']) for f in frames)} "
-                          f"digits, {sum(len(f['numbers']) for f in frames)} numbers)")
+            report.append(
+                f"{name}: equal exactly ({sum(len(f['detections']) for f in frames)} "
+                f"digits, {sum(len(f['numbers']) for f in frames)} numbers)"
+            )
 
     for name in ("video.jsonl", "demo/camdigit-demo.jsonl"):
         stats = {"box": 0, "conf": 0.0, "moved": 0, "digits": 0, "numbers": 0, "reordered": 0}
@@ -246,13 +289,17 @@ def compare(x86_dir: Path, arm_dir: Path, opencv: str | None = None) -> int:
                 f"{stats['numbers']} numbers; {identical} frames identical; boxes within "
                 f"{stats['box']} px (tolerance {BOX_TOL}; {stats['moved']} boxes moved), "
                 f"confidences within {stats['conf']:.4f} (tolerance {CONF_TOL}); "
-                f"{stats['reordered']} frames list the digits in another order")
+                f"{stats['reordered']} frames list the digits in another order"
+            )
 
     x86_demo, arm_demo = demo_lines(x86_dir / "demo.txt"), demo_lines(arm_dir / "demo.txt")
     if x86_demo != arm_demo:
-        failures.append("camdigit demo printed other results:\n  x86:   "
-                        + "\n         ".join(x86_demo) + "\n  arm64: "
-                        + "\n         ".join(arm_demo))
+        failures.append(
+            "camdigit demo printed other results:\n  x86:   "
+            + "\n         ".join(x86_demo)
+            + "\n  arm64: "
+            + "\n         ".join(arm_demo)
+        )
     else:
         reads = [line.split(": read ", 1)[1] for line in arm_demo if ": read " in line]
         report.append(f"camdigit demo: same printed results (read: {' | '.join(reads)})")

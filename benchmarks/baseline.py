@@ -41,8 +41,9 @@ def load(path: Path = BASELINE) -> dict:
     try:
         data = json.loads(path.read_text())
     except ValueError as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc}); rewrite it with --write-baseline"
-                         ) from None
+        raise ValueError(
+            f"{path} is not valid JSON ({exc}); rewrite it with --write-baseline"
+        ) from None
     if not isinstance(data.get("figures"), dict):
         raise ValueError(f"{path} holds no 'figures'; rewrite it with --write-baseline")
     return data
@@ -53,8 +54,9 @@ def write(figures: dict[str, dict[str, float]], meta: dict, path: Path = BASELIN
     path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
 
 
-def compare(current: dict[str, dict[str, float]], baseline: dict,
-            tolerance: float = TOLERANCE_POINTS) -> Verdict:
+def compare(
+    current: dict[str, dict[str, float]], baseline: dict, tolerance: float = TOLERANCE_POINTS
+) -> Verdict:
     """Each figure of each group against the baseline's (percentages, higher is better)."""
     recorded: dict[str, dict[str, float]] = baseline.get("figures", {})
     failures, unknown = [], []

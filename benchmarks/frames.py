@@ -14,8 +14,9 @@ from camdigit.io.sources import Frame, FrameSource
 class ArraySource(FrameSource):
     """Frames held in memory as a source (each yielded as a copy: drawing changes it)."""
 
-    def __init__(self, frames: list[np.ndarray], name: str, fps: float = 15.0,
-                 still: bool = False) -> None:
+    def __init__(
+        self, frames: list[np.ndarray], name: str, fps: float = 15.0, still: bool = False
+    ) -> None:
         super().__init__()
         self.frames = frames
         self.name = name

@@ -56,8 +56,9 @@ class ErrorGallery:
         self._sections: dict[str, _Section] = {}
         self._count = 0
 
-    def add(self, section: str, name: str, frames: Sequence[np.ndarray],
-            errors: Sequence[ErrorCase]) -> None:
+    def add(
+        self, section: str, name: str, frames: Sequence[np.ndarray], errors: Sequence[ErrorCase]
+    ) -> None:
         """Errors of one scene or video (``name``), whose frames they point into."""
         part = self._sections.setdefault(section, _Section(section))
         part.total += len(errors)
@@ -69,38 +70,53 @@ class ErrorGallery:
             where = f"{name} frame {error.frame}" if len(frames) > 1 else name
             part.entries.append(_Entry(file, error.kind, f"{_caption(error)}<br>{where}"))
 
-    def add_photo(self, section: str, name: str, drawn: np.ndarray, expected: str,
-                  read: str) -> None:
+    def add_photo(
+        self, section: str, name: str, drawn: np.ndarray, expected: str, read: str
+    ) -> None:
         """A real photo shown whole (``drawn``: with camdigit's boxes and labels)."""
         part = self._sections.setdefault(section, _Section(section))
         part.total += 1
         file = self._save(_fit(drawn, 4 * THUMB_HEIGHT))
-        caption = (f"{html.escape(name)}<br>expected: <b>{html.escape(expected)}</b><br>"
-                   f"read: <b>{html.escape(read) or '(nothing)'}</b>")
+        caption = (
+            f"{html.escape(name)}<br>expected: <b>{html.escape(expected)}</b><br>"
+            f"read: <b>{html.escape(read) or '(nothing)'}</b>"
+        )
         part.entries.append(_Entry(file, "photo", caption))
 
     def write(self) -> Path:
         """Write the index page; returns its path."""
-        parts = ["<!doctype html><meta charset='utf-8'><title>camdigit error gallery</title>",
-                 "<style>body{font:14px sans-serif;margin:1em}figure{display:inline-block;"
-                 "margin:4px;vertical-align:top;text-align:center;max-width:420px}"
-                 "figcaption{font-size:12px}img{border:1px solid #ccc}"
-                 ".missed{color:#b00}.wrong{color:#a50}.false{color:#60a}.number{color:#05a}"
-                 "</style>", "<h1>camdigit error gallery</h1>", "<p>"]
-        parts += [f"<a href='#{_anchor(s.title)}'>{html.escape(s.title)}</a> ({s.total}) "
-                  for s in self._sections.values()]
+        parts = [
+            "<!doctype html><meta charset='utf-8'><title>camdigit error gallery</title>",
+            "<style>body{font:14px sans-serif;margin:1em}figure{display:inline-block;"
+            "margin:4px;vertical-align:top;text-align:center;max-width:420px}"
+            "figcaption{font-size:12px}img{border:1px solid #ccc}"
+            ".missed{color:#b00}.wrong{color:#a50}.false{color:#60a}.number{color:#05a}"
+            "</style>",
+            "<h1>camdigit error gallery</h1>",
+            "<p>",
+        ]
+        parts += [
+            f"<a href='#{_anchor(s.title)}'>{html.escape(s.title)}</a> ({s.total}) "
+            for s in self._sections.values()
+        ]
         parts.append("</p>")
         for section in self._sections.values():
-            shown = (f"{len(section.entries)} of {section.total} shown"
-                     if section.total > len(section.entries) else f"{section.total}")
-            parts.append(f"<h2 id='{_anchor(section.title)}'>{html.escape(section.title)} "
-                         f"({shown})</h2>")
+            shown = (
+                f"{len(section.entries)} of {section.total} shown"
+                if section.total > len(section.entries)
+                else f"{section.total}"
+            )
+            parts.append(
+                f"<h2 id='{_anchor(section.title)}'>{html.escape(section.title)} ({shown})</h2>"
+            )
             if not section.entries:
                 parts.append("<p>no errors</p>")
             for entry in section.entries:
                 css = entry.kind.split()[0]
-                parts.append(f"<figure><img src='{entry.image}' loading='lazy'><figcaption "
-                             f"class='{css}'>{entry.caption}</figcaption></figure>")
+                parts.append(
+                    f"<figure><img src='{entry.image}' loading='lazy'><figcaption "
+                    f"class='{css}'>{entry.caption}</figcaption></figure>"
+                )
         page = self.folder / "index.html"
         page.write_text("\n".join(parts) + "\n")
         return page

@@ -100,8 +100,10 @@ def in_order_ages(fps: float, slowdown: float, frames: int, busy: bool) -> list[
 
 def describe(name: str, ages: list[float]) -> str:
     shown = " ".join(f"{a:.1f}" for a in ages)
-    return (f"{name:>9}: median {statistics.median(ages):.2f}, max {max(ages):.2f} periods "
-            f"over {len(ages)} frames\n           ages: {shown}")
+    return (
+        f"{name:>9}: median {statistics.median(ages):.2f}, max {max(ages):.2f} periods "
+        f"over {len(ages)} frames\n           ages: {shown}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,29 +112,38 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--fps", type=float, default=30.0, help="the fake camera's frame rate")
-    parser.add_argument("--slowdown", type=float, default=3.0,
-                        help="the loop's time per frame, in camera frame periods")
+    parser.add_argument(
+        "--slowdown",
+        type=float,
+        default=3.0,
+        help="the loop's time per frame, in camera frame periods",
+    )
     parser.add_argument("--frames", type=int, default=40, help="frames the loop processes")
-    parser.add_argument("--busy", action="store_true",
-                        help="the loop's work spins in Python (holding the GIL) instead of "
-                        "sleeping")
-    parser.add_argument("--no-contrast", dest="contrast", action="store_false",
-                        help="skip the in-order run")
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="the loop's work spins in Python (holding the GIL) instead of sleeping",
+    )
+    parser.add_argument(
+        "--no-contrast", dest="contrast", action="store_false", help="skip the in-order run"
+    )
     args = parser.parse_args(argv)
     if args.fps <= 0 or args.slowdown < 0 or args.frames < 1:
         parser.error("--fps and --frames must be positive, --slowdown at least 0")
 
-    print(f"fake camera at {args.fps:g} FPS (period {1e3 / args.fps:.1f} ms); the loop takes "
-          f"{args.slowdown:g} periods per frame ({'busy' if args.busy else 'sleeping'})")
+    print(
+        f"fake camera at {args.fps:g} FPS (period {1e3 / args.fps:.1f} ms); the loop takes "
+        f"{args.slowdown:g} periods per frame ({'busy' if args.busy else 'sleeping'})"
+    )
     ages, dropped = newest_ages(args.fps, args.slowdown, args.frames, args.busy)
     print(describe("newest", ages))
     print(f"           {dropped} frames dropped (counted by the source)")
     if args.contrast:
-        print(describe("in order", in_order_ages(args.fps, args.slowdown, args.frames,
-                                                 args.busy)))
+        print(describe("in order", in_order_ages(args.fps, args.slowdown, args.frames, args.busy)))
     ok = statistics.median(ages) < TARGET_PERIODS and max(ages) < TARGET_PERIODS
-    print(f"target: newest-frame ages under {TARGET_PERIODS:g} periods: "
-          f"{'met' if ok else 'MISSED'}")
+    print(
+        f"target: newest-frame ages under {TARGET_PERIODS:g} periods: {'met' if ok else 'MISSED'}"
+    )
     return 0 if ok else 1
 
 

@@ -31,8 +31,9 @@ PHOTO_SEED = 12
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path,
-                        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None)
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
+    )
     args = parser.parse_args(argv)
     images, labels, source = load_digits(args.data)
 

@@ -62,8 +62,18 @@ class Score:
     errors: list[ErrorCase] = field(default_factory=list, repr=False)
 
     def add(self, other: Score) -> None:
-        for name in ("frames", "truth", "found", "read", "detections", "false", "numbers",
-                     "numbers_read", "numbers_readable", "numbers_grouped"):
+        for name in (
+            "frames",
+            "truth",
+            "found",
+            "read",
+            "detections",
+            "false",
+            "numbers",
+            "numbers_read",
+            "numbers_readable",
+            "numbers_grouped",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
@@ -139,8 +149,10 @@ def _holds_centre(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     cx = b[:, 0] + b[:, 2] / 2.0
     cy = b[:, 1] + b[:, 3] / 2.0
     return (
-        (a[:, None, 0] <= cx[None]) & (cx[None] <= a[:, None, 0] + a[:, None, 2])
-        & (a[:, None, 1] <= cy[None]) & (cy[None] <= a[:, None, 1] + a[:, None, 3])
+        (a[:, None, 0] <= cx[None])
+        & (cx[None] <= a[:, None, 0] + a[:, None, 2])
+        & (a[:, None, 1] <= cy[None])
+        & (cy[None] <= a[:, None, 1] + a[:, None, 3])
     )
 
 
@@ -171,8 +183,9 @@ def score_frame(
         if detections.digits[d] == truth_labels[t]:
             score.read += 1
         else:
-            score.errors.append(ErrorCase("wrong", frame, box, str(truth_labels[t]),
-                                          str(detections.digits[d])))
+            score.errors.append(
+                ErrorCase("wrong", frame, box, str(truth_labels[t]), str(detections.digits[d]))
+            )
     for d in np.flatnonzero(~matched_any):
         score.false += 1
         box = tuple(int(v) for v in detections.boxes[d])
@@ -211,8 +224,11 @@ def number_members(
     x, y, w, h = box
     b = truth_boxes.astype(np.int64)
     inside = np.flatnonzero(
-        ~truth_partial & (b[:, 0] >= x) & (b[:, 1] >= y)
-        & (b[:, 0] + b[:, 2] <= x + w) & (b[:, 1] + b[:, 3] <= y + h)
+        ~truth_partial
+        & (b[:, 0] >= x)
+        & (b[:, 1] >= y)
+        & (b[:, 0] + b[:, 2] <= x + w)
+        & (b[:, 1] + b[:, 3] <= y + h)
     )
     wanted = sorted(int(c) for c in text)
     if len(inside) < len(wanted) or len(inside) > max_candidates:
@@ -222,8 +238,12 @@ def number_members(
         sel = np.array(subset)
         if sorted(truth_labels[sel].tolist()) != wanted:
             continue
-        span = (b[sel, 0].min(), b[sel, 1].min(), (b[sel, 0] + b[sel, 2]).max(),
-                (b[sel, 1] + b[sel, 3]).max())
+        span = (
+            b[sel, 0].min(),
+            b[sel, 1].min(),
+            (b[sel, 0] + b[sel, 2]).max(),
+            (b[sel, 1] + b[sel, 3]).max(),
+        )
         if span != (x, y, x + w, y + h):
             continue
         if found is not None:
@@ -233,8 +253,7 @@ def number_members(
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return (a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3]
-            and b[1] < a[1] + a[3])
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _same_box(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
@@ -267,8 +286,11 @@ class VideoDigits:
         return self.found / self.distinct if self.distinct else 1.0
 
     def as_dict(self) -> dict:
-        return {"distinct_digits": self.distinct, "distinct_read": round(self.read_accuracy, 5),
-                "distinct_found": round(self.recall, 5)}
+        return {
+            "distinct_digits": self.distinct,
+            "distinct_read": round(self.read_accuracy, 5),
+            "distinct_found": round(self.recall, 5),
+        }
 
 
 def score_video_digits(
@@ -317,8 +339,11 @@ def score_video_digits(
         frame, _, digit, box = rows[len(rows) // 2]
         wrong = Counter(r[2] for r in hits if r[2] != label)
         read = "" if not hits else (str(wrong.most_common(1)[0][0]) if wrong else str(label))
-        score.errors.append(ErrorCase("video digit", frame, box, str(label),
-                                      f"{read} ({right}/{len(rows)} frames right)"))
+        score.errors.append(
+            ErrorCase(
+                "video digit", frame, box, str(label), f"{read} ({right}/{len(rows)} frames right)"
+            )
+        )
     return score
 
 
@@ -350,14 +375,20 @@ class PhotoScore:
         return self.numbers_read / self.numbers if self.numbers else 1.0
 
     def as_dict(self) -> dict:
-        return {"photos": self.photos, "digits": self.truth, "reported": self.reported,
-                "read_accuracy": round(self.read_accuracy, 5),
-                "precision": round(self.precision, 5), "numbers": self.numbers,
-                "number_accuracy": round(self.number_accuracy, 5)}
+        return {
+            "photos": self.photos,
+            "digits": self.truth,
+            "reported": self.reported,
+            "read_accuracy": round(self.read_accuracy, 5),
+            "precision": round(self.precision, 5),
+            "numbers": self.numbers,
+            "number_accuracy": round(self.number_accuracy, 5),
+        }
 
 
-def score_photo(read_digits: list[int], read_numbers: list[str], lines: list[str],
-                numbers: list[str]) -> PhotoScore:
+def score_photo(
+    read_digits: list[int], read_numbers: list[str], lines: list[str], numbers: list[str]
+) -> PhotoScore:
     """One photo: the digits of its ``lines`` and its ``numbers`` against what was read."""
     truth = Counter("".join(lines))
     reported = Counter(str(d) for d in read_digits)

@@ -45,8 +45,13 @@ def median_ms(classifier: DigitClassifier, crops: np.ndarray, repeats: int) -> f
     return statistics.median(times) * 1e3
 
 
-def benchmark_file(path: Path, crops: np.ndarray, labels: np.ndarray, repeats: int,
-                   held_out: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
+def benchmark_file(
+    path: Path,
+    crops: np.ndarray,
+    labels: np.ndarray,
+    repeats: int,
+    held_out: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> dict:
     classifier = DigitClassifier(path)
     report = scores_report(classifier.classify(crops).logits, labels)
     batch = crops[:64]
@@ -60,8 +65,10 @@ def benchmark_file(path: Path, crops: np.ndarray, labels: np.ndarray, repeats: i
         "rejected": report["rejected"],
         "errors": int(round((1 - report["accuracy"]) * len(labels))),
         "digits": len(labels),
-        "held_out": {name: scores_report(classifier.classify(x).logits, y)
-                     for name, (x, y) in held_out.items()},
+        "held_out": {
+            name: scores_report(classifier.classify(x).logits, y)
+            for name, (x, y) in held_out.items()
+        },
     }
     for threads in (1, 2):
         classifier = DigitClassifier(path, threads=threads)
@@ -73,13 +80,22 @@ def benchmark_file(path: Path, crops: np.ndarray, labels: np.ndarray, repeats: i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--data", type=Path,
-                        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
-                        help="folder with the MNIST IDX files")
-    parser.add_argument("--models", type=Path, nargs="*", default=None,
-                        help="tflite files (default: every models/digits_*.tflite)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
+        help="folder with the MNIST IDX files",
+    )
+    parser.add_argument(
+        "--models",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="tflite files (default: every models/digits_*.tflite)",
+    )
     parser.add_argument("--repeats", type=int, default=300, help="timed calls per figure")
     parser.add_argument("--write", action="store_true", help="record in models/metrics.json")
     args = parser.parse_args(argv)
@@ -104,10 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MNIST test set: {len(test)} digits from {args.data}")
     if keras_accuracy is not None:
         print(f"Keras float model (models/metrics.json): accuracy {keras_accuracy * 100:.2f}%")
-    print("MNIST test: 'right' counts a 'not a digit' answer as an error, 'digits' ignores the "
-          "reject class; 'rejected': share answered 'not a digit'")
-    header = (f"{'file':<22}{'bytes':>9}{'right':>9}{'digits':>9}{'rejected':>9}{'vs Keras':>10}"
-              f"{'b64 1t ms':>11}{'crop 1t ms':>12}{'b64 2t ms':>11}{'b1 1t ms':>10}")
+    print(
+        "MNIST test: 'right' counts a 'not a digit' answer as an error, 'digits' ignores the "
+        "reject class; 'rejected': share answered 'not a digit'"
+    )
+    header = (
+        f"{'file':<22}{'bytes':>9}{'right':>9}{'digits':>9}{'rejected':>9}{'vs Keras':>10}"
+        f"{'b64 1t ms':>11}{'crop 1t ms':>12}{'b64 2t ms':>11}{'b1 1t ms':>10}"
+    )
     print(header)
     results = []
     for path in files:
@@ -116,15 +136,18 @@ def main(argv: list[str] | None = None) -> int:
         except ModelError as exc:
             print(f"benchmark: error: {exc}", file=sys.stderr)
             return 2
-        delta = ("" if keras_accuracy is None
-                 else f"{(figures['accuracy'] - keras_accuracy) * 100:+.2f}")
+        delta = (
+            "" if keras_accuracy is None else f"{(figures['accuracy'] - keras_accuracy) * 100:+.2f}"
+        )
         figures["delta_vs_keras_points"] = None if keras_accuracy is None else float(delta)
         results.append(figures)
-        print(f"{path.name:<22}{figures['bytes']:>9}{figures['accuracy'] * 100:>8.2f}%"
-              f"{figures['digit_accuracy'] * 100:>8.2f}%{figures['rejected'] * 100:>8.2f}%"
-              f"{delta:>10}{figures['batch64_ms_1thread']:>11.2f}"
-              f"{figures['per_crop_ms_1thread']:>12.4f}{figures['batch64_ms_2thread']:>11.2f}"
-              f"{figures['batch1_ms_1thread']:>10.3f}")
+        print(
+            f"{path.name:<22}{figures['bytes']:>9}{figures['accuracy'] * 100:>8.2f}%"
+            f"{figures['digit_accuracy'] * 100:>8.2f}%{figures['rejected'] * 100:>8.2f}%"
+            f"{delta:>10}{figures['batch64_ms_1thread']:>11.2f}"
+            f"{figures['per_crop_ms_1thread']:>12.4f}{figures['batch64_ms_2thread']:>11.2f}"
+            f"{figures['batch1_ms_1thread']:>10.3f}"
+        )
     print_held_out(results, held_out)
     if args.write:
         metrics["benchmark"] = {
@@ -141,13 +164,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_held_out(results: list[dict], held_out: dict) -> None:
     """One row per held-out set: read right (digits) or rejected (negatives), per file."""
-    print("\nHeld-out sets from MNIST test digits: digits read right (a rejection is an error); "
-          "for 'not a digit' sets, the share rejected")
+    print(
+        "\nHeld-out sets from MNIST test digits: digits read right (a rejection is an error); "
+        "for 'not a digit' sets, the share rejected"
+    )
     print(f"{'set':<24}{'crops':>7}" + "".join(f"{r['file'][:20]:>22}" for r in results))
     for name, (_, labels) in held_out.items():
         key = "rejected" if name.startswith("not_a_digit/") else "accuracy"
-        print(f"{name:<24}{len(labels):>7}"
-              + "".join(f"{r['held_out'][name][key] * 100:>21.2f}%" for r in results))
+        print(
+            f"{name:<24}{len(labels):>7}"
+            + "".join(f"{r['held_out'][name][key] * 100:>21.2f}%" for r in results)
+        )
 
 
 if __name__ == "__main__":

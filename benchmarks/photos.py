@@ -72,8 +72,12 @@ def read_photos(recognizer: Recognizer, folder: Path) -> list[PhotoResult]:
         result = collected.results[0]
         lines = list(entry["lines"])
         numbers = list(entry.get("numbers", lines))
-        score = score_photo([int(d) for d in result.detections.digits],
-                            [n.text for n in result.numbers], lines, numbers)
+        score = score_photo(
+            [int(d) for d in result.detections.digits],
+            [n.text for n in result.numbers],
+            lines,
+            numbers,
+        )
         photos.append(PhotoResult(name, image, lines, numbers, result, score))
     return photos
 

@@ -86,14 +86,29 @@ def load_digits(data: Path | None) -> tuple[np.ndarray, np.ndarray, str]:
 def score_results(results: list[FrameResult], truths: list[Truth]) -> Score:
     total = Score()
     for result, truth in zip(results, truths, strict=True):
-        total.add(score_frame(result.detections, result.numbers, truth.boxes, truth.labels,
-                              truth.partial, truth.numbers, frame=result.frame))
+        total.add(
+            score_frame(
+                result.detections,
+                result.numbers,
+                truth.boxes,
+                truth.labels,
+                truth.partial,
+                truth.numbers,
+                frame=result.frame,
+            )
+        )
     return total
 
 
 def still_accuracy(
-    recognizer: Recognizer, images: np.ndarray, labels: np.ndarray, families: list[str],
-    per_family: int, seed: int, size: tuple[int, int], gallery: ErrorGallery | None,
+    recognizer: Recognizer,
+    images: np.ndarray,
+    labels: np.ndarray,
+    families: list[str],
+    per_family: int,
+    seed: int,
+    size: tuple[int, int],
+    gallery: ErrorGallery | None,
 ) -> dict[str, Score]:
     """Score per still family: each scene is one photo through the run loop."""
     scores = {}
@@ -120,13 +135,22 @@ class VideoFigures:
     digits: VideoDigits
 
     def as_dict(self) -> dict:
-        return {"videos": self.videos, "frames": self.frames.as_dict(),
-                "distinct": self.digits.as_dict()}
+        return {
+            "videos": self.videos,
+            "frames": self.frames.as_dict(),
+            "distinct": self.digits.as_dict(),
+        }
 
 
 def video_accuracy(
-    recognizer: Recognizer, images: np.ndarray, labels: np.ndarray, families: list[str],
-    count: int, seed: int, size: tuple[int, int], seconds: float,
+    recognizer: Recognizer,
+    images: np.ndarray,
+    labels: np.ndarray,
+    families: list[str],
+    count: int,
+    seed: int,
+    size: tuple[int, int],
+    seconds: float,
     gallery: ErrorGallery | None,
 ) -> dict[str, VideoFigures]:
     """Score hand-held videos of each family, tracked as a camera would be."""
@@ -134,22 +158,30 @@ def video_accuracy(
     for family in families:
         frames, digits = Score(), VideoDigits()
         for video_seed in family_seeds(family, count, seed):
-            video = render_video(images, labels, video_seed, size=size, seconds=seconds,
-                                 family=family)
+            video = render_video(
+                images, labels, video_seed, size=size, seconds=seconds, family=family
+            )
             collected = Collected([])
             name = f"{family}-video-{video_seed}"
             run(ArraySource(video.frames, name, video.fps), recognizer, on_result=collected)
             frame_score = score_results(collected.results, video.truths)
             digit_score = score_video_digits(
-                [r.detections for r in collected.results], [t.boxes for t in video.truths],
-                [t.labels for t in video.truths], [t.partial for t in video.truths],
-                [t.sources for t in video.truths])
+                [r.detections for r in collected.results],
+                [t.boxes for t in video.truths],
+                [t.labels for t in video.truths],
+                [t.partial for t in video.truths],
+                [t.sources for t in video.truths],
+            )
             frames.add(frame_score)
             digits.add(digit_score)
             if gallery is not None:
-                gallery.add(f"videos: {family}", name, video.frames,
-                            digit_score.errors + [e for e in frame_score.errors
-                                                  if e.kind in ("false", "number")])
+                gallery.add(
+                    f"videos: {family}",
+                    name,
+                    video.frames,
+                    digit_score.errors
+                    + [e for e in frame_score.errors if e.kind in ("false", "number")],
+                )
         figures[family] = VideoFigures(count, frames, digits)
     return figures
 
@@ -167,8 +199,9 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
 def time_video(path: Path, model: Path, threads: int, track: bool) -> dict:
     """Median ms per stage over a video file, read, found, classified, tracked and drawn."""
     cv2.setNumThreads(threads)
-    recognizer = Recognizer(DigitClassifier(model, threads=threads),
-                            tracker=DigitTracker() if track else None)
+    recognizer = Recognizer(
+        DigitClassifier(model, threads=threads), tracker=DigitTracker() if track else None
+    )
     collected = Collected([])
     run(open_source(str(path)), recognizer, on_result=collected, annotate=True)  # warm-up
     collected.results.clear()
@@ -206,8 +239,9 @@ runpy.run_module("camdigit", run_name="__main__")
 
 def reported_peaks(stderr: str) -> list[float]:
     """The peak memories (MB) that processes run through :data:`PEAK_WRAPPER` reported."""
-    return [int(line.split()[1]) / 1024.0 for line in stderr.splitlines()
-            if line.startswith("PEAK_KB ")]
+    return [
+        int(line.split()[1]) / 1024.0 for line in stderr.splitlines() if line.startswith("PEAK_KB ")
+    ]
 
 
 def peak_rss_of_run(video: Path, out: Path, save: str | None = "annotated.mp4") -> float:
@@ -218,8 +252,19 @@ def peak_rss_of_run(video: Path, out: Path, save: str | None = "annotated.mp4") 
     benchmark, which the child shares until it execs, is not counted.
     """
     saving = ["--save", str(out / save), "--overwrite"] if save else []
-    command = [sys.executable, "-c", PEAK_WRAPPER, "run", str(video), *saving, "--json",
-               str(out / "out.jsonl"), "--overwrite", "--quiet", "--no-show"]
+    command = [
+        sys.executable,
+        "-c",
+        PEAK_WRAPPER,
+        "run",
+        str(video),
+        *saving,
+        "--json",
+        str(out / "out.jsonl"),
+        "--overwrite",
+        "--quiet",
+        "--no-show",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     peak = reported_peaks(done.stderr)
     if done.returncode != 0 or not peak:
@@ -244,8 +289,12 @@ class KerasPerCrop:
     def classify(self, crops: np.ndarray):
         from camdigit.core.classifier import Classification
 
-        scores = np.concatenate([self.model.predict(crop[None, :, :, None].astype(np.float32),
-                                                    verbose=0) for crop in crops])
+        scores = np.concatenate(
+            [
+                self.model.predict(crop[None, :, :, None].astype(np.float32), verbose=0)
+                for crop in crops
+            ]
+        )
         if scores.shape[1] > 10:  # camdigit's 11-class models end in logits
             return Classification.from_logits(scores)
         return Classification.from_probabilities(scores)
@@ -259,8 +308,10 @@ def tensorflow_available() -> bool:
 
 def print_stills(scores: dict[str, Score]) -> None:
     print("\nStill photos (one frame each; 960x720 unless the family draws its own size)")
-    print(f"{'family':<13}{'images':>7}{'digits':>7}{'recall':>9}{'precision':>11}{'label':>8}"
-          f"{'read':>8}{'false/img':>11}{'numbers':>9}{'grouping':>10}")
+    print(
+        f"{'family':<13}{'images':>7}{'digits':>7}{'recall':>9}{'precision':>11}{'label':>8}"
+        f"{'read':>8}{'false/img':>11}{'numbers':>9}{'grouping':>10}"
+    )
     total = Score()
     for family, score in scores.items():
         total.add(score)
@@ -271,103 +322,161 @@ def print_stills(scores: dict[str, Score]) -> None:
 
 
 def _print_score_row(name: str, s: Score) -> None:
-    print(f"{name:<13}{s.frames:>7}{s.truth:>7}{s.recall * 100:>8.2f}%{s.precision * 100:>10.2f}%"
-          f"{s.label_accuracy * 100:>7.2f}%{s.read_accuracy * 100:>7.2f}%"
-          f"{s.false_per_image:>11.2f}{s.number_accuracy * 100:>8.1f}%"
-          f"{s.grouping_accuracy * 100:>9.1f}%")
+    print(
+        f"{name:<13}{s.frames:>7}{s.truth:>7}{s.recall * 100:>8.2f}%{s.precision * 100:>10.2f}%"
+        f"{s.label_accuracy * 100:>7.2f}%{s.read_accuracy * 100:>7.2f}%"
+        f"{s.false_per_image:>11.2f}{s.number_accuracy * 100:>8.1f}%"
+        f"{s.grouping_accuracy * 100:>9.1f}%"
+    )
 
 
 def print_videos(figures: dict[str, VideoFigures]) -> None:
-    print(f"\nHand-held videos, {VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}, {VIDEO_SECONDS:.0f} s at 15 "
-          "FPS, tracked: distinct digits (each once) and frames (each alone)")
-    print(f"{'family':<13}{'videos':>7}{'distinct':>9}{'read':>8}{'found':>8}  |"
-          f"{'frames':>7}{'read':>8}{'precision':>11}{'false/frm':>10}{'numbers':>9}"
-          f"{'grouping':>10}")
+    print(
+        f"\nHand-held videos, {VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}, {VIDEO_SECONDS:.0f} s at 15 "
+        "FPS, tracked: distinct digits (each once) and frames (each alone)"
+    )
+    print(
+        f"{'family':<13}{'videos':>7}{'distinct':>9}{'read':>8}{'found':>8}  |"
+        f"{'frames':>7}{'read':>8}{'precision':>11}{'false/frm':>10}{'numbers':>9}"
+        f"{'grouping':>10}"
+    )
     for family, f in figures.items():
         d, s = f.digits, f.frames
-        print(f"{family:<13}{f.videos:>7}{d.distinct:>9}{d.read_accuracy * 100:>7.2f}%"
-              f"{d.recall * 100:>7.2f}%  |{s.frames:>7}{s.read_accuracy * 100:>7.2f}%"
-              f"{s.precision * 100:>10.2f}%{s.false_per_image:>10.2f}"
-              f"{s.number_accuracy * 100:>8.1f}%{s.grouping_accuracy * 100:>9.1f}%")
+        print(
+            f"{family:<13}{f.videos:>7}{d.distinct:>9}{d.read_accuracy * 100:>7.2f}%"
+            f"{d.recall * 100:>7.2f}%  |{s.frames:>7}{s.read_accuracy * 100:>7.2f}%"
+            f"{s.precision * 100:>10.2f}%{s.false_per_image:>10.2f}"
+            f"{s.number_accuracy * 100:>8.1f}%{s.grouping_accuracy * 100:>9.1f}%"
+        )
 
 
 def print_photos(photos: list[PhotoResult], folder: Path) -> PhotoScore:
     print(f"\nReal photos ({folder}): digits and numbers as multisets per photo")
-    print(f"{'photo':<30}{'digits':>7}{'read':>6}{'reported':>9}{'numbers':>9}{'exact':>7}"
-          "  numbers read")
+    print(
+        f"{'photo':<30}{'digits':>7}{'read':>6}{'reported':>9}{'numbers':>9}{'exact':>7}"
+        "  numbers read"
+    )
     total = PhotoScore()
     for photo in photos:
         s = photo.score
         total.add(s)
-        print(f"{photo.name[:29]:<30}{s.truth:>7}{s.read:>6}{s.reported:>9}{s.numbers:>9}"
-              f"{s.numbers_read:>7}  {photo.read_text[:60]}")
-    print(f"real photos: read {total.read_accuracy * 100:.1f}% ({total.read}/{total.truth}), "
-          f"precision {total.precision * 100:.1f}% ({total.read}/{total.reported}), numbers "
-          f"exact {total.number_accuracy * 100:.1f}% ({total.numbers_read}/{total.numbers})")
+        print(
+            f"{photo.name[:29]:<30}{s.truth:>7}{s.read:>6}{s.reported:>9}{s.numbers:>9}"
+            f"{s.numbers_read:>7}  {photo.read_text[:60]}"
+        )
+    print(
+        f"real photos: read {total.read_accuracy * 100:.1f}% ({total.read}/{total.truth}), "
+        f"precision {total.precision * 100:.1f}% ({total.read}/{total.reported}), numbers "
+        f"exact {total.number_accuracy * 100:.1f}% ({total.numbers_read}/{total.numbers})"
+    )
     return total
 
 
-def guard_figures(stills: dict[str, Score], videos: dict[str, VideoFigures],
-                  photos: PhotoScore | None) -> dict[str, dict[str, float]]:
+def guard_figures(
+    stills: dict[str, Score], videos: dict[str, VideoFigures], photos: PhotoScore | None
+) -> dict[str, dict[str, float]]:
     """The figures the CI guard keeps per family (percentages)."""
     pct = baseline.percent
     figures: dict[str, dict[str, float]] = {}
     for family, s in stills.items():
-        figures[f"stills/{family}"] = {"read": pct(s.read_accuracy), "precision": pct(s.precision),
-                                       "numbers": pct(s.number_accuracy),
-                                       "grouping": pct(s.grouping_accuracy)}
+        figures[f"stills/{family}"] = {
+            "read": pct(s.read_accuracy),
+            "precision": pct(s.precision),
+            "numbers": pct(s.number_accuracy),
+            "grouping": pct(s.grouping_accuracy),
+        }
     for family, v in videos.items():
-        figures[f"videos/{family}"] = {"distinct_read": pct(v.digits.read_accuracy),
-                                       "frames_read": pct(v.frames.read_accuracy),
-                                       "numbers": pct(v.frames.number_accuracy),
-                                       "grouping": pct(v.frames.grouping_accuracy)}
+        figures[f"videos/{family}"] = {
+            "distinct_read": pct(v.digits.read_accuracy),
+            "frames_read": pct(v.frames.read_accuracy),
+            "numbers": pct(v.frames.number_accuracy),
+            "grouping": pct(v.frames.grouping_accuracy),
+        }
     if photos is not None:
-        figures["photos"] = {"read": pct(photos.read_accuracy), "precision": pct(photos.precision),
-                             "numbers": pct(photos.number_accuracy)}
+        figures["photos"] = {
+            "read": pct(photos.read_accuracy),
+            "precision": pct(photos.precision),
+            "numbers": pct(photos.number_accuracy),
+        }
     return figures
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     mnist = data_root() / "mnist"
-    parser.add_argument("--data", type=Path, default=mnist if mnist.is_dir() else None,
-                        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
-                        "../shared/data, when there, else the 1,000 test digits of the test "
-                        "fixture)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=mnist if mnist.is_dir() else None,
+        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
+        "../shared/data, when there, else the 1,000 test digits of the test "
+        "fixture)",
+    )
     parser.add_argument("--model", type=Path, default=MODELS / "digits_int8.tflite")
     parser.add_argument("--scenes", type=int, default=10, help="still scenes per family")
-    parser.add_argument("--videos", type=int, default=3,
-                        help=f"hand-held videos per video family ({VIDEO_SECONDS:.0f} s each)")
-    parser.add_argument("--family", nargs="+", choices=STILL_FAMILIES, metavar="FAMILY",
-                        help=f"still families to run (default: all: {', '.join(STILL_FAMILIES)})")
-    parser.add_argument("--video-family", nargs="+", choices=list(VIDEO_FAMILIES),
-                        metavar="FAMILY", help="video families to run (default: all: "
-                        f"{', '.join(VIDEO_FAMILIES)})")
-    parser.add_argument("--photos", type=Path, default=default_photos(),
-                        help="folder of real photos with labels.json (default: photos-dev in "
-                        "$CAMDIGIT_DATA or ../shared/data, when there)")
+    parser.add_argument(
+        "--videos",
+        type=int,
+        default=3,
+        help=f"hand-held videos per video family ({VIDEO_SECONDS:.0f} s each)",
+    )
+    parser.add_argument(
+        "--family",
+        nargs="+",
+        choices=STILL_FAMILIES,
+        metavar="FAMILY",
+        help=f"still families to run (default: all: {', '.join(STILL_FAMILIES)})",
+    )
+    parser.add_argument(
+        "--video-family",
+        nargs="+",
+        choices=list(VIDEO_FAMILIES),
+        metavar="FAMILY",
+        help=f"video families to run (default: all: {', '.join(VIDEO_FAMILIES)})",
+    )
+    parser.add_argument(
+        "--photos",
+        type=Path,
+        default=default_photos(),
+        help="folder of real photos with labels.json (default: photos-dev in "
+        "$CAMDIGIT_DATA or ../shared/data, when there)",
+    )
     parser.add_argument("--no-photos", action="store_true", help="skip the real photos")
     parser.add_argument("--no-videos", action="store_true", help="skip the videos")
     parser.add_argument("--seed", type=int, default=2026, help="scene seed")
-    parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
-                        help="the recognizer's --min-digit: crops the model judges a digit with "
-                        "a lower probability are not reported")
+    parser.add_argument(
+        "--min-digit",
+        type=float,
+        default=DEFAULT_MIN_DIGIT,
+        help="the recognizer's --min-digit: crops the model judges a digit with "
+        "a lower probability are not reported",
+    )
     parser.add_argument("--no-speed", action="store_true", help="accuracy only")
-    parser.add_argument("--no-baselines", action="store_true",
-                        help="skip the float32 and Keras baselines")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip the float32 and Keras baselines"
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
-    parser.add_argument("--errors", type=Path,
-                        help="error gallery: crops of every miss, wrong reading, false digit "
-                        "and wrong number, with an index.html, in this folder")
-    parser.add_argument("--check", action="store_true",
-                        help=f"CI guard: {CHECK_SCENES} scenes per still family, one video, the "
-                        "real photos, digits from the test fixture; exit 1 when any family's "
-                        f"figure falls more than {baseline.TOLERANCE_POINTS} points below "
-                        "benchmarks/baseline.json")
-    parser.add_argument("--write-baseline", action="store_true",
-                        help="run the guard's set and record its figures in "
-                        "benchmarks/baseline.json")
+    parser.add_argument(
+        "--errors",
+        type=Path,
+        help="error gallery: crops of every miss, wrong reading, false digit "
+        "and wrong number, with an index.html, in this folder",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"CI guard: {CHECK_SCENES} scenes per still family, one video, the "
+        "real photos, digits from the test fixture; exit 1 when any family's "
+        f"figure falls more than {baseline.TOLERANCE_POINTS} points below "
+        "benchmarks/baseline.json",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="run the guard's set and record its figures in benchmarks/baseline.json",
+    )
     parser.add_argument("--baseline", type=Path, default=baseline.BASELINE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.check or args.write_baseline:
@@ -396,22 +505,44 @@ def main(argv: list[str] | None = None) -> int:
     families = args.family or STILL_FAMILIES
     video_families = (args.video_family or list(VIDEO_FAMILIES)) if args.videos else []
     print(f"machine: {machine}")
-    print(f"digits: {digits_source}; {args.scenes} scenes per still family, {args.videos} "
-          f"videos per video family, seed {args.seed}; model: {args.model.name}")
+    print(
+        f"digits: {digits_source}; {args.scenes} scenes per still family, {args.videos} "
+        f"videos per video family, seed {args.seed}; model: {args.model.name}"
+    )
     command = " ".join(["python -m benchmarks.run", *(sys.argv[1:] if argv is None else argv)])
-    figures: dict = {"machine": machine, "digits": digits_source, "seed": args.seed,
-                     "model": args.model.name, "command": command}
+    figures: dict = {
+        "machine": machine,
+        "digits": digits_source,
+        "seed": args.seed,
+        "model": args.model.name,
+        "command": command,
+    }
     gallery = ErrorGallery(args.errors) if args.errors else None
 
     started = time.monotonic()
     int8 = DigitClassifier(args.model, threads=1)
-    stills = still_accuracy(Recognizer(int8, min_digit=args.min_digit), images, labels, families,
-                            args.scenes, args.seed, STILL_SIZE, gallery)
+    stills = still_accuracy(
+        Recognizer(int8, min_digit=args.min_digit),
+        images,
+        labels,
+        families,
+        args.scenes,
+        args.seed,
+        STILL_SIZE,
+        gallery,
+    )
     print_stills(stills)
-    videos = video_accuracy(Recognizer(int8, tracker=DigitTracker(), min_digit=args.min_digit),
-                            images, labels,
-                            video_families, args.videos, args.seed, VIDEO_SIZE, VIDEO_SECONDS,
-                            gallery)
+    videos = video_accuracy(
+        Recognizer(int8, tracker=DigitTracker(), min_digit=args.min_digit),
+        images,
+        labels,
+        video_families,
+        args.videos,
+        args.seed,
+        VIDEO_SIZE,
+        VIDEO_SECONDS,
+        gallery,
+    )
     if videos:
         print_videos(videos)
     photo_total = None
@@ -422,9 +553,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"benchmark: error: {exc}", file=sys.stderr)
             return 2
         photo_total = print_photos(photos, args.photos)
-        figures["photos"] = {"total": photo_total.as_dict(),
-                             "per_photo": {p.name: {**p.score.as_dict(), "read": p.read_text}
-                                           for p in photos}}
+        figures["photos"] = {
+            "total": photo_total.as_dict(),
+            "per_photo": {p.name: {**p.score.as_dict(), "read": p.read_text} for p in photos},
+        }
         if gallery is not None:
             add_photos_to_gallery(gallery, photos)
     elif not (args.check or args.write_baseline) or args.no_photos:
@@ -445,9 +577,15 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
         print(f"\nwrote {args.json}")
     if args.write_baseline:
-        meta = {"command": "python -m benchmarks.run --write-baseline", "machine": machine,
-                "digits": digits_source, "seed": args.seed, "model": args.model.name,
-                "scenes_per_family": args.scenes, "videos_per_family": args.videos}
+        meta = {
+            "command": "python -m benchmarks.run --write-baseline",
+            "machine": machine,
+            "digits": digits_source,
+            "seed": args.seed,
+            "model": args.model.name,
+            "scenes_per_family": args.scenes,
+            "videos_per_family": args.videos,
+        }
         baseline.write(guard, meta, args.baseline)
         print(f"\nwrote {args.baseline} ({len(guard)} groups)")
         return 0
@@ -464,8 +602,9 @@ def add_photos_to_gallery(gallery: ErrorGallery, photos: list[PhotoResult]) -> N
         if s.read == s.truth == s.reported and s.numbers_read == s.numbers:
             continue
         drawn = annotator.annotate(photo.image.copy(), photo.result)
-        gallery.add_photo("real photos", photo.name, drawn, " ".join(photo.numbers),
-                          photo.read_text)
+        gallery.add_photo(
+            "real photos", photo.name, drawn, " ".join(photo.numbers), photo.read_text
+        )
 
 
 def report_guard(guard: dict[str, dict[str, float]], path: Path) -> int:
@@ -481,19 +620,29 @@ def report_guard(guard: dict[str, dict[str, float]], path: Path) -> int:
     for group in verdict.absent:
         print(f"guard: {group} is in the baseline but was not measured")
     if verdict.ok:
-        print(f"\nguard passed: {len(guard) - len(verdict.unknown)} groups within "
-              f"{baseline.TOLERANCE_POINTS} points of {path.name}")
+        print(
+            f"\nguard passed: {len(guard) - len(verdict.unknown)} groups within "
+            f"{baseline.TOLERANCE_POINTS} points of {path.name}"
+        )
         return 0
-    print(f"\nguard FAILED: {len(verdict.failures)} figure(s) fell more than "
-          f"{baseline.TOLERANCE_POINTS} points below {path.name}:")
+    print(
+        f"\nguard FAILED: {len(verdict.failures)} figure(s) fell more than "
+        f"{baseline.TOLERANCE_POINTS} points below {path.name}:"
+    )
     for line in verdict.failures:
         print(f"  {line}")
     return 1
 
 
-def run_baselines(images: np.ndarray, labels: np.ndarray, args: argparse.Namespace,
-                  families: list[str], int8_scores: dict[str, Score]) -> dict:
+def run_baselines(
+    images: np.ndarray,
+    labels: np.ndarray,
+    args: argparse.Namespace,
+    families: list[str],
+    int8_scores: dict[str, Score],
+) -> dict:
     """The same still scenes read by other classifiers: float32 TFLite, and the seed's way."""
+
     def total(scores: dict[str, Score]) -> Score:
         out = Score()
         for score in scores.values():
@@ -503,44 +652,69 @@ def run_baselines(images: np.ndarray, labels: np.ndarray, args: argparse.Namespa
     rows = {"int8 TFLite (shipped)": total(int8_scores)}
     float32 = MODELS / "digits_float32.tflite"
     if float32.is_file():
-        rows["float32 TFLite"] = total(still_accuracy(
-            Recognizer(DigitClassifier(float32)), images, labels, families, args.scenes,
-            args.seed, STILL_SIZE, None))
+        rows["float32 TFLite"] = total(
+            still_accuracy(
+                Recognizer(DigitClassifier(float32)),
+                images,
+                labels,
+                families,
+                args.scenes,
+                args.seed,
+                STILL_SIZE,
+                None,
+            )
+        )
     keras_model = MODELS / "digits.keras"
     if tensorflow_available() and keras_model.is_file():
         # One predict call per crop costs tens of ms: two scenes per family are enough.
-        keras_scores = still_accuracy(Recognizer(KerasPerCrop(keras_model)), images, labels,
-                                      families, min(2, args.scenes), args.seed, STILL_SIZE, None)
+        keras_scores = still_accuracy(
+            Recognizer(KerasPerCrop(keras_model)),
+            images,
+            labels,
+            families,
+            min(2, args.scenes),
+            args.seed,
+            STILL_SIZE,
+            None,
+        )
         rows["Keras float, predict per crop (2 scenes per family)"] = total(keras_scores)
     print("\nBaselines: all still families read by other classifiers")
     for name, score in rows.items():
-        print(f"  {name:<52} read {score.read_accuracy * 100:6.2f}%  precision "
-              f"{score.precision * 100:6.2f}%  ({score.truth} digits)")
+        print(
+            f"  {name:<52} read {score.read_accuracy * 100:6.2f}%  precision "
+            f"{score.precision * 100:6.2f}%  ({score.truth} digits)"
+        )
     return {name: score.as_dict() for name, score in rows.items()}
 
 
 def print_speed(rows: list[dict]) -> None:
-    print(f"\n{'scene':<30}{'thr':>4}{'digits':>7}{'read':>6}"
-          + "".join(f"{s:>9}" for s in STAGES) + f"{'total ms':>10}{'FPS':>7}")
+    print(
+        f"\n{'scene':<30}{'thr':>4}{'digits':>7}{'read':>6}"
+        + "".join(f"{s:>9}" for s in STAGES)
+        + f"{'total ms':>10}{'FPS':>7}"
+    )
     for row in rows:
-        print(f"{row['scene']:<30}{row['threads']:>4}{row['digits_per_frame']:>7.1f}"
-              f"{row['classified_per_frame']:>6.1f}"
-              + "".join(f"{row['ms'][s]:>9.2f}" for s in STAGES)
-              + f"{row['ms_per_frame']:>10.2f}{row['fps']:>7.1f}")
+        print(
+            f"{row['scene']:<30}{row['threads']:>4}{row['digits_per_frame']:>7.1f}"
+            f"{row['classified_per_frame']:>6.1f}"
+            + "".join(f"{row['ms'][s]:>9.2f}" for s in STAGES)
+            + f"{row['ms_per_frame']:>10.2f}{row['fps']:>7.1f}"
+        )
 
 
-def run_speed(images: np.ndarray, labels: np.ndarray, args: argparse.Namespace
-              ) -> tuple[list[dict], float]:
+def run_speed(
+    images: np.ndarray, labels: np.ndarray, args: argparse.Namespace
+) -> tuple[list[dict], float]:
     """Time the pipeline on two video files: 960x720 with ~60 digits, 640x480 with ~10."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        scenes = [("960x720, ~60 digits", (960, 720), 70), ("640x480, ~10 digits", (640, 480),
-                                                             12)]
+        scenes = [("960x720, ~60 digits", (960, 720), 70), ("640x480, ~10 digits", (640, 480), 12)]
         paths = []
         for name, size, digits in scenes:
-            video = render_video(images, labels, args.seed + 100, size=size, seconds=4.0,
-                                 digits=digits)
+            video = render_video(
+                images, labels, args.seed + 100, size=size, seconds=4.0, digits=digits
+            )
             path = folder / f"{size[0]}x{size[1]}.mp4"
             write_video(path, video.frames, video.fps)
             paths.append((name, path))
@@ -550,15 +724,19 @@ def run_speed(images: np.ndarray, labels: np.ndarray, args: argparse.Namespace
                     row = time_video(path, args.model, threads, track)
                     row["scene"] = f"{name}, {'tracked' if track else 'read all'}"
                     rows.append(row)
-        print("\nSpeed: mean ms per frame by stage over a 4 s video file (decode included, every "
-              "frame drawn; 'read' = crops classified per frame)")
+        print(
+            "\nSpeed: mean ms per frame by stage over a 4 s video file (decode included, every "
+            "frame drawn; 'read' = crops classified per frame)"
+        )
         print_speed(rows)
         peak = peak_rss_of_run(paths[0][1], folder)
         avi = peak_rss_of_run(paths[0][1], folder, "annotated.avi")
         lines_only = peak_rss_of_run(paths[0][1], folder, None)
-        print(f"\npeak memory of 'camdigit run' on the 960x720 video, saving video and JSON "
-              f"Lines: {peak:.0f} MB (H.264 .mp4 through PyAV); {avi:.0f} MB saving .avi "
-              f"(OpenCV's writer); {lines_only:.0f} MB writing JSON Lines only")
+        print(
+            f"\npeak memory of 'camdigit run' on the 960x720 video, saving video and JSON "
+            f"Lines: {peak:.0f} MB (H.264 .mp4 through PyAV); {avi:.0f} MB saving .avi "
+            f"(OpenCV's writer); {lines_only:.0f} MB writing JSON Lines only"
+        )
     cv2.setNumThreads(1)
     return rows, round(peak, 1)
 

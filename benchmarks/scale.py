@@ -77,8 +77,9 @@ class Run:
         return self.frames / self.seconds
 
 
-def render_archive(folder: Path, stills: int, videos: int, seconds: float, data: Path | None,
-                   seed: int) -> str:
+def render_archive(
+    folder: Path, stills: int, videos: int, seconds: float, data: Path | None, seed: int
+) -> str:
     """Write ``stills`` scene photos and ``videos`` videos into ``folder`` (kept if there)."""
     folder.mkdir(parents=True, exist_ok=True)
     have_stills = sorted(folder.glob("*.jpg"))
@@ -92,35 +93,57 @@ def render_archive(folder: Path, stills: int, videos: int, seconds: float, data:
     for k in range(stills):
         family = STILL_FAMILIES[k % len(STILL_FAMILIES)]
         scene = render_scene(images, labels, family, seed + k, STILL_SIZE)
-        cv2.imwrite(str(folder / f"still-{k:04d}-{family}.jpg"), scene.image,
-                    [cv2.IMWRITE_JPEG_QUALITY, 92])
+        cv2.imwrite(
+            str(folder / f"still-{k:04d}-{family}.jpg"), scene.image, [cv2.IMWRITE_JPEG_QUALITY, 92]
+        )
     for k in range(videos):
-        video = render_video(images, labels, seed + 1000 + k, size=VIDEO_SIZE, seconds=seconds,
-                             fps=VIDEO_FPS)
+        video = render_video(
+            images, labels, seed + 1000 + k, size=VIDEO_SIZE, seconds=seconds, fps=VIDEO_FPS
+        )
         write_video(folder / f"video-{k:03d}.mp4", video.frames, video.fps)
     return f"rendered from {described} in {time.monotonic() - started:.0f} s"
 
 
-def run_once(target: str, out: Path, flags: list[str]) -> tuple[float, float | None,
-                                                                  float | None, int]:
+def run_once(
+    target: str, out: Path, flags: list[str]
+) -> tuple[float, float | None, float | None, int]:
     """One ``camdigit run``: wall seconds, driver and largest worker peak (MB), lines."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0")
-    command = [sys.executable, "-c", PEAK_WRAPPER, "-v", "run", target, "--json", str(out),
-               "--quiet", "--no-show", *flags]
+    command = [
+        sys.executable,
+        "-c",
+        PEAK_WRAPPER,
+        "-v",
+        "run",
+        target,
+        "--json",
+        str(out),
+        "--quiet",
+        "--no-show",
+        *flags,
+    ]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=3600)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=3600)
     wall = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise RuntimeError(f"camdigit run {' '.join(flags)} failed: {done.stderr[-1500:]}")
     driver = reported_peaks(done.stderr)
     workers = [float(m.group(2)) for m in _WORKER_PEAK.finditer(done.stderr)]
-    return (wall, driver[-1] if driver else None, max(workers) if workers else None,
-            out.read_bytes().count(b"\n"))
+    return (
+        wall,
+        driver[-1] if driver else None,
+        max(workers) if workers else None,
+        out.read_bytes().count(b"\n"),
+    )
 
 
-def measure(sets: dict[str, tuple[str, int]], configs: dict[str, list[str]], repeat: int,
-            scratch: Path, photo: Path) -> list[Run]:
+def measure(
+    sets: dict[str, tuple[str, int]],
+    configs: dict[str, list[str]],
+    repeat: int,
+    scratch: Path,
+    photo: Path,
+) -> list[Run]:
     """Every config on every set, ``repeat`` times interleaved; the fastest of each kept. Each
     config's start cost is its fastest run on a folder holding only ``photo``."""
     best: dict[tuple[str, str], Run] = {}
@@ -142,8 +165,7 @@ def measure(sets: dict[str, tuple[str, int]], configs: dict[str, list[str]], rep
                 key = (set_name, config)
                 if key not in best or wall < best[key].seconds:
                     best[key] = run
-                print(f"  {set_name:<7} {config:<16} {wall:7.2f} s", file=sys.stderr,
-                      flush=True)
+                print(f"  {set_name:<7} {config:<16} {wall:7.2f} s", file=sys.stderr, flush=True)
     for run in best.values():
         run.start = starts[run.config]
     return list(best.values())
@@ -151,19 +173,23 @@ def measure(sets: dict[str, tuple[str, int]], configs: dict[str, list[str]], rep
 
 def print_runs(runs: list[Run]) -> None:
     """The table; 'start' is the run on one photo, and the last speed-up leaves it out."""
-    print(f"\n{'set':<8}{'run':<16}{'files':>6}{'frames':>7}{'seconds':>9}{'start':>7}"
-          f"{'files/s':>9}{'frames/s':>10}{'speed-up':>10}{'w/o start':>11}{'driver MB':>11}"
-          f"{'worker MB':>11}  output")
+    print(
+        f"\n{'set':<8}{'run':<16}{'files':>6}{'frames':>7}{'seconds':>9}{'start':>7}"
+        f"{'files/s':>9}{'frames/s':>10}{'speed-up':>10}{'w/o start':>11}{'driver MB':>11}"
+        f"{'worker MB':>11}  output"
+    )
     for set_name in dict.fromkeys(r.set for r in runs):
         rows = [r for r in runs if r.set == set_name]
         base = rows[0]
         for r in rows:
             same = "same" if r.sha256 == base.sha256 else "DIFFERENT"
-            print(f"{r.set:<8}{r.config:<16}{r.files:>6}{r.frames:>7}{r.seconds:>9.2f}"
-                  f"{r.start:>7.2f}{r.files_per_s:>9.2f}{r.frames_per_s:>10.1f}"
-                  f"{r.frames_per_s / base.frames_per_s:>9.2f}x"
-                  f"{r.steady_frames_per_s / base.steady_frames_per_s:>10.2f}x"
-                  f"{_mb(r.driver_mb):>11}{_mb(r.worker_mb):>11}  {same}")
+            print(
+                f"{r.set:<8}{r.config:<16}{r.files:>6}{r.frames:>7}{r.seconds:>9.2f}"
+                f"{r.start:>7.2f}{r.files_per_s:>9.2f}{r.frames_per_s:>10.1f}"
+                f"{r.frames_per_s / base.frames_per_s:>9.2f}x"
+                f"{r.steady_frames_per_s / base.steady_frames_per_s:>10.2f}x"
+                f"{_mb(r.driver_mb):>11}{_mb(r.worker_mb):>11}  {same}"
+            )
 
 
 def _mb(value: float | None) -> str:
@@ -174,8 +200,7 @@ def _one_photo(scratch: Path) -> Path:
     """A small photo of one digit (a folder of videos only has none to time starting with)."""
     images, _, _ = load_digits(None)
     path = scratch / "digit.png"
-    cv2.imwrite(str(path), cv2.resize(255 - images[0], (112, 112),
-                                      interpolation=cv2.INTER_CUBIC))
+    cv2.imwrite(str(path), cv2.resize(255 - images[0], (112, 112), interpolation=cv2.INTER_CUBIC))
     return path
 
 
@@ -189,40 +214,65 @@ def driver_memory(counts: list[int], scratch: Path, workers: int) -> list[dict]:
         shutil.copy(photo, folder / "0.png")
         for k in range(1, count):
             os.link(folder / "0.png", folder / f"{k}.png")
-        wall, driver, worker, lines = run_once(str(folder), scratch / f"many-{count}.jsonl",
-                                               ["--workers", str(workers)])
-        rows.append({"files": count, "seconds": round(wall, 2), "driver_mb": driver,
-                     "worker_mb": worker, "lines": lines})
-        print(f"{count:>7} files: {wall:6.1f} s, driver {_mb(driver)} MB, largest worker "
-              f"{_mb(worker)} MB")
+        wall, driver, worker, lines = run_once(
+            str(folder), scratch / f"many-{count}.jsonl", ["--workers", str(workers)]
+        )
+        rows.append(
+            {
+                "files": count,
+                "seconds": round(wall, 2),
+                "driver_mb": driver,
+                "worker_mb": worker,
+                "lines": lines,
+            }
+        )
+        print(
+            f"{count:>7} files: {wall:6.1f} s, driver {_mb(driver)} MB, largest worker "
+            f"{_mb(worker)} MB"
+        )
         shutil.rmtree(folder)
     return rows
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     mnist = data_root() / "mnist"
-    parser.add_argument("--data", type=Path, default=mnist if mnist.is_dir() else None,
-                        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
-                        "../shared/data, when there, else the 1,000 test digits of the test "
-                        "fixture)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=mnist if mnist.is_dir() else None,
+        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
+        "../shared/data, when there, else the 1,000 test digits of the test "
+        "fixture)",
+    )
     parser.add_argument("--stills", type=int, default=200, help="scene stills (960x720)")
     parser.add_argument("--videos", type=int, default=10, help="hand-held videos (640x480)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each video")
-    parser.add_argument("--workers", default="2",
-                        help="worker counts to run besides 1, comma-separated")
+    parser.add_argument(
+        "--workers", default="2", help="worker counts to run besides 1, comma-separated"
+    )
     parser.add_argument("--no-ray", action="store_true", help="skip the local Ray runtime")
-    parser.add_argument("--sets", default="videos,stills,all",
-                        help="what to run: videos, stills, all (the whole folder), or none")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each configuration; the fastest is kept")
-    parser.add_argument("--many", type=int, default=0,
-                        help="also measure the driver's memory on folders of N/10 and N small "
-                        "photos (0: not)")
-    parser.add_argument("--keep", type=Path,
-                        help="render into this folder and keep it (reused when it holds the "
-                        "same counts)")
+    parser.add_argument(
+        "--sets",
+        default="videos,stills,all",
+        help="what to run: videos, stills, all (the whole folder), or none",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each configuration; the fastest is kept"
+    )
+    parser.add_argument(
+        "--many",
+        type=int,
+        default=0,
+        help="also measure the driver's memory on folders of N/10 and N small photos (0: not)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="render into this folder and keep it (reused when it holds the same counts)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="scene seed")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
@@ -250,43 +300,59 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scale: no Ray run: {missing}", file=sys.stderr)
         else:
             configs["Ray, local (2)"] = ["--ray", "--workers", "2"]
-    figures: dict = {"machine": describe_machine(), "load": os.getloadavg(),
-                     "command": " ".join(["python -m benchmarks.scale",
-                                          *(sys.argv[1:] if argv is None else argv)])}
+    figures: dict = {
+        "machine": describe_machine(),
+        "load": os.getloadavg(),
+        "command": " ".join(
+            ["python -m benchmarks.scale", *(sys.argv[1:] if argv is None else argv)]
+        ),
+    }
     print(f"machine: {figures['machine']}; load average {figures['load'][0]:.2f} at start")
     with tempfile.TemporaryDirectory(prefix="camdigit-scale-") as tmp:
         scratch = Path(tmp)
         folder = args.keep or scratch / "archive"
         if args.sets:
             try:
-                how = render_archive(folder, args.stills, args.videos, args.seconds, args.data,
-                                     args.seed)
+                how = render_archive(
+                    folder, args.stills, args.videos, args.seconds, args.data, args.seed
+                )
             except DataError as exc:
                 print(f"scale: error: {exc}", file=sys.stderr)
                 return 2
-            print(f"folder: {args.stills} stills {STILL_SIZE[0]}x{STILL_SIZE[1]}, {args.videos} "
-                  f"videos {VIDEO_SIZE[0]}x{VIDEO_SIZE[1]} of {args.seconds:g} s at "
-                  f"{VIDEO_FPS:g} fps ({how})")
-            sets = {"videos": (str(folder / "*.mp4"), args.videos),
-                    "stills": (str(folder / "*.jpg"), args.stills),
-                    "all": (str(folder), args.stills + args.videos)}
+            print(
+                f"folder: {args.stills} stills {STILL_SIZE[0]}x{STILL_SIZE[1]}, {args.videos} "
+                f"videos {VIDEO_SIZE[0]}x{VIDEO_SIZE[1]} of {args.seconds:g} s at "
+                f"{VIDEO_FPS:g} fps ({how})"
+            )
+            sets = {
+                "videos": (str(folder / "*.mp4"), args.videos),
+                "stills": (str(folder / "*.jpg"), args.stills),
+                "all": (str(folder), args.stills + args.videos),
+            }
             sets = {name: sets[name] for name in args.sets if sets[name][1] > 0}
             photo = min(folder.glob("*.jpg"), default=None) or _one_photo(scratch)
             runs = measure(sets, configs, args.repeat, scratch, photo)
             print_runs(runs)
-            figures["runs"] = [asdict(r) | {"files_per_s": round(r.files_per_s, 3),
-                                            "frames_per_s": round(r.frames_per_s, 2),
-                                            "steady_frames_per_s":
-                                                round(r.steady_frames_per_s, 2)}
-                               for r in runs]
+            figures["runs"] = [
+                asdict(r)
+                | {
+                    "files_per_s": round(r.files_per_s, 3),
+                    "frames_per_s": round(r.frames_per_s, 2),
+                    "steady_frames_per_s": round(r.steady_frames_per_s, 2),
+                }
+                for r in runs
+            ]
             same = all(r.sha256 == next(b for b in runs if b.set == r.set).sha256 for r in runs)
-            print(f"\n--json output byte for byte the same in every run of a set: "
-                  f"{'yes' if same else 'NO'}")
+            print(
+                f"\n--json output byte for byte the same in every run of a set: "
+                f"{'yes' if same else 'NO'}"
+            )
             figures["identical"] = same
         if args.many:
             print(f"\ndriver memory against file count ({max(args.workers, default=2)} workers):")
-            figures["many"] = driver_memory([max(1, args.many // 10), args.many], scratch,
-                                            max(args.workers, default=2))
+            figures["many"] = driver_memory(
+                [max(1, args.many // 10), args.many], scratch, max(args.workers, default=2)
+            )
     figures["load_after"] = os.getloadavg()
     print(f"load average {figures['load_after'][0]:.2f} at the end")
     if args.json:

@@ -998,8 +998,9 @@ def _lay_on_ground(
     ground: np.ndarray,
 ) -> np.ndarray:
     """The page warped onto the ground, with a softer, wider drop shadow than on a desk."""
-    return sc.lay_page(rng, ground, page, quad, homography, shift=(2.0, 8.0), blur=0.012,
-                       darken=(0.3, 0.55))
+    return sc.lay_page(
+        rng, ground, page, quad, homography, shift=(2.0, 8.0), blur=0.012, darken=(0.3, 0.55)
+    )
 
 
 def _ground_world(

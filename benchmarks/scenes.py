@@ -841,8 +841,15 @@ def _draw_ruling(
     if kind == "squared" and style.dark_grid is not None:
         spacing = rng.uniform(*style.dark_grid) * pixel
         grey = rng.uniform(25, 70)
-        return _Ruling(kind, spacing, rng.uniform(0, spacing), rng.uniform(1.0, 2.0) * pixel,
-                       (grey, grey, grey), rng.uniform(0.85, 1.0), None)
+        return _Ruling(
+            kind,
+            spacing,
+            rng.uniform(0, spacing),
+            rng.uniform(1.0, 2.0) * pixel,
+            (grey, grey, grey),
+            rng.uniform(0.85, 1.0),
+            None,
+        )
     if kind == "squared":
         spacing = unit * rng.uniform(0.5, 0.7)
         return _Ruling(

@@ -56,8 +56,9 @@ class WobblingCamera(FrameSource):
             page = self.pages[(index // self.hold) % len(self.pages)]
             dx, dy = int(2 * np.sin(index * 0.3)), int(2 * np.cos(index * 0.21))
             shift = np.float32([[1, 0, dx], [0, 1, dy]])
-            image = cv2.warpAffine(page, shift, (page.shape[1], page.shape[0]),
-                                   borderMode=cv2.BORDER_REPLICATE)
+            image = cv2.warpAffine(
+                page, shift, (page.shape[1], page.shape[0]), borderMode=cv2.BORDER_REPLICATE
+            )
             yield Frame(image, index, index / self.fps, self.name)
 
 
@@ -84,28 +85,33 @@ class Sampler:
         if self._count % self.every:
             return
         now = time.perf_counter()
-        self.rows.append({
-            "frame": self._count,
-            "rss_mb": round(resident_mb(), 2),
-            "fds": open_fds(),
-            "ms_per_frame": round((now - self._clock) * 1e3 / self.every, 3),
-        })
+        self.rows.append(
+            {
+                "frame": self._count,
+                "rss_mb": round(resident_mb(), 2),
+                "fds": open_fds(),
+                "ms_per_frame": round((now - self._clock) * 1e3 / self.every, 3),
+            }
+        )
         self._clock = now
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=50_000)
-    parser.add_argument("--data", type=Path,
-                        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None)
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None
+    )
     parser.add_argument("--json", type=Path, help="write the samples here")
     args = parser.parse_args(argv)
     if args.frames < 2 * WARM_UP:
         parser.error(f"--frames must be at least {2 * WARM_UP}")
     images, labels, source_text = load_digits(args.data)
     cv2.setNumThreads(1)
-    pages = [render_scene(images, labels, family, seed, size=(640, 480)).image
-             for seed, family in enumerate(("clean", "ruled", "shadow", "ink"))]
+    pages = [
+        render_scene(images, labels, family, seed, size=(640, 480)).image
+        for seed, family in enumerate(("clean", "ruled", "shadow", "ink"))
+    ]
     recognizer = Recognizer(DigitClassifier(threads=1), tracker=DigitTracker())
     sampler = Sampler(every=1000)
     print(f"machine: {describe_machine()}\ndigits: {source_text}\nframes: {args.frames}")
@@ -113,8 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         writer = JsonLinesWriter(Path(tmp) / "soak.jsonl")
         start_fds = open_fds()
         started = time.monotonic()
-        run(WobblingCamera(pages, args.frames), recognizer, json_writer=writer,
-            on_result=sampler, annotate=True)
+        run(
+            WobblingCamera(pages, args.frames),
+            recognizer,
+            json_writer=writer,
+            on_result=sampler,
+            annotate=True,
+        )
         seconds = time.monotonic() - started
     rows = sampler.rows
     print(f"{'frame':>8}{'RSS MB':>9}{'fds':>6}{'ms/frame':>10}")
@@ -126,18 +137,31 @@ def main(argv: list[str] | None = None) -> int:
     last = np.mean([r["ms_per_frame"] for r in rows[-5:]])
     fd_leak = rows[-1]["fds"] - start_fds
     ok = growth <= MAX_GROWTH_MB and fd_leak <= 0 and last <= first * 1.2
-    print(f"\n{args.frames} frames in {seconds:.0f} s ({args.frames / seconds:.0f} FPS); resident "
-          f"memory {warm['rss_mb']:.1f} MB after warm-up, {rows[-1]['rss_mb']:.1f} MB at the "
-          f"end ({growth:+.1f} MB, at most +{MAX_GROWTH_MB:.0f}); file descriptors "
-          f"{start_fds} -> {rows[-1]['fds']}; ms per frame {first:.2f} early, {last:.2f} late")
+    print(
+        f"\n{args.frames} frames in {seconds:.0f} s ({args.frames / seconds:.0f} FPS); resident "
+        f"memory {warm['rss_mb']:.1f} MB after warm-up, {rows[-1]['rss_mb']:.1f} MB at the "
+        f"end ({growth:+.1f} MB, at most +{MAX_GROWTH_MB:.0f}); file descriptors "
+        f"{start_fds} -> {rows[-1]['fds']}; ms per frame {first:.2f} early, {last:.2f} late"
+    )
     print("soak passed" if ok else "soak FAILED")
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": describe_machine(), "frames": args.frames, "seconds": round(seconds, 1),
-            "rss_growth_mb": round(growth, 2), "fd_change": fd_leak,
-            "ms_per_frame_early": round(float(first), 3),
-            "ms_per_frame_late": round(float(last), 3), "samples": rows, "passed": bool(ok),
-        }, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": describe_machine(),
+                    "frames": args.frames,
+                    "seconds": round(seconds, 1),
+                    "rss_growth_mb": round(growth, 2),
+                    "fd_change": fd_leak,
+                    "ms_per_frame_early": round(float(first), 3),
+                    "ms_per_frame_late": round(float(last), 3),
+                    "samples": rows,
+                    "passed": bool(ok),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     return 0 if ok else 1
 
 

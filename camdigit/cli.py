@@ -17,12 +17,21 @@ from camdigit.commands import classify, collect, demo, explain, report, run, ser
 from camdigit.errors import CamdigitError
 from camdigit.io.runner import Terminated
 
-COMMANDS = (run.register, demo.register, classify.register, serve.register, collect.register,
-            explain.register, report.register)
+COMMANDS = (
+    run.register,
+    demo.register,
+    classify.register,
+    serve.register,
+    collect.register,
+    explain.register,
+    report.register,
+)
 """Each subcommand's ``register(subparsers)``, in the order ``camdigit --help`` lists them."""
 
-BUG_HINT = ("camdigit: internal error (a bug, not a wrong flag or file): please report it "
-            "with the traceback above")
+BUG_HINT = (
+    "camdigit: internal error (a bug, not a wrong flag or file): please report it "
+    "with the traceback above"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,8 +33,7 @@ def missing_tools() -> str | None:
         return "the arm64 check runs on Linux only (chroot and qemu-user)"
     missing = [tool for tool in ("mmdebstrap", "qemu-aarch64-static") if not shutil.which(tool)]
     if missing:
-        return (f"{' and '.join(missing)} not found (apt-get install mmdebstrap "
-                "qemu-user-static)")
+        return f"{' and '.join(missing)} not found (apt-get install mmdebstrap qemu-user-static)"
     if os.geteuid() != 0:
         sudo = shutil.which("sudo")
         if not sudo or subprocess.run([sudo, "-n", "true"], capture_output=True).returncode:
@@ -52,8 +51,9 @@ def test_camdigit_runs_the_same_on_emulated_64bit_raspberry_pi_os(image):
         pytest.skip(reason)
     env = dict(os.environ, CAMDIGIT_X86_PYTHON=sys.executable, TF_CPP_MIN_LOG_LEVEL="3")
     args = ["--lite"] if image == "lite" else []
-    result = subprocess.run([str(SCRIPT), *args], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=1800)
+    result = subprocess.run(
+        [str(SCRIPT), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=1800
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     assert "PASS arm64-check" in result.stdout, output[-6000:]

@@ -43,8 +43,14 @@ def _frames(tracks: list[int], digits: list[int], box=(10, 10, 20, 30)):
         if digit == -9:
             found.append(Detections.empty())
         else:
-            found.append(Detections(np.array([box], np.int32), np.array([digit]),
-                                    np.array([0.9], np.float32), np.array([track])))
+            found.append(
+                Detections(
+                    np.array([box], np.int32),
+                    np.array([digit]),
+                    np.array([0.9], np.float32),
+                    np.array([track]),
+                )
+            )
         boxes.append(np.array([box], np.int32))
         labels.append(np.array([4]))
         partial.append(np.array([False]))
@@ -99,13 +105,18 @@ def test_real_photos_are_scored_as_multisets_of_digits_and_numbers():
 
 
 def test_the_guard_fails_on_a_fall_beyond_the_tolerance_only():
-    recorded = {"figures": {"stills/small": {"read": 95.0, "precision": 99.0},
-                            "photos": {"read": 90.0}}}
-    within = baseline.compare({"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS + 0.1,
-                                                "precision": 100.0}}, recorded)
+    recorded = {
+        "figures": {"stills/small": {"read": 95.0, "precision": 99.0}, "photos": {"read": 90.0}}
+    }
+    within = baseline.compare(
+        {"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS + 0.1, "precision": 100.0}},
+        recorded,
+    )
     assert within.ok and within.absent == ["photos"]
-    beyond = baseline.compare({"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS - 0.1,
-                                                "precision": 99.0}}, recorded)
+    beyond = baseline.compare(
+        {"stills/small": {"read": 95.0 - baseline.TOLERANCE_POINTS - 0.1, "precision": 99.0}},
+        recorded,
+    )
     assert not beyond.ok and beyond.failures[0].startswith("stills/small read")
     new = baseline.compare({"stills/thin": {"read": 10.0}}, recorded)
     assert new.ok and new.unknown == ["stills/thin"]
@@ -116,16 +127,19 @@ def test_the_committed_baseline_holds_every_family_of_the_check_set():
 
     recorded = baseline.load()
     for family in STILL_FAMILIES:
-        assert set(recorded["figures"][f"stills/{family}"]) == {"read", "precision", "numbers",
-                                                                 "grouping"}
+        assert set(recorded["figures"][f"stills/{family}"]) == {
+            "read",
+            "precision",
+            "numbers",
+            "grouping",
+        }
     for family in CHECK_VIDEO_FAMILIES:
         assert f"videos/{family}" in recorded["figures"]
     assert recorded["scenes_per_family"] == 2
 
 
 @pytest.mark.slow
-def test_the_guard_catches_a_regression_in_one_family_and_passes_without_it(monkeypatch,
-                                                                             capsys):
+def test_the_guard_catches_a_regression_in_one_family_and_passes_without_it(monkeypatch, capsys):
     """A planted fault that only costs small digits: the small family's figure falls below its
     baseline and the guard fails, though the large family (and an average) hardly move."""
     from benchmarks.run import main
@@ -153,15 +167,39 @@ def test_write_baseline_records_the_check_figures(tmp_path, capsys):
     from benchmarks.run import main
 
     target = tmp_path / "baseline.json"
-    assert main(["--write-baseline", "--family", "clean", "--no-videos", "--no-photos",
-                 "--baseline", str(target)]) == 0
+    assert (
+        main(
+            [
+                "--write-baseline",
+                "--family",
+                "clean",
+                "--no-videos",
+                "--no-photos",
+                "--baseline",
+                str(target),
+            ]
+        )
+        == 0
+    )
     written = json.loads(target.read_text())
     assert set(written["figures"]) == {"stills/clean"}
     assert 0 <= written["figures"]["stills/clean"]["read"] <= 100
     assert written["tolerance_points"] == baseline.TOLERANCE_POINTS
     # the check against what was just recorded passes
-    assert main(["--check", "--family", "clean", "--no-videos", "--no-photos",
-                 "--baseline", str(target)]) == 0
+    assert (
+        main(
+            [
+                "--check",
+                "--family",
+                "clean",
+                "--no-videos",
+                "--no-photos",
+                "--baseline",
+                str(target),
+            ]
+        )
+        == 0
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,18 +210,29 @@ def test_the_gallery_shows_each_error_with_its_expectation_on_one_page(tmp_path)
     frame = np.full((120, 160, 3), 230, np.uint8)
     frame[40:70, 50:60] = 20
     gallery = ErrorGallery(tmp_path / "g")
-    gallery.add("stills: clean", "clean-1", [frame], [
-        ErrorCase("missed", 0, (50, 40, 10, 30), "1", ""),
-        ErrorCase("wrong", 0, (50, 40, 10, 30), "1", "7"),
-        ErrorCase("false", 0, (5, 5, 8, 8), "", "4"),
-        ErrorCase("number", 0, (50, 40, 30, 30), "12", "1 2"),
-    ])
+    gallery.add(
+        "stills: clean",
+        "clean-1",
+        [frame],
+        [
+            ErrorCase("missed", 0, (50, 40, 10, 30), "1", ""),
+            ErrorCase("wrong", 0, (50, 40, 10, 30), "1", "7"),
+            ErrorCase("false", 0, (5, 5, 8, 8), "", "4"),
+            ErrorCase("number", 0, (50, 40, 30, 30), "12", "1 2"),
+        ],
+    )
     gallery.add("stills: ruled", "ruled-1", [frame], [])
     gallery.add_photo("real photos", "page.jpg", frame, "2021", "20 21")
     page = gallery.write().read_text()
     images = sorted(p.name for p in (tmp_path / "g").glob("*.png"))
     assert len(images) == 5 and all(f"src='{name}'" in page for name in images)
-    for text in ("missed</b>, expected 1, read nothing", "wrong digit</b>, expected 1, read 7",
-                 "false digit</b>, read 4", "wrong number</b>, expected 12, read 1 2",
-                 "no errors", "expected: <b>2021</b>", "read: <b>20 21</b>"):
+    for text in (
+        "missed</b>, expected 1, read nothing",
+        "wrong digit</b>, expected 1, read 7",
+        "false digit</b>, read 4",
+        "wrong number</b>, expected 12, read 1 2",
+        "no errors",
+        "expected: <b>2021</b>",
+        "read: <b>20 21</b>",
+    ):
         assert text in page

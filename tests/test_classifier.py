@@ -64,7 +64,8 @@ def test_a_batch_is_one_interpreter_call_per_32_crops(crops_and_labels):
         interpreter = classifier._interpreter(bucket)
         original = interpreter.invoke
         interpreter.invoke = lambda original=original, bucket=bucket: (
-            calls.append(bucket) or original())
+            calls.append(bucket) or original()
+        )
     assert len(classifier.classify(crops[:32])) == 32
     assert calls == [32]  # a frame's crops: one call, not one per crop
     calls.clear()
@@ -120,8 +121,11 @@ def test_truncated_model_file_is_named(tmp_path):
 
 def test_model_with_wrong_input_shape_is_named():
     path = FIXTURES / "wrong_input_28x28.tflite"
-    with pytest.raises(ModelError, match=r"wrong_input_28x28.tflite takes input of shape "
-                       r"\(1, 28, 28, 1\); camdigit needs \(N, 64, 64, 1\)"):
+    with pytest.raises(
+        ModelError,
+        match=r"wrong_input_28x28.tflite takes input of shape "
+        r"\(1, 28, 28, 1\); camdigit needs \(N, 64, 64, 1\)",
+    ):
         DigitClassifier(path)
 
 
@@ -150,8 +154,13 @@ def test_shipped_model_judges_whether_a_crop_is_a_digit(classifier, crops_and_la
 
 
 def test_logits_give_the_softmax_and_the_reject_class_its_own_share():
-    logits = np.array([[0.0] * 10 + [np.log(9.0) + np.log(10.0)],  # p(not) = 0.9
-                       [5.0] + [0.0] * 9 + [-20.0]], np.float32)
+    logits = np.array(
+        [
+            [0.0] * 10 + [np.log(9.0) + np.log(10.0)],  # p(not) = 0.9
+            [5.0] + [0.0] * 9 + [-20.0],
+        ],
+        np.float32,
+    )
     result = Classification.from_logits(logits)
     assert result.is_digit[0] == pytest.approx(0.1, abs=1e-5)
     np.testing.assert_allclose(result.probabilities[0], 0.1, atol=1e-6)  # among the digits

@@ -44,8 +44,9 @@ def test_classify_points_a_page_of_digits_to_run(tmp_path, mnist_1000, caplog):
     from benchmarks.scenes import render_scene
 
     page = tmp_path / "page.png"
-    cv2.imwrite(str(page), render_scene(*mnist_1000, "clean", seed=3, size=(480, 360),
-                                        digits=6).image)
+    cv2.imwrite(
+        str(page), render_scene(*mnist_1000, "clean", seed=3, size=(480, 360), digits=6).image
+    )
     single = tmp_path / "one.png"
     cv2.imwrite(str(single), 255 - mnist_1000[0][0])
     with caplog.at_level("WARNING", logger="camdigit"):

@@ -125,8 +125,7 @@ def test_folder_with_a_bad_file_processes_the_rest(photo, tmp_path, caplog):
         (["--model", "missing.tflite"], "model file not found: missing.tflite"),
     ],
 )
-def test_bad_flags_are_refused_before_any_work(photo, tmp_path, monkeypatch, capsys, args,
-                                                message):
+def test_bad_flags_are_refused_before_any_work(photo, tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -140,8 +139,10 @@ def test_bad_flags_are_refused_before_any_work(photo, tmp_path, monkeypatch, cap
 def test_missing_source_is_one_line(capsys):
     assert main(["run", "nowhere.mp4", "--no-show"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("camdigit: error: source not found: nowhere.mp4 (give a camera index like 0, "
-                   "a file, a folder, a glob, a stream URL or picam)")
+    assert err == (
+        "camdigit: error: source not found: nowhere.mp4 (give a camera index like 0, "
+        "a file, a folder, a glob, a stream URL or picam)"
+    )
 
 
 @pytest.mark.slow
@@ -157,8 +158,9 @@ def test_demo_runs_end_to_end_in_a_fresh_process(tmp_path):
     read = set(video_line.split(": read ", 1)[1].split())
     # every number of the bundled samples is read, and none the frame's edge cut short
     assert read == set(written["demo_video.mp4"])
-    photo_line = next(line for line in result.stdout.splitlines()
-                      if line.startswith("sample photo"))
+    photo_line = next(
+        line for line in result.stdout.splitlines() if line.startswith("sample photo")
+    )
     assert photo_line.split(": read ", 1)[1].split() == written["demo_photo.jpg"]  # in order
     lines = (tmp_path / "camdigit-demo.jsonl").read_text().splitlines()
     assert len(lines) == 60
@@ -180,9 +182,24 @@ def test_signals_close_the_outputs_cleanly(tmp_path, mnist_1000, sig):
     saved, lines_path = tmp_path / "out.mp4", tmp_path / "out.jsonl"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     process = subprocess.Popen(
-        [sys.executable, "-m", "camdigit", "run", str(source), "--save", str(saved), "--json",
-         str(lines_path), "--no-show", "--quiet"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "camdigit",
+            "run",
+            str(source),
+            "--save",
+            str(saved),
+            "--json",
+            str(lines_path),
+            "--no-show",
+            "--quiet",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -224,22 +241,26 @@ def test_a_log_gets_a_single_photo_s_progress_line_once():
     assert longer.getvalue().count("frames") == 2 and "3/3 frames" in longer.getvalue()
 
 
-def test_save_never_replaces_an_input_and_an_output_only_with_overwrite(photo, clip, tmp_path,
-                                                                         capsys):
+def test_save_never_replaces_an_input_and_an_output_only_with_overwrite(
+    photo, clip, tmp_path, capsys
+):
     """Before any frame is read: --save onto the input is refused (the photo and the video
     stay byte for byte), an existing output too unless --overwrite is given."""
     for source in (photo[0], clip[0]):
         before = source.read_bytes()
-        assert main(["run", str(source), "--save", str(source), "--no-show", "--quiet",
-                     "--overwrite"]) == 2
+        assert (
+            main(["run", str(source), "--save", str(source), "--no-show", "--quiet", "--overwrite"])
+            == 2
+        )
         assert "is an input" in capsys.readouterr().err
         assert source.read_bytes() == before
     out = tmp_path / "annotated.jpg"
     out.write_bytes(b"mine")
     assert main(["run", str(photo[0]), "--save", str(out), "--no-show", "--quiet"]) == 2
     assert "--overwrite" in capsys.readouterr().err and out.read_bytes() == b"mine"
-    assert main(["run", str(photo[0]), "--save", str(out), "--no-show", "--quiet",
-                 "--overwrite"]) == 0
+    assert (
+        main(["run", str(photo[0]), "--save", str(out), "--no-show", "--quiet", "--overwrite"]) == 0
+    )
     assert cv2.imread(str(out)) is not None
     # a folder of inputs: its annotated copies are the outputs checked
     folder = tmp_path / "in"

@@ -29,8 +29,19 @@ def test_ray_on_a_local_runtime_writes_the_same_lines_as_one_process(tmp_path, m
     one, ray = tmp_path / "one.jsonl", tmp_path / "ray.jsonl"
     assert main(["run", str(folder), "--json", str(one), "--no-show", "--quiet"]) == 1
     # a fresh process, as a user runs it: a local runtime of 2 CPUs, stopped at the end
-    result = run_python("-m", "camdigit", "run", str(folder), "--json", str(ray), "--ray",
-                        "--workers", "2", "--no-show", timeout=600)
+    result = run_python(
+        "-m",
+        "camdigit",
+        "run",
+        str(folder),
+        "--json",
+        str(ray),
+        "--ray",
+        "--workers",
+        "2",
+        "--no-show",
+        timeout=600,
+    )
     assert result.returncode == 1, result.stderr[-2000:]
     assert ray.read_bytes() == one.read_bytes()
     assert "Traceback" not in result.stderr

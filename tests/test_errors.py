@@ -16,8 +16,9 @@ from camdigit.io.outputs import OutputError
 from camdigit.io.sources import SourceError
 
 
-@pytest.mark.parametrize("error", [UsageError, ModelError, ImageError, SourceError, OutputError,
-                                   DataError])
+@pytest.mark.parametrize(
+    "error", [UsageError, ModelError, ImageError, SourceError, OutputError, DataError]
+)
 def test_every_user_facing_error_is_a_camdigit_error(error):
     assert issubclass(error, CamdigitError)
 

@@ -17,8 +17,10 @@ from camdigit.commands.explain import log_odds, occlusion_map, window_masks
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.preprocess import normalize_digit, normalize_digits
 
-LINE = re.compile(r"^(\d+),(\d+),(\d+),(\d+)  (\d) \((\d\.\d{3})\)  then (\d) \((\d\.\d{3})\), "
-                  r"(\d) \((\d\.\d{3})\)(  \(a digit: \d\.\d{3}\))?$")
+LINE = re.compile(
+    r"^(\d+),(\d+),(\d+),(\d+)  (\d) \((\d\.\d{3})\)  then (\d) \((\d\.\d{3})\), "
+    r"(\d) \((\d\.\d{3})\)(  \(a digit: \d\.\d{3}\))?$"
+)
 OLD_MODEL = Path(__file__).parent / "fixtures" / "digits10_int8.tflite"
 """The 10-class int8 model camdigit shipped before its "not a digit" class (softmax output)."""
 
@@ -143,8 +145,10 @@ def test_explanation_shape_range_and_blank_crop(classifier, mnist_1000):
     near = cv2.dilate((crop > 0).astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
     assert not heat[~near].any()
     assert explanation.digit == int(mnist_1000[1][0])
-    assert explanation.top3[0] == (explanation.digit, pytest.approx(explanation.probabilities[
-        explanation.digit]))
+    assert explanation.top3[0] == (
+        explanation.digit,
+        pytest.approx(explanation.probabilities[explanation.digit]),
+    )
     assert len({d for d, _ in explanation.top3}) == 3
     assert explanation.probabilities == pytest.approx(classifier.classify(crop).probabilities[0])
 
@@ -187,7 +191,8 @@ def test_all_occluded_versions_go_to_the_model_in_one_call(classifier, mnist_100
 
 
 def test_the_shipped_model_gives_logits_and_explain_uses_no_private_interpreter_call(
-        classifier, mnist_1000, monkeypatch):
+    classifier, mnist_1000, monkeypatch
+):
     """The 11-class model ends in logits: its scores are the classifier's own output, so no
     interpreter internals (preserved tensors, op listings) are read."""
     assert classifier.outputs_logits and classifier.rejects
@@ -283,8 +288,9 @@ def test_small_image_is_one_digit_and_output_defaults_to_the_current_folder(
         ("blank", ["blank.png"], "no ink"),
     ],
 )
-def test_bad_inputs_are_one_line_errors(tmp_path, mnist_1000, capsys, monkeypatch, make, args,
-                                        message):
+def test_bad_inputs_are_one_line_errors(
+    tmp_path, mnist_1000, capsys, monkeypatch, make, args, message
+):
     monkeypatch.chdir(tmp_path)
     if make == "text":
         (tmp_path / "bad.png").write_text("not an image")
@@ -305,8 +311,9 @@ def test_registered_in_camdigit_cli(tmp_path, mnist_1000, capsys):
     """Runs once ``explain`` is wired into camdigit.cli (skipped before)."""
     from camdigit import cli
 
-    commands = next(a for a in cli.build_parser()._actions
-                    if isinstance(a, argparse._SubParsersAction))
+    commands = next(
+        a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
     if "explain" not in commands.choices:
         pytest.skip("explain is not registered in camdigit.cli yet")
     path = tmp_path / "digit.png"

@@ -123,13 +123,15 @@ def test_digits_inside_a_page_outline_or_a_drawn_frame_are_found(finder):
 
 
 def test_parts_of_one_digit_merge_and_neighbours_do_not():
-    boxes = np.array([
-        [100, 100, 30, 40],  # body of a 5
-        [105, 88, 28, 6],  # its floating bar, above
-        [140, 100, 28, 40],  # the next digit, 10 px to the right
-        [100, 300, 300, 60],  # a wide frame...
-        [150, 310, 30, 40],  # ... with a digit inside it
-    ])
+    boxes = np.array(
+        [
+            [100, 100, 30, 40],  # body of a 5
+            [105, 88, 28, 6],  # its floating bar, above
+            [140, 100, 28, 40],  # the next digit, 10 px to the right
+            [100, 300, 300, 60],  # a wide frame...
+            [150, 310, 30, 40],  # ... with a digit inside it
+        ]
+    )
     group = merge_parts(boxes, gap=0.3, overlap=0.45, max_aspect=2.0)
     assert group[0] == group[1]
     assert len({group[0], group[2], group[3], group[4]}) == 4
@@ -166,8 +168,9 @@ def recognizer() -> Recognizer:
 def read_scene(recognizer: Recognizer, scene) -> Score:
     result = recognizer.process(scene.image, still=True)
     truth = scene.truth
-    return score_frame(result.detections, result.numbers, truth.boxes, truth.labels,
-                       truth.partial, truth.numbers)
+    return score_frame(
+        result.detections, result.numbers, truth.boxes, truth.labels, truth.partial, truth.numbers
+    )
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,14 @@ def test_truncated_jpeg_is_named(tmp_path):
         read_image(cut)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("empty.png", b"", "empty file"),
-    ("text.png", b"just some text, not a picture", "cannot decode"),
-    ("noise.jpg", bytes(range(256)) * 4, "cannot decode"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.png", b"", "empty file"),
+        ("text.png", b"just some text, not a picture", "cannot decode"),
+        ("noise.jpg", bytes(range(256)) * 4, "cannot decode"),
+    ],
+)
 def test_files_that_are_not_images_are_named(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -84,7 +84,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state:
                 cycle = visit(target)
                 if cycle:
@@ -117,16 +117,27 @@ def test_no_import_cycle():
 
 
 def test_only_the_entry_point_imports_the_command_line():
-    importers = sorted(name for name, targets in import_graph().items()
-                       if "camdigit.cli" in targets)
+    importers = sorted(
+        name for name, targets in import_graph().items() if "camdigit.cli" in targets
+    )
     assert importers == ["camdigit.__main__"]
 
 
 def test_the_core_imports_no_input_output():
     """A frame's trip stays in camdigit.core: it needs nothing of io, commands, web or cli."""
-    outside = ("camdigit.io", "camdigit.commands", "camdigit.web", "camdigit.cli",
-               "camdigit.data", "camdigit.training")
-    found = sorted((name, target) for name, targets in import_graph().items()
-                   if name.startswith("camdigit.core") for target in targets
-                   if target.startswith(outside))
+    outside = (
+        "camdigit.io",
+        "camdigit.commands",
+        "camdigit.web",
+        "camdigit.cli",
+        "camdigit.data",
+        "camdigit.training",
+    )
+    found = sorted(
+        (name, target)
+        for name, targets in import_graph().items()
+        if name.startswith("camdigit.core")
+        for target in targets
+        if target.startswith(outside)
+    )
     assert found == []

@@ -26,8 +26,11 @@ def write_video(path, frames: int, size=(160, 120), fps=12.0, noise: bool = Fals
     assert writer.isOpened()
     rng = np.random.default_rng(0)
     for i in range(frames):
-        frame = (rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8) if noise
-                 else np.full((size[1], size[0], 3), 20 * i % 256, np.uint8))
+        frame = (
+            rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+            if noise
+            else np.full((size[1], size[0], 3), 20 * i % 256, np.uint8)
+        )
         writer.write(frame)
     writer.release()
 
@@ -207,8 +210,9 @@ def test_library_noise_is_off_and_other_threads_stderr_is_not_lost(tmp_path):
         t.join()
         print(frames)
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     # camdigit's own one-line report stays; the libraries' lines do not
     lines = [line for line in result.stderr.splitlines() if "damaged or truncated" not in line]

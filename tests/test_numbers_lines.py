@@ -28,8 +28,14 @@ from camdigit.io.runner import format_numbers, number_lines, run
 WIDE = {1: 0.15}  # a 1 is narrow; other digits 0.6 heights wide
 
 
-def lay(text: str, gaps: list[float], start=(50.0, 100.0), height=40.0, angle=0.0,
-        heights: list[float] | None = None) -> tuple[list[list[int]], list[int]]:
+def lay(
+    text: str,
+    gaps: list[float],
+    start=(50.0, 100.0),
+    height=40.0,
+    angle=0.0,
+    heights: list[float] | None = None,
+) -> tuple[list[list[int]], list[int]]:
     """Boxes and digits of ``text`` written along a line from ``start`` (its baseline's left
     end) at ``angle`` degrees, ``gaps[k]`` heights of paper between digits k and k + 1."""
     assert len(gaps) == len(text) - 1
@@ -44,8 +50,14 @@ def lay(text: str, gaps: list[float], start=(50.0, 100.0), height=40.0, angle=0.
         centre = np.array(start) + along * (position + w / 2) - across * (h / 2)
         half_w = math.hypot(w / 2 * math.cos(t), h / 2 * math.sin(t))
         half_h = math.hypot(w / 2 * math.sin(t), h / 2 * math.cos(t))
-        boxes.append([round(centre[0] - half_w), round(centre[1] - half_h),
-                      round(2 * half_w), round(2 * half_h)])
+        boxes.append(
+            [
+                round(centre[0] - half_w),
+                round(centre[1] - half_h),
+                round(2 * half_w),
+                round(2 * half_h),
+            ]
+        )
         position += w
     return boxes, [int(c) for c in text]
 
@@ -86,8 +98,10 @@ def test_a_tilted_line_reads_as_on_a_level_page(angle):
 
 def test_lines_are_read_top_to_bottom_even_when_close():
     # rows a tenth of a digit apart: the old bands of "half a height" would mix them
-    rows = [lay(text, [0.3] * (len(text) - 1), start=(40 + 13 * k, 60 + 44 * k))
-            for k, text in enumerate(["508", "7364", "29"])]
+    rows = [
+        lay(text, [0.3] * (len(text) - 1), start=(40 + 13 * k, 60 + 44 * k))
+        for k, text in enumerate(["508", "7364", "29"])
+    ]
     lines = find_lines(page(*rows).boxes)
     assert [len(line.members) for line in lines] == [3, 4, 2]
     assert texts(group_numbers(page(*rows))) == ["508", "7364", "29"]
@@ -143,8 +157,10 @@ def test_a_row_of_lone_digits_follows_the_page_s_own_spacing():
     # The page's other rows part two-digit numbers by 0.8 heights: a row of digits spaced so
     # is a row of numbers 0 to 9; on a page of its own, the same row is one number.
     digits_row = lay("0123456789", [0.8] * 9, start=(40, 60))
-    pairs = [lay("1011121314", [0.15, 0.8, 0.1, 0.8, 0.2, 0.8, 0.15, 0.8, 0.2], start=(40, 140)),
-             lay("2021222324", [0.2, 0.9, 0.1, 0.8, 0.2, 0.8, 0.15, 0.9, 0.2], start=(40, 220))]
+    pairs = [
+        lay("1011121314", [0.15, 0.8, 0.1, 0.8, 0.2, 0.8, 0.15, 0.8, 0.2], start=(40, 140)),
+        lay("2021222324", [0.2, 0.9, 0.1, 0.8, 0.2, 0.8, 0.15, 0.9, 0.2], start=(40, 220)),
+    ]
     numbers = group_numbers(page(digits_row, *pairs))
     assert texts(numbers)[:10] == list("0123456789")
     assert texts(numbers)[10:] == ["10", "11", "12", "13", "14", "20", "21", "22", "23", "24"]
@@ -171,8 +187,9 @@ def test_the_json_record_gives_each_detection_and_number_its_line():
 
 
 def test_a_photo_prints_its_numbers_line_by_line():
-    numbers = group_numbers(page(lay("1015", [0.2, 1.5, 0.2], start=(20, 60)),
-                                 lay("27", [0.2], start=(20, 140))))
+    numbers = group_numbers(
+        page(lay("1015", [0.2, 1.5, 0.2], start=(20, 60)), lay("27", [0.2], start=(20, 140)))
+    )
     assert number_lines(numbers) == [["10", "15"], ["27"]]
     assert format_numbers("sheet.jpg", numbers) == "sheet.jpg: 10 15\n           27"
     assert format_numbers("empty.jpg", []) == "empty.jpg: no digits found"
@@ -295,10 +312,14 @@ def test_grouping_is_scored_apart_from_reading():
     truth_boxes = np.array([[0, 0, 10, 20], [14, 0, 10, 20], [60, 0, 10, 20], [74, 0, 10, 20]])
     labels, partial = np.array([1, 2, 3, 4]), np.zeros(4, bool)
     truth_numbers = [("12", (0, 0, 24, 20)), ("34", (60, 0, 24, 20))]
-    read = Detections(truth_boxes.astype(np.int32), np.array([1, 2, 3, 9]),
-                      np.full(4, 0.9, np.float32))
-    split = [Number("1", (0, 0, 10, 20), (0,)), Number("2", (14, 0, 10, 20), (1,)),
-             Number("39", (60, 0, 24, 20), (2, 3))]
+    read = Detections(
+        truth_boxes.astype(np.int32), np.array([1, 2, 3, 9]), np.full(4, 0.9, np.float32)
+    )
+    split = [
+        Number("1", (0, 0, 10, 20), (0,)),
+        Number("2", (14, 0, 10, 20), (1,)),
+        Number("39", (60, 0, 24, 20), (2, 3)),
+    ]
     s = score_frame(read, split, truth_boxes, labels, partial, truth_numbers)
     assert (s.numbers_readable, s.numbers_grouped, s.grouping_accuracy) == (1, 0, 0.0)
     joined = [Number("12", (0, 0, 24, 20), (0, 1)), Number("39", (60, 0, 24, 20), (2, 3))]
@@ -313,8 +334,10 @@ def test_a_video_s_steady_numbers_keep_reading_order():
             pass
 
         def process(self, image, source, index, seconds, still=False) -> FrameResult:
-            numbers = [Number(text, (0, 0, 1, 1), (), line) for text, line in
-                       [("58", 0), ("2026", 0), ("7", 1), ("31", 2)]]
+            numbers = [
+                Number(text, (0, 0, 1, 1), (), line)
+                for text, line in [("58", 0), ("2026", 0), ("7", 1), ("31", 2)]
+            ]
             return FrameResult(source, index, seconds, Detections.empty(), numbers)
 
     frames = [np.zeros((8, 8, 3), np.uint8)] * 4

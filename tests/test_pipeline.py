@@ -20,8 +20,9 @@ def classifier() -> DigitClassifier:
 
 
 def score(result, truth) -> Score:
-    return score_frame(result.detections, result.numbers, truth.boxes, truth.labels,
-                       truth.partial, truth.numbers)
+    return score_frame(
+        result.detections, result.numbers, truth.boxes, truth.labels, truth.partial, truth.numbers
+    )
 
 
 @pytest.mark.parametrize("family", ["clean", "ruled", "perspective"])
@@ -68,8 +69,9 @@ def test_confidence_threshold_filters_digits(classifier, mnist_1000):
 def test_video_tracks_keep_ids_and_skip_steady_digits(classifier, mnist_1000):
     video = render_video(*mnist_1000, seed=3, seconds=2.0)
     recognizer = Recognizer(classifier, tracker=DigitTracker())
-    results = [recognizer.process(frame, "clip", i, i / video.fps)
-               for i, frame in enumerate(video.frames)]
+    results = [
+        recognizer.process(frame, "clip", i, i / video.fps) for i, frame in enumerate(video.frames)
+    ]
     ids_per_frame = [set(r.detections.tracks.tolist()) for r in results]
     assert all(NO_TRACK not in ids for ids in ids_per_frame)
     # The same digits are followed: most of the first frame's tracks are still there at the end.

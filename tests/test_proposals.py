@@ -68,7 +68,11 @@ def test_choose_keeps_the_likeliest_path_or_nothing():
     end = np.array([END, 1, END, END])
     # whole read badly, two halves read well: the halves win
     assert choose(group, start, end, np.array([-5.0, 4.5, 4.5, -9.0])).tolist() == [
-        False, True, True, False]
+        False,
+        True,
+        True,
+        False,
+    ]
     # everything read badly: nothing
     assert not choose(group, start, end, np.array([-5.0, -1.0, -1.0, -9.0])).any()
 

@@ -156,8 +156,9 @@ def test_report_on_mnist_files_and_a_csv_table(tmp_path, mnist_1000, capsys):
     assert run_report([str(table), "--out", str(tmp_path / "c")]) == 0
     markdown = (tmp_path / "c" / "report.md").read_text()
     assert sum(_table_counts(markdown).values()) == 20
-    assert any(name.startswith("d") and name.endswith(".png")
-               for name, _, _ in _outlier_rows(markdown))
+    assert any(
+        name.startswith("d") and name.endswith(".png") for name, _, _ in _outlier_rows(markdown)
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,8 +171,7 @@ def test_report_on_mnist_files_and_a_csv_table(tmp_path, mnist_1000, capsys):
         (["--mnist", "--data", "no_mnist_here"], "not found"),
     ],
 )
-def test_bad_inputs_are_one_line_errors(digit_folder, tmp_path, capsys, monkeypatch, args,
-                                        message):
+def test_bad_inputs_are_one_line_errors(digit_folder, tmp_path, capsys, monkeypatch, args, message):
     folder, _ = digit_folder
     (tmp_path / "FILE").write_text("a file")
     monkeypatch.chdir(tmp_path)
@@ -192,8 +192,9 @@ def _no_work(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("earlier", ["report.md", "pixels.png"])
-def test_an_earlier_report_is_refused_before_any_work(digit_folder, tmp_path, capsys,
-                                                      monkeypatch, earlier):
+def test_an_earlier_report_is_refused_before_any_work(
+    digit_folder, tmp_path, capsys, monkeypatch, earlier
+):
     folder, _ = digit_folder
     out = tmp_path / "out"
     out.mkdir()
@@ -201,8 +202,10 @@ def test_an_earlier_report_is_refused_before_any_work(digit_folder, tmp_path, ca
     _no_work(monkeypatch)
     assert run_report([str(folder), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == (f"camdigit: error: --out {out / earlier} exists: give another folder, or "
-                   f"--overwrite to replace the report there")
+    assert err == (
+        f"camdigit: error: --out {out / earlier} exists: give another folder, or "
+        f"--overwrite to replace the report there"
+    )
     assert [p.name for p in out.iterdir()] == [earlier]
     assert (out / earlier).read_bytes() == b"earlier"
 
@@ -219,8 +222,9 @@ def test_overwrite_replaces_the_report_and_leaves_other_files(digit_folder, tmp_
     assert all(cv2.imread(str(out / name)) is not None for name in FIGURES)
 
 
-def test_a_report_in_its_data_folder_never_replaces_an_input(digit_folder, tmp_path, capsys,
-                                                            monkeypatch, mnist_1000):
+def test_a_report_in_its_data_folder_never_replaces_an_input(
+    digit_folder, tmp_path, capsys, monkeypatch, mnist_1000
+):
     folder, counts = digit_folder
     # The charts beside the digit folders are no digits (no label): a report there can be
     # replaced, and the set it reads stays the same.
@@ -238,8 +242,10 @@ def test_a_report_in_its_data_folder_never_replaces_an_input(digit_folder, tmp_p
     for extra in ([], ["--overwrite"]):
         assert run_report([str(folder), "--out", str(folder / "8"), *extra]) == 2
         err = capsys.readouterr().err.strip()
-        assert err == (f"camdigit: error: --out {eight} is an input: give another folder, so "
-                       f"that it is not replaced by the report")
+        assert err == (
+            f"camdigit: error: --out {eight} is an input: give another folder, so "
+            f"that it is not replaced by the report"
+        )
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == inputs
 
     # A table's images, wherever they are.
@@ -251,8 +257,10 @@ def test_a_report_in_its_data_folder_never_replaces_an_input(digit_folder, tmp_p
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (DEFAULT_DATA_DIR / "train-labels-idx1-ubyte.gz").exists(),
-                    reason="MNIST IDX files not found (set CAMDIGIT_DATA to their parent folder)")
+@pytest.mark.skipif(
+    not (DEFAULT_DATA_DIR / "train-labels-idx1-ubyte.gz").exists(),
+    reason="MNIST IDX files not found (set CAMDIGIT_DATA to their parent folder)",
+)
 def test_mnist_train_in_well_under_a_minute(tmp_path, capsys):
     start = time.perf_counter()
     assert run_report(["--out", str(tmp_path / "r"), "--threads", "2"]) == 0
@@ -265,8 +273,9 @@ def test_registered_in_camdigit_cli(digit_folder, tmp_path):
     """Runs once ``report`` is wired into camdigit.cli (skipped before)."""
     from camdigit import cli
 
-    commands = next(a for a in cli.build_parser()._actions
-                    if isinstance(a, argparse._SubParsersAction))
+    commands = next(
+        a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
     if "report" not in commands.choices:
         pytest.skip("report is not registered in camdigit.cli yet")
     folder, _ = digit_folder

@@ -36,8 +36,7 @@ def test_shipped_model_was_trained_on_the_full_set_and_meets_targets(metrics):
     assert int8["test"]["rejected"] <= 0.003
     assert int8["delta_vs_keras_points"] >= -0.1
     keras = metrics["keras"]["test"]
-    assert set(keras) >= {"accuracy", "digit_accuracy", "rejected", "per_class",
-                          "confusion_matrix"}
+    assert set(keras) >= {"accuracy", "digit_accuracy", "rejected", "per_class", "confusion_matrix"}
     assert len(keras["per_class"]) == 11
 
 
@@ -52,8 +51,18 @@ def test_held_out_figures_of_the_shipped_int8_model(metrics):
         assert held[name]["accuracy"] >= 0.97, name
     for name in ("thin", "marker"):
         assert held[name]["accuracy"] >= 0.97, name
-    for kind in ("piece", "pair", "letter", "texture", "printed", "line", "grid", "blob",
-                 "empty", "neighbour"):
+    for kind in (
+        "piece",
+        "pair",
+        "letter",
+        "texture",
+        "printed",
+        "line",
+        "grid",
+        "blob",
+        "empty",
+        "neighbour",
+    ):
         assert held[f"not_a_digit/{kind}"]["rejected"] >= 0.96, kind
     float32 = files["digits_float32.tflite"]["held_out"]
     for name, figures in held.items():

@@ -201,7 +201,9 @@ def test_folder_input_saves_one_annotated_file_per_input(tmp_path, media):
         for frame in source:
             writer.write(frame.image, frame.source, frame.still)
     assert sorted(p.name for p in out.iterdir()) == [
-        "a.annotated.jpg", "b.annotated.mp4", "c.annotated.jpg"
+        "a.annotated.jpg",
+        "b.annotated.mp4",
+        "c.annotated.jpg",
     ]
 
 

@@ -132,8 +132,10 @@ def test_readings_beyond_those_asked_for_are_recorded():
         step(tracker, box, [4])
     assert tracker.steady(box).all()  # update would ask for nothing
     readings = len(tracker.tracks[0].readings)
-    extra = tracker.update(box, read=lambda needed: Readings(
-        np.array([9]), np.array([0.99], np.float32), np.ones(1, bool)))
+    extra = tracker.update(
+        box,
+        read=lambda needed: Readings(np.array([9]), np.array([0.99], np.float32), np.ones(1, bool)),
+    )
     assert len(tracker.tracks[0].readings) == readings + 1
     assert tracker.tracks[0].readings[-1][0] == 9
     assert extra.digits[0] == 4  # the readings of 4 outvote the one of 9
@@ -143,8 +145,12 @@ def test_a_reader_must_read_what_the_tracker_asks_for():
     tracker = DigitTracker()
     box = np.array([[10, 10, 20, 30]], np.int32)
     with pytest.raises(ValueError, match="left out"):
-        tracker.update(box, read=lambda needed: Readings(
-            np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, bool)))
+        tracker.update(
+            box,
+            read=lambda needed: Readings(
+                np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, bool)
+            ),
+        )
 
 
 def test_doubtful_readings_keep_a_track_unsteady():
@@ -168,8 +174,12 @@ def test_group_numbers_by_line_and_gap():
     # "2026" with gaps of 0.2-0.4 height, "17" further right, "5" on the next line.
     h = 40
     boxes = [
-        [10, 100, 25, h], [45, 102, 25, h], [83, 98, 25, h], [120, 101, 25, h],
-        [260, 100, 25, h], [295, 100, 25, h],
+        [10, 100, 25, h],
+        [45, 102, 25, h],
+        [83, 98, 25, h],
+        [120, 101, 25, h],
+        [260, 100, 25, h],
+        [295, 100, 25, h],
         [10, 180, 25, h],
     ]
     digits = [2, 0, 2, 6, 1, 7, 5]

@@ -39,8 +39,18 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     data = small_mnist(tmp_path, images, labels)
     out = tmp_path / "models"
 
-    trained = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
-                         "--seed", "3", "--batch-size", "32")
+    trained = run_python(
+        "train.py",
+        "--quick",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--seed",
+        "3",
+        "--batch-size",
+        "32",
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     for name in ("digits.keras", "metrics.json", "confusion_matrix.png", "training_curves.png"):
         assert (out / name).is_file(), name
@@ -53,13 +63,27 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     assert keras_test["count"] == 200 and len(keras_test["per_class"]) == 11
     assert {"digit_accuracy", "rejected"} <= set(keras_test)
     held_out = metrics["keras"]["held_out"]
-    assert {"thin", "marker", "european_1", "crossed_7", "not_a_digit/piece",
-            "not_a_digit/texture"} <= set(held_out)
+    assert {
+        "thin",
+        "marker",
+        "european_1",
+        "crossed_7",
+        "not_a_digit/piece",
+        "not_a_digit/texture",
+    } <= set(held_out)
     assert np.array(keras_test["confusion_matrix"]).sum() == 200
     assert keras_test["accuracy"] > 0.6
 
-    exported = run_python("export_tflite.py", "--model", str(out / "digits.keras"),
-                          "--out", str(out), "--data", str(data), "--float32")
+    exported = run_python(
+        "export_tflite.py",
+        "--model",
+        str(out / "digits.keras"),
+        "--out",
+        str(out),
+        "--data",
+        str(data),
+        "--float32",
+    )
     assert exported.returncode == 0, exported.stderr[-3000:]
     assert "Saved artifact" not in exported.stdout  # converter chatter stays hidden
     metrics = json.loads((out / "metrics.json").read_text())
@@ -77,15 +101,17 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
     accuracy = float((result.logits.argmax(axis=1) == labels[800:]).mean())
     assert accuracy == pytest.approx(int8["test"]["accuracy"], abs=1e-9)
     assert float((result.digits == labels[800:]).mean()) == pytest.approx(
-        int8["test"]["digit_accuracy"], abs=1e-9)
+        int8["test"]["digit_accuracy"], abs=1e-9
+    )
     assert accuracy > 0.6
 
 
 @pytest.mark.slow
 @needs_tensorflow
 def test_export_without_calibration_images_says_what_to_do(tmp_path):
-    result = run_python("export_tflite.py", "--calibration", str(tmp_path), "--no-eval",
-                        "--out", str(tmp_path))
+    result = run_python(
+        "export_tflite.py", "--calibration", str(tmp_path), "--no-eval", "--out", str(tmp_path)
+    )
     assert result.returncode == 2
     assert "no calibration images in" in result.stderr
     assert "--rebuild-calibration" in result.stderr
@@ -110,8 +136,20 @@ def test_same_seed_trains_the_same_model(tmp_path, mnist_1000):
     reports = []
     for run in ("a", "b"):
         out = tmp_path / run
-        result = run_python("train.py", "--quick", "--epochs", "2", "--batch-size", "32",
-                            "--seed", "5", "--data", str(data), "--out", str(out))
+        result = run_python(
+            "train.py",
+            "--quick",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "32",
+            "--seed",
+            "5",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         metrics = json.loads((out / "metrics.json").read_text())
         reports.append((metrics["keras"]["test"], metrics["training"]["best_val_accuracy"]))
@@ -126,9 +164,22 @@ def test_fine_tuning_on_unusual_digits_raises_their_accuracy(tmp_path, mnist_100
     images, labels = mnist_1000
     data = small_mnist(tmp_path, images, labels)
     out = tmp_path / "tuned"
-    result = run_python("train.py", "--quick", "--data", str(data), "--out", str(out),
-                        "--extra", str(mine), "--fine-tune", str(REPO / "models" / "digits.keras"),
-                        "--batch-size", "32", "--seed", "2")
+    result = run_python(
+        "train.py",
+        "--quick",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--extra",
+        str(mine),
+        "--fine-tune",
+        str(REPO / "models" / "digits.keras"),
+        "--batch-size",
+        "32",
+        "--seed",
+        "2",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     extra = json.loads((out / "metrics.json").read_text())["extra"]
     assert extra["holdout"] == 36 and extra["train"] == 84

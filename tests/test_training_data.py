@@ -94,8 +94,11 @@ def test_kind_indices_point_into_the_kinds_given(digits):
 
 def test_no_negative_is_a_bare_bar(every_kind):
     images, which = every_kind
-    bars = [NEGATIVE_KINDS[k] for image, k in zip(images, which, strict=True)
-            if image.max() and _bar_like(image)]
+    bars = [
+        NEGATIVE_KINDS[k]
+        for image, k in zip(images, which, strict=True)
+        if image.max() and _bar_like(image)
+    ]
     assert bars == []
 
 

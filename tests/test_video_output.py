@@ -46,8 +46,9 @@ class Recording(AnnotatedWriter):
 class Synthetic(FrameSource):
     """Frames made here: a number drawn on a gradient, moving a little each frame."""
 
-    def __init__(self, count: int, size: tuple[int, int], fps: float = 12.0,
-                 live: bool = False) -> None:
+    def __init__(
+        self, count: int, size: tuple[int, int], fps: float = 12.0, live: bool = False
+    ) -> None:
         super().__init__()
         self.count, self.size, self.fps, self.live = count, size, fps, live
         self.name = "camera:test" if live else "synthetic"
@@ -57,8 +58,15 @@ class Synthetic(FrameSource):
         ramp = np.linspace(60, 200, width, dtype=np.float32)
         for i in range(self.count):
             image = np.repeat(ramp[None, :, None], height, 0).repeat(3, 2).astype(np.uint8)
-            cv2.putText(image, str(100 + i), (10 + 2 * i, height * 2 // 3),
-                        cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 40, 220), 3)
+            cv2.putText(
+                image,
+                str(100 + i),
+                (10 + 2 * i, height * 2 // 3),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                1.2,
+                (20, 40, 220),
+                3,
+            )
             yield Frame(image, i, i / self.fps, self.name)
 
 
@@ -80,9 +88,13 @@ def decode(path) -> tuple[list[np.ndarray], float]:
 def stream_info(path) -> dict:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        return {"codec": stream.codec_context.name, "pix_fmt": stream.codec_context.pix_fmt,
-                "width": stream.width, "height": stream.height,
-                "format": container.format.name}
+        return {
+            "codec": stream.codec_context.name,
+            "pix_fmt": stream.codec_context.pix_fmt,
+            "width": stream.width,
+            "height": stream.height,
+            "format": container.format.name,
+        }
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -174,8 +186,12 @@ def test_an_interrupted_run_leaves_a_whole_playable_video(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run(source, Recognizer(DigitClassifier()), saver=AnnotatedWriter(target, source),
-            on_result=stop_at_ten)
+        run(
+            source,
+            Recognizer(DigitClassifier()),
+            saver=AnnotatedWriter(target, source),
+            on_result=stop_at_ten,
+        )
     assert stream_info(target)["codec"] == "h264"
     assert len(decode(target)[0]) == 10
 
@@ -219,16 +235,31 @@ def test_a_full_disk_is_reported_not_ignored(tmp_path):
 def test_sigterm_during_a_run_leaves_every_frame_in_a_playable_h264_file(tmp_path):
     source = tmp_path / "long.mp4"
     frames, _ = decode(SAMPLE_VIDEO)
-    writer = cv2.VideoWriter(str(source), cv2.VideoWriter_fourcc(*"mp4v"), 15.0,
-                             (frames[0].shape[1], frames[0].shape[0]))
+    writer = cv2.VideoWriter(
+        str(source), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (frames[0].shape[1], frames[0].shape[0])
+    )
     for image in frames * 5:
         writer.write(image)
     writer.release()
     saved, lines_path = tmp_path / "out.mp4", tmp_path / "out.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "camdigit", "run", str(source), "--save", str(saved), "--json",
-         str(lines_path), "--no-show", "--quiet"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "camdigit",
+            "run",
+            str(source),
+            "--save",
+            str(saved),
+            "--json",
+            str(lines_path),
+            "--no-show",
+            "--quiet",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -261,8 +292,13 @@ for i in range(30):
 @pytest.mark.slow
 def test_a_video_never_closed_is_still_finished_at_exit(tmp_path):
     target = tmp_path / "unclosed.mp4"
-    done = subprocess.run([sys.executable, "-c", WRITE_AND_EXIT, str(target)], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_AND_EXIT, str(target)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert stream_info(target)["codec"] == "h264"
     assert len(decode(target)[0]) == 30

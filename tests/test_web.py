@@ -139,8 +139,9 @@ def test_uploads_stay_in_memory(client, photo, monkeypatch):
 
     monkeypatch.setattr(tempfile, "SpooledTemporaryFile", no_files)
     monkeypatch.setattr(tempfile, "TemporaryFile", no_files)
-    big = cv2.resize(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), None,
-                     fx=1.5, fy=1.5)
+    big = cv2.resize(
+        cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), None, fx=1.5, fy=1.5
+    )
     data = png(big)
     assert len(data) > 1 * MB
     answer = post_files(client, [(data, "big.png")])
@@ -150,8 +151,12 @@ def test_uploads_stay_in_memory(client, photo, monkeypatch):
 def _png_header_only(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     chunk = b"IHDR" + ihdr
-    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
-            + struct.pack(">I", zlib.crc32(chunk)))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+    )
 
 
 def _bad_uploads(photo: bytes) -> dict[str, bytes]:
@@ -174,9 +179,11 @@ def _bad_uploads(photo: bytes) -> dict[str, bytes]:
 @pytest.mark.parametrize("kind", list(_bad_uploads(b"\xff\xd8\xff" * 400)))
 def test_bad_uploads_are_400_with_a_message(client, photo, kind):
     data = _bad_uploads(photo)[kind]
-    for answer in (post_files(client, [(data, "x.jpg")]),
-                   client.post("/api/detect", data=data, content_type="application/octet-stream"),
-                   post_files(client, [(data, "x.png")], url="/api/digit")):
+    for answer in (
+        post_files(client, [(data, "x.jpg")]),
+        client.post("/api/detect", data=data, content_type="application/octet-stream"),
+        post_files(client, [(data, "x.png")], url="/api/digit"),
+    ):
         assert answer.status_code == 400, (kind, answer.get_data(as_text=True))
         message = answer.get_json()["error"]
         assert message and "\n" not in message
@@ -232,9 +239,11 @@ def test_no_image_in_the_request_is_400(client, photo):
 
 def test_oversized_uploads_are_413(client):
     huge = b"\xff\xd8\xff" + b"\x00" * (40 * MB)
-    for answer in (client.post("/api/detect", data=huge, content_type="image/jpeg"),
-                   post_files(client, [(huge, "huge.jpg")]),
-                   post_files(client, [(huge, "huge.jpg")], url="/api/digit")):
+    for answer in (
+        client.post("/api/detect", data=huge, content_type="image/jpeg"),
+        post_files(client, [(huge, "huge.jpg")]),
+        post_files(client, [(huge, "huge.jpg")], url="/api/digit"),
+    ):
         assert answer.status_code == 413
         assert answer.get_json() == {"error": "upload too large: at most 40 MB per request"}
     page = post_files(client, [(huge, "huge.jpg")], url="/")
@@ -251,8 +260,9 @@ def test_two_phone_photos_fit_and_one_photo_over_the_per_photo_limit_is_named(cl
     # the same limits at a small scale: two photos under the per-photo limit pass, one over it
     # is refused by name
     small = create_app(Recognizer(classifier), max_upload_mb=3, max_file_mb=1).test_client()
-    ok, photo = cv2.imencode(".png", np.random.default_rng(0).integers(0, 255, (480, 640, 3),
-                                                                       dtype=np.uint8))
+    ok, photo = cv2.imencode(
+        ".png", np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    )
     assert ok and 0.5 * MB < len(photo) < MB
     two = post_files(small, [(photo.tobytes(), "a.png"), (photo.tobytes(), "b.png")], url="/")
     assert two.status_code == 200, two.get_data(as_text=True)[-500:]
@@ -381,16 +391,26 @@ def test_live_api_and_mjpeg_with_a_video_source(classifier):
     assert client.get("/api/latest").status_code == 503  # not started: no frame yet
     feed.start()
     try:
-        first = wait_for(lambda: client.get("/api/latest").get_json()
-                         if client.get("/api/latest").status_code == 200 else None)
+        first = wait_for(
+            lambda: (
+                client.get("/api/latest").get_json()
+                if client.get("/api/latest").status_code == 200
+                else None
+            )
+        )
         assert set(first) >= RECORD_KEYS | {"seq", "fps", "width", "height", "running"}
         assert first["source"] == str(SAMPLE_VIDEO) and first["running"] is True
-        later = wait_for(lambda: (r := client.get("/api/latest").get_json())["seq"]
-                         > first["seq"] + 3 and r)
+        later = wait_for(
+            lambda: (r := client.get("/api/latest").get_json())["seq"] > first["seq"] + 3 and r
+        )
         assert later["frame"] != first["frame"]
         seen: set[str] = set()
-        wait_for(lambda: seen.update(n["text"] for n in client.get("/api/latest")
-                                     .get_json()["numbers"]) or len(seen) >= 3)
+        wait_for(
+            lambda: (
+                seen.update(n["text"] for n in client.get("/api/latest").get_json()["numbers"])
+                or len(seen) >= 3
+            )
+        )
         assert seen & set(written_numbers()["demo_video.mp4"])
 
         html = client.get("/live").get_data(as_text=True)
@@ -451,8 +471,9 @@ def test_a_client_that_stops_reading_does_not_stall_the_feed(classifier):
     from werkzeug.serving import make_server
 
     feed = video_feed(pace=False)
-    httpd = make_server("127.0.0.1", 0, create_app(Recognizer(classifier), live=feed),
-                        threaded=True)
+    httpd = make_server(
+        "127.0.0.1", 0, create_app(Recognizer(classifier), live=feed), threaded=True
+    )
     serving = threading.Thread(target=httpd.serve_forever, daemon=True)
     serving.start()
     feed.start()
@@ -524,11 +545,35 @@ def test_serve_arguments_and_defaults():
     args = serve_parser().parse_args(["serve"])
     assert args.source is None and args.handler is serve_command
     assert (args.host, args.port, args.loop, args.conf, args.threads) == (
-        "127.0.0.1", 8000, True, 0.5, 1)
-    args = serve_parser().parse_args(["serve", "0", "--host", "0.0.0.0", "--port", "9000",
-                                      "--no-loop", "--threads", "2", "--conf", "0.7"])
+        "127.0.0.1",
+        8000,
+        True,
+        0.5,
+        1,
+    )
+    args = serve_parser().parse_args(
+        [
+            "serve",
+            "0",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "9000",
+            "--no-loop",
+            "--threads",
+            "2",
+            "--conf",
+            "0.7",
+        ]
+    )
     assert (args.source, args.host, args.port, args.loop, args.threads, args.conf) == (
-        "0", "0.0.0.0", 9000, False, 2, 0.7)
+        "0",
+        "0.0.0.0",
+        9000,
+        False,
+        2,
+        0.7,
+    )
 
 
 def test_serve_without_flask_says_what_to_install(monkeypatch, capsys):
@@ -536,8 +581,11 @@ def test_serve_without_flask_says_what_to_install(monkeypatch, capsys):
     args = serve_parser().parse_args(["serve"])
     with pytest.raises(CamdigitError) as raised:
         serve_command(args)
-    assert str(raised.value) == FLASK_MISSING == \
-        "camdigit serve needs Flask: pip install 'camdigit[web]'"
+    assert (
+        str(raised.value)
+        == FLASK_MISSING
+        == "camdigit serve needs Flask: pip install 'camdigit[web]'"
+    )
     assert web_main([]) == 2
     assert capsys.readouterr().err == f"camdigit: error: {FLASK_MISSING}\n"
 
@@ -569,8 +617,9 @@ print("FLASK:", sorted(m for m in sys.modules if m.split(".")[0] in ("flask", "w
 
 @pytest.mark.slow
 def test_flask_is_imported_only_by_the_web_app():
-    probe = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True,
-                           text=True, timeout=120)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert probe.returncode == 0, probe.stderr
     assert "FLASK: []" in probe.stdout
 
@@ -580,7 +629,11 @@ def test_serve_in_a_subprocess_prints_its_url_and_stops_on_sigterm():
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     server = subprocess.Popen(
         [sys.executable, "-m", "camdigit.web", str(SAMPLE_VIDEO), "--port", "0"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = server.stdout.readline()

@@ -26,9 +26,17 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 CHROMEDRIVER = ("/usr/bin/chromedriver", "chromedriver")
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--window-size=1280,1400")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1400",
+)
 
 
 def missing(reason: str) -> None:
@@ -132,8 +140,15 @@ def test_upload_a_photo_and_see_its_numbers(browser, server, artifacts):
     right = sum((Counter(read) & Counter(written)).values())
     assert right >= 0.75 * len(written), f"read {read}, written {written}"
     image = browser.find_element(By.CSS_SELECTOR, "#results figure img")
-    assert wait(browser, lambda d: d.execute_script(
-        "return arguments[0].complete && arguments[0].naturalWidth", image)) == 960
+    assert (
+        wait(
+            browser,
+            lambda d: d.execute_script(
+                "return arguments[0].complete && arguments[0].naturalWidth", image
+            ),
+        )
+        == 960
+    )
     assert "numbers read:" in image.get_attribute("alt")
     assert browser.find_elements(By.CSS_SELECTOR, "#results ul.digits li")
     assert browser.find_element(By.ID, "upload-error").get_attribute("hidden") is not None
@@ -165,8 +180,16 @@ def test_draw_a_digit_on_the_pad(browser, server, artifacts):
     wait(browser, lambda d: error.is_displayed())
     assert "Draw a digit first" in error.text
     # A one: a stroke down the middle of the pad (offsets from its centre).
-    (ActionChains(browser).move_to_element_with_offset(pad, 0, -90).click_and_hold()
-     .move_by_offset(0, 60).move_by_offset(0, 60).move_by_offset(0, 60).release().perform())
+    (
+        ActionChains(browser)
+        .move_to_element_with_offset(pad, 0, -90)
+        .click_and_hold()
+        .move_by_offset(0, 60)
+        .move_by_offset(0, 60)
+        .move_by_offset(0, 60)
+        .release()
+        .perform()
+    )
     digit = browser.find_element(By.ID, "pad-digit")
     wait(browser, lambda d: digit.text not in ("", "?"))
     assert digit.text == "1"
@@ -207,7 +230,14 @@ def test_live_page_streams_mjpeg_and_numbers(browser, server, artifacts):
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#live-numbers li:not(.none)"))
     written = set(written_numbers()["demo_video.mp4"])
     seen: set[str] = set()
-    wait(browser, lambda d: seen.update(li.text for li in d.find_elements(
-        By.CSS_SELECTOR, "#live-numbers li:not(.none)")) or len(seen & written) >= 2)
+    wait(
+        browser,
+        lambda d: (
+            seen.update(
+                li.text for li in d.find_elements(By.CSS_SELECTOR, "#live-numbers li:not(.none)")
+            )
+            or len(seen & written) >= 2
+        ),
+    )
     assert browser.find_element(By.ID, "live-error").get_attribute("hidden") is not None
     browser.save_screenshot(str(artifacts / "web-live.png"))

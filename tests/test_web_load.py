@@ -97,7 +97,8 @@ def test_one_viewer_past_the_cap_gets_a_503_with_a_message(capped_client):
     assert refused.status_code == 503
     assert refused.headers["Retry-After"]
     assert refused.get_json()["error"].startswith(
-        "too many viewers: this server streams the live view to at most 2 at once")
+        "too many viewers: this server streams the live view to at most 2 at once"
+    )
     streams[0].close()  # the client leaves: the server closes the body
     latest = capped_client.get("/api/latest").get_json()
     assert (latest["viewers"], latest["max_viewers"]) == (1, 2)
@@ -126,17 +127,25 @@ def test_max_viewers_is_an_option_with_a_checked_range(monkeypatch):
     monkeypatch.setitem(sys.modules, "waitress.server", None)  # import waitress: ImportError
     with pytest.raises(CamdigitError) as raised:
         serve_command(parser.parse_args(["serve"]))
-    assert str(raised.value) == WAITRESS_MISSING == \
-        "camdigit serve needs waitress: pip install 'camdigit[web]'"
+    assert (
+        str(raised.value)
+        == WAITRESS_MISSING
+        == "camdigit serve needs waitress: pip install 'camdigit[web]'"
+    )
 
 
 # -- the load test -----------------------------------------------------------------------------
 
 
 def multipart(photo: bytes) -> bytes:
-    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; "
-            f"filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() + photo + \
-        f"\r\n--{BOUNDARY}--\r\n".encode()
+    return (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; '
+            f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+        ).encode()
+        + photo
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
 def rss_mb(pid: int) -> float:
@@ -175,8 +184,12 @@ def uploader(port: int, body: bytes, expected: list[str], until: float, tally: T
     while time.monotonic() < until:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            connection.request("POST", "/api/detect", body=body, headers={
-                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+            connection.request(
+                "POST",
+                "/api/detect",
+                body=body,
+                headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+            )
             answer = connection.getresponse()
             data = answer.read()
             if answer.status != 200:
@@ -213,7 +226,7 @@ def viewer(number: int, port: int, size: tuple[int, int], until: float, tally: T
                 tally.error(f"viewer {number}: not a boundary: {boundary[:80]!r}")
                 return
             headers = {}
-            while (line := answer.readline().strip()):
+            while line := answer.readline().strip():
                 name, _, value = line.decode().partition(":")
                 headers[name.lower()] = value.strip()
             jpeg = answer.read(int(headers["content-length"]))
@@ -239,9 +252,23 @@ def start_server(max_viewers: int) -> tuple[subprocess.Popen, int]:
     """``camdigit serve SAMPLE_VIDEO`` on 127.0.0.1 and a free port, once it has a live frame."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
     server = subprocess.Popen(
-        [sys.executable, "-m", "camdigit.web", str(SAMPLE_VIDEO), "--host", "127.0.0.1",
-         "--port", "0", "--max-viewers", str(max_viewers)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "camdigit.web",
+            str(SAMPLE_VIDEO),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--max-viewers",
+            str(max_viewers),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = server.stdout.readline()
@@ -273,8 +300,9 @@ def test_uploads_and_viewers_at_once_without_errors_and_in_bounded_memory():
         size = (latest["height"], latest["width"])  # of every MJPEG frame
         # what one upload reads: every later one must read the same
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("POST", "/api/detect", body=photo,
-                           headers={"Content-Type": "image/jpeg"})
+        connection.request(
+            "POST", "/api/detect", body=photo, headers={"Content-Type": "image/jpeg"}
+        )
         expected = [n["text"] for n in json.loads(connection.getresponse().read())["numbers"]]
         connection.close()
         assert len(expected) >= 5
@@ -283,10 +311,14 @@ def test_uploads_and_viewers_at_once_without_errors_and_in_bounded_memory():
         started = time.monotonic()
         until = started + SECONDS
         body = multipart(photo)
-        threads = [threading.Thread(target=viewer, args=(n, port, size, until, tally))
-                   for n in range(VIEWERS)]
-        threads += [threading.Thread(target=uploader, args=(port, body, expected, until, tally))
-                    for _ in range(UPLOADERS)]
+        threads = [
+            threading.Thread(target=viewer, args=(n, port, size, until, tally))
+            for n in range(VIEWERS)
+        ]
+        threads += [
+            threading.Thread(target=uploader, args=(port, body, expected, until, tally))
+            for _ in range(UPLOADERS)
+        ]
         for thread in threads:
             thread.start()
         samples: list[tuple[float, float]] = []
@@ -321,9 +353,11 @@ def test_uploads_and_viewers_at_once_without_errors_and_in_bounded_memory():
         peak = max([after] + [rss for _, rss in samples])
         warm = [rss for t, rss in samples if SECONDS / 3 <= t < SECONDS / 2]
         end = [rss for t, rss in samples if t >= SECONDS * 5 / 6]
-        print(f"\n{tally.uploads} uploads, frames per viewer {sorted(tally.frames.values())}, "
-              f"RSS MB: peak {peak:.0f}, each second {[round(rss) for _, rss in samples]}, "
-              f"after {after:.0f}")
+        print(
+            f"\n{tally.uploads} uploads, frames per viewer {sorted(tally.frames.values())}, "
+            f"RSS MB: peak {peak:.0f}, each second {[round(rss) for _, rss in samples]}, "
+            f"after {after:.0f}"
+        )
         assert peak < RSS_LIMIT_MB
         assert max(end) - min(warm) < RSS_GROWTH_MB, samples
 

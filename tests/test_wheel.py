@@ -28,9 +28,20 @@ print("DIGIT", digit)
 def test_wheel_installs_and_finds_its_model(tmp_path, mnist_1000):
     dist = tmp_path / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-w", str(dist), str(REPO)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(dist.glob("camdigit-*.whl"))
@@ -39,14 +50,28 @@ def test_wheel_installs_and_finds_its_model(tmp_path, mnist_1000):
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
     # Dependencies (numpy, OpenCV, LiteRT) come from this environment; camdigit does not.
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                           "['purelib'])"], capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     with open(f"{site}/borrowed_dependencies.pth", "w") as pth:
         pth.write("\n".join(sorted(deps)) + "\n")
@@ -54,8 +79,13 @@ def test_wheel_installs_and_finds_its_model(tmp_path, mnist_1000):
     images, labels = mnist_1000
     digit_png = tmp_path / "digit.png"
     cv2.imwrite(str(digit_png), 255 - images[0])
-    run = subprocess.run([str(python), "-I", "-c", SCRIPT, str(digit_png)], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(python), "-I", "-c", SCRIPT, str(digit_png)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     package_file, model_path, answer = run.stdout.strip().splitlines()
     assert package_file.startswith(str(env_dir))

@@ -113,9 +113,11 @@ def test_two_opencv_packages_are_reported_once_with_the_fix(caplog, monkeypatch)
     both = ["opencv-python", "opencv-python-headless"]
     assert display.warn_if_several_opencvs(both) and display.warn_if_several_opencvs(both)
     warnings = [r.getMessage() for r in caplog.records]
-    assert warnings == ["opencv-python and opencv-python-headless are installed together and share "
-                        "one cv2 folder: keep one, e.g. pip uninstall -y opencv-python "
-                        "opencv-python-headless && pip install opencv-python"]
+    assert warnings == [
+        "opencv-python and opencv-python-headless are installed together and share "
+        "one cv2 folder: keep one, e.g. pip uninstall -y opencv-python "
+        "opencv-python-headless && pip install opencv-python"
+    ]
     assert display.opencv_packages() == ["opencv-python"]  # this environment: one, the GUI one
 
 
@@ -144,7 +146,9 @@ def start_xvfb(size: str = "1280x1024x24") -> tuple[subprocess.Popen, str]:
     read, write = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     os.close(write)
     said = b""
@@ -167,8 +171,13 @@ def start_xvfb(size: str = "1280x1024x24") -> tuple[subprocess.Popen, str]:
 
 
 def x_command(display: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), env=dict(os.environ, DISPLAY=display), capture_output=True,
-                          timeout=timeout, check=True)
+    return subprocess.run(
+        list(args),
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        timeout=timeout,
+        check=True,
+    )
 
 
 def screenshot(display: str, window: str) -> np.ndarray:
@@ -201,11 +210,16 @@ def test_run_show_opens_the_annotated_window_and_q_quits_cleanly(tmp_path):
     env.update(DISPLAY=display, TF_CPP_MIN_LOG_LEVEL="3")
     run = subprocess.Popen(
         [sys.executable, "-m", "camdigit", "run", str(videos), "--show"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        found = x_command(display, "xdotool", "search", "--sync", "--onlyvisible", "--name",
-                          "^camdigit")
+        found = x_command(
+            display, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^camdigit"
+        )
         window = found.stdout.split()[0].decode()
         x_command(display, "xdotool", "key", "--window", window, "space")  # pause
         time.sleep(0.5)

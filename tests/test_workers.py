@@ -49,8 +49,18 @@ def folder(tmp_path_factory, mnist_1000) -> Path:
 def single(folder, tmp_path_factory) -> tuple[bytes, Path]:
     """One process's --json lines (the plain loop) and --save folder."""
     out = tmp_path_factory.mktemp("single")
-    code = main(["run", str(folder), "--json", str(out / "out.jsonl"), "--save",
-                 str(out / "saved"), "--no-show", "--quiet"])
+    code = main(
+        [
+            "run",
+            str(folder),
+            "--json",
+            str(out / "out.jsonl"),
+            "--save",
+            str(out / "saved"),
+            "--no-show",
+            "--quiet",
+        ]
+    )
     assert code == 1  # the bad file
     return (out / "out.jsonl").read_bytes(), out / "saved"
 
@@ -63,12 +73,24 @@ def frame_count(path: Path) -> int:
     return count
 
 
-def test_workers_write_the_same_lines_and_files_as_one_process(folder, single, tmp_path,
-                                                                caplog, capsys):
+def test_workers_write_the_same_lines_and_files_as_one_process(
+    folder, single, tmp_path, caplog, capsys
+):
     lines, saved = single
     out = tmp_path / "out.jsonl"
-    code = main(["run", str(folder), "--json", str(out), "--save", str(tmp_path / "saved"),
-                 "--workers", "2", "--no-show"])
+    code = main(
+        [
+            "run",
+            str(folder),
+            "--json",
+            str(out),
+            "--save",
+            str(tmp_path / "saved"),
+            "--workers",
+            "2",
+            "--no-show",
+        ]
+    )
     assert code == 1
     assert out.read_bytes() == lines  # byte for byte, files in listed order
     records = [json.loads(line) for line in lines.splitlines()]
@@ -94,7 +116,10 @@ def test_bad_files_among_good_ones_are_skipped_in_listed_order(photo_folder, cap
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == warned
     assert len(warned) == 2 and "b_empty.mp4" in warned[0] and "d_bad.jpg" in warned[1]
     assert [line.split(":")[0] for line in one.splitlines() if not line.startswith(" ")] == [
-        str(photo_folder / "a.jpg"), str(photo_folder / "c.jpg"), str(photo_folder / "e.jpg")]
+        str(photo_folder / "a.jpg"),
+        str(photo_folder / "c.jpg"),
+        str(photo_folder / "e.jpg"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +133,21 @@ def photo_folder(tmp_path_factory, mnist_1000) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("cut", ["nothing", "in the first video", "after the first file",
-                                 "in a photo's line", "all"])
-def test_resume_after_a_cut_at_any_point_writes_the_unbroken_file(folder, single, tmp_path,
-                                                                   cut):
+@pytest.mark.parametrize(
+    "cut", ["nothing", "in the first video", "after the first file", "in a photo's line", "all"]
+)
+def test_resume_after_a_cut_at_any_point_writes_the_unbroken_file(folder, single, tmp_path, cut):
     lines = single[0]
     first_file = sum(len(line) for line in lines.splitlines(keepends=True)[:15])
-    offsets = {"nothing": 0, "in the first video": 5000, "after the first file": first_file,
-               "in a photo's line": first_file + 3000, "all": len(lines)}
+    offsets = {
+        "nothing": 0,
+        "in the first video": 5000,
+        "after the first file": first_file,
+        "in a photo's line": first_file + 3000,
+        "all": len(lines),
+    }
     out = tmp_path / "out.jsonl"
-    out.write_bytes(lines[:offsets[cut]])  # as a killed run leaves it (a line cut short too)
+    out.write_bytes(lines[: offsets[cut]])  # as a killed run leaves it (a line cut short too)
     code = main(["run", str(folder), "--json", str(out), "--resume", "--no-show", "--quiet"])
     assert code == 1  # the bad file is tried again, and reported again
     assert out.read_bytes() == lines
@@ -125,13 +155,14 @@ def test_resume_after_a_cut_at_any_point_writes_the_unbroken_file(folder, single
 
 def test_resume_point_of_a_cut_file(tmp_path):
     path = tmp_path / "out.jsonl"
-    rows = [{"source": s, "frame": f} for s, f in [("a", 0), ("a", 1), ("b", 0), ("c", 0),
-                                                   ("c", 1)]]
+    rows = [
+        {"source": s, "frame": f} for s, f in [("a", 0), ("a", 1), ("b", 0), ("c", 0), ("c", 1)]
+    ]
     text = "".join(json.dumps(r) + "\n" for r in rows)
     path.write_text(text + '{"source": "c", "fra')
     point = find_resume_point(path)
     assert point.complete == {"a", "b"} and point.redo == "c" and point.kept_lines == 3
-    assert path.read_text()[:point.keep_bytes] == "".join(text.splitlines(True)[:3])
+    assert path.read_text()[: point.keep_bytes] == "".join(text.splitlines(True)[:3])
     path.write_text(text + text)
     with pytest.raises(UsageError, match="in two places"):
         find_resume_point(path)
@@ -146,20 +177,41 @@ def test_parts_in_any_order_are_written_in_listed_order(monkeypatch):
     monkeypatch.setattr(workers, "SPOOL_MEMORY", 10)
     stream = io.StringIO()
     logged: list[str] = []
-    record = logging.makeLogRecord({"name": "camdigit.test", "levelno": logging.WARNING,
-                                    "levelname": "WARNING", "msg": "file 2 said"})
+    record = logging.makeLogRecord(
+        {
+            "name": "camdigit.test",
+            "levelno": logging.WARNING,
+            "levelname": "WARNING",
+            "msg": "file 2 said",
+        }
+    )
     output = OrderedOutput(stream, ArchiveSummary())
     handler = logging.Handler()
     handler.emit = lambda r: logged.append(  # type: ignore[method-assign]
-        f"{r.getMessage()} after {stream.getvalue().count(chr(10))} lines")
+        f"{r.getMessage()} after {stream.getvalue().count(chr(10))} lines"
+    )
     logging.getLogger("camdigit.test").addHandler(handler)
     try:
-        def part(index: int, k: int, done: bool = False) -> FilePart:
-            return FilePart(index, frames=1, lines=[f"{index}.{k}\n"], done=done,
-                            records=[record] if done and index == 2 else [])
 
-        for p in [part(2, 0), part(1, 0), part(3, 0, True), part(0, 0), part(2, 1, True),
-                  part(1, 1), part(0, 1, True), part(1, 2, True)]:
+        def part(index: int, k: int, done: bool = False) -> FilePart:
+            return FilePart(
+                index,
+                frames=1,
+                lines=[f"{index}.{k}\n"],
+                done=done,
+                records=[record] if done and index == 2 else [],
+            )
+
+        for p in [
+            part(2, 0),
+            part(1, 0),
+            part(3, 0, True),
+            part(0, 0),
+            part(2, 1, True),
+            part(1, 1),
+            part(0, 1, True),
+            part(1, 2, True),
+        ]:
             output.add(p)
     finally:
         logging.getLogger("camdigit.test").removeHandler(handler)
@@ -204,9 +256,24 @@ def long_folder(tmp_path_factory, mnist_1000) -> tuple[Path, bytes]:
 def start_run(folder: Path, out: Path, *flags: str) -> subprocess.Popen:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.Popen(
-        [sys.executable, "-m", "camdigit", "run", str(folder), "--json", str(out), "--quiet",
-         "--no-show", *flags], cwd=REPO, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "camdigit",
+            "run",
+            str(folder),
+            "--json",
+            str(out),
+            "--quiet",
+            "--no-show",
+            *flags,
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_lines(out: Path, count: int, process: subprocess.Popen) -> None:
@@ -234,8 +301,22 @@ def test_resume_after_a_kill_writes_the_unbroken_file(long_folder, tmp_path):
     process.kill()  # no cleanup at all
     process.communicate(timeout=60)
     assert len(out.read_bytes()) < len(unbroken)
-    assert main(["run", str(folder), "--json", str(out), "--workers", "2", "--resume",
-                 "--no-show", "--quiet"]) == 1
+    assert (
+        main(
+            [
+                "run",
+                str(folder),
+                "--json",
+                str(out),
+                "--workers",
+                "2",
+                "--resume",
+                "--no-show",
+                "--quiet",
+            ]
+        )
+        == 1
+    )
     assert out.read_bytes() == unbroken
 
 
@@ -279,8 +360,12 @@ def test_workers_that_die_stop_the_run_naming_the_file(long_folder, tmp_path):
     process = start_run(folder, out, "--workers", "2")
     wait_for_lines(out, 3, process)
     # the workers: the processes that started none (not the fork server, not the tracker)
-    pool = [pid for pid in descendants(process.pid) if not descendants(pid)
-            and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+    pool = [
+        pid
+        for pid in descendants(process.pid)
+        if not descendants(pid)
+        and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
+    ]
     assert len(pool) == 2
     for pid in pool:  # both: the one reading the long first video surely among them
         os.kill(pid, signal.SIGKILL)

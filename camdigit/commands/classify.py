@@ -40,7 +40,11 @@ def _warn_if_a_page(path: Path, image, classifier: DigitClassifier) -> None:
     if found >= 2:
         logging.getLogger("camdigit").warning(
             "%s holds %d digits, but classify reads each image as one digit: use "
-            "'camdigit run %s' to read them all", path, found, path)
+            "'camdigit run %s' to read them all",
+            path,
+            found,
+            path,
+        )
 
 
 def classify_command(args: argparse.Namespace) -> int:
@@ -71,40 +75,55 @@ def classify_command(args: argparse.Namespace) -> int:
 
     result = classifier.classify(np.stack(crops))
     right = known = 0
-    for path, digit, confidence, is_digit in zip(kept, result.digits, result.confidences,
-                                                 result.is_digit, strict=True):
+    for path, digit, confidence, is_digit in zip(
+        kept, result.digits, result.confidences, result.is_digit, strict=True
+    ):
         truth = _truth_from_name(path) if not args.images else None
         if truth is not None:
             known += 1
             right += int(truth == digit)
         if args.json:
-            record = {"file": str(path), "digit": int(digit), "confidence": float(confidence),
-                      "is_digit": round(float(is_digit), 4)}
+            record = {
+                "file": str(path),
+                "digit": int(digit),
+                "confidence": float(confidence),
+                "is_digit": round(float(is_digit), 4),
+            }
             if truth is not None:
                 record["truth"] = truth
             print(json.dumps(record), flush=True)
         else:
             mark = "" if truth is None else ("  ok" if truth == digit else f"  WRONG (is {truth})")
-            judged = ("" if is_digit >= DEFAULT_MIN_DIGIT
-                      else f"  (not a digit? the model gives it {is_digit:.3f})")
+            judged = (
+                ""
+                if is_digit >= DEFAULT_MIN_DIGIT
+                else f"  (not a digit? the model gives it {is_digit:.3f})"
+            )
             print(f"{path.name}: {digit}  ({confidence:.3f}){mark}{judged}", flush=True)
     if known and not args.json:
-        print(f"{right}/{known} bundled sample digits read right "
-              f"with {classifier.path.name} ({classifier.input_type})")
+        print(
+            f"{right}/{known} bundled sample digits read right "
+            f"with {classifier.path.name} ({classifier.input_type})"
+        )
     return 1 if failures else 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``classify`` to the command line's subcommands."""
     classify = subparsers.add_parser(
-        "classify", formatter_class=HelpFormatter,
+        "classify",
+        formatter_class=HelpFormatter,
         help="classify single-digit images (default: the bundled sample digits)",
         description="Classify images that each hold one digit. With no IMAGE, classifies the "
         "bundled sample digits (MNIST test digits) and checks the answers.",
     )
     classify.add_argument("images", nargs="*", metavar="IMAGE", help="image files, one digit each")
     add_model_options(classify)
-    classify.add_argument("--ink", choices=["auto", "dark", "bright"], default="auto",
-                          help="ink darker or lighter than the background (auto: guess per image)")
+    classify.add_argument(
+        "--ink",
+        choices=["auto", "dark", "bright"],
+        default="auto",
+        help="ink darker or lighter than the background (auto: guess per image)",
+    )
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
     classify.set_defaults(handler=classify_command)

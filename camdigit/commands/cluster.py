@@ -79,8 +79,10 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
             pass
     except OSError as exc:
-        raise UsageError(f"--ray: nothing answers at {address} ({exc.strerror or exc}): start "
-                         f"the cluster (ray start --head) or check the address") from None
+        raise UsageError(
+            f"--ray: nothing answers at {address} ({exc.strerror or exc}): start "
+            f"the cluster (ray start --head) or check the address"
+        ) from None
 
 
 def _reader(settings: ReadSettings, key: str, model: list) -> FileReader:
@@ -102,8 +104,9 @@ def _reader(settings: ReadSettings, key: str, model: list) -> FileReader:
     return found
 
 
-def read_file_task(settings: ReadSettings, key: str, model: list, cwd: str, level: int,
-                   index: int, path: str) -> Iterator[FilePart]:
+def read_file_task(
+    settings: ReadSettings, key: str, model: list, cwd: str, level: int, index: int, path: str
+) -> Iterator[FilePart]:
     """One file, read on a Ray worker: its parts, as they come.
 
     ``model`` is a one-item list holding the reference to the model's bytes, so that Ray does
@@ -156,8 +159,13 @@ class RayCluster:
         cpus: CPUs of the local runtime (default: the machine's cores).
     """
 
-    def __init__(self, settings: ReadSettings, model: bytes, address: str | None = None,
-                 cpus: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: ReadSettings,
+        model: bytes,
+        address: str | None = None,
+        cpus: int | None = None,
+    ) -> None:
         missing = ray_missing()
         if missing is not None:
             raise UsageError(f"--ray: {missing}")
@@ -165,8 +173,11 @@ class RayCluster:
 
         self._started = False
         if not ray.is_initialized():
-            options = {"include_dashboard": False, "log_to_driver": False,
-                       "logging_level": logging.ERROR}
+            options = {
+                "include_dashboard": False,
+                "log_to_driver": False,
+                "logging_level": logging.ERROR,
+            }
             # ray.init takes SIGTERM over (to exit at once); the command line's handler is put
             # back, so that SIGTERM stops the run as Ctrl-C does, closing every output
             main = threading.current_thread() is threading.main_thread()
@@ -198,8 +209,9 @@ class RayCluster:
         self._running: deque[tuple[str, object]] = deque()  # (file, its parts' generator)
 
     def submit(self, index: int, path: str) -> None:
-        parts = _remote_task().remote(self._settings, self._key, self._model, self._cwd,
-                                      self._level, index, path)
+        parts = _remote_task().remote(
+            self._settings, self._key, self._model, self._cwd, self._level, index, path
+        )
         self._running.append((path, parts))
 
     def wait(self, deliver: Callable[[FilePart], None]) -> None:
@@ -212,8 +224,10 @@ class RayCluster:
         except StopIteration:
             raise WorkerError(f"the Ray task reading {path} ended without its results") from None
         except ray.exceptions.RayError as exc:
-            raise WorkerError(f"Ray could not read {path}: {exc}; the lines written so far are "
-                              f"kept (--resume goes on from there)") from None
+            raise WorkerError(
+                f"Ray could not read {path}: {exc}; the lines written so far are "
+                f"kept (--resume goes on from there)"
+            ) from None
         if part.done:
             self._running.popleft()
         deliver(part)

@@ -68,6 +68,8 @@ class AnswersEnded(Exception):  # noqa: N818 (an end of input, not an error)
     def __init__(self, pairs: list[tuple[np.ndarray, int]]) -> None:
         super().__init__("input ended")
         self.pairs = pairs
+
+
 """Confirm a reading: (crop, digit, confidence) -> the label, or None to skip it."""
 
 CROP_NAME = re.compile(r"(.+)-f\d+-\d+(?:-\d+)?\.png")
@@ -153,9 +155,15 @@ def check_out(out: Path, source: FrameSource, overwrite: bool) -> dict[str, list
         named.setdefault(path.stem, path)
     earlier = earlier_crops(out, named)
     for stem, crops in earlier.items():
-        refuse_to_replace(crops, inputs, overwrite, flag="--out", instead="another folder",
-                          by="a new crop",
-                          replaced=f"the crops of {named[stem].name} saved before")
+        refuse_to_replace(
+            crops,
+            inputs,
+            overwrite,
+            flag="--out",
+            instead="another folder",
+            by="a new crop",
+            replaced=f"the crops of {named[stem].name} saved before",
+        )
     return earlier
 
 
@@ -196,8 +204,11 @@ def label_frame(
         labels = sheet_labels(found.boxes, args.sheet)
         if labels is None:
             rows = len(box_rows(found.boxes))
-            print(f"camdigit: {frame.source} frame {frame.index}: {rows} rows of digits, the "
-                  f"sheet has {len(args.sheet)}: skipped", file=sys.stderr)
+            print(
+                f"camdigit: {frame.source} frame {frame.index}: {rows} rows of digits, the "
+                f"sheet has {len(args.sheet)}: skipped",
+                file=sys.stderr,
+            )
             return []
         return list(zip(crops, labels, strict=True))
     if args.label is not None:
@@ -208,17 +219,19 @@ def label_frame(
             parent = Path(frame.source).parent.name
             label = int(parent) if parent.isdigit() and len(parent) == 1 else None
         if label is None:
-            print(f"camdigit: no label in the name or folder of {frame.source}: skipped",
-                  file=sys.stderr)
+            print(
+                f"camdigit: no label in the name or folder of {frame.source}: skipped",
+                file=sys.stderr,
+            )
             return []
         return [(c, label) for c in crops]
     # --confirm: the model reads, the user (or --yes-above) decides.
     reading = recognizer.classifier.classify(np.stack(crops))
     pairs = []
     boxes = found.boxes if len(found) else np.zeros((len(crops), 4), np.int32)
-    for k, (crop, digit, confidence, box) in enumerate(zip(crops, reading.digits,
-                                                          reading.confidences, boxes,
-                                                          strict=True)):
+    for k, (crop, digit, confidence, box) in enumerate(
+        zip(crops, reading.digits, reading.confidences, boxes, strict=True)
+    ):
         if confidence >= args.yes_above:
             pairs.append((crop, int(digit)))
         elif ask is not None:
@@ -236,8 +249,9 @@ def label_frame(
 def terminal_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> int | None:
     """Ask on the terminal: Enter keeps the reading, a digit corrects it, anything else skips.
     Ctrl-D (end of input) raises EOFError: the caller keeps the answers given and stops."""
-    answer = input(f"{where}: read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, "
-                   f"n skips: ")
+    answer = input(
+        f"{where}: read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, n skips: "
+    )
     answer = answer.strip()
     if answer == "":
         return digit
@@ -250,8 +264,16 @@ def window_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> i
     """Ask in the window: Enter or y keeps, a digit key corrects, n or Esc skips."""
     big = cv2.resize(crop, (256, 256), interpolation=cv2.INTER_NEAREST)
     panel = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
-    cv2.putText(panel, f"{digit}? {confidence:.2f}", (8, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9,
-                (0, 200, 255), 2, cv2.LINE_AA)
+    cv2.putText(
+        panel,
+        f"{digit}? {confidence:.2f}",
+        (8, 30),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.9,
+        (0, 200, 255),
+        2,
+        cv2.LINE_AA,
+    )
     cv2.imshow("camdigit collect: confirm", panel)
     while True:
         key = cv2.waitKey(0) & 0xFF
@@ -285,12 +307,17 @@ def collect(
         ask = window_ask if show else (terminal_ask if sys.stdin.isatty() else None)
         if ask is None and args.yes_above > 1.0:
             source.close()
-            raise UsageError("--confirm asks about each reading, but there is no window and no "
-                             "terminal here: give --yes-above P to keep the readings at least "
-                             "P confident without asking")
+            raise UsageError(
+                "--confirm asks about each reading, but there is no window and no "
+                "terminal here: give --yes-above P to keep the readings at least "
+                "P confident without asking"
+            )
         if ask is None:
-            print(f"camdigit: no terminal to ask: only readings at least {args.yes_above:g} "
-                  f"confident are kept", file=sys.stderr)
+            print(
+                f"camdigit: no terminal to ask: only readings at least {args.yes_above:g} "
+                f"confident are kept",
+                file=sys.stderr,
+            )
     last_capture = -float("inf")
     try:
         for frame in source:
@@ -317,11 +344,18 @@ def collect(
             stem = f"{Path(frame.source).stem or 'camera'}-f{frame.index}"
             for k, (crop, label) in enumerate(pairs):
                 collection.save(crop, label, f"{stem}-{k}")
-            print(f"camdigit: {frame.source} frame {frame.index}: saved {len(pairs)}  |  "
-                  f"{collection.line()}", file=sys.stderr, flush=True)
+            print(
+                f"camdigit: {frame.source} frame {frame.index}: saved {len(pairs)}  |  "
+                f"{collection.line()}",
+                file=sys.stderr,
+                flush=True,
+            )
             if ended:
-                print("camdigit: input ended: stopped, every answer given is saved",
-                      file=sys.stderr, flush=True)
+                print(
+                    "camdigit: input ended: stopped, every answer given is saved",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 break
     finally:
         source.close()
@@ -344,11 +378,14 @@ def _show(image: np.ndarray, recognizer: Recognizer, collection: Collection) -> 
 def check_collect_flags(args: argparse.Namespace) -> None:
     modes = [bool(args.sheet), args.label is not None, args.from_names, args.confirm, args.keys]
     if sum(modes) != 1:
-        raise UsageError("choose one way to label the digits: --sheet DIGITS, --label D, "
-                         "--from-names, --confirm or --keys")
+        raise UsageError(
+            "choose one way to label the digits: --sheet DIGITS, --label D, "
+            "--from-names, --confirm or --keys"
+        )
     if args.sheet and not (args.sheet.isdigit()):
-        raise UsageError(f"--sheet takes the digits written row by row, like 0123456789, got "
-                         f"{args.sheet!r}")
+        raise UsageError(
+            f"--sheet takes the digits written row by row, like 0123456789, got {args.sheet!r}"
+        )
     if args.label is not None and not 0 <= args.label <= 9:
         raise UsageError(f"--label must be a digit 0-9, got {args.label}")
     if not 0.0 <= args.yes_above <= 1.01:
@@ -379,47 +416,79 @@ def collect_command(args: argparse.Namespace) -> int:
         raise
     collection = collect(args, recognizer, show, source, earlier)
     replaced = f"; replaced {collection.replaced} saved before" if collection.replaced else ""
-    print(f"saved {collection.saved} digits in {args.out} ({time.monotonic() - started:.1f} s)"
-          f"{replaced}; now {sum(collection.counts.values())} in all: {collection.line()}")
+    print(
+        f"saved {collection.saved} digits in {args.out} ({time.monotonic() - started:.1f} s)"
+        f"{replaced}; now {sum(collection.counts.values())} in all: {collection.line()}"
+    )
     return 0 if collection.saved else 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``collect`` to the command line's subcommands."""
     parser = subparsers.add_parser(
-        "collect", formatter_class=HelpFormatter,
+        "collect",
+        formatter_class=HelpFormatter,
         help="save your own labelled digits (normalized crops) from a camera, video or photos",
         description="Save every digit found as the model's normalized 64x64 crop in "
         "OUT/<digit>/, labelled by a prompted sheet, a fixed label, file names, or the model's "
         "reading confirmed by you. Train on them with train.py --extra OUT.",
     )
-    parser.add_argument("source", metavar="SOURCE",
-                        help="camera index, picam, video, photo, folder or glob")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="folder for OUT/<digit>/*.png, made if missing; new crops are "
-                        "added to it, never written over a file. Crops are named after their "
-                        "photo or video (NAME-f<frame>-<k>.png): a photo or video whose crops "
-                        "OUT already holds is refused before any work, unless --overwrite")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the crops an earlier collect saved in OUT from the same "
-                        "photo or video (in any digit folder) with this run's (an input is "
-                        "never replaced)")
+    parser.add_argument(
+        "source", metavar="SOURCE", help="camera index, picam, video, photo, folder or glob"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for OUT/<digit>/*.png, made if missing; new crops are "
+        "added to it, never written over a file. Crops are named after their "
+        "photo or video (NAME-f<frame>-<k>.png): a photo or video whose crops "
+        "OUT already holds is refused before any work, unless --overwrite",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the crops an earlier collect saved in OUT from the same "
+        "photo or video (in any digit folder) with this run's (an input is "
+        "never replaced)",
+    )
     labels = parser.add_argument_group("labels (choose one)")
-    labels.add_argument("--sheet", metavar="DIGITS",
-                        help="a prompted sheet: one row per character, top to bottom")
+    labels.add_argument(
+        "--sheet", metavar="DIGITS", help="a prompted sheet: one row per character, top to bottom"
+    )
     labels.add_argument("--label", type=int, metavar="D", help="every digit found is D")
-    labels.add_argument("--from-names", action="store_true",
-                        help="each file's label from its folder or file name")
-    labels.add_argument("--confirm", action="store_true",
-                        help="the model's reading, confirmed in the window or on the terminal")
-    labels.add_argument("--keys", action="store_true",
-                        help="window: a digit key saves the digits in view under that label")
-    parser.add_argument("--yes-above", type=float, default=1.01, metavar="P",
-                        help="with --confirm, accept readings at least this confident unasked")
-    parser.add_argument("--every", type=float, default=1.0, metavar="SECONDS",
-                        help="without a window, capture a video or camera this often")
-    parser.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
-                        help="the live window (default: when a display is present)")
+    labels.add_argument(
+        "--from-names", action="store_true", help="each file's label from its folder or file name"
+    )
+    labels.add_argument(
+        "--confirm",
+        action="store_true",
+        help="the model's reading, confirmed in the window or on the terminal",
+    )
+    labels.add_argument(
+        "--keys",
+        action="store_true",
+        help="window: a digit key saves the digits in view under that label",
+    )
+    parser.add_argument(
+        "--yes-above",
+        type=float,
+        default=1.01,
+        metavar="P",
+        help="with --confirm, accept readings at least this confident unasked",
+    )
+    parser.add_argument(
+        "--every",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="without a window, capture a video or camera this often",
+    )
+    parser.add_argument(
+        "--show",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the live window (default: when a display is present)",
+    )
     add_model_options(parser)
     parser.set_defaults(handler=collect_command, conf=0.0, max_side=1280, track=False)
-

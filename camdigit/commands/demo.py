@@ -41,15 +41,20 @@ def written_numbers() -> dict[str, list[str]]:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``demo`` to the command line's subcommands."""
     demo = subparsers.add_parser(
-        "demo", formatter_class=HelpFormatter,
+        "demo",
+        formatter_class=HelpFormatter,
         help="run on the bundled sample video and photo (no camera needed)",
         description="Read the bundled sample video and photo (pages of MNIST test digits made "
         "by camdigit's scene generator), write the annotated video and photo and their JSON "
         "Lines, and print the numbers read.",
     )
-    demo.add_argument("--out", type=Path, default=Path("."),
-                      help="folder for camdigit-demo.mp4, camdigit-demo.jsonl, "
-                      "camdigit-demo-photo.jpg and camdigit-demo-photo.jsonl")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        help="folder for camdigit-demo.mp4, camdigit-demo.jsonl, "
+        "camdigit-demo-photo.jpg and camdigit-demo-photo.jsonl",
+    )
     add_model_options(demo)
     add_run_options(demo)
     demo.set_defaults(handler=demo_command)
@@ -72,21 +77,38 @@ def demo_command(args: argparse.Namespace) -> int:
     truth = written_numbers()
     jobs = [
         (SAMPLE_VIDEO, out / "camdigit-demo.mp4", out / "camdigit-demo.jsonl", "sample video"),
-        (SAMPLE_PHOTO, out / "camdigit-demo-photo.jpg", out / "camdigit-demo-photo.jsonl",
-         "sample photo"),
+        (
+            SAMPLE_PHOTO,
+            out / "camdigit-demo-photo.jpg",
+            out / "camdigit-demo-photo.jsonl",
+            "sample photo",
+        ),
     ]
     for sample, save, json_path, label in jobs:
         source = open_source(str(sample))
-        summary = process_source(source, recognizer, save, str(json_path), show, quiet=True,
-                                 print_results=False, overwrite=True)  # its own outputs
+        summary = process_source(
+            source,
+            recognizer,
+            save,
+            str(json_path),
+            show,
+            quiet=True,
+            print_results=False,
+            overwrite=True,
+        )  # its own outputs
         read = summary.steady_numbers(str(sample))
         written = truth.get(sample.name, [])
-        print(f"{label} ({sample.name}, {summary.frames} frames, {summary.fps:.0f} FPS): "
-              f"read {' '.join(read) or '-'}", flush=True)
+        print(
+            f"{label} ({sample.name}, {summary.frames} frames, {summary.fps:.0f} FPS): "
+            f"read {' '.join(read) or '-'}",
+            flush=True,
+        )
         if written:
             right = sum((Counter(read) & Counter(written)).values())
-            print(f"  written on the page: {' '.join(written)}  ({right} of {len(written)} "
-                  f"read)", flush=True)
+            print(
+                f"  written on the page: {' '.join(written)}  ({right} of {len(written)} read)",
+                flush=True,
+            )
         print(f"  wrote {save} and {json_path}", flush=True)
         if summary.stopped_by == "quit":
             break

@@ -103,8 +103,9 @@ def window_masks(patch: int, stride: int) -> np.ndarray:
     return masks.reshape(-1, CANVAS, CANVAS)
 
 
-def top_classes(probabilities: np.ndarray, scores: np.ndarray, k: int = 3
-                ) -> list[tuple[int, float]]:
+def top_classes(
+    probabilities: np.ndarray, scores: np.ndarray, k: int = 3
+) -> list[tuple[int, float]]:
     """The k likeliest digits; ``scores`` (the logits) order those the output rounds alike."""
     order = np.lexsort((-scores, -probabilities))[:k]
     return [(int(d), float(probabilities[d])) for d in order]
@@ -124,8 +125,9 @@ def occlusion_map(
     """
     crop = np.asarray(crop)
     if crop.shape != (CANVAS, CANVAS) or crop.dtype != np.uint8:
-        raise ValueError(f"crop must be a (64, 64) uint8 normalized digit, got {crop.dtype} "
-                         f"{crop.shape}")
+        raise ValueError(
+            f"crop must be a (64, 64) uint8 normalized digit, got {crop.dtype} {crop.shape}"
+        )
     masks = window_masks(patch, stride)
     touches_ink = (masks & (crop > 0)).any(axis=(1, 2))
     occluded = np.where(masks[touches_ink], np.uint8(0), crop[None])
@@ -143,8 +145,13 @@ def occlusion_map(
     heat = np.clip(mean_drop, 0.0, None)
     peak = float(heat.max())
     heat = (heat / peak if peak > 0 else np.zeros_like(heat)).astype(np.float32)
-    return Explanation(heat, digit, probabilities.copy(),
-                       top_classes(probabilities, logits[:CLASSES]), float(reading.is_digit[0]))
+    return Explanation(
+        heat,
+        digit,
+        probabilities.copy(),
+        top_classes(probabilities, logits[:CLASSES]),
+        float(reading.is_digit[0]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +195,10 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 
 
 def place_label(
-    box: np.ndarray, explanation: Explanation, scale: float, taken: list[Rect],
+    box: np.ndarray,
+    explanation: Explanation,
+    scale: float,
+    taken: list[Rect],
     shape: tuple[int, ...],
 ) -> tuple[list[str], tuple[int, int]]:
     """Lines and top-left corner of a digit's label, below or above its box, overlapping no other
@@ -251,8 +261,11 @@ def draw_panel(crop: np.ndarray, explanation: Explanation) -> np.ndarray:
     for left, part in zip(columns, (plain, overlay, chart), strict=True):
         panel[header : header + side, left : left + part.shape[1]] = part
     read, p = explanation.top3[0]
-    titles = ("normalized crop", "occlusion heat (red: decisive)",
-              f"probabilities: read as {read} ({p:.3f})")
+    titles = (
+        "normalized crop",
+        "occlusion heat (red: decisive)",
+        f"probabilities: read as {read} ({p:.3f})",
+    )
     for left, title in zip(columns, titles, strict=True):
         put_text(panel, title, (left, header - 10), 0.55)
     return panel
@@ -296,7 +309,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``explain`` to the command line's subcommands; sets ``handler=explain_command``."""
 
     explain = subparsers.add_parser(
-        "explain", formatter_class=HelpFormatter,
+        "explain",
+        formatter_class=HelpFormatter,
         help="why each digit is read as it is: occlusion heat maps and top-3 readings",
         description="Find the digits in IMAGE and show, for each, which parts of its stroke the "
         "model's reading rests on (occlusion sensitivity: how far the read digit's log-odds "
@@ -305,16 +319,29 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "found) gets a panel: the normalized crop, its heat map and the ten probabilities.",
     )
     explain.add_argument("image", metavar="IMAGE", type=Path, help="a photo, page or digit image")
-    explain.add_argument("--crop", action="store_true",
-                         help="IMAGE is one digit: explain it whole (ink polarity guessed)")
-    explain.add_argument("--out", type=Path, default=None, metavar="PATH",
-                         help="the picture to write, .png or .jpg "
-                         "(default: IMAGE's name with .explain.png, in the current folder)")
+    explain.add_argument(
+        "--crop",
+        action="store_true",
+        help="IMAGE is one digit: explain it whole (ink polarity guessed)",
+    )
+    explain.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the picture to write, .png or .jpg "
+        "(default: IMAGE's name with .explain.png, in the current folder)",
+    )
     occlusion = explain.add_argument_group("occlusion")
-    occlusion.add_argument("--patch", type=int, default=8,
-                           help="side of the hidden square, in the 64x64 normalized crop's pixels")
-    occlusion.add_argument("--stride", type=int, default=4,
-                           help="step between hidden squares, in the same pixels")
+    occlusion.add_argument(
+        "--patch",
+        type=int,
+        default=8,
+        help="side of the hidden square, in the 64x64 normalized crop's pixels",
+    )
+    occlusion.add_argument(
+        "--stride", type=int, default=4, help="step between hidden squares, in the same pixels"
+    )
     add_model_options(explain)
     explain.set_defaults(handler=explain_command)
     return explain
@@ -374,8 +401,11 @@ def explain_command(args: argparse.Namespace) -> int:
     for i in reading_order(boxes):
         x, y, w, h = (int(v) for v in boxes[i])
         print(f"{x},{y},{w},{h}  {explanations[i].summary()}", flush=True)
-    picture = (draw_panel(crops[0], explanations[0]) if found is None
-               else draw_page(image, boxes, crops, explanations))
+    picture = (
+        draw_panel(crops[0], explanations[0])
+        if found is None
+        else draw_page(image, boxes, crops, explanations)
+    )
     try:
         written = cv2.imwrite(str(out), picture)
     except cv2.error:

@@ -32,7 +32,6 @@ _NOT_SENT = {"handler"}
 """Parsed flags not sent to workers (the subcommand's function)."""
 
 
-
 def machine_cores() -> int:
     """The cores this process may run on (its affinity where the system says, else all)."""
     try:
@@ -104,7 +103,7 @@ def peak_memory_kb() -> int | None:
     start = text.find(b"VmHWM:")
     if start < 0:
         return None
-    return int(text[start + 6:text.index(b"kB", start)])
+    return int(text[start + 6 : text.index(b"kB", start)])
 
 
 class _Capture(logging.Handler):
@@ -119,8 +118,13 @@ class _Capture(logging.Handler):
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
         copy = logging.makeLogRecord(record.__dict__)
-        copy.msg, copy.args, copy.exc_info, copy.exc_text, copy.stack_info = (message, None,
-                                                                            None, None, None)
+        copy.msg, copy.args, copy.exc_info, copy.exc_text, copy.stack_info = (
+            message,
+            None,
+            None,
+            None,
+            None,
+        )
         self.records.append(copy)
 
 
@@ -142,8 +146,9 @@ class FileReader:
     replay in order; without, they are logged here as they happen.
     """
 
-    def __init__(self, settings: ReadSettings, model: Path | None = None,
-                 capture: bool = True) -> None:
+    def __init__(
+        self, settings: ReadSettings, model: Path | None = None, capture: bool = True
+    ) -> None:
         from camdigit.commands.options import (
             make_recognizer,  # the same recognizer as one process builds
         )
@@ -192,11 +197,13 @@ class FileReader:
         try:
             # one file as a folder of one: the same skipping, warnings and --save names
             source = MediaListSource([Path(path)], path)
-            saver = (AnnotatedWriter(settings.save, source, overwrite=True)
-                     if settings.save else None)
+            saver = (
+                AnnotatedWriter(settings.save, source, overwrite=True) if settings.save else None
+            )
             try:
-                summary = run(source, self.recognizer, self.annotator, saver=saver,
-                              on_result=on_result)
+                summary = run(
+                    source, self.recognizer, self.annotator, saver=saver, on_result=on_result
+                )
             finally:
                 problems = list(source.problems)
                 written = [str(p) for p in saver.written] if saver is not None else []
@@ -207,8 +214,12 @@ class FileReader:
             part.error = portable_error(exc)
         finally:
             logger.removeHandler(capture)
-        part.done, part.records, part.problems, part.written = (True, capture.records,
-                                                                problems, written)
+        part.done, part.records, part.problems, part.written = (
+            True,
+            capture.records,
+            problems,
+            written,
+        )
         part.pid, part.peak_kb = os.getpid(), peak_memory_kb()
         emit(part)
 

@@ -53,9 +53,14 @@ def make_recognizer(args: argparse.Namespace) -> Recognizer:
     classifier = DigitClassifier(args.model, threads=args.threads)
     tracker = DigitTracker() if args.track else None
     finder = DigitFinder(FinderConfig(ink=getattr(args, "ink", "auto")))
-    return Recognizer(classifier, finder=finder, tracker=tracker, conf=args.conf,
-                      max_side=args.max_side,
-                      min_digit=getattr(args, "min_digit", DEFAULT_MIN_DIGIT))
+    return Recognizer(
+        classifier,
+        finder=finder,
+        tracker=tracker,
+        conf=args.conf,
+        max_side=args.max_side,
+        min_digit=getattr(args, "min_digit", DEFAULT_MIN_DIGIT),
+    )
 
 
 def want_window(args: argparse.Namespace) -> bool:
@@ -80,25 +85,39 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
     model = parser.add_argument_group("model options")
-    model.add_argument("--model", type=Path, default=None,
-                       help="a .tflite digit model (default: the shipped digits_int8.tflite)")
+    model.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="a .tflite digit model (default: the shipped digits_int8.tflite)",
+    )
     model.add_argument("--threads", type=int, default=1, help="interpreter threads")
 
 
-MAX_SIDE_HELP = ("shrink larger frames before finding digits (boxes stay in the input's pixels); "
-                 "0: never")
+MAX_SIDE_HELP = (
+    "shrink larger frames before finding digits (boxes stay in the input's pixels); 0: never"
+)
 
 
-def add_recognition_options(parser: argparse.ArgumentParser,
-                            max_side_help: str = MAX_SIDE_HELP) -> argparse._ArgumentGroup:
+def add_recognition_options(
+    parser: argparse.ArgumentParser, max_side_help: str = MAX_SIDE_HELP
+) -> argparse._ArgumentGroup:
     """The "recognition" group with --conf, --min-digit and --max-side (checked by
     :func:`check_common_flags`), shared by ``run``, ``demo`` and ``serve``."""
     reading = parser.add_argument_group("recognition")
-    reading.add_argument("--conf", type=float, default=0.5,
-                         help="digits read with a lower confidence are not reported (0..1)")
-    reading.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT,
-                         help="crops the model judges a digit with a lower probability are not "
-                         "reported (0..1; models with a 'not a digit' class)")
+    reading.add_argument(
+        "--conf",
+        type=float,
+        default=0.5,
+        help="digits read with a lower confidence are not reported (0..1)",
+    )
+    reading.add_argument(
+        "--min-digit",
+        type=float,
+        default=DEFAULT_MIN_DIGIT,
+        help="crops the model judges a digit with a lower probability are not "
+        "reported (0..1; models with a 'not a digit' class)",
+    )
     reading.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE, help=max_side_help)
     return reading
 
@@ -106,14 +125,25 @@ def add_recognition_options(parser: argparse.ArgumentParser,
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Flags shared by ``run`` and ``demo``: recognition, output and display."""
     reading = add_recognition_options(parser)
-    reading.add_argument("--ink", choices=["auto", "dark", "light"], default="auto",
-                         help="the writing: dark ink on light paper, light chalk or marker on a "
-                         "dark board, or auto (measured per frame)")
-    reading.add_argument("--no-track", dest="track", action="store_false",
-                         help="read every frame on its own (no steady labels across frames)")
+    reading.add_argument(
+        "--ink",
+        choices=["auto", "dark", "light"],
+        default="auto",
+        help="the writing: dark ink on light paper, light chalk or marker on a "
+        "dark board, or auto (measured per frame)",
+    )
+    reading.add_argument(
+        "--no-track",
+        dest="track",
+        action="store_false",
+        help="read every frame on its own (no steady labels across frames)",
+    )
     view = parser.add_argument_group("visualization")
-    view.add_argument("--show", action=argparse.BooleanOptionalAction, default=None,
-                      help="show the annotated frames in a window (default: when a display is "
-                      "present); keys: q quits, space pauses, s saves a snapshot")
-    view.add_argument("--quiet", action="store_true",
-                      help="no progress bar or summary on stderr")
+    view.add_argument(
+        "--show",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the annotated frames in a window (default: when a display is "
+        "present); keys: q quits, space pauses, s saves a snapshot",
+    )
+    view.add_argument("--quiet", action="store_true", help="no progress bar or summary on stderr")

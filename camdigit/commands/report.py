@@ -99,8 +99,12 @@ def digit_statistics(images: np.ndarray, labels: np.ndarray, chunk: int = CHUNK)
     std = np.sqrt(np.maximum(squares / n - mean * mean, 0.0))
     shape = (CLASSES, CANVAS, CANVAS)
     return DigitStats(
-        counts, mean.reshape(shape).astype(np.float32), std.reshape(shape).astype(np.float32),
-        ink_sum / 255.0 / n[:, 0], covered / n[:, 0], histogram.astype(np.int64),
+        counts,
+        mean.reshape(shape).astype(np.float32),
+        std.reshape(shape).astype(np.float32),
+        ink_sum / 255.0 / n[:, 0],
+        covered / n[:, 0],
+        histogram.astype(np.int64),
     )
 
 
@@ -122,8 +126,9 @@ def label_log_odds(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return own - (top + np.log(np.exp(scores - top[:, None]).sum(axis=1)))
 
 
-def read_all(classifier: DigitClassifier, images: np.ndarray, labels: np.ndarray,
-             chunk: int = CHUNK) -> Readings:
+def read_all(
+    classifier: DigitClassifier, images: np.ndarray, labels: np.ndarray, chunk: int = CHUNK
+) -> Readings:
     """Read every digit, chunk by chunk (each chunk goes to the model in batches).
 
     The readings are ``camdigit classify``'s; the ranking of the least typical digits uses the
@@ -139,10 +144,13 @@ def read_all(classifier: DigitClassifier, images: np.ndarray, labels: np.ndarray
         odds[block] = label_log_odds(reading.logits, labels[block])
         log.debug("read %d of %d digits", block.stop, len(images))
     if not parts:
-        return Readings(Classification.from_probabilities(np.zeros((0, CLASSES), np.float32)),
-                        odds)
-    joined = Classification(*(np.concatenate([getattr(p, name) for p in parts]) for name in
-                              ("digits", "confidences", "probabilities", "is_digit", "logits")))
+        return Readings(Classification.from_probabilities(np.zeros((0, CLASSES), np.float32)), odds)
+    joined = Classification(
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in ("digits", "confidences", "probabilities", "is_digit", "logits")
+        )
+    )
     return Readings(joined, odds)
 
 
@@ -160,8 +168,12 @@ def _canvas(width: int, height: int) -> np.ndarray:
 
 
 def bar_chart(
-    values: np.ndarray, size: tuple[int, int], title: str, labels: list[str] | None = None,
-    value_text: list[str] | None = None, colours: list[tuple[int, int, int]] | None = None,
+    values: np.ndarray,
+    size: tuple[int, int],
+    title: str,
+    labels: list[str] | None = None,
+    value_text: list[str] | None = None,
+    colours: list[tuple[int, int, int]] | None = None,
 ) -> np.ndarray:
     """Vertical bars of non-negative ``values``, one per class, scaled to the largest."""
     width, height = size
@@ -191,8 +203,9 @@ def draw_class_balance(stats: DigitStats) -> np.ndarray:
     ratio = stats.imbalance()
     ratio_text = "inf" if ratio == float("inf") else f"{ratio:.2f}"
     title = f"digits per class: {stats.total} in all, most/least common = {ratio_text}"
-    return bar_chart(counts, (720, 360), title, value_text=[str(int(c)) for c in counts],
-                     colours=colours)
+    return bar_chart(
+        counts, (720, 360), title, value_text=[str(int(c)) for c in counts], colours=colours
+    )
 
 
 def _tile(image: np.ndarray, scale: int) -> np.ndarray:
@@ -253,25 +266,39 @@ def histogram_chart(histogram: np.ndarray, size: tuple[int, int], bins: int = 64
 
 def draw_pixels(stats: DigitStats) -> np.ndarray:
     """Mean ink and ink coverage per digit (bars), above the histogram of pixel values."""
-    ink = bar_chart(stats.mean_ink, (480, 300), "mean ink per digit (mean pixel / 255)",
-                    value_text=[f"{v:.3f}" for v in stats.mean_ink])
-    cover = bar_chart(stats.coverage, (480, 300), f"ink coverage (share of pixels > {INK_LEVEL})",
-                      value_text=[f"{v:.2f}" for v in stats.coverage])
+    ink = bar_chart(
+        stats.mean_ink,
+        (480, 300),
+        "mean ink per digit (mean pixel / 255)",
+        value_text=[f"{v:.3f}" for v in stats.mean_ink],
+    )
+    cover = bar_chart(
+        stats.coverage,
+        (480, 300),
+        f"ink coverage (share of pixels > {INK_LEVEL})",
+        value_text=[f"{v:.2f}" for v in stats.coverage],
+    )
     top = np.hstack([ink, cover])
     return np.vstack([top, histogram_chart(stats.histogram, (top.shape[1], 300))])
 
 
 def draw_outliers(
-    images: np.ndarray, labels: np.ndarray, reading: Classification, indices: np.ndarray,
-    names: list[str], columns: int = 10, scale: int = 2,
+    images: np.ndarray,
+    labels: np.ndarray,
+    reading: Classification,
+    indices: np.ndarray,
+    names: list[str],
+    columns: int = 10,
+    scale: int = 2,
 ) -> np.ndarray:
     """The least typical digits as a grid; under each: name, label and p(label), reading."""
     side, gap, text_height = CANVAS * scale, 8, 52
     rows = max(1, -(-len(indices) // columns))
     cell_w, cell_h = side + gap, side + text_height
     grid = _canvas(columns * cell_w + gap, rows * cell_h + 40)
-    put_text(grid, "least typical digits: lowest model probability of their own label", (gap, 26),
-          0.6)
+    put_text(
+        grid, "least typical digits: lowest model probability of their own label", (gap, 26), 0.6
+    )
     for k, i in enumerate(indices):
         x, y = gap + (k % columns) * cell_w, 40 + (k // columns) * cell_h
         grid[y : y + side, x : x + side] = _tile(images[i], scale)
@@ -280,8 +307,13 @@ def draw_outliers(
         colour = HIGHLIGHT if read != label else INK
         put_text(grid, _short(names[i], 20), (x, y + side + 14), 0.38)
         put_text(grid, f"label {label}: {own:.2f}", (x, y + side + 30), 0.42)
-        put_text(grid, f"read {read}: {float(reading.confidences[i]):.2f}", (x, y + side + 46),
-                 0.42, colour)
+        put_text(
+            grid,
+            f"read {read}: {float(reading.confidences[i]):.2f}",
+            (x, y + side + 46),
+            0.42,
+            colour,
+        )
     return grid
 
 
@@ -294,8 +326,13 @@ def _short(text: str, length: int) -> str:
 
 
 def markdown_report(
-    source: str, stats: DigitStats, labels: np.ndarray, readings: Readings,
-    indices: np.ndarray, names: list[str], model: str,
+    source: str,
+    stats: DigitStats,
+    labels: np.ndarray,
+    readings: Readings,
+    indices: np.ndarray,
+    names: list[str],
+    model: str,
 ) -> str:
     """The summary: counts, imbalance, accuracy, the ten least typical digits, the figures."""
     reading = readings.classification
@@ -320,9 +357,11 @@ def markdown_report(
         "|---|---:|---:|---:|---:|",
     ]
     for d in range(CLASSES):
-        lines.append(f"| {d} | {int(stats.counts[d])} | "
-                     f"{stats.counts[d] / max(stats.total, 1):.1%} | "
-                     f"{stats.mean_ink[d]:.3f} | {stats.coverage[d]:.3f} |")
+        lines.append(
+            f"| {d} | {int(stats.counts[d])} | "
+            f"{stats.counts[d] / max(stats.total, 1):.1%} | "
+            f"{stats.mean_ink[d]:.3f} | {stats.coverage[d]:.3f} |"
+        )
     lines += [
         "",
         f"## The {min(SUMMARY_OUTLIERS, len(indices))} least typical digits",
@@ -339,17 +378,22 @@ def markdown_report(
     ]
     for rank, i in enumerate(indices[:SUMMARY_OUTLIERS], start=1):
         label = int(labels[i])
-        lines.append(f"| {rank} | `{names[i]}` | {label} | {int(reading.digits[i])} | "
-                     f"{float(reading.probabilities[i, label]):.3f} | "
-                     f"{float(readings.label_log_odds[i]):.1f} | "
-                     f"{float(reading.confidences[i]):.3f} |")
+        lines.append(
+            f"| {rank} | `{names[i]}` | {label} | {int(reading.digits[i])} | "
+            f"{float(reading.probabilities[i, label]):.3f} | "
+            f"{float(readings.label_log_odds[i]):.1f} | "
+            f"{float(reading.confidences[i]):.3f} |"
+        )
     lines += ["", "## Figures", ""]
-    titles = ("Class balance", "Mean and standard deviation per digit", "Pixel statistics",
-              "Least typical digits")
+    titles = (
+        "Class balance",
+        "Mean and standard deviation per digit",
+        "Pixel statistics",
+        "Least typical digits",
+    )
     for title, figure in zip(titles, FIGURES, strict=True):
         lines.append(f"- [{title}]({figure})")
-    lines += [""] + [f"![{title}]({figure})" for title, figure in zip(titles, FIGURES,
-                                                                        strict=True)]
+    lines += [""] + [f"![{title}]({figure})" for title, figure in zip(titles, FIGURES, strict=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -361,7 +405,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``report`` to the command line's subcommands; sets ``handler=report_command``."""
 
     report = subparsers.add_parser(
-        "report", formatter_class=HelpFormatter,
+        "report",
+        formatter_class=HelpFormatter,
         help="charts and a summary of a labelled digit set (yours or MNIST)",
         description="Look at a labelled digit set before training on it: class balance, mean "
         "and standard-deviation images per digit, pixel statistics, and the digits the model "
@@ -369,25 +414,47 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "summary. DATA is a folder (DIR/<digit>/*.png) or a .csv table (image,label); without "
         "DATA, or with --mnist, MNIST normalized as for training.",
     )
-    report.add_argument("data", nargs="?", type=Path, default=None, metavar="DATA",
-                        help="a folder of labelled digit images or a .csv table")
+    report.add_argument(
+        "data",
+        nargs="?",
+        type=Path,
+        default=None,
+        metavar="DATA",
+        help="a folder of labelled digit images or a .csv table",
+    )
     mnist = report.add_argument_group("MNIST")
-    mnist.add_argument("--mnist", action="store_true", help="report on MNIST (the default "
-                       "without DATA)")
-    mnist.add_argument("--split", choices=["train", "test"], default=None,
-                       help="MNIST split (default: train)")
-    mnist.add_argument("--data", dest="mnist_dir", type=Path, default=None, metavar="DIR",
-                       help="folder of the MNIST IDX files (default: mnist in $CAMDIGIT_DATA, "
-                       "else ../shared/data/mnist beside a source checkout)")
+    mnist.add_argument(
+        "--mnist", action="store_true", help="report on MNIST (the default without DATA)"
+    )
+    mnist.add_argument(
+        "--split", choices=["train", "test"], default=None, help="MNIST split (default: train)"
+    )
+    mnist.add_argument(
+        "--data",
+        dest="mnist_dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the MNIST IDX files (default: mnist in $CAMDIGIT_DATA, "
+        "else ../shared/data/mnist beside a source checkout)",
+    )
     output = report.add_argument_group("output")
-    output.add_argument("--out", type=Path, default=Path("report"),
-                        help="folder for the charts and report.md (made if missing); one that "
-                        "already holds a report is refused before any work, unless --overwrite")
-    output.add_argument("--overwrite", action="store_true",
-                        help="replace the report (charts and report.md) in --out; its other "
-                        "files are left alone, and an input is never replaced")
-    output.add_argument("--outliers", type=int, default=30,
-                        help="how many least typical digits outliers.png shows")
+    output.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report"),
+        help="folder for the charts and report.md (made if missing); one that "
+        "already holds a report is refused before any work, unless --overwrite",
+    )
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the report (charts and report.md) in --out; its other "
+        "files are left alone, and an input is never replaced",
+    )
+    output.add_argument(
+        "--outliers", type=int, default=30, help="how many least typical digits outliers.png shows"
+    )
     add_model_options(report)
     report.set_defaults(handler=report_command)
     return report
@@ -436,9 +503,15 @@ def check_outputs(args: argparse.Namespace) -> None:
     """Before any work: never an input replaced; an earlier report only with --overwrite."""
     from camdigit.io.outputs import refuse_to_replace
 
-    refuse_to_replace(output_files(args.out), input_files(args.data, args.out), args.overwrite,
-                      flag="--out", instead="another folder", by="the report",
-                      replaced="the report there")
+    refuse_to_replace(
+        output_files(args.out),
+        input_files(args.data, args.out),
+        args.overwrite,
+        flag="--out",
+        instead="another folder",
+        by="the report",
+        replaced="the report there",
+    )
 
 
 def load_digits(args: argparse.Namespace) -> tuple[DigitSet, list[str]]:
@@ -514,12 +587,23 @@ def report_command(args: argparse.Namespace) -> int:
     readings = read_all(classifier, images, labels)
     reading = readings.classification
     outliers = least_typical(readings, args.outliers)
-    figures = (draw_class_balance(stats), draw_mean_std(stats), draw_pixels(stats),
-               draw_outliers(images, labels, reading, outliers, names))
+    figures = (
+        draw_class_balance(stats),
+        draw_mean_std(stats),
+        draw_pixels(stats),
+        draw_outliers(images, labels, reading, outliers, names),
+    )
     for name, figure in zip(FIGURES, figures, strict=True):
         write_png(args.out / name, figure)
-    text = markdown_report(digits.source, stats, labels, readings, outliers, names,
-                           f"{classifier.path.name} ({classifier.input_type})")
+    text = markdown_report(
+        digits.source,
+        stats,
+        labels,
+        readings,
+        outliers,
+        names,
+        f"{classifier.path.name} ({classifier.input_type})",
+    )
     try:
         (args.out / REPORT).write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -527,6 +611,8 @@ def report_command(args: argparse.Namespace) -> int:
 
     accuracy = float((reading.digits == labels).mean()) if len(labels) else 0.0
     print(f"{args.out}: report on {digits.source}")
-    print(f"{stats.total} digits, model accuracy {accuracy:.2%}, "
-          f"imbalance {stats.imbalance():.2f} (most/least common)")
+    print(
+        f"{stats.total} digits, model accuracy {accuracy:.2%}, "
+        f"imbalance {stats.imbalance():.2f} (most/least common)"
+    )
     return 0

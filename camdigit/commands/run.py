@@ -25,33 +25,61 @@ from camdigit.io.sources import FrameSource, SourceError, open_source
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``run`` to the command line's subcommands."""
     run = subparsers.add_parser(
-        "run", formatter_class=HelpFormatter,
+        "run",
+        formatter_class=HelpFormatter,
         help="find and read the digits in a camera, video, photo or folder",
         description="Find every handwritten digit in SOURCE, read it, group digits into "
         "numbers, and show, save or print the result.",
     )
-    run.add_argument("source", metavar="SOURCE",
-                     help="camera index (0), video or image file, folder, glob ('shots/*.jpg'), "
-                     "stream URL (rtsp://, http://) or picam (Raspberry Pi camera)")
+    run.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="camera index (0), video or image file, folder, glob ('shots/*.jpg'), "
+        "stream URL (rtsp://, http://) or picam (Raspberry Pi camera)",
+    )
     output = run.add_argument_group("output")
-    output.add_argument("--save", type=Path, metavar="PATH",
-                        help="annotated image (for a photo), video (for a video or camera: "
-                        ".mp4 is H.264 and .webm VP9, which browsers play; also .mkv, .mov, "
-                        ".avi), or folder (for a folder or glob)")
-    output.add_argument("--overwrite", action="store_true",
-                        help="replace an existing --save file (an input is never replaced)")
-    output.add_argument("--json", metavar="PATH",
-                        help="JSON Lines, one object per frame, flushed per frame; - for stdout")
+    output.add_argument(
+        "--save",
+        type=Path,
+        metavar="PATH",
+        help="annotated image (for a photo), video (for a video or camera: "
+        ".mp4 is H.264 and .webm VP9, which browsers play; also .mkv, .mov, "
+        ".avi), or folder (for a folder or glob)",
+    )
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --save file (an input is never replaced)",
+    )
+    output.add_argument(
+        "--json",
+        metavar="PATH",
+        help="JSON Lines, one object per frame, flushed per frame; - for stdout",
+    )
     archive = run.add_argument_group("many files (a folder or a glob)")
-    archive.add_argument("--workers", type=parse_workers, default=1, metavar="N",
-                         help="read the files in N processes at once (auto: one per core); "
-                         "the output is the same as with one")
-    archive.add_argument("--resume", action="store_true",
-                         help="skip the files whose lines are already complete in the --json "
-                         "file and add the rest (after a run was stopped)")
-    archive.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
-                         help="read the files as Ray tasks: on a local Ray runtime, or on the "
-                         "cluster at ADDRESS (auto, ray://HOST:10001); needs camdigit[cluster]")
+    archive.add_argument(
+        "--workers",
+        type=parse_workers,
+        default=1,
+        metavar="N",
+        help="read the files in N processes at once (auto: one per core); "
+        "the output is the same as with one",
+    )
+    archive.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip the files whose lines are already complete in the --json "
+        "file and add the rest (after a run was stopped)",
+    )
+    archive.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="read the files as Ray tasks: on a local Ray runtime, or on the "
+        "cluster at ADDRESS (auto, ray://HOST:10001); needs camdigit[cluster]",
+    )
     add_model_options(run)
     add_run_options(run)
     run.set_defaults(handler=run_command)
@@ -64,9 +92,16 @@ def run_command(args: argparse.Namespace) -> int:
     recognizer = make_recognizer(args)
     show = want_window(args)
     source = open_source(args.source)
-    summary = process_source(source, recognizer, args.save, args.json, show, args.quiet,
-                             print_results=not (args.save or args.json or show),
-                             overwrite=args.overwrite)
+    summary = process_source(
+        source,
+        recognizer,
+        args.save,
+        args.json,
+        show,
+        args.quiet,
+        print_results=not (args.save or args.json or show),
+        overwrite=args.overwrite,
+    )
     if source.problems and summary.frames == 0:
         raise SourceError(f"nothing could be read from {source.name}: {source.problems[0]}")
     return 1 if source.problems else 0
@@ -104,8 +139,16 @@ def process_source(
     printer = ResultPrinter() if print_results else None
     summary = RunSummary()
     try:
-        run(source, recognizer, json_writer=writer, saver=saver, window=window,
-            progress=progress, on_result=printer, summary=summary)
+        run(
+            source,
+            recognizer,
+            json_writer=writer,
+            saver=saver,
+            window=window,
+            progress=progress,
+            on_result=printer,
+            summary=summary,
+        )
     except (KeyboardInterrupt, Terminated):
         if not quiet:  # how a camera's run ends: still say what was done
             report_summary(summary, saver, writer, json_path)
@@ -117,8 +160,12 @@ def process_source(
     return summary
 
 
-def report_summary(summary: RunSummary, saver: AnnotatedWriter | None,
-                   writer: JsonLinesWriter | None, json_path: str | None) -> None:
+def report_summary(
+    summary: RunSummary,
+    saver: AnnotatedWriter | None,
+    writer: JsonLinesWriter | None,
+    json_path: str | None,
+) -> None:
     """The run's last line on stderr: frames (and, live, those skipped), digits, speed, files."""
     written = [str(p) for p in (saver.written if saver else [])]
     if writer is not None and json_path != "-":
@@ -126,9 +173,11 @@ def report_summary(summary: RunSummary, saver: AnnotatedWriter | None,
     written += [str(p) for p in summary.snapshots]
     # a live source: the frames skipped to keep the loop on the newest one
     skipped = f" ({summary.dropped} skipped to stay current)" if summary.dropped else ""
-    print(f"camdigit: {summary.frames} frames{skipped}, {summary.digits} digits, "
-          f"{summary.fps:.1f} FPS" + (f"; wrote {', '.join(written)}" if written else ""),
-          file=sys.stderr)
+    print(
+        f"camdigit: {summary.frames} frames{skipped}, {summary.digits} digits, "
+        f"{summary.fps:.1f} FPS" + (f"; wrote {', '.join(written)}" if written else ""),
+        file=sys.stderr,
+    )
 
 
 class ResultPrinter:

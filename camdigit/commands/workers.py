@@ -86,8 +86,9 @@ def parse_workers(text: str) -> int:
     try:
         count = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"give a number of workers or auto, not {text!r}"
-                                         ) from None
+        raise argparse.ArgumentTypeError(
+            f"give a number of workers or auto, not {text!r}"
+        ) from None
     if count < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {count}")
     return count
@@ -234,8 +235,12 @@ class ProcessPool:
         try:
             for number in range(workers):
                 ours, theirs = context.Pipe()
-                process = context.Process(target=_worker_main, args=(settings, theirs, level),
-                                          name=f"camdigit-worker-{number + 1}", daemon=True)
+                process = context.Process(
+                    target=_worker_main,
+                    args=(settings, theirs, level),
+                    name=f"camdigit-worker-{number + 1}",
+                    daemon=True,
+                )
                 self._pool.append(_Worker(process, ours))
                 process.start()
                 theirs.close()  # the worker's end lives in the worker only
@@ -286,9 +291,11 @@ class ProcessPool:
     def _died(self, worker: _Worker) -> WorkerError:
         worker.process.join(1.0)
         name = worker.reading[0][1] if worker.reading else "no file"
-        return WorkerError(f"worker process {worker.process.name} died (exit code "
-                          f"{worker.process.exitcode}) while reading {name}; the lines written "
-                          f"so far are kept (--resume goes on from there)")
+        return WorkerError(
+            f"worker process {worker.process.name} died (exit code "
+            f"{worker.process.exitcode}) while reading {name}; the lines written "
+            f"so far are kept (--resume goes on from there)"
+        )
 
     def close(self, completed: bool) -> None:
         started = [worker for worker in self._pool if worker.process.pid is not None]
@@ -375,8 +382,13 @@ class OrderedOutput:
     """Takes parts in any order and writes them in listed order: a file's JSON lines, printed
     text and log records go out when every file before it is out."""
 
-    def __init__(self, stream: TextIO | None, summary: ArchiveSummary,
-                 progress: Progress | None = None, printing: bool = False) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None,
+        summary: ArchiveSummary,
+        progress: Progress | None = None,
+        printing: bool = False,
+    ) -> None:
         self.stream = stream
         self.summary = summary
         self.progress = progress
@@ -396,8 +408,7 @@ class OrderedOutput:
         else:
             waiting = self._waiting.setdefault(part.index, _Waiting())
             if part.lines:
-                self._in_memory += waiting.add("".join(part.lines),
-                                               self._in_memory >= SPOOL_MEMORY)
+                self._in_memory += waiting.add("".join(part.lines), self._in_memory >= SPOOL_MEMORY)
             waiting.printed += part.printed
             if part.done:
                 waiting.last = part
@@ -492,14 +503,18 @@ def find_resume_point(path: Path) -> ResumePoint:
             try:
                 source = json.loads(raw)["source"]
             except (ValueError, KeyError, TypeError):
-                raise UsageError(f"--resume: line {number} of {path} is not a camdigit run "
-                                 f"record; give the --json file of an earlier run") from None
+                raise UsageError(
+                    f"--resume: line {number} of {path} is not a camdigit run "
+                    f"record; give the --json file of an earlier run"
+                ) from None
             if source != last:
                 if last is not None:
                     complete.add(last)
                 if source in complete:
-                    raise UsageError(f"--resume: {path} holds the lines of {source} in two "
-                                     f"places; it was not written by one camdigit run")
+                    raise UsageError(
+                        f"--resume: {path} holds the lines of {source} in two "
+                        f"places; it was not written by one camdigit run"
+                    )
                 last, last_start, lines_before_last = source, offset, lines
             offset += len(raw)
             lines += 1
@@ -541,8 +556,9 @@ def run_archive(args: argparse.Namespace) -> int:
     return 1 if summary.problems else 0
 
 
-def _read_archive(args: argparse.Namespace, backend: Backend, printing: bool
-                  ) -> tuple[ArchiveSummary, str, bool]:
+def _read_archive(
+    args: argparse.Namespace, backend: Backend, printing: bool
+) -> tuple[ArchiveSummary, str, bool]:
     """List the files, check the outputs, skip what --resume finds done, and read the rest
     with ``backend``, writing in listed order. Returns the summary, the source's name and
     whether lines of an earlier run were kept."""
@@ -571,9 +587,12 @@ def _read_archive(args: argparse.Namespace, backend: Backend, printing: bool
         summary.kept_files = len(point.complete)
         total = None if total is None else max(0, total - point.kept_lines)
         if not args.quiet:
-            print(f"camdigit: resuming {json_path}: {summary.kept_files} of {len(listed)} files "
-                  f"complete, {len(names)} to read"
-                  + (f" ({point.redo} again)" if point.redo else ""), file=sys.stderr)
+            print(
+                f"camdigit: resuming {json_path}: {summary.kept_files} of {len(listed)} files "
+                f"complete, {len(names)} to read"
+                + (f" ({point.redo} again)" if point.redo else ""),
+                file=sys.stderr,
+            )
     stream = _open_lines(args.json, point)
     progress = Progress(total) if not args.quiet and args.json != "-" else None
     output = OrderedOutput(stream, summary, progress, printing)
@@ -594,14 +613,16 @@ def _read_archive(args: argparse.Namespace, backend: Backend, printing: bool
 def _check_flags(args: argparse.Namespace) -> None:
     if not lists_files(args.source):
         which = "--ray" if getattr(args, "ray", None) is not None else "--resume"
-        raise UsageError(f"{which} reads a folder or a glob of files; {args.source} is one "
-                         f"source")
+        raise UsageError(f"{which} reads a folder or a glob of files; {args.source} is one source")
     if args.show:
-        raise UsageError("--show cannot be used with --workers, --resume or --ray: the files "
-                         "are read in other processes (use --save)")
+        raise UsageError(
+            "--show cannot be used with --workers, --resume or --ray: the files "
+            "are read in other processes (use --save)"
+        )
     if args.resume and (not args.json or args.json == "-"):
-        raise UsageError("--resume needs --json FILE: the lines already there say which files "
-                         "are done")
+        raise UsageError(
+            "--resume needs --json FILE: the lines already there say which files are done"
+        )
 
 
 def _resume_point(json_path: Path, listed: list[str], spec: str) -> ResumePoint:
@@ -609,8 +630,10 @@ def _resume_point(json_path: Path, listed: list[str], spec: str) -> ResumePoint:
     in_file = set(point.complete) | ({point.redo} if point.redo else set())
     unknown = in_file - set(listed)
     if unknown:
-        raise UsageError(f"--resume: {json_path} holds lines of {sorted(unknown)[0]}, which "
-                         f"{spec} does not list; give SOURCE as in the run that wrote it")
+        raise UsageError(
+            f"--resume: {json_path} holds lines of {sorted(unknown)[0]}, which "
+            f"{spec} does not list; give SOURCE as in the run that wrote it"
+        )
     return point
 
 
@@ -632,14 +655,16 @@ def _open_lines(target: str | None, point: ResumePoint | None) -> TextIO | None:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _print_summary(summary: ArchiveSummary, backend: Backend, json_target: str | None
-                   ) -> None:
+def _print_summary(summary: ArchiveSummary, backend: Backend, json_target: str | None) -> None:
     written = list(summary.written)
     if json_target and json_target != "-":
         written.append(json_target)
-    print(f"camdigit: {summary.frames} frames, {summary.digits} digits, "
-          f"{summary.fps:.1f} FPS {backend.description}"
-          + (f"; wrote {', '.join(written)}" if written else ""), file=sys.stderr)
+    print(
+        f"camdigit: {summary.frames} frames, {summary.digits} digits, "
+        f"{summary.fps:.1f} FPS {backend.description}"
+        + (f"; wrote {', '.join(written)}" if written else ""),
+        file=sys.stderr,
+    )
 
 
 def _start_backend(args: argparse.Namespace, settings: ReadSettings, model: Path) -> Backend:

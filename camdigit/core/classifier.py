@@ -132,8 +132,9 @@ class Classification:
         if self.is_digit is None:
             object.__setattr__(self, "is_digit", np.ones(n, np.float32))
         if self.logits is None:
-            object.__setattr__(self, "logits",
-                               np.log(np.maximum(self.probabilities, 1e-7)).astype(np.float32))
+            object.__setattr__(
+                self, "logits", np.log(np.maximum(self.probabilities, 1e-7)).astype(np.float32)
+            )
 
     def __len__(self) -> int:
         return int(self.digits.shape[0])
@@ -162,13 +163,22 @@ class Classification:
         else:
             is_digit = np.ones(len(probabilities), np.float32)
         # among the digits (a row of zeros, an int8 output rounded away, reads as uniform)
-        digit_p = np.divide(digit_p, total[:, None], out=np.full_like(digit_p, 1 / CLASSES),
-                            where=total[:, None] > 0)
+        digit_p = np.divide(
+            digit_p,
+            total[:, None],
+            out=np.full_like(digit_p, 1 / CLASSES),
+            where=total[:, None] > 0,
+        )
         # ties (an int8 output's steps) go to the digit with the higher score
         digits = _argmax_by(digit_p, logits[:, :CLASSES])
         confidences = digit_p[np.arange(len(digits)), digits]
-        return cls(digits, confidences.astype(np.float32), digit_p.astype(np.float32),
-                   is_digit.astype(np.float32), logits.astype(np.float32))
+        return cls(
+            digits,
+            confidences.astype(np.float32),
+            digit_p.astype(np.float32),
+            is_digit.astype(np.float32),
+            logits.astype(np.float32),
+        )
 
 
 def _argmax_by(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
@@ -238,8 +248,9 @@ class DigitClassifier:
                 interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"cannot load model {self.path}: not a valid TFLite model ({reason})"
-                             ) from None
+            raise ModelError(
+                f"cannot load model {self.path}: not a valid TFLite model ({reason})"
+            ) from None
         self._interpreters[batch] = interpreter
         return interpreter
 
@@ -264,8 +275,9 @@ class DigitClassifier:
             )
         dtype = np.dtype(inputs[0]["dtype"])
         if dtype not in (np.float32, np.int8, np.uint8):
-            raise ModelError(f"model {self.path} takes {dtype} input; camdigit needs float32, "
-                             f"int8 or uint8")
+            raise ModelError(
+                f"model {self.path} takes {dtype} input; camdigit needs float32, int8 or uint8"
+            )
 
     @property
     def input_type(self) -> str:
@@ -328,8 +340,10 @@ def _outputs_logits(classes: int, fmt: _TensorFormat) -> bool:
         return True
     if fmt.dtype == np.float32:
         return False
-    return not (abs(fmt.scale - _SOFTMAX_SCALE) < 1e-9
-                and fmt.zero_point == (-128 if fmt.dtype == np.int8 else 0))
+    return not (
+        abs(fmt.scale - _SOFTMAX_SCALE) < 1e-9
+        and fmt.zero_point == (-128 if fmt.dtype == np.int8 else 0)
+    )
 
 
 def _quantization(details: dict) -> tuple[float, int]:

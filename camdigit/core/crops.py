@@ -54,16 +54,21 @@ def cut_crop(
     cv2.copyTo(scaled, keep, crop)
     short = (y - y0, y1 - y - h, x - x0, x1 - x - w)  # the margin the frame's edge left
     if min(short) < CROP_PAD:  # every crop has its full margin: pieces are cut by row
-        crop = cv2.copyMakeBorder(crop, *(CROP_PAD - m for m in short), cv2.BORDER_CONSTANT,
-                                  value=255)
+        crop = cv2.copyMakeBorder(
+            crop, *(CROP_PAD - m for m in short), cv2.BORDER_CONSTANT, value=255
+        )
     return crop, ink_area
 
 
 def paper_at(paper: np.ndarray, step: int, box: np.ndarray) -> float:
     """The paper level at the centre of ``box`` (frame pixels) from the shrunk paper map."""
     x, y, w, h = (int(v) for v in box)
-    return float(paper[min(paper.shape[0] - 1, (y + h // 2) // step),
-                       min(paper.shape[1] - 1, (x + w // 2) // step)])
+    return float(
+        paper[
+            min(paper.shape[0] - 1, (y + h // 2) // step),
+            min(paper.shape[1] - 1, (x + w // 2) // step),
+        ]
+    )
 
 
 def ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
@@ -79,8 +84,14 @@ def ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
     return (cv2.countNonZero(mask[y0:y1, x0:x1]) - inside) / band
 
 
-def ink_contrast(gray: np.ndarray, grown: np.ndarray, marked: np.ndarray, box: np.ndarray,
-                 grow: int, level: float) -> tuple[float, float, float]:
+def ink_contrast(
+    gray: np.ndarray,
+    grown: np.ndarray,
+    marked: np.ndarray,
+    box: np.ndarray,
+    grow: int,
+    level: float,
+) -> tuple[float, float, float]:
     """How far the darkest ink in ``box`` lies below the paper's ``level`` there, in units of
     the ground's grain around it: the mean deviation of the unmarked pixels (``marked``: all
     ink, lines too) of the box grown by ``grow`` from their 3x3 mean, on a copy about 15 px

@@ -105,8 +105,12 @@ class FrameResult:
                 for i in range(len(d))
             ],
             "numbers": [
-                {"text": n.text, "box": [int(v) for v in n.box],
-                 "line": n.line if n.line >= 0 else None, "id": n.id}
+                {
+                    "text": n.text,
+                    "box": [int(v) for v in n.box],
+                    "line": n.line if n.line >= 0 else None,
+                    "id": n.id,
+                }
                 for n in self.numbers
             ],
         }

@@ -149,14 +149,21 @@ class FoundDigits:
 
     def scaled(self, factor: float, width: int, height: int) -> FoundDigits:
         """Boxes in a frame ``factor`` times larger, of ``width`` x ``height`` pixels."""
-        return FoundDigits(clip_boxes(scale_boxes(self.boxes, factor), width, height), self.crops,
-                           self.group, self.start, self.end, self.contrast)
+        return FoundDigits(
+            clip_boxes(scale_boxes(self.boxes, factor), width, height),
+            self.crops,
+            self.group,
+            self.start,
+            self.end,
+            self.contrast,
+        )
 
     def subset(self, keep: np.ndarray) -> FoundDigits:
         """The proposals where ``keep`` (bool or indices), each its own group."""
         index = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep)
-        return FoundDigits(self.boxes[index], [self.crops[i] for i in index],
-                           contrast=self.contrast[index])
+        return FoundDigits(
+            self.boxes[index], [self.crops[i] for i in index], contrast=self.contrast[index]
+        )
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -178,8 +185,7 @@ class _Proposals:
         self.contrast: list[float] = []
         self.groups = 0
 
-    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END
-            ) -> None:
+    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
         self.contrast.append(contrast)
@@ -196,9 +202,14 @@ class _Proposals:
         if not self.boxes:
             return FoundDigits.empty()
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
-        return FoundDigits(np.array(self.boxes, np.int32).reshape(-1, 4), self.crops,
-                           np.array(self.group, np.int64), nodes[:, 0], nodes[:, 1],
-                           np.array(self.contrast, np.float32))
+        return FoundDigits(
+            np.array(self.boxes, np.int32).reshape(-1, 4),
+            self.crops,
+            np.array(self.group, np.int64),
+            nodes[:, 0],
+            nodes[:, 1],
+            np.array(self.contrast, np.float32),
+        )
 
 
 class DigitFinder:
@@ -231,17 +242,22 @@ class DigitFinder:
         # digits near it; a blob may be as wide as a number of touching digits.
         w_all, h_all = boxes[:, 2], boxes[:, 3]
         longest = np.maximum(w_all, h_all)
-        parts = np.flatnonzero((longest >= max(2.0, min_h * 0.2)) & (h_all <= line)
-                               & (w_all <= MAX_WIDTH * line))
+        parts = np.flatnonzero(
+            (longest >= max(2.0, min_h * 0.2)) & (h_all <= line) & (w_all <= MAX_WIDTH * line)
+        )
         if len(parts) > 4 * cfg.max_digits:  # clutter: keep the largest blobs
             parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 4 * cfg.max_digits]]
         group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect)
         digit_boxes = group_boxes(boxes[parts], group)
         x, y, w, h = digit_boxes.T
         plausible = np.flatnonzero(
-            (h >= min_h) & (w >= cfg.min_aspect * h)
+            (h >= min_h)
+            & (w >= cfg.min_aspect * h)
             # cut by the frame's border: not a whole digit
-            & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+            & (x > 0)
+            & (y > 0)
+            & (x + w < width)
+            & (y + h < height)
         )
         owner = np.full(len(boxes), -1, np.int64)
         owner[parts] = group
@@ -270,10 +286,12 @@ class DigitFinder:
             # spots), ink along at least the digit's height (a 1 px stroke is kept), and not
             # a solid blot.
             grow = round(cfg.ring * bh)
-            if (boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
-                    and ring_ink(mask, box, grow) <= cfg.max_ring_ink
-                    and (contrast := ink_contrast(gray, grown, marked, box, grow, level)[0])
-                    >= cfg.min_contrast):
+            if (
+                boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
+                and ring_ink(mask, box, grow) <= cfg.max_ring_ink
+                and (contrast := ink_contrast(gray, grown, marked, box, grow, level)[0])
+                >= cfg.min_contrast
+            ):
                 own = [contours[i] for i in members] if crowded[k] else None
                 crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step, level)
                 if ink_area >= bh and not (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
@@ -285,8 +303,21 @@ class DigitFinder:
             # written close together: proposed row by row too, whether or not it passed as
             # one digit (as one, it usually fails the bounds above).
             if len(members) > 1 and bh > cfg.rows_height * typical:
-                self._add_rows(out, gray, mask, grown, marked, boxes, contours, members,
-                               paper, step, min_h, typical, cfg)
+                self._add_rows(
+                    out,
+                    gray,
+                    mask,
+                    grown,
+                    marked,
+                    boxes,
+                    contours,
+                    members,
+                    paper,
+                    step,
+                    min_h,
+                    typical,
+                    cfg,
+                )
             if len(out.boxes) > before:
                 out.groups += 1
             if len(out.boxes) >= cfg.max_digits:
@@ -294,8 +325,7 @@ class DigitFinder:
         return out.found(cfg.max_digits)
 
     @staticmethod
-    def _add_cuts(out: _Proposals, crop: np.ndarray, box: np.ndarray, contrast: float
-                  ) -> None:
+    def _add_cuts(out: _Proposals, crop: np.ndarray, box: np.ndarray, contrast: float) -> None:
         """Propose a wide blob's pieces between its likely cuts (the routes from top to bottom
         that cross the least ink): the ink between two cuts (or an end) as wide as a digit may
         be one."""
@@ -322,8 +352,21 @@ class DigitFinder:
                 out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
 
     @staticmethod
-    def _add_rows(out: _Proposals, gray, mask, grown, marked, boxes, contours, members, paper,
-                  step, min_h: int, typical: float, cfg: FinderConfig) -> None:
+    def _add_rows(
+        out: _Proposals,
+        gray,
+        mask,
+        grown,
+        marked,
+        boxes,
+        contours,
+        members,
+        paper,
+        step,
+        min_h: int,
+        typical: float,
+        cfg: FinderConfig,
+    ) -> None:
         """Propose a column of parts row by row: cut at every vertical gap between its parts
         into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
         tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
@@ -355,8 +398,9 @@ class DigitFinder:
                 contrast = ink_contrast(gray, grown, marked, side_box, grow, level)[0]
                 if contrast < cfg.min_contrast:
                     continue
-                crop, _ = cut_crop(gray, mask, grown, side_box, [contours[k] for k in side],
-                                   paper, step, level)
+                crop, _ = cut_crop(
+                    gray, mask, grown, side_box, [contours[k] for k in side], paper, step, level
+                )
                 out.add(side_box, crop, contrast, nodes[i], nodes[j])
 
 

@@ -64,8 +64,9 @@ def _shrunk(gray: np.ndarray) -> tuple[np.ndarray, int]:
     """The frame shrunk by a whole ``step`` to about 160 px on its shorter side, and the step."""
     height, width = gray.shape
     step = max(1, min(height, width) // 160)
-    small = cv2.resize(gray, (max(1, width // step), max(1, height // step)),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA
+    )
     return small, step
 
 
@@ -81,8 +82,9 @@ def light_ink(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = Non
     height, width = gray.shape
     small, step = shrunk or _shrunk(gray)
     if min(small.shape) >= 2 * POLARITY_SIDE:  # counting marks needs no more than this
-        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
         step *= 2
     side = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
@@ -130,8 +132,9 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         if wider > limit:
             break
         candidate = _closing(small, wider)
-        ink = (image < _thresholds(candidate.astype(np.float32), cfg.ink_ratio,
-                                   cfg.ink_margin)).view(np.uint8)
+        ink = (
+            image < _thresholds(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
+        ).view(np.uint8)
         if not ink.any():
             side = wider
             continue
@@ -150,15 +153,20 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         # the frame's border (a digit cut by the border is not read anyway)
         x, y, w, h = (stats[:, i] for i in range(4))
         inside = (x > 0) & (y > 0) & (x + w < ink.shape[1]) & (y + h < ink.shape[0])
-        needed = ((stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES)
-                  & (area > GAINED * before) & inside)
+        needed = (
+            (stroke > side / WINDOW_STROKES)
+            & (stroke <= wider / WINDOW_STROKES)
+            & (area > GAINED * before)
+            & inside
+        )
         needed[0] = False
         if needed.any():
             # the blob and its rim (a stroke's width around it), not the window's reach: a dark
             # desk taken for a stroke must not lend its wide paper to the page beside it
             rim = 2 * int(wider / WINDOW_STROKES) + 1
-            region = cv2.dilate(needed[labels].view(np.uint8),
-                                cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim)))
+            region = cv2.dilate(
+                needed[labels].view(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim))
+            )
             paper = np.where(region > 0, np.maximum(paper, candidate), paper)
         if not (stroke[1:] > wider / WINDOW_STROKES).any():
             break  # nothing too wide for this window: no wider one can be needed
@@ -196,8 +204,11 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
         # the scaled-up map would otherwise pass through in-between levels, and the desk just
         # beside the page would read as a line of ink.
         threshold = cv2.erode(threshold, _GROW)
-        threshold = cv2.resize(np.clip(threshold, 0, 255).astype(np.uint8), (width, height),
-                               interpolation=cv2.INTER_LINEAR)
+        threshold = cv2.resize(
+            np.clip(threshold, 0, 255).astype(np.uint8),
+            (width, height),
+            interpolation=cv2.INTER_LINEAR,
+        )
         masks.append(cv2.compare(gray, threshold, cv2.CMP_LT))
     dark, faint = masks
     near_dark = cv2.dilate(dark, np.ones((5, 5), np.uint8))

@@ -90,8 +90,9 @@ def find_lines(boxes: np.ndarray) -> list[Line]:
     return _reading_order(lines, centres, feet, w, h, page)
 
 
-def _ray_gaps(centres: np.ndarray, feet: np.ndarray, w: np.ndarray, h: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ray_gaps(
+    centres: np.ndarray, feet: np.ndarray, w: np.ndarray, h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every pair: the direction from one digit's foot to the other's (degrees, x to the
     right: digits of uneven height stand on one baseline), the gap between the two boxes along
     the line between their centres, and the pair's taller height."""
@@ -134,8 +135,15 @@ def _page_angle(angle: np.ndarray, gap: np.ndarray, taller: np.ndarray) -> float
     return float(grid[int(score.argmax())])
 
 
-def _chains(centres: np.ndarray, w: np.ndarray, h: np.ndarray, page: float, angle: np.ndarray,
-            gap: np.ndarray, taller: np.ndarray) -> list[list[int]]:
+def _chains(
+    centres: np.ndarray,
+    w: np.ndarray,
+    h: np.ndarray,
+    page: float,
+    angle: np.ndarray,
+    gap: np.ndarray,
+    taller: np.ndarray,
+) -> list[list[int]]:
     """Digits linked to the digit that follows each, cheapest links first.
 
     Links first follow the page's writing direction (within :data:`STRAIGHT` degrees); then
@@ -156,18 +164,25 @@ def _chains(centres: np.ndarray, w: np.ndarray, h: np.ndarray, page: float, angl
     _, ink_h = _ink_extent(w, h, page)
     t = math.radians(page)
     across = centres @ np.array([-math.sin(t), math.cos(t)])
-    overlap = (np.minimum(across[:, None] + ink_h[:, None] / 2, across[None] + ink_h[None] / 2)
-               - np.maximum(across[:, None] - ink_h[:, None] / 2, across[None] - ink_h[None] / 2))
+    overlap = np.minimum(
+        across[:, None] + ink_h[:, None] / 2, across[None] + ink_h[None] / 2
+    ) - np.maximum(across[:, None] - ink_h[:, None] / 2, across[None] - ink_h[None] / 2)
     shared = overlap / np.minimum(ink_h[:, None], ink_h[None])
     right = np.full(n, -1)
     left = np.full(n, -1)
     _link(np.where(ok & (shared >= MIN_OVERLAP) & (turn <= STRAIGHT), cost, np.inf), right, left)
     alone = (right < 0) & (left < 0)
     top, bottom = centres[:, 1] - h / 2, centres[:, 1] + h / 2
-    upright = (np.minimum(bottom[:, None], bottom[None]) - np.maximum(top[:, None], top[None])
-               ) / shorter
-    steep = (ok & (gap <= TURNED_GAP * taller) & (upright >= TURNED_OVERLAP) & alone[:, None]
-             & alone[None])
+    upright = (
+        np.minimum(bottom[:, None], bottom[None]) - np.maximum(top[:, None], top[None])
+    ) / shorter
+    steep = (
+        ok
+        & (gap <= TURNED_GAP * taller)
+        & (upright >= TURNED_OVERLAP)
+        & alone[:, None]
+        & alone[None]
+    )
     _link(np.where(steep, cost, np.inf), right, left)
     chains = []
     for start in np.flatnonzero(left < 0):
@@ -199,8 +214,9 @@ def _direction(points: np.ndarray, default: float) -> float:
     return (angle + 90.0) % 180.0 - 90.0  # pointing right
 
 
-def _join_chains(chains: list[list[int]], feet: np.ndarray, h: np.ndarray, page: float
-                 ) -> list[list[int]]:
+def _join_chains(
+    chains: list[list[int]], feet: np.ndarray, h: np.ndarray, page: float
+) -> list[list[int]]:
     """Chains that continue each other on one straight baseline, joined (nearest first)."""
     m = len(chains)
     angles = np.radians([_direction(feet[c], page) if len(c) > 2 else page for c in chains])
@@ -272,8 +288,14 @@ def _ink_extent(w: np.ndarray, h: np.ndarray, angle: float) -> tuple[np.ndarray,
     return np.hypot(w * c, h * s), np.hypot(w * s, h * c)
 
 
-def _reading_order(lines: list[list[int]], centres: np.ndarray, feet: np.ndarray, w: np.ndarray,
-                   h: np.ndarray, page: float) -> list[Line]:
+def _reading_order(
+    lines: list[list[int]],
+    centres: np.ndarray,
+    feet: np.ndarray,
+    w: np.ndarray,
+    h: np.ndarray,
+    page: float,
+) -> list[Line]:
     """Lines sorted top to bottom (across the writing direction), with their gaps measured."""
     a = math.radians(page)
     along_unit = np.array([math.cos(a), math.sin(a)])
@@ -289,12 +311,18 @@ def _reading_order(lines: list[list[int]], centres: np.ndarray, feet: np.ndarray
         along = own @ unit
         cell = np.maximum(ink_w, NARROW * _median(ink_w))
         gaps = (along[1:] - along[:-1]) - (cell[:-1] + cell[1:]) / 2  # np.diff, without its cost
-        out.append((Line(tuple(int(i) for i in sel), gaps, ink_h, angle),
-                    float((own @ across_unit).mean()), float((own @ along_unit).min())))
+        out.append(
+            (
+                Line(tuple(int(i) for i in sel), gaps, ink_h, angle),
+                float((own @ across_unit).mean()),
+                float((own @ along_unit).min()),
+            )
+        )
     # Lines whose middles lie within half a digit height across the page are one row: read
     # left to right (a line broken by a turned number, say).
-    rows = rows_in_order(np.array([item[1] for item in out]), np.array([item[2] for item in out]),
-                         0.5 * _median(h))
+    rows = rows_in_order(
+        np.array([item[1] for item in out]), np.array([item[2] for item in out]), 0.5 * _median(h)
+    )
     return [out[i][0] for row in rows for i in row]
 
 

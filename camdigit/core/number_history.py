@@ -55,8 +55,9 @@ class NumberHistory:
         self._known: list[_Known] = []
         self._next_id = 1
 
-    def vote(self, tracks: np.ndarray, members: list[tuple[int, ...]], joins: list[np.ndarray]
-             ) -> list[np.ndarray]:
+    def vote(
+        self, tracks: np.ndarray, members: list[tuple[int, ...]], joins: list[np.ndarray]
+    ) -> list[np.ndarray]:
         """This frame's joins (per line, between neighbours ``members[k], members[k + 1]``)
         replaced by the majority of each tracked pair's recent joins, this frame's included; a
         tie keeps this frame's."""
@@ -89,8 +90,10 @@ class NumberHistory:
         """The numbers with ids: a number keeps the id of the known number with which it shares
         the most tracks (each id given once per frame); others get new ids."""
         track_list = tracks.tolist()
-        sets = [frozenset(t for t in (track_list[m] for m in n.members) if t != NO_TRACK)
-                for n in numbers]
+        sets = [
+            frozenset(t for t in (track_list[m] for m in n.members) if t != NO_TRACK)
+            for n in numbers
+        ]
         # Shared tracks counted through an index of the known numbers by track, not by
         # intersecting every number with every known one (a few dozen of each per frame). Pairs
         # sharing no track are left out: they are never matched.

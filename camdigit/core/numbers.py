@@ -119,8 +119,9 @@ def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
         elif sides == 0:
             join = gap <= lone
         elif sides == 1:
-            join = gap <= LONE_JOIN and (near or gap <= TIGHT
-                                         or _clearly_narrower(gap, wide, False))
+            join = gap <= LONE_JOIN and (
+                near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
+            )
         else:
             join = near or (gap <= TIGHT and _clearly_narrower(gap, wide, True))
         if not join:
@@ -158,8 +159,9 @@ def _page_lone_threshold(first: list[np.ndarray], gaps: list[np.ndarray]) -> flo
     return min(LONE_JOIN, math.sqrt(max(high, ALWAYS_JOIN) * low))
 
 
-def _number(all_boxes: list[list[int]], digits: list[int], members: tuple[int, ...], line: int
-            ) -> Number:
+def _number(
+    all_boxes: list[list[int]], digits: list[int], members: tuple[int, ...], line: int
+) -> Number:
     boxes = [all_boxes[m] for m in members]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)

@@ -115,8 +115,9 @@ class Recognizer:
         track's vote counts it against its digit."""
         return np.where(result.is_digit >= self.min_digit, result.confidences, 0.0)
 
-    def _read(self, proposals: FoundDigits, needs: np.ndarray, timings: dict[str, float]
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _read(
+        self, proposals: FoundDigits, needs: np.ndarray, timings: dict[str, float]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat.
         Returns per proposal: digit, confidence (0 when judged not a digit), score for
@@ -138,8 +139,7 @@ class Recognizer:
                 batch = needs & (~contested | whole)
             else:  # the second look: pieces of blobs whose whole is in doubt
                 sure = whole & read & (scores > unbeatable())
-                batch = needs & contested & ~read & ~np.isin(proposals.group,
-                                                             proposals.group[sure])
+                batch = needs & contested & ~read & ~np.isin(proposals.group, proposals.group[sure])
             index = np.flatnonzero(batch)
             if len(index):
                 result = self._classify([proposals.crops[i] for i in index], timings)
@@ -150,8 +150,9 @@ class Recognizer:
             if first:  # the writing's height, from what the model read as digits
                 writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
             done = np.flatnonzero(read)
-            scores[done] = log_odds(proposals.boxes[done], digits[done], is_digit[done],
-                                    raw[done], writing)
+            scores[done] = log_odds(
+                proposals.boxes[done], digits[done], is_digit[done], raw[done], writing
+            )
         return digits, confidences, scores, read
 
     def process(
@@ -222,5 +223,6 @@ class Recognizer:
         lap("track")
         # classified: every crop the model read, chosen or not
         classified = int(read.sum()) + int(was_read.sum() - read[keep].sum())
-        return FrameResult(source, index, seconds, detections, numbers, timings, classified,
-                           still=still)
+        return FrameResult(
+            source, index, seconds, detections, numbers, timings, classified, still=still
+        )

@@ -140,22 +140,27 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
     profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
     fullest = float(solid.sum(axis=0, dtype=np.float32).max())
     inner = profile[1:-1]
-    minima = np.flatnonzero((inner <= profile[:-2]) & (inner <= profile[2:])
-                            & (inner <= JOINT * fullest)) + 1
-    candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima],
-                                                                   kind="stable")])
+    minima = (
+        np.flatnonzero(
+            (inner <= profile[:-2]) & (inner <= profile[2:]) & (inner <= JOINT * fullest)
+        )
+        + 1
+    )
+    candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima], kind="stable")])
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
     count = int(round(width / (TYPICAL_ASPECT * height)))
     for k in range(1, count):
-        near = np.arange(max(0, k * width // count - gap // 2),
-                         min(width, k * width // count + gap // 2 + 1))
+        near = np.arange(
+            max(0, k * width // count - gap // 2), min(width, k * width // count + gap // 2 + 1)
+        )
         candidates.append(follow(int(near[np.argmin(profile[near])]), 0))
     chosen: list[np.ndarray] = []
     for path in candidates:
         middle = float(path.mean())
-        if gap <= middle <= width - gap and all(abs(middle - float(c.mean())) >= gap
-                                                for c in chosen):
+        if gap <= middle <= width - gap and all(
+            abs(middle - float(c.mean())) >= gap for c in chosen
+        ):
             chosen.append(path)
         if len(chosen) >= MAX_CUTS:
             break
@@ -222,8 +227,9 @@ def _valleys(solid: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return kept
 
 
-def piece_crop(crop: np.ndarray, pad: int, left: np.ndarray | None, right: np.ndarray | None
-               ) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+def piece_crop(
+    crop: np.ndarray, pad: int, left: np.ndarray | None, right: np.ndarray | None
+) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
     """The ink of a digit crop (dark ink on white, ``pad`` px of paper around its box) between
     two cut paths (:func:`cut_paths`, box pixels; None: the blob's own edge), tightened to that
     ink, with its box (x, y, w, h in box pixels); None when it holds no ink."""
@@ -276,8 +282,13 @@ def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:
     return float(np.median(heights)) if len(heights) else 0.0
 
 
-def log_odds(boxes: np.ndarray, digits: np.ndarray, is_digit: np.ndarray,
-             confidences: np.ndarray, writing: float = 0.0) -> np.ndarray:
+def log_odds(
+    boxes: np.ndarray,
+    digits: np.ndarray,
+    is_digit: np.ndarray,
+    confidences: np.ndarray,
+    writing: float = 0.0,
+) -> np.ndarray:
     """Each proposal's log-odds of being one digit read right against being nothing: from the
     model's is_digit times its confidence, less penalties for a shape wider than digits are,
     a sliver narrower than any digit but a 1 (a digit's side cut off), and a height far above
@@ -291,8 +302,7 @@ def log_odds(boxes: np.ndarray, digits: np.ndarray, is_digit: np.ndarray,
     return score
 
 
-def choose(group: np.ndarray, start: np.ndarray, end: np.ndarray,
-           scores: np.ndarray) -> np.ndarray:
+def choose(group: np.ndarray, start: np.ndarray, end: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Which proposals to keep: per group with alternatives, the path from node 0 to
     :data:`END` with the highest sum of ``scores`` (log-odds) less :data:`CUT_COST` per piece
     beyond the first, if that is above nothing's 0 (a word cut into letters is nothing). A
@@ -335,8 +345,9 @@ def _best_path(start: np.ndarray, end: np.ndarray, gain: np.ndarray) -> list[int
     return path
 
 
-def settled(group: np.ndarray, start: np.ndarray, end: np.ndarray,
-            steady: np.ndarray) -> np.ndarray:
+def settled(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray, steady: np.ndarray
+) -> np.ndarray:
     """Proposals of groups with alternatives that a tracker has already settled: where the
     proposals following steady tracks (``steady``) make a whole path 0 -> END of their group,
     that path is kept without reading the group again (a video's touching digits are cut once,

@@ -38,11 +38,21 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         chosen = sides >= length
         for start, end in zip(polygon[chosen], ends[chosen], strict=True):
             steep = abs(int(end[1]) - int(start[1])) > abs(int(end[0]) - int(start[0]))
-            cv2.line(across[int(steep)], (int(start[0]), int(start[1])),
-                     (int(end[0]), int(end[1])), 255, band)
+            cv2.line(
+                across[int(steep)],
+                (int(start[0]), int(start[1])),
+                (int(end[0]), int(end[1])),
+                255,
+                band,
+            )
             if length == 0.0:  # a grid's line found whole: its band is its width and 3 px
-                cv2.line(middles[int(steep)], (int(start[0]), int(start[1])),
-                         (int(end[0]), int(end[1])), 255, band)
+                cv2.line(
+                    middles[int(steep)],
+                    (int(start[0]), int(start[1])),
+                    (int(end[0]), int(end[1])),
+                    255,
+                    band,
+                )
                 line_width[int(steep)] = max(line_width[int(steep)], band - 3)
         widest = max(widest, band)
     erase = cv2.bitwise_or(*across)
@@ -60,8 +70,9 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     # a few pixels longer than the line is wide is that stroke's, and is kept (not where
     # lines cross: the other line runs right across this one there; and not along a page's
     # edge, whose band is drawn from its side and may hold a dark ground beyond it)
-    for lines, other, width, vertical in zip(middles, across[::-1], line_width, (True, False),
-                                             strict=True):
+    for lines, other, width, vertical in zip(
+        middles, across[::-1], line_width, (True, False), strict=True
+    ):
         if lines.any():
             run = width + 3
             kernel = np.ones((run, 1) if vertical else (1, run), np.uint8)
@@ -140,8 +151,9 @@ def group_boxes(boxes: np.ndarray, group: np.ndarray) -> np.ndarray:
     return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
 
 
-def crowded_boxes(digit_boxes: np.ndarray, blob_boxes: np.ndarray, owner: np.ndarray,
-             groups: np.ndarray) -> np.ndarray:
+def crowded_boxes(
+    digit_boxes: np.ndarray, blob_boxes: np.ndarray, owner: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
     """For each digit box (of group ``groups[k]``): does another blob reach into its crop?
 
     ``owner`` is the group of every blob (-1 for specks and lines, which are foreign to all).
@@ -218,24 +230,30 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
         # or blurred border leaves bars beside a band narrower than itself).
         hole_area = sum(cv2.contourArea(contours[c]) for c in cells)
         area = cv2.contourArea(contours[blob]) - hole_area
-        outline = cv2.arcLength(contours[blob], True) + sum(cv2.arcLength(contours[c], True)
-                                                             for c in cells)
+        outline = cv2.arcLength(contours[blob], True) + sum(
+            cv2.arcLength(contours[c], True) for c in cells
+        )
         thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
         # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
         # (a marker's stroke on grainy paper): its cells hold most of its area
         pitch = float(np.median(boxes[cells, 2:].min(axis=1))) if len(cells) else 0.0
-        if (len(cells) >= GRID_CELLS and area < GRID_INK * (area + hole_area)
-                and pitch >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)):
+        if (
+            len(cells) >= GRID_CELLS
+            and area < GRID_INK * (area + hole_area)
+            and pitch >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)
+        ):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
             holes[cells] = False
             middle = min(max(3, int(thickness) + 3), MAX_BAND) | 1
-            grids.extend((segment, 0.0, middle)
-                         for segment in _grid_segments(mask, contours, blob, pitch))
-    return [(contours[i], side[i], int(band[i]))
-            for i in np.flatnonzero(long_outer | holes)] + grids
+            grids.extend(
+                (segment, 0.0, middle) for segment in _grid_segments(mask, contours, blob, pitch)
+            )
+    return [
+        (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes)
+    ] + grids
 
 
 GRID_RUN = 4.0
@@ -253,12 +271,20 @@ def _grid_segments(mask: np.ndarray, contours, blob: int, pitch: float) -> list[
     ink = cv2.bitwise_and(ink, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
     run = int(GRID_RUN * pitch)
     # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
-    found = cv2.HoughLinesP(ink, 1, np.pi / 360, threshold=run // 2, minLineLength=run,
-                            maxLineGap=max(3, int(pitch / 2)))
+    found = cv2.HoughLinesP(
+        ink,
+        1,
+        np.pi / 360,
+        threshold=run // 2,
+        minLineLength=run,
+        maxLineGap=max(3, int(pitch / 2)),
+    )
     if found is None:
         return []
-    return [np.array([[[x0 + x, y0 + y]], [[x1 + x, y1 + y]]], np.int32)
-            for x0, y0, x1, y1 in found.reshape(-1, 4).tolist()]
+    return [
+        np.array([[[x0 + x, y0 + y]], [[x1 + x, y1 + y]]], np.int32)
+        for x0, y0, x1, y1 in found.reshape(-1, 4).tolist()
+    ]
 
 
 def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:

@@ -152,8 +152,9 @@ class DigitTracker:
         if track.streak < cfg.steady_readings:
             return False
         old = track.read_box
-        return (abs(box[2] - old[2]) <= cfg.resize_tolerance * max(old[2], 1.0)
-                and abs(box[3] - old[3]) <= cfg.resize_tolerance * max(old[3], 1.0))
+        return abs(box[2] - old[2]) <= cfg.resize_tolerance * max(old[2], 1.0) and abs(
+            box[3] - old[3]
+        ) <= cfg.resize_tolerance * max(old[3], 1.0)
 
     def update(self, boxes: np.ndarray, read: Reader) -> Detections:
         """Record one frame: match ``boxes`` (N, 4) to tracks, have ``read`` read the crops of

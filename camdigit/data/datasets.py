@@ -29,8 +29,9 @@ from camdigit.io.sources import IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-_NAME_LABEL = re.compile(r"(?:^|[^0-9a-z])label[_-]?([0-9])(?![0-9])|^([0-9])(?:$|[^0-9])",
-                         re.IGNORECASE)
+_NAME_LABEL = re.compile(
+    r"(?:^|[^0-9a-z])label[_-]?([0-9])(?![0-9])|^([0-9])(?:$|[^0-9])", re.IGNORECASE
+)
 
 
 def label_from_name(name: str) -> int | None:
@@ -73,8 +74,10 @@ def load_labelled_digits(path: Path | str) -> DigitSet:
     else:
         pairs = _folder_pairs(path)
     if not pairs:
-        raise DataError(f"no labelled digit images in {path}: use DIR/<digit>/*.png, a .csv "
-                        f"table (image,label), or names like 7_a.png")
+        raise DataError(
+            f"no labelled digit images in {path}: use DIR/<digit>/*.png, a .csv "
+            f"table (image,label), or names like 7_a.png"
+        )
     images, labels = [], []
     for image_path, label in pairs:
         try:
@@ -114,8 +117,10 @@ def _table_pairs(table: Path) -> list[tuple[Path, int]]:
         image_key = next((columns[k] for k in ("image", "path", "file") if k in columns), None)
         label_key = next((columns[k] for k in ("label", "digit") if k in columns), None)
         if image_key is None or label_key is None:
-            raise DataError(f"{table} needs an 'image' (or 'path', 'file') column and a 'label' "
-                            f"(or 'digit') column, found {reader.fieldnames}")
+            raise DataError(
+                f"{table} needs an 'image' (or 'path', 'file') column and a 'label' "
+                f"(or 'digit') column, found {reader.fieldnames}"
+            )
         pairs = []
         for line, row in enumerate(reader, start=2):
             text = (row.get(label_key) or "").strip()

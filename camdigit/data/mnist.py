@@ -16,7 +16,8 @@ import numpy as np
 from camdigit.errors import CamdigitError
 
 DEFAULT_DATA_DIR = (
-    Path(os.environ["CAMDIGIT_DATA"]) / "mnist" if os.environ.get("CAMDIGIT_DATA")
+    Path(os.environ["CAMDIGIT_DATA"]) / "mnist"
+    if os.environ.get("CAMDIGIT_DATA")
     else Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"
 )
 """Where MNIST is looked for when no folder is given: ``mnist`` in ``$CAMDIGIT_DATA``, else

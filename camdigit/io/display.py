@@ -41,8 +41,9 @@ QT_LOGGING_RULES = "default.warning=false;qt.*.warning=false"
 """Qt's messages below "critical" off: the "Qt no longer ships fonts" note (qWarning, category
 "default") and the qt.qpa plugin chatter. A ``QT_LOGGING_RULES`` the user set is kept."""
 
-HEADLESS_TO_GUI = ("pip uninstall -y opencv-python-headless opencv-python && "
-                   "pip install opencv-python")
+HEADLESS_TO_GUI = (
+    "pip uninstall -y opencv-python-headless opencv-python && pip install opencv-python"
+)
 """Both packages fill the same cv2 folder: remove both, then install the one wanted."""
 
 
@@ -67,8 +68,12 @@ def gui_build() -> bool:
     return gui_backend() is not None
 
 
-OPENCV_PACKAGES = ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
-                   "opencv-contrib-python-headless")
+OPENCV_PACKAGES = (
+    "opencv-python",
+    "opencv-python-headless",
+    "opencv-contrib-python",
+    "opencv-contrib-python-headless",
+)
 _warned_twice = False
 
 
@@ -94,9 +99,13 @@ def warn_if_several_opencvs(found: list[str] | None = None) -> bool:
     if not _warned_twice:
         _warned_twice = True
         keep = "opencv-python" if "opencv-python" in found else found[0]
-        log.warning("%s are installed together and share one cv2 folder: keep one, e.g. "
-                    "pip uninstall -y %s && pip install %s", " and ".join(found),
-                    " ".join(found), keep)
+        log.warning(
+            "%s are installed together and share one cv2 folder: keep one, e.g. "
+            "pip uninstall -y %s && pip install %s",
+            " and ".join(found),
+            " ".join(found),
+            keep,
+        )
     return True
 
 
@@ -130,8 +139,11 @@ def check_display(
     environ = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
     if backend is None:
-        return DisplayCheck(False, "this OpenCV has no GUI (opencv-python-headless is "
-                                   f"installed); for a window: {HEADLESS_TO_GUI}")
+        return DisplayCheck(
+            False,
+            "this OpenCV has no GUI (opencv-python-headless is "
+            f"installed); for a window: {HEADLESS_TO_GUI}",
+        )
     if platform == "win32":
         return DisplayCheck(True, screen=_windows_screen())
     if platform == "darwin":
@@ -142,8 +154,11 @@ def check_display(
         if wayland and "QT" not in backend:  # GTK speaks Wayland; the wheels' Qt only X11
             return DisplayCheck(True)
         if wayland:
-            return DisplayCheck(False, "this OpenCV's Qt window needs X11 and DISPLAY is not "
-                                       "set (on Wayland, run it under XWayland)")
+            return DisplayCheck(
+                False,
+                "this OpenCV's Qt window needs X11 and DISPLAY is not "
+                "set (on Wayland, run it under XWayland)",
+            )
         return DisplayCheck(False, "no display found (DISPLAY is not set)")
     answered, screen = (x_probe or probe_x_display)(x_display)
     if not answered:
@@ -193,8 +208,10 @@ def probe_x_display(display: str) -> tuple[bool, tuple[int, int] | None]:
         return False, None
     try:
         screen = xlib.XDefaultScreen(connection)
-        size = (int(xlib.XDisplayWidth(connection, screen)),
-                int(xlib.XDisplayHeight(connection, screen)))
+        size = (
+            int(xlib.XDisplayWidth(connection, screen)),
+            int(xlib.XDisplayHeight(connection, screen)),
+        )
     finally:
         xlib.XCloseDisplay(connection)
     return True, size if min(size) > 0 else None
@@ -215,8 +232,10 @@ def _x_socket_answers(display: str, timeout: float = 2.0) -> bool:
                 sock.connect(address)
                 return True
         return False
-    with contextlib.suppress(OSError), socket.create_connection((host, 6000 + int(number)),
-                                                                  timeout):
+    with (
+        contextlib.suppress(OSError),
+        socket.create_connection((host, 6000 + int(number)), timeout),
+    ):
         return True
     return False
 
@@ -244,8 +263,9 @@ class Window:
     Make one only where :func:`display_available` said yes.
     """
 
-    def __init__(self, snapshot_dir: Path = Path("."),
-                 screen: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, snapshot_dir: Path = Path("."), screen: tuple[int, int] | None = None
+    ) -> None:
         self.snapshot_dir = snapshot_dir
         self.snapshots: list[Path] = []
         self.screen = screen or check_display().screen

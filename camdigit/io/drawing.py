@@ -43,7 +43,10 @@ class Annotator:
         self._corner = 0  # where the speed overlay went last: it stays while that is free
 
     def annotate(
-        self, frame: np.ndarray, result: FrameResult, fps: float | None = None,
+        self,
+        frame: np.ndarray,
+        result: FrameResult,
+        fps: float | None = None,
         ms_per_frame: float | None = None,
     ) -> np.ndarray:
         """Draw onto ``frame`` (BGR uint8, changed in place) and return it."""
@@ -58,8 +61,9 @@ class Annotator:
         count = 0
         boxes = d.boxes.astype(np.int64).tolist()  # plain ints, read once
         # (confidences stay float32 scalars: the label's rounding is float32's)
-        for (x, y, w, h), digit, confidence in zip(boxes, d.digits.tolist(), d.confidences,
-                                                   strict=True):
+        for (x, y, w, h), digit, confidence in zip(
+            boxes, d.digits.tolist(), d.confidences, strict=True
+        ):
             doubtful = confidence < self.style.doubtful
             colour = self.style.doubtful_colour if doubtful else self.style.digit_colour
             cv2.rectangle(frame, (x, y), (x + w, y + h), colour, thickness)
@@ -81,8 +85,10 @@ class Annotator:
             tallest = max((b[3] for b in members), default=h)
             font_scale = min(max(tallest / 60.0, 0.45), 1.1)
             under = y1 + round(0.5 * tallest) if members else y1
-            places = [_label_rect(frame, number.text, (x0, y0), font_scale),
-                      _label_rect(frame, number.text, (x0, under), font_scale, below=True)]
+            places = [
+                _label_rect(frame, number.text, (x0, y0), font_scale),
+                _label_rect(frame, number.text, (x0, under), font_scale, below=True),
+            ]
             own = {(b[0], b[1], b[0] + b[2], b[1] + b[3]) for b in members}
             rect = next((r for r in places if not _meets_any(r, taken[:count], own)), places[0])
             _label(frame, rect, number.text, font_scale, self.style.number_colour)
@@ -97,14 +103,14 @@ class Annotator:
             parts.append(f"{len(d)} digits")
             text = "  ".join(parts)
             font_scale = max(0.5, 0.6 * scale)
-            rect, self._corner = _free_corner(frame, text, font_scale, taken[:count],
-                                              self._corner)
+            rect, self._corner = _free_corner(frame, text, font_scale, taken[:count], self._corner)
             _label(frame, rect, text, font_scale, (60, 60, 60))
         return frame
 
 
-def _free_corner(frame: np.ndarray, text: str, font_scale: float, taken: np.ndarray,
-                 last: int = 0) -> tuple[Rect, int]:
+def _free_corner(
+    frame: np.ndarray, text: str, font_scale: float, taken: np.ndarray, last: int = 0
+) -> tuple[Rect, int]:
     """The speed overlay's place and corner: the corner where it covers the least of the digits,
     numbers and labels, so it never hides what was read. The ``last`` corner is tried first, so
     in video the overlay stays put while its corner is free (then top left, top right, ...)."""
@@ -126,8 +132,9 @@ def _free_corner(frame: np.ndarray, text: str, font_scale: float, taken: np.ndar
     return best, corner
 
 
-def _label_rect(frame: np.ndarray, text: str, anchor: tuple[int, int], font_scale: float,
-                below: bool = False) -> Rect:
+def _label_rect(
+    frame: np.ndarray, text: str, anchor: tuple[int, int], font_scale: float, below: bool = False
+) -> Rect:
     """Where a label goes: above the anchor point (or below it), kept inside the frame."""
     (tw, th), base = _text_size(text, font_scale)
     x, y = anchor
@@ -156,8 +163,13 @@ def label_size(lines: Sequence[str], font_scale: float) -> tuple[int, int, int]:
     return max(tw for (tw, _), _ in sizes) + 2, line_height * len(lines), line_height
 
 
-def draw_label(image: np.ndarray, lines: Sequence[str], topleft: tuple[int, int],
-               font_scale: float, colour: tuple[int, int, int]) -> Rect:
+def draw_label(
+    image: np.ndarray,
+    lines: Sequence[str],
+    topleft: tuple[int, int],
+    font_scale: float,
+    colour: tuple[int, int, int],
+) -> Rect:
     """White lines of text on one box filled with ``colour`` whose top-left corner is
     ``topleft``: the one way camdigit labels what it drew (digits, numbers, the speed overlay,
     ``camdigit explain``'s readings). Returns the box (x0, y0, x1, y1)."""
@@ -166,13 +178,27 @@ def draw_label(image: np.ndarray, lines: Sequence[str], topleft: tuple[int, int]
     cv2.rectangle(image, (x0, y0), (x0 + width, y0 + height), colour, cv2.FILLED)
     for i, text in enumerate(lines):
         (_, th), _ = _text_size(text, font_scale)
-        cv2.putText(image, text, (x0 + 1, y0 + i * line_height + th + 1), FONT, font_scale,
-                    (255, 255, 255), _thickness(font_scale), cv2.LINE_AA)
+        cv2.putText(
+            image,
+            text,
+            (x0 + 1, y0 + i * line_height + th + 1),
+            FONT,
+            font_scale,
+            (255, 255, 255),
+            _thickness(font_scale),
+            cv2.LINE_AA,
+        )
     return x0, y0, x0 + width, y0 + height
 
 
-def put_text(image: np.ndarray, text: str, org: tuple[int, int], font_scale: float = 0.5,
-             colour: tuple[int, int, int] = (40, 40, 40), centred: bool = False) -> None:
+def put_text(
+    image: np.ndarray,
+    text: str,
+    org: tuple[int, int],
+    font_scale: float = 0.5,
+    colour: tuple[int, int, int] = (40, 40, 40),
+    centred: bool = False,
+) -> None:
     """Plain text (a chart's title, axis and values) with its baseline at ``org``, its middle
     there when ``centred``."""
     x, y = org
@@ -182,8 +208,9 @@ def put_text(image: np.ndarray, text: str, org: tuple[int, int], font_scale: flo
     cv2.putText(image, text, (int(x), int(y)), FONT, font_scale, colour, 1, cv2.LINE_AA)
 
 
-def _label(frame: np.ndarray, rect: Rect, text: str, font_scale: float,
-           colour: tuple[int, int, int]) -> None:
+def _label(
+    frame: np.ndarray, rect: Rect, text: str, font_scale: float, colour: tuple[int, int, int]
+) -> None:
     """One line of label where :func:`_label_rect` placed it."""
     draw_label(frame, [text], rect[:2], font_scale, colour)
 
@@ -191,6 +218,10 @@ def _label(frame: np.ndarray, rect: Rect, text: str, font_scale: float,
 def _meets_any(rect: Rect, taken: np.ndarray, own: set[Rect]) -> bool:
     """Whether ``rect`` overlaps any row of ``taken`` (x0, y0, x1, y1) that is not in ``own``
     (the number's own digits, which its tag may cover)."""
-    hits = ((rect[0] < taken[:, 2]) & (taken[:, 0] < rect[2]) & (rect[1] < taken[:, 3])
-            & (taken[:, 1] < rect[3]))
+    hits = (
+        (rect[0] < taken[:, 2])
+        & (taken[:, 0] < rect[2])
+        & (rect[1] < taken[:, 3])
+        & (taken[:, 1] < rect[3])
+    )
     return any(tuple(row) not in own for row in taken[hits].tolist())

@@ -21,11 +21,23 @@ from camdigit.io.quiet import quiet_libraries
 MAX_PIXELS = 40_000_000
 """Images with more pixels are decoded at 1/2, 1/4 or 1/8 of their size, whichever fits."""
 
-_SHRUNK = ((1, cv2.IMREAD_COLOR), (2, cv2.IMREAD_REDUCED_COLOR_2),
-           (4, cv2.IMREAD_REDUCED_COLOR_4), (8, cv2.IMREAD_REDUCED_COLOR_8))
+_SHRUNK = (
+    (1, cv2.IMREAD_COLOR),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+)
 
-__all__ = ["MAX_PIXELS", "ImageError", "decode", "image_size", "jpeg_complete", "read_image",
-           "shrunk_decoding", "to_bgr8"]
+__all__ = [
+    "MAX_PIXELS",
+    "ImageError",
+    "decode",
+    "image_size",
+    "jpeg_complete",
+    "read_image",
+    "shrunk_decoding",
+    "to_bgr8",
+]
 
 
 class ImageError(CamdigitError):
@@ -46,8 +58,9 @@ def read_image(path: Path | str) -> np.ndarray:
     if data.size == 0:
         raise ImageError(f"empty file: {path}")
     if _is_jpeg(data) and not jpeg_complete(data):
-        raise ImageError(f"truncated JPEG: {path} (the file ends before the image does; copy "
-                         f"it again)")
+        raise ImageError(
+            f"truncated JPEG: {path} (the file ends before the image does; copy it again)"
+        )
     # A JPEG has no alpha or 16-bit depth to keep, but may carry an EXIF rotation (phone photos):
     # read it upright, as a browser shows it. Other formats are read as stored.
     flags = cv2.IMREAD_COLOR if _is_jpeg(data) else cv2.IMREAD_UNCHANGED
@@ -98,8 +111,9 @@ def shrunk_decoding(width: int, height: int, max_pixels: int = MAX_PIXELS) -> tu
 def decode(data: np.ndarray | bytes, flags: int) -> np.ndarray | None:
     """``cv2.imdecode``; None for data it cannot decode (or decodes to nothing)."""
     try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8) if isinstance(data, bytes) else data,
-                             flags)
+        image = cv2.imdecode(
+            np.frombuffer(data, np.uint8) if isinstance(data, bytes) else data, flags
+        )
     except cv2.error:
         return None
     return None if image is None or image.size == 0 else image

@@ -40,13 +40,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VIDEO_CODECS = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v",
-                ".webm": "VP80"}
+VIDEO_CODECS = {
+    ".mp4": "mp4v",
+    ".m4v": "mp4v",
+    ".mov": "mp4v",
+    ".avi": "MJPG",
+    ".mkv": "mp4v",
+    ".webm": "VP80",
+}
 """OpenCV's FourCC per video suffix (the fallback writer); all are in the FFmpeg build of
 opencv-python."""
 
-PYAV_CODECS = {".mp4": "libx264", ".m4v": "libx264", ".mov": "libx264", ".mkv": "libx264",
-               ".webm": "libvpx-vp9"}
+PYAV_CODECS = {
+    ".mp4": "libx264",
+    ".m4v": "libx264",
+    ".mov": "libx264",
+    ".mkv": "libx264",
+    ".webm": "libvpx-vp9",
+}
 """PyAV's encoder per video suffix; other suffixes (``.avi``) are written by OpenCV."""
 
 FILE_PRESET = "veryfast"
@@ -156,11 +167,13 @@ def refuse_to_replace(
     taken = {p.resolve() for p in inputs}
     for path in outputs:
         if path.resolve() in taken:
-            raise OutputError(f"{flag} {path} is an input: give {instead}, so that it is not "
-                              f"replaced by {by}")
+            raise OutputError(
+                f"{flag} {path} is an input: give {instead}, so that it is not replaced by {by}"
+            )
         if path.is_file() and not overwrite:
-            raise OutputError(f"{flag} {path} exists: give {instead}, or --overwrite to "
-                              f"replace {replaced}")
+            raise OutputError(
+                f"{flag} {path} exists: give {instead}, or --overwrite to replace {replaced}"
+            )
 
 
 def _refuse_to_replace(target: Path, source: FrameSource, overwrite: bool) -> None:
@@ -169,8 +182,14 @@ def _refuse_to_replace(target: Path, source: FrameSource, overwrite: bool) -> No
     outputs checked.
     """
     if isinstance(source, MediaListSource):
-        outputs = [target / (p.stem + (".annotated.jpg" if p.suffix.lower() in IMAGE_SUFFIXES
-                                       else ".annotated.mp4")) for p in source.paths]
+        outputs = [
+            target
+            / (
+                p.stem
+                + (".annotated.jpg" if p.suffix.lower() in IMAGE_SUFFIXES else ".annotated.mp4")
+            )
+            for p in source.paths
+        ]
     else:
         outputs = [target]
     refuse_to_replace(outputs, input_files(source), overwrite)
@@ -226,21 +245,31 @@ class PyAVVideo:
         rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(30)
         self._time_base = Fraction(1, 1000) if live else 1 / rate
         width, height = size[0] + size[0] % 2, size[1] + size[1] % 2
-        options = {"movflags": "+faststart"} if path.suffix.lower() in (".mp4", ".m4v",
-                                                                          ".mov") else {}
+        options = (
+            {"movflags": "+faststart"} if path.suffix.lower() in (".mp4", ".m4v", ".mov") else {}
+        )
         self._container: av.container.OutputContainer | None = av.open(
-            str(path), "w", container_options=options)
+            str(path), "w", container_options=options
+        )
         try:
             stream = self._container.add_stream(codec, rate=rate)
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.codec_context.time_base = self._time_base
             if codec == "libx264":
-                stream.options = ({"preset": LIVE_PRESET, "tune": "zerolatency", "crf": "23"}
-                                  if live else {"preset": FILE_PRESET, "crf": "23"})
+                stream.options = (
+                    {"preset": LIVE_PRESET, "tune": "zerolatency", "crf": "23"}
+                    if live
+                    else {"preset": FILE_PRESET, "crf": "23"}
+                )
                 self.description = "H.264"
             else:  # libvpx-vp9, real-time mode: about 9 ms of CPU per 960x720 frame
-                stream.options = {"deadline": "realtime", "cpu-used": "8", "row-mt": "1",
-                                  "crf": "32", "b": "0"}
+                stream.options = {
+                    "deadline": "realtime",
+                    "cpu-used": "8",
+                    "row-mt": "1",
+                    "crf": "32",
+                    "b": "0",
+                }
                 self.description = "VP9"
             self._stream: av.video.stream.VideoStream = stream
         except BaseException:
@@ -275,8 +304,9 @@ class PyAVVideo:
         self._last_pts = pts
         if self._thread is None and self.frames == 0:
             self._encode(frame)  # in the caller: an encoder that cannot start fails here
-            self._thread = threading.Thread(target=self._encode_queued, daemon=False,
-                                            name=f"camdigit-video-{self.path.name}")
+            self._thread = threading.Thread(
+                target=self._encode_queued, daemon=False, name=f"camdigit-video-{self.path.name}"
+            )
             self._thread.start()
         else:
             self._put(frame)
@@ -289,8 +319,9 @@ class PyAVVideo:
                 return
             except queue.Full:
                 if self._thread is None or not self._thread.is_alive():
-                    raise OutputError(f"cannot write video {self.path}: its encoder "
-                                      f"stopped") from None
+                    raise OutputError(
+                        f"cannot write video {self.path}: its encoder stopped"
+                    ) from None
 
     def _encode(self, frame: object) -> None:
         """Encode one frame (None: flush) and store its packets; after a failure, nothing more
@@ -366,7 +397,8 @@ class OpenCVVideo:
         fourcc = VIDEO_CODECS.get(path.suffix.lower(), "mp4v")
         self.description = {"mp4v": "MPEG-4 Part 2", "MJPG": "Motion JPEG"}.get(fourcc, fourcc)
         self._video: cv2.VideoWriter | None = cv2.VideoWriter(
-            str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
+            str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size
+        )
         if not self._video.isOpened():
             raise OutputError(f"cannot write video {path}: OpenCV could not open a writer")
 
@@ -383,8 +415,10 @@ class OpenCVVideo:
 
 def _encoder_trouble(exc: BaseException) -> bool:
     """PyAV missing or FFmpeg failing, as opposed to an interruption (Ctrl-C, SIGTERM) or a bug."""
-    return (isinstance(exc, (ImportError, OSError, ValueError, RuntimeError, OutputError))
-            or type(exc).__module__.split(".")[0] == "av")
+    return (
+        isinstance(exc, (ImportError, OSError, ValueError, RuntimeError, OutputError))
+        or type(exc).__module__.split(".")[0] == "av"
+    )
 
 
 def open_video(path: Path, fps: float, first: np.ndarray, live: bool = False) -> VideoEncoder:
@@ -404,12 +438,18 @@ def open_video(path: Path, fps: float, first: np.ndarray, live: bool = False) ->
                     video.close()
             if not _encoder_trouble(exc):
                 raise
-            reason = ("PyAV is not installed (pip install av)" if isinstance(exc, ImportError)
-                      else f"PyAV could not encode it ({exc})")
+            reason = (
+                "PyAV is not installed (pip install av)"
+                if isinstance(exc, ImportError)
+                else f"PyAV could not encode it ({exc})"
+            )
             if not _fallback_warned:
                 _fallback_warned = True
-                log.warning("saving %s with OpenCV's writer, which most browsers cannot play: "
-                            "%s", path, reason)
+                log.warning(
+                    "saving %s with OpenCV's writer, which most browsers cannot play: %s",
+                    path,
+                    reason,
+                )
             else:
                 log.info("saving %s with OpenCV's writer: %s", path, reason)
     fallback = OpenCVVideo(path, fps, size)
@@ -431,23 +471,30 @@ class AnnotatedWriter:
         if isinstance(source, MediaListSource):
             self.mode = "folder"
             if self.target.exists() and not self.target.is_dir():
-                raise OutputError(f"--save {self.target}: the input is several files, so give a "
-                                  f"folder to save them in")
+                raise OutputError(
+                    f"--save {self.target}: the input is several files, so give a "
+                    f"folder to save them in"
+                )
             if not self.target.parent.is_dir():
-                raise OutputError(f"cannot write into {self.target}: folder "
-                                  f"{self.target.parent} does not exist")
+                raise OutputError(
+                    f"cannot write into {self.target}: folder {self.target.parent} does not exist"
+                )
             self.target.mkdir(exist_ok=True)
         elif isinstance(source, ImageSource):
             self.mode = "image"
             if self.target.suffix.lower() not in IMAGE_SUFFIXES:
-                raise OutputError(f"--save {self.target}: the input is an image, so give an "
-                                  f"image name (.png, .jpg)")
+                raise OutputError(
+                    f"--save {self.target}: the input is an image, so give an "
+                    f"image name (.png, .jpg)"
+                )
             check_writable(self.target)
         else:
             self.mode = "video"
             if self.target.suffix.lower() not in VIDEO_CODECS:
-                raise OutputError(f"--save {self.target}: give a video name ending in "
-                                  f"{', '.join(sorted(VIDEO_CODECS))}")
+                raise OutputError(
+                    f"--save {self.target}: give a video name ending in "
+                    f"{', '.join(sorted(VIDEO_CODECS))}"
+                )
             check_writable(self.target)
         self.live = source.live
         self._video: VideoEncoder | None = None
@@ -518,8 +565,9 @@ class AnnotatedWriter:
             return
         path = video.path
         if not self._failed and (not path.exists() or path.stat().st_size == 0):
-            raise OutputError(f"video {path} was not written (disk full, or the folder "
-                              f"was removed?)")
+            raise OutputError(
+                f"video {path} was not written (disk full, or the folder was removed?)"
+            )
 
     def close(self) -> None:
         self._close_video()

@@ -27,7 +27,6 @@ AV_LOG_QUIET = -8
 """FFmpeg's level that prints nothing (libavutil/log.h)."""
 
 
-
 def _verbose() -> bool:
     return logging.getLogger("camdigit").isEnabledFor(logging.DEBUG)
 
@@ -45,6 +44,7 @@ def quiet_libraries() -> None:
     if not verbose:
         os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", str(AV_LOG_QUIET))
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        level = (cv2.utils.logging.LOG_LEVEL_WARNING if verbose
-                 else cv2.utils.logging.LOG_LEVEL_SILENT)
+        level = (
+            cv2.utils.logging.LOG_LEVEL_WARNING if verbose else cv2.utils.logging.LOG_LEVEL_SILENT
+        )
         cv2.utils.logging.setLogLevel(level)

@@ -113,8 +113,7 @@ def _at_edge(box: tuple[int, int, int, int], shape: tuple[int, ...], margin: int
     or stands within a digit's size (its own height) of the left or right one, where a digit
     cut by the border would not have been found."""
     x, y, w, h = box
-    return (y <= margin or y + h >= shape[0] - margin
-            or x <= h or x + w >= shape[1] - h)
+    return y <= margin or y + h >= shape[0] - margin or x <= h or x + w >= shape[1] - h
 
 
 def number_lines(numbers: list[Number]) -> list[list[str]]:
@@ -179,8 +178,9 @@ def run(
             if frame.source != last_source:
                 recognizer.reset()
                 last_source = frame.source
-            result = recognizer.process(frame.image, frame.source, frame.index, frame.time,
-                                        still=frame.still)
+            result = recognizer.process(
+                frame.image, frame.source, frame.index, frame.time, still=frame.still
+            )
             result.timings["decode"] = (decoded - tick) * 1e3
             result.live = source.live
             if json_writer is not None:
@@ -200,8 +200,11 @@ def run(
             summary.digits += len(result.detections)
             tally = summary.numbers.setdefault(frame.source, Counter())
             # once a frame; in a video, a number the frame's edge cuts is not one that was read
-            seen = [n.text for n in result.numbers
-                    if frame.still or not _at_edge(n.box, frame.image.shape)]
+            seen = [
+                n.text
+                for n in result.numbers
+                if frame.still or not _at_edge(n.box, frame.image.shape)
+            ]
             tally.update(dict.fromkeys(seen, 1))
             summary.last_numbers[frame.source] = [n.text for n in result.numbers]
             if on_result is not None:

@@ -45,8 +45,23 @@ IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".jp2"}
 )
 VIDEO_SUFFIXES = frozenset(
-    {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp",
-     ".mjpeg", ".mjpg", ".ts", ".gif"}
+    {
+        ".mp4",
+        ".avi",
+        ".mov",
+        ".mkv",
+        ".webm",
+        ".m4v",
+        ".mpg",
+        ".mpeg",
+        ".wmv",
+        ".flv",
+        ".3gp",
+        ".mjpeg",
+        ".mjpg",
+        ".ts",
+        ".gif",
+    }
 )
 STREAM_PREFIXES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 DEFAULT_FPS = 30.0
@@ -190,8 +205,11 @@ class LatestFrameReader:
         elif thread is not threading.current_thread():
             thread.join(timeout)
             if thread.is_alive():
-                log.debug("%s: a read is still waiting for the device; it will be released when "
-                          "the read returns", self.name)
+                log.debug(
+                    "%s: a read is still waiting for the device; it will be released when "
+                    "the read returns",
+                    self.name,
+                )
         with self._changed:
             self._ended = True
             self._pending = None
@@ -201,8 +219,9 @@ class LatestFrameReader:
         if self._thread is not None or self.stop_event.is_set():
             return
         self.started = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name=f"camdigit-read {self.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"camdigit-read {self.name}", daemon=True
+        )
         self._thread.start()
 
     def _run(self) -> None:
@@ -315,24 +334,37 @@ class VideoSource(FrameSource):
         if not live:
             count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             self.total = count if count > 0 else None
-        self._reader = (LatestFrameReader(name, self._read_live, self._recover, self._release,
-                                          self.problems) if live else None)
+        self._reader = (
+            LatestFrameReader(name, self._read_live, self._recover, self._release, self.problems)
+            if live
+            else None
+        )
 
     def _open(self) -> None:
-        params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, self.open_timeout_ms,
-                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, self.open_timeout_ms]
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            self.open_timeout_ms,
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            self.open_timeout_ms,
+        ]
         quiet_libraries()  # before the first capture: FFmpeg reads its log level only then
         capture = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
         if not capture.isOpened():
             capture.release()
             if isinstance(self.target, int):
-                raise SourceError(f"cannot open camera {self.target}: no camera with that index "
-                                  f"(try another index, or check the camera is connected)")
+                raise SourceError(
+                    f"cannot open camera {self.target}: no camera with that index "
+                    f"(try another index, or check the camera is connected)"
+                )
             if self.live:
-                raise SourceError(f"cannot open stream {self.name}: it did not answer "
-                                  f"(check the URL and the network)")
-            raise SourceError(f"cannot open video {self.name}: not a video OpenCV can read, or "
-                              f"the file is damaged")
+                raise SourceError(
+                    f"cannot open stream {self.name}: it did not answer "
+                    f"(check the URL and the network)"
+                )
+            raise SourceError(
+                f"cannot open video {self.name}: not a video OpenCV can read, or "
+                f"the file is damaged"
+            )
         if self.live:
             capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # where the backend honours it (V4L2)
         self._capture = capture
@@ -352,8 +384,10 @@ class VideoSource(FrameSource):
             ok, image = self._capture.read()
             if not ok or image is None:
                 if self.total is not None and index < self.total:
-                    problem = (f"{self.name} ended after {index} of {self.total} frames "
-                               f"(damaged or truncated)")
+                    problem = (
+                        f"{self.name} ended after {index} of {self.total} frames "
+                        f"(damaged or truncated)"
+                    )
                     log.warning("%s", problem)
                     self.problems.append(problem)
                 return
@@ -373,8 +407,9 @@ class VideoSource(FrameSource):
         """In the reader thread: wait for a live source to deliver again; False when it stays
         silent for ``retry_seconds`` or a stop is requested (which ends the wait at once)."""
         stop = self._reader.stop_event if self._reader is not None else threading.Event()
-        log.warning("%s stopped delivering frames; retrying for %.0f s", self.name,
-                    self.retry_seconds)
+        log.warning(
+            "%s stopped delivering frames; retrying for %.0f s", self.name, self.retry_seconds
+        )
         deadline = time.monotonic() + self.retry_seconds
         while time.monotonic() < deadline:
             if stop.wait(0.2):
@@ -437,8 +472,9 @@ class PicameraSource(FrameSource):
             with contextlib.suppress(Exception):  # a half-started camera: free what we can
                 self._release()
             raise SourceError(f"cannot start the Raspberry Pi camera {camera}: {exc}") from None
-        self._reader = LatestFrameReader(self.name, self._read, release=self._release,
-                                         problems=self.problems)
+        self._reader = LatestFrameReader(
+            self.name, self._read, release=self._release, problems=self.problems
+        )
 
     def _read(self) -> np.ndarray | None:
         return self._camera.capture_array("main") if self._camera is not None else None
@@ -470,8 +506,9 @@ class MediaListSource(FrameSource):
         self.paths = paths
         self.name = name
         self._current: FrameSource | None = None
-        self.total = sum(1 if p.suffix.lower() in IMAGE_SUFFIXES else _video_length(p)
-                         for p in paths)
+        self.total = sum(
+            1 if p.suffix.lower() in IMAGE_SUFFIXES else _video_length(p) for p in paths
+        )
 
     def __iter__(self) -> Iterator[Frame]:
         for path in self.paths:
@@ -546,5 +583,7 @@ def open_source(spec: str | int, retry_seconds: float = 5.0) -> FrameSource:
         if not files:
             raise SourceError(f"no files match {text!r}")
         return MediaListSource(files, text)
-    raise SourceError(f"source not found: {text} (give a camera index like 0, a file, a folder, "
-                      f"a glob, a stream URL or picam)")
+    raise SourceError(
+        f"source not found: {text} (give a camera index like 0, a file, a folder, "
+        f"a glob, a stream URL or picam)"
+    )

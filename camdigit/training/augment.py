@@ -36,10 +36,19 @@ class AugmentConfig:
         return asdict(self)
 
 
-_GAUSS = tf.constant(
-    [[1, 4, 6, 4, 1], [4, 16, 24, 16, 4], [6, 24, 36, 24, 6], [4, 16, 24, 16, 4], [1, 4, 6, 4, 1]],
-    tf.float32,
-) / 256.0
+_GAUSS = (
+    tf.constant(
+        [
+            [1, 4, 6, 4, 1],
+            [4, 16, 24, 16, 4],
+            [6, 24, 36, 24, 6],
+            [4, 16, 24, 16, 4],
+            [1, 4, 6, 4, 1],
+        ],
+        tf.float32,
+    )
+    / 256.0
+)
 
 
 def _uniform(seed: tf.Tensor, n: tf.Tensor, low: float, high: float) -> tf.Tensor:

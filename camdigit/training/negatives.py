@@ -74,9 +74,7 @@ SIDE_RANGE = (20, 120)
 READ_AS_DIGIT = "OoQDIlijJSsZzbgqGBTtyY|"
 """Characters a person may read as a digit (0, 1, 5, 2, 6, 9, 7, 4...): never drawn."""
 
-EXCLUDED_CHARACTERS = (
-    READ_AS_DIGIT + string.digits + "/\\!?$&@{}" + "βγδζθξρσςτ∂Γ∃∫↑↓"
-)
+EXCLUDED_CHARACTERS = READ_AS_DIGIT + string.digits + "/\\!?$&@{}" + "βγδζθξρσςτ∂Γ∃∫↑↓"
 """Everything that is never drawn as a letter or symbol: the digit look-alikes above, digits
 themselves, slashes (a slanted 1), ! (a 1), ? (a 2), $ (a 5), & and @ (an 8, a 6), braces (a 3),
 Greek or maths letters that look like 6, 0, 2, 9, 7 or 3, and typeset integral signs and up or
@@ -97,11 +95,65 @@ ALLOWED_CHARACTERS = LETTERS + ASCII_SYMBOLS + UNICODE_SYMBOLS
 WORDS = tuple(
     w
     for w in (
-        "am", "an", "are", "arc", "ace", "car", "far", "fun", "run", "we", "me", "he", "new",
-        "fee", "cue", "man", "pen", "map", "cap", "can", "EUR", "km", "cm", "mm", "kg", "nr",
-        "CAN", "NEW", "ADD", "ARC", "max", "mean", "area", "name", "hour", "four", "fence",
-        "crane", "dance", "wander", "Mark", "Ken", "Ann", "Uma", "Alex", "Hanna", "Peru",
-        "Rome", "Wien", "Accra", "ECU", "NaN", "xy", "ab", "cd", "ef", "uv", "mn", "rad",
+        "am",
+        "an",
+        "are",
+        "arc",
+        "ace",
+        "car",
+        "far",
+        "fun",
+        "run",
+        "we",
+        "me",
+        "he",
+        "new",
+        "fee",
+        "cue",
+        "man",
+        "pen",
+        "map",
+        "cap",
+        "can",
+        "EUR",
+        "km",
+        "cm",
+        "mm",
+        "kg",
+        "nr",
+        "CAN",
+        "NEW",
+        "ADD",
+        "ARC",
+        "max",
+        "mean",
+        "area",
+        "name",
+        "hour",
+        "four",
+        "fence",
+        "crane",
+        "dance",
+        "wander",
+        "Mark",
+        "Ken",
+        "Ann",
+        "Uma",
+        "Alex",
+        "Hanna",
+        "Peru",
+        "Rome",
+        "Wien",
+        "Accra",
+        "ECU",
+        "NaN",
+        "xy",
+        "ab",
+        "cd",
+        "ef",
+        "uv",
+        "mn",
+        "rad",
     )  # fmt: skip
     if all(c in LETTERS for c in w)
 )
@@ -297,9 +349,7 @@ def _chaikin(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     return points
 
 
-def _polylines(
-    shape: tuple[int, int], strokes: Sequence[np.ndarray], thickness: int
-) -> np.ndarray:
+def _polylines(shape: tuple[int, int], strokes: Sequence[np.ndarray], thickness: int) -> np.ndarray:
     """Anti-aliased strokes (float (x, y) points) on a blank float canvas, ink 1."""
     canvas = np.zeros(shape, np.uint8)
     s = 4  # fractional bits
@@ -740,8 +790,9 @@ def _line(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     ink = _polylines((h, w), strokes, thickness) * np.float32(rng.uniform(0.6, 1.0))
     if margin:
         x = w * rng.uniform(0.3, 0.7)
-        margin_ink = _polylines((h, w), [_full_line((h, w), np.array([x, h / 2]), 90.0)],
-                                int(rng.integers(1, 3)))
+        margin_ink = _polylines(
+            (h, w), [_full_line((h, w), np.array([x, h / 2]), 90.0)], int(rng.integers(1, 3))
+        )
         ink = np.maximum(ink, margin_ink * np.float32(rng.uniform(0.5, 1.0)))
     return _paper(rng, ink, faint=True)
 
@@ -828,8 +879,9 @@ def _texture_field(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarr
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     kind = int(rng.integers(5))
     if kind == 0:  # filtered noise
-        field = cv2.GaussianBlur(rng.standard_normal(shape, dtype=np.float32), (0, 0),
-                                 rng.uniform(0.5, 3.0))
+        field = cv2.GaussianBlur(
+            rng.standard_normal(shape, dtype=np.float32), (0, 0), rng.uniform(0.5, 3.0)
+        )
     elif kind == 1:  # wood: warped stripes along a random direction
         a = rng.uniform(0, np.pi)
         u = xs * np.cos(a) + ys * np.sin(a)
@@ -847,8 +899,9 @@ def _texture_field(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarr
         field = cv2.GaussianBlur(field, (0, 0), rng.uniform(0.6, 1.5))
         field += 0.5 * _smooth_noise(rng, shape, rng.uniform(6, 20))
     else:  # plaster: bumps lit from one side
-        bumps = cv2.GaussianBlur(rng.standard_normal(shape, dtype=np.float32), (0, 0),
-                                 rng.uniform(1.5, 4.0))
+        bumps = cv2.GaussianBlur(
+            rng.standard_normal(shape, dtype=np.float32), (0, 0), rng.uniform(1.5, 4.0)
+        )
         field = cv2.Sobel(bumps, cv2.CV_32F, 1, 1, ksize=3) + 0.3 * bumps
         field += 0.15 * rng.standard_normal(shape, dtype=np.float32)
     field = field - field.mean()
@@ -889,9 +942,7 @@ _KIND_FUNCTIONS: dict[str, KindFunction] = {
 # --- the public API ----------------------------------------------------------------------------
 
 
-def raw_negative(
-    rng: np.random.Generator, digits: np.ndarray, kind: str
-) -> tuple[np.ndarray, Ink]:
+def raw_negative(rng: np.random.Generator, digits: np.ndarray, kind: str) -> tuple[np.ndarray, Ink]:
     """One raw crop of ``kind`` and its ink polarity, before normalization.
 
     Digit kinds come ink bright (MNIST-style) or, for ``CAMERA_SHARE`` of them, rendered as a
@@ -1024,8 +1075,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Write PNG sheets of the negatives and pens.")
     parser.add_argument("out", type=Path, help="folder for the PNG sheets")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
-                        help="folder with the MNIST IDX files (the training set is used)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="folder with the MNIST IDX files (the training set is used)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

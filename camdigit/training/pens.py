@@ -80,8 +80,9 @@ def skeletonize(masks: np.ndarray) -> np.ndarray:
             p2, p4, p6, p8 = p[0], p[2], p[4], p[6]
             # Step 0 spares pixels on a south-east boundary or north-west corner, step 1 the
             # opposite: the two sub-iterations peel the shape evenly from both sides.
-            first, second = (p2 & p4 & p6, p4 & p6 & p8) if step == 0 else (
-                p2 & p4 & p8, p2 & p6 & p8)
+            first, second = (
+                (p2 & p4 & p6, p4 & p6 & p8) if step == 0 else (p2 & p4 & p8, p2 & p6 & p8)
+            )
             keep_side = first | second
             remove = inner & (count >= 2) & (count <= 6) & (transitions == 1) & ~keep_side
             if remove.any():

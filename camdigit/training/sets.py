@@ -71,9 +71,12 @@ def training_mix(
     sevens = np.flatnonzero(labels == 7)
     ones = ones[_some(rng, len(ones), cfg.european_share)]
     sevens = sevens[_some(rng, len(sevens), cfg.crossed_share)]
-    for name, make, picked in (("thin", thin_pen, thin), ("marker", marker_pen, marker),
-                               ("european_1", european_ones, ones),
-                               ("crossed_7", crossed_sevens, sevens)):
+    for name, make, picked in (
+        ("thin", thin_pen, thin),
+        ("marker", marker_pen, marker),
+        ("european_1", european_ones, ones),
+        ("crossed_7", crossed_sevens, sevens),
+    ):
         if len(picked):
             images.append(make(rng, raw[picked]))
             classes.append(labels[picked])
@@ -85,13 +88,19 @@ def training_mix(
         images.append(negatives)
         classes.append(np.full(count, NOT_A_DIGIT, np.int64))
         parts["not_a_digit"] = count
-    log.info("training mix: %s (%.0f s)", ", ".join(f"{k} {v}" for k, v in parts.items()),
-             time.monotonic() - started)
+    log.info(
+        "training mix: %s (%.0f s)",
+        ", ".join(f"{k} {v}" for k, v in parts.items()),
+        time.monotonic() - started,
+    )
     return np.concatenate(images), np.concatenate(classes), parts
 
 
 def held_out_sets(
-    raw: np.ndarray, labels: np.ndarray, per_kind: int = 500, pens: int = 2000,
+    raw: np.ndarray,
+    labels: np.ndarray,
+    per_kind: int = 500,
+    pens: int = 2000,
     seed: int = HELD_OUT_SEED,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Held-out crops from MNIST *test* digits: name -> (normalized crops, labels).
@@ -138,7 +147,8 @@ def scores_report(scores: np.ndarray, labels: np.ndarray) -> dict:
     if scores.shape[1] > NOT_A_DIGIT:
         report["rejected"] = round(float(np.mean(predicted == NOT_A_DIGIT)), 6)
         report["digit_accuracy"] = round(
-            float(np.mean(scores[:, :NOT_A_DIGIT].argmax(axis=1) == labels)), 6)
+            float(np.mean(scores[:, :NOT_A_DIGIT].argmax(axis=1) == labels)), 6
+        )
     else:
         report["rejected"] = 0.0
         report["digit_accuracy"] = report["accuracy"]

@@ -65,8 +65,11 @@ class InMemoryRequest(Request):
     """Uploaded files are kept in memory (the request size is capped), never in temp files."""
 
     def _get_file_stream(  # type: ignore[override]
-        self, total_content_length: int | None, content_type: str | None,
-        filename: str | None = None, content_length: int | None = None,
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
     ) -> io.BytesIO:
         return io.BytesIO()
 
@@ -166,16 +169,21 @@ def create_app(
     max_bytes = int(max_upload_mb * 1024 * 1024)
     viewers = ViewerSlots(max_viewers)
 
-    app = Flask(__name__, template_folder=str(HERE / "templates"),
-                static_folder=str(HERE / "static"))
+    app = Flask(
+        __name__, template_folder=str(HERE / "templates"), static_folder=str(HERE / "static")
+    )
     app.request_class = InMemoryRequest
     app.config.update(
         MAX_CONTENT_LENGTH=max_bytes,
         MAX_FORM_PARTS=max_files + 20,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    limits = {"max_files": max_files, "max_mb": f"{max_upload_mb:g}",
-              "max_file_mb": f"{max_file_mb:g}", "formats": FORMATS}
+    limits = {
+        "max_files": max_files,
+        "max_mb": f"{max_upload_mb:g}",
+        "max_file_mb": f"{max_file_mb:g}",
+        "formats": FORMATS,
+    }
 
     def read_photo(data: bytes) -> tuple[dict, FrameResult, np.ndarray]:
         """One uploaded photo: its ``--json`` record, its result and its annotated drawing."""
@@ -196,8 +204,10 @@ def create_app(
         chosen = [(f.filename or "", f.read()) for f in files]
         for name, data in chosen:
             if len(data) > max_file_mb * 1024 * 1024:
-                raise UploadError(f"{shorten(name) or 'a photo'} is {len(data) / 1048576:.1f} MB: "
-                                  f"at most {max_file_mb:g} MB per photo")
+                raise UploadError(
+                    f"{shorten(name) or 'a photo'} is {len(data) / 1048576:.1f} MB: "
+                    f"at most {max_file_mb:g} MB per photo"
+                )
         return [(name, data) for name, data in chosen if name or data]
 
     def one_image() -> bytes:
@@ -205,11 +215,14 @@ def create_app(
         if request.mimetype == "multipart/form-data":
             files = uploaded_files()
             if len(files) > 1:
-                raise UploadError(f"{len(files)} images sent: this endpoint reads one per "
-                                   f"request (the upload page takes up to {max_files})")
+                raise UploadError(
+                    f"{len(files)} images sent: this endpoint reads one per "
+                    f"request (the upload page takes up to {max_files})"
+                )
             if not files:
-                raise UploadError("no image: send it as the multipart field 'image' or as "
-                                  "the request body")
+                raise UploadError(
+                    "no image: send it as the multipart field 'image' or as the request body"
+                )
             return files[0][1]
         return request.get_data(cache=False)
 
@@ -281,11 +294,18 @@ def create_app(
             except UploadError as exc:
                 problems.append(f"{label}: {exc}")
                 continue
-            photos.append({"label": label, "record": record, "src": data_uri(drawn),
-                           "rows": number_rows(result)})
+            photos.append(
+                {
+                    "label": label,
+                    "record": record,
+                    "src": data_uri(drawn),
+                    "rows": number_rows(result),
+                }
+            )
         status = 200 if photos else 400
-        return render_template("index.html", error="; ".join(problems) or None,
-                               photos=photos, **limits), status
+        return render_template(
+            "index.html", error="; ".join(problems) or None, photos=photos, **limits
+        ), status
 
     @app.post("/api/detect")
     def api_detect() -> Any:
@@ -302,9 +322,11 @@ def create_app(
         with model_lock:
             result = recognizer.classifier.classify(crop)
         probabilities = [round(float(p), 4) for p in result.probabilities[0]]
-        return jsonify(digit=int(result.digits[0]),
-                       confidence=round(float(result.confidences[0]), 4),
-                       probabilities=probabilities)
+        return jsonify(
+            digit=int(result.digits[0]),
+            confidence=round(float(result.confidences[0]), 4),
+            probabilities=probabilities,
+        )
 
     @app.get("/live")
     def live_page() -> Any:
@@ -313,11 +335,17 @@ def create_app(
     @app.get("/api/latest")
     def api_latest() -> Any:
         if live is None:
-            return jsonify(error="no live source: start 'camdigit serve SOURCE' with a camera "
-                           "index, picam or a video file"), 404
+            return jsonify(
+                error="no live source: start 'camdigit serve SOURCE' with a camera "
+                "index, picam or a video file"
+            ), 404
         latest = live.latest()
-        state = {"running": live.running, "problem": live.problem,
-                 "viewers": viewers.used, "max_viewers": viewers.limit}
+        state = {
+            "running": live.running,
+            "problem": live.problem,
+            "viewers": viewers.used,
+            "max_viewers": viewers.limit,
+        }
         if latest is None:
             message = state["problem"] or f"waiting for the first frame from {live.name}"
             return jsonify(error=message, **state), 503
@@ -329,14 +357,18 @@ def create_app(
             return jsonify(error="no live source"), 404
         if not viewers.take():
             log.info("live stream refused: %d viewers already", viewers.limit)
-            answer = jsonify(error=f"too many viewers: this server streams the live view to at "
-                             f"most {viewers.limit} at once; try again later (the numbers read "
-                             f"are at /api/latest)")
+            answer = jsonify(
+                error=f"too many viewers: this server streams the live view to at "
+                f"most {viewers.limit} at once; try again later (the numbers read "
+                f"are at /api/latest)"
+            )
             answer.headers["Retry-After"] = "10"
             return answer, 503
         try:
-            response = Response(MjpegStream(live, viewers), mimetype=f"multipart/x-mixed-replace; "
-                                f"boundary={MJPEG_BOUNDARY}")
+            response = Response(
+                MjpegStream(live, viewers),
+                mimetype=f"multipart/x-mixed-replace; boundary={MJPEG_BOUNDARY}",
+            )
         except BaseException:
             viewers.give_back()
             raise
@@ -357,17 +389,31 @@ def mjpeg(feed: LiveFeed, timeout: float = 5.0) -> Iterator[bytes]:
                 continue
             return
         seq = frame.seq
-        yield (f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-               f"Content-Length: {len(frame.jpeg)}\r\n\r\n").encode() + frame.jpeg + b"\r\n"
+        yield (
+            (
+                f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                f"Content-Length: {len(frame.jpeg)}\r\n\r\n"
+            ).encode()
+            + frame.jpeg
+            + b"\r\n"
+        )
 
 
 def number_rows(result: FrameResult) -> list[dict]:
     """Each number read with its digits and their confidences, for the page."""
     d = result.detections
     return [
-        {"text": number.text,
-         "digits": [{"digit": int(d.digits[i]), "confidence": float(d.confidences[i]),
-                     "doubtful": bool(d.confidences[i] < DOUBTFUL)} for i in number.members]}
+        {
+            "text": number.text,
+            "digits": [
+                {
+                    "digit": int(d.digits[i]),
+                    "confidence": float(d.confidences[i]),
+                    "doubtful": bool(d.confidences[i] < DOUBTFUL),
+                }
+                for i in number.members
+            ],
+        }
         for number in result.numbers
     ]
 

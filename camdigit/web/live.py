@@ -106,8 +106,9 @@ class LiveFeed:
                 if self._stopping.is_set():
                     break
                 if frames == 0 or (source.live and source.problems):
-                    self._set_problem(source.problems[0] if source.problems
-                                      else f"{self.name} gave no frames")
+                    self._set_problem(
+                        source.problems[0] if source.problems else f"{self.name} gave no frames"
+                    )
                 if not source.live and not self.loop:
                     log.info("%s ended after %d frames", self.name, frames)
                     break
@@ -145,21 +146,26 @@ class LiveFeed:
                     self.recognizer.reset()
                     last_source = frame.source
                 started = time.perf_counter()
-                result = self.recognizer.process(frame.image, frame.source, frame.index,
-                                                 frame.time, still=frame.still)
+                result = self.recognizer.process(
+                    frame.image, frame.source, frame.index, frame.time, still=frame.still
+                )
                 result.live = source.live
                 work_ms = (time.perf_counter() - started) * 1e3
                 self._meter.tick()
                 fps = self._meter.fps
                 image = self._annotator.annotate(frame.image, result, fps, work_ms)
-                ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY,
-                                                        self.jpeg_quality])
+                ok, jpeg = cv2.imencode(
+                    ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
+                )
                 if not ok:
                     raise RuntimeError("JPEG encoding failed")
                 record = result.to_json()
-                record.update(width=int(image.shape[1]), height=int(image.shape[0]),
-                              fps=None if fps is None else round(fps, 2),
-                              ms_per_frame=round(work_ms, 2))
+                record.update(
+                    width=int(image.shape[1]),
+                    height=int(image.shape[0]),
+                    fps=None if fps is None else round(fps, 2),
+                    ms_per_frame=round(work_ms, 2),
+                )
                 self._publish(jpeg.tobytes(), record)
                 frames += 1
                 if frame.still or period:
@@ -212,8 +218,11 @@ class LiveFeed:
         next one published within ``timeout`` seconds; None on timeout or when the feed stops."""
         with self._changed:
             self._changed.wait_for(
-                lambda: (self._latest is not None and self._latest.seq > after)
-                or self._stopping.is_set() or not self.running,
+                lambda: (
+                    (self._latest is not None and self._latest.seq > after)
+                    or self._stopping.is_set()
+                    or not self.running
+                ),
                 timeout,
             )
             latest = self._latest

@@ -44,19 +44,36 @@ log = logging.getLogger(__name__)
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """SOURCE, --host, --port, --no-loop and the model and recognition flags of ``serve``."""
-    parser.add_argument("source", metavar="SOURCE", nargs="?", default=None,
-                        help="for the live page: camera index (0), video file, stream URL "
-                        "(rtsp://, http://) or picam; none: upload page only")
+    parser.add_argument(
+        "source",
+        metavar="SOURCE",
+        nargs="?",
+        default=None,
+        help="for the live page: camera index (0), video file, stream URL "
+        "(rtsp://, http://) or picam; none: upload page only",
+    )
     server = parser.add_argument_group("server")
-    server.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on; 0.0.0.0 serves every network the machine "
-                        "is on (anyone there can use it)")
+    server.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 0.0.0.0 serves every network the machine "
+        "is on (anyone there can use it)",
+    )
     server.add_argument("--port", type=int, default=8000, help="port to listen on (0: any free)")
-    server.add_argument("--max-viewers", type=int, default=MAX_VIEWERS, metavar="N",
-                        help="most live MJPEG streams served at once (each holds a server "
-                        "thread); one more is answered 503")
-    server.add_argument("--no-loop", dest="loop", action="store_false",
-                        help="play a video SOURCE once instead of starting it again at its end")
+    server.add_argument(
+        "--max-viewers",
+        type=int,
+        default=MAX_VIEWERS,
+        metavar="N",
+        help="most live MJPEG streams served at once (each holds a server "
+        "thread); one more is answered 503",
+    )
+    server.add_argument(
+        "--no-loop",
+        dest="loop",
+        action="store_false",
+        help="play a video SOURCE once instead of starting it again at its end",
+    )
     add_model_options(parser)
     add_recognition_options(parser, "shrink larger frames before finding digits; 0: never")
 
@@ -67,7 +84,8 @@ def add_serve_command(
 ) -> argparse.ArgumentParser:
     """Register ``serve`` on the command line's subcommands; sets ``handler=serve_command``."""
     serve = subparsers.add_parser(
-        "serve", formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
+        "serve",
+        formatter_class=formatter_class or argparse.ArgumentDefaultsHelpFormatter,
         help="a small web app: upload photos, draw a digit, watch a camera live",
         description="Serve a web page to read photos (pick or drop them), draw a digit and see "
         "it read, and, given a SOURCE, watch it live with the numbers read; plus a JSON API. "
@@ -115,8 +133,13 @@ def serve_command(args: argparse.Namespace) -> int:
 
     def recognizer(tracker: DigitTracker | None) -> Recognizer:
         # Each user of the model gets its own interpreter: they run in different threads.
-        return Recognizer(DigitClassifier(args.model, threads=args.threads), tracker=tracker,
-                          conf=args.conf, max_side=args.max_side, min_digit=args.min_digit)
+        return Recognizer(
+            DigitClassifier(args.model, threads=args.threads),
+            tracker=tracker,
+            conf=args.conf,
+            max_side=args.max_side,
+            min_digit=args.min_digit,
+        )
 
     uploads = recognizer(None)
     feed = None
@@ -128,12 +151,16 @@ def serve_command(args: argparse.Namespace) -> int:
         channels: dict = {}  # waitress's sockets: the listening one and each connection
         try:
             server = waitress.server.create_server(
-                app, map=channels, sockets=[sock], threads=max_viewers + REQUEST_THREADS,
+                app,
+                map=channels,
+                sockets=[sock],
+                threads=max_viewers + REQUEST_THREADS,
                 ident="camdigit",
                 # a body as large as the app takes, plus the form's own bytes; larger ones
                 # are refused (413) before they are read
                 max_request_body_size=int(MAX_REQUEST_MB * 1024 * 1024) + 1024 * 1024,
-                outbuf_high_watermark=SEND_BUFFER_BYTES, outbuf_overflow=SEND_BUFFER_BYTES,
+                outbuf_high_watermark=SEND_BUFFER_BYTES,
+                outbuf_overflow=SEND_BUFFER_BYTES,
             )
         except BaseException:
             sock.close()
@@ -144,8 +171,12 @@ def serve_command(args: argparse.Namespace) -> int:
             feed.start()
         print(f"camdigit: serving on {url(args.host, port)} (Ctrl-C stops)", flush=True)
         if args.host not in ("127.0.0.1", "localhost", "::1"):
-            print("camdigit: warning: listening beyond this machine: anyone who can reach it "
-                  "can use the pages and the API", file=sys.stderr, flush=True)
+            print(
+                "camdigit: warning: listening beyond this machine: anyone who can reach it "
+                "can use the pages and the API",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             serve_until_stopped(channels)
         finally:
@@ -227,15 +258,18 @@ def main(argv: list[str] | None = None) -> int:
     from camdigit.io.runner import Terminated
 
     parser = argparse.ArgumentParser(
-        prog="python -m camdigit.web", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="python -m camdigit.web",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="The camdigit web app (the same as 'camdigit serve').",
     )
     parser.add_argument("--version", action="version", version=f"camdigit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="camdigit: %(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="camdigit: %(levelname)s: %(message)s",
+    )
 
     def terminated(signum: int, frame: object) -> None:
         raise Terminated()
@@ -246,4 +280,3 @@ def main(argv: list[str] | None = None) -> int:
     except CamdigitError as exc:
         print(f"camdigit: error: {exc}", file=sys.stderr)
         return exc.exit_code
-

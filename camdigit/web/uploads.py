@@ -87,8 +87,9 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         if width * height / factor**2 > max_pixels:
             raise UploadError(f"image too large: {width}x{height} pixels")
     elif width * height > max_pixels:
-        raise UploadError(f"image too large: {width}x{height} pixels (at most "
-                          f"{max_pixels / 1e6:.0f} megapixels)")
+        raise UploadError(
+            f"image too large: {width}x{height} pixels (at most {max_pixels / 1e6:.0f} megapixels)"
+        )
     image = decode(data, flags)
     if image is None:
         raise UploadError(f"not a readable {kind.upper()} image (damaged or cut short)")
