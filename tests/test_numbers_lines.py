@@ -167,6 +167,20 @@ def test_a_row_of_lone_digits_follows_the_page_s_own_spacing():
     assert texts(group_numbers(page(digits_row))) == ["0123456789"]
 
 
+def test_a_wide_gap_inside_a_number_joins_on_a_page_whose_numbers_stand_far_apart():
+    # "8277": its 2 and 7 stand 0.67 heights apart, more than a number's inside gaps usually
+    # are; the page's numbers stand about three heights apart, so the gap is inside a number.
+    first = lay("827704801", [0.08, 0.67, 0.1, 2.8, 0.12, 0.12, 0.2, 0.4], start=(40, 80))
+    others = [
+        lay("51240626", [0.2, 0.1, 0.5, 0.1, 3.0, 0.1, 0.15], start=(40, 180)),
+        lay("547433", [0.2, 0.3, 3.8, 0.1, 0.2], start=(40, 280)),
+        lay("41461973", [0.05, 0.05, 0.15, 3.4, 0.1, 0.3, 3.6], start=(40, 380)),
+    ]
+    assert texts(group_numbers(page(first, *others)))[:2] == ["8277", "04801"]
+    # alone on its page, nothing says so: the gap splits it
+    assert texts(group_numbers(page(first)))[:2] == ["82", "77"]
+
+
 def test_numbers_turned_each_their_own_way_on_one_row():
     up = lay("3204", [0.25, 0.3, 0.25], angle=-30, start=(40, 300))
     down = lay("731", [0.3, 0.3], angle=28, start=(400, 200))

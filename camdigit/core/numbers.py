@@ -11,9 +11,10 @@ split that adapts along the line):
 - up to :data:`ALWAYS_JOIN` heights, a gap joins: no one parts numbers so closely; beyond
   :data:`NEVER_JOIN`, it never does;
 - between two groups that already hold gaps, it joins when it is at most :data:`SPREAD` times
-  (plus :data:`SLACK`) the widest gap inside either, or when it is at most :data:`TIGHT` and
-  every wider gap of the line is :data:`CLEAR` times as wide: irregular gaps inside numbers,
-  on a line whose numbers stand far apart;
+  (plus :data:`SLACK`) the widest gap inside either, or when it is at most :data:`TIGHT` (or,
+  on a page whose lines show both clusters apart, the point between them) and every wider gap
+  of the line is :data:`CLEAR` times as wide: irregular gaps inside numbers, on a line whose
+  numbers stand far apart;
 - between a group and a lone digit, it joins on the same grounds, or when it is at most
   :data:`TIGHT`, as long as the digits are not further apart than lone digits may be;
 - between two lone digits (nothing to compare with), it joins when narrower than a digit's
@@ -71,10 +72,10 @@ def group_numbers(detections: Detections, history: NumberHistory | None = None) 
     """
     lines = find_lines(detections.boxes)
     scaled = [_scaled_gaps(line) for line in lines]
-    joins = [_joins(gaps, LONE_JOIN) for gaps in scaled]
-    lone = _page_lone_threshold(joins, scaled)
-    if lone != LONE_JOIN:
-        joins = [_joins(gaps, lone) for gaps in scaled]
+    joins = [_joins(gaps, None) for gaps in scaled]
+    page = _page_threshold(joins, scaled)
+    if page is not None:
+        joins = [_joins(gaps, page) for gaps in scaled]
     if history is not None:
         joins = history.vote(detections.tracks, [line.members for line in lines], joins)
     numbers = []
@@ -96,8 +97,9 @@ def _scaled_gaps(line: Line) -> np.ndarray:
     return line.gaps / np.maximum(np.maximum(h[:-1], h[1:]), 1.0)
 
 
-def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
-    """Which gaps of one line join their digits into one number (see the module's docstring)."""
+def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
+    """Which gaps of one line join their digits into one number (see the module's docstring);
+    ``page``: the gap that parts numbers on this page, where its lines show it, else None."""
     m = len(gaps)
     joined = np.zeros(m, bool)
     wide = np.sort(gaps[gaps > TIGHT])
@@ -117,13 +119,14 @@ def _joins(gaps: np.ndarray, lone: float) -> np.ndarray:
         if gap <= ALWAYS_JOIN:
             join = True
         elif sides == 0:
-            join = gap <= lone
+            join = gap <= (LONE_JOIN if page is None else page)
         elif sides == 1:
             join = gap <= LONE_JOIN and (
                 near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
             )
         else:
-            join = near or (gap <= TIGHT and _clearly_narrower(gap, wide, True))
+            within = gap <= (TIGHT if page is None else max(TIGHT, page))
+            join = near or (within and _clearly_narrower(gap, wide, True))
         if not join:
             continue
         joined[k] = True
@@ -141,21 +144,20 @@ def _clearly_narrower(gap: float, wide: np.ndarray, alone: bool) -> bool:
     return CLEAR * (gap + OFFSET) <= float(others[0]) + OFFSET
 
 
-def _page_lone_threshold(first: list[np.ndarray], gaps: list[np.ndarray]) -> float:
-    """The gap that parts lone digits on this page: between the widest gaps inside numbers and
-    the narrowest between numbers, on lines that hold both, when the two stand apart; else
-    :data:`LONE_JOIN`."""
+def _page_threshold(first: list[np.ndarray], gaps: list[np.ndarray]) -> float | None:
+    """The gap that parts numbers on this page: between the widest gaps inside numbers and the
+    narrowest between numbers, on lines that hold both, when the two stand apart; else None."""
     inside = [g[j] for g, j in zip(gaps, first, strict=True) if j.any() and not j.all()]
     between = [g[~j] for g, j in zip(gaps, first, strict=True) if j.any() and not j.all()]
     if not inside:
-        return LONE_JOIN
+        return None
     inside_all, between_all = np.concatenate(inside), np.concatenate(between)
     if len(inside_all) < PAGE_EVIDENCE or len(between_all) < PAGE_EVIDENCE:
-        return LONE_JOIN
+        return None
     high = float(np.quantile(inside_all, 0.9))
     low = float(np.quantile(between_all, 0.1))
     if low <= SPREAD * high:
-        return LONE_JOIN
+        return None
     return min(LONE_JOIN, math.sqrt(max(high, ALWAYS_JOIN) * low))
 
 
