@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from camdigit.cli import main
-from camdigit.commands.collect import sheet_labels
+from camdigit.commands.collect_labels import sheet_labels
 from camdigit.core.lines import box_rows
 from camdigit.data.datasets import is_normalized, load_labelled_digits
 

@@ -11,6 +11,7 @@ from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts
 from camdigit.core.pipeline import Recognizer
+from camdigit.core.proposals import contested
 from camdigit.core.segmentation import erase_lines, line_outlines
 
 
@@ -26,7 +27,7 @@ def found_share(finder: DigitFinder, scene) -> tuple[float, int]:
     matched = match(found.boxes, scene.truth.boxes)
     whole = ~scene.truth.partial
     share = float((matched[whole] >= 0).mean())
-    plain = np.flatnonzero(~found.contested())
+    plain = np.flatnonzero(~contested(found.data["group"]))
     extra = len(plain) - int(np.isin(plain, matched).sum())
     return share, extra
 
@@ -73,7 +74,7 @@ def test_nothing_on_blank_black_or_noisy_frames(finder):
         cv2.GaussianBlur(rng.integers(0, 256, (480, 640), dtype=np.uint8), (0, 0), 3),
     ]
     # proposals of one blob (whole or cut) count once: the model judges which, if any
-    counts = [len(np.unique(finder.find(frame).group)) for frame in frames]
+    counts = [len(np.unique(finder.find(frame).data["group"])) for frame in frames]
     assert counts[:3] == [0, 0, 0]
     assert max(counts[3:]) <= 8, counts  # a few specks at most, never a flood
 
@@ -145,7 +146,7 @@ def test_crop_holds_only_its_own_digit(finder):
     assert len(found) == 2
     zero, one = np.argsort(found.boxes[:, 0])
     assert found.boxes[one][0] < found.boxes[zero][0] + found.boxes[zero][2] + 2  # crowded
-    crop = found.crops[zero]
+    crop = found.data["crops"][zero]
     x0, y0 = int(found.boxes[zero][0]) - 2, int(found.boxes[zero][1]) - 2
     line_only = np.zeros_like(page)
     cv2.line(line_only, (185, 115), (161, 200), 255, 6)
@@ -297,8 +298,8 @@ def test_a_wide_blob_at_the_frames_edge_is_cut_like_any_other(finder):
     for cx in (40, 92):
         cv2.ellipse(page, (cx, 39), (24, 34), 0, 0, 360, 30, 7)  # 1 px from the top
     found = finder.find(page)
-    assert len(found) > 1 and found.contested().any()
-    for crop in found.crops:
+    assert len(found) > 1 and contested(found.data["group"]).any()
+    for crop in found.data["crops"]:
         assert (crop[:2] == 255).all() and (crop[:, :2] == 255).all()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.core.proposals import END, choose, cut_paths, faint, piece_crop
+from camdigit.core.cuts import cut_paths, piece_crop
+from camdigit.core.proposals import END, choose, faint
 
 PAD = 2
 

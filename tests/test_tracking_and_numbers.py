@@ -28,7 +28,7 @@ def step(tracker: DigitTracker, boxes, digits, confidences=None):
         asked.append(needed.copy())
         return Readings(np.array(digits), np.asarray(confidences), needed)
 
-    found = tracker.update(boxes, read=read)
+    found = tracker.update(Detections(boxes), read=read)
     return found.tracks, found.digits, found.confidences, asked[0]
 
 
@@ -119,8 +119,8 @@ def test_steady_asks_without_changing_anything_and_update_agrees():
         step(tracker, box, [4])
     boxes = np.array(box + [[100, 10, 20, 30]], np.int32)  # a steady digit and a new one
     before = [(t.id, t.since_read, t.missed) for t in tracker.tracks]
-    assert list(tracker.steady(boxes)) == [True, False]
-    assert list(tracker.steady(boxes)) == [True, False]
+    assert list(tracker.steady(Detections(boxes))) == [True, False]
+    assert list(tracker.steady(Detections(boxes))) == [True, False]
     assert [(t.id, t.since_read, t.missed) for t in tracker.tracks] == before
     assert list(step(tracker, boxes, [4, 5])[3]) == [False, True]
 
@@ -130,10 +130,10 @@ def test_readings_beyond_those_asked_for_are_recorded():
     box = np.array([[10, 10, 20, 30]], np.int32)
     for _ in range(4):
         step(tracker, box, [4])
-    assert tracker.steady(box).all()  # update would ask for nothing
+    assert tracker.steady(Detections(box)).all()  # update would ask for nothing
     readings = len(tracker.tracks[0].readings)
     extra = tracker.update(
-        box,
+        Detections(box),
         read=lambda needed: Readings(np.array([9]), np.array([0.99], np.float32), np.ones(1, bool)),
     )
     assert len(tracker.tracks[0].readings) == readings + 1
@@ -146,7 +146,7 @@ def test_a_reader_must_read_what_the_tracker_asks_for():
     box = np.array([[10, 10, 20, 30]], np.int32)
     with pytest.raises(ValueError, match="left out"):
         tracker.update(
-            box,
+            Detections(box),
             read=lambda needed: Readings(
                 np.zeros(1, np.int64), np.zeros(1, np.float32), np.zeros(1, bool)
             ),
@@ -195,3 +195,15 @@ def test_digits_of_different_size_or_far_apart_are_separate_numbers():
     d = detections([[0, 0, 20, 30], [60, 0, 20, 30], [85, 0, 8, 10]], [1, 2, 3])
     assert [n.text for n in group_numbers(d)] == ["1", "2", "3"]
     assert group_numbers(Detections.empty()) == []
+
+
+def test_update_returns_the_same_rows_with_their_extras():
+    tracker = DigitTracker()
+    boxes = np.array([[10, 10, 20, 30], [50, 10, 20, 30]], np.int32)
+    given = Detections(boxes, data={"contrast": np.array([3.0, 9.0], np.float32)})
+    out = tracker.update(
+        given, read=lambda needed: Readings(np.array([1, 2]), np.full(2, 0.99), needed)
+    )
+    assert out.boxes.tolist() == boxes.tolist() and out.digits.tolist() == [1, 2]
+    assert out.data["contrast"].tolist() == [3.0, 9.0]
+    assert (out.tracks > 0).all() and given.digits.tolist() == [-1, -1]

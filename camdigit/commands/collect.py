@@ -31,17 +31,21 @@ always added.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from camdigit.commands.collect_crops import Collection, check_out
+from camdigit.commands.collect_labels import (
+    AnswersEnded,
+    Ask,
+    label_frame,
+    terminal_ask,
+    window_ask,
+)
 from camdigit.commands.options import (
     HelpFormatter,
     add_model_options,
@@ -49,240 +53,9 @@ from camdigit.commands.options import (
     make_recognizer,
     want_window,
 )
-from camdigit.core.finder import FoundDigits
-from camdigit.core.lines import box_rows
 from camdigit.core.pipeline import Recognizer
-from camdigit.core.preprocess import SINGLE_DIGIT_SIDE, normalize_digit
-from camdigit.data.datasets import label_from_name, to_model_input
 from camdigit.errors import UsageError
-from camdigit.io.outputs import OutputError, input_files, refuse_to_replace
-from camdigit.io.sources import Frame, FrameSource, open_source
-
-Ask = Callable[[np.ndarray, int, float, str], int | None]
-"""Asks about one reading (crop, digit read, confidence, where it is); the label or None."""
-
-
-class AnswersEnded(Exception):  # noqa: N818 (an end of input, not an error)
-    """The terminal's input ended (Ctrl-D) while asking: keep the answers given, then stop."""
-
-    def __init__(self, pairs: list[tuple[np.ndarray, int]]) -> None:
-        super().__init__("input ended")
-        self.pairs = pairs
-
-
-"""Confirm a reading: (crop, digit, confidence) -> the label, or None to skip it."""
-
-CROP_NAME = re.compile(r"(.+)-f\d+-\d+(?:-\d+)?\.png")
-"""A saved crop's file name: its photo's or video's name (group 1), the frame, the digit's place
-in it, and a number where that name was taken."""
-
-
-@dataclass
-class Collection:
-    """Where crops go, and how many of each digit there are.
-
-    ``earlier``: crops saved before, by the name of the input they came from, that this run
-    replaces (``--overwrite``): those of an input are removed when its first crops are saved.
-    """
-
-    out: Path
-    counts: Counter = field(default_factory=Counter)
-    saved: int = 0
-    earlier: dict[str, list[Path]] = field(default_factory=dict)
-    replaced: int = 0
-
-    def __post_init__(self) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
-        for digit in range(10):
-            folder = self.out / str(digit)
-            if folder.is_dir():
-                self.counts[digit] = sum(1 for p in folder.iterdir() if p.suffix == ".png")
-
-    def save(self, crop: np.ndarray, label: int, name: str) -> Path:
-        folder = self.out / str(label)
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{name}.png"
-        n = 1
-        while path.exists():
-            path = folder / f"{name}-{n}.png"
-            n += 1
-        if not cv2.imwrite(str(path), crop):
-            raise OSError(f"cannot write {path}")
-        self.counts[label] += 1
-        self.saved += 1
-        return path
-
-    def replace_earlier(self, stem: str) -> None:
-        """Remove the crops saved before from the input named ``stem`` (once: this run's own
-        crops are never removed)."""
-        for path in self.earlier.pop(stem, []):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise OutputError(f"cannot replace {path}: {exc.strerror}") from None
-            self.counts[int(path.parent.name)] -= 1
-            self.replaced += 1
-
-    def line(self) -> str:
-        return "  ".join(f"{d}:{self.counts[d]}" for d in range(10))
-
-
-def earlier_crops(out: Path, stems: Iterable[str]) -> dict[str, list[Path]]:
-    """The crops in ``OUT/<digit>/`` named after each of ``stems`` (inputs' names without
-    suffix), saved there by an earlier ``collect``."""
-    wanted = set(stems)
-    found: dict[str, list[Path]] = {}
-    for digit in range(10):
-        folder = out / str(digit)
-        if not wanted or not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            match = CROP_NAME.fullmatch(path.name)
-            if match is not None and match.group(1) in wanted and path.is_file():
-                found.setdefault(match.group(1), []).append(path)
-    return found
-
-
-def check_out(out: Path, source: FrameSource, overwrite: bool) -> dict[str, list[Path]]:
-    """Refuse, before any work, a run over an input whose crops ``out`` already holds, unless
-    ``overwrite``; and, always, one that would replace an input. Returns those earlier crops by
-    the input's name (what ``--overwrite`` replaces); none for a camera or stream."""
-    inputs = input_files(source)
-    named: dict[str, Path] = {}
-    for path in inputs:
-        named.setdefault(path.stem, path)
-    earlier = earlier_crops(out, named)
-    for stem, crops in earlier.items():
-        refuse_to_replace(
-            crops,
-            inputs,
-            overwrite,
-            flag="--out",
-            instead="another folder",
-            by="a new crop",
-            replaced=f"the crops of {named[stem].name} saved before",
-        )
-    return earlier
-
-
-def sheet_labels(boxes: np.ndarray, sheet: str) -> list[int] | None:
-    """Each box's label from its row of a prompted sheet; None when the rows do not match."""
-    rows = box_rows(boxes)
-    if len(rows) != len(sheet):
-        return None
-    labels = [0] * len(boxes)
-    for row, char in zip(rows, sheet, strict=True):
-        for i in row:
-            labels[i] = int(char)
-    return labels
-
-
-def normalized_crops(found: FoundDigits) -> list[np.ndarray]:
-    return [normalize_digit(crop, ink="dark") for crop in found.crops]
-
-
-def label_frame(
-    frame: Frame,
-    recognizer: Recognizer,
-    args: argparse.Namespace,
-    ask: Ask | None,
-    key_label: int | None = None,
-) -> list[tuple[np.ndarray, int]]:
-    """The (crop, label) pairs of one captured frame, by the chosen labelling."""
-    found = recognizer.find(frame.image)
-    if len(found):
-        crops = normalized_crops(found)
-    elif frame.still and max(frame.image.shape[:2]) <= SINGLE_DIGIT_SIDE:
-        crops = [to_model_input(frame.image)]  # a small photo of one digit, edge to edge
-    else:
-        return []
-    if key_label is not None:
-        return [(c, key_label) for c in crops]
-    if args.sheet:
-        labels = sheet_labels(found.boxes, args.sheet)
-        if labels is None:
-            rows = len(box_rows(found.boxes))
-            print(
-                f"camdigit: {frame.source} frame {frame.index}: {rows} rows of digits, the "
-                f"sheet has {len(args.sheet)}: skipped",
-                file=sys.stderr,
-            )
-            return []
-        return list(zip(crops, labels, strict=True))
-    if args.label is not None:
-        return [(c, args.label) for c in crops]
-    if args.from_names:
-        label = label_from_name(Path(frame.source).name)
-        if label is None:
-            parent = Path(frame.source).parent.name
-            label = int(parent) if parent.isdigit() and len(parent) == 1 else None
-        if label is None:
-            print(
-                f"camdigit: no label in the name or folder of {frame.source}: skipped",
-                file=sys.stderr,
-            )
-            return []
-        return [(c, label) for c in crops]
-    # --confirm: the model reads, the user (or --yes-above) decides.
-    reading = recognizer.classifier.classify(np.stack(crops))
-    pairs = []
-    boxes = found.boxes if len(found) else np.zeros((len(crops), 4), np.int32)
-    for k, (crop, digit, confidence, box) in enumerate(
-        zip(crops, reading.digits, reading.confidences, boxes, strict=True)
-    ):
-        if confidence >= args.yes_above:
-            pairs.append((crop, int(digit)))
-        elif ask is not None:
-            x, y, w, h = (int(v) for v in box)
-            where = f"digit {k + 1} of {len(crops)}, at x {x} y {y} ({w}x{h} px)"
-            try:
-                label = ask(crop, int(digit), float(confidence), where)
-            except EOFError:
-                raise AnswersEnded(pairs) from None
-            if label is not None:
-                pairs.append((crop, label))
-    return pairs
-
-
-def terminal_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> int | None:
-    """Ask on the terminal: Enter keeps the reading, a digit corrects it, anything else skips.
-    Ctrl-D (end of input) raises EOFError: the caller keeps the answers given and stops."""
-    answer = input(
-        f"{where}: read {digit} ({confidence:.2f}): Enter keeps, a digit corrects, n skips: "
-    )
-    answer = answer.strip()
-    if answer == "":
-        return digit
-    if answer.isdigit() and len(answer) == 1:
-        return int(answer)
-    return None
-
-
-def window_ask(crop: np.ndarray, digit: int, confidence: float, where: str) -> int | None:
-    """Ask in the window: Enter or y keeps, a digit key corrects, n or Esc skips."""
-    big = cv2.resize(crop, (256, 256), interpolation=cv2.INTER_NEAREST)
-    panel = cv2.cvtColor(big, cv2.COLOR_GRAY2BGR)
-    cv2.putText(
-        panel,
-        f"{digit}? {confidence:.2f}",
-        (8, 30),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.9,
-        (0, 200, 255),
-        2,
-        cv2.LINE_AA,
-    )
-    cv2.imshow("camdigit collect: confirm", panel)
-    while True:
-        key = cv2.waitKey(0) & 0xFF
-        if key in (13, 10, ord("y")):
-            return digit
-        if ord("0") <= key <= ord("9"):
-            return key - ord("0")
-        if key in (ord("n"), 27, 8):
-            return None
+from camdigit.io.sources import FrameSource, open_source
 
 
 def collect(

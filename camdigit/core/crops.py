@@ -50,13 +50,12 @@ def cut_crop(
     if level is None:
         level = paper_at(paper, step, box)
     scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
-    crop = np.full(ink.shape, 255, np.uint8)
+    crop: np.ndarray = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
     short = (y - y0, y1 - y - h, x - x0, x1 - x - w)  # the margin the frame's edge left
     if min(short) < CROP_PAD:  # every crop has its full margin: pieces are cut by row
-        crop = cv2.copyMakeBorder(
-            crop, *(CROP_PAD - m for m in short), cv2.BORDER_CONSTANT, value=255
-        )
+        top, bottom, left, right = (CROP_PAD - m for m in short)
+        crop = cv2.copyMakeBorder(crop, top, bottom, left, right, cv2.BORDER_CONSTANT, value=255)
     return crop, ink_area
 
 

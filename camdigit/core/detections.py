@@ -8,6 +8,7 @@ row ``i`` of every field describes the same digit, so filtering is one boolean m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -20,41 +21,106 @@ def _check_boxes(boxes: np.ndarray) -> None:
         raise ValueError(f"boxes must be a 2-D array of shape (N, 4), got shape {boxes.shape}")
 
 
-@dataclass(frozen=True)
+UNREAD = -1
+"""Digit of a detection the model has not read (yet): a finder's proposal."""
+
+Index = int | slice | np.ndarray | list[int]
+"""What selects rows: an int, a slice, a boolean mask or integer indices."""
+
+
 class Detections:
-    """Digits read in one frame, as parallel arrays of length N."""
+    """Digits of one frame as parallel arrays of length N: row ``i`` of every field, and of every
+    entry of ``data``, describes the same digit.
 
-    boxes: np.ndarray  # (N, 4) int32 x, y, w, h
-    digits: np.ndarray  # (N,) int64
-    confidences: np.ndarray  # (N,) float32 in [0, 1]
-    tracks: np.ndarray = field(default=None)  # type: ignore[assignment]  # (N,) int64, -1: none
+    One type from the finder to the output: the finder's proposals are detections not yet read
+    (``digits`` :data:`UNREAD`, their crops and proposal lattice in ``data``), the pipeline fills
+    in what the model read, the tracker gives them ``tracks``. ``data`` holds per-row extras by
+    name (numpy arrays, or lists such as the crops, which differ in size): indexing selects the
+    same rows of them.
+    """
 
-    def __post_init__(self) -> None:
-        _check_boxes(self.boxes)
-        n = len(self.boxes)
-        if self.tracks is None:
-            object.__setattr__(self, "tracks", np.full(n, NO_TRACK, np.int64))
+    __slots__ = ("boxes", "digits", "confidences", "tracks", "data")
+
+    def __init__(
+        self,
+        boxes: np.ndarray,
+        digits: np.ndarray | None = None,
+        confidences: np.ndarray | None = None,
+        tracks: np.ndarray | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        _check_boxes(boxes)
+        n = len(boxes)
+        self.boxes: np.ndarray = boxes  # (N, 4) int32 x, y, w, h
+        # (N,) int64, UNREAD where the model has not read the row
+        self.digits: np.ndarray = np.full(n, UNREAD, np.int64) if digits is None else digits
+        # (N,) float32 in [0, 1]; 0 where unread
+        self.confidences: np.ndarray = (
+            np.zeros(n, np.float32) if confidences is None else confidences
+        )
+        # (N,) int64, NO_TRACK where not tracked
+        self.tracks: np.ndarray = np.full(n, NO_TRACK, np.int64) if tracks is None else tracks
+        self.data: dict[str, Any] = dict(data or {})
         for name in ("digits", "confidences", "tracks"):
             value = getattr(self, name)
             if value.shape != (n,):
                 raise ValueError(f"{name} must have shape ({n},) like boxes, got {value.shape}")
+        for key, value in self.data.items():
+            if len(value) != n:
+                raise ValueError(f"data[{key!r}] has {len(value)} rows, boxes {n}")
 
     @classmethod
     def empty(cls) -> Detections:
-        return cls(
-            np.zeros((0, 4), np.int32),
-            np.zeros(0, np.int64),
-            np.zeros(0, np.float32),
-            np.zeros(0, np.int64),
-        )
+        return cls(np.zeros((0, 4), np.int32))
 
     def __len__(self) -> int:
         return len(self.boxes)
 
-    def __getitem__(self, index: np.ndarray | slice) -> Detections:
+    def __repr__(self) -> str:
+        return f"Detections({len(self)} rows, data: {sorted(self.data)})"
+
+    def __getitem__(self, index: Index) -> Detections:
+        """The rows ``index`` selects (an int gives a Detections of one row)."""
+        rows = np.arange(len(self))[index]
+        rows = np.atleast_1d(rows)
         return Detections(
-            self.boxes[index], self.digits[index], self.confidences[index], self.tracks[index]
+            self.boxes[rows],
+            self.digits[rows],
+            self.confidences[rows],
+            self.tracks[rows],
+            {key: _take(value, rows) for key, value in self.data.items()},
         )
+
+    def replace(self, **fields: np.ndarray) -> Detections:
+        """A copy with some fields replaced (``boxes``, ``digits``, ``confidences``, ``tracks``)
+        and the same ``data``."""
+        current = {
+            "boxes": self.boxes,
+            "digits": self.digits,
+            "confidences": self.confidences,
+            "tracks": self.tracks,
+        }
+        unknown = set(fields) - set(current)
+        if unknown:
+            raise TypeError(f"Detections has no field {sorted(unknown)}")
+        current.update(fields)
+        return Detections(**current, data=self.data)
+
+    def with_data(self, **extras: Any) -> Detections:
+        """A copy with per-row extras added or replaced."""
+        return Detections(
+            self.boxes, self.digits, self.confidences, self.tracks, {**self.data, **extras}
+        )
+
+    def scaled(self, factor: float, width: int, height: int) -> Detections:
+        """The same detections in a frame ``factor`` times larger, of ``width`` x ``height``."""
+        return self.replace(boxes=clip_boxes(scale_boxes(self.boxes, factor), width, height))
+
+
+def _take(value: np.ndarray | list, rows: np.ndarray) -> np.ndarray | list:
+    if isinstance(value, np.ndarray):
+        return value[rows]
+    return [value[i] for i in rows.tolist()]
 
 
 @dataclass(frozen=True)

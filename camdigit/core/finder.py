@@ -24,24 +24,17 @@ model judge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
-from camdigit.core.detections import clip_boxes, scale_boxes
+from camdigit.core.cuts import MAX_PIECE, MAX_WIDTH, MIN_PIECE_HEIGHT, cut_paths, piece_crop
+from camdigit.core.detections import Detections
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
-from camdigit.core.proposals import (
-    END,
-    MAX_PIECE,
-    MAX_WIDTH,
-    MIN_PIECE_HEIGHT,
-    ROWS,
-    cut_paths,
-    piece_crop,
-)
+from camdigit.core.proposals import END, ROWS, proposals
 from camdigit.core.segmentation import (
     CROP_PAD,
     blob_boxes,
@@ -53,7 +46,7 @@ from camdigit.core.segmentation import (
     outer_contours,
 )
 
-__all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "FoundDigits", "merge_parts", "to_gray"]
+__all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "merge_parts", "to_gray"]
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -106,66 +99,6 @@ class FinderConfig:
             raise ValueError(f"ink must be 'auto', 'dark' or 'light', got {self.ink!r}")
 
 
-@dataclass(frozen=True)
-class FoundDigits:
-    """Digit proposals of one frame: boxes and the crops to classify, row for row.
-
-    Proposals of one ``group`` are alternatives for the same ink, each an edge from node
-    ``start`` to node ``end`` of the group's lattice (:mod:`camdigit.core.proposals`); one path
-    through each group is kept (:func:`camdigit.core.proposals.choose`). A group of one proposal is
-    a plain digit.
-    """
-
-    boxes: np.ndarray  # (N, 4) int32 x, y, w, h in the finder's input pixels
-    crops: list[np.ndarray] = field(repr=False)  # N uint8 grey crops: dark ink, white around it
-    group: np.ndarray | None = None  # (N,) int64; None: each proposal its own group
-    start: np.ndarray | None = None  # (N,) int64 lattice nodes; None: 0 (the whole blob)
-    end: np.ndarray | None = None  # (N,) int64; None: END
-    contrast: np.ndarray | None = None  # (N,) float32: ink over its ground's grain; None: inf
-
-    def __post_init__(self) -> None:
-        n = len(self.boxes)
-        if self.group is None:
-            object.__setattr__(self, "group", np.arange(n, dtype=np.int64))
-        if self.start is None:
-            object.__setattr__(self, "start", np.zeros(n, np.int64))
-        if self.end is None:
-            object.__setattr__(self, "end", np.full(n, END, np.int64))
-        if self.contrast is None:
-            object.__setattr__(self, "contrast", np.full(n, np.inf, np.float32))
-
-    def __len__(self) -> int:
-        return len(self.boxes)
-
-    @classmethod
-    def empty(cls) -> FoundDigits:
-        return cls(np.zeros((0, 4), np.int32), [])
-
-    def contested(self) -> np.ndarray:
-        """(N,) bool: proposals whose group has alternatives (the model must choose)."""
-        if len(self) == 0:
-            return np.zeros(0, bool)
-        return np.bincount(self.group)[self.group] > 1
-
-    def scaled(self, factor: float, width: int, height: int) -> FoundDigits:
-        """Boxes in a frame ``factor`` times larger, of ``width`` x ``height`` pixels."""
-        return FoundDigits(
-            clip_boxes(scale_boxes(self.boxes, factor), width, height),
-            self.crops,
-            self.group,
-            self.start,
-            self.end,
-            self.contrast,
-        )
-
-    def subset(self, keep: np.ndarray) -> FoundDigits:
-        """The proposals where ``keep`` (bool or indices), each its own group."""
-        index = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep)
-        return FoundDigits(
-            self.boxes[index], [self.crops[i] for i in index], contrast=self.contrast[index]
-        )
-
-
 def to_gray(frame: np.ndarray) -> np.ndarray:
     """A camera frame (BGR, BGRA or grayscale; 8 or 16 bit, or float) as 8-bit grayscale."""
     if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (1, 3, 4)):
@@ -192,17 +125,19 @@ class _Proposals:
         self.group.append(self.groups)
         self.nodes.append((start, end))
 
-    def found(self, limit: int) -> FoundDigits:
-        """The proposals, whole groups only, at most ``limit`` of them."""
+    def found(self, limit: int) -> Detections:
+        """The proposals, whole groups only, at most ``limit`` of them, as unread detections
+        whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
+        and ink ``contrast`` (see :func:`proposal_data`)."""
         if len(self.boxes) > limit:
             last = self.group[limit]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
             del self.contrast[count:]
         if not self.boxes:
-            return FoundDigits.empty()
+            return proposals(np.zeros((0, 4), np.int32), [])
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
-        return FoundDigits(
+        return proposals(
             np.array(self.boxes, np.int32).reshape(-1, 4),
             self.crops,
             np.array(self.group, np.int64),
@@ -218,12 +153,12 @@ class DigitFinder:
     def __init__(self, config: FinderConfig | None = None) -> None:
         self.config = config or FinderConfig()
 
-    def find(self, frame: np.ndarray) -> FoundDigits:
+    def find(self, frame: np.ndarray) -> Detections:
         """The digit proposals of one frame (BGR or grayscale)."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
-            return FoundDigits.empty()
+            return proposals(np.zeros((0, 4), np.int32), [])
         cfg = self.config
         gray, ink = find_ink(gray, cfg, cfg.ink)
         mask, paper, step = ink.mask, ink.paper, ink.step

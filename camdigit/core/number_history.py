@@ -114,8 +114,8 @@ class NumberHistory:
         pairs.sort(reverse=True)
         ids: list[int | None] = [None] * len(numbers)
         taken: set[int] = set()
-        for shared, _, i, j in pairs:
-            if shared == 0 or ids[i] is not None or j in taken:
+        for count, _, i, j in pairs:
+            if count == 0 or ids[i] is not None or j in taken:
                 continue
             ids[i] = self._known[j].id
             taken.add(j)
@@ -127,8 +127,8 @@ class NumberHistory:
         self._known = [k for k in self._known if k.unseen <= self.keep]
         for i, s in enumerate(sets):
             if ids[i] is None:
-                ids[i] = self._next_id
+                new_id = ids[i] = self._next_id
                 self._next_id += 1
                 if s:
-                    self._known.append(_Known(ids[i], s))
+                    self._known.append(_Known(new_id, s))
         return [replace(n, id=i) for n, i in zip(numbers, ids, strict=True)]

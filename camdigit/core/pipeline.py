@@ -14,12 +14,13 @@ import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.detections import Detections, FrameResult
-from camdigit.core.finder import DigitFinder, FoundDigits, to_gray
+from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
     END,
     choose,
+    contested,
     faint,
     log_odds,
     settled,
@@ -76,9 +77,9 @@ class Recognizer:
         if self.tracker is not None:
             self.tracker.reset()
 
-    def propose(self, frame: np.ndarray) -> FoundDigits:
-        """The finder's proposals for a frame (alternatives included), boxes in the frame's own
-        pixels."""
+    def propose(self, frame: np.ndarray) -> Detections:
+        """The finder's proposals for a frame (alternatives included; unread detections, see
+        :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels."""
         gray = to_gray(frame)
         longest = max(gray.shape[:2])
         if self.max_side and longest > self.max_side:
@@ -88,16 +89,16 @@ class Recognizer:
             return self.finder.find(small).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
         return self.finder.find(gray)
 
-    def find(self, frame: np.ndarray) -> FoundDigits:
+    def find(self, frame: np.ndarray) -> Detections:
         """The digit candidates of a frame, one box each, boxes in the frame's own pixels: where
         the finder proposed alternatives (a blob whole or cut, parts together or apart), the
         model reads them and the likeliest is kept. For callers that want crops of digits
         (collecting, explaining); :meth:`process` reads and judges them all at once."""
         proposals = self.propose(frame)
-        if not proposals.contested().any():
+        if not contested(proposals.data["group"]).any():
             return proposals
         _, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
-        return proposals.subset(choose(proposals.group, proposals.start, proposals.end, scores))
+        return proposals[choose(*_lattice(proposals), scores)]
 
     def _classify(self, crops: list[np.ndarray], timings: dict[str, float]) -> Classification:
         """The model's reading of finder crops; adds the milliseconds of normalizing and
@@ -116,7 +117,7 @@ class Recognizer:
         return np.where(result.is_digit >= self.min_digit, result.confidences, 0.0)
 
     def _read(
-        self, proposals: FoundDigits, needs: np.ndarray, timings: dict[str, float]
+        self, proposals: Detections, needs: np.ndarray, timings: dict[str, float]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat.
@@ -131,18 +132,20 @@ class Recognizer:
         raw = np.zeros(n, np.float32)  # confidence among the digits, before the is_digit cut
         scores = np.full(n, -1e3, np.float32)
         read = np.zeros(n, bool)
-        contested = proposals.contested()
-        whole = (proposals.start == 0) & (proposals.end == END)
+        group, start, end = _lattice(proposals)
+        crops = proposals.data["crops"]
+        alternatives = contested(group)
+        whole = (start == 0) & (end == END)
         writing = 0.0
         for first in (True, False):
             if first:
-                batch = needs & (~contested | whole)
+                batch = needs & (~alternatives | whole)
             else:  # the second look: pieces of blobs whose whole is in doubt
                 sure = whole & read & (scores > unbeatable())
-                batch = needs & contested & ~read & ~np.isin(proposals.group, proposals.group[sure])
+                batch = needs & alternatives & ~read & ~np.isin(group, group[sure])
             index = np.flatnonzero(batch)
             if len(index):
-                result = self._classify([proposals.crops[i] for i in index], timings)
+                result = self._classify([crops[i] for i in index], timings)
                 digits[index], is_digit[index] = result.digits, result.is_digit
                 raw[index] = result.confidences
                 confidences[index] = self._confidences(result)
@@ -178,21 +181,21 @@ class Recognizer:
         tracker = None if still else self.tracker
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.
-        contested = proposals.contested()
+        group, start, end = _lattice(proposals)
         settled_path = np.zeros(len(proposals), bool)
         if tracker is not None:
-            steady = tracker.steady(proposals.boxes)
-            settled_path = settled(proposals.group, proposals.start, proposals.end, steady)
-            unsettled = contested & ~np.isin(proposals.group, proposals.group[settled_path])
+            steady = tracker.steady(proposals)
+            settled_path = settled(group, start, end, steady)
+            unsettled = contested(group) & ~np.isin(group, group[settled_path])
             needs_all = ~steady | unsettled
         else:
             needs_all = np.ones(len(proposals), bool)
         digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
-        keep = choose(proposals.group, proposals.start, proposals.end, scores)
+        keep = choose(group, start, end, scores)
         # a group a tracker settled keeps its settled path
-        settled_groups = np.isin(proposals.group, proposals.group[settled_path])
-        keep = np.where(settled_groups, settled_path, keep)
-        found = proposals.subset(keep)
+        keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
+        found = proposals[keep]
+        found_crops = found.data["crops"]
         digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
@@ -204,21 +207,23 @@ class Recognizer:
                 other the tracker asks for read now."""
                 missing = np.flatnonzero(needed & ~was_read)
                 if len(missing):
-                    result = self._classify([found.crops[i] for i in missing], late)
+                    result = self._classify([found_crops[i] for i in missing], late)
                     digits[missing] = result.digits
                     confidences[missing] = self._confidences(result)
                     was_read[missing] = True
                 return Readings(digits, confidences, was_read)
 
-            detections = tracker.update(found.boxes, read=read_found)
+            detections = tracker.update(found, read=read_found)
             for stage, ms in late.items():
                 timings[stage] += ms
                 clock += ms / 1e3  # counted above, not as tracking
         else:
-            detections = Detections(found.boxes, digits, confidences)
+            detections = found.replace(digits=digits, confidences=confidences)
         # ink far fainter against its ground than the frame's writing is the ground's texture
-        faint_ink = faint(found.contrast, detections.confidences >= max(self.conf, 0.5))
-        detections = detections[(detections.confidences >= self.conf) & ~faint_ink]
+        faint_ink = faint(found.data["contrast"], detections.confidences >= max(self.conf, 0.5))
+        kept = detections[(detections.confidences >= self.conf) & ~faint_ink]
+        # what is reported: the read digits, without the proposals' crops and lattice
+        detections = Detections(kept.boxes, kept.digits, kept.confidences, kept.tracks)
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not
@@ -226,3 +231,8 @@ class Recognizer:
         return FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
+
+
+def _lattice(proposals: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The proposals' ``group``, ``start`` and ``end`` (:func:`camdigit.core.finder.proposals`)."""
+    return proposals.data["group"], proposals.data["start"], proposals.data["end"]

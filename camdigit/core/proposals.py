@@ -13,8 +13,9 @@ decides the segmentation, as the best digit-string readers do.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+
+from camdigit.core.detections import Detections
 
 DIGIT_ASPECT = 1.2
 """Width over height that handwritten digits rarely exceed (a few of MNIST's widest 2s and 0s
@@ -54,207 +55,6 @@ END = 1 << 20
 
 ROWS = END - 1
 """The node between a column's upper and lower row."""
-
-MIN_PIECE = 0.25
-"""Cuts of a blob are at least this share of its height apart, and from its ends (a "1"
-with its serif; a thinner sliver is no digit)."""
-
-MIN_PIECE_HEIGHT = 0.5
-"""A piece of a cut blob is at least this share of the blob's height tall: touching digits of
-one number are about as tall as each other."""
-
-MAX_PIECE = 1.1
-"""... and at most this share: no digit is wider (the widest 0s and 2s of MNIST reach 1.2)."""
-
-JOINT = 0.6
-"""A cut candidate has at most this share of the ink of the blob's fullest column."""
-
-MAX_CUTS = 12
-"""Cut candidates kept per blob (a number of up to about eight touching digits)."""
-
-MAX_WIDTH = 8 * MAX_PIECE
-"""Blobs wider than this many heights are not proposed at all (what is left of a line)."""
-
-
-STEP_COST = 0.25
-"""What a cut path pays per pixel it steps sideways, in ink pixels crossed: between two equally
-clean routes the straighter one is taken."""
-
-
-VALLEY_DEPTH = 0.15
-"""A dip of a blob's outline this share of its height deep may be the paper between two
-digits."""
-
-TYPICAL_ASPECT = 0.7
-"""A handwritten digit's usual width over height (MNIST's median digit, 1s aside): a blob with
-no visible joint is split as if its digits were this wide."""
-
-NEAR_COST = 0.3
-"""What a cut path pays per row it passes beside ink, divided by one plus its distance to it."""
-
-
-def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
-    """Where a blob of ink (H, W; nonzero is ink) may join touching digits: cut paths from its
-    top to its bottom, each the column it passes at every row ((H,) int), ordered left to right.
-
-    Touching digits lean into each other, so a straight column often cuts off a piece of the
-    neighbour. Two kinds of routes are proposed, as readers of touching digits do:
-
-    * **valleys**: where the blob's outline dips deep from the top and rises deep from the
-      bottom (the paper between two digits reaching in from both sides), the straight line
-      joining the two valleys' floors, through the joint;
-    * **the least ink**: the route from the top that crosses the least ink (one pixel sideways
-      per row at most; dynamic programming from the bottom up gives every top column's
-      cheapest route at once), from each valley's floor down and from the cheapest top columns.
-
-    Cuts are at least :data:`MIN_PIECE` of the height apart and from the ends, valleys first.
-    """
-    h, width = ink.shape
-    gap = max(2, int(MIN_PIECE * height))
-    if width < 2 * gap or h == 0:
-        return []
-    solid = (ink > 0).astype(np.uint8)
-    # crossing ink costs a pixel each; passing close to it a little (the route keeps to the
-    # middle of the paper between two digits, not along one's edge)
-    clear = cv2.distanceTransform(1 - solid, cv2.DIST_L2, 3)
-    cost = solid.astype(np.float32) + NEAR_COST / (1.0 + clear)
-    totals = _least_ink_totals(cost)
-    total = totals[0]
-    table = totals.tolist()
-
-    def follow(x: int, y: int) -> np.ndarray:
-        return _follow(table, x, y)
-
-    candidates: list[np.ndarray] = []
-    top, bottom = _valleys(solid, gap), _valleys(solid[::-1], gap)
-    for xt, yt in top:
-        for xb, yb in bottom:
-            yb = h - 1 - yb
-            if abs(xb - xt) <= 0.5 * height and yb > yt:
-                path = np.full(h, xt, np.int64)
-                rows = np.arange(yt, yb + 1)
-                path[yt : yb + 1] = np.round(xt + (xb - xt) * (rows - yt) / max(yb - yt, 1))
-                path[yb + 1 :] = xb
-                candidates.append(path)
-    candidates.extend(follow(xt, yt) for xt, yt in top)
-    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
-    fullest = float(solid.sum(axis=0, dtype=np.float32).max())
-    inner = profile[1:-1]
-    minima = (
-        np.flatnonzero(
-            (inner <= profile[:-2]) & (inner <= profile[2:]) & (inner <= JOINT * fullest)
-        )
-        + 1
-    )
-    candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima], kind="stable")])
-    # and where the blob shows no joint at all (one digit written over the next), the cheapest
-    # routes near where equal shares of the blob's width would put the digits' borders
-    count = int(round(width / (TYPICAL_ASPECT * height)))
-    for k in range(1, count):
-        near = np.arange(
-            max(0, k * width // count - gap // 2), min(width, k * width // count + gap // 2 + 1)
-        )
-        candidates.append(follow(int(near[np.argmin(profile[near])]), 0))
-    chosen: list[np.ndarray] = []
-    for path in candidates:
-        middle = float(path.mean())
-        if gap <= middle <= width - gap and all(
-            abs(middle - float(c.mean())) >= gap for c in chosen
-        ):
-            chosen.append(path)
-        if len(chosen) >= MAX_CUTS:
-            break
-    return sorted(chosen, key=lambda c: float(c.mean()))
-
-
-def _least_ink_totals(cost: np.ndarray) -> np.ndarray:
-    """The cost of the cheapest route down from every pixel to the bottom row ((H, W) float32):
-    each row's own cost plus the cheapest of the three below it (a step sideways costs
-    :data:`STEP_COST` more; a 3-wide minimum filter gives the sideways ones)."""
-    h, _ = cost.shape
-    totals = np.empty_like(cost)
-    totals[-1] = cost[-1]
-    beside = np.ones((1, 3), np.uint8)
-    for y in range(h - 2, -1, -1):
-        below = totals[y + 1 : y + 2]
-        cheapest = np.minimum(below, cv2.erode(below, beside) + np.float32(STEP_COST))
-        totals[y] = cost[y] + cheapest[0]
-    return totals
-
-
-def _follow(rows: list[list[float]], x: int, y: int) -> np.ndarray:
-    """The cheapest route down from (x, y) (straight above it), the column at every row;
-    ``rows``: :func:`_least_ink_totals` as plain lists (a few lookups per row)."""
-    h, width = len(rows), len(rows[0])
-    path = np.full(h, x, np.int64)
-    for row in range(y, h - 1):
-        below = rows[row + 1]
-        here = int(path[row])
-        best, step = below[here], 0
-        if here > 0 and below[here - 1] + STEP_COST < best:
-            best, step = below[here - 1] + STEP_COST, -1
-        if here + 1 < width and below[here + 1] + STEP_COST < best:
-            step = 1
-        path[row + 1] = here + step
-    return path
-
-
-def _valleys(solid: np.ndarray, gap: int) -> list[tuple[int, int]]:
-    """Floors (x, y) of the dips of a blob's upper outline at least :data:`VALLEY_DEPTH` of its
-    height deep below the outline's highest points within ``gap`` columns on both sides."""
-    h, width = solid.shape
-    has = solid.any(axis=0)
-    outline = np.where(has, solid.argmax(axis=0), h).astype(np.float32)
-    if width < 2 * gap + 1:
-        return []
-    row = outline[None, :]
-    window = np.ones((1, gap), np.uint8)
-    upto = cv2.erode(row, window, anchor=(gap - 1, 0))[0]  # [x]: min of outline[x-gap+1 .. x]
-    onward = cv2.erode(row, window, anchor=(0, 0))[0]  # [x]: min of outline[x .. x+gap-1]
-    xs = np.arange(gap, width - gap)
-    here = outline[xs]
-    left = upto[xs - 1]  # the highest ink within gap columns on the left
-    right = onward[xs + 1]  # ... and on the right
-    local = (here >= outline[xs - 1]) & (here >= outline[xs + 1])
-    deep = local & (here - np.maximum(left, right) >= VALLEY_DEPTH * h)
-    floors = [(int(x), int(min(y, h - 1))) for x, y in zip(xs[deep], here[deep], strict=True)]
-    # a flat floor gives a run of columns: keep the first of each run
-    kept: list[tuple[int, int]] = []
-    for x, y in floors:
-        if kept and x - kept[-1][0] <= 2 and y == kept[-1][1]:
-            continue
-        kept.append((x, y))
-    return kept
-
-
-def piece_crop(
-    crop: np.ndarray, pad: int, left: np.ndarray | None, right: np.ndarray | None
-) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
-    """The ink of a digit crop (dark ink on white, ``pad`` px of paper around its box) between
-    two cut paths (:func:`cut_paths`, box pixels; None: the blob's own edge), tightened to that
-    ink, with its box (x, y, w, h in box pixels); None when it holds no ink."""
-    inner_h = crop.shape[0] - 2 * pad
-    inner_w = crop.shape[1] - 2 * pad
-    x0 = np.zeros(inner_h, np.int64) if left is None else left
-    x1 = np.full(inner_h, inner_w, np.int64) if right is None else np.maximum(right, x0)
-    columns = np.arange(crop.shape[1]) - pad
-    inside = (columns >= x0[:, None]) & (columns < x1[:, None])  # (inner_h, W)
-    part = np.full(crop.shape, 255, np.uint8)
-    band = crop[pad : pad + inner_h]
-    part[pad : pad + inner_h] = np.where(inside, band, 255)
-    ink = part < 255
-    rows = np.flatnonzero(ink.any(axis=1))
-    if len(rows) == 0:
-        return None
-    cols = np.flatnonzero(ink.any(axis=0))
-    r0, r1 = int(rows[0]), int(rows[-1]) + 1
-    c0, c1 = int(cols[0]), int(cols[-1]) + 1
-    piece = np.full((r1 - r0 + 2 * pad, c1 - c0 + 2 * pad), 255, np.uint8)
-    piece[pad : pad + r1 - r0, pad : pad + c1 - c0] = part[r0:r1, c0:c1]
-    y0, y1 = max(0, r0 - pad), min(inner_h, r1 - pad)
-    if y1 <= y0:
-        return None
-    return piece, (c0 - pad, y0, c1 - c0, y1 - y0)
 
 
 FAINT_SHARE = 0.25
@@ -300,6 +100,13 @@ def log_odds(
     if writing > 0:
         score -= TALL_PENALTY * np.maximum(np.log2(boxes[:, 3] / writing) - TALL_SLACK, 0.0)
     return score
+
+
+def contested(group: np.ndarray) -> np.ndarray:
+    """(N,) bool: proposals whose ``group`` has alternatives (the model must choose)."""
+    if len(group) == 0:
+        return np.zeros(0, bool)
+    return np.bincount(group)[group] > 1
 
 
 def choose(group: np.ndarray, start: np.ndarray, end: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -374,3 +181,34 @@ def unbeatable() -> float:
     is exact, and saves the model most of them on an ordinary page."""
     most = float(np.log(SURE / (1.0 - SURE)))
     return 2.0 * most - CUT_COST
+
+
+def proposals(
+    boxes: np.ndarray,
+    crops: list[np.ndarray],
+    group: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    end: np.ndarray | None = None,
+    contrast: np.ndarray | None = None,
+) -> Detections:
+    """Digit proposals as unread :class:`Detections`, their extras in ``data``:
+
+    - ``crops``: N uint8 grey crops, dark ink, white around it;
+    - ``group``: (N,) int64; proposals of one group are alternatives for the same ink, each an
+      edge from node ``start`` to node ``end`` (both (N,) int64) of the group's lattice
+      (:mod:`camdigit.core.proposals`); one path through each group is kept
+      (:func:`camdigit.core.proposals.choose`). A group of one proposal is a plain digit;
+      by default each proposal is its own group, from node 0 (the whole blob) to ``END``;
+    - ``contrast``: (N,) float32, the ink over its ground's grain (default: inf).
+    """
+    n = len(boxes)
+    return Detections(
+        boxes,
+        data={
+            "crops": crops,
+            "group": np.arange(n, dtype=np.int64) if group is None else group,
+            "start": np.zeros(n, np.int64) if start is None else start,
+            "end": np.full(n, END, np.int64) if end is None else end,
+            "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
+        },
+    )

@@ -75,8 +75,8 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     ):
         if lines.any():
             run = width + 3
-            kernel = np.ones((run, 1) if vertical else (1, run), np.uint8)
-            thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+            along = np.ones((run, 1) if vertical else (1, run), np.uint8)
+            thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, along)
             alone = cv2.bitwise_and(lines, cv2.bitwise_not(other))
             mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
@@ -181,7 +181,7 @@ def outer_contours(mask: np.ndarray) -> list[np.ndarray]:
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
-    return [contours[i] for i in np.flatnonzero(hierarchy[0][:, 3] < 0)]
+    return [contours[i] for i in np.flatnonzero(hierarchy[0][:, 3] < 0).tolist()]
 
 
 MAX_BAND = 11
@@ -224,14 +224,14 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
     side = np.full(len(contours), float(longest))
     band = np.full(len(contours), 5, np.int64)
     grids: list[tuple[np.ndarray, float, int]] = []
-    for blob in np.flatnonzero(long_outer):
+    for blob in np.flatnonzero(long_outer).tolist():
         cells = np.flatnonzero(holes & (parents == blob))
         # The line's thickness: twice its ink area over its outline, holes counted (a thick
         # or blurred border leaves bars beside a band narrower than itself).
-        hole_area = sum(cv2.contourArea(contours[c]) for c in cells)
+        hole_area = sum(cv2.contourArea(contours[c]) for c in cells.tolist())
         area = cv2.contourArea(contours[blob]) - hole_area
         outline = cv2.arcLength(contours[blob], True) + sum(
-            cv2.arcLength(contours[c], True) for c in cells
+            cv2.arcLength(contours[c], True) for c in cells.tolist()
         )
         thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
@@ -252,7 +252,7 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
                 (segment, 0.0, middle) for segment in _grid_segments(mask, contours, blob, pitch)
             )
     return [
-        (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes)
+        (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes).tolist()
     ] + grids
 
 
@@ -266,9 +266,9 @@ def _grid_segments(mask: np.ndarray, contours, blob: int, pitch: float) -> list[
     through the digits written across them (a digit's stroke splits the cells it crosses, so
     the cells' own sides miss the line there)."""
     x, y, w, h = cv2.boundingRect(contours[blob])
-    ink = np.zeros((h, w), np.uint8)
-    cv2.drawContours(ink, [contours[blob]], -1, 255, cv2.FILLED, offset=(-x, -y))
-    ink = cv2.bitwise_and(ink, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
+    filled = np.zeros((h, w), np.uint8)
+    cv2.drawContours(filled, [contours[blob]], -1, 255, cv2.FILLED, offset=(-x, -y))
+    ink = cv2.bitwise_and(filled, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
     run = int(GRID_RUN * pitch)
     # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
     found = cv2.HoughLinesP(

@@ -90,11 +90,11 @@ every reading it gets."""
 class DigitTracker:
     """Class-agnostic IoU tracker with per-track digit voting.
 
-    Use per frame: ``update(boxes, read=...)`` matches the frame's boxes to tracks, asks ``read``
-    for the readings of the boxes whose track is not steady, votes and returns the frame's
-    :class:`~camdigit.core.detections.Detections` with track ids. :meth:`steady` asks, without
-    changing anything, which boxes would not need a reading (the pipeline uses it to keep a
-    video's cut of touching digits without reading the alternatives again).
+    Use per frame: ``update(detections, read=...)`` matches the frame's detections to tracks,
+    asks ``read`` for the readings of the rows whose track is not steady, votes and returns the
+    detections with the voted digits and track ids. :meth:`steady` asks, without changing
+    anything, which rows would not need a reading (the pipeline uses it to keep a video's cut of
+    touching digits without reading the alternatives again).
     """
 
     def __init__(self, config: TrackerConfig | None = None) -> None:
@@ -109,10 +109,10 @@ class DigitTracker:
         self._next_id = 1
         self.numbers.reset()
 
-    def steady(self, boxes: np.ndarray) -> np.ndarray:
-        """(N,) bool: the boxes (N, 4) that would continue a steady track this frame, whose
-        crops :meth:`update` would not ask to read. Changes nothing."""
-        return self._steady_rows(boxes, self._match(boxes))
+    def steady(self, detections: Detections) -> np.ndarray:
+        """(N,) bool: the detections that would continue a steady track this frame, whose crops
+        :meth:`update` would not ask to read. Changes nothing."""
+        return self._steady_rows(detections.boxes, self._match(detections.boxes))
 
     def _steady_rows(self, boxes: np.ndarray, matched: np.ndarray) -> np.ndarray:
         steady = np.zeros(len(boxes), bool)
@@ -156,14 +156,15 @@ class DigitTracker:
             box[3] - old[3]
         ) <= cfg.resize_tolerance * max(old[3], 1.0)
 
-    def update(self, boxes: np.ndarray, read: Reader) -> Detections:
-        """Record one frame: match ``boxes`` (N, 4) to tracks, have ``read`` read the crops of
-        the boxes whose track is new or not steady (a steady one is re-read every
+    def update(self, detections: Detections, read: Reader) -> Detections:
+        """Record one frame: match the ``detections`` to tracks, have ``read`` read the crops of
+        the rows whose track is new or not steady (a steady one is re-read every
         ``recheck_every`` frames, or when its box changes size), vote.
 
-        Returns the frame's detections: the boxes with each track's voted digit and confidence
+        Returns the same rows (``data`` kept) with each track's voted digit and confidence
         (0 and 0.0 for a track never read) and track id.
         """
+        boxes = detections.boxes
         matched = self._match(boxes)
         needed = ~self._steady_rows(boxes, matched)
         digits, confidences, was_read = read(needed)
@@ -204,4 +205,4 @@ class DigitTracker:
                     continue
             survivors.append(track)
         self.tracks = survivors + new_tracks
-        return Detections(boxes, voted, voted_conf, ids)
+        return detections.replace(digits=voted, confidences=voted_conf, tracks=ids)

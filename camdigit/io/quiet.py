@@ -9,7 +9,7 @@ whole process, and redirecting it while threads run (the web server's camera thr
 request threads) would swallow their errors too.
 
 One exception, for lack of a setting: LiteRT's once-per-process XNNPACK line, hidden by
-:func:`camdigit.core.classifier.litert_first_load` where the interpreter is made.
+:func:`camdigit.core.litert.litert_first_load` where the interpreter is made.
 
 Environment variables the user sets win: ``OPENCV_LOG_LEVEL`` (e.g. ``INFO``) and
 ``OPENCV_FFMPEG_LOGLEVEL`` (e.g. ``24``, FFmpeg's warning level) bring the libraries' messages
