@@ -13,8 +13,8 @@ import pytest
 
 from benchmarks.scenes import render_scene
 from camdigit.cli import main
-from camdigit.commands.explain import log_odds, occlusion_map, window_masks
 from camdigit.core.classifier import DigitClassifier
+from camdigit.core.occlusion import log_odds, occlusion_map, window_masks
 from camdigit.core.preprocess import normalize_digit, normalize_digits
 
 LINE = re.compile(

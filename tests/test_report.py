@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import time
 
 import cv2
@@ -12,8 +13,8 @@ import numpy as np
 import pytest
 
 from camdigit.cli import main
-from camdigit.commands.report import (
-    FIGURES,
+from camdigit.commands.report_charts import FIGURES, MATPLOTLIB_MISSING, write_charts
+from camdigit.commands.report_statistics import (
     Readings,
     digit_statistics,
     label_log_odds,
@@ -159,6 +160,37 @@ def test_report_on_mnist_files_and_a_csv_table(tmp_path, mnist_1000, capsys):
     assert any(
         name.startswith("d") and name.endswith(".png") for name, _, _ in _outlier_rows(markdown)
     )
+
+
+def test_the_charts_are_pngs_drawn_with_matplotlib(tmp_path):
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(2)
+    images = rng.integers(0, 256, (14, 64, 64), dtype=np.uint8)
+    labels = np.arange(14) % 9  # no 9: a class with no digits
+    stats = digit_statistics(images, labels)
+    reading = Classification.from_probabilities(rng.dirichlet(np.ones(10), 14).astype(np.float32))
+    names = [f"#{i}" for i in range(14)]
+    write_charts(tmp_path, stats, images, labels, reading, np.arange(12), names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FIGURES)
+    for name in FIGURES:
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and b"Matplotlib" in data, name
+        image = cv2.imread(str(tmp_path / name))
+        assert image is not None and image.shape[0] > 100 and image.shape[1] > 300, name
+
+
+def test_without_matplotlib_the_report_is_refused_in_one_line_before_any_work(
+    digit_folder, tmp_path, capsys, monkeypatch
+):
+    folder, _ = digit_folder
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib: ImportError
+    _no_work(monkeypatch)
+    out = tmp_path / "out"
+    assert run_report([str(folder), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"camdigit: error: {MATPLOTLIB_MISSING}\n"
+    assert "pip install 'camdigit[train]'" in err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
