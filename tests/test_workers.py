@@ -18,8 +18,10 @@ import pytest
 from benchmarks.run import write_video
 from benchmarks.scenes import render_scene, render_video
 from camdigit.cli import main
-from camdigit.commands import workers
-from camdigit.commands.workers import ArchiveSummary, FilePart, OrderedOutput, find_resume_point
+from camdigit.commands import ordered_output, workers
+from camdigit.commands.file_reader import FilePart
+from camdigit.commands.ordered_output import ArchiveSummary, OrderedOutput
+from camdigit.commands.resume import find_resume_point
 from camdigit.errors import UsageError
 
 from .conftest import REPO
@@ -174,7 +176,7 @@ def test_resume_point_of_a_cut_file(tmp_path):
 def test_parts_in_any_order_are_written_in_listed_order(monkeypatch):
     """Files finished early wait (past SPOOL_MEMORY in temporary files) and go out in order,
     each file's lines together, its log replayed after them."""
-    monkeypatch.setattr(workers, "SPOOL_MEMORY", 10)
+    monkeypatch.setattr(ordered_output, "SPOOL_MEMORY", 10)
     stream = io.StringIO()
     logged: list[str] = []
     record = logging.makeLogRecord(

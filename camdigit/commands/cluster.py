@@ -40,6 +40,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from camdigit.commands.file_reader import (
     AHEAD,
@@ -51,6 +52,9 @@ from camdigit.commands.file_reader import (
     portable_error,
 )
 from camdigit.errors import UsageError
+
+if TYPE_CHECKING:
+    from ray import ObjectRefGenerator
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +177,7 @@ class RayCluster:
 
         self._started = False
         if not ray.is_initialized():
-            options = {
+            options: dict[str, Any] = {
                 "include_dashboard": False,
                 "log_to_driver": False,
                 "logging_level": logging.ERROR,
@@ -206,7 +210,7 @@ class RayCluster:
         self._model = [ray.put(model)]  # in a list: tasks get the reference, not the bytes
         self._level = logging.getLogger("camdigit").getEffectiveLevel()
         self._cwd = os.getcwd()
-        self._running: deque[tuple[str, object]] = deque()  # (file, its parts' generator)
+        self._running: deque[tuple[str, ObjectRefGenerator]] = deque()  # (file, its parts)
 
     def submit(self, index: int, path: str) -> None:
         parts = _remote_task().remote(
@@ -220,7 +224,7 @@ class RayCluster:
 
         path, parts = self._running[0]
         try:
-            part = ray.get(next(parts))  # type: ignore[call-overload]
+            part = ray.get(next(parts))
         except StopIteration:
             raise WorkerError(f"the Ray task reading {path} ended without its results") from None
         except ray.exceptions.RayError as exc:

@@ -77,7 +77,7 @@ def want_window(args: argparse.Namespace) -> bool:
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows a default only where there is one worth showing (not None, True or False)."""
 
-    def _get_help_string(self, action: argparse.Action) -> str:
+    def _get_help_string(self, action: argparse.Action) -> str | None:
         if any(action.default is v for v in (None, True, False, argparse.SUPPRESS)):
             return action.help or ""
         return super()._get_help_string(action)

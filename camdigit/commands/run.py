@@ -168,7 +168,7 @@ def report_summary(
 ) -> None:
     """The run's last line on stderr: frames (and, live, those skipped), digits, speed, files."""
     written = [str(p) for p in (saver.written if saver else [])]
-    if writer is not None and json_path != "-":
+    if writer is not None and json_path is not None and json_path != "-":
         written.append(json_path)
     written += [str(p) for p in summary.snapshots]
     # a live source: the frames skipped to keep the loop on the newest one
