@@ -7,8 +7,8 @@ due, as a camera's does). A loop ``--slowdown`` times slower than the camera tak
 it; each frame's age, from the moment the camera delivered it to the moment the loop starts on
 it, is printed in source frame periods.
 
-- ``newest``: camdigit's way for cameras and streams (:class:`camdigit.io.sources.LiveSource`, a
-  reader thread that keeps only the newest frame). Target: median and max under two periods.
+- ``newest``: camdigit's way for cameras and streams (:class:`camdigit.io.latest_frame.LiveSource`,
+  a reader thread that keeps only the newest frame). Target: median and max under two periods.
 - ``in order``: every frame queued and processed in turn, as a stream's buffers do when read
   frame by frame; shown for contrast (the loop falls further behind with every frame).
 
@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from camdigit.io.sources import LiveSource
+from camdigit.io.latest_frame import LiveSource
 
 TARGET_PERIODS = 2.0
 

@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.io.sources import LiveSource, VideoSource, open_source
+from camdigit.io.latest_frame import LiveSource
+from camdigit.io.sources import VideoSource, open_source
 from tests.conftest import REPO
 
 

@@ -21,7 +21,7 @@ from camdigit.commands.demo import SAMPLE_VIDEO
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.tracking import DigitTracker
-from camdigit.io import outputs
+from camdigit.io import pyav_video, video_writers
 from camdigit.io.outputs import AnnotatedWriter, OutputError
 from camdigit.io.runner import run
 from camdigit.io.sources import Frame, FrameSource, open_source
@@ -166,7 +166,7 @@ def test_a_live_source_is_timed_by_the_clock(tmp_path, monkeypatch):
     """A camera whose frames the loop takes irregularly (it is slower than the camera): the
     video plays them when they happened, not at the camera's nominal 30 FPS."""
     clock = iter([100.0, 100.1, 100.25, 100.3, 100.6, 100.7])
-    monkeypatch.setattr(outputs, "clock", lambda: next(clock))
+    monkeypatch.setattr(pyav_video, "clock", lambda: next(clock))
     save(Synthetic(6, (160, 120), fps=30.0, live=True), tmp_path / "live.mp4")
     with av.open(str(tmp_path / "live.mp4")) as container:
         times = [round(float(f.pts * f.time_base), 3) for f in container.decode(video=0)]
@@ -198,8 +198,8 @@ def test_an_interrupted_run_leaves_a_whole_playable_video(tmp_path):
 
 def test_without_pyav_opencv_writes_the_video_and_says_so_once(tmp_path, monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "av", None)  # import av: ImportError
-    monkeypatch.setattr(outputs, "_fallback_warned", False)
-    with caplog.at_level(logging.INFO, logger="camdigit.io.outputs"):
+    monkeypatch.setattr(video_writers, "_fallback_warned", False)
+    with caplog.at_level(logging.INFO, logger="camdigit.io.video_writers"):
         first = save(Synthetic(5, (160, 120)), tmp_path / "a.mp4")
         save(Synthetic(5, (160, 120)), tmp_path / "b.mp4")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -215,9 +215,9 @@ def test_without_pyav_opencv_writes_the_video_and_says_so_once(tmp_path, monkeyp
 
 
 def test_an_encoder_that_cannot_start_falls_back_to_opencv(tmp_path, monkeypatch, caplog):
-    monkeypatch.setitem(outputs.PYAV_CODECS, ".mp4", "no-such-encoder")
-    monkeypatch.setattr(outputs, "_fallback_warned", False)
-    with caplog.at_level(logging.WARNING, logger="camdigit.io.outputs"):
+    monkeypatch.setitem(pyav_video.PYAV_CODECS, ".mp4", "no-such-encoder")
+    monkeypatch.setattr(video_writers, "_fallback_warned", False)
+    with caplog.at_level(logging.WARNING, logger="camdigit.io.video_writers"):
         save(Synthetic(5, (160, 120)), tmp_path / "a.mp4")
     assert "PyAV could not encode it" in caplog.text
     assert stream_info(tmp_path / "a.mp4")["codec"] == "mpeg4"
@@ -280,7 +280,7 @@ WRITE_AND_EXIT = """
 import sys
 import numpy as np
 from pathlib import Path
-from camdigit.io.outputs import PyAVVideo
+from camdigit.io.pyav_video import PyAVVideo
 
 video = PyAVVideo(Path(sys.argv[1]), 12.0, (160, 120))
 for i in range(30):

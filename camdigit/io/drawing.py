@@ -149,7 +149,10 @@ def _text_size(text: str, font_scale: float, thickness: int = 0) -> tuple[tuple[
     """``cv2.getTextSize`` of a text (thickness 0: a label's, from its scale), remembered: a
     page's labels are the same few digits and numbers frame after frame, and each is measured
     to place it and again to draw it."""
-    return cv2.getTextSize(text, FONT, font_scale, thickness or _thickness(font_scale))
+    (width, height), base = cv2.getTextSize(
+        text, FONT, font_scale, thickness or _thickness(font_scale)
+    )
+    return (width, height), base
 
 
 def _thickness(font_scale: float) -> int:
