@@ -14,18 +14,23 @@ import numpy as np
 import pytest
 
 from camdigit.core.preprocess import normalize_digits
-from camdigit.training import negatives, pens
-from camdigit.training.negatives import (
+from camdigit.training import (
+    european_digits,
+    negative_characters,
+    negative_digits,
+    negatives,
+    pens,
+)
+from camdigit.training.negative_characters import (
     ALLOWED_CHARACTERS,
     ASCII_SYMBOLS,
     EXCLUDED_CHARACTERS,
     LETTERS,
-    NEGATIVE_KINDS,
     READ_AS_DIGIT,
     UNICODE_SYMBOLS,
     WORDS,
-    make_negatives,
 )
+from camdigit.training.negatives import NEGATIVE_KINDS, make_negatives
 
 from .conftest import run_python
 
@@ -107,7 +112,7 @@ def test_pieces_keep_at_most_three_quarters_of_their_digit(digits):
     for digit in digits[rng.choice(len(digits), 12, replace=False)]:
         source = np.repeat(digit[None], 3, axis=0)  # every piece comes from this digit
         for _ in range(3):
-            piece = negatives._piece(rng, source)
+            piece = negative_digits._piece(rng, source)
             assert piece.shape == digit.shape and piece.dtype == np.uint8
             kept = piece.astype(float).sum() / digit.astype(float).sum()
             assert 0.1 <= kept <= 0.75
@@ -171,16 +176,16 @@ def test_drawn_text_uses_the_allowed_alphabet_only():
     rng = np.random.default_rng(4)
     seen = set()
     for _ in range(400):
-        seen.update(negatives._text(rng, ALLOWED_CHARACTERS, 0.3))
+        seen.update(negative_characters._text(rng, ALLOWED_CHARACTERS, 0.3))
     assert seen <= set(ALLOWED_CHARACTERS) and len(seen) > 40
 
 
 def test_truetype_fonts_draw_every_symbol():
-    slanted, upright = negatives._ttf_paths()
+    slanted, upright = negative_characters._ttf_paths()
     if not upright:
         pytest.skip("no Pillow or matplotlib: letters use Hershey fonts only")
     for path in slanted + upright:
-        assert negatives._has_glyphs(path, ALLOWED_CHARACTERS), path
+        assert negative_characters._has_glyphs(path, ALLOWED_CHARACTERS), path
 
 
 # --- pens --------------------------------------------------------------------------------------
@@ -242,7 +247,7 @@ def _flag(image: np.ndarray) -> float:
 def test_european_ones_have_a_flag_at_the_upper_left(mnist_1000):
     images, labels = mnist_1000
     ones = images[labels == 1][:60]
-    european = pens.european_ones(np.random.default_rng(3), ones)
+    european = european_digits.european_ones(np.random.default_rng(3), ones)
     assert european.shape == (len(ones), 64, 64) and european.dtype == np.uint8
     flags = np.array([_flag(image) for image in european])
     plain = np.array([_flag(image) for image in normalize_digits(ones, ink="bright")])
@@ -266,7 +271,7 @@ def _widest_middle_run(image: np.ndarray) -> float:
 def test_crossed_sevens_have_a_bar_through_the_middle(mnist_1000):
     images, labels = mnist_1000
     sevens = images[labels == 7][:60]
-    crossed = pens.crossed_sevens(np.random.default_rng(6), sevens)
+    crossed = european_digits.crossed_sevens(np.random.default_rng(6), sevens)
     assert crossed.shape == (len(sevens), 64, 64) and crossed.dtype == np.uint8
     runs = np.array([_widest_middle_run(image) for image in crossed])
     plain = np.array([_widest_middle_run(image) for image in normalize_digits(sevens, "bright")])

@@ -33,7 +33,8 @@ from camdigit.core.tracking import DigitTracker  # noqa: E402
 from camdigit.errors import CamdigitError, UsageError  # noqa: E402
 from camdigit.io.sources import SourceError  # noqa: E402
 from camdigit.web import FLASK_MISSING, LiveFeed, add_serve_command, serve_command  # noqa: E402
-from camdigit.web.app import create_app, mjpeg  # noqa: E402
+from camdigit.web.app import create_app  # noqa: E402
+from camdigit.web.live_routes import mjpeg  # noqa: E402
 from camdigit.web.serve import main as web_main  # noqa: E402
 
 from .conftest import REPO  # noqa: E402

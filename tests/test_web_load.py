@@ -31,7 +31,8 @@ from camdigit.commands.demo import SAMPLE_PHOTO, SAMPLE_VIDEO  # noqa: E402
 from camdigit.core.classifier import DigitClassifier  # noqa: E402
 from camdigit.core.pipeline import Recognizer  # noqa: E402
 from camdigit.web import LiveFeed  # noqa: E402
-from camdigit.web.app import MjpegStream, ViewerSlots, create_app  # noqa: E402
+from camdigit.web.app import create_app  # noqa: E402
+from camdigit.web.live_routes import MjpegStream, ViewerSlots  # noqa: E402
 
 from .conftest import REPO  # noqa: E402
 from .test_web_browser import artifacts, browser  # noqa: E402, F401 (fixtures)

@@ -12,6 +12,9 @@ plain MNIST digits go through, so the only difference the model can learn is the
 The redraws follow each digit's own geometry: its skeleton (vectorized Zhang-Suen thinning) for
 the pens, its stem (the ink's main axis and top-most ink) for the 1's flag and foot and the 7's
 bar. numpy and OpenCV only: no TensorFlow, so all of it is testable without it.
+
+The thin and marker pens are here; the European 1s and crossed 7s are in
+:mod:`camdigit.training.european_digits`.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ THIN_WIDTH = (1.0, 2.0)
 MARKER_SHARE = (0.12, 0.25)
 """Stroke width of the marker as a share of the digit's (ink) height."""
 
-_WORK_SCALE = 3
+WORK_SCALE = 3
 """MNIST digits are upsampled this much before thinning, so the skeleton is smooth enough to be
 redrawn at up to 120 px without visible steps (a 28 px digit's skeleton would zigzag)."""
 
@@ -45,7 +48,7 @@ any (fractional) width, which ``cv2.polylines`` alone cannot draw."""
 _CHUNK = 256
 """Digits thinned together in one vectorized pass (bounds the memory of the batch)."""
 
-_INK = 0.5
+INK_THRESHOLD = 0.5
 """Ink threshold (of full scale) for the shape that is thinned or measured."""
 
 # The 8 neighbours in Zhang-Suen order P2..P9 (north, then clockwise), as (dy, dx).
@@ -103,7 +106,7 @@ def stroke_width(image: np.ndarray) -> float:
     peak = float(image.max(initial=0.0))
     if peak <= 0.0:
         return 0.0
-    mask = image > _INK * peak
+    mask = image > INK_THRESHOLD * peak
     skeleton = skeletonize(mask)
     if not skeleton.any():
         return 0.0
@@ -112,12 +115,12 @@ def stroke_width(image: np.ndarray) -> float:
 
 
 def _work_masks(digits: np.ndarray) -> np.ndarray:
-    """The digits upsampled by ``_WORK_SCALE`` and thresholded: smooth shapes to thin."""
-    side = digits.shape[1] * _WORK_SCALE, digits.shape[2] * _WORK_SCALE
+    """The digits upsampled by ``WORK_SCALE`` and thresholded: smooth shapes to thin."""
+    side = digits.shape[1] * WORK_SCALE, digits.shape[2] * WORK_SCALE
     out = np.empty((len(digits), side[0], side[1]), bool)
     for i, digit in enumerate(digits):
         big = cv2.resize(digit, (side[1], side[0]), interpolation=cv2.INTER_LINEAR)
-        out[i] = big > _INK * max(int(digit.max()), 1)
+        out[i] = big > INK_THRESHOLD * max(int(digit.max()), 1)
     return out
 
 
@@ -140,7 +143,7 @@ def _blobs(mask: np.ndarray, skeleton: np.ndarray) -> np.ndarray:
 
 
 def _skeletons(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Skeletons and filled blobs of the digits, at ``_WORK_SCALE``."""
+    """Skeletons and filled blobs of the digits, at ``WORK_SCALE``."""
     digits = np.asarray(digits, np.uint8)
     masks = _work_masks(digits)
     skeletons = np.empty_like(masks)
@@ -191,7 +194,7 @@ def _draw_skeleton(
     if blobs.any():
         k = scale * s
         dx, dy = (margin - lo * scale) * s
-        move = np.float32([[k, 0, dx], [0, k, dy]])
+        move = np.array([[k, 0, dx], [0, k, dy]], np.float32)
         filled = cv2.warpAffine(blobs.view(np.uint8) * np.uint8(255), move, canvas.shape[::-1])
         np.maximum(canvas, filled, out=canvas)
     small = cv2.resize(canvas, (w_px, h_px), interpolation=cv2.INTER_AREA)
@@ -239,148 +242,3 @@ def thin_pen(rng: np.random.Generator, digits: np.ndarray) -> np.ndarray:
 def marker_pen(rng: np.random.Generator, digits: np.ndarray) -> np.ndarray:
     """The digits as a marker draws them: stroke 12-25% of the digit's height, normalized."""
     return normalize_digits(redraw(rng, digits, "marker"), ink="bright")
-
-
-# --- European 1s and crossed 7s ----------------------------------------------------------------
-
-_PAD = 10
-"""Paper added around a 28 px digit before the flag, foot or bar is drawn, so none is clipped."""
-
-
-def _work_image(digit: np.ndarray) -> np.ndarray:
-    """A digit padded and upsampled by ``_WORK_SCALE``: uint8, ink bright, room to draw."""
-    padded = np.pad(np.asarray(digit, np.uint8), _PAD)
-    side = padded.shape[0] * _WORK_SCALE, padded.shape[1] * _WORK_SCALE
-    return cv2.resize(padded, (side[1], side[0]), interpolation=cv2.INTER_LINEAR)
-
-
-def _stem(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
-    """The ink's main axis: (top point, bottom point, unit downward direction, stroke width).
-
-    The top and bottom are the ink's extreme points along the axis (a few pixels averaged), so
-    a flag starts where the pen started and a foot sits where the stem ends, even when the 1 is
-    slanted.
-    """
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 10:
-        return None
-    points = np.stack([xs, ys], 1).astype(np.float64)
-    centre = points.mean(0)
-    _, vectors = np.linalg.eigh(np.cov((points - centre).T))
-    down = vectors[:, 1]
-    if down[1] < 0:
-        down = -down
-    along = (points - centre) @ down
-    length = float(along.max() - along.min())
-    width = float(len(points)) / max(length, 1.0)
-    near = max(width, 2.0)
-    top = points[along <= along.min() + near].mean(0)
-    bottom = points[along >= along.max() - near].mean(0)
-    return top, bottom, down, width
-
-
-def _jittered_stroke(
-    rng: np.random.Generator, start: np.ndarray, end: np.ndarray, bend: float
-) -> np.ndarray:
-    """A slightly bent stroke from ``start`` to ``end`` (a pen never draws a perfect line)."""
-    normal = np.array([-(end - start)[1], (end - start)[0]])
-    t = np.linspace(0.0, 1.0, 9)[:, None]
-    offset = np.sin(np.pi * t) * rng.uniform(-bend, bend)
-    return start + (end - start) * t + normal * offset
-
-
-def _draw_strokes(image: np.ndarray, strokes: list[np.ndarray], width: float) -> np.ndarray:
-    """Strokes drawn into a copy of ``image`` at full ink, softened like the upsampled digit."""
-    layer = np.zeros_like(image)
-    s = 4  # fractional bits for sub-pixel coordinates
-    polys = [np.round(stroke * (1 << s)).astype(np.int32) for stroke in strokes]
-    cv2.polylines(layer, polys, False, 255, max(1, round(width)), cv2.LINE_AA, shift=s)
-    layer = cv2.GaussianBlur(layer, (0, 0), 0.4 * _WORK_SCALE)
-    return np.maximum(image, layer)
-
-
-def _flag_direction(rng: np.random.Generator, down: np.ndarray) -> np.ndarray:
-    """Direction of a 1's flag: down to the left, 20-55 degrees below the horizontal, and at
-    least 35 degrees off the stem (on a 1 leaning right a steep flag would double the stem)."""
-    for _ in range(20):
-        below = np.radians(rng.uniform(20.0, 55.0))
-        flag = np.array([-np.cos(below), np.sin(below)])
-        if flag @ down <= np.cos(np.radians(35.0)):
-            return flag
-    return np.array([-np.cos(np.radians(12.0)), np.sin(np.radians(12.0))])
-
-
-def _european_one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
-    image = _work_image(digit)
-    stem = _stem(image > _INK * 255)
-    if stem is None:
-        return image
-    top, bottom, down, width = stem
-    height = float(np.linalg.norm(bottom - top))
-    width *= rng.uniform(0.85, 1.15)
-    end = top + _flag_direction(rng, down) * rng.uniform(0.25, 0.5) * height
-    strokes = [_jittered_stroke(rng, top - down * 0.3 * width, end, 0.08)]
-    upright = abs(down[0]) < np.sin(np.radians(15.0))
-    if upright and rng.random() < 0.6:  # a foot: on a leaning stem it would make a Z
-        tilt = np.radians(rng.uniform(-5.0, 5.0))
-        foot = np.array([np.cos(tilt), np.sin(tilt)])
-        left_end = bottom - foot * rng.uniform(0.12, 0.25) * height
-        right_end = bottom + foot * rng.uniform(0.12, 0.25) * height
-        strokes.append(_jittered_stroke(rng, left_end, right_end, 0.04))
-    return _draw_strokes(image, strokes, width)
-
-
-def european_ones(rng: np.random.Generator, ones: np.ndarray) -> np.ndarray:
-    """MNIST 1s given a European flag and often a foot: (N, 28, 28) -> (N, 64, 64) normalized.
-
-    The flag runs from the stem's top down to the left, 25-50% of the stem's height, 20-55
-    degrees below the horizontal and clearly off the stem; an upright 1 often (60%) gets a foot
-    across its bottom. Both start where the stem does and take its stroke width, so the 1 looks
-    written, not stamped.
-    """
-    return normalize_digits([_european_one(rng, one) for one in ones], ink="bright")
-
-
-def _top_slope(mask: np.ndarray) -> float:
-    """Slope (dy/dx) of a 7's top bar: a line through the top-most ink of the left 70%."""
-    columns = np.nonzero(mask.any(0))[0]
-    if len(columns) < 4:
-        return 0.0
-    columns = columns[: max(2, int(0.7 * len(columns)))]
-    tops = mask[:, columns].argmax(0)
-    slope = float(np.polyfit(columns, tops, 1)[0])
-    return float(np.clip(slope, -0.25, 0.25))
-
-
-def _crossed_seven(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
-    image = _work_image(digit)
-    mask = image > _INK * 255
-    rows = np.nonzero(mask.any(1))[0]
-    if len(rows) < 10:
-        return image
-    y0, y1 = int(rows[0]), int(rows[-1])
-    height = float(y1 - y0)
-    y = int(round(y0 + rng.uniform(0.45, 0.6) * height))
-    line = mask[y].astype(np.int8)
-    edges = np.diff(np.concatenate([[0], line, [0]]))
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    if len(starts) == 0:
-        return image
-    widest = int(np.argmax(ends - starts))  # the stem's crossing of this row
-    x = 0.5 * (starts[widest] + ends[widest] - 1)
-    width = stroke_width(mask) * rng.uniform(0.85, 1.15)
-    slope = _top_slope(mask) + rng.uniform(-0.08, 0.08)
-    direction = np.array([1.0, slope]) / np.hypot(1.0, slope)
-    centre = np.array([x, float(y)])
-    left = centre - direction * rng.uniform(0.15, 0.3) * height
-    right = centre + direction * rng.uniform(0.12, 0.28) * height
-    return _draw_strokes(image, [_jittered_stroke(rng, left, right, 0.04)], max(width, 2.0))
-
-
-def crossed_sevens(rng: np.random.Generator, sevens: np.ndarray) -> np.ndarray:
-    """MNIST 7s with a bar through the stem's middle: (N, 28, 28) -> (N, 64, 64) normalized.
-
-    The bar crosses the stem at 45-60% of the ink's height, parallel to the 7's own top bar
-    (with a little jitter), 27-58% of the height long and as wide as the digit's stroke.
-    """
-    return normalize_digits([_crossed_seven(rng, seven) for seven in sevens], ink="bright")

@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from camdigit.training.european_digits import crossed_sevens, european_ones
 from camdigit.training.negatives import NEGATIVE_KINDS, NOT_A_DIGIT, make_negatives
-from camdigit.training.pens import crossed_sevens, european_ones, marker_pen, thin_pen
+from camdigit.training.pens import marker_pen, thin_pen
 
 log = logging.getLogger(__name__)
 

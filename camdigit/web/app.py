@@ -17,6 +17,10 @@ Routes:
   frame), ``fps``, ``ms_per_frame``, ``width``, ``height``, ``running``, ``problem``,
   ``viewers`` (MJPEG streams open now) and ``max_viewers``.
 
+This module makes the app, its limits, headers and error pages; the routes are added by
+:mod:`camdigit.web.photo_routes` (the upload page, the draw pad, ``/api/detect``) and
+:mod:`camdigit.web.live_routes` (the live page, ``/api/latest``, ``/live.mjpg``).
+
 Errors: the API answers ``{"error": "..."}`` with 400 (not an image, no image, too many files),
 404 (no live source), 413 (too large) or 503 (no live frame yet, or all MJPEG viewer places
 taken); the pages show them inline.
@@ -24,41 +28,26 @@ taken); the pages show them inline.
 
 from __future__ import annotations
 
-import base64
 import io
 import logging
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from flask import Flask, Request, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from camdigit import __version__
 from camdigit.core.classifier import DigitClassifier
-from camdigit.core.detections import FrameResult
 from camdigit.core.pipeline import Recognizer
-from camdigit.core.preprocess import normalize_digit
-from camdigit.io.drawing import Annotator, Style
 from camdigit.web.live import MAX_VIEWERS, LiveFeed
-from camdigit.web.uploads import FORMATS, UploadError, decode_image
+from camdigit.web.live_routes import add_live_routes
+from camdigit.web.photo_routes import add_photo_routes
+from camdigit.web.uploads import FORMATS, UploadError
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-UPLOAD_SOURCE = "upload"
-"""The ``source`` of every uploaded image's record: never the client's file name."""
-
-SHOWN_SIDE = 1280
-"""Annotated photos on the page are shrunk to this longest side (the boxes are drawn first)."""
-
-MJPEG_BOUNDARY = "frame"
-
-DOUBTFUL = Style().doubtful
-"""Digits read with a lower confidence are marked on the page, as in the drawing."""
 
 
 class InMemoryRequest(Request):
@@ -90,58 +79,6 @@ MAX_REQUEST_MB = 40
 """The largest request: two or more phone photos at once fit; every file is held in memory."""
 
 
-class ViewerSlots:
-    """A count of the MJPEG streams open now, at most ``limit``; thread-safe."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._used = 0
-
-    @property
-    def used(self) -> int:
-        with self._lock:
-            return self._used
-
-    def take(self) -> bool:
-        """Take a place; False when all ``limit`` are taken."""
-        with self._lock:
-            if self._used >= self.limit:
-                return False
-            self._used += 1
-            return True
-
-    def give_back(self) -> None:
-        with self._lock:
-            self._used = max(0, self._used - 1)
-
-
-class MjpegStream:
-    """The WSGI body of one ``/live.mjpg`` response: the frames of :func:`mjpeg`, holding one
-    of ``slots`` until ``close``.
-
-    The server calls ``close`` when the response ends, when the client goes away (waitress
-    notices at the next frame it cannot send) and when the server stops: a class, not a
-    generator, so that the place is given back even when the body was never iterated.
-    """
-
-    def __init__(self, feed: LiveFeed, slots: ViewerSlots, timeout: float = 5.0) -> None:
-        self._frames = mjpeg(feed, timeout)
-        self._slots: ViewerSlots | None = slots
-
-    def __iter__(self) -> MjpegStream:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self._frames)
-
-    def close(self) -> None:
-        slots, self._slots = self._slots, None
-        if slots is not None:
-            self._frames.close()
-            slots.give_back()
-
-
 def create_app(
     model: Recognizer | DigitClassifier,
     live: LiveFeed | None = None,
@@ -164,10 +101,7 @@ def create_app(
     """
     recognizer = model if isinstance(model, Recognizer) else Recognizer(model)
     warm_up(recognizer.classifier)
-    model_lock = threading.Lock()  # one interpreter: requests take turns
-    annotator = Annotator()
     max_bytes = int(max_upload_mb * 1024 * 1024)
-    viewers = ViewerSlots(max_viewers)
 
     app = Flask(
         __name__, template_folder=str(HERE / "templates"), static_folder=str(HERE / "static")
@@ -184,47 +118,6 @@ def create_app(
         "max_file_mb": f"{max_file_mb:g}",
         "formats": FORMATS,
     }
-
-    def read_photo(data: bytes) -> tuple[dict, FrameResult, np.ndarray]:
-        """One uploaded photo: its ``--json`` record, its result and its annotated drawing."""
-        image = decode_image(data)
-        with model_lock:
-            result = recognizer.process(image, UPLOAD_SOURCE, 0, 0.0, still=True)
-        record = result.to_json()
-        record.update(width=int(image.shape[1]), height=int(image.shape[0]))
-        drawn = annotator.annotate(image, result)  # the decoded image is ours to draw on
-        return record, result, drawn
-
-    def uploaded_files() -> list[tuple[str, bytes]]:
-        """(name, data) of each file in field ``image``; the name is only ever shown."""
-        files = request.files.getlist("image")
-        count = sum(len(request.files.getlist(key)) for key in request.files)
-        if count > max_files:
-            raise UploadError(f"too many files: {count} (at most {max_files} per request)")
-        chosen = [(f.filename or "", f.read()) for f in files]
-        for name, data in chosen:
-            if len(data) > max_file_mb * 1024 * 1024:
-                raise UploadError(
-                    f"{shorten(name) or 'a photo'} is {len(data) / 1048576:.1f} MB: "
-                    f"at most {max_file_mb:g} MB per photo"
-                )
-        return [(name, data) for name, data in chosen if name or data]
-
-    def one_image() -> bytes:
-        """The image of an API request: the multipart field ``image``, or the raw body."""
-        if request.mimetype == "multipart/form-data":
-            files = uploaded_files()
-            if len(files) > 1:
-                raise UploadError(
-                    f"{len(files)} images sent: this endpoint reads one per "
-                    f"request (the upload page takes up to {max_files})"
-                )
-            if not files:
-                raise UploadError(
-                    "no image: send it as the multipart field 'image' or as the request body"
-                )
-            return files[0][1]
-        return request.get_data(cache=False)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -277,161 +170,6 @@ def create_app(
     def page_globals() -> dict:
         return {"version": __version__, "live_name": live.name if live else None}
 
-    @app.get("/")
-    def upload_page() -> Any:
-        return render_template("index.html", error=None, photos=[], **limits)
-
-    @app.post("/")
-    def upload_photos() -> Any:
-        files = uploaded_files()
-        if not files:
-            raise UploadError("no photo chosen: pick or drop one or more photos")
-        photos, problems = [], []
-        for number, (name, data) in enumerate(files, 1):
-            label = f"Photo {number}" + (f" ({shorten(name)})" if name else "")
-            try:
-                record, result, drawn = read_photo(data)
-            except UploadError as exc:
-                problems.append(f"{label}: {exc}")
-                continue
-            photos.append(
-                {
-                    "label": label,
-                    "record": record,
-                    "src": data_uri(drawn),
-                    "rows": number_rows(result),
-                }
-            )
-        status = 200 if photos else 400
-        return render_template(
-            "index.html", error="; ".join(problems) or None, photos=photos, **limits
-        ), status
-
-    @app.post("/api/detect")
-    def api_detect() -> Any:
-        record, _, _ = read_photo(one_image())
-        return jsonify(record)
-
-    @app.post("/api/digit")
-    def api_digit() -> Any:
-        image = decode_image(one_image())
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        crop = normalize_digit(gray, ink="dark")
-        if not crop.any():
-            raise UploadError("draw a digit first: the pad is blank")
-        with model_lock:
-            result = recognizer.classifier.classify(crop)
-        probabilities = [round(float(p), 4) for p in result.probabilities[0]]
-        return jsonify(
-            digit=int(result.digits[0]),
-            confidence=round(float(result.confidences[0]), 4),
-            probabilities=probabilities,
-        )
-
-    @app.get("/live")
-    def live_page() -> Any:
-        return render_template("live.html", live=live is not None)
-
-    @app.get("/api/latest")
-    def api_latest() -> Any:
-        if live is None:
-            return jsonify(
-                error="no live source: start 'camdigit serve SOURCE' with a camera "
-                "index, picam or a video file"
-            ), 404
-        latest = live.latest()
-        state = {
-            "running": live.running,
-            "problem": live.problem,
-            "viewers": viewers.used,
-            "max_viewers": viewers.limit,
-        }
-        if latest is None:
-            message = state["problem"] or f"waiting for the first frame from {live.name}"
-            return jsonify(error=message, **state), 503
-        return jsonify({**latest.record, "seq": latest.seq, **state})
-
-    @app.get("/live.mjpg")
-    def live_mjpeg() -> Any:
-        if live is None:
-            return jsonify(error="no live source"), 404
-        if not viewers.take():
-            log.info("live stream refused: %d viewers already", viewers.limit)
-            answer = jsonify(
-                error=f"too many viewers: this server streams the live view to at "
-                f"most {viewers.limit} at once; try again later (the numbers read "
-                f"are at /api/latest)"
-            )
-            answer.headers["Retry-After"] = "10"
-            return answer, 503
-        try:
-            response = Response(
-                MjpegStream(live, viewers),
-                mimetype=f"multipart/x-mixed-replace; boundary={MJPEG_BOUNDARY}",
-            )
-        except BaseException:
-            viewers.give_back()
-            raise
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
+    add_photo_routes(app, recognizer, limits, max_files, max_file_mb)
+    add_live_routes(app, live, max_viewers)
     return app
-
-
-def mjpeg(feed: LiveFeed, timeout: float = 5.0) -> Iterator[bytes]:
-    """Each newly published frame as one MJPEG part, at the client's own pace: a slow client
-    skips frames. Ends when the feed stops (after the last frame) or the client goes away."""
-    seq = 0
-    while True:
-        frame = feed.wait_next(seq, timeout)
-        if frame is None:
-            if feed.running:
-                continue
-            return
-        seq = frame.seq
-        yield (
-            (
-                f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                f"Content-Length: {len(frame.jpeg)}\r\n\r\n"
-            ).encode()
-            + frame.jpeg
-            + b"\r\n"
-        )
-
-
-def number_rows(result: FrameResult) -> list[dict]:
-    """Each number read with its digits and their confidences, for the page."""
-    d = result.detections
-    return [
-        {
-            "text": number.text,
-            "digits": [
-                {
-                    "digit": int(d.digits[i]),
-                    "confidence": float(d.confidences[i]),
-                    "doubtful": bool(d.confidences[i] < DOUBTFUL),
-                }
-                for i in number.members
-            ],
-        }
-        for number in result.numbers
-    ]
-
-
-def shorten(name: str, limit: int = 60) -> str:
-    """A client's file name, for display only (the page escapes it)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
-
-
-def data_uri(image: np.ndarray) -> str:
-    """A drawing as a JPEG ``data:`` URI, shrunk to :data:`SHOWN_SIDE` for the page."""
-    longest = max(image.shape[:2])
-    if longest > SHOWN_SIDE:
-        factor = SHOWN_SIDE / longest
-        size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    if not ok:
-        raise RuntimeError("JPEG encoding failed")
-    return "data:image/jpeg;base64," + base64.b64encode(jpeg.tobytes()).decode("ascii")
