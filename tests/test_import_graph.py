@@ -141,3 +141,14 @@ def test_the_core_imports_no_input_output():
         if target.startswith(outside)
     )
     assert found == []
+
+
+MAX_MODULE_LINES = 360
+"""A module holds one job: past about 350 lines it holds two (the layout issue's bound)."""
+
+
+def test_no_module_is_over_its_bound():
+    sizes = {name: len(path.read_text().splitlines()) for name, path in module_names().items()}
+    assert len(sizes) > 50  # the walk found the package
+    over = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not over, f"modules over {MAX_MODULE_LINES} lines: {over}"
