@@ -11,8 +11,8 @@ from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts
 from camdigit.core.pipeline import Recognizer
-from camdigit.core.proposals import contested
-from camdigit.core.segmentation import erase_lines, line_outlines
+from camdigit.core.proposals import END, contested
+from camdigit.core.segmentation import erase_lines, line_outlines, side_by_side
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,10 @@ def test_crop_holds_only_its_own_digit(finder):
     page = np.full((320, 320), 235, np.uint8)
     cv2.ellipse(page, (130, 160), (25, 40), 0, 0, 360, 20, 6)  # a 0
     cv2.line(page, (185, 115), (161, 200), 20, 6)  # a slanted 1 whose box reaches the 0's
-    found = finder.find(page)
+    proposed = finder.find(page)
+    # the 0 and the 1 each alone, and both together as one digit: one group, the model chooses
+    assert len(proposed) == 3 and len(set(proposed.data["group"].tolist())) == 1
+    found = proposed[(proposed.data["start"] != 0) | (proposed.data["end"] != END)]
     assert len(found) == 2
     zero, one = np.argsort(found.boxes[:, 0])
     assert found.boxes[one][0] < found.boxes[zero][0] + found.boxes[zero][2] + 2  # crowded
@@ -319,3 +322,45 @@ def test_a_marker_number_with_pinholes_is_not_taken_for_a_grid(recognizer, mnist
     scene = render_scene(*mnist_1000, "strip", 1, (640, 480))
     s = read_scene(recognizer, scene)
     assert s.read_accuracy == 1.0, s.as_dict()
+
+
+def broken_four_beside_ten() -> np.ndarray:
+    """A thin pen's 4 whose stem misses its corner (two parts side by side), then "10"."""
+    page = np.full((260, 300), 235, np.uint8)
+    cv2.line(page, (112, 60), (80, 142), 30, 2)
+    cv2.line(page, (80, 142), (124, 142), 30, 2)
+    cv2.line(page, (139, 58), (130, 200), 30, 2)
+    cv2.line(page, (194, 70), (186, 190), 30, 2)
+    cv2.ellipse(page, (232, 130), (26, 58), 0, 0, 360, 30, 2)
+    return page
+
+
+def test_parts_side_by_side_are_proposed_apart_and_together(finder):
+    found = finder.find(broken_four_beside_ten())
+    groups = found.data["group"]
+    assert len(set(groups.tolist())) == 2  # the 4's parts, and the 1 with the 0
+    for g in set(groups.tolist()):
+        starts, ends = found.data["start"][groups == g], found.data["end"][groups == g]
+        lattice = sorted(zip(starts.tolist(), ends.tolist(), strict=True))
+        assert lattice == [(0, 1), (0, END), (1, END)]  # left, together, right
+
+
+def test_the_model_joins_a_broken_four_and_keeps_a_one_beside_a_zero(recognizer):
+    result = recognizer.process(broken_four_beside_ten(), still=True)
+    assert [n.text for n in result.numbers] == ["410"]
+    assert len(result.detections) == 3
+
+
+def test_side_by_side_pairs_close_parts_of_one_line_once():
+    boxes = np.array(
+        [
+            [0, 0, 30, 60],  # left part ...
+            [34, 5, 8, 70],  # ... and its stem, 4 px away: a pair
+            [120, 0, 30, 60],  # far from both
+            [155, 80, 30, 60],  # close, but on the next line
+            [160, 0, 90, 60],  # beside the far one, but together far wider than a digit
+        ],
+        np.int32,
+    )
+    assert side_by_side(boxes, wide=1.0) == [(0, 1)]
+    assert side_by_side(boxes[:1], wide=1.0) == []

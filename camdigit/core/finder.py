@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from camdigit.core.alternatives import Proposals, add_cuts, add_pair, add_rows
 from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
-from camdigit.core.cuts import MAX_PIECE, MAX_WIDTH, MIN_PIECE_HEIGHT, cut_paths, piece_crop
+from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
-from camdigit.core.proposals import END, ROWS, proposals
+from camdigit.core.proposals import proposals
 from camdigit.core.segmentation import (
     CROP_PAD,
     blob_boxes,
@@ -44,15 +45,12 @@ from camdigit.core.segmentation import (
     line_outlines,
     merge_parts,
     outer_contours,
+    side_by_side,
 )
 
 __all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "merge_parts", "to_gray"]
 
 _GROW = np.ones((3, 3), np.uint8)
-
-ROW_RUN = 2.0
-"""A run of a column's bands proposed as one digit is at most this many of the frame's typical
-digit heights tall (a digit with a floating part; two rows' digits together are more)."""
 
 
 @dataclass(frozen=True)
@@ -105,46 +103,6 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
         raise ValueError(f"a frame must be grayscale or BGR(A), got shape {frame.shape}")
     image = to_bgr8(frame)
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-
-
-class _Proposals:
-    """Proposals as they are made: parallel lists, a group counter."""
-
-    def __init__(self) -> None:
-        self.boxes: list = []
-        self.crops: list[np.ndarray] = []
-        self.group: list[int] = []
-        self.nodes: list[tuple[int, int]] = []
-        self.contrast: list[float] = []
-        self.groups = 0
-
-    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END) -> None:
-        self.boxes.append(box)
-        self.crops.append(crop)
-        self.contrast.append(contrast)
-        self.group.append(self.groups)
-        self.nodes.append((start, end))
-
-    def found(self, limit: int) -> Detections:
-        """The proposals, whole groups only, at most ``limit`` of them, as unread detections
-        whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
-        and ink ``contrast`` (see :func:`proposal_data`)."""
-        if len(self.boxes) > limit:
-            last = self.group[limit]  # the group cut by the limit goes whole
-            count = self.group.index(last)
-            del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
-            del self.contrast[count:]
-        if not self.boxes:
-            return proposals(np.zeros((0, 4), np.int32), [])
-        nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
-        return proposals(
-            np.array(self.boxes, np.int32).reshape(-1, 4),
-            self.crops,
-            np.array(self.group, np.int64),
-            nodes[:, 0],
-            nodes[:, 1],
-            np.array(self.contrast, np.float32),
-        )
 
 
 class DigitFinder:
@@ -203,42 +161,73 @@ class DigitFinder:
         grown = cv2.dilate(mask, _GROW)  # the soft edge of every stroke, in one pass
         # all the ink, lines too: the ground a digit's contrast is measured on is what is left
         marked = grown if mask is ink.mask else cv2.dilate(ink.mask, _GROW)
-        out = _Proposals()
+        out = Proposals()
         # boxes as lists of plain ints: each candidate's box is unpacked by several helpers
         box_list = digit_boxes.tolist()
-        for k, g in enumerate(plausible.tolist()):
-            box = box_list[g]
-            members = parts[group == g]
+
+        def candidate(box, members: np.ndarray, own: bool):
+            """The crop and contrast of a digit candidate, or None where it fails the loose
+            bounds: one stroke spanning at least half of the digit (specks of a wall
+            gathered by merging are no digit; a 5's floating bar or a cut stroke is), a nearly
+            clean band around it (handwriting sits on a ground: a neighbour's edge at most;
+            noise and texture crowd it), ink that stands out of its ground's grain (several
+            of the ground's own standard deviations below its level: on paper any ink; on a
+            wall, wood or fabric, not the texture's own dark spots), ink along at least the
+            digit's height (a 1 px stroke is kept), and not a solid blot."""
             bw, bh = int(box[2]), int(box[3])
             level = paper_at(paper, step, box)
-            before = len(out.boxes)
-            # Loose bounds, cheapest first: one stroke spanning at least half of the digit
-            # (specks of a wall gathered by merging are no digit; a 5's floating bar or a cut
-            # stroke is), a nearly clean band around it (handwriting sits on a ground: a
-            # neighbour's edge at most; noise and texture crowd it), ink that stands out of
-            # its ground's grain (several of the ground's own standard deviations below its
-            # level: on paper any ink; on a wall, wood or fabric, not the texture's own dark
-            # spots), ink along at least the digit's height (a 1 px stroke is kept), and not
-            # a solid blot.
             grow = round(cfg.ring * bh)
-            if (
+            if not (
                 boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
                 and ring_ink(mask, box, grow) <= cfg.max_ring_ink
                 and (contrast := ink_contrast(gray, grown, marked, box, grow, level)[0])
                 >= cfg.min_contrast
             ):
-                own = [contours[i] for i in members] if crowded[k] else None
-                crop, ink_area = cut_crop(gray, mask, grown, box, own, paper, step, level)
-                if ink_area >= bh and not (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
-                    if bw <= cfg.max_aspect * bh:
-                        out.add(box, crop, contrast)
-                    if bw > cfg.split_aspect * bh:
-                        self._add_cuts(out, crop, box, contrast)
+                return None
+            contours_own = [contours[i] for i in members] if own else None
+            crop, ink_area = cut_crop(gray, mask, grown, box, contours_own, paper, step, level)
+            if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
+                return None
+            return crop, contrast
+
+        # parts side by side that may be one digit; not columns that may be rows, nor blobs
+        # wide enough to be cut (each has alternatives of its own)
+        simple = np.flatnonzero(h[plausible] <= cfg.rows_height * typical)
+        pairs = [
+            (int(simple[a]), int(simple[b]))
+            for a, b in side_by_side(digit_boxes[plausible[simple]], cfg.split_aspect)
+        ]
+        partner = {left: right for left, right in pairs} | {right: -1 for _, right in pairs}
+        for k, g in enumerate(plausible.tolist()):
+            if partner.get(k) == -1:
+                continue  # the right part of a pair: proposed with its left one
+            box = box_list[g]
+            members = parts[group == g]
+            bw, bh = int(box[2]), int(box[3])
+            before = len(out.boxes)
+            made = candidate(box, members, bool(crowded[k]))
+            if k in partner:  # two parts side by side: apart, or together as one digit
+                add_pair(
+                    out,
+                    candidate,
+                    made,
+                    box,
+                    members,
+                    box_list[plausible[partner[k]]],
+                    parts[group == plausible[partner[k]]],
+                    bool(crowded[partner[k]]),
+                )
+            elif made is not None:
+                crop, contrast = made
+                if bw <= cfg.max_aspect * bh:
+                    out.add(box, crop, contrast)
+                if bw > cfg.split_aspect * bh:
+                    add_cuts(out, crop, box, contrast)
             # A column of parts far taller than the frame's digits may be rows of digits
             # written close together: proposed row by row too, whether or not it passed as
             # one digit (as one, it usually fails the bounds above).
             if len(members) > 1 and bh > cfg.rows_height * typical:
-                self._add_rows(
+                add_rows(
                     out,
                     gray,
                     mask,
@@ -258,85 +247,6 @@ class DigitFinder:
             if len(out.boxes) >= cfg.max_digits:
                 break
         return out.found(cfg.max_digits)
-
-    @staticmethod
-    def _add_cuts(out: _Proposals, crop: np.ndarray, box: np.ndarray, contrast: float) -> None:
-        """Propose a wide blob's pieces between its likely cuts (the routes from top to bottom
-        that cross the least ink): the ink between two cuts (or an end) as wide as a digit may
-        be one."""
-        x, y, w, h = (int(v) for v in box)
-        ink = crop[CROP_PAD : CROP_PAD + h, CROP_PAD : CROP_PAD + w] < 255
-        cuts = cut_paths(ink, h)
-        if not cuts:
-            return
-        edges: list[np.ndarray | None] = [None, *cuts, None]
-        middle = [0.0, *(float(c.mean()) for c in cuts), float(w)]  # where each cut lies
-        nodes = [0, *range(1, len(cuts) + 1), END]
-        for i in range(len(edges) - 1):
-            for j in range(i + 1, len(edges)):
-                if (i, j) == (0, len(edges) - 1):
-                    continue  # the whole blob: proposed (or not) as such
-                if middle[j] - middle[i] > MAX_PIECE * h:
-                    break
-                made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
-                if made is None:
-                    continue
-                piece, (px, py, pw, ph) = made
-                if ph < MIN_PIECE_HEIGHT * h:
-                    continue  # a sliver of a stroke, not a digit touching another
-                out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
-
-    @staticmethod
-    def _add_rows(
-        out: _Proposals,
-        gray,
-        mask,
-        grown,
-        marked,
-        boxes,
-        contours,
-        members,
-        paper,
-        step,
-        min_h: int,
-        typical: float,
-        cfg: FinderConfig,
-    ) -> None:
-        """Propose a column of parts row by row: cut at every vertical gap between its parts
-        into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
-        tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
-        edge of the group's lattice, so the model chooses how the column falls into rows."""
-        b = boxes[members]
-        order = np.argsort(b[:, 1], kind="stable")
-        bottoms = np.maximum.accumulate(b[order, 1] + b[order, 3])
-        gaps = b[order[1:], 1] - bottoms[:-1]
-        splits = (np.flatnonzero(gaps >= 0) + 1).tolist()
-        if not splits:
-            return
-        bands = np.split(order, splits)
-        tops = [int(b[band, 1].min()) for band in bands]
-        ends = [int((b[band, 1] + b[band, 3]).max()) for band in bands]
-        nodes = [0, *(ROWS - len(bands) + i for i in range(1, len(bands))), END]
-        tallest = ROW_RUN * max(typical, min_h)
-        for i in range(len(bands)):
-            for j in range(i + 1, len(bands) + 1):
-                if (i, j) == (0, len(bands)):
-                    continue  # the whole column: proposed (or not) as such
-                if ends[j - 1] - tops[i] > tallest:
-                    break
-                side = members[np.concatenate(bands[i:j])]
-                side_box = group_boxes(boxes[side], np.zeros(len(side), np.int64))[0]
-                if int(side_box[3]) < min_h:
-                    continue
-                level = paper_at(paper, step, side_box)
-                grow = round(cfg.ring * int(side_box[3]))
-                contrast = ink_contrast(gray, grown, marked, side_box, grow, level)[0]
-                if contrast < cfg.min_contrast:
-                    continue
-                crop, _ = cut_crop(
-                    gray, mask, grown, side_box, [contours[k] for k in side], paper, step, level
-                )
-                out.add(side_box, crop, contrast, nodes[i], nodes[j])
 
 
 def _writing_height(boxes: np.ndarray, min_h: int, cfg: FinderConfig) -> float:

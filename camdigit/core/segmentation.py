@@ -9,6 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.proposals import DIGIT_ASPECT
+
 CROP_PAD = 2
 """Paper kept around a digit's box in its crop, in pixels."""
 
@@ -291,3 +293,47 @@ def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:
     if not contours:
         return np.zeros((0, 4), np.int32)
     return np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
+
+
+PAIR_GAP = 0.2
+"""Parts side by side may be one digit when the paper between them is at most this share of
+their joint height (a thin pen's 4 whose stroke misses its corner; a 5's flag)."""
+
+PAIR_OVERLAP = 0.5
+"""... and they share at least this share of the shorter one's height (one line, not two)."""
+
+
+def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
+    """Pairs (left, right) of candidate boxes (M, 4) that may be one digit written in parts
+    side by side: on one line, close, together no wider than a digit is (:data:`DIGIT_ASPECT`),
+    neither wider than ``wide`` times its height (a blob that wide is cut, not joined). Each
+    box is in at most one pair, its nearest neighbour's; the model chooses between the parts
+    apart and together."""
+    if len(boxes) < 2:
+        return []
+    x, y, w, h = boxes.astype(np.float64).T
+    x1, y1 = x + w, y + h
+    joint_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x[:, None], x[None])
+    joint_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y[:, None], y[None])
+    shared = np.minimum(y1[:, None], y1[None]) - np.maximum(y[:, None], y[None])
+    gap = x[None] - x1[:, None]  # [i, j]: paper from i's right edge to j's left edge
+    narrow = w <= wide * h
+    ok = (
+        (x[None] > x[:, None])
+        & (shared >= PAIR_OVERLAP * np.minimum(h[:, None], h[None]))
+        & (gap <= PAIR_GAP * joint_h)
+        & (joint_w <= DIGIT_ASPECT * joint_h)
+        & narrow[:, None]
+        & narrow[None]
+    )
+    pairs = []
+    used = np.zeros(len(boxes), bool)
+    for i in np.argsort(x, kind="stable").tolist():
+        if used[i]:
+            continue
+        options = np.flatnonzero(ok[i] & ~used)
+        if len(options):
+            j = int(options[np.argmin(gap[i, options])])
+            used[i] = used[j] = True
+            pairs.append((i, j))
+    return pairs

@@ -1,0 +1,170 @@
+"""Alternatives for the same ink, proposed together for the model to choose among
+(:func:`camdigit.core.proposals.choose`): two parts side by side apart or together, a wide
+blob's pieces between its likely cuts, a tall column's rows. :class:`Proposals` collects a
+frame's proposals as they are made, each group a small lattice of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from camdigit.core.crops import cut_crop, ink_contrast, paper_at
+from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, cut_paths, piece_crop
+from camdigit.core.detections import Detections
+from camdigit.core.proposals import END, ROWS, proposals
+from camdigit.core.segmentation import CROP_PAD, group_boxes
+
+if TYPE_CHECKING:
+    from camdigit.core.finder import FinderConfig
+
+ROW_RUN = 2.0
+"""A run of a column's bands proposed as one digit is at most this many of the frame's typical
+digit heights tall (a digit with a floating part; two rows' digits together are more)."""
+
+
+class Proposals:
+    """Proposals as they are made: parallel lists, a group counter."""
+
+    def __init__(self) -> None:
+        self.boxes: list = []
+        self.crops: list[np.ndarray] = []
+        self.group: list[int] = []
+        self.nodes: list[tuple[int, int]] = []
+        self.contrast: list[float] = []
+        self.groups = 0
+
+    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END) -> None:
+        self.boxes.append(box)
+        self.crops.append(crop)
+        self.contrast.append(contrast)
+        self.group.append(self.groups)
+        self.nodes.append((start, end))
+
+    def found(self, limit: int) -> Detections:
+        """The proposals, whole groups only, at most ``limit`` of them, as unread detections
+        whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
+        and ink ``contrast`` (see :func:`proposal_data`)."""
+        if len(self.boxes) > limit:
+            last = self.group[limit]  # the group cut by the limit goes whole
+            count = self.group.index(last)
+            del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
+            del self.contrast[count:]
+        if not self.boxes:
+            return proposals(np.zeros((0, 4), np.int32), [])
+        nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
+        return proposals(
+            np.array(self.boxes, np.int32).reshape(-1, 4),
+            self.crops,
+            np.array(self.group, np.int64),
+            nodes[:, 0],
+            nodes[:, 1],
+            np.array(self.contrast, np.float32),
+        )
+
+
+def add_pair(
+    out, candidate, left, left_box, left_members, right_box, right_members, right_crowded
+) -> None:
+    """Two parts side by side (a thin pen's 4 whose stroke does not meet its corner, or two
+    digits written close): each alone (nodes 0 -> 1 -> END) and together as one digit
+    (0 -> END); the model's readings choose. Where a part alone fails the bounds, the
+    other is proposed as it would be alone, in a group of its own."""
+    right = candidate(right_box, right_members, right_crowded)
+    if left is None or right is None:
+        added = False
+        for made, box in ((left, left_box), (right, right_box)):
+            if made is not None:
+                out.groups += int(added)  # each part its own group
+                out.add(box, made[0], made[1])
+                added = True
+        return
+    x0, y0 = min(left_box[0], right_box[0]), min(left_box[1], right_box[1])
+    x1 = max(left_box[0] + left_box[2], right_box[0] + right_box[2])
+    y1 = max(left_box[1] + left_box[3], right_box[1] + right_box[3])
+    union = [x0, y0, x1 - x0, y1 - y0]
+    out.add(left_box, left[0], left[1], 0, 1)
+    out.add(right_box, right[0], right[1], 1, END)
+    together = candidate(union, np.concatenate([left_members, right_members]), True)
+    if together is not None:
+        out.add(union, together[0], together[1], 0, END)
+
+
+def add_cuts(out: Proposals, crop: np.ndarray, box: np.ndarray, contrast: float) -> None:
+    """Propose a wide blob's pieces between its likely cuts (the routes from top to bottom
+    that cross the least ink): the ink between two cuts (or an end) as wide as a digit may
+    be one."""
+    x, y, w, h = (int(v) for v in box)
+    ink = crop[CROP_PAD : CROP_PAD + h, CROP_PAD : CROP_PAD + w] < 255
+    cuts = cut_paths(ink, h)
+    if not cuts:
+        return
+    edges: list[np.ndarray | None] = [None, *cuts, None]
+    middle = [0.0, *(float(c.mean()) for c in cuts), float(w)]  # where each cut lies
+    nodes = [0, *range(1, len(cuts) + 1), END]
+    for i in range(len(edges) - 1):
+        for j in range(i + 1, len(edges)):
+            if (i, j) == (0, len(edges) - 1):
+                continue  # the whole blob: proposed (or not) as such
+            if middle[j] - middle[i] > MAX_PIECE * h:
+                break
+            made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
+            if made is None:
+                continue
+            piece, (px, py, pw, ph) = made
+            if ph < MIN_PIECE_HEIGHT * h:
+                continue  # a sliver of a stroke, not a digit touching another
+            out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
+
+
+def add_rows(
+    out: Proposals,
+    gray,
+    mask,
+    grown,
+    marked,
+    boxes,
+    contours,
+    members,
+    paper,
+    step,
+    min_h: int,
+    typical: float,
+    cfg: FinderConfig,
+) -> None:
+    """Propose a column of parts row by row: cut at every vertical gap between its parts
+    into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
+    tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
+    edge of the group's lattice, so the model chooses how the column falls into rows."""
+    b = boxes[members]
+    order = np.argsort(b[:, 1], kind="stable")
+    bottoms = np.maximum.accumulate(b[order, 1] + b[order, 3])
+    gaps = b[order[1:], 1] - bottoms[:-1]
+    splits = (np.flatnonzero(gaps >= 0) + 1).tolist()
+    if not splits:
+        return
+    bands = np.split(order, splits)
+    tops = [int(b[band, 1].min()) for band in bands]
+    ends = [int((b[band, 1] + b[band, 3]).max()) for band in bands]
+    nodes = [0, *(ROWS - len(bands) + i for i in range(1, len(bands))), END]
+    tallest = ROW_RUN * max(typical, min_h)
+    for i in range(len(bands)):
+        for j in range(i + 1, len(bands) + 1):
+            if (i, j) == (0, len(bands)):
+                continue  # the whole column: proposed (or not) as such
+            if ends[j - 1] - tops[i] > tallest:
+                break
+            side = members[np.concatenate(bands[i:j])]
+            side_box = group_boxes(boxes[side], np.zeros(len(side), np.int64))[0]
+            if int(side_box[3]) < min_h:
+                continue
+            level = paper_at(paper, step, side_box)
+            grow = round(cfg.ring * int(side_box[3]))
+            contrast = ink_contrast(gray, grown, marked, side_box, grow, level)[0]
+            if contrast < cfg.min_contrast:
+                continue
+            crop, _ = cut_crop(
+                gray, mask, grown, side_box, [contours[k] for k in side], paper, step, level
+            )
+            out.add(side_box, crop, contrast, nodes[i], nodes[j])
