@@ -45,7 +45,7 @@ class Proposals:
     def found(self, limit: int) -> Detections:
         """The proposals, whole groups only, at most ``limit`` of them, as unread detections
         whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
-        and ink ``contrast`` (see :func:`proposal_data`)."""
+        and ink ``contrast`` (see :func:`camdigit.core.proposals.proposals`)."""
         if len(self.boxes) > limit:
             last = self.group[limit]  # the group cut by the limit goes whole
             count = self.group.index(last)

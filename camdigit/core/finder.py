@@ -10,9 +10,10 @@ model judge.
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
-   the routes between its digits (:func:`camdigit.core.proposals.cut_paths`; the ink between two
+   the routes between its digits (:func:`camdigit.core.cuts.cut_paths`; the ink between two
    cuts, as wide as a digit, is a piece), a column of parts far taller than the frame's
-   digits whole and row by row (every run of its bands up to two digits tall). The shape
+   digits whole and row by row (every run of its bands up to two digits tall), two parts side
+   by side apart and together (:mod:`camdigit.core.alternatives`). The shape
    limits left are loose sanity bounds relative to the digit's own height, not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
    keeps the likeliest reading of each blob (or none of it). Each proposal carries its ink's
