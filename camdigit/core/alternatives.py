@@ -6,11 +6,12 @@ frame's proposals as they are made, each group a small lattice of them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from camdigit.core.crops import cut_crop, ink_contrast, paper_at
+from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
 from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, cut_paths, piece_crop
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import END, ROWS, proposals
@@ -22,6 +23,57 @@ if TYPE_CHECKING:
 ROW_RUN = 2.0
 """A run of a column's bands proposed as one digit is at most this many of the frame's typical
 digit heights tall (a digit with a floating part; two rows' digits together are more)."""
+
+
+@dataclass(frozen=True)
+class FrameInk:
+    """What one frame's proposals are cut from, measured once per frame."""
+
+    gray: np.ndarray  # the frame in grey, ink dark
+    mask: np.ndarray  # the ink, lines erased
+    grown: np.ndarray  # the ink with the soft edge of every stroke
+    marked: np.ndarray  # all the ink, lines too: what is not ground
+    paper: np.ndarray  # the paper's level, per cell of ``step`` pixels
+    step: int
+    contours: list  # the outer contour of every blob
+    boxes: np.ndarray  # (M, 4) each blob's box
+    cfg: FinderConfig
+
+    def contrast(self, box, level: float) -> float:
+        """How far the ink in ``box`` stands out of its ground's grain
+        (:func:`camdigit.core.crops.ink_contrast`), on the band around it."""
+        grow = round(self.cfg.ring * int(box[3]))
+        return ink_contrast(self.gray, self.grown, self.marked, box, grow, level)[0]
+
+    def crop(self, box, members: np.ndarray | None, level: float) -> tuple[np.ndarray, int]:
+        """The crop of ``box`` and its ink area; with ``members`` (blob indices), only their
+        ink (a neighbour's stroke in the box is blanked)."""
+        own = None if members is None else [self.contours[i] for i in members]
+        return cut_crop(self.gray, self.mask, self.grown, box, own, self.paper, self.step, level)
+
+    def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, float] | None:
+        """The crop and contrast of a digit candidate made of blobs ``members``, or None where
+        it fails the loose bounds: one stroke spanning at least half of the digit (specks of a
+        wall gathered by merging are no digit; a 5's floating bar or a cut stroke is), a
+        nearly clean band around it (handwriting sits on a ground: a neighbour's edge at most;
+        noise and texture crowd it), ink that stands out of its ground's grain (several of the
+        ground's own standard deviations below its level: on paper any ink; on a wall, wood or
+        fabric, not the texture's own dark spots), ink along at least the digit's height (a
+        1 px stroke is kept), and not a solid blot. ``own``: cut along the members' own
+        contours (another blob reaches into the box)."""
+        cfg = self.cfg
+        bw, bh = int(box[2]), int(box[3])
+        level = paper_at(self.paper, self.step, box)
+        if not (
+            self.boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
+            and ring_ink(self.mask, box, round(cfg.ring * bh)) <= cfg.max_ring_ink
+            and (contrast := self.contrast(box, level)) >= cfg.min_contrast
+        ):
+            return None
+        crop, ink_area = self.crop(box, members if own else None, level)
+        if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
+            return None
+        return crop, contrast
 
 
 class Proposals:
@@ -65,13 +117,20 @@ class Proposals:
 
 
 def add_pair(
-    out, candidate, left, left_box, left_members, right_box, right_members, right_crowded
+    out: Proposals,
+    ink: FrameInk,
+    left: tuple[np.ndarray, float] | None,
+    left_box,
+    left_members: np.ndarray,
+    right_box,
+    right_members: np.ndarray,
+    right_crowded: bool,
 ) -> None:
     """Two parts side by side (a thin pen's 4 whose stroke does not meet its corner, or two
     digits written close): each alone (nodes 0 -> 1 -> END) and together as one digit
     (0 -> END); the model's readings choose. Where a part alone fails the bounds, the
     other is proposed as it would be alone, in a group of its own."""
-    right = candidate(right_box, right_members, right_crowded)
+    right = ink.candidate(right_box, right_members, right_crowded)
     if left is None or right is None:
         added = False
         for made, box in ((left, left_box), (right, right_box)):
@@ -86,7 +145,7 @@ def add_pair(
     union = [x0, y0, x1 - x0, y1 - y0]
     out.add(left_box, left[0], left[1], 0, 1)
     out.add(right_box, right[0], right[1], 1, END)
-    together = candidate(union, np.concatenate([left_members, right_members]), True)
+    together = ink.candidate(union, np.concatenate([left_members, right_members]), True)
     if together is not None:
         out.add(union, together[0], together[1], 0, END)
 
@@ -119,24 +178,13 @@ def add_cuts(out: Proposals, crop: np.ndarray, box: np.ndarray, contrast: float)
 
 
 def add_rows(
-    out: Proposals,
-    gray,
-    mask,
-    grown,
-    marked,
-    boxes,
-    contours,
-    members,
-    paper,
-    step,
-    min_h: int,
-    typical: float,
-    cfg: FinderConfig,
+    out: Proposals, ink: FrameInk, members: np.ndarray, min_h: int, typical: float
 ) -> None:
     """Propose a column of parts row by row: cut at every vertical gap between its parts
     into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
     tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
     edge of the group's lattice, so the model chooses how the column falls into rows."""
+    boxes = ink.boxes
     b = boxes[members]
     order = np.argsort(b[:, 1], kind="stable")
     bottoms = np.maximum.accumulate(b[order, 1] + b[order, 3])
@@ -159,12 +207,9 @@ def add_rows(
             side_box = group_boxes(boxes[side], np.zeros(len(side), np.int64))[0]
             if int(side_box[3]) < min_h:
                 continue
-            level = paper_at(paper, step, side_box)
-            grow = round(cfg.ring * int(side_box[3]))
-            contrast = ink_contrast(gray, grown, marked, side_box, grow, level)[0]
-            if contrast < cfg.min_contrast:
+            level = paper_at(ink.paper, ink.step, side_box)
+            contrast = ink.contrast(side_box, level)
+            if contrast < ink.cfg.min_contrast:
                 continue
-            crop, _ = cut_crop(
-                gray, mask, grown, side_box, [contours[k] for k in side], paper, step, level
-            )
+            crop, _ = ink.crop(side_box, side, level)
             out.add(side_box, crop, contrast, nodes[i], nodes[j])

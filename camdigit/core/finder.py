@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from camdigit.core.alternatives import Proposals, add_cuts, add_pair, add_rows
-from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
+from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections
 from camdigit.core.ink import InkPolarity, find_ink
@@ -162,34 +161,10 @@ class DigitFinder:
         grown = cv2.dilate(mask, _GROW)  # the soft edge of every stroke, in one pass
         # all the ink, lines too: the ground a digit's contrast is measured on is what is left
         marked = grown if mask is ink.mask else cv2.dilate(ink.mask, _GROW)
+        frame_ink = FrameInk(gray, mask, grown, marked, paper, step, contours, boxes, cfg)
         out = Proposals()
         # boxes as lists of plain ints: each candidate's box is unpacked by several helpers
         box_list = digit_boxes.tolist()
-
-        def candidate(box, members: np.ndarray, own: bool):
-            """The crop and contrast of a digit candidate, or None where it fails the loose
-            bounds: one stroke spanning at least half of the digit (specks of a wall
-            gathered by merging are no digit; a 5's floating bar or a cut stroke is), a nearly
-            clean band around it (handwriting sits on a ground: a neighbour's edge at most;
-            noise and texture crowd it), ink that stands out of its ground's grain (several
-            of the ground's own standard deviations below its level: on paper any ink; on a
-            wall, wood or fabric, not the texture's own dark spots), ink along at least the
-            digit's height (a 1 px stroke is kept), and not a solid blot."""
-            bw, bh = int(box[2]), int(box[3])
-            level = paper_at(paper, step, box)
-            grow = round(cfg.ring * bh)
-            if not (
-                boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
-                and ring_ink(mask, box, grow) <= cfg.max_ring_ink
-                and (contrast := ink_contrast(gray, grown, marked, box, grow, level)[0])
-                >= cfg.min_contrast
-            ):
-                return None
-            contours_own = [contours[i] for i in members] if own else None
-            crop, ink_area = cut_crop(gray, mask, grown, box, contours_own, paper, step, level)
-            if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
-                return None
-            return crop, contrast
 
         # parts side by side that may be one digit; not columns that may be rows, nor blobs
         # wide enough to be cut (each has alternatives of its own)
@@ -206,11 +181,11 @@ class DigitFinder:
             members = parts[group == g]
             bw, bh = int(box[2]), int(box[3])
             before = len(out.boxes)
-            made = candidate(box, members, bool(crowded[k]))
+            made = frame_ink.candidate(box, members, bool(crowded[k]))
             if k in partner:  # two parts side by side: apart, or together as one digit
                 add_pair(
                     out,
-                    candidate,
+                    frame_ink,
                     made,
                     box,
                     members,
@@ -228,21 +203,7 @@ class DigitFinder:
             # written close together: proposed row by row too, whether or not it passed as
             # one digit (as one, it usually fails the bounds above).
             if len(members) > 1 and bh > cfg.rows_height * typical:
-                add_rows(
-                    out,
-                    gray,
-                    mask,
-                    grown,
-                    marked,
-                    boxes,
-                    contours,
-                    members,
-                    paper,
-                    step,
-                    min_h,
-                    typical,
-                    cfg,
-                )
+                add_rows(out, frame_ink, members, min_h, typical)
             if len(out.boxes) > before:
                 out.groups += 1
             if len(out.boxes) >= cfg.max_digits:
