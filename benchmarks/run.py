@@ -44,13 +44,13 @@ from benchmarks import baseline
 from benchmarks.frames import ArraySource, Collected
 from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
-from benchmarks.photos import PhotoResult, data_root, default_photos, read_photos
+from benchmarks.photos import PhotoResult, default_photos, read_photos
 from benchmarks.scenes import FAMILIES, VIDEO_FAMILIES, Truth, family_seeds, render_video, scene_set
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import FrameResult
 from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.core.tracking import DigitTracker
-from camdigit.data.mnist import DataError, load_mnist
+from camdigit.data.mnist import DEFAULT_DATA_DIR, DataError, load_mnist
 from camdigit.io.drawing import Annotator
 from camdigit.io.runner import run
 from camdigit.io.sources import open_source
@@ -81,6 +81,18 @@ def load_digits(data: Path | None) -> tuple[np.ndarray, np.ndarray, str]:
         return test.images, test.labels, f"MNIST test set, {len(test)} digits ({data})"
     with np.load(FIXTURE) as fixture:
         return fixture["images"], fixture["labels"], "1,000 MNIST test digits (tests/fixtures)"
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """``--data``: the folder of the MNIST test digits :func:`load_digits` reads."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.is_dir() else None,
+        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
+        "../shared/data, when there, else the 1,000 test digits of the test "
+        "fixture)",
+    )
 
 
 def score_results(results: list[FrameResult], truths: list[Truth]) -> Score:
@@ -405,15 +417,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    mnist = data_root() / "mnist"
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=mnist if mnist.is_dir() else None,
-        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
-        "../shared/data, when there, else the 1,000 test digits of the test "
-        "fixture)",
-    )
+    add_data_option(parser)
     parser.add_argument("--model", type=Path, default=MODELS / "digits_int8.tflite")
     parser.add_argument("--scenes", type=int, default=10, help="still scenes per family")
     parser.add_argument(

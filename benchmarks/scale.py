@@ -34,8 +34,14 @@ from pathlib import Path
 
 import cv2
 
-from benchmarks.photos import data_root
-from benchmarks.run import PEAK_WRAPPER, STILL_FAMILIES, load_digits, reported_peaks, write_video
+from benchmarks.run import (
+    PEAK_WRAPPER,
+    STILL_FAMILIES,
+    add_data_option,
+    load_digits,
+    reported_peaks,
+    write_video,
+)
 from benchmarks.scenes import render_scene, render_video
 from camdigit.data.mnist import DataError
 from camdigit.machine import describe_machine
@@ -238,15 +244,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    mnist = data_root() / "mnist"
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=mnist if mnist.is_dir() else None,
-        help="MNIST IDX folder (default: mnist in $CAMDIGIT_DATA or "
-        "../shared/data, when there, else the 1,000 test digits of the test "
-        "fixture)",
-    )
+    add_data_option(parser)
     parser.add_argument("--stills", type=int, default=200, help="scene stills (960x720)")
     parser.add_argument("--videos", type=int, default=10, help="hand-held videos (640x480)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each video")
