@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,3 +26,25 @@ def run_python(*args: str, cwd: Path = REPO, timeout: float = 300) -> subprocess
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def interrupt_run(source: Path, saved: Path, lines: Path, after: int, sig: int) -> tuple[int, str]:
+    """Start ``camdigit run SOURCE --save SAVED --json LINES`` and send it ``sig`` once it has
+    written ``after`` JSON lines (or has ended); its exit code and stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "camdigit", "run", str(source), "--save", str(saved)]
+        + ["--json", str(lines), "--no-show", "--quiet"],
+        cwd=REPO,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if lines.exists() and len(lines.read_text().splitlines()) >= after:
+            break
+        time.sleep(0.02)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    return process.returncode, err

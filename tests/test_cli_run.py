@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import cv2
 import numpy as np
@@ -17,7 +13,7 @@ from benchmarks.run import write_video
 from benchmarks.scenes import render_scene, render_video
 from camdigit.cli import main
 
-from .conftest import REPO, run_python
+from .conftest import REPO, interrupt_run, run_python
 
 DETECTION_KEYS = {"box", "digit", "confidence", "track", "line"}
 
@@ -180,35 +176,8 @@ def test_signals_close_the_outputs_cleanly(tmp_path, mnist_1000, sig):
     source = tmp_path / "long.mp4"
     write_video(source, frames, 30.0)
     saved, lines_path = tmp_path / "out.mp4", tmp_path / "out.jsonl"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "camdigit",
-            "run",
-            str(source),
-            "--save",
-            str(saved),
-            "--json",
-            str(lines_path),
-            "--no-show",
-            "--quiet",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if lines_path.exists() and len(lines_path.read_text().splitlines()) >= 20:
-            break
-        time.sleep(0.05)
-    process.send_signal(sig)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == (143 if sig == signal.SIGTERM else 130), err
+    returncode, err = interrupt_run(source, saved, lines_path, 20, sig)
+    assert returncode == (143 if sig == signal.SIGTERM else 130), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     lines = lines_path.read_text().splitlines()
     assert 20 <= len(lines) < 400

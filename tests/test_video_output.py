@@ -10,7 +10,6 @@ import logging
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import cv2
@@ -26,7 +25,7 @@ from camdigit.io.outputs import AnnotatedWriter, OutputError
 from camdigit.io.runner import run
 from camdigit.io.sources import Frame, FrameSource, open_source
 
-from .conftest import REPO
+from .conftest import REPO, interrupt_run
 
 av = pytest.importorskip("av", reason="PyAV (the av package) writes browser-playable videos")
 
@@ -242,33 +241,8 @@ def test_sigterm_during_a_run_leaves_every_frame_in_a_playable_h264_file(tmp_pat
         writer.write(image)
     writer.release()
     saved, lines_path = tmp_path / "out.mp4", tmp_path / "out.jsonl"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "camdigit",
-            "run",
-            str(source),
-            "--save",
-            str(saved),
-            "--json",
-            str(lines_path),
-            "--no-show",
-            "--quiet",
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        if lines_path.exists() and len(lines_path.read_text().splitlines()) >= 40:
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 143, err
+    returncode, err = interrupt_run(source, saved, lines_path, 40, signal.SIGTERM)
+    assert returncode == 143, err
     lines = len(lines_path.read_text().splitlines())
     assert 40 <= lines < len(frames) * 5
     assert stream_info(saved)["codec"] == "h264"
