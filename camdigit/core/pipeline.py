@@ -221,9 +221,12 @@ class Recognizer:
             detections = found.replace(digits=digits, confidences=confidences)
         # ink far fainter against its ground than the frame's writing is the ground's texture
         faint_ink = faint(found.data["contrast"], detections.confidences >= max(self.conf, 0.5))
-        kept = detections[(detections.confidences >= self.conf) & ~faint_ink]
-        # what is reported: the read digits, without the proposals' crops and lattice
-        detections = Detections(kept.boxes, kept.digits, kept.confidences, kept.tracks)
+        # what is reported: the read digits, without the proposals' crops and lattice (dropped
+        # before selecting, so the crops are not copied only to be thrown away)
+        read_digits = Detections(
+            detections.boxes, detections.digits, detections.confidences, detections.tracks
+        )
+        detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink]
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not
