@@ -364,3 +364,36 @@ def test_side_by_side_pairs_close_parts_of_one_line_once():
     )
     assert side_by_side(boxes, wide=1.0) == [(0, 1)]
     assert side_by_side(boxes[:1], wide=1.0) == []
+
+
+def one_beside_seven(pen: int, height: int, one_pen: int | None = None) -> np.ndarray:
+    """A perfectly upright "1" (one stroke, ``one_pen`` wide) and a "7" in a ``pen`` px pen."""
+    page = np.full((300, 400), 235, np.uint8)
+    top, bottom = 150 - height // 2, 150 + height // 2
+    cv2.line(page, (200, top), (200, bottom), 40, one_pen or pen, cv2.LINE_AA)
+    left = 200 + max(12, int(0.35 * height))  # the paper between them: a third of a height
+    seven = np.array([[left, top], [left + height // 2, top], [left + 5 + height // 5, bottom]])
+    cv2.polylines(page, [seven], False, 40, pen, cv2.LINE_AA)
+    return page
+
+
+@pytest.mark.parametrize("pen", [1, 2, 3])
+@pytest.mark.parametrize("height", [50, 120])
+def test_an_upright_one_a_stroke_wide_is_read_however_tall(recognizer, pen, height):
+    # 1-3 px wide and 50-120 px tall: far narrower than a few hundredths of its height
+    result = recognizer.process(one_beside_seven(pen, height), still=True)
+    assert [n.text for n in result.numbers] == ["17"]
+
+
+def test_a_hairline_among_marker_digits_is_not_a_one(finder):
+    page = one_beside_seven(pen=12, height=120, one_pen=1)
+    found = finder.find(page)
+    assert len(found) == 1 and found.boxes[0][0] > 210  # the 7 only
+
+
+def test_the_side_of_a_drawn_box_is_not_a_one(recognizer):
+    page = one_beside_seven(pen=2, height=120)
+    page[:, 200:203] = 235  # no "1": the sides of a box drawn around the 7 instead
+    cv2.rectangle(page, (20, 80), (380, 220), 60, 2)  # a form's field, sides as tall as a digit
+    result = recognizer.process(page, still=True)
+    assert [n.text for n in result.numbers] == ["7"]
