@@ -397,3 +397,15 @@ def test_the_side_of_a_drawn_box_is_not_a_one(recognizer):
     cv2.rectangle(page, (20, 80), (380, 220), 60, 2)  # a form's field, sides as tall as a digit
     result = recognizer.process(page, still=True)
     assert [n.text for n in result.numbers] == ["7"]
+
+
+def test_a_digit_below_one_cut_by_the_frames_edge_is_found(finder):
+    # rows written close together, the camera cutting the upper row: the cut 8's lower loop
+    # sits just above the 3, near enough to be taken for a part of it
+    page = np.full((240, 320), 235, np.uint8)
+    cv2.putText(page, "8", (130, 40), cv2.FONT_HERSHEY_SIMPLEX, 2.6, 30, 6)
+    cv2.putText(page, "3", (130, 105), cv2.FONT_HERSHEY_SIMPLEX, 2.6, 30, 6)
+    found = finder.find(page)
+    assert len(found) == 1, found.boxes
+    x, y, w, h = found.boxes[0].tolist()
+    assert 48 <= y <= 56 and 102 <= y + h <= 110  # the 3 alone

@@ -141,7 +141,12 @@ class DigitFinder:
         )
         if len(parts) > 4 * cfg.max_digits:  # clutter: keep the largest blobs
             parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 4 * cfg.max_digits]]
-        group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect)
+        # a part cut by the frame's border is no whole digit's part: joined to the whole digit
+        # below or beside it (the next row, leaving a moving camera's frame) it would take that
+        # digit out of the frame with it
+        px, py, pw, ph = boxes[parts].T
+        cut = (px <= 0) | (py <= 0) | (px + pw >= width) | (py + ph >= height)
+        group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect, cut)
         digit_boxes = group_boxes(boxes[parts], group)
         x, y, w, h = digit_boxes.T
         slim = w < cfg.min_aspect * h

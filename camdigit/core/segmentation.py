@@ -85,14 +85,19 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
 
 
 def merge_parts(
-    boxes: np.ndarray, gap: float, overlap: float, max_aspect: float = 2.0
+    boxes: np.ndarray,
+    gap: float,
+    overlap: float,
+    max_aspect: float = 2.0,
+    alone: np.ndarray | None = None,
 ) -> np.ndarray:
     """Group the boxes that are parts of one digit; returns a group number per box.
 
     Two parts belong together when they overlap horizontally by at least ``overlap`` of the
     narrower one and the vertical gap between them is at most ``gap`` of the taller one's
     height (one part inside the other is a case of this). Digits of a number stand side by side
-    with little horizontal overlap, so they are never joined.
+    with little horizontal overlap, so they are never joined. Parts that ``alone`` (a bool
+    mask) marks join no other.
     """
     n = len(boxes)
     b = boxes.astype(np.float32)
@@ -112,6 +117,8 @@ def merge_parts(
         # A part much wider than tall that holds the other (a frame drawn around a number, a
         # leftover of a line) is not the other's stroke: it must not swallow it.
         linked &= ~np.where(area[i, None] >= area, wide[i, None], wide)
+        if alone is not None:
+            linked &= ~alone[i, None] & ~alone
         rows, cols = np.nonzero(linked)
         upper = cols > rows + start
         firsts.append(rows[upper] + start)
