@@ -99,3 +99,17 @@ def test_proposals_are_unread_detections_with_their_lattice():
     alone = proposals(boxes[:2], crops[:2])
     assert contested(alone.data["group"]).tolist() == [False, False]
     assert alone.data["end"].tolist() == [END, END] and np.isinf(alone.data["contrast"]).all()
+
+
+def test_concat_puts_rows_after_one_another_extras_too():
+    d = _three()
+    joined = Detections.concat(d[[2]], d[:2])
+    assert joined.digits.tolist() == [4, 3, 1]
+    assert joined.tracks.tolist() == [7, 5, NO_TRACK]
+    assert joined.boxes.dtype == np.int32 and joined.boxes[:, 0].tolist() == [40, 0, 20]
+    assert [int(c[0, 0]) for c in joined.data["crops"]] == [2, 0, 1]
+    assert joined.data["is_digit"].tolist() == pytest.approx([0.97, 0.99, 0.2])
+    assert len(Detections.concat()) == 0
+    assert len(Detections.concat(Detections.empty(), Detections.empty())) == 0
+    with pytest.raises(ValueError, match="same data keys"):
+        Detections.concat(d, Detections.empty())

@@ -207,3 +207,47 @@ def test_update_returns_the_same_rows_with_their_extras():
     assert out.boxes.tolist() == boxes.tolist() and out.digits.tolist() == [1, 2]
     assert out.data["contrast"].tolist() == [3.0, 9.0]
     assert (out.tracks > 0).all() and given.digits.tolist() == [-1, -1]
+
+
+def shown(tracker: DigitTracker, boxes, digits, size=(640, 480)) -> Detections:
+    """One frame as the pipeline has it: tracked, reported, and the steady digits missed held."""
+    tracks, voted, confidences, _ = step(tracker, boxes, digits)
+    reported = Detections(
+        np.array(boxes, np.int32).reshape(-1, 4), voted, confidences.astype(np.float32), tracks
+    )
+    return Detections.concat(reported, tracker.held(reported, *size))
+
+
+def test_a_steady_digit_missed_for_a_frame_or_two_stays_on_screen():
+    tracker = DigitTracker(TrackerConfig(hold=2))
+    for k in range(4):  # moving right 5 px a frame
+        first = shown(tracker, [[100 + 5 * k, 100, 20, 30]], [7])
+    held = [shown(tracker, [], []) for _ in range(3)]
+    assert [len(h) for h in held] == [1, 1, 0]  # two frames held, then gone
+    assert held[0].digits.tolist() == [7] and held[0].tracks.tolist() == first.tracks.tolist()
+    assert abs(int(held[1].boxes[0, 0]) - 130) <= 2  # where the motion took it
+    assert len(tracker.tracks) == 1  # the track itself lives on (max_missed)
+
+
+def test_only_digits_on_screen_inside_the_frame_and_not_covered_are_held():
+    tracker = DigitTracker(TrackerConfig(hold=2))
+    for _ in range(4):
+        shown(tracker, [[100, 100, 20, 30], [10, 10, 20, 30]], [7, 2])
+    # the 2 leaves through the frame's top-left corner; the 7's place is taken by another box
+    for k in range(3):
+        shown(tracker, [[100, 100, 20, 30], [10 - 4 * k, 10 - 4 * k, 20, 30]], [7, 2])
+    after = shown(tracker, [[110, 115, 30, 30]], [1])  # overlaps the 7, no track of its own
+    assert after.digits.tolist() == [1] and len(tracker.tracks) == 3  # neither is held
+    # a track never reported (not shown) is not held either
+    quiet = DigitTracker(TrackerConfig(hold=2))
+    for _ in range(4):
+        step(quiet, [[100, 100, 20, 30]], [7])
+    step(quiet, [], [])
+    assert len(quiet.held(Detections.empty(), 640, 480)) == 0
+
+
+def test_a_thin_ones_track_survives_hand_shake():
+    # a 1 px pen's "1": 4 px wide, shaken 5 px sideways between frames
+    tracker = DigitTracker()
+    ids = {int(step(tracker, [[200 + 5 * (k % 2), 100, 4, 40]], [1])[0][0]) for k in range(6)}
+    assert len(ids) == 1

@@ -112,6 +112,29 @@ class Detections:
             self.boxes, self.digits, self.confidences, self.tracks, {**self.data, **extras}
         )
 
+    @classmethod
+    def concat(cls, *parts: Detections) -> Detections:
+        """The rows of ``parts`` one after another; their ``data`` must have the same keys."""
+        if not parts:
+            return cls.empty()
+        keys = set(parts[0].data)
+        if any(set(p.data) != keys for p in parts):
+            raise ValueError("detections to concatenate must carry the same data keys")
+        data: dict[str, Any] = {}
+        for key in keys:
+            values = [p.data[key] for p in parts]
+            if isinstance(values[0], list):
+                data[key] = [row for value in values for row in value]
+            else:
+                data[key] = np.concatenate(values)
+        return cls(
+            np.concatenate([p.boxes for p in parts]).astype(parts[0].boxes.dtype),
+            np.concatenate([p.digits for p in parts]),
+            np.concatenate([p.confidences for p in parts]),
+            np.concatenate([p.tracks for p in parts]),
+            data,
+        )
+
     def scaled(self, factor: float, width: int, height: int) -> Detections:
         """The same detections in a frame ``factor`` times larger, of ``width`` x ``height``."""
         return self.replace(boxes=clip_boxes(scale_boxes(self.boxes, factor), width, height))

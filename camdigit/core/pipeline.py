@@ -227,6 +227,9 @@ class Recognizer:
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
         detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink]
+        if tracker is not None:  # digits missed for a frame or two stay on screen
+            held = tracker.held(detections, frame.shape[1], frame.shape[0])
+            detections = Detections.concat(detections, held[held.confidences >= self.conf])
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not

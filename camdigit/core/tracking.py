@@ -3,7 +3,9 @@
 Tracks are matched by box overlap (IoU) regardless of the digit read, so a 1/7 flicker cannot
 split a track; each track then reports the digit with the highest summed confidence over its
 last readings. A track whose readings agree is not re-read every frame: the model sees its crop
-again only every ``recheck_every`` frames, or at once when its box changes size.
+again only every ``recheck_every`` frames, or at once when its box changes size. A steady digit
+the finder misses for a frame or two stays on screen at the place its motion predicts
+(:meth:`DigitTracker.held`), so a live overlay does not flicker.
 """
 
 from __future__ import annotations
@@ -65,12 +67,15 @@ class TrackerConfig:
     steady_readings: int = 3  # agreeing readings that make a track steady
     steady_confidence: float = 0.9  # ... each at least this confident
     resize_tolerance: float = 0.2  # a box whose size changed more than this is read again
+    hold: int = 2  # frames a steady track unseen stays on screen (see DigitTracker.held)
 
     def __post_init__(self) -> None:
         if not 0 < self.iou_threshold <= 1:
             raise ValueError(f"iou_threshold must be in (0, 1], got {self.iou_threshold}")
         if self.votes < 1 or self.recheck_every < 1 or self.steady_readings < 1:
             raise ValueError("votes, recheck_every and steady_readings must be at least 1")
+        if not 0 <= self.hold <= self.max_missed:
+            raise ValueError(f"hold must be between 0 and max_missed, got {self.hold}")
 
 
 class Readings(NamedTuple):
@@ -102,12 +107,14 @@ class DigitTracker:
         self.tracks: list[Track] = []
         self._next_id = 1
         self.numbers = NumberHistory()  # the numbers these tracks make, kept steady
+        self._shown: set[int] = set()  # tracks on screen in the last frame (see held)
 
     def reset(self) -> None:
         """Forget every track (a new video, a jump in the stream)."""
         self.tracks = []
         self._next_id = 1
         self.numbers.reset()
+        self._shown = set()
 
     def steady(self, detections: Detections) -> np.ndarray:
         """(N,) bool: the detections that would continue a steady track this frame, whose crops
@@ -130,7 +137,7 @@ class DigitTracker:
             velocity = np.array([t.velocity for t in self.tracks])
             ahead = 1 + np.array([t.missed for t in self.tracks])
             predicted[:, :2] += velocity * ahead[:, None]
-            iou = iou_matrix(boxes, predicted)
+            iou = iou_matrix(_squared_up(boxes), _squared_up(predicted))
             # Greedy by overlap: for a few dozen digits as good as optimal assignment, and simple.
             order = np.argsort(-iou, axis=None)
             # the pairs before the first one overlapping too little, as plain ints
@@ -206,3 +213,55 @@ class DigitTracker:
             survivors.append(track)
         self.tracks = survivors + new_tracks
         return detections.replace(digits=voted, confidences=voted_conf, tracks=ids)
+
+    def held(self, detections: Detections, width: int, height: int) -> Detections:
+        """The steady tracks unseen in the frame just recorded (by :meth:`update`) for at most
+        ``hold`` frames, at their predicted boxes with their voted digits: a digit the finder
+        misses for a frame or two (motion blur, a thin stroke breaking up) stays on screen
+        instead of flickering. Only tracks on screen in the frame before (reported, or held)
+        are held, not where the box would leave the ``width`` x ``height`` frame (the digit is
+        going out of view), nor where it overlaps one of ``detections``, the digits reported in
+        this frame. Call it once per frame: it records which tracks are on screen."""
+        cfg = self.config
+        shown, self._shown = self._shown, set(detections.tracks.tolist())
+        rows = [
+            t
+            for t in self.tracks
+            if 1 <= t.missed <= cfg.hold
+            and t.streak >= cfg.steady_readings
+            and t.readings
+            and t.id in shown
+        ]
+        if not rows:
+            return Detections.empty()
+        boxes = np.array([t.predicted_box() for t in rows])
+        boxes[:, 2:] = [t.box[2:] for t in rows]
+        inside = (
+            (boxes[:, 0] > 0)
+            & (boxes[:, 1] > 0)
+            & (boxes[:, 0] + boxes[:, 2] < width)
+            & (boxes[:, 1] + boxes[:, 3] < height)
+        )
+        if len(detections):
+            inside &= iou_matrix(boxes, detections.boxes).max(axis=1) == 0
+        votes = [t.vote() for t in rows]
+        held = Detections(
+            np.round(boxes).astype(np.int32),
+            np.array([v[0] for v in votes], np.int64),
+            np.array([v[1] for v in votes], np.float32),
+            np.array([t.id for t in rows], np.int64),
+        )
+        held = held[inside]
+        self._shown.update(held.tracks.tolist())
+        return held
+
+
+def _squared_up(boxes: np.ndarray) -> np.ndarray:
+    """Boxes widened about their centres to at least half their height (and heightened to half
+    their width), for matching only: a thin pen's "1" is a few pixels wide, and a few pixels of
+    hand shake would leave its box no overlap with the last one's, a new track every frame."""
+    b = boxes.astype(np.float64)
+    w = np.maximum(b[:, 2], 0.5 * b[:, 3])
+    h = np.maximum(b[:, 3], 0.5 * b[:, 2])
+    centre = b[:, :2] + 0.5 * b[:, 2:]
+    return np.column_stack([centre[:, 0] - 0.5 * w, centre[:, 1] - 0.5 * h, w, h])
