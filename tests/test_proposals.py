@@ -87,6 +87,21 @@ def test_faint_is_judged_against_the_frames_own_writing():
     assert not faint(contrast, np.array([True, True, False, False, False])).any()
 
 
+def test_in_a_shadow_ink_may_stand_out_less_and_still_be_writing():
+    # the writing stands out 40x its grain, so 8x is the ground's texture on lit paper (level
+    # 240), but in a shadow at a quarter of the light (60) ink stands out half as far (the
+    # square root of the light): 8x is writing there, 4x is not
+    contrast = np.array([40.0, 35.0, 50.0, 8.0, 4.0], np.float32)
+    confident = np.array([True, True, True, False, False])
+    lit = np.full(5, 240.0, np.float32)
+    shadow = np.array([240, 240, 240, 60, 60], np.float32)
+    assert faint(contrast, confident, lit).tolist() == [False, False, False, True, True]
+    assert faint(contrast, confident, shadow).tolist() == [False, False, False, False, True]
+    # brighter than the writing's paper (a lamp's spot) does not raise the bar
+    bright = np.array([240, 240, 240, 255, 60], np.float32)
+    assert faint(contrast, confident, bright)[3]
+
+
 def test_a_number_cut_in_three_beats_nothing_when_its_pieces_read_as_digits():
     # "844" touching: the whole reads as nothing; cut in three, two pieces are sure digits
     # and the third a likely one. Against nothing each extra piece pays PIECE_COST, not the

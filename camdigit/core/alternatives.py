@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from camdigit.core.crops import cut_crop, ink_contrast, paper_at, ring_ink
+from camdigit.core.crops import cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
 from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, cut_paths, piece_crop
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import END, ROWS, proposals
@@ -94,10 +94,11 @@ class Proposals:
         self.group.append(self.groups)
         self.nodes.append((start, end))
 
-    def found(self, limit: int) -> Detections:
+    def found(self, limit: int, paper: np.ndarray, step: int) -> Detections:
         """The proposals, whole groups only, at most ``limit`` of them, as unread detections
         whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
-        and ink ``contrast`` (see :func:`camdigit.core.proposals.proposals`)."""
+        ink ``contrast`` and the ``level`` of the ``paper`` map (at 1/``step``) under it (see
+        :func:`camdigit.core.proposals.proposals`)."""
         if len(self.boxes) > limit:
             last = self.group[limit]  # the group cut by the limit goes whole
             count = self.group.index(last)
@@ -106,13 +107,15 @@ class Proposals:
         if not self.boxes:
             return proposals(np.zeros((0, 4), np.int32), [])
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
+        boxes = np.array(self.boxes, np.int32).reshape(-1, 4)
         return proposals(
-            np.array(self.boxes, np.int32).reshape(-1, 4),
+            boxes,
             self.crops,
             np.array(self.group, np.int64),
             nodes[:, 0],
             nodes[:, 1],
             np.array(self.contrast, np.float32),
+            paper_levels(paper, step, boxes),
         )
 
 

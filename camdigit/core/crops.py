@@ -70,6 +70,14 @@ def paper_at(paper: np.ndarray, step: int, box: np.ndarray) -> float:
     )
 
 
+def paper_levels(paper: np.ndarray, step: int, boxes: np.ndarray) -> np.ndarray:
+    """(N,) float32: :func:`paper_at` for every box of ``boxes`` (N, 4) at once."""
+    x, y, w, h = boxes.astype(np.int64).T
+    rows = np.minimum(paper.shape[0] - 1, (y + h // 2) // step)
+    cols = np.minimum(paper.shape[1] - 1, (x + w // 2) // step)
+    return paper[rows, cols].astype(np.float32)
+
+
 def ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
     """Share of ink in the band ``grow`` pixels wide around ``box`` (inside the frame)."""
     x, y, w, h = (int(v) for v in box)
@@ -110,9 +118,10 @@ def ink_contrast(
     if shrink > 1:
         size = (max(1, region.shape[1] // shrink), max(1, region.shape[0] // shrink))
         region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
-        ground = cv2.resize(ground, size, interpolation=cv2.INTER_NEAREST)
-    # inverted after shrinking: nearest picks pixels, so it is the same mask on fewer of them
-    ground = cv2.bitwise_not(ground)
+        # area-shrunk, a shrunk pixel is marked when any of its pixels is: picking pixels
+        # (nearest) would miss a thin line, whose darkness the shrunk grey still holds
+        ground = cv2.resize(ground, size, interpolation=cv2.INTER_AREA)
+    ground = cv2.compare(ground, np.zeros_like(ground), cv2.CMP_EQ)  # the unmarked ground
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]

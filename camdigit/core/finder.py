@@ -219,7 +219,7 @@ class DigitFinder:
                 out.groups += 1
             if len(out.boxes) >= cfg.max_digits:
                 break
-        return out.found(cfg.max_digits)
+        return out.found(cfg.max_digits, paper, step)
 
 
 PEN_SAMPLE = 64

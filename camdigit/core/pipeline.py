@@ -220,7 +220,11 @@ class Recognizer:
         else:
             detections = found.replace(digits=digits, confidences=confidences)
         # ink far fainter against its ground than the frame's writing is the ground's texture
-        faint_ink = faint(found.data["contrast"], detections.confidences >= max(self.conf, 0.5))
+        faint_ink = faint(
+            found.data["contrast"],
+            detections.confidences >= max(self.conf, 0.5),
+            found.data["level"],
+        )
         # what is reported: the read digits, without the proposals' crops and lattice (dropped
         # before selecting, so the crops are not copied only to be thrown away)
         read_digits = Detections(

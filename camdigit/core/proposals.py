@@ -67,12 +67,22 @@ WRITING_SAMPLE = 3
 """Confident digits a frame needs before its writing's contrast is a measure to judge by."""
 
 
-def faint(contrast: np.ndarray, confident: np.ndarray) -> np.ndarray:
+def faint(
+    contrast: np.ndarray, confident: np.ndarray, level: np.ndarray | None = None
+) -> np.ndarray:
     """(N,) bool: the candidates far fainter against their ground than the frame's writing
-    (``confident``: the rows read as digits with confidence); none where too few are."""
+    (``confident``: the rows read as digits with confidence); none where too few are.
+
+    ``level`` is the paper's light at each candidate. Where it is less than the writing's (a
+    shadow), ink stands out less however clear it is: its depth falls with the light, the
+    camera's noise only with the light's square root. The bar is lowered to match."""
     if int(confident.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
-    return contrast < FAINT_SHARE * float(np.median(contrast[confident]))
+    bar = np.full(len(contrast), FAINT_SHARE * float(np.median(contrast[confident])))
+    if level is not None:
+        light = level / max(float(np.median(level[confident])), 1.0)
+        bar *= np.sqrt(np.clip(light, 0.0, 1.0))
+    return contrast < bar
 
 
 def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:
@@ -190,6 +200,7 @@ def proposals(
     start: np.ndarray | None = None,
     end: np.ndarray | None = None,
     contrast: np.ndarray | None = None,
+    level: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -199,7 +210,8 @@ def proposals(
       (:mod:`camdigit.core.proposals`); one path through each group is kept
       (:func:`camdigit.core.proposals.choose`). A group of one proposal is a plain digit;
       by default each proposal is its own group, from node 0 (the whole blob) to ``END``;
-    - ``contrast``: (N,) float32, the ink over its ground's grain (default: inf).
+    - ``contrast``: (N,) float32, the ink over its ground's grain (default: inf);
+    - ``level``: (N,) float32, the paper's grey level at the proposal (default: 255).
     """
     n = len(boxes)
     return Detections(
@@ -210,5 +222,6 @@ def proposals(
             "start": np.zeros(n, np.int64) if start is None else start,
             "end": np.full(n, END, np.int64) if end is None else end,
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
+            "level": np.full(n, 255.0, np.float32) if level is None else level,
         },
     )
