@@ -251,3 +251,15 @@ def test_a_thin_ones_track_survives_hand_shake():
     tracker = DigitTracker()
     ids = {int(step(tracker, [[200 + 5 * (k % 2), 100, 4, 40]], [1])[0][0]) for k in range(6)}
     assert len(ids) == 1
+
+
+def test_a_digit_hidden_a_moment_comes_back_on_its_track_where_it_was():
+    # moving right 6 px a frame, then hidden (a hand) for five frames while the page stops:
+    # it reappears where it was last seen, far from where its motion predicted
+    tracker = DigitTracker()
+    for k in range(5):
+        first = step(tracker, [[100 + 6 * k, 100, 20, 30]], [7])[0][0]
+    for _ in range(5):
+        step(tracker, [], [])
+    tracks, digits, _, _ = step(tracker, [[124, 100, 20, 30]], [7])
+    assert tracks[0] == first and digits[0] == 7

@@ -137,7 +137,13 @@ class DigitTracker:
             velocity = np.array([t.velocity for t in self.tracks])
             ahead = 1 + np.array([t.missed for t in self.tracks])
             predicted[:, :2] += velocity * ahead[:, None]
-            iou = iou_matrix(_squared_up(boxes), _squared_up(predicted))
+            # against the box its motion predicts, or where it was last seen (a digit hidden by
+            # a hand or lost to blur reappears where it was when the page did not move)
+            squared = _squared_up(boxes)
+            iou = np.maximum(
+                iou_matrix(squared, _squared_up(predicted)),
+                iou_matrix(squared, _squared_up(np.array([t.box for t in self.tracks]))),
+            )
             # Greedy by overlap: for a few dozen digits as good as optimal assignment, and simple.
             order = np.argsort(-iou, axis=None)
             # the pairs before the first one overlapping too little, as plain ints
