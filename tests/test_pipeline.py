@@ -92,3 +92,28 @@ def test_reset_forgets_tracks(classifier, mnist_1000):
     recognizer.reset()
     again = recognizer.process(scene.image).detections.tracks
     np.testing.assert_array_equal(np.sort(first), np.sort(again))
+
+
+def turned_number(images: np.ndarray, indices: list[int], angle: float) -> np.ndarray:
+    """MNIST digits written in a row, 56 px tall, the row turned ``angle`` degrees (down to the
+    right), as a camera sees a page turned in its view."""
+    row = np.full((100, 60 * len(indices) + 40), 235, np.uint8)
+    for k, i in enumerate(indices):
+        digit = cv2.resize(255 - images[i], (56, 56), interpolation=cv2.INTER_CUBIC)
+        cell = row[22:78, 20 + 60 * k : 76 + 60 * k]
+        np.minimum(cell, digit, out=cell)
+    h, w = row.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (int(w * cos + h * sin) + 40, int(w * sin + h * cos) + 40)
+    turn[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    return cv2.warpAffine(row, turn, size, borderValue=235)
+
+
+@pytest.mark.parametrize("indices", [[844, 75, 16, 508, 306, 268, 40, 633], [834, 134, 721, 872]])
+def test_doubtful_digits_of_a_turned_line_are_read_upright(classifier, mnist_1000, indices):
+    images, labels = mnist_1000
+    page = turned_number(images, indices, 30.0)
+    found = Recognizer(classifier).process(page, still=True).detections
+    read = "".join(str(d) for d in found.digits[np.argsort(found.boxes[:, 0])])
+    assert read == "".join(str(d) for d in labels[indices])

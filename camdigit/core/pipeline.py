@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
+from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
@@ -27,10 +28,18 @@ from camdigit.core.proposals import (
     unbeatable,
     writing_height,
 )
+from camdigit.core.slant import local_slant
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
+
+DOUBT = 0.9
+"""A reading less confident than this is in doubt: on a slanted line it is read again upright."""
+
+TURNED = 10.0
+"""Lines at least this many degrees from horizontal are slanted (the model was trained on digits
+turned up to 30 degrees, and reads them best upright)."""
 
 DEFAULT_MIN_DIGIT = 0.5
 """Crops the model judges a digit with a lower probability are not reported (11-class models)."""
@@ -158,6 +167,41 @@ class Recognizer:
             )
         return digits, confidences, scores, read
 
+    def _read_turned(
+        self,
+        found: Detections,
+        digits: np.ndarray,
+        confidences: np.ndarray,
+        was_read: np.ndarray,
+        timings: dict[str, float],
+    ) -> None:
+        """Read again, turned upright, the doubtful digits of lines written at a slant (a page
+        turned in the camera's view): ``digits`` and ``confidences`` take the upright reading
+        where it is the more confident. A digit's slant is its line's direction to its nearest
+        neighbours read with confidence (:func:`camdigit.core.slant.local_slant`)."""
+        if len(found) < 2:
+            return
+        # not the marks of a textured ground, which read as some digit turned any way
+        ground = faint(found.data["contrast"], confidences >= 0.5, found.data["level"])
+        doubtful = np.flatnonzero(was_read & (confidences < DOUBT) & ~ground)
+        if not len(doubtful):
+            return
+        slant = local_slant(found.boxes, doubtful, (confidences >= DOUBT) & ~ground)
+        turned = np.abs(slant) >= TURNED  # NaN (no neighbour on its line): not turned
+        if not turned.any():
+            return
+        rows, angles = doubtful[turned].tolist(), slant[turned].tolist()
+        crops = found.data["crops"]
+        upright = [turned_upright(crops[i], a) for i, a in zip(rows, angles, strict=True)]
+        spent = {"preprocess": 0.0, "classify": 0.0}
+        result = self._classify(upright, spent)
+        for stage, ms in spent.items():
+            timings[stage] += ms
+        index = np.array(rows)
+        better = self._confidences(result) > confidences[index]
+        digits[index[better]] = result.digits[better]
+        confidences[index[better]] = self._confidences(result)[better]
+
     def process(
         self,
         frame: np.ndarray,
@@ -197,6 +241,7 @@ class Recognizer:
         found = proposals[keep]
         found_crops = found.data["crops"]
         digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
+        self._read_turned(found, digits, confidences, was_read, timings)
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:

@@ -1,0 +1,62 @@
+"""The slant of a digit's line from its neighbours, and crops turned upright."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from camdigit.core.crops import turned_upright
+from camdigit.core.slant import local_slant
+
+
+def boxes_along(angle: float, count: int = 4, size: int = 40, pitch: float = 50.0) -> np.ndarray:
+    t = math.radians(angle)
+    return np.array(
+        [
+            [100 + k * pitch * math.cos(t), 100 + k * pitch * math.sin(t), size, size]
+            for k in range(count)
+        ],
+        np.int32,
+    )
+
+
+def test_each_digit_takes_its_lines_direction():
+    for angle in (-30.0, 0.0, 25.0):
+        slant = local_slant(boxes_along(angle), np.arange(4))
+        assert np.abs(slant - angle).max() <= 2.0, (angle, slant)
+
+
+def test_a_digit_alone_or_under_another_has_no_slant():
+    boxes = np.array([[100, 100, 40, 40], [100, 150, 40, 40], [600, 400, 40, 40]], np.int32)
+    # the first two are a column (rows above and below), the third stands alone
+    assert np.isnan(local_slant(boxes, np.arange(3))).all()
+    # nor do digits of very different heights make a line
+    mixed = np.array([[100, 100, 40, 40], [150, 60, 40, 120]], np.int32)
+    assert np.isnan(local_slant(mixed, np.array([0]))).all()
+
+
+def test_a_crop_turned_upright_stands_upright_and_keeps_all_its_ink():
+    crop = np.full((60, 40), 255, np.uint8)
+    cv2.line(crop, (20, 5), (20, 55), 0, 3)
+    # on a line running 30 degrees down to the right, the stroke leans 30 degrees clockwise
+    lean = cv2.getRotationMatrix2D((20, 30), -30, 1.0)
+    leaning = cv2.warpAffine(crop, lean, (80, 80), borderValue=255)
+    upright = turned_upright(leaning, 30.0)
+    ys, xs = np.nonzero(upright < 128)
+    assert xs.max() - xs.min() <= 6 and ys.max() - ys.min() >= 45
+    assert upright[0].min() == 255 and upright[:, 0].min() == 255  # white beyond the crop
+
+
+def test_neighbours_in_different_directions_tell_no_slant():
+    # a mark with one digit to its right on its level and another down to the right at about
+    # 27 degrees: two directions, not one line
+    boxes = np.array([[100, 100, 40, 40], [150, 100, 40, 40], [180, 140, 40, 40]], np.int32)
+    assert np.isnan(local_slant(boxes, np.array([0]))).all()
+    # one neighbour alone does not tell a line either (the other not an anchor)
+    anchors = np.array([False, True, False])
+    assert np.isnan(local_slant(boxes, np.array([0]), anchors)).all()
+    # two that agree do
+    line = np.array([[100, 100, 40, 40], [150, 100, 40, 40], [200, 102, 40, 40]], np.int32)
+    assert abs(local_slant(line, np.array([0]))[0]) < 2.0
