@@ -6,7 +6,9 @@ model judge.
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
 2. **Parts** (:mod:`camdigit.core.segmentation`): outer contours; blobs longer than the writing is
    tall (measured from the blobs) are ruled lines, a grid or a page's edge, and their straight
-   runs are erased; parts that overlap horizontally and sit close vertically are one digit.
+   runs are erased; parts that overlap horizontally and sit close vertically are one digit,
+   but a part cut by the frame's border joins none (the next row leaving a moving camera's
+   frame must not take the whole digit below it along).
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
@@ -14,7 +16,8 @@ model judge.
    cuts, as wide as a digit, is a piece), a column of parts far taller than the frame's
    digits whole and row by row (every run of its bands up to two digits tall), two parts side
    by side apart and together (:mod:`camdigit.core.alternatives`). The shape
-   limits left are loose sanity bounds relative to the digit's own height, not the decision:
+   limits left are loose sanity bounds relative to the digit's own height or the measured pen
+   (an upright "1" is one stroke wide however tall), not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
    keeps the likeliest reading of each blob (or none of it). Each proposal carries its ink's
    contrast over its ground's grain: the pipeline drops what stands out far less than the
