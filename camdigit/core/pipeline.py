@@ -198,9 +198,10 @@ class Recognizer:
         for stage, ms in spent.items():
             timings[stage] += ms
         index = np.array(rows)
-        better = self._confidences(result) > confidences[index]
+        upright_confidences = self._confidences(result)
+        better = upright_confidences > confidences[index]
         digits[index[better]] = result.digits[better]
-        confidences[index[better]] = self._confidences(result)[better]
+        confidences[index[better]] = upright_confidences[better]
 
     def process(
         self,
