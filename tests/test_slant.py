@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.crops import turned_upright
-from camdigit.core.slant import local_slant
+from camdigit.core.slant import fragments, local_slant
 
 
 def boxes_along(angle: float, count: int = 4, size: int = 40, pitch: float = 50.0) -> np.ndarray:
@@ -60,3 +60,21 @@ def test_neighbours_in_different_directions_tell_no_slant():
     # two that agree do
     line = np.array([[100, 100, 40, 40], [150, 100, 40, 40], [200, 102, 40, 40]], np.int32)
     assert abs(local_slant(line, np.array([0]))[0]) < 2.0
+
+
+def test_a_one_far_shorter_than_the_digits_beside_it_is_a_fragment():
+    boxes = np.array(
+        [
+            [100, 100, 30, 50],  # 7
+            [140, 120, 4, 20],  # a 1 two fifths as tall beside it: a stroke's piece
+            [150, 100, 8, 48],  # a 1 of the line's height
+            [170, 110, 30, 22],  # a short 0 beside them: short, but not a 1
+            [600, 400, 4, 12],  # a short 1 with nothing beside it: no measure
+        ],
+        np.int32,
+    )
+    digits = np.array([7, 1, 1, 0, 1])
+    assert fragments(boxes, digits).tolist() == [False, True, False, False, False]
+    # rows above and below are not beside it
+    column = np.array([[100, 100, 30, 50], [110, 170, 4, 20]], np.int32)
+    assert not fragments(column, np.array([7, 1])).any()

@@ -28,7 +28,7 @@ from camdigit.core.proposals import (
     unbeatable,
     writing_height,
 )
-from camdigit.core.slant import local_slant
+from camdigit.core.slant import fragments, local_slant
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -277,6 +277,7 @@ class Recognizer:
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
         detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink]
+        detections = detections[~fragments(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
             detections = Detections.concat(detections, held[held.confidences >= self.conf])

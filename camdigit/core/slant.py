@@ -1,4 +1,4 @@
-"""The slant of the writing around single digits, from their neighbours alone.
+"""A digit's neighbours on its line: the slant of the line, and whether a "1" is as tall as they.
 
 :mod:`camdigit.core.lines` follows whole lines, which costs a few milliseconds a frame. The
 pipeline needs less to read a doubtful digit upright on a turned page: the direction from the
@@ -60,3 +60,39 @@ def local_slant(
             if np.ptp(angles) <= AGREE:
                 slant[i] = float(np.mean(angles))
     return slant
+
+
+FRAGMENT = 0.5
+"""A "1" less than this share of the height of its neighbours on its line is a fragment (a
+stroke's piece, a comma, a tick): the digits of one line are of a height (a short 0 beside a
+tall 7 still stands within :data:`camdigit.core.lines.MAX_HEIGHT_RATIO`)."""
+
+BESIDE_TILT = 30.0
+"""Neighbours beside a digit lie within this many degrees of horizontal from it..."""
+
+BESIDE_GAP = 1.0
+"""... and the paper between their boxes is at most this many of the neighbour's heights (a
+digit's room: a far tall mark is not the line's writing)."""
+
+
+def fragments(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the digits read as 1 that are less than :data:`FRAGMENT` of the median
+    height of the digits beside them (none where no digit is beside them)."""
+    found = np.zeros(len(boxes), bool)
+    ones = np.flatnonzero(digits == 1)
+    if not len(ones) or len(boxes) < 2:
+        return found
+    b = boxes.astype(np.float64)
+    centres = b[:, :2] + b[:, 2:] / 2.0
+    h = b[:, 3]
+    d = centres[None] - centres[ones, None]  # [k, j]: from the 1 ones[k] to digit j
+    tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
+    # the paper between the boxes, along x and y (0 where they overlap)
+    gap_x = np.maximum(np.abs(d[..., 0]) - (b[ones, 2][:, None] + b[:, 2][None]) / 2.0, 0.0)
+    gap_y = np.maximum(np.abs(d[..., 1]) - (h[ones][:, None] + h[None]) / 2.0, 0.0)
+    beside = (tilt <= BESIDE_TILT) & (np.hypot(gap_x, gap_y) <= BESIDE_GAP * h[None])
+    beside[np.arange(len(ones)), ones] = False
+    for k, i in enumerate(ones.tolist()):
+        if beside[k].any():
+            found[i] = h[i] < FRAGMENT * float(np.median(h[beside[k]]))
+    return found
