@@ -167,39 +167,20 @@ def test_write_baseline_records_the_check_figures(tmp_path, capsys):
     from benchmarks.run import main
 
     target = tmp_path / "baseline.json"
-    assert (
-        main(
-            [
-                "--write-baseline",
-                "--family",
-                "clean",
-                "--no-videos",
-                "--no-photos",
-                "--baseline",
-                str(target),
-            ]
+
+    def clean_stills(flag: str) -> int:
+        """benchmarks.run with ``flag`` on the clean still family alone, ``target`` its baseline."""
+        return main(
+            [flag, "--family", "clean", "--no-videos", "--no-photos"] + ["--baseline", str(target)]
         )
-        == 0
-    )
+
+    assert clean_stills("--write-baseline") == 0
     written = json.loads(target.read_text())
     assert set(written["figures"]) == {"stills/clean"}
     assert 0 <= written["figures"]["stills/clean"]["read"] <= 100
     assert written["tolerance_points"] == baseline.TOLERANCE_POINTS
     # the check against what was just recorded passes
-    assert (
-        main(
-            [
-                "--check",
-                "--family",
-                "clean",
-                "--no-videos",
-                "--no-photos",
-                "--baseline",
-                str(target),
-            ]
-        )
-        == 0
-    )
+    assert clean_stills("--check") == 0
 
 
 # ---------------------------------------------------------------------------------------------

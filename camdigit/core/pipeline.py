@@ -280,7 +280,9 @@ class Recognizer:
         detections = detections[~fragments(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
-            detections = Detections.concat(detections, held[held.confidences >= self.conf])
+            held = held[held.confidences >= self.conf]
+            if len(held):
+                detections = Detections.concat(detections, held)
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not

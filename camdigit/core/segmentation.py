@@ -38,24 +38,12 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
-        for start, end in zip(polygon[chosen], ends[chosen], strict=True):
-            steep = abs(int(end[1]) - int(start[1])) > abs(int(end[0]) - int(start[0]))
-            cv2.line(
-                across[int(steep)],
-                (int(start[0]), int(start[1])),
-                (int(end[0]), int(end[1])),
-                255,
-                band,
-            )
+        for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
+            steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
+            cv2.line(across[steep], tuple(start), tuple(end), 255, band)
             if length == 0.0:  # a grid's line found whole: its band is its width and 3 px
-                cv2.line(
-                    middles[int(steep)],
-                    (int(start[0]), int(start[1])),
-                    (int(end[0]), int(end[1])),
-                    255,
-                    band,
-                )
-                line_width[int(steep)] = max(line_width[int(steep)], band - 3)
+                cv2.line(middles[steep], tuple(start), tuple(end), 255, band)
+                line_width[steep] = max(line_width[steep], band - 3)
         widest = max(widest, band)
     erase = cv2.bitwise_or(*across)
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(erase))

@@ -133,16 +133,17 @@ class DigitTracker:
         matched = np.full(n, -1, np.int64)
         if n and self.tracks:
             # every track's predicted_box() at once
-            predicted = np.array([t.box for t in self.tracks])
+            last = np.array([t.box for t in self.tracks])
             velocity = np.array([t.velocity for t in self.tracks])
             ahead = 1 + np.array([t.missed for t in self.tracks])
+            predicted = last.copy()
             predicted[:, :2] += velocity * ahead[:, None]
             # against the box its motion predicts, or where it was last seen (a digit hidden by
             # a hand or lost to blur reappears where it was when the page did not move)
             squared = _squared_up(boxes)
             iou = np.maximum(
                 iou_matrix(squared, _squared_up(predicted)),
-                iou_matrix(squared, _squared_up(np.array([t.box for t in self.tracks]))),
+                iou_matrix(squared, _squared_up(last)),
             )
             # Greedy by overlap: for a few dozen digits as good as optimal assignment, and simple.
             order = np.argsort(-iou, axis=None)
@@ -240,8 +241,7 @@ class DigitTracker:
         ]
         if not rows:
             return Detections.empty()
-        boxes = np.array([t.predicted_box() for t in rows])
-        boxes[:, 2:] = [t.box[2:] for t in rows]
+        boxes = np.array([t.predicted_box() for t in rows])  # moved, the same size
         inside = (
             (boxes[:, 0] > 0)
             & (boxes[:, 1] > 0)
