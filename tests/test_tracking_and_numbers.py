@@ -225,7 +225,9 @@ def test_a_steady_digit_missed_for_a_frame_or_two_stays_on_screen():
     held = [shown(tracker, [], []) for _ in range(3)]
     assert [len(h) for h in held] == [1, 1, 0]  # two frames held, then gone
     assert held[0].digits.tolist() == [7] and held[0].tracks.tolist() == first.tracks.tolist()
-    assert abs(int(held[1].boxes[0, 0]) - 130) <= 2  # where the motion took it
+    # where the motion took it: last seen at x 115, two frames later (the smoothed velocity is
+    # between 3.75 and 5 px a frame by then), not three
+    assert 122 <= int(held[1].boxes[0, 0]) <= 125
     assert len(tracker.tracks) == 1  # the track itself lives on (max_missed)
 
 

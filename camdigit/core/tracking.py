@@ -52,9 +52,10 @@ class Track:
         digit = int(self.totals.argmax())
         return digit, float(min(1.0, max(0.0, self.totals[digit] / max(1, len(self.readings)))))
 
-    def predicted_box(self) -> np.ndarray:
+    def predicted_box(self, frames: int) -> np.ndarray:
+        """Where its motion takes the box ``frames`` frames after it was last seen."""
         box = self.box.copy()
-        box[:2] += self.velocity * (1 + self.missed)
+        box[:2] += self.velocity * frames
         return box
 
 
@@ -132,7 +133,7 @@ class DigitTracker:
         n = len(boxes)
         matched = np.full(n, -1, np.int64)
         if n and self.tracks:
-            # every track's predicted_box() at once
+            # every track's predicted_box(1 + missed) at once: the frame being matched
             last = np.array([t.box for t in self.tracks])
             velocity = np.array([t.velocity for t in self.tracks])
             ahead = 1 + np.array([t.missed for t in self.tracks])
@@ -241,7 +242,8 @@ class DigitTracker:
         ]
         if not rows:
             return Detections.empty()
-        boxes = np.array([t.predicted_box() for t in rows])  # moved, the same size
+        # the frame just recorded is `missed` frames after each was last seen
+        boxes = np.array([t.predicted_box(t.missed) for t in rows])
         inside = (
             (boxes[:, 0] > 0)
             & (boxes[:, 1] > 0)
