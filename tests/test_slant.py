@@ -78,3 +78,17 @@ def test_a_one_far_shorter_than_the_digits_beside_it_is_a_fragment():
     # rows above and below are not beside it
     column = np.array([[100, 100, 30, 50], [110, 170, 4, 20]], np.int32)
     assert not fragments(column, np.array([7, 1])).any()
+
+
+def test_a_one_twice_as_tall_as_the_digits_beside_it_is_no_digit():
+    # an integral sign read as 1 before "2x": more than twice the line's height; a 1 a little
+    # taller than its neighbours, and a tall 1 with no digit beside it, are kept
+    boxes = np.array(
+        [[100, 100, 40, 130], [160, 140, 30, 50], [200, 140, 30, 50], [400, 120, 12, 80]],
+        np.int32,
+    )
+    assert fragments(boxes, np.array([1, 2, 4, 1])).tolist() == [True, False, False, False]
+    slightly = boxes.copy()
+    slightly[0, 3] = 90  # 1.8x its neighbours: a tall 1 of the line
+    assert not fragments(slightly, np.array([1, 2, 4, 1])).any()
+    assert not fragments(boxes[[0]], np.array([1])).any()

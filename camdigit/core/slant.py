@@ -67,6 +67,11 @@ FRAGMENT = 0.5
 stroke's piece, a comma, a tick): the digits of one line are of a height (a short 0 beside a
 tall 7 still stands within :data:`camdigit.core.lines.MAX_HEIGHT_RATIO`)."""
 
+TOWER = 2.0
+"""... and a "1" more than this many times as tall as the tallest of them is no digit of the
+line either (an integral sign, a bracket or a divider beside the digits; the tallest, as a
+short digit or a fragment beside it must not make a 1 of the line's height look tall)."""
+
 BESIDE_TILT = 30.0
 """Neighbours beside a digit lie within this many degrees of horizontal from it..."""
 
@@ -77,7 +82,8 @@ digit's room: a far tall mark is not the line's writing)."""
 
 def fragments(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """(N,) bool: the digits read as 1 that are less than :data:`FRAGMENT` of the median
-    height of the digits beside them (none where no digit is beside them)."""
+    height of the digits beside them, or more than :data:`TOWER` times the tallest of them
+    (none where no digit is beside them)."""
     found = np.zeros(len(boxes), bool)
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:
@@ -94,5 +100,6 @@ def fragments(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     beside[np.arange(len(ones)), ones] = False
     for k, i in enumerate(ones.tolist()):
         if beside[k].any():
-            found[i] = h[i] < FRAGMENT * float(np.median(h[beside[k]]))
+            line = h[beside[k]]
+            found[i] = h[i] < FRAGMENT * float(np.median(line)) or h[i] > TOWER * line.max()
     return found
