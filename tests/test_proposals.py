@@ -113,3 +113,26 @@ def test_a_number_cut_in_three_beats_nothing_when_its_pieces_read_as_digits():
     assert choose(group, start, end, scores).tolist() == [False, True, True, True]
     # a word cut into strokes that read as unlikely digits stays nothing
     assert not choose(group, start, end, np.array([-11.0, 1.0, -2.0, 0.5])).any()
+
+
+def test_a_digit_touching_an_unreadable_one_is_read_alone_unless_it_reads_as_1():
+    # "58" touching, the 5 mangled by the cut: the whole and the 5 read as no digit, the 8
+    # clearly; the 8 is kept alone, its neighbour passed over as no digit
+    group = np.zeros(3, np.int64)
+    start = np.array([0, 0, 1])
+    end = np.array([END, 1, END])
+    scores = np.array([-9.0, -2.0, 4.6])
+    assert choose(group, start, end, scores, np.array([3, 5, 8])).tolist() == [False, False, True]
+    # without the readings' digits nothing is passed over: the blob stays nothing
+    assert not choose(group, start, end, scores).any()
+    # a stroke of a letter reads as a sure 1: it is not reported beside the rest of the letter,
+    # whether it comes before the unreadable piece or after it
+    assert not choose(group, start, end, scores, np.array([3, 5, 1])).any()
+    before = np.array([-9.0, 4.6, -2.0])
+    assert not choose(group, start, end, before, np.array([3, 1, 5])).any()
+    assert choose(group, start, end, before, np.array([3, 7, 5])).tolist() == [False, True, False]
+    # a doubtful reading is not reported alone either
+    assert not choose(group, start, end, np.array([-9.0, -2.0, 2.0]), np.array([3, 5, 8])).any()
+    # two readable digits are both kept: a piece is passed over only when it reads as nothing
+    two = np.array([-9.0, 1.0, 4.6])
+    assert choose(group, start, end, two, np.array([3, 5, 8])).tolist() == [False, True, True]

@@ -106,8 +106,8 @@ class Recognizer:
         proposals = self.propose(frame)
         if not contested(proposals.data["group"]).any():
             return proposals
-        _, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
-        return proposals[choose(*_lattice(proposals), scores)]
+        digits, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
+        return proposals[choose(*_lattice(proposals), scores, digits)]
 
     def _classify(self, crops: list[np.ndarray], timings: dict[str, float]) -> Classification:
         """The model's reading of finder crops; adds the milliseconds of normalizing and
@@ -236,7 +236,7 @@ class Recognizer:
         else:
             needs_all = np.ones(len(proposals), bool)
         digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
-        keep = choose(group, start, end, scores)
+        keep = choose(group, start, end, scores, digits_all)
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
         found = proposals[keep]

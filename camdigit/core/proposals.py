@@ -119,45 +119,90 @@ def contested(group: np.ndarray) -> np.ndarray:
     return np.bincount(group)[group] > 1
 
 
-def choose(group: np.ndarray, start: np.ndarray, end: np.ndarray, scores: np.ndarray) -> np.ndarray:
+ALONE = 3.0
+"""Log-odds (p = 0.95) a reading needs to be reported beside ink of its blob that is no digit
+(:func:`choose`): two touching digits of which one is too mangled to read."""
+
+
+def choose(
+    group: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    scores: np.ndarray,
+    digits: np.ndarray | None = None,
+) -> np.ndarray:
     """Which proposals to keep: per group with alternatives, the path from node 0 to
     :data:`END` with the highest sum of ``scores`` (log-odds) less :data:`CUT_COST` per piece
-    beyond the first, if that is above nothing's 0 (a word cut into letters is nothing). A
-    group of one proposal keeps it: the model's is_digit and confidence filters judge it."""
+    beyond the first, if its readings are above nothing's 0 (a word cut into letters is
+    nothing). A group of one proposal keeps it: the model's is_digit and confidence filters
+    judge it.
+
+    With the readings' ``digits``, a piece may also be passed over as no digit (log-odds 0,
+    and a cut's cost like any piece): where a blob is two touching digits and one is too
+    mangled to read, the other is still read. The pieces kept on such a path must stand
+    alone: read with :data:`ALONE` log-odds, and not as a 1, which any stroke of a letter or
+    a mark beside the blob reads as."""
     keep = np.zeros(len(group), bool)
     if len(group) == 0:
         return keep
+    alone = None if digits is None else (scores >= ALONE) & (digits != 1)
     order = np.argsort(group, kind="stable")
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for members in np.split(order, bounds):
         if len(members) == 1:
             keep[members] = True
             continue
-        path = _best_path(start[members], end[members], scores[members] - CUT_COST)
+        path = _best_path(
+            start[members],
+            end[members],
+            scores[members] - CUT_COST,
+            None if alone is None else alone[members],
+        )
         if path is not None:
             keep[members[path]] = True
     return keep
 
 
-def _best_path(start: np.ndarray, end: np.ndarray, gain: np.ndarray) -> list[int] | None:
+def _best_path(
+    start: np.ndarray, end: np.ndarray, gain: np.ndarray, alone: np.ndarray | None = None
+) -> list[int] | None:
     """Edges of the best path 0 -> END through a small DAG (nodes ascend along every edge),
-    or None when no path gains more than nothing (a path's first piece is free)."""
-    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+    or None when no path gains more than nothing (a path's first piece is free).
+
+    With ``alone`` (per edge), every edge but the whole blob's may also be passed over, for
+    nothing's log-odds 0 less :data:`CUT_COST`, and is then not on the returned path; a path
+    that passes over an edge takes only edges that ``alone`` marks. The best path to each node
+    is kept apart per state: taken edges only, some not alone (0); taken edges only, all
+    alone (1); some passed over, the taken ones all alone (2)."""
+    lone = np.zeros(len(gain), bool) if alone is None else alone
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 1): (0.0, [])}
     for node in sorted(set(start.tolist()) | {END}):
-        if node not in best:
-            continue
-        total, path = best[node]
-        for k in np.flatnonzero(start == node):
-            target = int(end[k])
-            candidate = total + float(gain[k])
-            if target not in best or candidate > best[target][0]:
-                best[target] = (candidate, [*path, int(k)])
-    if END not in best:
+        for state in (0, 1, 2):
+            if (node, state) not in best:
+                continue
+            total, path = best[node, state]
+            for k in np.flatnonzero(start == node).tolist():
+                target = int(end[k])
+                moves = []
+                if state == 0 or not lone[k]:
+                    if state != 2:
+                        moves.append((0, total + float(gain[k]), [*path, k]))
+                else:
+                    moves.append((state, total + float(gain[k]), [*path, k]))
+                if alone is not None and state != 0 and (node, target) != (0, END):
+                    moves.append((2, total - CUT_COST, path))
+                for after, candidate, taken in moves:
+                    if (target, after) not in best or candidate > best[target, after][0]:
+                        best[target, after] = (candidate, taken)
+    ends = [best[END, state] for state in (0, 1, 2) if (END, state) in best]
+    ends = [(total, path) for total, path in ends if path]
+    if not ends:
         return None
-    path = best[END][1]
+    path = max(ends, key=lambda option: option[0])[1]
     # against nothing, the path's own readings count, not the cost of cutting: a number cut
     # right reads as several likely digits, a word cut into strokes as unlikely ones
-    if best[END][0] + (CUT_COST - PIECE_COST) * len(path) + PIECE_COST <= 0:
+    readings = float(gain[path].sum()) + CUT_COST * len(path)
+    if readings - PIECE_COST * (len(path) - 1) <= 0:
         return None
     return path
 
