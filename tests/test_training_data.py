@@ -17,6 +17,7 @@ from camdigit.core.preprocess import normalize_digits
 from camdigit.training import (
     european_digits,
     negative_characters,
+    negative_cursive,
     negative_digits,
     negatives,
     pens,
@@ -186,6 +187,39 @@ def test_truetype_fonts_draw_every_symbol():
         pytest.skip("no Pillow or matplotlib: letters use Hershey fonts only")
     for path in slanted + upright:
         assert negative_characters._has_glyphs(path, ALLOWED_CHARACTERS), path
+
+
+def test_cursive_letters_are_none_a_person_reads_as_a_digit():
+    drawn = {name[0] for name in negative_cursive.LETTERS}
+    assert not drawn & set(READ_AS_DIGIT) and not drawn & set(string.digits)
+    assert {"a", "d", "e", "m", "n", "u", "w", "x"} <= drawn
+
+
+def test_cursive_pens_run_from_a_hairline_to_a_marker():
+    """One pen width per word, measured on the raw drawing against the letters' height."""
+    rng = np.random.default_rng(3)
+    shares, widths = [], []
+    for _ in range(60):
+        strokes = negative_cursive._written(rng, ["n", "u"], joined=True)
+        ink = (negative_cursive._render(rng, strokes) > 0.5).astype(np.uint8) * 255
+        widths.append(pens.stroke_width(ink))
+        shares.append(widths[-1] / _ink_height(ink))
+    shares_array = np.array(shares)
+    assert min(widths) <= 2.0  # a ballpoint's hairline
+    assert shares_array.max() >= 0.12  # a marker's stroke
+    assert np.mean(shares_array < 0.1) >= 0.45  # most are pens, not markers
+
+
+def test_cursive_pieces_are_parts_of_words(every_kind):
+    """Whole words are wide; the finder's cuts of them are one or two letters wide, and no
+    normalized crop is empty."""
+    rng = np.random.default_rng(8)
+    ink = negative_cursive._render(rng, negative_cursive._written(rng, list("mnua"), True))
+    piece = negative_cursive._window(rng, ink)
+    rows = np.flatnonzero(ink.max(axis=1) > 0.1)
+    assert ink.shape[1] > 2 * len(rows)  # four letters: more than twice as wide as tall
+    assert piece.shape[1] <= 0.9 * len(rows) + 1 and piece.max() > 0.5
+    assert all(image.max() == 255 for image in _of_kind(every_kind, "cursive"))
 
 
 # --- pens --------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ import numpy as np
 
 from camdigit.core.preprocess import Ink, normalize_digit
 from camdigit.training.negative_characters import CHARACTER_KIND_FUNCTIONS
+from camdigit.training.negative_cursive import CURSIVE_KIND_FUNCTIONS
 from camdigit.training.negative_digits import DIGIT_KIND_FUNCTIONS
 from camdigit.training.negative_render import MAX_TRIES, KindFunction, camera_crop, is_bar
 from camdigit.training.negative_surfaces import SURFACE_KIND_FUNCTIONS
@@ -61,6 +62,7 @@ NEGATIVE_KINDS: tuple[str, ...] = (
     "pair",
     "neighbour",
     "letter",
+    "cursive",
     "printed",
     "line",
     "grid",
@@ -78,6 +80,7 @@ CAMERA_SHARE = 0.5
 _KIND_FUNCTIONS: dict[str, KindFunction] = {
     **DIGIT_KIND_FUNCTIONS,
     **CHARACTER_KIND_FUNCTIONS,
+    **CURSIVE_KIND_FUNCTIONS,
     **SURFACE_KIND_FUNCTIONS,
 }
 
