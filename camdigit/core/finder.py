@@ -19,7 +19,8 @@ model judge.
    limits left are loose sanity bounds relative to the digit's own height or the measured pen
    (an upright "1" is one stroke wide however tall), not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
-   keeps the likeliest reading of each blob (or none of it). Each proposal carries its ink's
+   keeps the likeliest reading of each blob (or none of it; or, of two touching digits one of
+   which is too mangled to read, the sure one). Each proposal carries its ink's
    contrast over its ground's grain: the pipeline drops what stands out far less than the
    frame's confident digits do (:func:`camdigit.core.proposals.faint`).
 4. **Crops**: each proposal's own ink on white (a neighbour's stroke or a line in its box is

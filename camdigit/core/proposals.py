@@ -7,8 +7,9 @@ later one (node 0 is the blob's left edge, :data:`END` its right; cut columns li
 every path from 0 to :data:`END` is one reading of the whole blob (the whole blob is the edge
 0 -> END; two touching digits 0 -> c -> END; two rows 0 -> :data:`ROWS` -> END). The model reads
 every proposal in the frame's one batched call, and :func:`choose` keeps, per group, the path
-whose readings are likeliest all to be right digits (or nothing, when none is): recognition
-decides the segmentation, as the best digit-string readers do.
+whose readings are likeliest all to be right digits (or nothing, when none is; a piece that
+reads as nothing may be passed over beside sure digits): recognition decides the segmentation,
+as the best digit-string readers do.
 """
 
 from __future__ import annotations
