@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     print_held_out(results, held_out)
     if args.write:
         metrics["benchmark"] = {
-            "command": "python -m benchmarks.model --write",
+            "command": " ".join(["python -m benchmarks.model", *(argv or sys.argv[1:])]),
             "machine": machine,
             "test_digits": len(test),
             "keras_accuracy": keras_accuracy,
