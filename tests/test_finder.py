@@ -295,6 +295,35 @@ def test_a_column_of_three_close_digits_gives_three_digits(recognizer, mnist_100
     assert result.detections.digits[found].tolist() == [2, 5, 7]
 
 
+def test_two_digits_under_a_stroke_of_the_row_above_are_read_apart(recognizer, mnist_1000):
+    # rows written close: a stroke of the row above reaches down over two digits of the next
+    # row, so all three are one column of parts; the lower band holds the two digits side by
+    # side and is proposed digit by digit as well as whole
+    images, labels = mnist_1000
+    page = np.full((360, 480), 235, np.uint8)
+
+    def put(digit_value: int, x: int, y: int) -> tuple[int, int, int, int]:
+        index = int(np.flatnonzero(labels == digit_value)[0])
+        digit = cv2.resize(images[index], (60, 60), interpolation=cv2.INTER_LINEAR)
+        ys, xs = np.nonzero(digit > 60)
+        digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        h, w = digit.shape
+        region = page[y : y + h, x : x + w]
+        np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
+        return x, y, w, h
+
+    lower = [put(6, 200, 160), put(4, 260, 160)]  # 44 px tall
+    put(2, 220, 88)  # a 2 of the row above, its base stroke drawn on over both, 7 px above
+    cv2.line(page, (236, 128), (205, 151), 40, 4)
+    cv2.line(page, (205, 151), (285, 151), 40, 4)
+    for k, value in enumerate((2, 5, 7)):  # a row elsewhere: the frame's typical digit height
+        put(value, 40 + 60 * k, 260)
+    result = recognizer.process(page, still=True)
+    found = match(result.detections.boxes, np.array(lower))
+    assert (found >= 0).all(), result.detections
+    assert result.detections.digits[found].tolist() == [6, 4]
+
+
 def test_a_wide_blob_at_the_frames_edge_is_cut_like_any_other(finder):
     # a crop at the frame's edge gets its full white margin, so its pieces are cut row by row
     page = np.full((120, 200), 230, np.uint8)

@@ -180,13 +180,19 @@ def add_cuts(out: Proposals, crop: np.ndarray, box: np.ndarray, contrast: float)
             out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
 
 
+ROW_SLOTS = 32
+"""Lattice nodes between two rows' nodes: room for the digits side by side in one row."""
+
+
 def add_rows(
     out: Proposals, ink: FrameInk, members: np.ndarray, min_h: int, typical: float
 ) -> None:
     """Propose a column of parts row by row: cut at every vertical gap between its parts
     into bands, every run of consecutive bands up to :data:`ROW_RUN` typical digit heights
     tall is a proposal (a digit with a floating bar is two bands, one proposal), each an
-    edge of the group's lattice, so the model chooses how the column falls into rows."""
+    edge of the group's lattice, so the model chooses how the column falls into rows. A band
+    that holds parts side by side (two digits of a row, joined to the column by a stroke of the
+    row above reaching down over both) is also proposed digit by digit, a chain of edges."""
     boxes = ink.boxes
     b = boxes[members]
     order = np.argsort(b[:, 1], kind="stable")
@@ -198,21 +204,53 @@ def add_rows(
     bands = np.split(order, splits)
     tops = [int(b[band, 1].min()) for band in bands]
     ends = [int((b[band, 1] + b[band, 3]).max()) for band in bands]
-    nodes = [0, *(ROWS - len(bands) + i for i in range(1, len(bands))), END]
+    count = len(bands)
+    nodes = [0, *(ROWS - (count - i) * ROW_SLOTS for i in range(1, count)), END]
     tallest = ROW_RUN * max(typical, min_h)
-    for i in range(len(bands)):
-        for j in range(i + 1, len(bands) + 1):
-            if (i, j) == (0, len(bands)):
+    for i in range(count):
+        for j in range(i + 1, count + 1):
+            if (i, j) == (0, count):
                 continue  # the whole column: proposed (or not) as such
             if ends[j - 1] - tops[i] > tallest:
                 break
             side = members[np.concatenate(bands[i:j])]
-            side_box = group_boxes(boxes[side], np.zeros(len(side), np.int64))[0]
-            if int(side_box[3]) < min_h:
-                continue
-            level = paper_at(ink.paper, ink.step, side_box)
-            contrast = ink.contrast(side_box, level)
-            if contrast < ink.cfg.min_contrast:
-                continue
-            crop, _ = ink.crop(side_box, side, level)
-            out.add(side_box, crop, contrast, nodes[i], nodes[j])
+            made = _row_candidate(ink, side, min_h)
+            if made is not None:
+                out.add(made[0], made[1], made[2], nodes[i], nodes[j])
+            if j == i + 1 and len(side) > 1:
+                # intermediate nodes of this band only, above any cut's (a blob may be both)
+                base = ROWS - (count + 1) * ROW_SLOTS if i == 0 else nodes[i]
+                _add_side_by_side(out, ink, side, min_h, nodes[i], base, nodes[j])
+
+
+def _row_candidate(ink: FrameInk, side: np.ndarray, min_h: int) -> tuple | None:
+    """The box, crop and contrast of the parts ``side`` proposed as one digit, or None where
+    it is too short or too faint."""
+    side_box = group_boxes(ink.boxes[side], np.zeros(len(side), np.int64))[0]
+    if int(side_box[3]) < min_h:
+        return None
+    level = paper_at(ink.paper, ink.step, side_box)
+    contrast = ink.contrast(side_box, level)
+    if contrast < ink.cfg.min_contrast:
+        return None
+    crop, _ = ink.crop(side_box, side, level)
+    return side_box, crop, contrast
+
+
+def _add_side_by_side(
+    out: Proposals, ink: FrameInk, side: np.ndarray, min_h: int, first: int, base: int, last: int
+) -> None:
+    """The parts of one band (``side``) that stand apart (no horizontal overlap), left to
+    right, as a chain of edges from node ``first`` to ``last`` through ``base`` + 1, + 2..."""
+    boxes = ink.boxes[side]
+    order = np.argsort(boxes[:, 0], kind="stable")
+    right = np.maximum.accumulate(boxes[order, 0] + boxes[order, 2])
+    apart = (np.flatnonzero(boxes[order[1:], 0] >= right[:-1]) + 1).tolist()
+    if not apart or len(apart) >= ROW_SLOTS - 1:
+        return
+    made = [_row_candidate(ink, side[part], min_h) for part in np.split(order, apart)]
+    if any(m is None for m in made):
+        return
+    chain = [first, *(base + k for k in range(1, len(made))), last]
+    for k, (box, crop, contrast) in enumerate(made):  # type: ignore[misc]
+        out.add(box, crop, contrast, chain[k], chain[k + 1])
