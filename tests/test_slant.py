@@ -7,7 +7,7 @@ import math
 import cv2
 import numpy as np
 
-from camdigit.core.crops import turned_upright
+from camdigit.core.crops import crossbar_ones, turned_upright
 from camdigit.core.slant import fragments, local_slant
 
 
@@ -92,3 +92,25 @@ def test_a_one_twice_as_tall_as_the_digits_beside_it_is_no_digit():
     slightly[0, 3] = 90  # 1.8x its neighbours: a tall 1 of the line
     assert not fragments(slightly, np.array([1, 2, 4, 1])).any()
     assert not fragments(boxes[[0]], np.array([1])).any()
+
+
+def _bar_crop(strokes: list[tuple[int, int, int, int]], width: int = 5) -> np.ndarray:
+    crop = np.full((70, 50), 240, np.uint8)
+    for x0, y0, x1, y1 in strokes:
+        cv2.line(crop, (x0, y0), (x1, y1), 30, width)
+    return crop
+
+
+def test_a_t_or_an_i_read_as_1_is_no_digit():
+    stem = (25, 8, 24, 62)
+    crops = [
+        _bar_crop([stem]),  # a plain 1
+        _bar_crop([stem, (25, 8, 12, 20)]),  # a European 1: a flag to the left
+        _bar_crop([stem, (25, 8, 14, 16), (12, 62, 38, 62)]),  # a flag and a base
+        _bar_crop([stem, (8, 8, 42, 8)]),  # a T (a box's post with the stubs of its top line)
+        _bar_crop([stem, (10, 8, 40, 8), (10, 62, 40, 62)]),  # an I
+        _bar_crop([(12, 62, 36, 8)]),  # a 1 leaning right
+    ]
+    assert crossbar_ones(crops, np.ones(6, bool)).tolist() == [False] * 3 + [True] * 2 + [False]
+    # only readings of 1 are judged
+    assert not crossbar_ones(crops, np.zeros(6, bool)).any()

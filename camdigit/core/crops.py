@@ -141,3 +141,36 @@ def turned_upright(crop: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(
         crop, turn, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )
+
+
+CROSSBAR = 1.5
+"""A bar across the top of a 1 reaches at least this many stem widths out on each side of the
+stem (and a pixel more) for the shape to be a T or an I: a written 1's flag reaches left only."""
+
+
+def crossbar_ones(crops: list[np.ndarray], ones: np.ndarray) -> np.ndarray:
+    """(N,) bool: which of the crops read as 1 (``ones``) have a bar across their top, reaching
+    out on both sides of the stem: a T, a printed I, or the post of a drawn box whose broken
+    lines left stubs at its ends. A written 1 has at most a flag to the left (and a base).
+
+    The stem is measured on the rows a fifth to a third of the way down the ink (its centre
+    and its width, the median ink per row); the bar on the top seventh of the ink."""
+    found = np.zeros(len(crops), bool)
+    for i in np.flatnonzero(ones).tolist():
+        crop = crops[i]
+        _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        rows = np.flatnonzero(ink.any(axis=1))
+        if len(rows) < 8:
+            continue
+        top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
+        stem = ink[top + height // 5 : top + height // 3 + 1]
+        widths = stem.sum(axis=1)
+        if not widths.all():
+            continue
+        cols = np.arange(crop.shape[1])
+        centre = float(np.median((stem * cols).sum(axis=1) / widths))
+        width = float(np.median(widths))
+        bar = np.flatnonzero(ink[top : top + max(2, height // 7)].any(axis=0))
+        reach = CROSSBAR * width + 1
+        found[i] = centre - bar[0] >= reach and bar[-1] - centre >= reach
+    return found

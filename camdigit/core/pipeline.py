@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
-from camdigit.core.crops import turned_upright
+from camdigit.core.crops import crossbar_ones, turned_upright
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
@@ -276,7 +276,9 @@ class Recognizer:
         read_digits = Detections(
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
-        detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink]
+        # a T or an I (a box's post) read as 1 is no digit
+        barred = crossbar_ones(found.data["crops"], detections.digits == 1)
+        detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink & ~barred]
         detections = detections[~fragments(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
