@@ -265,6 +265,18 @@ def test_rows_written_close_together_are_read_row_by_row(recognizer, mnist_1000,
     assert s.false <= 1, s.as_dict()
 
 
+def write_digit(page: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
+    """Write an MNIST digit (ink bright) scaled to ``side`` px, its ink's box at (x, y), in
+    dark ink on ``page``; returns the ink's box."""
+    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(digit > 60)
+    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = digit.shape
+    region = page[y : y + h, x : x + w]
+    np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
+    return x, y, w, h
+
+
 def test_a_column_of_three_close_digits_gives_three_digits(recognizer, mnist_1000):
     # Parts stacked closer than a third of their height are merged into one column; the
     # column is proposed row by row and the model keeps one digit per row.
@@ -273,13 +285,7 @@ def test_a_column_of_three_close_digits_gives_three_digits(recognizer, mnist_100
     picks = [int(np.flatnonzero(labels == d)[0]) for d in (2, 5, 7, 3, 8, 4)]
 
     def put(index: int, x: int, y: int) -> tuple[int, int, int, int]:
-        digit = cv2.resize(images[index], (56, 56), interpolation=cv2.INTER_LINEAR)
-        ys, xs = np.nonzero(digit > 60)
-        digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-        h, w = digit.shape
-        region = page[y : y + h, x : x + w]
-        np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
-        return x, y, w, h
+        return write_digit(page, images[index], x, y, 56)
 
     column = []
     y = 40
@@ -303,14 +309,7 @@ def test_two_digits_under_a_stroke_of_the_row_above_are_read_apart(recognizer, m
     page = np.full((360, 480), 235, np.uint8)
 
     def put(digit_value: int, x: int, y: int) -> tuple[int, int, int, int]:
-        index = int(np.flatnonzero(labels == digit_value)[0])
-        digit = cv2.resize(images[index], (60, 60), interpolation=cv2.INTER_LINEAR)
-        ys, xs = np.nonzero(digit > 60)
-        digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-        h, w = digit.shape
-        region = page[y : y + h, x : x + w]
-        np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
-        return x, y, w, h
+        return write_digit(page, images[int(np.flatnonzero(labels == digit_value)[0])], x, y, 60)
 
     lower = [put(6, 200, 160), put(4, 260, 160)]  # 44 px tall
     put(2, 220, 88)  # a 2 of the row above, its base stroke drawn on over both, 7 px above
