@@ -248,9 +248,10 @@ def _add_side_by_side(
     apart = (np.flatnonzero(boxes[order[1:], 0] >= right[:-1]) + 1).tolist()
     if not apart or len(apart) >= ROW_SLOTS - 1:
         return
-    made = [_row_candidate(ink, side[part], min_h) for part in np.split(order, apart)]
-    if any(m is None for m in made):
-        return
+    parts = np.split(order, apart)
+    made = [m for part in parts if (m := _row_candidate(ink, side[part], min_h)) is not None]
+    if len(made) < len(parts):
+        return  # a digit of the row is too short or too faint: the band stays whole
     chain = [first, *(base + k for k in range(1, len(made))), last]
-    for k, (box, crop, contrast) in enumerate(made):  # type: ignore[misc]
+    for k, (box, crop, contrast) in enumerate(made):
         out.add(box, crop, contrast, chain[k], chain[k + 1])
