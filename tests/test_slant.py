@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 
 from camdigit.core.crops import crossbar_ones, turned_upright
-from camdigit.core.slant import fragments, local_slant
+from camdigit.core.preprocess import normalize_digits
+from camdigit.core.slant import local_slant, stray_ones
+from camdigit.training.european_digits import european_ones
 
 
 def boxes_along(angle: float, count: int = 4, size: int = 40, pitch: float = 50.0) -> np.ndarray:
@@ -74,10 +76,10 @@ def test_a_one_far_shorter_than_the_digits_beside_it_is_a_fragment():
         np.int32,
     )
     digits = np.array([7, 1, 1, 0, 1])
-    assert fragments(boxes, digits).tolist() == [False, True, False, False, False]
+    assert stray_ones(boxes, digits).tolist() == [False, True, False, False, False]
     # rows above and below are not beside it
     column = np.array([[100, 100, 30, 50], [110, 170, 4, 20]], np.int32)
-    assert not fragments(column, np.array([7, 1])).any()
+    assert not stray_ones(column, np.array([7, 1])).any()
 
 
 def test_a_one_twice_as_tall_as_the_digits_beside_it_is_no_digit():
@@ -87,11 +89,11 @@ def test_a_one_twice_as_tall_as_the_digits_beside_it_is_no_digit():
         [[100, 100, 40, 130], [160, 140, 30, 50], [200, 140, 30, 50], [400, 120, 12, 80]],
         np.int32,
     )
-    assert fragments(boxes, np.array([1, 2, 4, 1])).tolist() == [True, False, False, False]
+    assert stray_ones(boxes, np.array([1, 2, 4, 1])).tolist() == [True, False, False, False]
     slightly = boxes.copy()
     slightly[0, 3] = 90  # 1.8x its neighbours: a tall 1 of the line
-    assert not fragments(slightly, np.array([1, 2, 4, 1])).any()
-    assert not fragments(boxes[[0]], np.array([1])).any()
+    assert not stray_ones(slightly, np.array([1, 2, 4, 1])).any()
+    assert not stray_ones(boxes[[0]], np.array([1])).any()
 
 
 def _bar_crop(strokes: list[tuple[int, int, int, int]], width: int = 5) -> np.ndarray:
@@ -114,3 +116,15 @@ def test_a_t_or_an_i_read_as_1_is_no_digit():
     assert crossbar_ones(crops, np.ones(6, bool)).tolist() == [False] * 3 + [True] * 2 + [False]
     # only readings of 1 are judged
     assert not crossbar_ones(crops, np.zeros(6, bool)).any()
+
+
+def test_no_written_1_of_mnist_is_judged_barred(mnist_1000):
+    # the test fixture's 1s, plain and redrawn with a European flag, as the finder's crops
+    # (dark ink on white): none has a bar reaching out on both sides of its top
+    images, labels = mnist_1000
+    ones = images[labels == 1]
+    plain = normalize_digits(ones, ink="bright")
+    european = european_ones(np.random.default_rng(0), ones)
+    crops = [255 - crop for crop in (*plain, *european)]
+    assert len(crops) > 200
+    assert not crossbar_ones(crops, np.ones(len(crops), bool)).any()

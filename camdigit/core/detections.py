@@ -225,6 +225,13 @@ def clip_boxes(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1).astype(np.int32)
 
 
+def inside_frame(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(N,) bool: the boxes clear of the ``width`` x ``height`` frame's border on every side
+    (a box touching it may hold a digit the border cuts)."""
+    x, y, w, h = boxes.T
+    return (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
     a = a.astype(np.float64)

@@ -36,7 +36,7 @@ import numpy as np
 
 from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
 from camdigit.core.cuts import MAX_WIDTH
-from camdigit.core.detections import Detections
+from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import proposals
@@ -148,8 +148,7 @@ class DigitFinder:
         # a part cut by the frame's border is no whole digit's part: joined to the whole digit
         # below or beside it (the next row, leaving a moving camera's frame) it would take that
         # digit out of the frame with it
-        px, py, pw, ph = boxes[parts].T
-        cut = (px <= 0) | (py <= 0) | (px + pw >= width) | (py + ph >= height)
+        cut = ~inside_frame(boxes[parts], width, height)
         group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect, cut)
         digit_boxes = group_boxes(boxes[parts], group)
         x, y, w, h = digit_boxes.T
@@ -158,15 +157,8 @@ class DigitFinder:
             slim &= ~_upright_ones(
                 digit_boxes, slim, parts, group, contours, ink.mask, mask, writing
             )
-        plausible = np.flatnonzero(
-            (h >= min_h)
-            & ~slim
-            # cut by the frame's border: not a whole digit
-            & (x > 0)
-            & (y > 0)
-            & (x + w < width)
-            & (y + h < height)
-        )
+        # a candidate cut by the frame's border is not a whole digit
+        plausible = np.flatnonzero((h >= min_h) & ~slim & inside_frame(digit_boxes, width, height))
         owner = np.full(len(boxes), -1, np.int64)
         owner[parts] = group
         crowded = crowded_boxes(digit_boxes[plausible], boxes, owner, plausible)

@@ -28,7 +28,7 @@ from camdigit.core.proposals import (
     unbeatable,
     writing_height,
 )
-from camdigit.core.slant import fragments, local_slant
+from camdigit.core.slant import local_slant, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -279,7 +279,7 @@ class Recognizer:
         # a T or an I (a box's post) read as 1 is no digit
         barred = crossbar_ones(found.data["crops"], detections.digits == 1)
         detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink & ~barred]
-        detections = detections[~fragments(detections.boxes, detections.digits)]
+        detections = detections[~stray_ones(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
             held = held[held.confidences >= self.conf]

@@ -80,10 +80,11 @@ BESIDE_GAP = 1.0
 digit's room: a far tall mark is not the line's writing)."""
 
 
-def fragments(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """(N,) bool: the digits read as 1 that are less than :data:`FRAGMENT` of the median
-    height of the digits beside them, or more than :data:`TOWER` times the tallest of them
-    (none where no digit is beside them)."""
+def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the digits read as 1 that are no digit of their line: less than
+    :data:`FRAGMENT` of the median height of the digits beside them (a fragment), or more than
+    :data:`TOWER` times the tallest of them (an integral sign, a bracket); none where no digit
+    is beside them."""
     found = np.zeros(len(boxes), bool)
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:

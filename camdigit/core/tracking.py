@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import Detections, iou_matrix
+from camdigit.core.detections import Detections, inside_frame, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -244,12 +244,7 @@ class DigitTracker:
             return Detections.empty()
         # the frame just recorded is `missed` frames after each was last seen
         boxes = np.array([t.predicted_box(t.missed) for t in rows])
-        inside = (
-            (boxes[:, 0] > 0)
-            & (boxes[:, 1] > 0)
-            & (boxes[:, 0] + boxes[:, 2] < width)
-            & (boxes[:, 1] + boxes[:, 3] < height)
-        )
+        inside = inside_frame(boxes, width, height)
         if len(detections):
             inside &= iou_matrix(boxes, detections.boxes).max(axis=1) == 0
         votes = [t.vote() for t in rows]

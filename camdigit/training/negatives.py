@@ -7,9 +7,9 @@ model must call each of them some digit; with these negatives it can say "not a 
 Each kind has a function of its own that draws one raw crop. They are rendered and normalized
 exactly as the runtime does, so the model learns the shapes, not a rendering difference:
 
-* **Camera kinds** (letter, printed, line, grid, blob, texture, empty) are drawn as a camera
-  sees them, dark ink on lighter grey paper with a soft light gradient and mild grain, 20-120 px
-  on their long side, with a finder-like margin, and normalized with
+* **Camera kinds** (letter, cursive, printed, line, grid, blob, texture, empty) are drawn as a
+  camera sees them, dark ink on lighter grey paper with a soft light gradient and mild grain,
+  20-120 px on their long side, with a finder-like margin, and normalized with
   ``normalize_digit(crop, ink="dark")``: the camera path.
 * **Digit kinds** (piece, pair, neighbour) are composed from ink-bright MNIST digits. Half of
   them are normalized with ``ink="bright"`` directly, exactly as the MNIST training digits are,
@@ -24,7 +24,8 @@ MNIST digit too, and every normalized crop that came out a bare near-vertical ba
 again.
 
 The kinds are drawn by family: :mod:`camdigit.training.negative_digits` (piece, pair,
-neighbour), :mod:`camdigit.training.negative_characters` (letter, printed) and
+neighbour), :mod:`camdigit.training.negative_characters` (letter, printed),
+:mod:`camdigit.training.negative_cursive` (cursive: letters and words written with a pen) and
 :mod:`camdigit.training.negative_surfaces` (line, grid, blob, texture, empty), all with the
 rendering and shape checks of :mod:`camdigit.training.negative_render`. This module draws the
 mix, normalizes it and writes the contact sheets.
