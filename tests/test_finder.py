@@ -9,7 +9,7 @@ import pytest
 from benchmarks.matching import Score, match, score_frame
 from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
-from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts
+from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import END, contested
 from camdigit.core.segmentation import erase_lines, line_outlines, side_by_side
@@ -437,3 +437,32 @@ def test_a_digit_below_one_cut_by_the_frames_edge_is_found(finder):
     assert len(found) == 1, found.boxes
     x, y, w, h = found.boxes[0].tolist()
     assert 48 <= y <= 56 and 102 <= y + h <= 110  # the 3 alone
+
+
+def test_a_digit_reaching_the_frames_border_is_read_and_one_cut_by_it_is_not(
+    recognizer, mnist_1000
+):
+    # a moving camera shows a digit whole while its curve's soft edge touches the border, then
+    # cut: whole, it is read; cut, it is no digit
+    images, labels = mnist_1000
+    page = np.full((240, 320), 235, np.uint8)
+    edge = write_digit(page, images[int(np.flatnonzero(labels == 0)[0])], 0, 80, 64)
+    for k, value in enumerate((2, 5, 7)):
+        write_digit(page, images[int(np.flatnonzero(labels == value)[0])], 110 + 60 * k, 90, 60)
+    result = recognizer.process(page, still=True)
+    found = match(result.detections.boxes, np.array([edge]))
+    assert found[0] >= 0, result.detections
+    assert result.detections.digits[found[0]] == 0
+    cut = np.ascontiguousarray(page[:, edge[2] // 3 :])
+    assert (recognizer.process(cut, still=True).detections.boxes[:, 0] > 0).all()
+
+
+def test_a_stroke_running_along_the_frames_border_is_cut_by_it():
+    gray = np.full((120, 160), 235, np.uint8)
+    gray[20:60, 157:159] = 60  # a line along the right border, its soft edge on it
+    gray[20:60, 159] = 170
+    gray[20:60, 156] = 170
+    mask = (gray < 200).astype(np.uint8) * 255
+    paper = np.full((120, 160), 235, np.uint8)
+    boxes = np.array([[156, 20, 4, 40], [40, 20, 30, 40]], np.int32)
+    assert whole_in_frame(gray, mask, paper, 1, boxes).tolist() == [False, True]

@@ -35,6 +35,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
+from camdigit.core.crops import paper_levels
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.ink import InkPolarity, find_ink
@@ -145,9 +146,11 @@ class DigitFinder:
         )
         if len(parts) > 4 * cfg.max_digits:  # clutter: keep the largest blobs
             parts = parts[np.argsort(-(boxes[parts, 2] * boxes[parts, 3]))[: 4 * cfg.max_digits]]
-        # a part cut by the frame's border is no whole digit's part: joined to the whole digit
-        # below or beside it (the next row, leaving a moving camera's frame) it would take that
-        # digit out of the frame with it
+        # a part touching the frame's border joins none, even one only reaching it (see
+        # whole_in_frame): cut, joined to the whole digit below or beside it (the next row,
+        # leaving a moving camera's frame) it would take that digit out of the frame with it,
+        # and a shadow's or a desk's edge running out of the frame would swallow the digits
+        # it passes
         cut = ~inside_frame(boxes[parts], width, height)
         group = merge_parts(boxes[parts], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect, cut)
         digit_boxes = group_boxes(boxes[parts], group)
@@ -157,8 +160,11 @@ class DigitFinder:
             slim &= ~_upright_ones(
                 digit_boxes, slim, parts, group, contours, ink.mask, mask, writing
             )
-        # a candidate cut by the frame's border is not a whole digit
-        plausible = np.flatnonzero((h >= min_h) & ~slim & inside_frame(digit_boxes, width, height))
+        # a candidate cut by the frame's border is not a whole digit; one whose curve only
+        # reaches the border is (a moving camera's digit in the frame before it leaves)
+        plausible = np.flatnonzero(
+            (h >= min_h) & ~slim & whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
+        )
         owner = np.full(len(boxes), -1, np.int64)
         owner[parts] = group
         crowded = crowded_boxes(digit_boxes[plausible], boxes, owner, plausible)
@@ -216,6 +222,44 @@ class DigitFinder:
             if len(out.boxes) >= cfg.max_digits:
                 break
         return out.found(cfg.max_digits, paper, step)
+
+
+GRAZE = 0.5
+"""A box touching the frame's border still holds a whole digit when its ink on the border is at
+most this share of its strokes' own darkness below the paper (a stroke the border cuts is as dark
+on the border as inside it, one that only reaches the border shows there its soft edge), along at
+most this share of the box's side (a curve touches the border at a point; a stroke running along
+the border, such as a grid line beside it, touches it all along)."""
+
+
+def whole_in_frame(
+    gray: np.ndarray, mask: np.ndarray, paper: np.ndarray, step: int, boxes: np.ndarray
+) -> np.ndarray:
+    """(N,) bool: the boxes whose ink the frame's border does not cut: clear of the border, or
+    touching it with no more than the soft edge of a curve (:data:`GRAZE`)."""
+    height, width = gray.shape
+    whole = inside_frame(boxes, width, height)
+    touching = np.flatnonzero(~whole)
+    if not len(touching):
+        return whole
+    levels = paper_levels(paper, step, boxes[touching])
+    for k, level in zip(touching.tolist(), levels.tolist(), strict=True):
+        x, y, w, h = (int(v) for v in boxes[k])
+        inked = mask[y : y + h, x : x + w] > 0
+        if not inked.any():
+            continue
+        dark = level - gray[y : y + h, x : x + w].astype(np.float32)
+        core = float(np.percentile(dark[inked], 90))
+        sides = [(0, 0)] if x == 0 else []  # (axis, index) of the border's line in the box
+        sides += [(1, 0)] if y == 0 else []
+        sides += [(0, -1)] if x + w >= width else []
+        sides += [(1, -1)] if y + h >= height else []
+        whole[k] = core > 0 and all(
+            float(np.take(dark, i, axis=1 - a).max()) <= GRAZE * core
+            and np.take(inked, i, axis=1 - a).mean() <= GRAZE
+            for a, i in sides
+        )
+    return whole
 
 
 PEN_SAMPLE = 64
