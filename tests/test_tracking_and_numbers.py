@@ -265,3 +265,26 @@ def test_a_digit_hidden_a_moment_comes_back_on_its_track_where_it_was():
         step(tracker, [], [])
     tracks, digits, _, _ = step(tracker, [[124, 100, 20, 30]], [7])
     assert tracks[0] == first and digits[0] == 7
+
+
+@pytest.mark.parametrize("pieces", [1, 2])
+def test_a_digit_cut_in_a_piece_for_a_frame_or_two_keeps_its_track(pieces):
+    # a 7 moving down 2 px a frame; for a frame or two only a piece of its bar is found (a
+    # stroke lost to blur): the piece continues the track, and so does the whole 7 after it
+    tracker = DigitTracker()
+    first = step(tracker, [[240, 20, 36, 38]], [7])[0][0]
+    for k in range(1, 5):
+        assert step(tracker, [[240, 20 + 2 * k, 36, 38]], [7])[0][0] == first
+    for k in range(5, 5 + pieces):
+        assert step(tracker, [[252, 20 + 2 * k, 24, 19]], [7])[0][0] == first
+    k = 5 + pieces
+    assert step(tracker, [[240, 20 + 2 * k, 36, 38]], [7])[0][0] == first
+
+
+def test_a_lasting_change_of_size_is_taken_on():
+    # the camera moves closer: a box twice its size for several frames is the digit's own
+    tracker = DigitTracker()
+    first = step(tracker, [[100, 100, 20, 30]], [4])[0][0]
+    for _ in range(6):
+        assert step(tracker, [[95, 95, 30, 45]], [4])[0][0] == first
+    assert np.allclose(tracker.tracks[0].box, [95, 95, 30, 45])

@@ -1,7 +1,9 @@
 """Steady labels across frames: match digit boxes to tracks, vote each track's digit.
 
 Tracks are matched by box overlap (IoU) regardless of the digit read, so a 1/7 flicker cannot
-split a track; each track then reports the digit with the highest summed confidence over its
+split a track, and a box far smaller or larger than its track's for a frame or two (a piece of
+the digit found, a stroke lost to blur) does not reshape the track, so the whole digit after it
+continues the track; each track then reports the digit with the highest summed confidence over its
 last readings. A track whose readings agree is not re-read every frame: the model sees its crop
 again only every ``recheck_every`` frames, or at once when its box changes size. A steady digit
 the finder misses for a frame or two stays on screen at the place its motion predicts
@@ -34,6 +36,7 @@ class Track:
     missed: int = 0  # frames since last matched
     since_read: int = 0  # frames since the model last read this track's crop
     read_box: np.ndarray | None = None  # box when last read
+    jumped: int = 0  # frames in a row its box was another cut of it, so its own box was kept
 
     def add_reading(self, digit: int, confidence: float, steady_confidence: float) -> None:
         if self.readings.maxlen is not None and len(self.readings) == self.readings.maxlen:
@@ -69,6 +72,11 @@ class TrackerConfig:
     steady_confidence: float = 0.9  # ... each at least this confident
     resize_tolerance: float = 0.2  # a box whose size changed more than this is read again
     hold: int = 2  # frames a steady track unseen stays on screen (see DigitTracker.held)
+    jump: float = 2.0  # a box this many times larger or smaller (area) than its track's is
+    # another cut of the same digit (a stroke lost to blur, a piece read), not the digit's
+    # motion: the track keeps its own box and velocity, so the whole digit in a later frame
+    # still continues it...
+    jump_frames: int = 3  # ... unless the new size lasts this many frames
 
     def __post_init__(self) -> None:
         if not 0 < self.iou_threshold <= 1:
@@ -77,6 +85,8 @@ class TrackerConfig:
             raise ValueError("votes, recheck_every and steady_readings must be at least 1")
         if not 0 <= self.hold <= self.max_missed:
             raise ValueError(f"hold must be between 0 and max_missed, got {self.hold}")
+        if self.jump <= 1 or self.jump_frames < 0:
+            raise ValueError("jump must be above 1 and jump_frames at least 0")
 
 
 class Readings(NamedTuple):
@@ -197,9 +207,19 @@ class DigitTracker:
             if matched[i] >= 0:
                 track = self.tracks[matched[i]]
                 seen[matched[i]] = True
-                step = (box[:2] - track.box[:2]) / (1 + track.missed)
-                track.velocity = 0.5 * track.velocity + 0.5 * step
-                track.box = box
+                area, before = box[2] * box[3], track.box[2] * track.box[3]
+                if (
+                    track.missed == 0
+                    and track.jumped < cfg.jump_frames
+                    and max(area, before) > cfg.jump * max(1.0, min(area, before))
+                ):
+                    track.box = track.predicted_box(1)
+                    track.jumped += 1
+                else:
+                    step = (box[:2] - track.box[:2]) / (1 + track.missed)
+                    track.velocity = 0.5 * track.velocity + 0.5 * step
+                    track.box = box
+                    track.jumped = 0
                 track.missed = 0
                 track.since_read += 1
             else:
