@@ -12,6 +12,10 @@ border), the paper on the blob and its rim is the wider closing. A shadow's edge
 a window too wide, is a band half the window wide: wider than a third of it, so it never
 qualifies.
 
+Faint strokes (:func:`_hysteresis`): ink is what is clearly darker than the paper, and what is
+a little darker joined to it: near it, or, for a thin or blurred pen's stroke that is clearly
+ink only here and there, the whole faint mark when that ink spans it.
+
 Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
 measured (:func:`light_ink`) and the frame inverted, so every later step sees dark ink on a
 light ground.
@@ -179,12 +183,13 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
     less than filtering the full frame. Ink is what is darker than ``ink_ratio`` of the paper
-    (and ``ink_margin`` levels), plus what is darker than ``faint_ratio`` within two pixels of
-    it: a grainy pencil stroke dips above the first level here and there and would fall apart
-    without the second, while a faint ruled line away from any ink stays out. Where the paper
-    is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page), the ink must also
-    be darker than ``dim_ink`` of the paper there: relative to the paper around it, so ink in a
-    shadow a quarter as bright as the lit page is still ink, but the grain of a dark desk is not.
+    (and ``ink_margin`` levels), plus what is darker than ``faint_ratio`` joined to it
+    (:func:`_hysteresis`): a grainy pencil stroke dips above the first level here and there and
+    would fall apart without the second, while a faint ruled line away from any ink stays out.
+    Where the paper is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page),
+    the ink must also be darker than ``dim_ink`` of the paper there: relative to the paper
+    around it, so ink in a shadow a quarter as bright as the lit page is still ink, but the
+    grain of a dark desk is not.
     ``shrunk``: :func:`_shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
@@ -211,9 +216,53 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
         )
         masks.append(cv2.compare(gray, threshold, cv2.CMP_LT))
     dark, faint = masks
-    near_dark = cv2.dilate(dark, np.ones((5, 5), np.uint8))
-    mask = cv2.bitwise_or(dark, cv2.bitwise_and(faint, near_dark))
-    return InkMap(mask, paper, step, bright)
+    return InkMap(_hysteresis(dark, faint, cfg.min_height_px), paper, step, bright)
+
+
+def _hysteresis(dark: np.ndarray, faint: np.ndarray, min_size: int) -> np.ndarray:
+    """The ink: ``dark`` marks, and the ``faint`` ones (a superset) joined to them. A thin or
+    blurred pen's stroke dips below the dark level along much of its length and would fall
+    apart into pieces read as 1s: a faint mark is kept whole when its dark ink is spread over
+    all of it and is a small part of it (:data:`_SPREAD`, :data:`_FAINT_PEN`), and at least
+    ``min_size`` pixels long or tall (a digit's size: a wall's specks are not looked at); any
+    other only within two pixels of its dark ink (a faint ruled or grid line the stroke touches
+    stays out)."""
+    ink = cv2.bitwise_or(dark, cv2.bitwise_and(faint, cv2.dilate(dark, _NEAR)))
+    beyond = cv2.bitwise_and(faint, cv2.bitwise_not(ink))
+    # where faint marks go on beyond the ink: a few pixels are the grain at the ink's edges, a
+    # broken stroke's faint stretches cross it at the two ends of every gap
+    if cv2.countNonZero(cv2.bitwise_and(beyond, cv2.dilate(ink, _GROW))) < min_size:
+        return ink
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        cv2.bitwise_or(faint, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    dark_px = np.bincount(labels[dark > 0], minlength=count)
+    reaching = np.bincount(labels[beyond > 0], minlength=count) > 0
+    candidates = np.flatnonzero(
+        reaching
+        & (dark_px > 0)
+        & (dark_px <= _FAINT_PEN * stats[:, cv2.CC_STAT_AREA])
+        & (np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= min_size)
+    )
+    for label in candidates[candidates > 0].tolist():
+        x, y, w, h = stats[label, :4].tolist()
+        mark = labels[y : y + h, x : x + w] == label
+        inked = mark & (dark[y : y + h, x : x + w] > 0)
+        cols, rows = np.flatnonzero(inked.any(axis=0)), np.flatnonzero(inked.any(axis=1))
+        spread = (cols[-1] - cols[0] + 1) * (rows[-1] - rows[0] + 1)
+        if w * h <= _SPREAD * spread:
+            ink[y : y + h, x : x + w][mark] = 255
+    return ink
+
+
+_NEAR = np.ones((5, 5), np.uint8)
+_SPREAD = 1.25
+"""A faint mark is kept whole when its box is at most this many times the area of the box of
+the dark ink it holds (a stroke's pieces); else only near that ink (a line it touches)..."""
+_FAINT_PEN = 0.4
+"""... and when at most this share of it is dark: a faint pen's stroke, dark here and there. A
+dark mark with faint gaps (a printed box's lines, a ruled line the writing touches) keeps its
+gaps, so that one line does not join every digit it passes."""
 
 
 def _bright_level(paper: np.ndarray) -> float:

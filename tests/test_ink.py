@@ -1,0 +1,62 @@
+"""The ink mask: what is kept of faint strokes (camdigit.core.ink)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.core.finder import FinderConfig
+from camdigit.core.ink import find_ink
+
+PAPER = 220
+FAINT = 180  # darker than the faint level of the paper (0.86), lighter than the ink level (0.77)
+DARK = 110
+
+
+def mask_of(page: np.ndarray) -> np.ndarray:
+    return find_ink(page, FinderConfig(), "dark")[1].mask > 0
+
+
+def pieces(mask: np.ndarray) -> int:
+    return cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)[0] - 1
+
+
+def test_a_faint_pen_stroke_dark_here_and_there_is_kept_whole():
+    # a blurred thin pen's "S" curve: faint along its length, clearly ink at a few points
+    page = np.full((200, 300), PAPER, np.uint8)
+    curve = np.array(
+        [
+            [150 + 40 * np.cos(t), 100 + 60 * np.sin(t) * np.cos(t / 2)]
+            for t in np.linspace(0.3, 5.8, 80)
+        ],
+        np.int32,
+    )
+    cv2.polylines(page, [curve], False, FAINT, 2)
+    for point in curve[::20]:
+        cv2.circle(page, tuple(int(v) for v in point), 1, DARK, -1)
+    mask = mask_of(page)
+    assert pieces(mask) == 1
+    assert mask[page == FAINT].mean() > 0.95
+
+
+def test_a_faint_line_the_writing_touches_stays_out():
+    # a faint ruled line running across the page, touched by a faint stroke dark here and
+    # there: kept whole, the line would join every digit it passes
+    page = np.full((200, 300), PAPER, np.uint8)
+    cv2.line(page, (0, 120), (299, 120), FAINT, 2)
+    cv2.line(page, (150, 60), (150, 120), FAINT, 2)
+    for y in (64, 90, 116):
+        cv2.circle(page, (150, y), 1, DARK, -1)
+    mask = mask_of(page)
+    assert mask[62:67, 150].all() and mask[114:119, 150].all()  # the stroke's dark ink
+    assert not mask[120, :100].any() and not mask[120, 200:].any()
+
+
+def test_dark_lines_with_faint_gaps_keep_their_gaps():
+    # a printed box, dark but for faint stretches: the gaps stay open, so one box's lines do
+    # not join every digit written in the boxes beside it
+    page = np.full((200, 300), PAPER, np.uint8)
+    cv2.rectangle(page, (40, 40), (260, 160), DARK, 2)
+    page[39:42, 100:140] = FAINT
+    page[158:162, 180:220] = FAINT
+    assert pieces(mask_of(page)) == 2
