@@ -466,3 +466,14 @@ def test_a_stroke_running_along_the_frames_border_is_cut_by_it():
     paper = np.full((120, 160), 235, np.uint8)
     boxes = np.array([[156, 20, 4, 40], [40, 20, 30, 40]], np.int32)
     assert whole_in_frame(gray, mask, paper, 1, boxes).tolist() == [False, True]
+
+
+def test_a_solid_blot_is_not_a_digit(recognizer, mnist_1000):
+    # a round blot among digits, as wide as they are: no digit
+    images, labels = mnist_1000
+    page = np.full((240, 320), 235, np.uint8)
+    cv2.ellipse(page, (70, 90), (14, 20), 0, 0, 360, 30, -1)
+    for k, value in enumerate((2, 5, 7)):
+        write_digit(page, images[int(np.flatnonzero(labels == value)[0])], 140 + 55 * k, 70, 56)
+    result = recognizer.process(page, still=True)
+    assert (result.detections.boxes[:, 0] > 100).all(), result.detections
