@@ -250,7 +250,8 @@ def whole_in_frame(
             continue
         dark = level - gray[y : y + h, x : x + w].astype(np.float32)
         values = dark[inked]
-        core = float(np.partition(values, (9 * len(values)) // 10)[(9 * len(values)) // 10])
+        tenth = (9 * len(values)) // 10  # the strokes' darkness: the 90th percentile
+        core = float(np.partition(values, tenth)[tenth])
         sides = [(0, 0)] if x == 0 else []  # (axis, index) of the border's line in the box
         sides += [(1, 0)] if y == 0 else []
         sides += [(0, -1)] if x + w >= width else []

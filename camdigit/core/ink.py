@@ -244,7 +244,7 @@ def _hysteresis(dark: np.ndarray, faint: np.ndarray, min_size: int) -> np.ndarra
         & (dark_px <= _FAINT_PEN * stats[:, cv2.CC_STAT_AREA])
         & (np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= min_size)
     )
-    for label in candidates[candidates > 0].tolist():
+    for label in candidates.tolist():  # never the ground's label 0: it holds no dark ink
         x, y, w, h = stats[label, :4].tolist()
         mark = labels[y : y + h, x : x + w] == label
         inked = mark & (dark[y : y + h, x : x + w] > 0)
