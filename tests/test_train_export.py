@@ -198,3 +198,52 @@ def test_a_quick_smoke_run_writes_to_a_scratch_folder_unless_told(tmp_path):
     assert quick.out != REPO / "models" and quick.out.is_dir() and not any(quick.out.iterdir())
     assert train.parse_args([]).out == REPO / "models"
     assert train.parse_args(["--quick", "--out", str(tmp_path)]).out == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ("fpu sse2 avx512f avx512_bf16 amx_bf16 amx_tile amx_int8", True),
+        ("fpu sse2 avx2 avx512f avx512_bf16", False),  # bfloat16 vectors, no AMX tiles
+        ("fp asimd evtstrm aes pmull sha1 sha2 crc32", False),  # a Raspberry Pi's CPU
+    ],
+)
+def test_bfloat16_training_is_picked_only_on_amx_cpus(tmp_path, flags, expected):
+    from camdigit.machine import has_bfloat16_matrix_units
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: some CPU\nflags\t\t: {flags}\n\n")
+    assert has_bfloat16_matrix_units(cpuinfo) is expected
+    assert has_bfloat16_matrix_units(tmp_path / "missing") is False
+
+
+def test_the_precision_flag_resolves_auto_and_keeps_a_forced_choice():
+    import train
+
+    assert train.parse_args(["--quick"]).precision in ("float32", "bfloat16")
+    assert train.parse_args(["--quick", "--precision", "float32"]).precision == "float32"
+    assert train.parse_args(["--quick", "--precision", "bfloat16"]).precision == "bfloat16"
+
+
+@needs_tensorflow
+def test_a_model_trained_mixed_exports_as_the_same_float32_network():
+    """The weights of a mixed-bfloat16 model copied into the float32 build give the same
+    logits up to bfloat16's rounding, and the float32 build computes in float32 throughout."""
+    import train
+    from camdigit.training.model import build_model
+
+    mixed = build_model(policy="mixed_bfloat16")
+    assert mixed.layers[-1].compute_dtype == "float32"  # logits kept in float32 for the loss
+    assert mixed.layers[1].compute_dtype == "bfloat16"
+    plain = build_model()
+    assert train.same_layout(mixed, plain)
+    assert not train.same_layout(build_model(classes=10), plain)
+    plain = train.with_weights(plain, mixed)
+    assert {layer.compute_dtype for layer in plain.layers} == {"float32"}
+    with np.load(REPO / "tests" / "fixtures" / "mnist_test_1000.npz") as data:
+        x = normalize_digits(data["images"][:32], ink="bright")[..., None].astype(np.float32)
+    mixed_logits = mixed.predict(x, verbose=0)
+    plain_logits = plain.predict(x, verbose=0)
+    assert plain_logits.dtype == np.float32
+    spread = np.abs(plain_logits).max()
+    assert spread > 0 and np.abs(mixed_logits - plain_logits).max() < 0.05 * spread

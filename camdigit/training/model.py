@@ -29,23 +29,31 @@ CLASSES = 11
 """Outputs: the digits 0-9 and "not a digit"."""
 
 
-def build_model(dropout: float = 0.5, classes: int = CLASSES) -> keras.Model:
-    """Build the uncompiled classifier (logits out)."""
+def build_model(
+    dropout: float = 0.5, classes: int = CLASSES, policy: str = "float32"
+) -> keras.Model:
+    """Build the uncompiled classifier (logits out).
+
+    ``policy`` is the layers' Keras dtype policy: ``"mixed_bfloat16"`` computes in bfloat16 with
+    float32 weights (training on a CPU with bfloat16 matrix units), and the logits stay float32
+    either way so the loss's softmax keeps its precision. The weights are the same in both: a
+    model trained mixed is copied into a float32 one with ``set_weights`` for export.
+    """
     return keras.Sequential(
         [
             keras.Input(shape=(CANVAS, CANVAS, 1), name="digit"),
-            layers.Rescaling(1.0 / 255.0),
-            layers.Conv2D(32, 4, strides=4, activation="relu"),  # 16x16 patch features
-            layers.Conv2D(48, 3, padding="same", activation="relu"),
-            layers.Conv2D(48, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),  # 8x8
-            layers.Conv2D(96, 3, padding="same", activation="relu"),
-            layers.Conv2D(96, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(),  # 4x4
-            layers.Flatten(),
-            layers.Dense(256, activation="relu"),
-            layers.Dropout(dropout),
-            layers.Dense(classes, name="logits"),
+            layers.Rescaling(1.0 / 255.0, dtype=policy),
+            layers.Conv2D(32, 4, strides=4, activation="relu", dtype=policy),  # 16x16 patches
+            layers.Conv2D(48, 3, padding="same", activation="relu", dtype=policy),
+            layers.Conv2D(48, 3, padding="same", activation="relu", dtype=policy),
+            layers.MaxPooling2D(dtype=policy),  # 8x8
+            layers.Conv2D(96, 3, padding="same", activation="relu", dtype=policy),
+            layers.Conv2D(96, 3, padding="same", activation="relu", dtype=policy),
+            layers.MaxPooling2D(dtype=policy),  # 4x4
+            layers.Flatten(dtype=policy),
+            layers.Dense(256, activation="relu", dtype=policy),
+            layers.Dropout(dropout, dtype=policy),
+            layers.Dense(classes, name="logits", dtype="float32"),
         ],
         name="camdigit_cnn",
     )
