@@ -19,6 +19,7 @@ from camdigit.training import (
     negative_characters,
     negative_cursive,
     negative_digits,
+    negative_doodles,
     negatives,
     pens,
 )
@@ -31,6 +32,7 @@ from camdigit.training.negative_characters import (
     UNICODE_SYMBOLS,
     WORDS,
 )
+from camdigit.training.negative_render import polylines
 from camdigit.training.negatives import NEGATIVE_KINDS, make_negatives
 
 from .conftest import run_python
@@ -139,7 +141,7 @@ def test_same_seed_same_negatives(digits):
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"kinds": ("piece", "doodle")},
+        {"kinds": ("piece", "scribbles")},
         {"kinds": ()},
         {"kinds": ("line", "blob"), "weights": (1.0,)},
         {"kinds": ("line", "blob"), "weights": (1.0, -1.0)},
@@ -220,6 +222,38 @@ def test_cursive_pieces_are_parts_of_words(every_kind):
     assert ink.shape[1] > 2 * len(rows)  # four letters: more than twice as wide as tall
     assert piece.shape[1] <= 0.9 * len(rows) + 1 and piece.max() > 0.5
     assert all(image.max() == 255 for image in _of_kind(every_kind, "cursive"))
+
+
+def _drawn(strokes: list[np.ndarray], width: int = 4) -> np.ndarray:
+    return polylines((110, 110), [s + 5 for s in strokes], width)
+
+
+def _deep_dents(ink: np.ndarray, depth: float) -> int:
+    """Concave notches in the outline deeper than ``depth`` of the shape's size."""
+    contours, _ = cv2.findContours((ink > 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, 2)
+    outline = max(contours, key=cv2.contourArea)
+    defects = cv2.convexityDefects(outline, cv2.convexHull(outline, returnPoints=False))
+    size = max(cv2.boundingRect(outline)[2:])
+    if defects is None:
+        return 0
+    return int((defects.reshape(-1, 4)[:, 3] / 256 > depth * size).sum())
+
+
+def test_doodles_keep_what_tells_them_from_a_digit(every_kind):
+    """A star has its points and a cloud its bumps (a smooth ring would be a 0), a smiley its
+    face inside the ring, a spiral its turns; every doodle comes normalized."""
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        assert _deep_dents(_drawn(negative_doodles._star(rng)), 0.15) == 5
+        assert _deep_dents(_drawn(negative_doodles._cloud(rng)), 0.04) >= 5
+        face = _drawn(negative_doodles._smiley(rng))
+        parts, _ = cv2.connectedComponents((face > 0.5).astype(np.uint8))
+        assert parts - 1 >= 4  # ring, two eyes, mouth
+        (spiral,) = negative_doodles._spiral(rng)
+        angle = np.unwrap(np.arctan2(spiral[:, 1] - 50, spiral[:, 0] - 50))
+        assert abs(angle[-1] - angle[0]) >= 2 * 2 * np.pi
+    doodles = _of_kind(every_kind, "doodle")
+    assert len(doodles) and all(image.max() == 255 for image in doodles)
 
 
 # --- pens --------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ model must call each of them some digit; with these negatives it can say "not a 
 Each kind has a function of its own that draws one raw crop. They are rendered and normalized
 exactly as the runtime does, so the model learns the shapes, not a rendering difference:
 
-* **Camera kinds** (letter, cursive, printed, line, grid, blob, texture, empty) are drawn as a
-  camera sees them, dark ink on lighter grey paper with a soft light gradient and mild grain,
+* **Camera kinds** (letter, cursive, printed, doodle, line, grid, blob, texture, empty) are drawn
+  as a camera sees them, dark ink on lighter grey paper with a soft light gradient and mild grain,
   20-120 px on their long side, with a finder-like margin, and normalized with
   ``normalize_digit(crop, ink="dark")``: the camera path.
 * **Digit kinds** (piece, pair, neighbour) are composed from ink-bright MNIST digits. Half of
@@ -25,7 +25,8 @@ again.
 
 The kinds are drawn by family: :mod:`camdigit.training.negative_digits` (piece, pair,
 neighbour), :mod:`camdigit.training.negative_characters` (letter, printed),
-:mod:`camdigit.training.negative_cursive` (cursive: letters and words written with a pen) and
+:mod:`camdigit.training.negative_cursive` (cursive: letters and words written with a pen),
+:mod:`camdigit.training.negative_doodles` (doodle: stars, smileys, spirals, ticks, ...) and
 :mod:`camdigit.training.negative_surfaces` (line, grid, blob, texture, empty), all with the
 rendering and shape checks of :mod:`camdigit.training.negative_render`. This module draws the
 mix, normalizes it and writes the contact sheets.
@@ -50,6 +51,7 @@ from camdigit.core.preprocess import Ink, normalize_digit
 from camdigit.training.negative_characters import CHARACTER_KIND_FUNCTIONS
 from camdigit.training.negative_cursive import CURSIVE_KIND_FUNCTIONS
 from camdigit.training.negative_digits import DIGIT_KIND_FUNCTIONS
+from camdigit.training.negative_doodles import DOODLE_KIND_FUNCTIONS
 from camdigit.training.negative_render import MAX_TRIES, KindFunction, camera_crop, is_bar
 from camdigit.training.negative_surfaces import SURFACE_KIND_FUNCTIONS
 
@@ -65,6 +67,7 @@ NEGATIVE_KINDS: tuple[str, ...] = (
     "letter",
     "cursive",
     "printed",
+    "doodle",
     "line",
     "grid",
     "blob",
@@ -82,6 +85,7 @@ _KIND_FUNCTIONS: dict[str, KindFunction] = {
     **DIGIT_KIND_FUNCTIONS,
     **CHARACTER_KIND_FUNCTIONS,
     **CURSIVE_KIND_FUNCTIONS,
+    **DOODLE_KIND_FUNCTIONS,
     **SURFACE_KIND_FUNCTIONS,
 }
 

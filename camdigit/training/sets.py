@@ -36,8 +36,8 @@ HELD_OUT_SEED = 20261201
 class MixConfig:
     """How much of each part goes into the training stream."""
 
-    thin_share: float = 0.1  # of the digits, also redrawn with a 1-2 px pen
-    marker_share: float = 0.1  # ... and with a marker (stroke 12-25% of the height)
+    thin_share: float = 0.2  # of the digits, also redrawn with a 1-2 px pen
+    marker_share: float = 0.2  # ... and with a marker (stroke 12-25% of the height)
     european_share: float = 0.5  # of the 1s, also drawn with a flag and a foot
     crossed_share: float = 0.5  # of the 7s, also drawn with a bar through the stem
     negative_share: float = 0.25  # of all crops: not a digit
