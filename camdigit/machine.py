@@ -27,8 +27,8 @@ def has_bfloat16_matrix_units(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether the CPU has AMX bfloat16 tiles (Intel Sapphire Rapids and later).
 
     There, TensorFlow's oneDNN kernels train the digit CNN in mixed bfloat16 about four times
-    faster than in float32 (see the README's "Train and export"); without them, bfloat16 is
-    emulated and many times slower, so training stays float32.
+    faster than in float32 (see the README's "Train and export"); other CPUs have no such fast
+    bfloat16 kernels, so training stays float32 there.
     """
     if not cpuinfo.is_file():
         return False

@@ -17,10 +17,10 @@ import numpy as np
 from camdigit.training.negative_render import (
     KindFunction,
     Raw,
+    box_strokes,
     camera_crop,
     chaikin,
     elastic,
-    polylines,
     warp,
 )
 
@@ -256,11 +256,6 @@ def _symbol_strokes(rng: np.random.Generator) -> list[np.ndarray]:
     return [np.c_[6 + 88 * t + 12 * np.cos(s), 55 - 25 * np.sin(s)]]
 
 
-def _stroke_symbol(rng: np.random.Generator) -> np.ndarray:
-    strokes = _symbol_strokes(rng)
-    return polylines((110, 110), [p + 5 for p in strokes], int(rng.integers(3, 11)))
-
-
 def _handwritten_text(rng: np.random.Generator) -> np.ndarray:
     slanted, _ = _ttf_paths()
     if rng.random() < 0.3 and slanted:
@@ -276,7 +271,7 @@ def _handwritten_text(rng: np.random.Generator) -> np.ndarray:
 
 def _letter(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     """A handwritten-looking letter, short word or maths symbol, distorted like a hand."""
-    ink = _stroke_symbol(rng) if rng.random() < 0.3 else _handwritten_text(rng)
+    ink = box_strokes(rng, _symbol_strokes(rng)) if rng.random() < 0.3 else _handwritten_text(rng)
     ink = warp(rng, ink, shear=0.35, rotate_deg=15.0, stretch=0.15)
     if rng.random() < 0.7:
         ink = elastic(rng, ink, rng.uniform(0.005, 0.02))

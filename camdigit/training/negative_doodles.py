@@ -1,7 +1,8 @@
 """Negatives that are doodles: the marks people draw beside numbers on a page.
 
 Stars, smileys, spirals, clouds, hearts, ticks, crossed or ticked boxes and scribbled-out
-marks, drawn with a hand's wobble in one pen width. Each shape keeps what tells it from a digit
+marks, each in a 100x100 box (as the letter kind's hand-drawn symbols), drawn with a hand's
+wobble in one pen width. Each shape keeps what tells it from a digit
 (a star's five points, a smiley's face inside its ring, a cloud's bumps, a spiral's turns):
 none of them is a shape a person reads as a digit. A bare ring would be a 0 and is never drawn.
 """
@@ -14,15 +15,12 @@ import numpy as np
 from camdigit.training.negative_render import (
     KindFunction,
     Raw,
+    box_strokes,
     camera_crop,
     chaikin,
     elastic,
-    polylines,
     warp,
 )
-
-_BOX = 100.0
-"""Shapes are drawn in a box this many units wide, then scaled to the camera crop."""
 
 
 def _ring(centre: tuple[float, float], radii: tuple[float, float], start: float, end: float):
@@ -103,8 +101,7 @@ def _marked_box(rng: np.random.Generator) -> list[np.ndarray]:
         inside = [np.array([[22.0, 52.0], [42.0, 76.0], [84.0, 4.0]])]
     else:
         rows = np.linspace(22, 78, int(rng.integers(4, 8)))
-        zigzag = np.c_[np.tile([20.0, 80.0], len(rows))[: len(rows)], rows]
-        inside = [zigzag]
+        inside = [np.c_[np.where(np.arange(len(rows)) % 2 == 0, 20.0, 80.0), rows]]
     return [box, *inside]
 
 
@@ -122,9 +119,7 @@ DOODLES = (_star, _smiley, _spiral, _cloud, _heart, _tick, _marked_box, _scribbl
 
 def _doodle(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     """One doodle, drawn with a wobbling hand at a random pen width, as a camera crop."""
-    strokes = DOODLES[int(rng.integers(len(DOODLES)))](rng)
-    side = int(_BOX) + 10
-    ink = polylines((side, side), [s + 5 for s in strokes], int(rng.integers(3, 11)))
+    ink = box_strokes(rng, DOODLES[int(rng.integers(len(DOODLES)))](rng))
     ink = warp(rng, ink, shear=0.25, rotate_deg=20.0, stretch=0.15)
     if rng.random() < 0.7:
         ink = elastic(rng, ink, rng.uniform(0.005, 0.02))

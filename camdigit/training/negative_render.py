@@ -168,6 +168,11 @@ def chaikin(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     return points
 
 
+def box_strokes(rng: np.random.Generator, strokes: Sequence[np.ndarray]) -> np.ndarray:
+    """Strokes drawn in a 100x100 box, on a 110 px canvas at a random pen width of 3-10 px."""
+    return polylines((110, 110), [p + 5 for p in strokes], int(rng.integers(3, 11)))
+
+
 def polylines(shape: tuple[int, int], strokes: Sequence[np.ndarray], thickness: int) -> np.ndarray:
     """Anti-aliased strokes (float (x, y) points) on a blank float canvas, ink 1."""
     canvas = np.zeros(shape, np.uint8)
