@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from camdigit.core.cuts import cut_paths
 from camdigit.core.preprocess import normalize_digits
 from camdigit.training import (
     european_digits,
@@ -20,6 +21,7 @@ from camdigit.training import (
     negative_cursive,
     negative_digits,
     negative_doodles,
+    negative_render,
     negatives,
     pens,
 )
@@ -32,7 +34,7 @@ from camdigit.training.negative_characters import (
     UNICODE_SYMBOLS,
     WORDS,
 )
-from camdigit.training.negative_render import polylines
+from camdigit.training.negative_render import has_loop, polylines, tight
 from camdigit.training.negatives import NEGATIVE_KINDS, make_negatives
 
 from .conftest import run_python
@@ -224,6 +226,34 @@ def test_cursive_pieces_are_parts_of_words(every_kind):
     assert all(image.max() == 255 for image in _of_kind(every_kind, "cursive"))
 
 
+def test_finder_cut_pieces_are_parts_between_the_finders_own_cuts(digits):
+    """A joined word is cut where :func:`cut_paths` cuts it: each piece is the word's ink
+    between two of those cuts (or an end), a letter or two wide, never a bar or a loop."""
+    rng = np.random.default_rng(11)
+    ink = negative_cursive._render(rng, negative_cursive._written(rng, list("mwnm"), True))
+    word = tight(ink)
+    paths = cut_paths(word > 0.5, word.shape[0])
+    assert len(paths) >= 3  # the joins of four arched letters
+    bank = negative_digits.digit_bank(digits)
+    columns = np.arange(word.shape[1])
+    pieces = [negative_cursive._finder_piece(rng, ink, bank) for _ in range(12)]
+    assert sum(piece is not None for piece in pieces) >= 9
+    for piece in filter(lambda p: p is not None, pieces):
+        mask = piece > 0.5
+        assert piece.shape[1] < 0.6 * word.shape[1] and mask.sum() > 20
+        assert not negative_render.is_bar(mask) and not negative_render.has_loop(mask, 0.2)
+        bounds = [np.zeros(len(word), np.int64), *paths, np.full(len(word), columns[-1] + 1)]
+        between = [
+            word * ((columns >= a[:, None]) & (columns < b[:, None]))
+            for i, a in enumerate(bounds)
+            for b in bounds[i + 1 : i + 3]
+        ]
+        assert any(
+            tight(part).shape == piece.shape and np.array_equal(tight(part), piece)
+            for part in between
+        )
+
+
 def _drawn(strokes: list[np.ndarray], width: int = 4) -> np.ndarray:
     return polylines((110, 110), [s + 5 for s in strokes], width)
 
@@ -323,6 +353,31 @@ def test_european_ones_have_a_flag_at_the_upper_left(mnist_1000):
     assert np.mean(plain >= 4) <= 0.15
 
 
+def _tail(image: np.ndarray) -> float:
+    """How far the ink of the bottom fifth reaches right of the middle fifth's ink (its mean
+    column), as a share of the ink's height: a 1's tail curling to the right."""
+    mask = image > 128
+    rows = np.nonzero(mask.any(1))[0]
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    middle = mask[top + 2 * height // 5 : top + 3 * height // 5]
+    bottom = mask[top + 4 * height // 5 : rows[-1] + 1]
+    return (np.nonzero(bottom.any(0))[0].max() - np.nonzero(middle)[1].mean()) / height
+
+
+def test_hooked_ones_curl_right_at_the_bottom_without_a_loop(mnist_1000):
+    images, labels = mnist_1000
+    ones = images[labels == 1][:60]
+    hooked = european_digits.hooked_ones(np.random.default_rng(4), ones)
+    assert hooked.shape == (len(ones), 64, 64) and hooked.dtype == np.uint8
+    plain = normalize_digits(ones, ink="bright")
+    tails = np.array([_tail(image) for image in hooked])
+    plain_tails = np.array([_tail(image) for image in plain])
+    assert np.mean(tails - plain_tails > 0.08) >= 0.8  # leaning 1s are left without a tail
+    assert np.mean(tails >= 0.15) >= 0.75
+    assert np.mean(plain_tails >= 0.15) <= 0.2
+    assert not any(has_loop(image > 128) for image in hooked)
+
+
 def _widest_middle_run(image: np.ndarray) -> float:
     """Longest run of ink in a row of the middle third, as a share of the ink's height."""
     mask = image > 128
@@ -360,7 +415,8 @@ def test_sheets_are_written(tmp_path, mnist_1000):
     paths = negatives.write_sheets(tmp_path, images, labels, seed=1)
     names = {p.name for p in paths}
     assert {f"negative-{kind}.png" for kind in NEGATIVE_KINDS} <= names
-    assert {"pen-thin.png", "pen-marker.png", "pen-european-1.png", "pen-crossed-7.png"} <= names
+    pens_drawn = ("thin", "marker", "european-1", "crossed-7", "hooked-1")
+    assert {f"pen-{pen}.png" for pen in pens_drawn} <= names
     sheet = cv2.imread(str(tmp_path / "negative-pair.png"), cv2.IMREAD_GRAYSCALE)
     assert sheet is not None and sheet.shape == (8 * 66 + 2, 8 * 66 + 2)
 

@@ -1,7 +1,8 @@
 """MNIST 1s and 7s redrawn as Europeans write them: a 1 with a long flag and often a foot, a 7
-with a bar through its stem.
+with a bar through its stem; and 1s whose stem ends in a tail curling up to the right, as a hand
+finishing the stroke writes them (often with a marker's blob where the pen landed on top).
 
-Both follow the digit's own geometry (the ink's main axis and top-most ink for the 1, the stem
+All follow the digit's own geometry (the ink's main axis and top-most ink for the 1s, the stem
 and the top bar's slope for the 7), take its stroke width, and go through
 :func:`camdigit.core.preprocess.normalize_digits` (``ink="bright"``) as the plain MNIST digits
 do. numpy and OpenCV only.
@@ -13,6 +14,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.preprocess import normalize_digits
+from camdigit.training.negative_render import chaikin
 from camdigit.training.pens import INK_THRESHOLD, WORK_SCALE, stroke_width
 
 _PAD = 10
@@ -111,6 +113,67 @@ def european_ones(rng: np.random.Generator, ones: np.ndarray) -> np.ndarray:
     written, not stamped.
     """
     return normalize_digits([_european_one(rng, one) for one in ones], ink="bright")
+
+
+def _hook(
+    rng: np.random.Generator, bottom: np.ndarray, down: np.ndarray, height: float
+) -> np.ndarray:
+    """A tail leaving the stem's bottom: down along the stem, then curling right and up.
+
+    It ends 15-28% of the height to the right and 7-18% above the bottom: a curl, never a loop
+    (a loop would make a 6), never as long as a 7's bar, and rising (a flat foot is an L).
+    """
+    right = np.array([down[1], -down[0]])
+    reach = rng.uniform(0.15, 0.28) * height
+    rise = rng.uniform(0.07, 0.18) * height
+    points = np.array(
+        [
+            bottom - down * rng.uniform(0.12, 0.2) * height,
+            bottom + right * 0.02 * height,
+            bottom + right * 0.55 * reach + down * 0.01 * height,
+            bottom + right * reach - down * rise,
+        ]
+    )
+    points = points + rng.normal(0.0, 0.01 * height, points.shape)
+    return chaikin(points, 3)
+
+
+def _hooked_one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
+    image = _work_image(digit)
+    stem = _stem(image > INK_THRESHOLD * 255)
+    if stem is None:
+        return image
+    top, bottom, down, width = stem
+    if abs(down[0]) > np.sin(np.radians(20.0)):  # on a leaning stem a tail makes a 2 or an L
+        return image
+    height = float(np.linalg.norm(bottom - top))
+    width *= rng.uniform(0.85, 1.15)
+    strokes = [_hook(rng, bottom, down, height)]
+    if rng.random() < 0.25:  # some with a short flag as well
+        end = top + _flag_direction(rng, down) * rng.uniform(0.15, 0.3) * height
+        strokes.append(_jittered_stroke(rng, top - down * 0.3 * width, end, 0.08))
+    image = _draw_strokes(image, strokes, width)
+    if rng.random() < 0.3:  # the blob a marker leaves where it landed
+        radius = max(1, round(rng.uniform(0.55, 0.8) * width))
+        centre = np.round(top + down * radius).astype(int)
+        cv2.circle(image, (int(centre[0]), int(centre[1])), radius, 255, -1, cv2.LINE_AA)
+    marker = rng.uniform(0.13, 0.2) * height  # a marker's stroke, of the 1's height
+    if rng.random() < 0.4 and marker > width + 2:
+        grow = round((marker - width) / 2)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+        image = cv2.dilate(image, kernel)
+    return image
+
+
+def hooked_ones(rng: np.random.Generator, ones: np.ndarray) -> np.ndarray:
+    """MNIST 1s whose stem ends in a tail curling up to the right: (N, 28, 28) -> (N, 64, 64).
+
+    The tail follows the stem's own axis and stroke width; some get a short flag (25%), a
+    marker's blob on top (30%) or are thickened to a marker's stroke of 13-20% of their height
+    (40%). A 1 leaning more than 20 degrees is left plain: its tail would make a 2 or an L.
+    Such 1s (the bundled demo photo's "71" ends in one) otherwise read as 6s.
+    """
+    return normalize_digits([_hooked_one(rng, one) for one in ones], ink="bright")
 
 
 def _top_slope(mask: np.ndarray) -> float:

@@ -18,6 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from camdigit.core.cuts import cut_paths
+from camdigit.training.negative_digits import (
+    DIGIT_LIKENESS,
+    PIECE_BAR_RATIO,
+    digit_bank,
+    digit_likeness,
+)
 from camdigit.training.negative_render import (
     KindFunction,
     Raw,
@@ -25,9 +32,17 @@ from camdigit.training.negative_render import (
     chaikin,
     elastic,
     has_loop,
+    is_bar,
     polylines,
+    tight,
     warp,
 )
+
+PIECE_SHARE = 0.45
+"""Share of the cursive crops that are a piece of a word (the rest: a letter or a word)."""
+
+FINDER_CUT_SHARE = 0.6
+"""Share of those pieces cut along the finder's own cut paths (the rest: a window)."""
 
 _BOWL = "45,62 30,50 8,60 3,82 15,99 32,96 45,72"
 """The round bowl of an "a" or "d", open at the top right."""
@@ -112,7 +127,7 @@ def _render(rng: np.random.Generator, strokes: list[np.ndarray]) -> np.ndarray:
 
 def _cursive(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     """A handwritten letter, a joined or spaced word of 2-4 letters, or a piece of one."""
-    piece = rng.random() < 0.35
+    piece = rng.random() < PIECE_SHARE
     count = 1 if rng.random() < 0.4 and not piece else int(rng.integers(2, 5))
     letters = [LETTERS[int(rng.integers(len(LETTERS)))] for _ in range(count)]
     ink = _render(rng, _written(rng, letters, joined=rng.random() < 0.6))
@@ -120,8 +135,42 @@ def _cursive(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     if rng.random() < 0.6:
         ink = elastic(rng, ink, rng.uniform(0.004, 0.015))
     if piece:
-        ink = _window(rng, ink)
+        cut = (
+            _finder_piece(rng, ink, digit_bank(digits)) if rng.random() < FINDER_CUT_SHARE else None
+        )
+        ink = _window(rng, ink) if cut is None else cut
     return camera_crop(rng, ink)
+
+
+def _finder_piece(rng: np.random.Generator, ink: np.ndarray, bank: np.ndarray) -> np.ndarray | None:
+    """One or two of the parts the finder's own cuts (:func:`camdigit.core.cuts.cut_paths`)
+    leave of a word, as the model is shown them at run time: the half of an "m" or a "w", an
+    arch and a stem. A part a person might read as a digit (a bar, a big closed loop, a close
+    likeness to some whole MNIST digit of ``bank``) is not used: None when the word has no
+    cut or no fair part turned up in a few tries."""
+    word = tight(ink)
+    solid = word > 0.5
+    paths = cut_paths(solid, solid.shape[0])
+    if not paths:
+        return None
+    bounds = [np.zeros(len(word), np.int64), *paths, np.full(len(word), word.shape[1], np.int64)]
+    columns = np.arange(word.shape[1])
+    for _ in range(10):
+        start = int(rng.integers(len(bounds) - 1))
+        end = min(len(bounds) - 1, start + (1 if rng.random() < 0.7 else 2))
+        inside = (columns >= bounds[start][:, None]) & (columns < bounds[end][:, None])
+        part = word * inside
+        if (part > 0.5).sum() < 0.15 * solid.sum() / (len(bounds) - 1):
+            continue  # a sliver
+        part = tight(part)
+        mask = part > 0.5
+        if is_bar(mask, PIECE_BAR_RATIO) or has_loop(mask, share=0.2):
+            continue
+        if digit_likeness(np.clip(part * 255.0 + 0.5, 0, 255).astype(np.uint8), bank) < (
+            DIGIT_LIKENESS
+        ):
+            return part
+    return None
 
 
 def _window(rng: np.random.Generator, ink: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 from camdigit.core.preprocess import normalize_digit, normalize_digits
 from camdigit.training.negative_render import MAX_TRIES, KindFunction, Raw, has_loop, is_bar, tight
 
-_PIECE_BAR_RATIO = 0.5
+PIECE_BAR_RATIO = 0.5
 """Pieces are held to a stricter bar limit: a block cut from a thick stroke is a marker's 1."""
 
 DIGIT_LIKENESS = 0.83
@@ -120,7 +120,7 @@ def _features(normalized: np.ndarray) -> np.ndarray:
 _banks: dict[tuple, np.ndarray] = {}
 
 
-def _bank(digits: np.ndarray) -> np.ndarray:
+def digit_bank(digits: np.ndarray) -> np.ndarray:
     """Features of up to ``_BANK_SIZE`` whole digits, made once per digit set.
 
     Picked with a fixed seed, not the caller's generator, so asking for pieces does not change
@@ -134,7 +134,7 @@ def _bank(digits: np.ndarray) -> np.ndarray:
     return _banks[key]
 
 
-def _likeness(piece: np.ndarray, bank: np.ndarray) -> float:
+def digit_likeness(piece: np.ndarray, bank: np.ndarray) -> float:
     """Highest cosine likeness of the normalized piece to any whole digit of the bank."""
     return float((bank @ _features(normalize_digit(piece, ink="bright")[None])[0]).max())
 
@@ -147,15 +147,15 @@ def _fair_piece(piece: np.ndarray, digit: np.ndarray, bank: np.ndarray) -> bool:
     if not MIN_PIECE_INK <= kept <= MAX_PIECE_INK:
         return False
     mask = piece > 0.4
-    if int(mask.sum()) < 12 or is_bar(mask, _PIECE_BAR_RATIO) or has_loop(mask):
+    if int(mask.sum()) < 12 or is_bar(mask, PIECE_BAR_RATIO) or has_loop(mask):
         return False
-    return _likeness(_to_uint8(piece), bank) < DIGIT_LIKENESS
+    return digit_likeness(_to_uint8(piece), bank) < DIGIT_LIKENESS
 
 
 def _piece(rng: np.random.Generator, digits: np.ndarray) -> Raw:
     """Part of one digit: a half, a third or a single stroke, as a finder that split it cuts."""
     cutters = (_cut_by_line, _cut_band, _cut_box)
-    bank = _bank(digits)
+    bank = digit_bank(digits)
     for _ in range(MAX_TRIES):
         digit = _pick(rng, digits)
         if digit.sum() < 10:

@@ -218,6 +218,7 @@ def write_sheets(out: Path, digits: np.ndarray, labels: np.ndarray, seed: int = 
     save("pen-marker", contact_sheet(pens.marker_pen(rng, some)))
     save("pen-european-1", contact_sheet(european_digits.european_ones(rng, ones)))
     save("pen-crossed-7", contact_sheet(european_digits.crossed_sevens(rng, sevens)))
+    save("pen-hooked-1", contact_sheet(european_digits.hooked_ones(rng, ones)))
     return written
 
 

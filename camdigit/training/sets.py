@@ -2,9 +2,10 @@
 
 The training stream (:func:`training_mix`) is the MNIST training digits, normalized by the
 runtime's own :func:`camdigit.core.preprocess.normalize_digit`, plus some of them redrawn with a
-thin pen and with a marker, European 1s and crossed 7s made from MNIST 1s and 7s, and negatives of
-every kind (:mod:`camdigit.training.negatives`) as the 11th class, about one crop in four. The
-camera augmentation (:mod:`camdigit.training.augment`) is applied on top, batch by batch.
+thin pen and with a marker, European 1s, 1s with a curled tail and crossed 7s made from MNIST 1s
+and 7s, and negatives of every kind (:mod:`camdigit.training.negatives`) as the 11th class, about
+one crop in four. The camera augmentation (:mod:`camdigit.training.augment`) is applied on top,
+batch by batch.
 
 The held-out sets (:func:`held_out_sets`) are made the same way from the MNIST *test* digits with
 a fixed seed: the model's figures on thin and marker pens, European 1s, crossed 7s and each kind
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from camdigit.training.european_digits import crossed_sevens, european_ones
+from camdigit.training.european_digits import crossed_sevens, european_ones, hooked_ones
 from camdigit.training.negatives import NEGATIVE_KINDS, NOT_A_DIGIT, make_negatives
 from camdigit.training.pens import marker_pen, thin_pen
 
@@ -40,6 +41,7 @@ class MixConfig:
     marker_share: float = 0.2  # ... and with a marker (stroke 12-25% of the height)
     european_share: float = 0.5  # of the 1s, also drawn with a flag and a foot
     crossed_share: float = 0.5  # of the 7s, also drawn with a bar through the stem
+    hooked_share: float = 0.25  # of the 1s, also drawn with a tail curling up to the right
     negative_share: float = 0.25  # of all crops: not a digit
 
     def as_dict(self) -> dict:
@@ -70,6 +72,7 @@ def training_mix(
     marker = _some(rng, len(raw), cfg.marker_share)
     ones = np.flatnonzero(labels == 1)
     sevens = np.flatnonzero(labels == 7)
+    hooked = ones[_some(rng, len(ones), cfg.hooked_share)]
     ones = ones[_some(rng, len(ones), cfg.european_share)]
     sevens = sevens[_some(rng, len(sevens), cfg.crossed_share)]
     for name, make, picked in (
@@ -77,6 +80,7 @@ def training_mix(
         ("marker", marker_pen, marker),
         ("european_1", european_ones, ones),
         ("crossed_7", crossed_sevens, sevens),
+        ("hooked_1", hooked_ones, hooked),
     ):
         if len(picked):
             images.append(make(rng, raw[picked]))
@@ -106,9 +110,9 @@ def held_out_sets(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Held-out crops from MNIST *test* digits: name -> (normalized crops, labels).
 
-    ``thin`` and ``marker``: ``pens`` test digits redrawn; ``european_1`` and ``crossed_7``: every
-    test 1 and 7 (up to ``pens``); ``not_a_digit/KIND``: ``per_kind`` negatives of each kind,
-    labelled :data:`NOT_A_DIGIT`. The same arguments give the same crops.
+    ``thin`` and ``marker``: ``pens`` test digits redrawn; ``european_1``, ``hooked_1`` and
+    ``crossed_7``: every test 1 and 7 (up to ``pens``); ``not_a_digit/KIND``: ``per_kind``
+    negatives of each kind, labelled :data:`NOT_A_DIGIT`. The same arguments give the same crops.
     """
     rng = np.random.default_rng(seed)
     labels = np.asarray(labels, np.int64)
@@ -123,6 +127,8 @@ def held_out_sets(
     for kind in NEGATIVE_KINDS:
         crops, _ = make_negatives(rng, raw, per_kind, kinds=(kind,))
         sets[f"not_a_digit/{kind}"] = (crops, np.full(per_kind, NOT_A_DIGIT, np.int64))
+    # drawn last, so the sets above stay the crops earlier models were measured on
+    sets["hooked_1"] = (hooked_ones(rng, raw[ones]), labels[ones])
     return sets
 
 
