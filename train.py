@@ -67,14 +67,17 @@ def split_indices(
     return order[n_val:], order[:n_val]
 
 
-def train_dataset(x: np.ndarray, y: np.ndarray, batch: int, seed: int, augment: bool):
-    """An endless shuffled, augmented stream of (images, one-hot) batches."""
+def train_dataset(
+    x: np.ndarray, y: np.ndarray, batch: int, seed: int, augment: bool, line_stubs: float = 0.0
+):
+    """An endless shuffled, augmented stream of (images, one-hot) batches; ``line_stubs``: the
+    share of crops given a ruled or grid line's stub (:class:`AugmentConfig` ``line_prob``)."""
     import tensorflow as tf
 
     from camdigit.training.augment import AugmentConfig, augment_batch
     from camdigit.training.sets import CLASSES
 
-    cfg = AugmentConfig()
+    cfg = AugmentConfig(line_prob=line_stubs)
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], np.eye(CLASSES, dtype=np.float32)[y]))
     ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).repeat()
     ds = ds.batch(batch, drop_remainder=True).enumerate()
@@ -262,7 +265,15 @@ def train(args: argparse.Namespace) -> dict:
         x_all[val_idx],
         y_all[val_idx],
         n_all[val_idx],
-        MixConfig(0, 0, 0, 0, args.negative_share),
+        # the MNIST digits, a quarter of their 1s with a curled tail (the shipped model's
+        # validation had them) and negatives; the other pens are judged on the held-out sets
+        MixConfig(
+            thin_share=0.0,
+            marker_share=0.0,
+            european_share=0.0,
+            crossed_share=0.0,
+            negative_share=args.negative_share,
+        ),
     )
     extra = load_extra(args.extra, args.extra_holdout, rng) if args.extra else None
     if extra is not None:
@@ -292,7 +303,12 @@ def train(args: argparse.Namespace) -> dict:
     if extra is not None and before is None and (REPO / "models" / "digits.keras").is_file():
         before = holdout_report(keras.models.load_model(REPO / "models" / "digits.keras"), extra)
     dataset, augment_cfg = train_dataset(
-        x_train, y_train, args.batch_size, args.seed, augment=not args.no_augment
+        x_train,
+        y_train,
+        args.batch_size,
+        args.seed,
+        augment=not args.no_augment,
+        line_stubs=args.line_stubs,
     )
     x_val_in = x_val[..., None].astype(np.float32)
     y_val_1h = np.eye(CLASSES, dtype=np.float32)[y_val]
@@ -458,7 +474,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument(
-        "--lr-decay", type=float, default=0.9, help="learning rate factor per epoch"
+        "--lr-decay",
+        type=float,
+        default=0.88,
+        help="learning rate factor per epoch (0.88: the shipped model's; its 25 epochs end "
+        "at 4%% of the starting rate)",
     )
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument(
@@ -474,6 +494,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop after the epoch that would overrun this",
     )
     parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument(
+        "--line-stubs",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the training crops given the stub of a ruled or grid line across the "
+        "ink (0.1 read dark grids better but walls' grain worse, see the README)",
+    )
     parser.add_argument(
         "--precision",
         choices=("auto", "float32", "bfloat16"),
@@ -531,6 +559,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--extra-holdout must be in [0, 1) and --extra-share in (0, 1)")
     if args.batch_size < 1 or not 0 < args.val_fraction < 1 or args.max_minutes <= 0:
         parser.error("--batch-size must be >= 1, --val-fraction in (0, 1), --max-minutes > 0")
+    if not 0 <= args.line_stubs <= 1:
+        parser.error("--line-stubs must be a share in [0, 1]")
     return args
 
 

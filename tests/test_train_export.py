@@ -67,6 +67,7 @@ def test_quick_train_export_classify_round_trip(tmp_path, mnist_1000):
         "thin",
         "marker",
         "european_1",
+        "hooked_1",
         "crossed_7",
         "not_a_digit/piece",
         "not_a_digit/texture",
@@ -247,3 +248,30 @@ def test_a_model_trained_mixed_exports_as_the_same_float32_network():
     assert plain_logits.dtype == np.float32
     spread = np.abs(plain_logits).max()
     assert spread > 0 and np.abs(mixed_logits - plain_logits).max() < 0.05 * spread
+
+
+@needs_tensorflow
+def test_a_line_stub_crosses_the_digits_ink_box_of_the_chosen_share(mnist_1000):
+    """The augmentation's ruled or grid line: straight, nearly horizontal or vertical, across
+    the ink's box, on about the asked share of the batch and on no image when the share is 0."""
+    import tensorflow as tf
+
+    from camdigit.training.augment import _line_through
+
+    images = normalize_digits(mnist_1000[0][:200], ink="bright")[..., None] / 255.0
+    x = tf.constant(images, tf.float32)
+    seed = tf.constant([3, 4], tf.int64)
+    lined = _line_through(x, seed, 0.5).numpy()
+    assert np.array_equal(_line_through(x, seed, 0.0).numpy(), images.astype(np.float32))
+    changed = np.abs(lined - images).max(axis=(1, 2, 3)) > 0.2
+    assert 0.4 <= changed.mean() <= 0.6
+    for before, after in zip(images[changed, ..., 0], lined[changed, ..., 0], strict=True):
+        added = (after - before) > 0.2
+        ys, xs = np.nonzero(added)
+        ink_ys, ink_xs = np.nonzero(before > 0.3)
+        horizontal = np.ptp(xs) > np.ptp(ys)
+        spread, thickness = sorted((np.ptp(xs), np.ptp(ys)), reverse=True)
+        box = np.ptp(ink_xs) if horizontal else np.ptp(ink_ys)  # the ink's extent along it
+        assert thickness <= 0.08 * spread + 5  # a straight stroke, near an axis
+        assert spread >= 0.9 * box  # across the whole box
+        assert np.abs(after - before).max() <= 1.0 and after.max() <= 1.0
