@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,13 @@ def run_python(*args: str, cwd: Path = REPO, timeout: float = 300) -> subprocess
     )
 
 
+def default_ctrl_c() -> None:
+    """For a child process: Ctrl-C (SIGINT) at its default, as a command typed at a terminal
+    gets it. A shell starts background jobs with SIGINT ignored and children inherit that, so
+    tests of Ctrl-C run from a background job (``bash .ci/run &``) would see it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_run(source: Path, saved: Path, lines: Path, after: int, sig: int) -> tuple[int, str]:
     """Start ``camdigit run SOURCE --save SAVED --json LINES`` and send it ``sig`` once it has
     written ``after`` JSON lines (or has ended); its exit code and stderr."""
@@ -39,6 +47,7 @@ def interrupt_run(source: Path, saved: Path, lines: Path, after: int, sig: int) 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

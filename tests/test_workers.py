@@ -24,7 +24,7 @@ from camdigit.commands.ordered_output import ArchiveSummary, OrderedOutput
 from camdigit.commands.resume import find_resume_point
 from camdigit.errors import UsageError
 
-from .conftest import REPO
+from .conftest import REPO, default_ctrl_c
 
 
 def make_folder(folder: Path, mnist_1000, video_seconds: float = 1.5) -> Path:
@@ -275,6 +275,7 @@ def start_run(folder: Path, out: Path, *flags: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
 
 
