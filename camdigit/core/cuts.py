@@ -183,6 +183,16 @@ def _valleys(solid: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return kept
 
 
+def between_cuts(
+    columns: np.ndarray, rows: int, width: int, left: np.ndarray | None, right: np.ndarray | None
+) -> np.ndarray:
+    """(rows, len(columns)) bool: which ``columns`` (box pixels) lie between two cut paths
+    (:func:`cut_paths`) at each row; None is the blob's own edge (column 0, or ``width``)."""
+    x0 = np.zeros(rows, np.int64) if left is None else left
+    x1 = np.full(rows, width, np.int64) if right is None else np.maximum(right, x0)
+    return (columns >= x0[:, None]) & (columns < x1[:, None])
+
+
 def piece_crop(
     crop: np.ndarray, pad: int, left: np.ndarray | None, right: np.ndarray | None
 ) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
@@ -191,10 +201,7 @@ def piece_crop(
     ink, with its box (x, y, w, h in box pixels); None when it holds no ink."""
     inner_h = crop.shape[0] - 2 * pad
     inner_w = crop.shape[1] - 2 * pad
-    x0 = np.zeros(inner_h, np.int64) if left is None else left
-    x1 = np.full(inner_h, inner_w, np.int64) if right is None else np.maximum(right, x0)
-    columns = np.arange(crop.shape[1]) - pad
-    inside = (columns >= x0[:, None]) & (columns < x1[:, None])  # (inner_h, W)
+    inside = between_cuts(np.arange(crop.shape[1]) - pad, inner_h, inner_w, left, right)
     part = np.full(crop.shape, 255, np.uint8)
     band = crop[pad : pad + inner_h]
     part[pad : pad + inner_h] = np.where(inside, band, 255)

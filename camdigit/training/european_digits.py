@@ -28,8 +28,11 @@ def _work_image(digit: np.ndarray) -> np.ndarray:
     return cv2.resize(padded, (side[1], side[0]), interpolation=cv2.INTER_LINEAR)
 
 
-def _stem(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
-    """The ink's main axis: (top point, bottom point, unit downward direction, stroke width).
+def _stem(
+    mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None:
+    """The ink's main axis: (top point, bottom point, unit downward direction, stroke width,
+    length from top to bottom).
 
     The top and bottom are the ink's extreme points along the axis (a few pixels averaged), so
     a flag starts where the pen started and a foot sits where the stem ends, even when the 1 is
@@ -50,7 +53,7 @@ def _stem(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] 
     near = max(width, 2.0)
     top = points[along <= along.min() + near].mean(0)
     bottom = points[along >= along.max() - near].mean(0)
-    return top, bottom, down, width
+    return top, bottom, down, width, float(np.linalg.norm(bottom - top))
 
 
 def _jittered_stroke(
@@ -84,16 +87,28 @@ def _flag_direction(rng: np.random.Generator, down: np.ndarray) -> np.ndarray:
     return np.array([-np.cos(np.radians(12.0)), np.sin(np.radians(12.0))])
 
 
+def _flag(
+    rng: np.random.Generator,
+    top: np.ndarray,
+    down: np.ndarray,
+    width: float,
+    length: tuple[float, float],
+    height: float,
+) -> np.ndarray:
+    """A 1's flag: from just above the stem's top down to the left, ``length`` (a range, in
+    shares of the stem's ``height``) long."""
+    end = top + _flag_direction(rng, down) * rng.uniform(*length) * height
+    return _jittered_stroke(rng, top - down * 0.3 * width, end, 0.08)
+
+
 def _european_one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
     image = _work_image(digit)
     stem = _stem(image > INK_THRESHOLD * 255)
     if stem is None:
         return image
-    top, bottom, down, width = stem
-    height = float(np.linalg.norm(bottom - top))
+    top, bottom, down, width, height = stem
     width *= rng.uniform(0.85, 1.15)
-    end = top + _flag_direction(rng, down) * rng.uniform(0.25, 0.5) * height
-    strokes = [_jittered_stroke(rng, top - down * 0.3 * width, end, 0.08)]
+    strokes = [_flag(rng, top, down, width, (0.25, 0.5), height)]
     upright = abs(down[0]) < np.sin(np.radians(15.0))
     if upright and rng.random() < 0.6:  # a foot: on a leaning stem it would make a Z
         tilt = np.radians(rng.uniform(-5.0, 5.0))
@@ -143,15 +158,13 @@ def _hooked_one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
     stem = _stem(image > INK_THRESHOLD * 255)
     if stem is None:
         return image
-    top, bottom, down, width = stem
+    top, bottom, down, width, height = stem
     if abs(down[0]) > np.sin(np.radians(20.0)):  # on a leaning stem a tail makes a 2 or an L
         return image
-    height = float(np.linalg.norm(bottom - top))
     width *= rng.uniform(0.85, 1.15)
     strokes = [_hook(rng, bottom, down, height)]
     if rng.random() < 0.25:  # some with a short flag as well
-        end = top + _flag_direction(rng, down) * rng.uniform(0.15, 0.3) * height
-        strokes.append(_jittered_stroke(rng, top - down * 0.3 * width, end, 0.08))
+        strokes.append(_flag(rng, top, down, width, (0.15, 0.3), height))
     image = _draw_strokes(image, strokes, width)
     if rng.random() < 0.3:  # the blob a marker leaves where it landed
         radius = max(1, round(rng.uniform(0.55, 0.8) * width))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.cuts import cut_paths
+from camdigit.core.cuts import between_cuts, cut_paths
 from camdigit.training.negative_digits import (
     DIGIT_LIKENESS,
     PIECE_BAR_RATIO,
@@ -153,22 +153,19 @@ def _finder_piece(rng: np.random.Generator, ink: np.ndarray, bank: np.ndarray) -
     paths = cut_paths(solid, solid.shape[0])
     if not paths:
         return None
-    bounds = [np.zeros(len(word), np.int64), *paths, np.full(len(word), word.shape[1], np.int64)]
+    bounds = [None, *paths, None]  # the word's own edges and its cuts, left to right
     columns = np.arange(word.shape[1])
     for _ in range(10):
         start = int(rng.integers(len(bounds) - 1))
         end = min(len(bounds) - 1, start + (1 if rng.random() < 0.7 else 2))
-        inside = (columns >= bounds[start][:, None]) & (columns < bounds[end][:, None])
-        part = word * inside
+        part = word * between_cuts(columns, len(word), len(columns), bounds[start], bounds[end])
         if (part > 0.5).sum() < 0.15 * solid.sum() / (len(bounds) - 1):
             continue  # a sliver
         part = tight(part)
         mask = part > 0.5
         if is_bar(mask, PIECE_BAR_RATIO) or has_loop(mask, share=0.2):
             continue
-        if digit_likeness(np.clip(part * 255.0 + 0.5, 0, 255).astype(np.uint8), bank) < (
-            DIGIT_LIKENESS
-        ):
+        if digit_likeness(part, bank) < DIGIT_LIKENESS:
             return part
     return None
 

@@ -135,8 +135,10 @@ def digit_bank(digits: np.ndarray) -> np.ndarray:
 
 
 def digit_likeness(piece: np.ndarray, bank: np.ndarray) -> float:
-    """Highest cosine likeness of the normalized piece to any whole digit of the bank."""
-    return float((bank @ _features(normalize_digit(piece, ink="bright")[None])[0]).max())
+    """Highest cosine likeness of a piece (float ink in [0, 1], ink bright), normalized, to any
+    whole digit of the bank."""
+    normalized = normalize_digit(_to_uint8(piece), ink="bright")
+    return float((bank @ _features(normalized[None])[0]).max())
 
 
 def _fair_piece(piece: np.ndarray, digit: np.ndarray, bank: np.ndarray) -> bool:
@@ -149,7 +151,7 @@ def _fair_piece(piece: np.ndarray, digit: np.ndarray, bank: np.ndarray) -> bool:
     mask = piece > 0.4
     if int(mask.sum()) < 12 or is_bar(mask, PIECE_BAR_RATIO) or has_loop(mask):
         return False
-    return digit_likeness(_to_uint8(piece), bank) < DIGIT_LIKENESS
+    return digit_likeness(piece, bank) < DIGIT_LIKENESS
 
 
 def _piece(rng: np.random.Generator, digits: np.ndarray) -> Raw:
