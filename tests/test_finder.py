@@ -8,11 +8,19 @@ import pytest
 
 from benchmarks.matching import Score, match, score_frame
 from benchmarks.scenes import render_scene
+from camdigit.core.alternatives import FrameInk
 from camdigit.core.classifier import DigitClassifier
+from camdigit.core.crops import ring_ink
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import END, contested
-from camdigit.core.segmentation import erase_lines, line_outlines, side_by_side
+from camdigit.core.segmentation import (
+    blob_boxes,
+    erase_lines,
+    line_outlines,
+    outer_contours,
+    side_by_side,
+)
 
 
 @pytest.fixture(scope="module")
@@ -477,3 +485,60 @@ def test_a_solid_blot_is_not_a_digit(recognizer, mnist_1000):
         write_digit(page, images[int(np.flatnonzero(labels == value)[0])], 140 + 55 * k, 70, 56)
     result = recognizer.process(page, still=True)
     assert (result.detections.boxes[:, 0] > 100).all(), result.detections
+
+
+def test_digits_written_tight_are_each_proposed_and_specks_as_close_are_not(recognizer, mnist_1000):
+    # A marker number written tight (gaps of a fortieth of a digit's height) fills the band
+    # around each digit with a quarter of its neighbours' ink: that is writing, not a ground's
+    # grain, and every digit is read. A digit ringed by as much ink in specks is not proposed.
+    images, labels = mnist_1000
+    marker = np.ones((3, 3), np.uint8)
+
+    def pick(value: int) -> np.ndarray:
+        return cv2.dilate(images[int(np.flatnonzero(labels == value)[0])], marker)
+
+    page = np.full((240, 640), 235, np.uint8)
+    x, boxes = 40, []
+    for value in (4, 8, 0, 8, 6):
+        box = write_digit(page, pick(value), x, 40, 150)
+        boxes.append(box)
+        x += box[2] + 4
+    result = recognizer.process(page, still=True)
+    found = match(result.detections.boxes, np.array(boxes))
+    assert (found >= 0).all(), result.detections
+    assert "".join(map(str, result.detections.digits[found])) == "48086"
+
+
+def clear_around(mask: np.ndarray) -> tuple[bool, float]:
+    """FrameInk.clear_around on a bare ink mask (its blobs are its outer contours) for the
+    blob over the point (130, 100), and the share of ink in the band around it."""
+    contours = outer_contours(mask)
+    boxes = blob_boxes(contours)
+    frame = FrameInk(mask, mask, mask, mask, np.zeros((1, 1)), 1, contours, boxes, FinderConfig())
+    x, y, w, h = boxes.T
+    members = np.flatnonzero((x <= 130) & (x + w > 130) & (y <= 100) & (y + h > 100))
+    box = boxes[members[0]].tolist()
+    return frame.clear_around(box, members), ring_ink(mask, box, round(0.3 * box[3]))
+
+
+def test_a_band_full_of_neighbouring_digits_is_clear_and_one_full_of_specks_is_not():
+    mask = np.zeros((200, 260), np.uint8)
+    cv2.rectangle(mask, (100, 50), (159, 149), 255, 8)  # a 68x108 ring of ink
+    most = FinderConfig().max_ring_ink
+    beside = mask.copy()  # two digit-sized neighbours 6 px away, as tall as it
+    cv2.rectangle(beside, (43, 50), (83, 149), 255, 14)
+    cv2.rectangle(beside, (176, 50), (216, 149), 255, 14)
+    clear, share = clear_around(beside)
+    assert clear and share > most
+    speckled = mask.copy()  # as much ink in the band, in specks
+    ys, xs = np.mgrid[12:190:6, 60:200:6]
+    for y, x in zip(ys.ravel().tolist(), xs.ravel().tolist(), strict=True):
+        if not (92 <= x <= 167 and 42 <= y <= 157):
+            cv2.circle(speckled, (x, y), 2, 255, -1)
+    clear, speck_share = clear_around(speckled)
+    assert not clear and share <= speck_share <= 1.5 * most
+    stacked = mask.copy()  # blobs above and below it: not digits of its line
+    cv2.rectangle(stacked, (80, 7), (179, 32), 255, 14)
+    cv2.rectangle(stacked, (80, 167), (179, 192), 255, 14)
+    clear, stacked_share = clear_around(stacked)
+    assert not clear and stacked_share > most

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
 from camdigit.core.crops import cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
@@ -19,6 +20,16 @@ from camdigit.core.segmentation import CROP_PAD, group_boxes
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
+
+NEIGHBOUR = 0.5
+"""Ink around a candidate that belongs to a blob beside it (sharing at least this share of its
+rows) and at least this share and at most the inverse of its height tall is a neighbouring
+digit's of its number written tight, not the grain of a ground (:meth:`FrameInk.clear_around`)."""
+
+CROWDED = 1.5
+"""... and a candidate so flanked may have up to this many times ``max_ring_ink`` of ink around
+it in all: a number written with gaps of a twentieth of a digit's height puts about a quarter
+of ink in the band around each digit, a texture's grain more."""
 
 ROW_RUN = 2.0
 """A run of a column's bands proposed as one digit is at most this many of the frame's typical
@@ -51,6 +62,45 @@ class FrameInk:
         own = None if members is None else [self.contours[i] for i in members]
         return cut_crop(self.gray, self.mask, self.grown, box, own, self.paper, self.step, level)
 
+    def clear_around(self, box, members: np.ndarray) -> bool:
+        """Whether the band around ``box`` (``ring`` of its height wide) is clear enough for
+        writing on a ground: at most ``max_ring_ink`` of it ink, not counting the ink of the
+        digit-sized blobs beside it (:data:`NEIGHBOUR`: the digits of its number written
+        tight are writing, not grain), while at most :data:`CROWDED` times that share is ink
+        at all. ``members``: the candidate's own blobs."""
+        cfg = self.cfg
+        grow = round(cfg.ring * int(box[3]))
+        share = ring_ink(self.mask, box, grow)
+        if share <= cfg.max_ring_ink:
+            return True
+        if share > CROWDED * cfg.max_ring_ink:
+            return False
+        x, y, w, h = (int(v) for v in box)
+        height, width = self.mask.shape
+        x0, y0 = max(0, x - grow), max(0, y - grow)
+        x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
+        b = self.boxes
+        near = np.flatnonzero(
+            (b[:, 0] < x1) & (b[:, 0] + b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 1] + b[:, 3] > y0)
+        )
+        rows = np.minimum(b[near, 1] + b[near, 3], y + h) - np.maximum(b[near, 1], y)
+        tall = near[
+            (b[near, 3] >= NEIGHBOUR * h)
+            & (b[near, 3] <= h / NEIGHBOUR)
+            & (rows >= NEIGHBOUR * h)
+            & ~np.isin(near, members)
+        ]
+        if not len(tall):
+            return False
+        writing = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.drawContours(
+            writing, [self.contours[i] for i in tall], -1, 255, cv2.FILLED, offset=(-x0, -y0)
+        )
+        band = self.mask[y0:y1, x0:x1].copy()
+        band[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = 0
+        band[writing > 0] = 0
+        return cv2.countNonZero(band) <= cfg.max_ring_ink * max(band.size - w * h, 1)
+
     def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, float] | None:
         """The crop and contrast of a digit candidate made of blobs ``members``, or None where
         it fails the loose bounds: one stroke spanning at least half of the digit (specks of a
@@ -66,7 +116,7 @@ class FrameInk:
         level = paper_at(self.paper, self.step, box)
         if not (
             self.boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
-            and ring_ink(self.mask, box, round(cfg.ring * bh)) <= cfg.max_ring_ink
+            and self.clear_around(box, members)
             and (contrast := self.contrast(box, level)) >= cfg.min_contrast
         ):
             return None

@@ -90,6 +90,7 @@ class FinderConfig:
     max_digits: int = 300  # at most this many proposals per frame (noise must not flood it)
     ring: float = 0.3  # the band around a digit, as a share of its height...
     max_ring_ink: float = 0.22  # ... holds at most this share of ink: digits sit on a ground
+    # (the digits beside it in a number written tight not counted: FrameInk.clear_around)
     min_contrast: float = 5.0  # ink's depth below the paper, in units of its ground's grain
 
     def __post_init__(self) -> None:
