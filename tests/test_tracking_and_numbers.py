@@ -231,15 +231,24 @@ def test_a_steady_digit_missed_for_a_frame_or_two_stays_on_screen():
     assert len(tracker.tracks) == 1  # the track itself lives on (max_missed)
 
 
-def test_only_digits_on_screen_inside_the_frame_and_not_covered_are_held():
-    tracker = DigitTracker(TrackerConfig(hold=2))
+def test_only_digits_on_screen_mostly_in_view_and_not_covered_are_held():
+    tracker = DigitTracker(TrackerConfig(hold=2, hold_in_view=0.75))
     for _ in range(4):
-        shown(tracker, [[100, 100, 20, 30], [10, 10, 20, 30]], [7, 2])
-    # the 2 leaves through the frame's top-left corner; the 7's place is taken by another box
+        shown(tracker, [[100, 100, 20, 30], [10, 10, 20, 30], [600, 200, 20, 30]], [7, 2, 5])
+    # the 2 leaves through the frame's top-left corner, the 5 through its right edge; the 7's
+    # place is taken by another box
     for k in range(3):
-        shown(tracker, [[100, 100, 20, 30], [10 - 4 * k, 10 - 4 * k, 20, 30]], [7, 2])
+        shown(
+            tracker,
+            [[100, 100, 20, 30], [10 - 4 * k, 10 - 4 * k, 20, 30], [600 + 10 * k, 200, 20, 30]],
+            [7, 2, 5],
+        )
     after = shown(tracker, [[110, 115, 30, 30]], [1])  # overlaps the 7, no track of its own
-    assert after.digits.tolist() == [1] and len(tracker.tracks) == 3  # neither is held
+    # the 2, predicted at (-1, -1) (its smoothed motion is 3 px a frame), still has 90% of its
+    # box in view: held, its box cut to the frame; the 5, predicted at x 627.5 (62% in view),
+    # and the 7 are not
+    assert after.digits.tolist() == [1, 2] and len(tracker.tracks) == 4
+    assert after.boxes[1].tolist() == [0, 0, 19, 29]
     # a track never reported (not shown) is not held either
     quiet = DigitTracker(TrackerConfig(hold=2))
     for _ in range(4):

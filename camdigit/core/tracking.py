@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import Detections, inside_frame, iou_matrix
+from camdigit.core.detections import Detections, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -72,6 +72,7 @@ class TrackerConfig:
     steady_confidence: float = 0.9  # ... each at least this confident
     resize_tolerance: float = 0.2  # a box whose size changed more than this is read again
     hold: int = 2  # frames a steady track unseen stays on screen (see DigitTracker.held)
+    hold_in_view: float = 0.75  # ... while at least this share of its box is in the frame
     jump: float = 2.0  # a box this many times larger or smaller (area) than its track's is
     # another cut of the same digit (a stroke lost to blur, a piece read), not the digit's
     # motion: the track keeps its own box and velocity, so the whole digit in a later frame
@@ -247,9 +248,11 @@ class DigitTracker:
         ``hold`` frames, at their predicted boxes with their voted digits: a digit the finder
         misses for a frame or two (motion blur, a thin stroke breaking up) stays on screen
         instead of flickering. Only tracks on screen in the frame before (reported, or held)
-        are held, not where the box would leave the ``width`` x ``height`` frame (the digit is
-        going out of view), nor where it overlaps one of ``detections``, the digits reported in
-        this frame. Call it once per frame: it records which tracks are on screen."""
+        are held, and only while at least ``hold_in_view`` of the box is in the ``width`` x
+        ``height`` frame (a digit going out of view keeps its label while most of it is in
+        view, as the finder drops a digit the border cuts), its box cut to the frame; not where
+        it overlaps one of ``detections``, the digits reported in this frame. Call it once per
+        frame: it records which tracks are on screen."""
         cfg = self.config
         shown, self._shown = self._shown, set(detections.tracks.tolist())
         rows = [
@@ -264,7 +267,10 @@ class DigitTracker:
             return Detections.empty()
         # the frame just recorded is `missed` frames after each was last seen
         boxes = np.array([t.predicted_box(t.missed) for t in rows])
-        inside = inside_frame(boxes, width, height)
+        clipped = _clipped(boxes, width, height)
+        area = np.maximum(boxes[:, 2] * boxes[:, 3], 1.0)
+        inside = clipped[:, 2] * clipped[:, 3] >= cfg.hold_in_view * area
+        boxes = clipped
         if len(detections):
             inside &= iou_matrix(boxes, detections.boxes).max(axis=1) == 0
         votes = [t.vote() for t in rows]
@@ -277,6 +283,15 @@ class DigitTracker:
         held = held[inside]
         self._shown.update(held.tracks.tolist())
         return held
+
+
+def _clipped(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(N, 4) float boxes cut to the ``width`` x ``height`` frame (no side below 0)."""
+    x0 = np.clip(boxes[:, 0], 0, width)
+    y0 = np.clip(boxes[:, 1], 0, height)
+    x1 = np.clip(boxes[:, 0] + boxes[:, 2], 0, width)
+    y1 = np.clip(boxes[:, 1] + boxes[:, 3], 0, height)
+    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
 def _squared_up(boxes: np.ndarray) -> np.ndarray:
