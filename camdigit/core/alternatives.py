@@ -13,13 +13,18 @@ import cv2
 import numpy as np
 
 from camdigit.core.crops import cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
-from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, cut_paths, piece_crop
+from camdigit.core.cuts import cut_pieces
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import END, ROWS, proposals
-from camdigit.core.segmentation import CROP_PAD, group_boxes
+from camdigit.core.segmentation import group_boxes
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
+
+PIECES_PER_WIDTH = 2.0
+"""Pieces a blob wider than a digit gives per digit height of its width, about (its cut paths
+lie a quarter of its height apart at least, and a piece spans up to a height): what a
+``cuttable`` blob costs in a frame's budget of proposals before its pieces are made."""
 
 NEIGHBOUR = 0.5
 """Ink around a candidate that belongs to a blob beside it (sharing at least this share of its
@@ -135,25 +140,46 @@ class Proposals:
         self.group: list[int] = []
         self.nodes: list[tuple[int, int]] = []
         self.contrast: list[float] = []
+        self.cuttable: list[bool] = []
+        self.costs: list[int] = []
+        self.cost = 0  # the proposals' count, with the pieces cuttable blobs will make
         self.groups = 0
 
-    def add(self, box, crop: np.ndarray, contrast: float, start: int = 0, end: int = END) -> None:
+    def add(
+        self,
+        box,
+        crop: np.ndarray,
+        contrast: float,
+        start: int = 0,
+        end: int = END,
+        cuttable: bool = False,
+    ) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
         self.contrast.append(contrast)
         self.group.append(self.groups)
         self.nodes.append((start, end))
+        self.cuttable.append(cuttable)
+        # a blob to be cut costs the pieces it would make
+        cost = 1 + (round(PIECES_PER_WIDTH * int(box[2]) / max(int(box[3]), 1)) if cuttable else 0)
+        self.costs.append(cost)
+        self.cost += cost
+
+    def _within(self, limit: int) -> int:
+        """The first proposal beyond ``limit`` proposals' cost."""
+        return int(np.searchsorted(np.cumsum(self.costs), limit, side="right"))
 
     def found(self, limit: int, paper: np.ndarray, step: int) -> Detections:
-        """The proposals, whole groups only, at most ``limit`` of them, as unread detections
+        """The proposals, whole groups only, at most ``limit`` of them (counting the pieces a
+        ``cuttable`` blob will make, :data:`PIECES_PER_WIDTH`), as unread detections
         whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
-        ink ``contrast`` and the ``level`` of the ``paper`` map (at 1/``step``) under it (see
-        :func:`camdigit.core.proposals.proposals`)."""
-        if len(self.boxes) > limit:
-            last = self.group[limit]  # the group cut by the limit goes whole
+        ink ``contrast``, the ``level`` of the ``paper`` map (at 1/``step``) under it and whether
+        it is ``cuttable`` (see :func:`camdigit.core.proposals.proposals`)."""
+        if self.cost > limit:
+            last = self.group[self._within(limit)]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
-            del self.contrast[count:]
+            del self.contrast[count:], self.cuttable[count:], self.costs[count:]
         if not self.boxes:
             return proposals(np.zeros((0, 4), np.int32), [])
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
@@ -166,6 +192,7 @@ class Proposals:
             nodes[:, 1],
             np.array(self.contrast, np.float32),
             paper_levels(paper, step, boxes),
+            np.array(self.cuttable, bool),
         )
 
 
@@ -203,31 +230,11 @@ def add_pair(
         out.add(union, together[0], together[1], 0, END)
 
 
-def add_cuts(out: Proposals, crop: np.ndarray, box: np.ndarray, contrast: float) -> None:
-    """Propose a wide blob's pieces between its likely cuts (the routes from top to bottom
-    that cross the least ink): the ink between two cuts (or an end) as wide as a digit may
-    be one."""
-    x, y, w, h = (int(v) for v in box)
-    ink = crop[CROP_PAD : CROP_PAD + h, CROP_PAD : CROP_PAD + w] < 255
-    cuts = cut_paths(ink, h)
-    if not cuts:
-        return
-    edges: list[np.ndarray | None] = [None, *cuts, None]
-    middle = [0.0, *(float(c.mean()) for c in cuts), float(w)]  # where each cut lies
-    nodes = [0, *range(1, len(cuts) + 1), END]
-    for i in range(len(edges) - 1):
-        for j in range(i + 1, len(edges)):
-            if (i, j) == (0, len(edges) - 1):
-                continue  # the whole blob: proposed (or not) as such
-            if middle[j] - middle[i] > MAX_PIECE * h:
-                break
-            made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
-            if made is None:
-                continue
-            piece, (px, py, pw, ph) = made
-            if ph < MIN_PIECE_HEIGHT * h:
-                continue  # a sliver of a stroke, not a digit touching another
-            out.add((x + px, y + py, pw, ph), piece, contrast, nodes[i], nodes[j])
+def add_cuts(out: Proposals, crop: np.ndarray, box, contrast: float) -> None:
+    """Propose a wide blob's pieces (:func:`cut_pieces`) in its group now: for a blob too wide
+    to be proposed whole, whose pieces are all there is to read."""
+    for piece_box, piece, start, end in cut_pieces(crop, box):
+        out.add(piece_box, piece, contrast, start, end)
 
 
 ROW_SLOTS = 32

@@ -12,6 +12,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.detections import Detections
+from camdigit.core.proposals import END, proposals
+from camdigit.core.segmentation import CROP_PAD
+
 MIN_PIECE = 0.25
 """Cuts of a blob are at least this share of its height apart, and from its ends (a "1"
 with its serif; a thinner sliver is no digit)."""
@@ -218,3 +222,63 @@ def piece_crop(
     if y1 <= y0:
         return None
     return piece, (c0 - pad, y0, c1 - c0, y1 - y0)
+
+
+def cut_pieces(crop: np.ndarray, box) -> list[tuple[list[int], np.ndarray, int, int]]:
+    """A wide blob's pieces between its likely cuts (the routes from top to bottom that cross
+    the least ink): the ink between two cuts (or an end) as wide as a digit may be one. Each
+    is (box, crop, start node, end node) for the blob's lattice; ``crop`` is the blob's own
+    (``CROP_PAD`` px of paper around its ink) and ``box`` its box in the frame, which may be
+    larger than the crop (a frame shrunk before finding): the pieces' boxes are scaled to it."""
+    inner_h, inner_w = crop.shape[0] - 2 * CROP_PAD, crop.shape[1] - 2 * CROP_PAD
+    x, y, w, h = (int(v) for v in box)
+    sx, sy = w / max(inner_w, 1), h / max(inner_h, 1)
+    ink = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w] < 255
+    cuts = cut_paths(ink, inner_h)
+    if not cuts:
+        return []
+    edges: list[np.ndarray | None] = [None, *cuts, None]
+    middle = [0.0, *(float(c.mean()) for c in cuts), float(inner_w)]  # where each cut lies
+    nodes = [0, *range(1, len(cuts) + 1), END]
+    pieces = []
+    for i in range(len(edges) - 1):
+        for j in range(i + 1, len(edges)):
+            if (i, j) == (0, len(edges) - 1):
+                continue  # the whole blob: proposed (or not) as such
+            if middle[j] - middle[i] > MAX_PIECE * inner_h:
+                break
+            made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
+            if made is None:
+                continue
+            piece, (px, py, pw, ph) = made
+            if ph < MIN_PIECE_HEIGHT * inner_h:
+                continue  # a sliver of a stroke, not a digit touching another
+            scaled = [x + round(px * sx), y + round(py * sy), round(pw * sx), round(ph * sy)]
+            pieces.append((scaled, piece, nodes[i], nodes[j]))
+    return pieces
+
+
+def blob_pieces(found: Detections, rows: np.ndarray) -> Detections:
+    """The pieces (:func:`cut_pieces`) of the ``cuttable`` blobs at ``rows`` of the proposals
+    ``found``, as proposals of their blobs' groups (the blob whole is the lattice's edge
+    0 -> END; its pieces the others), with their blob's contrast and paper level."""
+    boxes, crops, group, start, end, contrast, level = [], [], [], [], [], [], []
+    data = found.data
+    for row in rows.tolist():
+        for box, crop, first, last in cut_pieces(data["crops"][row], found.boxes[row]):
+            boxes.append(box)
+            crops.append(crop)
+            group.append(data["group"][row])
+            start.append(first)
+            end.append(last)
+            contrast.append(data["contrast"][row])
+            level.append(data["level"][row])
+    return proposals(
+        np.array(boxes, np.int32).reshape(-1, 4),
+        crops,
+        np.array(group, np.int64),
+        np.array(start, np.int64),
+        np.array(end, np.int64),
+        np.array(contrast, np.float32),
+        np.array(level, np.float32),
+    )

@@ -13,9 +13,10 @@ model judge.
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
    the routes between its digits (:func:`camdigit.core.cuts.cut_paths`; the ink between two
-   cuts, as wide as a digit, is a piece), a column of parts far taller than the frame's
-   digits whole and row by row (every run of its bands up to two digits tall), two parts side
-   by side apart and together (:mod:`camdigit.core.alternatives`). The shape
+   cuts, as wide as a digit, is a piece; cut by the pipeline only where the model doubts the
+   whole, :func:`camdigit.core.cuts.cut_pieces`), a column of parts far taller than
+   the frame's digits whole and row by row (every run of its bands up to two digits tall), two
+   parts side by side apart and together (:mod:`camdigit.core.alternatives`). The shape
    limits left are loose sanity bounds relative to the digit's own height or the measured pen
    (an upright "1" is one stroke wide however tall), not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
@@ -209,9 +210,10 @@ class DigitFinder:
                 )
             elif made is not None:
                 crop, contrast = made
-                if bw <= cfg.max_aspect * bh:
-                    out.add(box, crop, contrast)
-                if bw > cfg.split_aspect * bh:
+                wide = bw > cfg.split_aspect * bh
+                if bw <= cfg.max_aspect * bh:  # its pieces are made if the whole is in doubt
+                    out.add(box, crop, contrast, cuttable=wide)
+                elif wide:
                     add_cuts(out, crop, box, contrast)
             # A column of parts far taller than the frame's digits may be rows of digits
             # written close together: proposed row by row too, whether or not it passed as
@@ -220,7 +222,7 @@ class DigitFinder:
                 add_rows(out, frame_ink, members, min_h, typical)
             if len(out.boxes) > before:
                 out.groups += 1
-            if len(out.boxes) >= cfg.max_digits:
+            if out.cost >= cfg.max_digits:
                 break
         return out.found(cfg.max_digits, paper, step)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.crops import crossbar_ones, turned_upright
+from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
@@ -104,9 +105,9 @@ class Recognizer:
         model reads them and the likeliest is kept. For callers that want crops of digits
         (collecting, explaining); :meth:`process` reads and judges them all at once."""
         proposals = self.propose(frame)
-        if not contested(proposals.data["group"]).any():
+        if not (contested(proposals.data["group"]).any() or proposals.data["cuttable"].any()):
             return proposals
-        digits, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
+        proposals, digits, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
         return proposals[choose(*_lattice(proposals), scores, digits)]
 
     def _classify(self, crops: list[np.ndarray], timings: dict[str, float]) -> Classification:
@@ -127,45 +128,65 @@ class Recognizer:
 
     def _read(
         self, proposals: Detections, needs: np.ndarray, timings: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[Detections, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
-        blobs whole first, then the pieces of the blobs whose whole reading a cut could beat.
-        Returns per proposal: digit, confidence (0 when judged not a digit), score for
-        :func:`camdigit.core.proposals.choose` (very low where unread) and whether it was read.
-        ``timings`` gets the milliseconds of "preprocess" and "classify"."""
+        blobs whole first, then the pieces of the blobs whose whole reading a cut could beat
+        (a ``cuttable`` blob's pieces are made only then, and added to its group).
+        Returns the proposals with those pieces, and per proposal: digit, confidence (0 when
+        judged not a digit), score for :func:`camdigit.core.proposals.choose` (very low where
+        unread) and whether it was read. ``timings`` gets the milliseconds of "preprocess" and
+        "classify"."""
         timings["preprocess"] = timings["classify"] = 0.0
         n = len(proposals)
         digits = np.zeros(n, np.int64)
         confidences = np.zeros(n, np.float32)
         is_digit = np.zeros(n, np.float32)
         raw = np.zeros(n, np.float32)  # confidence among the digits, before the is_digit cut
-        scores = np.full(n, -1e3, np.float32)
         read = np.zeros(n, bool)
         group, start, end = _lattice(proposals)
-        crops = proposals.data["crops"]
-        alternatives = contested(group)
         whole = (start == 0) & (end == END)
-        writing = 0.0
-        for first in (True, False):
-            if first:
-                batch = needs & (~alternatives | whole)
-            else:  # the second look: pieces of blobs whose whole is in doubt
-                sure = whole & read & (scores > unbeatable())
-                batch = needs & alternatives & ~read & ~np.isin(group, group[sure])
-            index = np.flatnonzero(batch)
-            if len(index):
-                result = self._classify([crops[i] for i in index], timings)
-                digits[index], is_digit[index] = result.digits, result.is_digit
-                raw[index] = result.confidences
-                confidences[index] = self._confidences(result)
-                read[index] = True
-            if first:  # the writing's height, from what the model read as digits
-                writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
-            done = np.flatnonzero(read)
-            scores[done] = log_odds(
-                proposals.boxes[done], digits[done], is_digit[done], raw[done], writing
-            )
-        return digits, confidences, scores, read
+        batch = needs & (~contested(group) | whole)
+        self._read_batch(proposals, batch, timings, digits, confidences, is_digit, raw, read)
+        # the writing's height, from what the model read as digits
+        writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
+        scores = _scores(proposals.boxes, digits, is_digit, raw, read, writing)
+        # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
+        doubt = whole & read & (scores <= unbeatable())
+        sure = whole & read & ~doubt
+        pieces = blob_pieces(proposals, np.flatnonzero(doubt & proposals.data["cuttable"]))
+        if len(pieces):
+            more = len(pieces)
+            proposals = Detections.concat(proposals, pieces)
+            needs = np.concatenate([needs, np.ones(more, bool)])
+            sure, digits, read = _grown(sure, more), _grown(digits, more), _grown(read, more)
+            confidences, is_digit, raw = (_grown(a, more) for a in (confidences, is_digit, raw))
+            group = proposals.data["group"]
+        batch = needs & contested(group) & ~read & ~np.isin(group, group[sure])
+        self._read_batch(proposals, batch, timings, digits, confidences, is_digit, raw, read)
+        scores = _scores(proposals.boxes, digits, is_digit, raw, read, writing)
+        return proposals, digits, confidences, scores, read
+
+    def _read_batch(
+        self,
+        proposals: Detections,
+        batch: np.ndarray,
+        timings: dict[str, float],
+        digits: np.ndarray,
+        confidences: np.ndarray,
+        is_digit: np.ndarray,
+        raw: np.ndarray,
+        read: np.ndarray,
+    ) -> None:
+        """Classify the proposals ``batch`` marks in one call, filling the arrays given."""
+        index = np.flatnonzero(batch)
+        if not len(index):
+            return
+        crops = proposals.data["crops"]
+        result = self._classify([crops[i] for i in index], timings)
+        digits[index], is_digit[index] = result.digits, result.is_digit
+        raw[index] = result.confidences
+        confidences[index] = self._confidences(result)
+        read[index] = True
 
     def _read_turned(
         self,
@@ -235,7 +256,10 @@ class Recognizer:
             needs_all = ~steady | unsettled
         else:
             needs_all = np.ones(len(proposals), bool)
-        digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
+        proposals, digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
+        added = len(proposals) - len(settled_path)  # the pieces of blobs cut while reading
+        settled_path = np.concatenate([settled_path, np.zeros(added, bool)])
+        group, start, end = _lattice(proposals)
         keep = choose(group, start, end, scores, digits_all)
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
@@ -292,6 +316,27 @@ class Recognizer:
         return FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
+
+
+def _scores(
+    boxes: np.ndarray,
+    digits: np.ndarray,
+    is_digit: np.ndarray,
+    confidences: np.ndarray,
+    read: np.ndarray,
+    writing: float,
+) -> np.ndarray:
+    """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`); very low for
+    the others."""
+    scores = np.full(len(boxes), -1e3, np.float32)
+    done = np.flatnonzero(read)
+    scores[done] = log_odds(boxes[done], digits[done], is_digit[done], confidences[done], writing)
+    return scores
+
+
+def _grown(values: np.ndarray, more: int) -> np.ndarray:
+    """``values`` with ``more`` zeros (False) after them."""
+    return np.concatenate([values, np.zeros(more, values.dtype)])
 
 
 def _lattice(proposals: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

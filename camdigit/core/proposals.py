@@ -233,8 +233,9 @@ def settled(
 def unbeatable() -> float:
     """The score above which a blob read whole keeps its group without its pieces being read:
     no path of two or more pieces can score more (each piece at most :data:`SURE`'s log-odds,
-    less :data:`CUT_COST` per extra piece). Reading the pieces only where the whole is in doubt
-    is exact, and saves the model most of them on an ordinary page."""
+    less :data:`CUT_COST` per extra piece). Cutting a blob and reading its pieces only where
+    the whole is in doubt is exact, and saves the finder's cuts and the model's reading of
+    most of them on an ordinary page."""
     most = float(np.log(SURE / (1.0 - SURE)))
     return 2.0 * most - CUT_COST
 
@@ -247,6 +248,7 @@ def proposals(
     end: np.ndarray | None = None,
     contrast: np.ndarray | None = None,
     level: np.ndarray | None = None,
+    cuttable: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -257,7 +259,10 @@ def proposals(
       (:func:`camdigit.core.proposals.choose`). A group of one proposal is a plain digit;
       by default each proposal is its own group, from node 0 (the whole blob) to ``END``;
     - ``contrast``: (N,) float32, the ink over its ground's grain (default: inf);
-    - ``level``: (N,) float32, the paper's grey level at the proposal (default: 255).
+    - ``level``: (N,) float32, the paper's grey level at the proposal (default: 255);
+    - ``cuttable``: (N,) bool, a blob wider than a digit proposed whole whose pieces between
+      its cuts are not proposed yet: they are made (:func:`camdigit.core.cuts.cut_pieces`)
+      and read only where the model is not sure of the whole (default: none).
     """
     n = len(boxes)
     return Detections(
@@ -269,5 +274,6 @@ def proposals(
             "end": np.full(n, END, np.int64) if end is None else end,
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
             "level": np.full(n, 255.0, np.float32) if level is None else level,
+            "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
         },
     )
