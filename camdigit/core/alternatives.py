@@ -101,10 +101,9 @@ class FrameInk:
         cv2.drawContours(
             writing, [self.contours[i] for i in tall], -1, 255, cv2.FILLED, offset=(-x0, -y0)
         )
-        band = self.mask[y0:y1, x0:x1].copy()
-        band[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = 0
-        band[writing > 0] = 0
-        return cv2.countNonZero(band) <= cfg.max_ring_ink * max(band.size - w * h, 1)
+        rest = self.mask[y0:y1, x0:x1].copy()  # the band's ink, less the neighbours'
+        rest[writing > 0] = 0
+        return ring_ink(rest, np.array([x - x0, y - y0, w, h]), grow) <= cfg.max_ring_ink
 
     def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, float] | None:
         """The crop and contrast of a digit candidate made of blobs ``members``, or None where

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import Detections, iou_matrix
+from camdigit.core.detections import Detections, clip_boxes, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -266,16 +266,15 @@ class DigitTracker:
         if not rows:
             return Detections.empty()
         # the frame just recorded is `missed` frames after each was last seen
-        boxes = np.array([t.predicted_box(t.missed) for t in rows])
-        clipped = _clipped(boxes, width, height)
-        area = np.maximum(boxes[:, 2] * boxes[:, 3], 1.0)
-        inside = clipped[:, 2] * clipped[:, 3] >= cfg.hold_in_view * area
-        boxes = clipped
+        predicted = np.round([t.predicted_box(t.missed) for t in rows])
+        boxes = clip_boxes(predicted, width, height)
+        area = np.maximum(predicted[:, 2] * predicted[:, 3], 1.0)
+        inside = boxes[:, 2] * boxes[:, 3] >= cfg.hold_in_view * area
         if len(detections):
             inside &= iou_matrix(boxes, detections.boxes).max(axis=1) == 0
         votes = [t.vote() for t in rows]
         held = Detections(
-            np.round(boxes).astype(np.int32),
+            boxes,
             np.array([v[0] for v in votes], np.int64),
             np.array([v[1] for v in votes], np.float32),
             np.array([t.id for t in rows], np.int64),
@@ -283,15 +282,6 @@ class DigitTracker:
         held = held[inside]
         self._shown.update(held.tracks.tolist())
         return held
-
-
-def _clipped(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
-    """(N, 4) float boxes cut to the ``width`` x ``height`` frame (no side below 0)."""
-    x0 = np.clip(boxes[:, 0], 0, width)
-    y0 = np.clip(boxes[:, 1], 0, height)
-    x1 = np.clip(boxes[:, 0] + boxes[:, 2], 0, width)
-    y1 = np.clip(boxes[:, 1] + boxes[:, 3], 0, height)
-    return np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
 
 
 def _squared_up(boxes: np.ndarray) -> np.ndarray:
