@@ -148,6 +148,14 @@ def test_two_numbers_per_line_when_the_gap_between_stands_apart_from_those_insid
     assert texts(group_numbers(page(tight))) == ["14", "15", "16", "17"]
 
 
+def test_digits_whose_ink_overlaps_make_a_number_not_a_lone_digit():
+    # Two-digit numbers written so tight that a digit's ink reaches under its neighbour's (gaps
+    # below zero, as on a sheet photographed turned): each pair is a number whose digits stand
+    # closer than the pairs do, so a pair does not join the next one as a lone digit would.
+    line = lay("4344454647", [0.23, 0.86, -0.01, 0.62, 0.04, 0.47, -0.11, 0.69, 0.08])
+    assert texts(group_numbers(page(line))) == ["43", "44", "45", "46", "47"]
+
+
 def test_even_gaps_are_one_number_unless_wider_than_a_digit():
     assert texts(group_numbers(page(lay("99999", [0.7] * 4)))) == ["99999"]
     assert texts(group_numbers(page(lay("99999", [1.3] * 4)))) == ["9"] * 5

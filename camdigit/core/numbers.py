@@ -103,8 +103,9 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
     m = len(gaps)
     joined = np.zeros(m, bool)
     wide = np.sort(gaps[gaps > TIGHT])
-    # group of each digit: the widest joined gap inside it (-1: a lone digit); plain lists, as
-    # a line holds a handful of digits and numpy's per-call cost would dominate
+    # group of each digit: the widest joined gap inside it, at least 0 (digits whose ink overlaps
+    # are joined by no gap at all), or -1 for a lone digit; plain lists, as a line holds a
+    # handful of digits and numpy's per-call cost would dominate
     widest = [-1.0] * (m + 1)
     group = list(range(m + 1))
     values = gaps.tolist()
@@ -131,7 +132,7 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
             continue
         joined[k] = True
         group = [left if g == right else g for g in group]
-        widest[left] = max(inside, gap)
+        widest[left] = max(inside, gap, 0.0)
     return joined
 
 
