@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,14 @@ class PhotoResult:
         return " ".join(n.text for n in self.result.numbers)
 
 
-def read_photos(recognizer: Recognizer, folder: Path) -> list[PhotoResult]:
-    """Read every labelled photo of ``folder`` as ``camdigit run`` would, and score it."""
+def read_photos(
+    recognizer: Recognizer,
+    folder: Path,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> list[PhotoResult]:
+    """Read every labelled photo of ``folder`` as ``camdigit run`` would, and score it;
+    ``transform`` changes each decoded photo first (turned, shrunk: see
+    :mod:`benchmarks.photo_variants`)."""
     labels_path = folder / "labels.json"
     try:
         labels = json.loads(labels_path.read_text())
@@ -67,6 +74,8 @@ def read_photos(recognizer: Recognizer, folder: Path) -> list[PhotoResult]:
         if not path.is_file():
             raise ValueError(f"{labels_path} names {name}, which is not in {folder}")
         image = _decode(path)
+        if transform is not None:
+            image = transform(image)
         collected = Collected([])
         run(ArraySource([image], name, still=True), recognizer, on_result=collected)
         result = collected.results[0]

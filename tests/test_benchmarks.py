@@ -19,7 +19,16 @@ from benchmarks.matching import (
 from camdigit.core.detections import Detections
 from camdigit.core.pipeline import Recognizer
 
-COMMANDS = ["run", "model", "scenes", "soak", "make_samples", "unusual_digits", "marks"]
+COMMANDS = [
+    "run",
+    "model",
+    "scenes",
+    "soak",
+    "make_samples",
+    "unusual_digits",
+    "marks",
+    "photo_variants",
+]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -30,6 +39,23 @@ def test_every_benchmark_command_answers_help(name, capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage:") and len(out.splitlines()) > 3
+
+
+def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_path, capsys):
+    from benchmarks.photo_variants import VARIANTS, main
+
+    image = np.full((60, 80, 3), 200, np.uint8)
+    image[20:40, 30:36] = 20  # a dark bar left of the middle
+    assert VARIANTS["original"](image) is image
+    assert VARIANTS["half"](image).shape == (30, 40, 3)
+    assert VARIANTS["double"](image).shape == (120, 160, 3)
+    turned = VARIANTS["turned12"](image)
+    assert turned.shape == image.shape and not np.array_equal(turned, image)
+    assert turned[0, 0].tolist() == [200, 200, 200]  # corners filled with the border's colour
+    assert VARIANTS["inverted"](image)[30, 33].tolist() == [235, 235, 235]
+    assert VARIANTS["dim"](image).max() < image.max()
+    assert main(["--photos", str(tmp_path)]) == 2
+    assert "labels.json" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------------------------

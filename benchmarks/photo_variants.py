@@ -1,0 +1,131 @@
+"""The real photos as other cameras and hands would take them: turned, shrunk, blurred, dark.
+
+    python -m benchmarks.photo_variants                  # every variant of photos-dev
+    python -m benchmarks.photo_variants --variants turned-8 turned8 --per-photo
+
+The twelve development photos are few; each was taken one way. A photo of the same page held a
+few degrees turned, from further away, out of focus, in dim light, or saved as a rough JPEG is
+just as likely in use, and what breaks there (lines of numbers merged on a turned sheet, a form
+lost when shrunk) says more about the finder and the number grouping than one more generated
+family. Each variant changes the decoded photo and reads it with ``camdigit run``'s own code
+(:func:`benchmarks.photos.read_photos`), scored as the real photos are (multisets per photo).
+A turned photo's corners are filled with its border's colour, so a digit the turn takes out of
+the frame is lost: compare variants with each other and with ``original``, not with 100%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from benchmarks.matching import PhotoScore
+from benchmarks.photos import default_photos, read_photos
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
+
+Transform = Callable[[np.ndarray], np.ndarray]
+
+
+def _turned(degrees: float) -> Transform:
+    def turn(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+        return cv2.warpAffine(image, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+    return turn
+
+
+def _scaled(factor: float) -> Transform:
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return lambda image: cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
+
+
+def _jpeg(quality: int) -> Transform:
+    def compress(image: np.ndarray) -> np.ndarray:
+        ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+
+    return compress
+
+
+def _dim(image: np.ndarray) -> np.ndarray:
+    """Dim light: the exposure at 60% and the tones pulled down (gamma 2.2)."""
+    return (255.0 * (image / 255.0) ** 2.2 * 0.6).astype(np.uint8)
+
+
+def _noisy(image: np.ndarray) -> np.ndarray:
+    """A small sensor's noise: Gaussian, 10 grey levels, a fixed seed."""
+    noise = np.random.default_rng(0).normal(0.0, 10.0, image.shape)
+    return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+
+def _vignetted(image: np.ndarray) -> np.ndarray:
+    """A cheap lens: the corners at 55% of the centre's light."""
+    h, w = image.shape[:2]
+    y, x = np.mgrid[0:h, 0:w]
+    r2 = ((x - w / 2) / (w / 2)) ** 2 + ((y - h / 2) / (h / 2)) ** 2
+    gain = np.clip(1.0 - 0.45 * r2 / 2, 0.3, 1.0)
+    return (image * (gain if image.ndim == 2 else gain[..., None])).astype(np.uint8)
+
+
+VARIANTS: dict[str, Transform] = {
+    "original": lambda image: image,
+    **{f"turned{d}": _turned(d) for d in (-12, -8, -4, 4, 8, 12)},
+    "half": _scaled(0.5),
+    "double": _scaled(2.0),
+    "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.5),
+    "jpeg25": _jpeg(25),
+    "dim": _dim,
+    "noisy": _noisy,
+    "vignetted": _vignetted,
+    "inverted": lambda image: 255 - image,
+}
+"""Each variant's name and the change it makes to a decoded photo (turned: degrees
+anticlockwise; inverted: light writing on a dark ground)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("--photos", type=Path, default=default_photos(), help="labelled photos")
+    parser.add_argument("--model", type=Path, default=None, help="a .tflite digit model")
+    parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT)
+    parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS), metavar="NAME"
+    )
+    parser.add_argument("--per-photo", action="store_true", help="each photo's read/reported")
+    args = parser.parse_args(argv)
+    if args.photos is None or not (args.photos / "labels.json").is_file():
+        print(
+            "benchmarks.photo_variants: no labelled photos (photos-dev in $CAMDIGIT_DATA or "
+            "../shared/data); give a folder with a labels.json by --photos",
+            file=sys.stderr,
+        )
+        return 2
+    recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
+    print(f"photos: {args.photos}")
+    print(f"{'variant':<11} {'read':>7} {'precision':>9} {'numbers':>8}")
+    for name in args.variants:
+        photos = read_photos(recognizer, args.photos, VARIANTS[name])
+        total = PhotoScore()
+        for photo in photos:
+            total.add(photo.score)
+        print(
+            f"{name:<11} {total.read_accuracy:>7.1%} {total.precision:>9.1%} "
+            f"{total.number_accuracy:>8.1%}"
+        )
+        if args.per_photo:
+            for photo in photos:
+                s = photo.score
+                print(f"    {photo.name:<30} read {s.read}/{s.truth}, reported {s.reported}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
