@@ -156,6 +156,13 @@ def test_digits_whose_ink_overlaps_make_a_number_not_a_lone_digit():
     assert texts(group_numbers(page(line))) == ["43", "44", "45", "46", "47"]
 
 
+def test_a_gap_joins_once_its_wider_neighbour_has_made_the_group_beside_it():
+    # As on a sheet turned 8 degrees: "4" is not near "56" (joined at 0.3), but it is near
+    # "234" once 0.65 has joined it, and 0.6 is narrower than that.
+    line = lay("2345619773", [0.5, 0.65, 0.6, 0.3, 2.1, 0.3, 0.5, 0.5, 0.4])
+    assert texts(group_numbers(page(line))) == ["23456", "19773"]
+
+
 def test_even_gaps_are_one_number_unless_wider_than_a_digit():
     assert texts(group_numbers(page(lay("99999", [0.7] * 4)))) == ["99999"]
     assert texts(group_numbers(page(lay("99999", [1.3] * 4)))) == ["9"] * 5

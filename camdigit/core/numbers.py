@@ -6,7 +6,8 @@ inside a number written elsewhere on the page. Each gap is therefore judged agai
 line's gaps, in digit heights, between ink (see :mod:`camdigit.core.lines`): the gaps inside numbers
 form one cluster, the gaps between numbers another. Neighbours are merged closest first, so
 each gap meets the groups its narrower neighbours already formed (a one-dimensional two-cluster
-split that adapts along the line):
+split that adapts along the line), and a gap left apart is judged again once wider gaps beside
+it have joined (passes until one joins none):
 
 - up to :data:`ALWAYS_JOIN` heights, a gap joins: no one parts numbers so closely; beyond
   :data:`NEVER_JOIN`, it never does;
@@ -109,30 +110,37 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
     widest = [-1.0] * (m + 1)
     group = list(range(m + 1))
     values = gaps.tolist()
-    for k in np.argsort(gaps, kind="stable").tolist():
-        gap = values[k]
-        if gap > NEVER_JOIN:
-            break
-        left, right = group[k], group[k + 1]
-        inside = max(widest[left], widest[right])
-        sides = int(widest[left] >= 0) + int(widest[right] >= 0)
-        near = gap <= SPREAD * inside + SLACK
-        if gap <= ALWAYS_JOIN:
-            join = True
-        elif sides == 0:
-            join = gap <= (LONE_JOIN if page is None else page)
-        elif sides == 1:
-            join = gap <= LONE_JOIN and (
-                near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
-            )
-        else:
-            within = gap <= (TIGHT if page is None else max(TIGHT, page))
-            join = near or (within and _clearly_narrower(gap, wide, True))
-        if not join:
-            continue
-        joined[k] = True
-        group = [left if g == right else g for g in group]
-        widest[left] = max(inside, gap, 0.0)
+    order = [k for k in np.argsort(gaps, kind="stable").tolist() if values[k] <= NEVER_JOIN]
+    # a gap that did not join may join once a wider neighbour has grown a group beside it
+    # (0.52 0.59 0.57 0.3: "4" alone is not near "56", whose gap is 0.3, but it is near "234",
+    # once 0.59 joined it): passes over the gaps left until one joins none
+    changed = True
+    while changed:
+        changed = False
+        for k in order:
+            if joined[k]:
+                continue
+            gap = values[k]
+            left, right = group[k], group[k + 1]
+            inside = max(widest[left], widest[right])
+            sides = int(widest[left] >= 0) + int(widest[right] >= 0)
+            near = gap <= SPREAD * inside + SLACK
+            if gap <= ALWAYS_JOIN:
+                join = True
+            elif sides == 0:
+                join = gap <= (LONE_JOIN if page is None else page)
+            elif sides == 1:
+                join = gap <= LONE_JOIN and (
+                    near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
+                )
+            else:
+                within = gap <= (TIGHT if page is None else max(TIGHT, page))
+                join = near or (within and _clearly_narrower(gap, wide, True))
+            if not join:
+                continue
+            joined[k] = changed = True
+            group = [left if g == right else g for g in group]
+            widest[left] = max(inside, gap, 0.0)
     return joined
 
 
