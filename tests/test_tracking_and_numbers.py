@@ -18,8 +18,9 @@ def detections(boxes, digits) -> Detections:
     )
 
 
-def step(tracker: DigitTracker, boxes, digits, confidences=None):
-    """One frame: the tracker asks for the crops it wants 'read' and votes."""
+def step(tracker: DigitTracker, boxes, digits, confidences=None, size=None):
+    """One frame (of ``size``, width and height, when given): the tracker asks for the crops
+    it wants 'read' and votes."""
     boxes = np.array(boxes, np.int32).reshape(-1, 4)
     confidences = np.full(len(boxes), 0.99, np.float32) if confidences is None else confidences
     asked = []
@@ -28,7 +29,7 @@ def step(tracker: DigitTracker, boxes, digits, confidences=None):
         asked.append(needed.copy())
         return Readings(np.array(digits), np.asarray(confidences), needed)
 
-    found = tracker.update(Detections(boxes), read=read)
+    found = tracker.update(Detections(boxes), read=read, size=size)
     return found.tracks, found.digits, found.confidences, asked[0]
 
 
@@ -274,6 +275,29 @@ def test_a_digit_hidden_a_moment_comes_back_on_its_track_where_it_was():
         step(tracker, [], [])
     tracks, digits, _, _ = step(tracker, [[124, 100, 20, 30]], [7])
     assert tracks[0] == first and digits[0] == 7
+
+
+@pytest.mark.parametrize(
+    ("last_seen", "back", "same"),
+    [
+        ([100, 446, 30, 34], 4, True),  # at the bottom border: out of view, back on its track
+        ([100, 446, 30, 34], 7, False),  # another digit came into view there: a track of its own
+        ([100, 200, 30, 34], 4, False),  # lost in the middle of the view: gone after max_missed
+    ],
+)
+def test_a_digit_gone_out_of_view_comes_back_on_its_track(last_seen, back, same):
+    size = (640, 480)
+    tracker = DigitTracker()
+    x, y, w, h = last_seen
+    for k in range(4):  # steady, then at the place it was last seen
+        first = step(tracker, [[x, y - 3 + k, w, h]], [4], size=size)[0][0]
+    missed = tracker.config.max_missed + 7  # longer than a lost track waits
+    assert missed <= tracker.config.max_out_of_view
+    for _ in range(missed):
+        step(tracker, [], [], size=size)
+    tracks, digits, _, asked = step(tracker, [[x, y - 2, w, h]], [back], size=size)
+    assert asked[0]  # read again before its label is trusted
+    assert (tracks[0] == first) == same and digits[0] == back
 
 
 @pytest.mark.parametrize("pieces", [1, 2])

@@ -283,7 +283,8 @@ class Recognizer:
                     was_read[missing] = True
                 return Readings(digits, confidences, was_read)
 
-            detections = tracker.update(found, read=read_found)
+            size = (frame.shape[1], frame.shape[0])
+            detections = tracker.update(found, read=read_found, size=size)
             for stage, ms in late.items():
                 timings[stage] += ms
                 clock += ms / 1e3  # counted above, not as tracking

@@ -66,6 +66,8 @@ class Track:
 class TrackerConfig:
     iou_threshold: float = 0.3  # a box continues a track when it overlaps its predicted box so
     max_missed: int = 8  # frames a track survives unseen (a hand passing over the page)
+    max_out_of_view: int = 30  # ... and one last seen at the frame's border, gone out of view
+    # (a hand-held camera swaying back brings it in again: a second at 30 FPS)
     votes: int = 7  # readings kept per track
     recheck_every: int = 6  # frames between readings of a steady track
     steady_readings: int = 3  # agreeing readings that make a track steady
@@ -84,6 +86,8 @@ class TrackerConfig:
             raise ValueError(f"iou_threshold must be in (0, 1], got {self.iou_threshold}")
         if self.votes < 1 or self.recheck_every < 1 or self.steady_readings < 1:
             raise ValueError("votes, recheck_every and steady_readings must be at least 1")
+        if self.max_out_of_view < self.max_missed:
+            raise ValueError("max_out_of_view must be at least max_missed")
         if not 0 <= self.hold <= self.max_missed:
             raise ValueError(f"hold must be between 0 and max_missed, got {self.hold}")
         if self.jump <= 1 or self.jump_frames < 0:
@@ -175,6 +179,8 @@ class DigitTracker:
         cfg = self.config
         if track.since_read + 1 >= cfg.recheck_every or track.read_box is None:
             return False
+        if track.missed > cfg.max_missed:  # back in view: read before its label is trusted
+            return False
         if track.streak < cfg.steady_readings:
             return False
         old = track.read_box
@@ -182,10 +188,18 @@ class DigitTracker:
             box[3] - old[3]
         ) <= cfg.resize_tolerance * max(old[3], 1.0)
 
-    def update(self, detections: Detections, read: Reader) -> Detections:
+    def update(
+        self, detections: Detections, read: Reader, size: tuple[int, int] | None = None
+    ) -> Detections:
         """Record one frame: match the ``detections`` to tracks, have ``read`` read the crops of
         the rows whose track is new or not steady (a steady one is re-read every
         ``recheck_every`` frames, or when its box changes size), vote.
+
+        With the frame's ``size`` (width, height), a track last seen at the frame's border (or
+        whose motion has taken it there since) has gone out of view rather than been lost: it
+        waits ``max_out_of_view`` frames, not ``max_missed``, for its digit to come back where
+        it left (a hand-held camera swaying back), and is read again when it does; a reading
+        that disagrees with its vote then starts a new track (another digit came into view).
 
         Returns the same rows (``data`` kept) with each track's voted digit and confidence
         (0 and 0.0 for a track never read) and track id.
@@ -205,6 +219,10 @@ class DigitTracker:
         new_tracks = []
         for i in range(n):
             box = boxes[i].astype(np.float64)
+            if matched[i] >= 0 and self._returned_as_another(
+                self.tracks[matched[i]], bool(was_read[i]), int(digits[i])
+            ):
+                matched[i] = -1
             if matched[i] >= 0:
                 track = self.tracks[matched[i]]
                 seen[matched[i]] = True
@@ -237,11 +255,26 @@ class DigitTracker:
         for track, was_seen in zip(self.tracks, seen, strict=True):
             if not was_seen:
                 track.missed += 1
-                if track.missed > cfg.max_missed:
+                # last seen at the border, or its motion has taken it there since
+                gone = size is not None and (
+                    _at_border(track.box, size)
+                    or _at_border(track.predicted_box(track.missed), size)
+                )
+                if track.missed > (cfg.max_out_of_view if gone else cfg.max_missed):
                     continue
             survivors.append(track)
         self.tracks = survivors + new_tracks
         return detections.replace(digits=voted, confidences=voted_conf, tracks=ids)
+
+    def _returned_as_another(self, track: Track, was_read: bool, digit: int) -> bool:
+        """Whether a box matched to a track back in view after longer than ``max_missed``
+        reads as another digit than the track's vote."""
+        return (
+            track.missed > self.config.max_missed
+            and was_read
+            and bool(track.readings)
+            and digit != track.vote()[0]
+        )
 
     def held(self, detections: Detections, width: int, height: int) -> Detections:
         """The steady tracks unseen in the frame just recorded (by :meth:`update`) for at most
@@ -282,6 +315,20 @@ class DigitTracker:
         held = held[inside]
         self._shown.update(held.tracks.tolist())
         return held
+
+
+BORDER = 2
+"""A box this many pixels or fewer from the frame's edge is at its border (the finder keeps a
+digit whose curve only grazes the border: its box may end a pixel or two short of it)."""
+
+
+def _at_border(box: np.ndarray, size: tuple[int, int]) -> bool:
+    """Whether ``box`` (x, y, w, h) reaches the border of a frame of ``size`` (width, height),
+    or beyond it."""
+    x, y, w, h = box
+    return bool(
+        x <= BORDER or y <= BORDER or x + w >= size[0] - BORDER or y + h >= size[1] - BORDER
+    )
 
 
 def _squared_up(boxes: np.ndarray) -> np.ndarray:
