@@ -10,7 +10,7 @@ from benchmarks.matching import Score, match, score_frame
 from benchmarks.scenes import render_scene
 from camdigit.core.alternatives import FrameInk
 from camdigit.core.classifier import DigitClassifier
-from camdigit.core.crops import ring_ink
+from camdigit.core.crops import line_pieces, ring_ink
 from camdigit.core.cuts import cut_pieces
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
 from camdigit.core.pipeline import Recognizer
@@ -203,6 +203,24 @@ def test_failure_classes_are_found_and_read(recognizer, mnist_1000, family, seed
         s = read_scene(recognizer, scene)
         assert s.read_accuracy >= least, (family, seed, s.as_dict())
         assert s.false <= 1, (family, seed, s.as_dict())
+
+
+def test_a_piece_of_a_seam_is_a_line_and_a_written_one_is_not():
+    gray = np.full((400, 300), 200, np.uint8)
+    gray[:, 100:104] = 80  # a plank's seam down the frame, lighter here and there
+    gray[90:100, 100:104] = gray[190:200, 100:104] = 165
+    gray[100:180, 200:205] = 80  # a written 1 on the paper
+    gray[185:250, 190:220] = 80  # ... and the digit of the next row just below it
+    gray[:, 250:254] = 80  # another seam: its piece at the frame's top has no evidence above
+    gray[85:95, 250:254] = 165
+    mask = np.where(gray < 154, 255, 0).astype(np.uint8)
+    boxes = np.array([[100, 100, 4, 90], [200, 100, 5, 80], [250, 3, 4, 80]])
+    levels = np.full(3, 200.0)
+    assert line_pieces(gray, mask, None, boxes, levels).tolist() == [True, False, False]
+    # along a line the finder found and erased (a ruled or grid line), the finder decides
+    erased = np.zeros_like(mask)
+    erased[:, 100:104] = 255
+    assert not line_pieces(gray, mask, erased, boxes[:1], levels[:1])[0]
 
 
 def test_a_frame_filling_digit_has_its_own_box(recognizer, mnist_1000):

@@ -129,6 +129,68 @@ def ink_contrast(
     return depth / max(1.25 * spread, 1.0), spread / max(level, 1.0), depth / max(level, 1.0)
 
 
+LINE_REACH = 0.5
+"""A slim candidate's stroke is followed this share of its height beyond each of its ends..."""
+
+LINE_DARK = 0.5
+"""... and is a piece of a longer line when, beyond both ends, it goes on (over at least half
+of the way) at least this share as dark below the paper as it is within the candidate: a
+handwritten 1 ends on paper, or on the digit of the next row at one end; a seam of wood, the
+edge of a page or of a shadow runs on both ways, only lighter or broken here and there."""
+
+
+def line_pieces(
+    gray: np.ndarray,
+    mask: np.ndarray,
+    erased: np.ndarray | None,
+    boxes: np.ndarray,
+    levels: np.ndarray,
+) -> np.ndarray:
+    """(N,) bool: which of the slim candidates ``boxes`` (x, y, w, h; ink dark in ``gray``,
+    found as ``mask``; the paper at ``levels``) are pieces of longer lines: past both its
+    ends, along the direction from its top to its bottom, its stroke goes on (see
+    :data:`LINE_REACH`, :data:`LINE_DARK`). Sampled one pixel apart, taking the darkest of three
+    pixels across (a line a pixel off the candidate's axis is the same line). Not where the
+    frame ends (no evidence), nor along the lines the finder found and ``erased`` (a ruled or
+    grid line: a 1 written on one is the finder's to keep, and it does)."""
+    height, width = gray.shape
+    found = np.zeros(len(boxes), bool)
+    for i, ((x, y, w, h), level) in enumerate(zip(boxes.tolist(), levels.tolist(), strict=True)):
+        ink = mask[y : y + h, x : x + w] > 0
+        rows = np.flatnonzero(ink.any(axis=1))
+        if len(rows) < 4:
+            continue
+        own = level - float(np.median(gray[y : y + h, x : x + w][ink]))
+        if own <= 0:
+            continue
+        band = max(1, len(rows) // 8)  # the ends: the first and last eighth of the ink's rows
+        cols = np.arange(w)
+        ends = []
+        for end_rows in (rows[:band], rows[-band:]):
+            weights = ink[end_rows].sum(axis=0)
+            ends.append((x + float(cols @ weights) / max(weights.sum(), 1), y + end_rows.mean()))
+        (tx, ty), (bx, by) = ends
+        length = max(np.hypot(bx - tx, by - ty), 1.0)
+        dx, dy = (bx - tx) / length, (by - ty) / length
+        steps = np.arange(2, max(3, int(LINE_REACH * h)) + 1, dtype=np.float64)
+        found[i] = True
+        for (ex, ey), sign in (((tx, ty), -1.0), ((bx, by), 1.0)):
+            xs = np.round(ex + sign * dx * steps).astype(np.int64)
+            ys = np.round(ey + sign * dy * steps).astype(np.int64)
+            inside = (ys >= 0) & (ys < height) & (xs >= 1) & (xs < width - 1)
+            xs, ys = xs[inside], ys[inside]
+            if len(xs) < len(steps) // 2 or (erased is not None and erased[ys, xs].mean() > 0.5):
+                found[i] = False  # the frame ends there (no evidence), or along a found line
+                break
+            darkest = np.minimum(
+                np.minimum(gray[ys, xs - 1], gray[ys, xs]), gray[ys, xs + 1]
+            ).astype(np.float64)
+            if float(np.median(level - darkest)) < LINE_DARK * own:
+                found[i] = False
+                break
+    return found
+
+
 def turned_upright(crop: np.ndarray, angle: float) -> np.ndarray:
     """A crop (dark ink on white) turned by ``angle`` degrees counter-clockwise, on a canvas
     large enough to hold all of it: a digit written along a line that runs ``angle`` degrees

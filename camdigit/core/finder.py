@@ -36,12 +36,12 @@ import cv2
 import numpy as np
 
 from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
-from camdigit.core.crops import paper_levels
+from camdigit.core.crops import line_pieces, paper_levels
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
-from camdigit.core.proposals import proposals
+from camdigit.core.proposals import NARROW, proposals
 from camdigit.core.segmentation import (
     CROP_PAD,
     blob_boxes,
@@ -224,7 +224,15 @@ class DigitFinder:
                 out.groups += 1
             if out.cost >= cfg.max_digits:
                 break
-        return out.found(cfg.max_digits, paper, step)
+        found = out.found(cfg.max_digits, paper, step)
+        b = found.boxes
+        slim = np.flatnonzero(b[:, 2] < NARROW * b[:, 3])
+        if len(slim):
+            erased = None if mask is ink.mask else cv2.bitwise_and(ink.mask, cv2.bitwise_not(mask))
+            found.data["lined"][slim] = line_pieces(
+                gray, mask, erased, b[slim], found.data["level"][slim]
+            )
+        return found
 
 
 GRAZE = 0.5

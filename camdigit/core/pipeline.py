@@ -303,7 +303,11 @@ class Recognizer:
         )
         # a T or an I (a box's post) read as 1 is no digit
         barred = crossbar_ones(found.data["crops"], detections.digits == 1)
-        detections = read_digits[(detections.confidences >= self.conf) & ~faint_ink & ~barred]
+        # a slim mark whose stroke runs on beyond it is a piece of a line (a plank's seam)
+        lined = found.data["lined"]
+        detections = read_digits[
+            (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
+        ]
         detections = detections[~stray_ones(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
