@@ -216,11 +216,11 @@ def test_a_piece_of_a_seam_is_a_line_and_a_written_one_is_not():
     mask = np.where(gray < 154, 255, 0).astype(np.uint8)
     boxes = np.array([[100, 100, 4, 90], [200, 100, 5, 80], [250, 3, 4, 80]])
     levels = np.full(3, 200.0)
-    assert line_pieces(gray, mask, None, boxes, levels).tolist() == [True, False, False]
+    assert line_pieces(gray, mask, mask, boxes, levels).tolist() == [True, False, False]
     # along a line the finder found and erased (a ruled or grid line), the finder decides
-    erased = np.zeros_like(mask)
-    erased[:, 100:104] = 255
-    assert not line_pieces(gray, mask, erased, boxes[:1], levels[:1])[0]
+    erased = mask.copy()
+    erased[:100, 100:104] = erased[190:, 100:104] = 0  # the seam erased as a line, beyond it
+    assert not line_pieces(gray, erased, mask, boxes[:1], levels[:1])[0]
 
 
 def test_a_frame_filling_digit_has_its_own_box(recognizer, mnist_1000):

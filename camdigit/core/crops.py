@@ -142,20 +142,30 @@ edge of a page or of a shadow runs on both ways, only lighter or broken here and
 def line_pieces(
     gray: np.ndarray,
     mask: np.ndarray,
-    erased: np.ndarray | None,
+    inked: np.ndarray,
     boxes: np.ndarray,
     levels: np.ndarray,
 ) -> np.ndarray:
     """(N,) bool: which of the slim candidates ``boxes`` (x, y, w, h; ink dark in ``gray``,
-    found as ``mask``; the paper at ``levels``) are pieces of longer lines: past both its
+    found as ``mask``, and as ``inked`` before lines were erased from it; the paper at
+    ``levels``) are pieces of longer lines: past both its
     ends, along the direction from its top to its bottom, its stroke goes on (see
     :data:`LINE_REACH`, :data:`LINE_DARK`). Sampled one pixel apart, taking the darkest of three
     pixels across (a line a pixel off the candidate's axis is the same line). Not where the
-    frame ends (no evidence), nor along the lines the finder found and ``erased`` (a ruled or
+    frame ends (no evidence), nor along the lines the finder found and erased (a ruled or
     grid line: a 1 written on one is the finder's to keep, and it does)."""
     height, width = gray.shape
     found = np.zeros(len(boxes), bool)
     for i, ((x, y, w, h), level) in enumerate(zip(boxes.tolist(), levels.tolist(), strict=True)):
+        # first, cheaply: nothing dark enough beyond either end (in a band wide enough for a
+        # slanted stroke's run) rules a line out, as most 1s stand on paper
+        reach, side = max(3, int(LINE_REACH * h)), h // 4
+        left, right = max(0, x - side), min(width, x + w + side)
+        bound = level - LINE_DARK * (level - float(gray[y : y + h, x : x + w].min()))
+        above = gray[max(0, y - reach) : max(0, y - 1), left:right]
+        below = gray[min(height, y + h + 1) : min(height, y + h + reach), left:right]
+        if not above.size or not below.size or above.min() > bound or below.min() > bound:
+            continue
         ink = mask[y : y + h, x : x + w] > 0
         rows = np.flatnonzero(ink.any(axis=1))
         if len(rows) < 4:
@@ -172,14 +182,15 @@ def line_pieces(
         (tx, ty), (bx, by) = ends
         length = max(np.hypot(bx - tx, by - ty), 1.0)
         dx, dy = (bx - tx) / length, (by - ty) / length
-        steps = np.arange(2, max(3, int(LINE_REACH * h)) + 1, dtype=np.float64)
+        steps = np.arange(2, reach + 1, dtype=np.float64)
         found[i] = True
         for (ex, ey), sign in (((tx, ty), -1.0), ((bx, by), 1.0)):
             xs = np.round(ex + sign * dx * steps).astype(np.int64)
             ys = np.round(ey + sign * dy * steps).astype(np.int64)
             inside = (ys >= 0) & (ys < height) & (xs >= 1) & (xs < width - 1)
             xs, ys = xs[inside], ys[inside]
-            if len(xs) < len(steps) // 2 or (erased is not None and erased[ys, xs].mean() > 0.5):
+            erased = (inked[ys, xs] > 0) & (mask[ys, xs] == 0)
+            if len(xs) < len(steps) // 2 or erased.mean() > 0.5:
                 found[i] = False  # the frame ends there (no evidence), or along a found line
                 break
             darkest = np.minimum(np.minimum(gray[ys, xs - 1], gray[ys, xs]), gray[ys, xs + 1])

@@ -228,9 +228,8 @@ class DigitFinder:
         b = found.boxes
         slim = np.flatnonzero(b[:, 2] < NARROW * b[:, 3])
         if len(slim):
-            erased = None if mask is ink.mask else cv2.bitwise_and(ink.mask, cv2.bitwise_not(mask))
             found.data["lined"][slim] = line_pieces(
-                gray, mask, erased, b[slim], found.data["level"][slim]
+                gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
         return found
 
