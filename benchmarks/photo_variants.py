@@ -48,7 +48,10 @@ def _scaled(factor: float) -> Transform:
 def _jpeg(quality: int) -> Transform:
     def compress(image: np.ndarray) -> np.ndarray:
         ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if ok else None
+        if decoded is None:
+            raise ValueError(f"could not round-trip a {image.shape} photo through JPEG")
+        return decoded
 
     return compress
 
