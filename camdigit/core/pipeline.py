@@ -35,8 +35,15 @@ from camdigit.core.tracking import DigitTracker, Readings
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
 
-DOUBT = 0.9
-"""A reading less confident than this is in doubt: on a slanted line it is read again upright."""
+DOUBT = 0.99
+"""A reading less confident than this is in doubt: on a slanted line it is read again upright
+(the more confident reading kept). Not near-certain is enough: a turned 8 read as 0 at 0.95 is
+an 8 upright, and the few crops read again cost little; every digit of the frame would (its
+line's slant is measured per doubtful digit)."""
+
+ANCHOR = 0.9
+"""A line's slant is told by the neighbours read at least this confidently (the specks of a
+wall read as digits make no line)."""
 
 TURNED = 10.0
 """Lines at least this many degrees from horizontal are slanted (the model was trained on digits
@@ -207,7 +214,7 @@ class Recognizer:
         doubtful = np.flatnonzero(was_read & (confidences < DOUBT) & ~ground)
         if not len(doubtful):
             return
-        slant = local_slant(found.boxes, doubtful, (confidences >= DOUBT) & ~ground)
+        slant = local_slant(found.boxes, doubtful, (confidences >= ANCHOR) & ~ground)
         turned = np.abs(slant) >= TURNED  # NaN (no neighbour on its line): not turned
         if not turned.any():
             return
