@@ -9,7 +9,7 @@ import numpy as np
 
 from camdigit.core.crops import crossbar_ones, turned_upright
 from camdigit.core.preprocess import normalize_digits
-from camdigit.core.slant import local_slant, stray_ones
+from camdigit.core.slant import local_slant, stray_ones, within_words
 from camdigit.training.european_digits import european_ones
 
 
@@ -128,3 +128,18 @@ def test_no_written_1_of_mnist_is_judged_barred(mnist_1000):
     crops = [255 - crop for crop in (*plain, *european)]
     assert len(crops) > 200
     assert not crossbar_ones(crops, np.ones(len(crops), bool)).any()
+
+
+def test_a_digit_between_two_letters_of_a_word_is_a_letter():
+    # "TOTAL" printed 40 px tall: the O read as 0 between the T's the model judged no digit
+    word = np.array([[0, 0, 30, 40], [34, 0, 30, 40], [68, 0, 30, 40], [102, 0, 30, 40]])
+    assert within_words(word, np.array([-1, 0, -1, -1])).tolist() == [False, True, False, False]
+    # "2x": a digit beside one letter; and "2 x" far apart on both sides
+    assert not within_words(word[:2], np.array([2, -1])).any()
+    apart = np.array([[0, 0, 30, 40], [60, 0, 30, 40], [120, 0, 30, 40]])
+    assert not within_words(apart, np.array([-1, 2, -1])).any()
+    # marks above and below the digit (another line) make no word
+    column = np.array([[0, 0, 30, 40], [0, 44, 30, 40], [0, 88, 30, 40]])
+    assert not within_words(column, np.array([-1, 5, -1])).any()
+    # digits between digits are digits
+    assert not within_words(word, np.array([1, 0, 7, -1])).any()

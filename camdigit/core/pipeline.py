@@ -29,7 +29,7 @@ from camdigit.core.proposals import (
     unbeatable,
     writing_height,
 )
-from camdigit.core.slant import local_slant, stray_ones
+from camdigit.core.slant import local_slant, stray_ones, within_words
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -312,9 +312,10 @@ class Recognizer:
         barred = crossbar_ones(found.data["crops"], detections.digits == 1)
         # a slim mark whose stroke runs on beyond it is a piece of a line (a plank's seam)
         lined = found.data["lined"]
-        detections = read_digits[
-            (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
-        ]
+        kept = (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
+        # a digit between two letters close beside it is a letter of a word ("TOTAL", "a/c")
+        kept &= ~within_words(detections.boxes, np.where(kept, detections.digits, -1))
+        detections = read_digits[kept]
         detections = detections[~stray_ones(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])

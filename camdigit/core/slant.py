@@ -104,3 +104,53 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
             line = h[beside[k]]
             found[i] = h[i] < FRAGMENT * float(np.median(line)) or h[i] > TOWER * line.max()
     return found
+
+
+WORD_GAP = 0.3
+"""A mark this close beside a digit (paper between their boxes, in the digit's heights: the
+letters of a word stand closer than the digits of two numbers ever do, see
+:data:`camdigit.core.numbers.ALWAYS_JOIN`)..."""
+
+WORD_OVERLAP = 0.5
+"""... sharing this share of the shorter one's rows is its neighbour on a line."""
+
+
+def within_words(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the rows of ``boxes`` read as a digit (``digits`` >= 0) that stand between
+    two marks that are no digit (``digits`` -1: the model judged them letters, or not sure),
+    one close on each side on its line and of a similar height: the O of a printed "TOTAL", a
+    letter of a word read as a digit. A digit beside one letter ("2x") is not. Only marks the
+    finder proposed count: letters it passed over for its own bounds are not seen here."""
+    found = np.zeros(len(boxes), bool)
+    read = np.flatnonzero(digits >= 0)
+    marks = np.flatnonzero(digits < 0)
+    if not len(read) or len(marks) < 2:
+        return found
+    b = boxes.astype(np.float64)
+    r, m = b[read], b[marks]
+    h = r[:, 3][:, None]
+    r_bottom = (r[:, 1] + r[:, 3])[:, None]
+    m_bottom = (m[:, 1] + m[:, 3])[None]
+    rows = np.minimum(r_bottom, m_bottom) - np.maximum(r[:, 1][:, None], m[:, 1][None])
+    shorter = np.minimum(h, m[:, 3][None])
+    taller = np.maximum(h, m[:, 3][None])
+    line = (rows >= WORD_OVERLAP * shorter) & (taller <= MAX_HEIGHT_RATIO * shorter)
+    left_gap = r[:, 0][:, None] - (m[:, 0] + m[:, 2])[None]  # paper left of the digit
+    right_gap = m[:, 0][None] - (r[:, 0] + r[:, 2])[:, None]
+    close = WORD_GAP * h
+    # beside it: from WORD_GAP of paper away to overlapping it by half a height at most (a
+    # letter of a word written tight; not a mark inside the digit's box, such as its own piece)
+    left = (
+        line
+        & (left_gap >= -0.5 * shorter)
+        & (left_gap <= close)
+        & (m[:, 0][None] < r[:, 0][:, None])
+    )
+    right = (
+        line
+        & (right_gap >= -0.5 * shorter)
+        & (right_gap <= close)
+        & ((m[:, 0] + m[:, 2])[None] > (r[:, 0] + r[:, 2])[:, None])
+    )
+    found[read] = left.any(axis=1) & right.any(axis=1)
+    return found
