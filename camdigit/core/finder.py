@@ -23,7 +23,10 @@ model judge.
    keeps the likeliest reading of each blob (or none of it; or, of two touching digits one of
    which is too mangled to read, the sure one). Each proposal carries its ink's
    contrast over its ground's grain: the pipeline drops what stands out far less than the
-   frame's confident digits do (:func:`camdigit.core.proposals.faint`).
+   frame's confident digits do (:func:`camdigit.core.proposals.faint`). A slim proposal whose
+   stroke runs on past both its ends, as dark, is marked ``lined``: a piece of a longer line
+   (a plank's seam, a page's edge), which the pipeline does not report
+   (:func:`camdigit.core.crops.line_pieces`).
 4. **Crops**: each proposal's own ink on white (a neighbour's stroke or a line in its box is
    blanked), ready for :func:`camdigit.core.preprocess.normalize_digit` with ``ink="dark"``.
 """

@@ -37,9 +37,9 @@ DEFAULT_MAX_SIDE = 1280
 
 DOUBT = 0.99
 """A reading less confident than this is in doubt: on a slanted line it is read again upright
-(the more confident reading kept). Not near-certain is enough: a turned 8 read as 0 at 0.95 is
-an 8 upright, and the few crops read again cost little; every digit of the frame would (its
-line's slant is measured per doubtful digit)."""
+(the more confident reading kept). Not near-certain is doubt enough: a turned 4 read as 8 at
+0.95 is a 4 upright. The near-certain ones are not looked at again: the slant is measured per
+doubtful digit, which for every digit of a frame would cost more than it brings."""
 
 ANCHOR = 0.9
 """A line's slant is told by the neighbours read at least this confidently (the specks of a
@@ -313,7 +313,7 @@ class Recognizer:
         # a slim mark whose stroke runs on beyond it is a piece of a line (a plank's seam)
         lined = found.data["lined"]
         kept = (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
-        # a digit between two letters close beside it is a letter of a word ("TOTAL", "a/c")
+        # a digit between two letters close beside it is a letter of a word (a printed "TOTAL")
         kept &= ~within_words(detections.boxes, np.where(kept, detections.digits, -1))
         detections = read_digits[kept]
         detections = detections[~stray_ones(detections.boxes, detections.digits)]
