@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.preprocess import median
 from camdigit.core.segmentation import CROP_PAD
 
 _GROW = np.ones((3, 3), np.uint8)
@@ -161,7 +162,8 @@ def line_pieces(
         # slanted stroke's run) rules a line out, as most 1s stand on paper
         reach, side = max(3, int(LINE_REACH * h)), h // 4
         left, right = max(0, x - side), min(width, x + w + side)
-        bound = level - LINE_DARK * (level - float(gray[y : y + h, x : x + w].min()))
+        patch = gray[y : y + h, x : x + w]
+        bound = level - LINE_DARK * (level - float(patch.min()))
         above = gray[max(0, y - reach) : max(0, y - 1), left:right]
         below = gray[min(height, y + h + 1) : min(height, y + h + reach), left:right]
         if not above.size or not below.size or above.min() > bound or below.min() > bound:
@@ -170,7 +172,7 @@ def line_pieces(
         rows = np.flatnonzero(ink.any(axis=1))
         if len(rows) < 4:
             continue
-        own = level - _middle(gray[y : y + h, x : x + w][ink])
+        own = level - median(patch[ink])
         if own <= 0:
             continue
         band = max(1, len(rows) // 8)  # the ends: the first and last eighth of the ink's rows
@@ -194,17 +196,10 @@ def line_pieces(
                 found[i] = False  # the frame ends there (no evidence), or along a found line
                 break
             darkest = np.minimum(np.minimum(gray[ys, xs - 1], gray[ys, xs]), gray[ys, xs + 1])
-            if level - _middle(darkest) < LINE_DARK * own:
+            if level - median(darkest) < LINE_DARK * own:
                 found[i] = False
                 break
     return found
-
-
-def _middle(values: np.ndarray) -> float:
-    """The middle value of ``values`` (the upper one of an even count): a median without
-    ``np.median``'s cost, for the few dozen values of a candidate."""
-    mid = len(values) // 2
-    return float(np.partition(values, mid)[mid])
 
 
 def turned_upright(crop: np.ndarray, angle: float) -> np.ndarray:

@@ -80,8 +80,9 @@ def _shrink(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def _median(values: np.ndarray) -> float:
-    """The median, as ``np.median`` gives it, by partition (several times faster on a border)."""
+def median(values: np.ndarray) -> float:
+    """The median, as ``np.median`` gives it, by partition (several times faster on the few
+    dozen or hundred values of a crop's border or a candidate's strokes)."""
     n = values.size
     half = n // 2
     if n % 2:
@@ -118,7 +119,7 @@ def ink_map(crop: np.ndarray, ink: Ink) -> np.ndarray:
     if peak - floor < MIN_CONTRAST:
         return np.zeros_like(values)
     border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
-    background = min(_median(border), 0.5 * (floor + peak))
+    background = min(median(border), 0.5 * (floor + peak))
     gain = 1.0 / (peak - background)
     # (values - background) * gain, below-background clipped to 0, in two OpenCV calls (the
     # strongest ink lands on 1, give or take a rounding).

@@ -249,7 +249,6 @@ def proposals(
     contrast: np.ndarray | None = None,
     level: np.ndarray | None = None,
     cuttable: np.ndarray | None = None,
-    lined: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -264,9 +263,9 @@ def proposals(
     - ``cuttable``: (N,) bool, a blob wider than a digit proposed whole whose pieces between
       its cuts are not proposed yet: they are made (:func:`camdigit.core.cuts.cut_pieces`)
       and read only where the model is not sure of the whole (default: none);
-    - ``lined``: (N,) bool, a slim proposal whose stroke goes on beyond its ends, as dark, along
-      its own direction: a piece of a longer line (a plank's seam, a page's edge), no digit
-      (:func:`camdigit.core.crops.line_pieces`; default: none).
+    - ``lined``: (N,) bool, none here: the finder marks the slim proposals whose stroke goes on
+      beyond their ends, as dark, along their own direction: pieces of longer lines (a plank's
+      seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`).
     """
     n = len(boxes)
     return Detections(
@@ -279,6 +278,6 @@ def proposals(
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
             "level": np.full(n, 255.0, np.float32) if level is None else level,
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
-            "lined": np.zeros(n, bool) if lined is None else lined,
+            "lined": np.zeros(n, bool),
         },
     )

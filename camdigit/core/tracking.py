@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import Detections, clip_boxes, iou_matrix
+from camdigit.core.detections import Detections, clip_boxes, inside_frame, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -324,11 +324,10 @@ digit whose curve only grazes the border: its box may end a pixel or two short o
 
 def _at_border(box: np.ndarray, size: tuple[int, int]) -> bool:
     """Whether ``box`` (x, y, w, h) reaches the border of a frame of ``size`` (width, height),
-    or beyond it."""
+    or beyond it: the box grown by :data:`BORDER` is not inside the frame."""
     x, y, w, h = box
-    return bool(
-        x <= BORDER or y <= BORDER or x + w >= size[0] - BORDER or y + h >= size[1] - BORDER
-    )
+    grown = np.array([[x - BORDER, y - BORDER, w + 2 * BORDER, h + 2 * BORDER]])
+    return not bool(inside_frame(grown, *size)[0])
 
 
 def _squared_up(boxes: np.ndarray) -> np.ndarray:
