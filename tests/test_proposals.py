@@ -136,3 +136,24 @@ def test_a_digit_touching_an_unreadable_one_is_read_alone_unless_it_reads_as_1()
     # two readable digits are both kept: a piece is passed over only when it reads as nothing
     two = np.array([-9.0, 1.0, 4.6])
     assert choose(group, start, end, two, np.array([3, 5, 8])).tolist() == [False, True, True]
+
+
+def test_a_digit_beside_ink_too_wide_for_a_piece_is_read_alone_at_the_blobs_ends_only():
+    # "20" touching, the fat 0 wider than a piece may be: only the 2's piece (0 -> 1) was
+    # proposed; the 2 is kept alone, the ink after the last cut passed over
+    group = np.zeros(2, np.int64)
+    start = np.array([0, 0])
+    end = np.array([END, 1])
+    scores = np.array([-11.0, 4.6])
+    digits = np.array([2, 2])
+    assert choose(group, start, end, scores, digits).tolist() == [False, True]
+    # ... and so before the first cut (the 0 first)
+    after = np.array([-11.0, 4.6]), np.array([0, 1]), np.array([END, END])
+    assert choose(group, *after[1:], after[0], digits).tolist() == [False, True]
+    # but not ink between two cuts: a box's post and its side beside a piece read as a 7
+    group = np.zeros(3, np.int64)
+    start, end = np.array([0, 0, 2]), np.array([END, 1, 3])
+    middle = choose(group, start, end, np.array([-11.0, 4.6, -2.0]), np.array([2, 7, 7]))
+    assert not middle.any()
+    # nor without the readings' digits (no piece may be passed over then)
+    assert not choose(np.zeros(2, np.int64), np.array([0, 0]), np.array([END, 1]), scores).any()

@@ -171,17 +171,28 @@ def _best_path(
     or None when no path gains more than nothing (a path's first piece is free).
 
     With ``alone`` (per edge), every edge but the whole blob's may also be passed over, for
-    nothing's log-odds 0 less :data:`CUT_COST`, and is then not on the returned path; a path
-    that passes over an edge takes only edges that ``alone`` marks. The best path to each node
+    nothing's log-odds 0 less :data:`CUT_COST`, and is then not on the returned path, and so
+    may the ink between the first node and the next, or the last but one and :data:`END`,
+    where no edge runs (a piece too wide to be proposed); a path that passes over any ink
+    takes only edges that ``alone`` marks. The best path to each node
     is kept apart per state: taken edges only, some not alone (0); taken edges only, all
     alone (1); some passed over, the taken ones all alone (2)."""
     lone = np.zeros(len(gain), bool) if alone is None else alone
     best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 1): (0.0, [])}
-    for node in sorted(set(start.tolist()) | {END}):
+    nodes = sorted(set(start.tolist()) | set(end.tolist()) | {0, END})
+    for at, node in enumerate(nodes):
         for state in (0, 1, 2):
             if (node, state) not in best:
                 continue
             total, path = best[node, state]
+            # the ink between the blob's first or last cut and its end may be passed over
+            # where no piece of it was proposed (a digit too wide for a piece, a fat 0,
+            # beside one read alone); not ink between two cuts (a box's post and its side)
+            target = END if node == END else nodes[at + 1]
+            may_pass = alone is not None and state != 0 and (node == 0 or target == END != node)
+            passed = total - CUT_COST
+            if may_pass and ((target, 2) not in best or passed > best[target, 2][0]):
+                best[target, 2] = (passed, path)
             for k in np.flatnonzero(start == node).tolist():
                 target = int(end[k])
                 moves = []
