@@ -7,7 +7,7 @@ import math
 import cv2
 import numpy as np
 
-from camdigit.core.crops import crossbar_ones, turned_upright
+from camdigit.core.crops import crossbar_ones, forked_ones, stroke_lean, turned_upright
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.slant import local_slant, stray_ones, within_words
 from camdigit.training.european_digits import european_ones
@@ -128,6 +128,22 @@ def test_no_written_1_of_mnist_is_judged_barred(mnist_1000):
     crops = [255 - crop for crop in (*plain, *european)]
     assert len(crops) > 200
     assert not crossbar_ones(crops, np.ones(len(crops), bool)).any()
+
+
+def test_the_arms_of_a_v_cut_apart_and_read_as_1s_are_no_digits():
+    # a V 60 px tall, its arms 30 degrees either side of upright, cut at its foot
+    left, right = _bar_crop([(8, 8, 39, 62)]), _bar_crop([(8, 62, 39, 8)])  # "\\" and "/"
+    upright, leaning = _bar_crop([(25, 8, 25, 62)]), _bar_crop([(12, 62, 36, 8)])
+    assert stroke_lean(upright) == 0.0
+    assert stroke_lean(right) == -stroke_lean(left) > 25.0
+    crops = [left, right, upright, leaning]
+    ones = np.ones(4, np.int64)
+    # a V's arms, pieces of one blob: both dropped; two 1s of one blob leaning alike are kept
+    assert forked_ones(crops, ones, np.array([0, 0, 1, 1])).tolist() == [True, True, False, False]
+    # the same arms in blobs of their own (a "\\" and a "/" apart) are judged as any 1s are
+    assert not forked_ones(crops, ones, np.arange(4)).any()
+    # only pieces read as 1 are judged: a 4 beside a leaning 1 is read as it is
+    assert not forked_ones(crops, np.array([4, 1, 1, 1]), np.array([0, 0, 1, 1])).any()
 
 
 def test_a_digit_between_two_letters_of_a_word_is_a_letter():

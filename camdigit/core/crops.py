@@ -247,3 +247,38 @@ def crossbar_ones(crops: list[np.ndarray], ones: np.ndarray) -> np.ndarray:
         reach = CROSSBAR * width + 1
         found[i] = centre - bar[0] >= reach and bar[-1] - centre >= reach
     return found
+
+
+V_SPREAD = 50.0
+"""Two 1s cut from one blob whose strokes' directions differ by at least this many degrees are
+the arms of a V, a tick, a W or an N: touching 1s stand side by side, leaning alike (MNIST's 1s
+cut from one blob on the measuring stick's pages differ by 41 degrees at most; the arms of the
+clutter family's V and W by 59 and 74)."""
+
+
+def stroke_lean(crop: np.ndarray) -> float:
+    """The direction of a crop's ink (dark on white) in degrees from upright, positive leaning
+    right (a "/"), from the second moments of its ink (Otsu's threshold, as the paper around
+    it need not be white): the axis it is longest along."""
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    m = cv2.moments(ink, binaryImage=True)
+    axis = 0.5 * np.degrees(np.arctan2(2.0 * m["mu11"], m["mu20"] - m["mu02"]))  # from x, y down
+    return float(axis + 90.0 if axis <= 0 else axis - 90.0)
+
+
+def forked_ones(crops: list[np.ndarray], digits: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """(N,) bool: the crops read as 1 (``digits``) that are pieces of one blob (same ``group``)
+    beside another 1 leaning another way by :data:`V_SPREAD` or more: a V or a W cut into its
+    strokes, each a sure 1 to the model, is no number."""
+    found = np.zeros(len(crops), bool)
+    ones = np.flatnonzero(digits == 1)
+    shared = ones[np.bincount(group[ones])[group[ones]] > 1] if len(ones) else ones
+    if not len(shared):
+        return found
+    lean = {i: stroke_lean(crops[i]) for i in shared.tolist()}
+    for g in np.unique(group[shared]).tolist():
+        pieces = [i for i in shared.tolist() if group[i] == g]
+        for a, b in zip(pieces, pieces[1:], strict=False):
+            if abs(lean[a] - lean[b]) >= V_SPREAD:
+                found[a] = found[b] = True
+    return found

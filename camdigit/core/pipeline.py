@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
-from camdigit.core.crops import crossbar_ones, turned_upright
+from camdigit.core.crops import crossbar_ones, forked_ones, turned_upright
 from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
@@ -310,6 +310,8 @@ class Recognizer:
         )
         # a T or an I (a box's post) read as 1 is no digit
         barred = crossbar_ones(found.data["crops"], detections.digits == 1)
+        # ... nor are the arms of a V or a W, cut apart and each read as 1
+        barred |= forked_ones(found.data["crops"], detections.digits, found.data["group"])
         # a slim mark whose stroke runs on beyond it is a piece of a line (a plank's seam)
         lined = found.data["lined"]
         kept = (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
