@@ -276,7 +276,10 @@ def train(args: argparse.Namespace) -> dict:
             negative_share=args.negative_share,
         ),
     )
-    extra = load_extra(args.extra, args.extra_holdout, rng) if args.extra else None
+    # the user's held-out digits follow from the seed alone, not from how many draws the
+    # generated mix above took (which changes whenever a generator or the finder's cuts do)
+    split_rng = np.random.default_rng([args.seed, 1])
+    extra = load_extra(args.extra, args.extra_holdout, split_rng) if args.extra else None
     if extra is not None:
         x_train, y_train = mix_in(
             x_train, y_train, extra.train_images, extra.train_labels, args.extra_share

@@ -195,6 +195,7 @@ def read_scene(recognizer: Recognizer, scene) -> Score:
         ("shadow", (0, 1), 0.95),  # paper in a shadow at a quarter of the light
         ("light", (0, 4, 5), 0.95),  # chalk on a board: found by its polarity, no flag
         ("touching", (4, 5), 0.4),  # touching digits: cut where the model reads them best
+        ("strip", (0, 2, 4), 1.0),  # a frame-filling number whose digits overlap
     ],
 )
 def test_failure_classes_are_found_and_read(recognizer, mnist_1000, family, seeds, least):

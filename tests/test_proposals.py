@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
 from camdigit.core.cuts import cut_paths, piece_crop
-from camdigit.core.proposals import END, choose, faint
+from camdigit.core.proposals import END, choose, faint, unclear_cuts
 
 PAD = 2
 
@@ -35,8 +37,9 @@ def test_two_touching_zeros_are_cut_through_their_joint():
     assert paths
     alone = [ink_box(blob(shape)) - PAD for shape in (left, right)]
     pieces = []
-    for a, b in zip([None, *paths], [*paths, None], strict=True):
-        made = piece_crop(crop, PAD, a, b)
+    edges = [None, *paths, None]
+    for i, j in itertools.combinations(range(len(edges)), 2):  # the ink between any two cuts
+        made = piece_crop(crop, PAD, edges[i], edges[j])
         if made is not None:
             pieces.append(ink_box(made[0]) + np.array([*made[1][:2], *made[1][:2]]) - PAD)
     # some run of pieces between two cuts is each 0 alone, within a stroke's width
@@ -157,3 +160,15 @@ def test_a_digit_beside_ink_too_wide_for_a_piece_is_read_alone_at_the_blobs_ends
     assert not middle.any()
     # nor without the readings' digits (no piece may be passed over then)
     assert not choose(np.zeros(2, np.int64), np.array([0, 0]), np.array([END, 1]), scores).any()
+
+
+def test_a_cut_blob_with_a_doubtful_piece_reports_none_of_its_pieces():
+    # an x cut into strokes read as 2 (0.68) and 1 (0.99); a number cut right (0.9, 0.98);
+    # a plain digit read at 0.6; a piece not read this frame (a tracker settled it)
+    group = np.array([0, 0, 1, 1, 2, 3])
+    cut = np.array([True, True, True, True, False, True])
+    confidences = np.array([0.68, 0.99, 0.9, 0.98, 0.6, 0.0])
+    read = np.array([True, True, True, True, True, False])
+    dropped = unclear_cuts(group, cut, confidences, read)
+    assert dropped.tolist() == [True, True, False, False, False, False]
+    assert not unclear_cuts(group, cut, np.full(6, 0.9), read).any()

@@ -140,6 +140,7 @@ class Proposals:
         self.nodes: list[tuple[int, int]] = []
         self.contrast: list[float] = []
         self.cuttable: list[bool] = []
+        self.cut: list[bool] = []
         self.costs: list[int] = []
         self.cost = 0  # the proposals' count, with the pieces cuttable blobs will make
         self.groups = 0
@@ -152,6 +153,7 @@ class Proposals:
         start: int = 0,
         end: int = END,
         cuttable: bool = False,
+        cut: bool = False,
     ) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
@@ -159,6 +161,7 @@ class Proposals:
         self.group.append(self.groups)
         self.nodes.append((start, end))
         self.cuttable.append(cuttable)
+        self.cut.append(cut)
         # a blob to be cut costs the pieces it would make
         cost = 1 + (round(PIECES_PER_WIDTH * int(box[2]) / max(int(box[3]), 1)) if cuttable else 0)
         self.costs.append(cost)
@@ -178,7 +181,8 @@ class Proposals:
             last = self.group[self._within(limit)]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
-            del self.contrast[count:], self.cuttable[count:], self.costs[count:]
+            del self.contrast[count:], self.cuttable[count:], self.cut[count:]
+            del self.costs[count:]
         if not self.boxes:
             return proposals(np.zeros((0, 4), np.int32), [])
         nodes = np.array(self.nodes, np.int64).reshape(-1, 2)
@@ -192,6 +196,7 @@ class Proposals:
             np.array(self.contrast, np.float32),
             paper_levels(paper, step, boxes),
             np.array(self.cuttable, bool),
+            np.array(self.cut, bool),
         )
 
 
@@ -233,7 +238,7 @@ def add_cuts(out: Proposals, crop: np.ndarray, box, contrast: float) -> None:
     """Propose a wide blob's pieces (:func:`cut_pieces`) in its group now: for a blob too wide
     to be proposed whole, whose pieces are all there is to read."""
     for piece_box, piece, start, end in cut_pieces(crop, box):
-        out.add(piece_box, piece, contrast, start, end)
+        out.add(piece_box, piece, contrast, start, end, cut=True)
 
 
 ROW_SLOTS = 32

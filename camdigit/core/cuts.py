@@ -17,8 +17,14 @@ from camdigit.core.proposals import END, proposals
 from camdigit.core.segmentation import CROP_PAD
 
 MIN_PIECE = 0.25
-"""Cuts of a blob are at least this share of its height apart, and from its ends (a "1"
-with its serif; a thinner sliver is no digit)."""
+"""Cuts of a blob are at least this share of its height from its ends (a "1" with its serif;
+a thinner sliver is no digit)..."""
+
+CUT_SPACING = MIN_PIECE / 2
+"""... and this share apart from each other: where digits overlap, the route that parts them
+often lies a few pixels beside the first one found (across a 4's bar into the 8 beside it),
+and both are tried; the model's readings of the pieces choose (a sliver between the two is
+read as no digit)."""
 
 MIN_PIECE_HEIGHT = 0.5
 """A piece of a cut blob is at least this share of the blob's height tall: touching digits of
@@ -68,10 +74,12 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
       per row at most; dynamic programming from the bottom up gives every top column's
       cheapest route at once), from each valley's floor down and from the cheapest top columns.
 
-    Cuts are at least :data:`MIN_PIECE` of the height apart and from the ends, valleys first.
+    Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
+    apart, valleys first.
     """
     h, width = ink.shape
     gap = max(2, int(MIN_PIECE * height))
+    spacing = max(1, int(CUT_SPACING * height))
     if width < 2 * gap or h == 0:
         return []
     solid = (ink > 0).astype(np.uint8)
@@ -120,7 +128,7 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
     for path in candidates:
         middle = float(path.mean())
         if gap <= middle <= width - gap and all(
-            abs(middle - float(c.mean())) >= gap for c in chosen
+            abs(middle - float(c.mean())) >= spacing for c in chosen
         ):
             chosen.append(path)
         if len(chosen) >= MAX_CUTS:
@@ -282,4 +290,5 @@ def blob_pieces(found: Detections, rows: np.ndarray) -> Detections:
         np.array(end, np.int64),
         np.array(contrast, np.float32),
         np.array(level, np.float32),
+        cut=np.ones(len(boxes), bool),
     )

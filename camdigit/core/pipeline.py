@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
-from camdigit.core.crops import crossbar_ones, forked_ones, turned_upright
+from camdigit.core.crops import turned_upright
 from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
@@ -27,9 +27,11 @@ from camdigit.core.proposals import (
     log_odds,
     settled,
     unbeatable,
+    unclear_cuts,
     writing_height,
 )
-from camdigit.core.slant import local_slant, stray_ones, within_words
+from camdigit.core.reported import reported
+from camdigit.core.slant import local_slant, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -274,6 +276,10 @@ class Recognizer:
         found_crops = found.data["crops"]
         digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
         self._read_turned(found, digits, confidences, was_read, timings)
+        # a blob cut into pieces is read as digits only when every piece reads clearly
+        confidences[unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)] = (
+            0.0
+        )
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
@@ -297,26 +303,12 @@ class Recognizer:
                 clock += ms / 1e3  # counted above, not as tracking
         else:
             detections = found.replace(digits=digits, confidences=confidences)
-        # ink far fainter against its ground than the frame's writing is the ground's texture
-        faint_ink = faint(
-            found.data["contrast"],
-            detections.confidences >= max(self.conf, 0.5),
-            found.data["level"],
-        )
         # what is reported: the read digits, without the proposals' crops and lattice (dropped
         # before selecting, so the crops are not copied only to be thrown away)
         read_digits = Detections(
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
-        # a T or an I (a box's post) read as 1 is no digit
-        barred = crossbar_ones(found.data["crops"], detections.digits == 1)
-        # ... nor are the arms of a V or a W, cut apart and each read as 1
-        barred |= forked_ones(found.data["crops"], detections.digits, found.data["group"])
-        # a slim mark whose stroke runs on beyond it is a piece of a line (a plank's seam)
-        lined = found.data["lined"]
-        kept = (detections.confidences >= self.conf) & ~faint_ink & ~barred & ~lined
-        # a digit between two letters close beside it is a letter of a word (a printed "TOTAL")
-        kept &= ~within_words(detections.boxes, np.where(kept, detections.digits, -1))
+        kept = reported(found, detections.digits, detections.confidences, self.conf)
         detections = read_digits[kept]
         detections = detections[~stray_ones(detections.boxes, detections.digits)]
         if tracker is not None:  # digits missed for a frame or two stay on screen

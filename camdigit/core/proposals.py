@@ -219,6 +219,25 @@ def _best_path(
     return path
 
 
+CLEAR_PIECE = 0.75
+"""A piece of a blob cut into touching digits reads at least this confidently, or none of the
+blob's pieces is reported (:func:`unclear_cuts`)."""
+
+
+def unclear_cuts(
+    group: np.ndarray, cut: np.ndarray, confidences: np.ndarray, read: np.ndarray
+) -> np.ndarray:
+    """(N,) bool: the chosen pieces of cut blobs (``cut``) not to report: all the pieces of a
+    ``group`` one of which was ``read`` with a confidence below :data:`CLEAR_PIECE` (after
+    its reading upright, on a slanted line). A doubtful piece means the cuts went wrong (a
+    letter or a cross cut into strokes, a box's post cut from the digit beside it), and the
+    readings of the other pieces, cut by the same cuts, are no better."""
+    weak = cut & read & (confidences < CLEAR_PIECE)
+    if not weak.any():
+        return np.zeros(len(group), bool)
+    return cut & np.isin(group, group[weak])
+
+
 def settled(
     group: np.ndarray, start: np.ndarray, end: np.ndarray, steady: np.ndarray
 ) -> np.ndarray:
@@ -260,6 +279,7 @@ def proposals(
     contrast: np.ndarray | None = None,
     level: np.ndarray | None = None,
     cuttable: np.ndarray | None = None,
+    cut: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -274,6 +294,8 @@ def proposals(
     - ``cuttable``: (N,) bool, a blob wider than a digit proposed whole whose pieces between
       its cuts are not proposed yet: they are made (:func:`camdigit.core.cuts.cut_pieces`)
       and read only where the model is not sure of the whole (default: none);
+    - ``cut``: (N,) bool, a piece of a blob cut between touching digits
+      (:func:`camdigit.core.cuts.cut_pieces`; default: none);
     - ``lined``: (N,) bool, none here: the finder marks the slim proposals whose stroke goes on
       beyond their ends, as dark, along their own direction: pieces of longer lines (a plank's
       seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`).
@@ -289,6 +311,7 @@ def proposals(
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
             "level": np.full(n, 255.0, np.float32) if level is None else level,
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
+            "cut": np.zeros(n, bool) if cut is None else cut,
             "lined": np.zeros(n, bool),
         },
     )

@@ -1,0 +1,32 @@
+"""Which read proposals are reported as digits: the checks after the model's reading.
+
+The model judges one crop at a time; some marks read as a sure digit only look like one in
+their crop, and their surroundings or their shape tell them apart: ink far fainter against
+its ground than the frame's writing (the ground's own texture), a T or an I (a box's post)
+read as 1, the arms of a V or a W cut apart and each read as 1, a piece of a longer line (a
+plank's seam), a letter between two letters of a word.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from camdigit.core.crops import crossbar_ones, forked_ones
+from camdigit.core.detections import Detections
+from camdigit.core.proposals import faint
+from camdigit.core.slant import within_words
+
+
+def reported(
+    found: Detections, digits: np.ndarray, confidences: np.ndarray, conf: float
+) -> np.ndarray:
+    """(N,) bool: which of the chosen proposals ``found`` (with their ``crops``, ``group``,
+    ``contrast``, ``level`` and ``lined`` data), read as ``digits`` with ``confidences``
+    (0: judged no digit), are reported: read at least ``conf`` confidently and none of the
+    marks above."""
+    data = found.data
+    ground = faint(data["contrast"], confidences >= max(conf, 0.5), data["level"])
+    ones = digits == 1
+    barred = crossbar_ones(data["crops"], ones) | forked_ones(data["crops"], digits, data["group"])
+    kept = (confidences >= conf) & ~ground & ~barred & ~data["lined"]
+    return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
