@@ -7,7 +7,13 @@ import math
 import cv2
 import numpy as np
 
-from camdigit.core.crops import crossbar_ones, forked_ones, stroke_lean, turned_upright
+from camdigit.core.crops import (
+    crossbar_ones,
+    forked_ones,
+    stemmed_twos,
+    stroke_lean,
+    turned_upright,
+)
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.slant import local_slant, stray_ones, within_words
 from camdigit.training.european_digits import european_ones
@@ -144,6 +150,34 @@ def test_the_arms_of_a_v_cut_apart_and_read_as_1s_are_no_digits():
     assert not forked_ones(crops, ones, np.arange(4)).any()
     # only pieces read as 1 are judged: a 4 beside a leaning 1 is read as it is
     assert not forked_ones(crops, np.array([4, 1, 1, 1]), np.array([0, 0, 1, 1])).any()
+
+
+def _pen(width: int = 5) -> tuple[np.ndarray, dict]:
+    return np.full((90, 70), 240, np.uint8), {"color": 30, "thickness": width}
+
+
+def test_a_cursive_d_read_as_2_is_no_digit():
+    d, pen = _pen()
+    cv2.ellipse(d, (28, 62), (18, 16), 0, 0, 360, **pen)  # its bowl
+    cv2.line(d, (46, 8), (46, 80), **pen)  # its stem, rising far above the bowl
+    two, pen = _pen()
+    cv2.ellipse(two, (34, 28), (20, 18), 0, 180, 360, **pen)  # the top arc
+    cv2.line(two, (54, 28), (14, 80), **pen)  # the diagonal
+    cv2.line(two, (14, 80), (58, 80), **pen)  # the base
+    hooked, pen = _pen(2)  # a thin pen's 2 with a small hook at its top right
+    cv2.ellipse(hooked, (46, 18), (10, 9), 0, 180, 400, **pen)
+    cv2.line(hooked, (54, 24), (14, 80), **pen)
+    cv2.line(hooked, (14, 80), (58, 80), **pen)
+    crops = [d, two, hooked]
+    assert stemmed_twos(crops, np.ones(3, bool)).tolist() == [True, False, False]
+    assert not stemmed_twos(crops, np.zeros(3, bool)).any()  # only readings of 2 are judged
+
+
+def test_hardly_a_2_of_mnist_is_judged_a_d(mnist_1000):
+    images, labels = mnist_1000
+    crops = [255 - crop for crop in normalize_digits(images[labels == 2], ink="bright")]
+    assert len(crops) > 80
+    assert stemmed_twos(crops, np.ones(len(crops), bool)).sum() <= 1
 
 
 def test_a_digit_between_two_letters_of_a_word_is_a_letter():

@@ -31,7 +31,7 @@ from camdigit.core.proposals import (
     writing_height,
 )
 from camdigit.core.reported import reported
-from camdigit.core.slant import local_slant, stray_ones
+from camdigit.core.slant import TURNED, local_slant, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -46,10 +46,6 @@ doubtful digit, which for every digit of a frame would cost more than it brings.
 ANCHOR = 0.9
 """A line's slant is told by the neighbours read at least this confidently (the specks of a
 wall read as digits make no line)."""
-
-TURNED = 10.0
-"""Lines at least this many degrees from horizontal are slanted (the model was trained on digits
-turned up to 30 degrees, and reads them best upright)."""
 
 DEFAULT_MIN_DIGIT = 0.5
 """Crops the model judges a digit with a lower probability are not reported (11-class models)."""

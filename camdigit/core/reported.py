@@ -3,18 +3,18 @@
 The model judges one crop at a time; some marks read as a sure digit only look like one in
 their crop, and their surroundings or their shape tell them apart: ink far fainter against
 its ground than the frame's writing (the ground's own texture), a T or an I (a box's post)
-read as 1, the arms of a V or a W cut apart and each read as 1, a piece of a longer line (a
-plank's seam), a letter between two letters of a word.
+read as 1, the arms of a V or a W cut apart and each read as 1, a cursive d read as 2, a
+piece of a longer line (a plank's seam), a letter between two letters of a word.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.crops import crossbar_ones, forked_ones
+from camdigit.core.crops import crossbar_ones, forked_ones, stemmed_twos
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import faint
-from camdigit.core.slant import within_words
+from camdigit.core.slant import TURNED, local_slant, within_words
 
 
 def reported(
@@ -28,5 +28,18 @@ def reported(
     ground = faint(data["contrast"], confidences >= max(conf, 0.5), data["level"])
     ones = digits == 1
     barred = crossbar_ones(data["crops"], ones) | forked_ones(data["crops"], digits, data["group"])
+    barred |= _upright(found.boxes, stemmed_twos(data["crops"], digits == 2), confidences)
     kept = (confidences >= conf) & ~ground & ~barred & ~data["lined"]
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
+
+
+def _upright(boxes: np.ndarray, marked: np.ndarray, confidences: np.ndarray) -> np.ndarray:
+    """``marked`` less the marks on a slanted line (a page turned in view), whose shape says
+    nothing about their letter upright: a 2 turned reads as a d's shape."""
+    rows = np.flatnonzero(marked)
+    if not len(rows):
+        return marked
+    slant = local_slant(boxes, rows, confidences >= 0.5)
+    kept = marked.copy()
+    kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
+    return kept

@@ -15,6 +15,10 @@ import numpy as np
 
 from camdigit.core.lines import FOOT, MAX_HEIGHT_RATIO, MAX_LINK_GAP, MAX_TILT
 
+TURNED = 10.0
+"""Lines at least this many degrees from horizontal are slanted (the model was trained on digits
+turned up to 30 degrees, and reads them best upright)."""
+
 NEIGHBOURS = 2
 """A digit's slant is the mean direction to this many nearest neighbours on its line..."""
 

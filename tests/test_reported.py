@@ -1,0 +1,52 @@
+"""The checks after the model's reading: which read proposals are reported as digits."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.core.detections import Detections
+from camdigit.core.reported import reported
+
+
+def cursive_d() -> np.ndarray:
+    crop = np.full((90, 70), 255, np.uint8)
+    cv2.ellipse(crop, (28, 62), (18, 16), 0, 0, 360, 30, 5)
+    cv2.line(crop, (46, 8), (46, 80), 30, 5)
+    return crop
+
+
+def line_of(angle: float, count: int = 4) -> np.ndarray:
+    """Boxes 60x90 px, 100 px apart along a line ``angle`` degrees down to the right."""
+    t = np.radians(angle)
+    return np.array(
+        [[100 + 100 * k * np.cos(t), 300 + 100 * k * np.sin(t), 60, 90] for k in range(count)]
+    ).astype(np.int32)
+
+
+def found(boxes: np.ndarray) -> Detections:
+    n = len(boxes)
+    blank = np.full((90, 70), 255, np.uint8)
+    cv2.circle(blank, (35, 45), 25, 30, 5)  # the neighbours: 0s
+    return Detections(
+        boxes,
+        data={
+            "crops": [cursive_d(), *[blank] * (n - 1)],
+            "group": np.arange(n),
+            "contrast": np.full(n, np.inf, np.float32),
+            "level": np.full(n, 230.0, np.float32),
+            "lined": np.zeros(n, bool),
+        },
+    )
+
+
+def test_a_d_read_as_2_is_dropped_unless_its_line_is_turned():
+    digits = np.array([2, 0, 0, 0])
+    confidences = np.full(4, 0.98)
+    level = found(line_of(0.0))
+    assert reported(level, digits, confidences, 0.5).tolist() == [False, True, True, True]
+    # on a page turned 20 degrees the shape says nothing of the letter upright: a turned 2
+    turned = found(line_of(20.0))
+    assert reported(turned, digits, confidences, 0.5).all()
+    # read below the confidence asked for, nothing is reported
+    assert not reported(level, digits, np.full(4, 0.4), 0.5).any()
