@@ -26,7 +26,9 @@ model judge.
    frame's confident digits do (:func:`camdigit.core.proposals.faint`). A slim proposal whose
    stroke runs on past both its ends, as dark, is marked ``lined``: a piece of a longer line
    (a plank's seam, a page's edge), which the pipeline does not report
-   (:func:`camdigit.core.crops.line_pieces`).
+   (:func:`camdigit.core.crops.line_pieces`). After the reading, the marks whose shape or
+   surroundings tell them from the digit they look like in their crop (a T, the arms of a V, a
+   cursive d, a letter of a word) are not reported either (:mod:`camdigit.core.reported`).
 4. **Crops**: each proposal's own ink on white (a neighbour's stroke or a line in its box is
    blanked), ready for :func:`camdigit.core.preprocess.normalize_digit` with ``ink="dark"``.
 """

@@ -273,9 +273,8 @@ class Recognizer:
         digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
         self._read_turned(found, digits, confidences, was_read, timings)
         # a blob cut into pieces is read as digits only when every piece reads clearly
-        confidences[unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)] = (
-            0.0
-        )
+        unclear = unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)
+        confidences[unclear] = 0.0
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
