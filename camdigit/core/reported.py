@@ -26,10 +26,12 @@ def reported(
     marks above."""
     data = found.data
     ground = faint(data["contrast"], confidences >= max(conf, 0.5), data["level"])
-    ones = digits == 1
-    barred = crossbar_ones(data["crops"], ones) | forked_ones(data["crops"], digits, data["group"])
-    barred |= _upright(found.boxes, stemmed_twos(data["crops"], digits == 2), confidences)
-    kept = (confidences >= conf) & ~ground & ~barred & ~data["lined"]
+    kept = (confidences >= conf) & ~ground & ~data["lined"]
+    # the shapes are looked at only where they would be reported otherwise
+    crops, shown = data["crops"], np.where(kept, digits, -1)
+    barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, shown, data["group"])
+    barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), confidences)
+    kept &= ~barred
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
 
 
