@@ -27,9 +27,10 @@ def reported(
     data = found.data
     ground = faint(data["contrast"], confidences >= max(conf, 0.5), data["level"])
     kept = (confidences >= conf) & ~ground & ~data["lined"]
-    # the shapes are looked at only where they would be reported otherwise
+    # the shapes are looked at only where they would be reported otherwise (the arms of a V
+    # are paired with every 1 of their blob: one arm read doubtfully leaves the other an arm)
     crops, shown = data["crops"], np.where(kept, digits, -1)
-    barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, shown, data["group"])
+    barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
     barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), confidences)
     kept &= ~barred
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
