@@ -216,6 +216,15 @@ def turned_upright(crop: np.ndarray, angle: float) -> np.ndarray:
     )
 
 
+def crop_ink(crop: np.ndarray) -> np.ndarray:
+    """(H, W) uint8, 1 where a crop (dark ink on white, or on the paper's own grey) has ink:
+    Otsu's threshold, so the paper around the strokes need not be white. The shape checks of
+    the readings (:func:`crossbar_ones`, :func:`stroke_lean`, :func:`stemmed_twos`) look at
+    this."""
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink
+
+
 CROSSBAR = 1.5
 """A bar across the top of a 1 reaches at least this many stem widths out on each side of the
 stem (and a pixel more) for the shape to be a T or an I: a written 1's flag reaches left only."""
@@ -231,7 +240,7 @@ def crossbar_ones(crops: list[np.ndarray], ones: np.ndarray) -> np.ndarray:
     found = np.zeros(len(crops), bool)
     for i in np.flatnonzero(ones).tolist():
         crop = crops[i]
-        _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        ink = crop_ink(crop)
         rows = np.flatnonzero(ink.any(axis=1))
         if len(rows) < 8:
             continue
@@ -258,10 +267,9 @@ clutter family's V and W by 59 and 74)."""
 
 def stroke_lean(crop: np.ndarray) -> float:
     """The direction of a crop's ink (dark on white) in degrees from upright, positive leaning
-    right (a "/"), from the second moments of its ink (Otsu's threshold, as the paper around
-    it need not be white): the axis it is longest along."""
-    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    m = cv2.moments(ink, binaryImage=True)
+    right (a "/"), from the second moments of its ink (:func:`crop_ink`): the axis it is
+    longest along."""
+    m = cv2.moments(crop_ink(crop), binaryImage=True)
     axis = 0.5 * np.degrees(np.arctan2(2.0 * m["mu11"], m["mu20"] - m["mu02"]))  # from x, y down
     return float(axis + 90.0 if axis <= 0 else axis - 90.0)
 
@@ -305,7 +313,7 @@ def stemmed_twos(crops: list[np.ndarray], twos: np.ndarray) -> np.ndarray:
     low, high, reach = STEM_MIDDLE
     found = np.zeros(len(crops), bool)
     for i in np.flatnonzero(twos).tolist():
-        _, ink = cv2.threshold(crops[i], 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        ink = crop_ink(crops[i])
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
         if len(rows) < 8:
             continue

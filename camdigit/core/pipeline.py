@@ -31,7 +31,7 @@ from camdigit.core.proposals import (
     writing_height,
 )
 from camdigit.core.reported import reported
-from camdigit.core.slant import TURNED, local_slant, stray_ones
+from camdigit.core.slant import ANCHOR, TURNED, local_slant, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
@@ -42,10 +42,6 @@ DOUBT = 0.99
 (the more confident reading kept). Not near-certain is doubt enough: a turned 4 read as 8 at
 0.95 is a 4 upright. The near-certain ones are not looked at again: the slant is measured per
 doubtful digit, which for every digit of a frame would cost more than it brings."""
-
-ANCHOR = 0.9
-"""A line's slant is told by the neighbours read at least this confidently (the specks of a
-wall read as digits make no line)."""
 
 DEFAULT_MIN_DIGIT = 0.5
 """Crops the model judges a digit with a lower probability are not reported (11-class models)."""

@@ -14,7 +14,7 @@ import numpy as np
 from camdigit.core.crops import crossbar_ones, forked_ones, stemmed_twos
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import faint
-from camdigit.core.slant import TURNED, local_slant, within_words
+from camdigit.core.slant import ANCHOR, TURNED, local_slant, within_words
 
 
 def reported(
@@ -31,18 +31,20 @@ def reported(
     # are paired with every 1 of their blob: one arm read doubtfully leaves the other an arm)
     crops, shown = data["crops"], np.where(kept, digits, -1)
     barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
-    barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), confidences)
+    anchors = (confidences >= ANCHOR) & ~ground  # as the upright reading tells the slant
+    barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
     kept &= ~barred
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
 
 
-def _upright(boxes: np.ndarray, marked: np.ndarray, confidences: np.ndarray) -> np.ndarray:
-    """``marked`` less the marks on a slanted line (a page turned in view), whose shape says
-    nothing about their letter upright: a 2 turned reads as a d's shape."""
+def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``marked`` less the marks on a slanted line (a page turned in view, its slant told by
+    the ``anchors``), whose shape says nothing about their letter upright: a 2 turned reads as
+    a d's shape."""
     rows = np.flatnonzero(marked)
     if not len(rows):
         return marked
-    slant = local_slant(boxes, rows, confidences >= 0.5)
+    slant = local_slant(boxes, rows, anchors)
     kept = marked.copy()
     kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
     return kept

@@ -19,6 +19,10 @@ TURNED = 10.0
 """Lines at least this many degrees from horizontal are slanted (the model was trained on digits
 turned up to 30 degrees, and reads them best upright)."""
 
+ANCHOR = 0.9
+"""A line's slant is told by the neighbours read at least this confidently (the specks of a
+wall read as digits make no line)."""
+
 NEIGHBOURS = 2
 """A digit's slant is the mean direction to this many nearest neighbours on its line..."""
 
