@@ -143,6 +143,24 @@ def test_odd_frame_sizes_are_padded_not_cropped(tmp_path):
         assert np.abs(read[:121, 161].astype(int) - read[:121, 160].astype(int)).mean() < 8
 
 
+def test_colours_come_back_as_written(tmp_path):
+    """The BGR frames are converted to yuv420p before the encoder: blue stays blue (not red),
+    and the levels keep their range (no full/limited range mix-up: black stays black)."""
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0), (40, 200, 120)]
+    image = np.zeros((96, 64 * len(colours), 3), np.uint8)
+    for i, colour in enumerate(colours):
+        image[:, 64 * i : 64 * (i + 1)] = colour
+    writer = pyav_video.PyAVVideo(tmp_path / "bars.mp4", 10.0, (image.shape[1], image.shape[0]))
+    for _ in range(3):
+        writer.write(image)
+    writer.close()
+    frames, _ = decode(tmp_path / "bars.mp4")
+    assert len(frames) == 3
+    for i, colour in enumerate(colours):
+        read = frames[-1][48, 64 * i + 32].astype(int)
+        assert np.abs(read - np.array(colour)).max() <= 6, (colour, read)
+
+
 def test_webm_is_vp9(tmp_path):
     writer = save(Synthetic(8, (320, 240)), tmp_path / "clip.webm")
     assert writer.video_format is None  # closed

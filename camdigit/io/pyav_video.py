@@ -35,8 +35,17 @@ PYAV_CODECS: dict[str, VideoCodec] = {
 """PyAV's encoder per video suffix; other suffixes (``.avi``) are written by OpenCV."""
 
 FILE_PRESET = "veryfast"
-"""x264 preset for a video made from a file: about 15 ms of CPU per 960x720 frame on a 2-core
-x86 machine (11 ms of wall time)."""
+"""x264 preset for a video made from a file, with :data:`FILE_OPTIONS`: about 8 ms of CPU per
+960x720 frame on a 2-core x86 machine (15 ms with the preset's own settings)."""
+
+FILE_OPTIONS = {"tune": "zerolatency", "x264-params": "subme=0", "crf": "23"}
+"""x264 settings beside the preset for a file, chosen for memory (a Raspberry Pi): with
+``zerolatency`` (no B-frames, no look-ahead) the encoder holds no frames back, and without
+sub-pixel motion search (``subme=0``) it keeps no half-pixel copies of its reference frame.
+The peak memory of ``camdigit run`` saving a 960x720 video falls from 189 to 145 MB
+(``python -m benchmarks.run`` prints it); the file is about twice as large at the same
+quality (``crf``), and still smaller than the ``ultrafast`` preset's (which saves as much
+memory). The encoder's CPU falls from 15 to 8 ms per frame as well."""
 
 LIVE_PRESET = "ultrafast"
 """x264 preset for a camera or stream (with ``tune=zerolatency``): about 4-5 ms of CPU per
@@ -47,7 +56,7 @@ clock = time.monotonic
 """Times a live source's frames in its saved video (seconds; replaced in tests)."""
 
 QUEUE_FRAMES = 4
-"""Frames that may wait for the encoder thread (a 960x720 frame is 2 MB)."""
+"""Frames that may wait for the encoder thread (a 960x720 frame is 1 MB in yuv420p)."""
 
 
 def even_size(image: np.ndarray) -> np.ndarray:
@@ -103,7 +112,7 @@ class PyAVVideo:
                 stream.options = (
                     {"preset": LIVE_PRESET, "tune": "zerolatency", "crf": "23"}
                     if live
-                    else {"preset": FILE_PRESET, "crf": "23"}
+                    else {"preset": FILE_PRESET, **FILE_OPTIONS}
                 )
                 self.description = "H.264"
             else:  # libvpx-vp9, real-time mode: about 9 ms of CPU per 960x720 frame
@@ -136,7 +145,11 @@ class PyAVVideo:
             raise OutputError(f"{self.path} is already closed")
         if self._broken:
             raise OutputError(f"cannot write video {self.path}: {self._error}")
-        frame = av.VideoFrame.from_ndarray(even_size(image), format="bgr24")  # a copy
+        # Converted here, by OpenCV: the queue then holds half the bytes of BGR frames, and
+        # the encoder thread needs no scaler of its own (BT.601, limited range, as x264 expects).
+        frame = av.VideoFrame.from_ndarray(
+            cv2.cvtColor(even_size(image), cv2.COLOR_BGR2YUV_I420), format="yuv420p"
+        )
         if self.live:
             now = clock()
             if self._started is None:
