@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
-from camdigit.core.crops import turned_upright
 from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
@@ -23,7 +22,6 @@ from camdigit.core.proposals import (
     END,
     choose,
     contested,
-    faint,
     log_odds,
     settled,
     unbeatable,
@@ -31,17 +29,12 @@ from camdigit.core.proposals import (
     writing_height,
 )
 from camdigit.core.reported import reported
-from camdigit.core.slant import ANCHOR, TURNED, local_slant, stray_ones
+from camdigit.core.second_looks import confident, read_tilted, read_upright
+from camdigit.core.slant import stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
-
-DOUBT = 0.99
-"""A reading less confident than this is in doubt: on a slanted line it is read again upright
-(the more confident reading kept). Not near-certain is doubt enough: a turned 4 read as 8 at
-0.95 is a 4 upright. The near-certain ones are not looked at again: the slant is measured per
-doubtful digit, which for every digit of a frame would cost more than it brings."""
 
 DEFAULT_MIN_DIGIT = 0.5
 """Crops the model judges a digit with a lower probability are not reported (11-class models)."""
@@ -122,11 +115,6 @@ class Recognizer:
         timings["classify"] += (time.perf_counter() - done_normalizing) * 1e3
         return result
 
-    def _confidences(self, result: Classification) -> np.ndarray:
-        """A crop judged not a digit reads with confidence 0: the conf filter drops it, and a
-        track's vote counts it against its digit."""
-        return np.where(result.is_digit >= self.min_digit, result.confidences, 0.0)
-
     def _read(
         self, proposals: Detections, needs: np.ndarray, timings: dict[str, float]
     ) -> tuple[Detections, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -186,44 +174,8 @@ class Recognizer:
         result = self._classify([crops[i] for i in index], timings)
         digits[index], is_digit[index] = result.digits, result.is_digit
         raw[index] = result.confidences
-        confidences[index] = self._confidences(result)
+        confidences[index] = confident(result, self.min_digit)
         read[index] = True
-
-    def _read_turned(
-        self,
-        found: Detections,
-        digits: np.ndarray,
-        confidences: np.ndarray,
-        was_read: np.ndarray,
-        timings: dict[str, float],
-    ) -> None:
-        """Read again, turned upright, the doubtful digits of lines written at a slant (a page
-        turned in the camera's view): ``digits`` and ``confidences`` take the upright reading
-        where it is the more confident. A digit's slant is its line's direction to its nearest
-        neighbours read with confidence (:func:`camdigit.core.slant.local_slant`)."""
-        if len(found) < 2:
-            return
-        # not the marks of a textured ground, which read as some digit turned any way
-        ground = faint(found.data["contrast"], confidences >= 0.5, found.data["level"])
-        doubtful = np.flatnonzero(was_read & (confidences < DOUBT) & ~ground)
-        if not len(doubtful):
-            return
-        slant = local_slant(found.boxes, doubtful, (confidences >= ANCHOR) & ~ground)
-        turned = np.abs(slant) >= TURNED  # NaN (no neighbour on its line): not turned
-        if not turned.any():
-            return
-        rows, angles = doubtful[turned].tolist(), slant[turned].tolist()
-        crops = found.data["crops"]
-        upright = [turned_upright(crops[i], a) for i, a in zip(rows, angles, strict=True)]
-        spent = {"preprocess": 0.0, "classify": 0.0}
-        result = self._classify(upright, spent)
-        for stage, ms in spent.items():
-            timings[stage] += ms
-        index = np.array(rows)
-        upright_confidences = self._confidences(result)
-        better = upright_confidences > confidences[index]
-        digits[index[better]] = result.digits[better]
-        confidences[index[better]] = upright_confidences[better]
 
     def process(
         self,
@@ -267,24 +219,33 @@ class Recognizer:
         found = proposals[keep]
         found_crops = found.data["crops"]
         digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
-        self._read_turned(found, digits, confidences, was_read, timings)
+
+        def classify(crops: list[np.ndarray]) -> Classification:
+            return self._classify(crops, timings)
+
+        upright = read_upright(found, digits, confidences, was_read, classify, self.min_digit)
         # a blob cut into pieces is read as digits only when every piece reads clearly
         unclear = unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)
         confidences[unclear] = 0.0
+        read_tilted(found_crops, was_read & ~upright, digits, confidences, classify, self.conf)
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
             late = {"preprocess": 0.0, "classify": 0.0}
 
+            def classify_late(crops: list[np.ndarray]) -> Classification:
+                return self._classify(crops, late)
+
             def read_found(needed: np.ndarray) -> Readings:
                 """The readings of the chosen proposals: those read while choosing, and any
-                other the tracker asks for read now."""
-                missing = np.flatnonzero(needed & ~was_read)
-                if len(missing):
-                    result = self._classify([found_crops[i] for i in missing], late)
+                other the tracker asks for read now (a doubtful one looked at tilted too)."""
+                missing = needed & ~was_read
+                if missing.any():
+                    result = classify_late([found_crops[i] for i in np.flatnonzero(missing)])
                     digits[missing] = result.digits
-                    confidences[missing] = self._confidences(result)
+                    confidences[missing] = confident(result, self.min_digit)
                     was_read[missing] = True
+                    read_tilted(found_crops, missing, digits, confidences, classify_late, self.conf)
                 return Readings(digits, confidences, was_read)
 
             size = (frame.shape[1], frame.shape[0])
