@@ -8,11 +8,12 @@ plain data.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, fields, replace
 
 import cv2
 import numpy as np
 
-from camdigit.core.classifier import Classification, DigitClassifier
+from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
 from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
@@ -101,8 +102,8 @@ class Recognizer:
         proposals = self.propose(frame)
         if not (contested(proposals.data["group"]).any() or proposals.data["cuttable"].any()):
             return proposals
-        proposals, digits, _, scores, _ = self._read(proposals, np.ones(len(proposals), bool), {})
-        return proposals[choose(*_lattice(proposals), scores, digits)]
+        proposals, look, scores = self._read(proposals, np.ones(len(proposals), bool), {})
+        return proposals[choose(*_lattice(proposals), scores, look.digits)]
 
     def _classify(self, crops: list[np.ndarray], timings: dict[str, float]) -> Classification:
         """The model's reading of finder crops; adds the milliseconds of normalizing and
@@ -117,65 +118,44 @@ class Recognizer:
 
     def _read(
         self, proposals: Detections, needs: np.ndarray, timings: dict[str, float]
-    ) -> tuple[Detections, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[Detections, FirstLook, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat
         (a ``cuttable`` blob's pieces are made only then, and added to its group).
-        Returns the proposals with those pieces, and per proposal: digit, confidence (0 when
-        judged not a digit), score for :func:`camdigit.core.proposals.choose` (very low where
-        unread) and whether it was read. ``timings`` gets the milliseconds of "preprocess" and
-        "classify"."""
+        Returns the proposals with those pieces, their readings, and each one's score for
+        :func:`camdigit.core.proposals.choose` (very low where unread). ``timings`` gets the
+        milliseconds of "preprocess" and "classify"."""
         timings["preprocess"] = timings["classify"] = 0.0
-        n = len(proposals)
-        digits = np.zeros(n, np.int64)
-        confidences = np.zeros(n, np.float32)
-        is_digit = np.zeros(n, np.float32)
-        raw = np.zeros(n, np.float32)  # confidence among the digits, before the is_digit cut
-        read = np.zeros(n, bool)
+        look = FirstLook.unread(len(proposals))
         group, start, end = _lattice(proposals)
         whole = (start == 0) & (end == END)
-        batch = needs & (~contested(group) | whole)
-        self._read_batch(proposals, batch, timings, digits, confidences, is_digit, raw, read)
+        self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
         # the writing's height, from what the model read as digits
-        writing = writing_height(proposals.boxes, read & (is_digit * raw >= 0.5))
-        scores = _scores(proposals.boxes, digits, is_digit, raw, read, writing)
+        writing = writing_height(proposals.boxes, look.read & (look.is_digit * look.raw >= 0.5))
+        scores = _scores(proposals.boxes, look, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
-        doubt = whole & read & (scores <= unbeatable())
-        sure = whole & read & ~doubt
+        doubt = whole & look.read & (scores <= unbeatable())
+        sure = whole & look.read & ~doubt
         pieces = blob_pieces(proposals, np.flatnonzero(doubt & proposals.data["cuttable"]))
         if len(pieces):
             more = len(pieces)
             proposals = Detections.concat(proposals, pieces)
-            needs = np.concatenate([needs, np.ones(more, bool)])
-            sure, digits, read = _grown(sure, more), _grown(digits, more), _grown(read, more)
-            confidences, is_digit, raw = (_grown(a, more) for a in (confidences, is_digit, raw))
+            needs = np.concatenate([needs, np.ones(more, bool)])  # the pieces are read
+            sure = _grown(sure, more)
+            look = look.grown(more)
             group = proposals.data["group"]
-        batch = needs & contested(group) & ~read & ~np.isin(group, group[sure])
-        self._read_batch(proposals, batch, timings, digits, confidences, is_digit, raw, read)
-        scores = _scores(proposals.boxes, digits, is_digit, raw, read, writing)
-        return proposals, digits, confidences, scores, read
+        batch = needs & contested(group) & ~look.read & ~np.isin(group, group[sure])
+        self._read_batch(proposals, batch, timings, look)
+        return proposals, look, _scores(proposals.boxes, look, writing)
 
     def _read_batch(
-        self,
-        proposals: Detections,
-        batch: np.ndarray,
-        timings: dict[str, float],
-        digits: np.ndarray,
-        confidences: np.ndarray,
-        is_digit: np.ndarray,
-        raw: np.ndarray,
-        read: np.ndarray,
+        self, proposals: Detections, batch: np.ndarray, timings: dict[str, float], look: FirstLook
     ) -> None:
-        """Classify the proposals ``batch`` marks in one call, filling the arrays given."""
+        """Classify the proposals ``batch`` marks in one call, into ``look``."""
         index = np.flatnonzero(batch)
-        if not len(index):
-            return
-        crops = proposals.data["crops"]
-        result = self._classify([crops[i] for i in index], timings)
-        digits[index], is_digit[index] = result.digits, result.is_digit
-        raw[index] = result.confidences
-        confidences[index] = confident(result, self.min_digit)
-        read[index] = True
+        if len(index):
+            crops = proposals.data["crops"]
+            look.fill(index, self._classify([crops[i] for i in index], timings), self.min_digit)
 
     def process(
         self,
@@ -209,16 +189,17 @@ class Recognizer:
             needs_all = ~steady | unsettled
         else:
             needs_all = np.ones(len(proposals), bool)
-        proposals, digits_all, conf_all, scores, read = self._read(proposals, needs_all, timings)
+        proposals, look, scores = self._read(proposals, needs_all, timings)
         added = len(proposals) - len(settled_path)  # the pieces of blobs cut while reading
         settled_path = np.concatenate([settled_path, np.zeros(added, bool)])
         group, start, end = _lattice(proposals)
-        keep = choose(group, start, end, scores, digits_all)
+        keep = choose(group, start, end, scores, look.digits)
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
         found = proposals[keep]
         found_crops = found.data["crops"]
-        digits, confidences, was_read = digits_all[keep], conf_all[keep], read[keep]
+        digits, confidences, was_read = look.digits[keep], look.confidences[keep], look.read[keep]
+        first = look.probabilities[keep]  # each digit's probabilities on its first look
 
         def classify(crops: list[np.ndarray]) -> Classification:
             return self._classify(crops, timings)
@@ -227,7 +208,8 @@ class Recognizer:
         # a blob cut into pieces is read as digits only when every piece reads clearly
         unclear = unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)
         confidences[unclear] = 0.0
-        read_tilted(found_crops, was_read & ~upright, digits, confidences, classify, self.conf)
+        doubted = was_read & ~upright
+        read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
@@ -244,8 +226,11 @@ class Recognizer:
                     result = classify_late([found_crops[i] for i in np.flatnonzero(missing)])
                     digits[missing] = result.digits
                     confidences[missing] = confident(result, self.min_digit)
+                    first[missing] = result.probabilities
                     was_read[missing] = True
-                    read_tilted(found_crops, missing, digits, confidences, classify_late, self.conf)
+                    read_tilted(
+                        found_crops, missing, first, digits, confidences, classify_late, self.conf
+                    )
                 return Readings(digits, confidences, was_read)
 
             size = (frame.shape[1], frame.shape[0])
@@ -271,31 +256,61 @@ class Recognizer:
         numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
         lap("track")
         # classified: every crop the model read, chosen or not
-        classified = int(read.sum()) + int(was_read.sum() - read[keep].sum())
+        classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())
         return FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
 
 
-def _scores(
-    boxes: np.ndarray,
-    digits: np.ndarray,
-    is_digit: np.ndarray,
-    confidences: np.ndarray,
-    read: np.ndarray,
-    writing: float,
-) -> np.ndarray:
+@dataclass
+class FirstLook:
+    """The model's first reading of a frame's proposals, per proposal (zeros where unread)."""
+
+    digits: np.ndarray  # (N,) int64, the likeliest digit
+    confidences: np.ndarray  # (N,) float32, its probability; 0 where judged no digit
+    is_digit: np.ndarray  # (N,) float32, the model's probability that it is a digit at all
+    raw: np.ndarray  # (N,) float32, the confidence before the is_digit cut
+    probabilities: np.ndarray  # (N, 10) float32, the ten digits' probabilities
+    read: np.ndarray  # (N,) bool
+
+    @classmethod
+    def unread(cls, n: int) -> FirstLook:
+        return cls(
+            digits=np.zeros(n, np.int64),
+            confidences=np.zeros(n, np.float32),
+            is_digit=np.zeros(n, np.float32),
+            raw=np.zeros(n, np.float32),
+            probabilities=np.zeros((n, CLASSES), np.float32),
+            read=np.zeros(n, bool),
+        )
+
+    def grown(self, more: int) -> FirstLook:
+        """These readings and ``more`` unread rows after them."""
+        return replace(self, **{f.name: _grown(getattr(self, f.name), more) for f in fields(self)})
+
+    def fill(self, index: np.ndarray, result: Classification, min_digit: float) -> None:
+        """Take the readings of the rows at ``index``."""
+        self.digits[index], self.is_digit[index] = result.digits, result.is_digit
+        self.raw[index] = result.confidences
+        self.confidences[index] = confident(result, min_digit)
+        self.probabilities[index] = result.probabilities
+        self.read[index] = True
+
+
+def _scores(boxes: np.ndarray, look: FirstLook, writing: float) -> np.ndarray:
     """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`); very low for
     the others."""
     scores = np.full(len(boxes), -1e3, np.float32)
-    done = np.flatnonzero(read)
-    scores[done] = log_odds(boxes[done], digits[done], is_digit[done], confidences[done], writing)
+    done = np.flatnonzero(look.read)
+    scores[done] = log_odds(
+        boxes[done], look.digits[done], look.is_digit[done], look.raw[done], writing
+    )
     return scores
 
 
 def _grown(values: np.ndarray, more: int) -> np.ndarray:
-    """``values`` with ``more`` zeros (False) after them."""
-    return np.concatenate([values, np.zeros(more, values.dtype)])
+    """``values`` with ``more`` rows of zeros (False) after them."""
+    return np.concatenate([values, np.zeros((more, *values.shape[1:]), values.dtype)])
 
 
 def _lattice(proposals: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

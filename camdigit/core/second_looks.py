@@ -88,24 +88,25 @@ def read_upright(
 def read_tilted(
     crops: list[np.ndarray],
     rows: np.ndarray,
+    first: np.ndarray,
     digits: np.ndarray,
     confidences: np.ndarray,
     classify: Classify,
     conf: float,
 ) -> None:
     """Read again the doubtful digits among ``rows`` (a mask; read, not judged no digit,
-    confidence below :data:`AGAIN`), as found and turned :data:`TILT` degrees either way, in one
-    call. Where the mean of the three readings' probabilities names another digit at ``conf``
-    or more (the bar for reporting), ``digits`` and ``confidences`` take it; else the first
-    reading stands (a mean below the bar would drop a digit the first reading reported)."""
+    confidence below :data:`AGAIN`), turned :data:`TILT` degrees either way, in one call.
+    ``first`` holds each row's ten probabilities on its first look (N, 10). Where the mean of
+    the three looks' probabilities names another digit at ``conf`` or more (the bar for
+    reporting), ``digits`` and ``confidences`` take it; else the first reading stands (a mean
+    below the bar would drop a digit the first reading reported)."""
     doubtful = np.flatnonzero(rows & (confidences > 0) & (confidences < AGAIN))
     if not len(doubtful):
         return
-    looks = (0.0, -TILT, TILT)
-    result = classify(
-        [turned_upright(crops[i], a) if a else crops[i] for i in doubtful.tolist() for a in looks]
-    )
-    mean = result.probabilities.reshape(len(doubtful), len(looks), -1).mean(axis=1)
+    tilts = (-TILT, TILT)
+    result = classify([turned_upright(crops[i], a) for i in doubtful.tolist() for a in tilts])
+    tilted = result.probabilities.reshape(len(doubtful), len(tilts), -1)
+    mean = (first[doubtful] + tilted.sum(axis=1)) / (1 + len(tilts))
     likeliest = mean.argmax(axis=1)
     changed = (likeliest != digits[doubtful]) & (mean.max(axis=1) >= conf)
     digits[doubtful[changed]] = likeliest[changed]

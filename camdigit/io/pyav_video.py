@@ -147,9 +147,8 @@ class PyAVVideo:
             raise OutputError(f"cannot write video {self.path}: {self._error}")
         # Converted here, by OpenCV: the queue then holds half the bytes of BGR frames, and
         # the encoder thread needs no scaler of its own (BT.601, limited range, as x264 expects).
-        frame = av.VideoFrame.from_ndarray(
-            cv2.cvtColor(even_size(image), cv2.COLOR_BGR2YUV_I420), format="yuv420p"
-        )
+        planes = np.asarray(cv2.cvtColor(even_size(image), cv2.COLOR_BGR2YUV_I420), np.uint8)
+        frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
         if self.live:
             now = clock()
             if self._started is None:
