@@ -62,18 +62,6 @@ def test_a_mean_below_the_reporting_bar_leaves_the_first_reading():
     assert model.seen == [] and digits[0] == 4
 
 
-def test_looks_agreeing_on_the_first_digit_raise_its_confidence_never_lower_it():
-    crops = [np.full((40, w), 255, np.uint8) for w in (20, 60)]
-    first = np.array([probabilities(d3=0.7, d5=0.3), probabilities(d3=0.8, d5=0.2)])
-    model = Stub(tilted={20: probabilities(d3=0.95, d5=0.05), 60: probabilities(d3=0.5, d5=0.5)})
-    digits = np.array([3, 3])
-    confidences = np.array([0.7, 0.8], np.float32)
-    read_tilted(crops, np.ones(2, bool), first, digits, confidences, model, conf=0.5)
-    assert digits.tolist() == [3, 3]
-    assert abs(confidences[0] - (0.7 + 0.95 + 0.95) / 3) < 1e-6  # surer on three looks
-    assert confidences[1] == np.float32(0.8)  # the mean, 0.6, would lower it: kept
-
-
 def test_the_tilts_are_small_and_the_real_model_keeps_its_right_readings(mnist_1000):
     assert 0 < TILT <= 15 and 0.5 < AGAIN < 1
     images, labels = mnist_1000

@@ -205,12 +205,11 @@ class Recognizer:
             return self._classify(crops, timings)
 
         upright = read_upright(found, digits, confidences, was_read, classify, self.min_digit)
-        doubted = was_read & ~upright
-        read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)
-        # a blob cut into pieces is read as digits only when every piece reads clearly (after
-        # the second looks: a piece they agree on more surely counts as clear)
+        # a blob cut into pieces is read as digits only when every piece reads clearly
         unclear = unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)
         confidences[unclear] = 0.0
+        doubted = was_read & ~upright
+        read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:

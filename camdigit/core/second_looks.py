@@ -7,14 +7,10 @@ Both come after the model's first reading of the proposals the finder's lattice 
   reading is kept.
 * :func:`read_tilted`: any other doubtful digit is read again turned a little either way
   (:data:`TILT`), and the digit likeliest on the mean of the three readings' probabilities is
-  kept; where the three agree on the first reading's digit more surely than the first did, its
-  confidence rises to their mean (so a piece of a cut blob the looks agree on clears the bar of
-  :func:`camdigit.core.proposals.unclear_cuts`, which comes after).
-
-Handwritten digits lean every way, and the model reads some leans more surely than others;
-three looks are steadier than one. On the measuring stick's pages (seed 2026, every still
-family) 181 digits were read below :data:`AGAIN`: 107 right at first, 121 on the mean of the
-three looks (tilts of 4, 6, 8, 10 and 12 degrees gave 111, 114, 121, 122 and 118).
+  kept. Handwritten digits lean every way, and the model reads some leans more surely than
+  others; three looks are steadier than one. On the measuring stick's pages (seed 2026, every
+  still family) 181 digits were read below :data:`AGAIN`: 107 right at first, 121 on the mean
+  of the three looks (tilts of 4, 6, 8, 10 and 12 degrees gave 111, 114, 121, 122 and 118).
 """
 
 from __future__ import annotations
@@ -102,10 +98,8 @@ def read_tilted(
     confidence below :data:`AGAIN`), turned :data:`TILT` degrees either way, in one call.
     ``first`` holds each row's ten probabilities on its first look (N, 10). Where the mean of
     the three looks' probabilities names another digit at ``conf`` or more (the bar for
-    reporting), ``digits`` and ``confidences`` take it; where it names the same digit, the
-    confidence is the larger of the first reading's and the mean; else the first reading
-    stands (a confidence lowered by the looks would drop digits the first reading reported:
-    measured, grid, ink, spacing and touching pages lost some)."""
+    reporting), ``digits`` and ``confidences`` take it; else the first reading stands (a mean
+    below the bar would drop a digit the first reading reported)."""
     doubtful = np.flatnonzero(rows & (confidences > 0) & (confidences < AGAIN))
     if not len(doubtful):
         return
@@ -114,9 +108,6 @@ def read_tilted(
     tilted = result.probabilities.reshape(len(doubtful), len(tilts), -1)
     mean = (first[doubtful] + tilted.sum(axis=1)) / (1 + len(tilts))
     likeliest = mean.argmax(axis=1)
-    sure = mean.max(axis=1)
-    same = likeliest == digits[doubtful]
-    changed = ~same & (sure >= conf)
+    changed = (likeliest != digits[doubtful]) & (mean.max(axis=1) >= conf)
     digits[doubtful[changed]] = likeliest[changed]
-    confidences[doubtful[changed]] = sure[changed]
-    confidences[doubtful[same]] = np.maximum(confidences[doubtful[same]], sure[same])
+    confidences[doubtful[changed]] = mean[changed].max(axis=1)
