@@ -34,23 +34,24 @@ PYAV_CODECS: dict[str, VideoCodec] = {
 }
 """PyAV's encoder per video suffix; other suffixes (``.avi``) are written by OpenCV."""
 
-FILE_PRESET = "veryfast"
-"""x264 preset for a video made from a file, with :data:`FILE_OPTIONS`: about 8 ms of CPU per
-960x720 frame on a 2-core x86 machine (15 ms with the preset's own settings)."""
+X264_OPTIONS = {"tune": "zerolatency", "crf": "23"}
+"""x264 settings of every saved H.264 video: ``zerolatency`` (no B-frames, no look-ahead), so
+the encoder holds no frames back (a camera's video is written as it happens; a file's keeps the
+run's memory low: a Raspberry Pi), at constant quality ``crf`` 23."""
 
-FILE_OPTIONS = {"tune": "zerolatency", "x264-params": "subme=0", "crf": "23"}
-"""x264 settings beside the preset for a file, chosen for memory (a Raspberry Pi): with
-``zerolatency`` (no B-frames, no look-ahead) the encoder holds no frames back, and without
-sub-pixel motion search (``subme=0``) it keeps no half-pixel copies of its reference frame.
-The peak memory of ``camdigit run`` saving a 960x720 video falls from 189 to 145 MB
-(``python -m benchmarks.run`` prints it); the file is about twice as large at the same
-quality (``crf``), and still smaller than the ``ultrafast`` preset's (which saves as much
-memory). The encoder's CPU falls from 15 to 8 ms per frame as well."""
+FILE_PRESET = "veryfast"
+"""x264 preset for a video made from a file: with :data:`X264_OPTIONS` and no sub-pixel motion
+search (``subme=0``: no half-pixel copies of the reference frame), the peak memory of
+``camdigit run`` saving a 960x720 video is about 145 MB, where the preset's own settings took
+about 190 MB (``python -m benchmarks.run`` prints it); the file is larger at the same quality,
+and still smaller than the ``ultrafast`` preset's, which saves as much memory."""
 
 LIVE_PRESET = "ultrafast"
-"""x264 preset for a camera or stream (with ``tune=zerolatency``): about 4-5 ms of CPU per
-960x720 frame on the same machine, so that a Raspberry Pi keeps up; the file is about 2-3
-times larger."""
+"""x264 preset for a camera or stream: about 4-5 ms of CPU per 960x720 frame on a 2-core x86
+machine, so that a Raspberry Pi keeps up; the file is about 2-3 times larger."""
+
+FILE_OPTIONS = {**X264_OPTIONS, "preset": FILE_PRESET, "x264-params": "subme=0"}
+LIVE_OPTIONS = {**X264_OPTIONS, "preset": LIVE_PRESET}
 
 clock = time.monotonic
 """Times a live source's frames in its saved video (seconds; replaced in tests)."""
@@ -109,11 +110,7 @@ class PyAVVideo:
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.codec_context.time_base = self._time_base
             if codec == "libx264":
-                stream.options = (
-                    {"preset": LIVE_PRESET, "tune": "zerolatency", "crf": "23"}
-                    if live
-                    else {"preset": FILE_PRESET, **FILE_OPTIONS}
-                )
+                stream.options = dict(LIVE_OPTIONS if live else FILE_OPTIONS)
                 self.description = "H.264"
             else:  # libvpx-vp9, real-time mode: about 9 ms of CPU per 960x720 frame
                 stream.options = {
