@@ -60,3 +60,18 @@ def test_dark_lines_with_faint_gaps_keep_their_gaps():
     page[39:42, 100:140] = FAINT
     page[158:162, 180:220] = FAINT
     assert pieces(mask_of(page)) == 2
+
+
+def test_a_marker_stroke_crossing_wider_than_the_paper_window_stays_ink():
+    # a marker "4" filling much of a 640x480 frame: its strokes fit the paper windows the
+    # finder widens to, but where they cross (a blob wider than a stroke) the narrower window
+    # took the crossing's middle for paper, and the digit fell into four pieces read as 1s
+    for width in (20, 22, 24):
+        page = np.full((480, 640), 222, np.uint8)
+        arm = np.array([[95, 90], [75, 170], [165, 165]], np.int32)
+        cv2.polylines(page, [arm], False, 65, width, cv2.LINE_AA)
+        cv2.line(page, (150, 85), (120, 260), 65, width, cv2.LINE_AA)
+        cv2.circle(page, (125, 165), int(width * 0.8), 65, -1, cv2.LINE_AA)
+        mask = mask_of(page)
+        assert pieces(mask) == 1, width
+        assert mask[page <= 100].all(), width

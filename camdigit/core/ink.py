@@ -6,9 +6,11 @@ closing is ink. The window must be a few stroke widths wide, yet no wider than i
 wider window reaches across a shadow's edge and calls the shadowed paper ink). So the window is
 chosen per region from the strokes themselves: closings at a few doubling widths, and where a
 blob of ink measured at one width has a stroke (twice its area over its outline) wider than a
-third of the narrower window but within a third of this one, holds much more ink than the
-narrower window found there, and lies inside the frame (a desk around the page reaches its
-border), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
+third of the narrower window but within a third of this one, lies inside the frame (a desk
+around the page reaches its border), and holds much more ink than the narrower window found
+there, or lost to it a patch as dark as the rest (the crossing of a marker's strokes, wider
+than a stroke, whose middle the narrower window took for paper: a small loss that parts the
+digit), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
 a window too wide, is a band half the window wide: wider than a third of it, so it never
 qualifies.
 
@@ -121,6 +123,25 @@ def _thresholds(level: np.ndarray, ratio: float, margin: float) -> np.ndarray:
     return np.minimum(level * ratio, level - margin)
 
 
+def _ink_threshold(
+    level: np.ndarray, dim: np.ndarray | None, ratio: float, dim_ratio: float, margin: float
+) -> np.ndarray:
+    """What ink is darker than at paper ``level``: ``ratio`` of the paper and ``margin`` below
+    it, and where the paper is ``dim`` (a desk, a deep shadow; None: nowhere) ``dim_ratio``
+    of it."""
+    threshold = _thresholds(level, ratio, margin)
+    if dim is None:
+        return threshold
+    return np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
+
+
+def _dim(paper: np.ndarray, bright: float, cfg) -> np.ndarray | None:
+    """Where the paper is dim, below ``dim_paper`` of the well-lit page's ``bright``; None
+    where nowhere (a well-lit page: nothing to lower)."""
+    dim = paper < cfg.dim_paper * bright
+    return dim if dim.any() else None
+
+
 def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     """The paper's level at each point of the shrunk frame, window chosen by the strokes.
 
@@ -128,6 +149,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     around blobs whose stroke, measured at that window, needed it (see the module's docstring).
     """
     paper = _closing(small, base)
+    bright = _bright_level(paper)  # a wider window raises only spots of the paper, not its top
     image = small.astype(np.float32)
     side = base
     limit = min(small.shape)
@@ -150,9 +172,24 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         area = stats[:, cv2.CC_STAT_AREA]
         stroke = 2.0 * area / np.maximum(outline, 1)
         # ... and the window so far was too narrow for it: it saw much less of the blob's ink
-        # (a marker stroke's middle was taken for paper), not the same ink with a wider rim
-        seen = image < _thresholds(paper.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
+        # (a marker stroke's middle was taken for paper, or for dim paper, where ink must be
+        # darker still), not the same ink with a wider rim
+        level = paper.astype(np.float32)
+        dim = _dim(paper, bright, cfg)
+        seen = image < _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
         before = np.bincount(labels[seen], minlength=count)
+        # ... or it lost a patch of the blob as dark as the ink it saw, at least a stroke's
+        # width square: a fat junction (a marker 4's crossing) wider than the window, whose
+        # middle was taken for paper and parts the digit, small as it is beside the whole
+        # blob (what a soft rim adds is lighter than the ink)
+        ink_level = np.bincount(labels[seen], weights=image[seen], minlength=count)
+        ink_level /= np.maximum(before, 1)
+        lost = ink.view(bool) & ~seen
+        dark_lost = np.bincount(
+            labels[lost],
+            weights=image[lost] <= ink_level[labels[lost]] + cfg.ink_margin,
+            minlength=count,
+        )
         # ... and it lies inside the frame: a desk or a dark ground around the page reaches
         # the frame's border (a digit cut by the border is not read anyway)
         x, y, w, h = (stats[:, i] for i in range(4))
@@ -160,7 +197,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         needed = (
             (stroke > side / WINDOW_STROKES)
             & (stroke <= wider / WINDOW_STROKES)
-            & (area > GAINED * before)
+            & ((area > GAINED * before) | (dark_lost >= stroke * stroke))
             & inside
         )
         needed[0] = False
@@ -197,14 +234,11 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
     base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     paper = paper_level(small, base, cfg)
     bright = _bright_level(paper)
-    dim = paper < cfg.dim_paper * bright
-    any_dim = bool(dim.any())  # a well-lit page has no dim paper: nothing to lower there
+    dim = _dim(paper, bright, cfg)
     level = paper.astype(np.float32)
     masks = []
     for ratio, dim_ratio in ((cfg.ink_ratio, cfg.dim_ink), (cfg.faint_ratio, cfg.dim_ink + 0.1)):
-        threshold = _thresholds(level, ratio, cfg.ink_margin)
-        if any_dim:
-            threshold = np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
+        threshold = _ink_threshold(level, dim, ratio, dim_ratio, cfg.ink_margin)
         # Where the paper's level drops (the page's edge on a desk), follow the darker side:
         # the scaled-up map would otherwise pass through in-between levels, and the desk just
         # beside the page would read as a line of ink.
