@@ -182,8 +182,9 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         # width square: a fat junction (a marker 4's crossing) wider than the window, whose
         # middle was taken for paper and parts the digit, small as it is beside the whole
         # blob (what a soft rim adds is lighter than the ink)
-        ink_level = np.bincount(labels[seen], weights=image[seen], minlength=count)
-        ink_level /= np.maximum(before, 1)
+        ink_level = np.bincount(labels[seen], weights=image[seen], minlength=count) / np.maximum(
+            before, 1
+        )
         lost = ink.view(bool) & ~seen
         dark_lost = np.bincount(
             labels[lost],
