@@ -75,3 +75,15 @@ def test_a_marker_stroke_crossing_wider_than_the_paper_window_stays_ink():
         mask = mask_of(page)
         assert pieces(mask) == 1, width
         assert mask[page <= 100].all(), width
+
+
+def test_a_marker_digit_filling_a_small_frame_is_ink_to_its_middle():
+    # a marker 0 and a 1 filling a 320x240 webcam frame, strokes 35-45 px wide: at the
+    # narrowest paper windows only thin crescents at the strokes' ends stand out as ink, so
+    # no stroke measured there asked for a wider window, and the digits were lost
+    page = np.full((240, 320), 225, np.uint8)
+    cv2.ellipse(page, (110, 120), (70, 90), 20, 0, 360, 40, 45, cv2.LINE_AA)
+    cv2.line(page, (270, 40), (265, 190), 60, 36, cv2.LINE_AA)
+    mask = mask_of(page)
+    assert pieces(mask) == 2
+    assert mask[page <= 100].mean() > 0.98

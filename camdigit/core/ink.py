@@ -12,7 +12,9 @@ there, or lost to it a patch as dark as the rest (the crossing of a marker's str
 than a stroke, whose middle the narrower window took for paper: a small loss that parts the
 digit), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
 a window too wide, is a band half the window wide: wider than a third of it, so it never
-qualifies.
+qualifies. The windows double up to the frame's size while a blob seen needs a wider one, or
+the paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose
+middles the closing kept, show only thin crescents of ink at their ends.
 
 Faint strokes (:func:`_hysteresis`): ink is what is clearly darker than the paper, and what is
 a little darker joined to it: near it, or, for a thin or blurred pen's stroke that is clearly
@@ -34,10 +36,6 @@ import numpy as np
 _GROW = np.ones((3, 3), np.uint8)
 
 InkPolarity = Literal["auto", "dark", "light"]
-
-SCALES = 4
-"""Paper windows tried: the base one and three doublings (a marker digit filling the frame has
-strokes a fifth of the frame wide; the window stops at the frame's size)."""
 
 POLARITY_SIDE = 80
 """The polarity is counted on a copy about this many pixels on its shorter side (halved from
@@ -153,10 +151,10 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     image = small.astype(np.float32)
     side = base
     limit = min(small.shape)
-    for _ in range(SCALES - 1):
-        wider = 2 * side + 1
-        if wider > limit:
-            break
+    # doublings up to the frame's size (a marker digit filling the frame has strokes a fifth
+    # of it wide, and a window three strokes wide is most of the frame), until no blob seen
+    # and no patch of the paper left unbridged needs a wider one
+    while (wider := 2 * side + 1) <= limit:
         candidate = _closing(small, wider)
         ink = (
             image < _thresholds(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
@@ -210,10 +208,24 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
                 needed[labels].view(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim))
             )
             paper = np.where(region > 0, np.maximum(paper, candidate), paper)
-        if not (stroke[1:] > wider / WINDOW_STROKES).any():
+        if not (stroke[1:] > wider / WINDOW_STROKES).any() and not _unbridged(paper, bright, cfg):
             break  # nothing too wide for this window: no wider one can be needed
         side = wider
     return paper
+
+
+def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
+    """Does the paper estimate hold a dim patch inside the frame? Where strokes are several
+    windows wide (a marker digit filling the frame), the closing keeps their middles, the
+    ink seen is only thin crescents at their ends, and no stroke measured there says how wide
+    the writing is: the dim patch does. A desk or a shadow reaching the frame's border is
+    not one; a shadow that does not, and is no stroke, is judged like any blob."""
+    dim = _dim(paper, bright, cfg)
+    if dim is None:
+        return False
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dim.view(np.uint8), connectivity=8)
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    return bool(((x > 0) & (y > 0) & (x + w < dim.shape[1]) & (y + h < dim.shape[0])).any())
 
 
 def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> InkMap:
