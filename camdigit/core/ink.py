@@ -177,9 +177,10 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         seen = image < _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
         before = np.bincount(labels[seen], minlength=count)
         # ... or it lost a patch of the blob as dark as the ink it saw, at least a stroke's
-        # width square: a fat junction (a marker 4's crossing) wider than the window, whose
-        # middle was taken for paper and parts the digit, small as it is beside the whole
-        # blob (what a soft rim adds is lighter than the ink)
+        # width square, and the blob fell apart there: a fat junction (a marker 4's crossing)
+        # wider than the window, whose middle was taken for paper, parts the digit, small as
+        # the loss is beside the whole blob (what a soft rim adds is lighter than the ink; a
+        # blob left whole reads as it is)
         ink_level = np.bincount(labels[seen], weights=image[seen], minlength=count) / np.maximum(
             before, 1
         )
@@ -189,6 +190,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
             weights=image[lost] <= ink_level[labels[lost]] + cfg.ink_margin,
             minlength=count,
         )
+        broken = (dark_lost >= stroke * stroke) & (_parts(seen, labels, count, stroke) > 1)
         # ... and it lies inside the frame: a desk or a dark ground around the page reaches
         # the frame's border (a digit cut by the border is not read anyway)
         x, y, w, h = (stats[:, i] for i in range(4))
@@ -196,7 +198,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         needed = (
             (stroke > side / WINDOW_STROKES)
             & (stroke <= wider / WINDOW_STROKES)
-            & ((area > GAINED * before) | (dark_lost >= stroke * stroke))
+            & ((area > GAINED * before) | broken)
             & inside
         )
         needed[0] = False
@@ -212,6 +214,17 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
             break  # nothing too wide for this window: no wider one can be needed
         side = wider
     return paper
+
+
+def _parts(seen: np.ndarray, labels: np.ndarray, count: int, stroke: np.ndarray) -> np.ndarray:
+    """(count,) how many pieces of ``seen`` ink, each at least a stroke's width square (its
+    blob's ``stroke``), lie in each blob of ``labels``."""
+    pieces, marks, stats, _ = cv2.connectedComponentsWithStats(seen.view(np.uint8), connectivity=8)
+    inside = seen & (labels > 0)
+    pairs = np.unique(labels[inside].astype(np.int64) * pieces + marks[inside])
+    blob, piece = pairs // pieces, pairs % pieces
+    sizable = stats[piece, cv2.CC_STAT_AREA] >= stroke[blob] ** 2
+    return np.bincount(blob[sizable], minlength=count)
 
 
 def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
