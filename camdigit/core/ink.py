@@ -169,39 +169,15 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         outline = np.bincount(labels[edge > 0], minlength=count)
         area = stats[:, cv2.CC_STAT_AREA]
         stroke = 2.0 * area / np.maximum(outline, 1)
-        # ... and the window so far was too narrow for it: it saw much less of the blob's ink
-        # (a marker stroke's middle was taken for paper, or for dim paper, where ink must be
-        # darker still), not the same ink with a wider rim
-        level = paper.astype(np.float32)
-        dim = _dim(paper, bright, cfg)
-        seen = image < _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
-        before = np.bincount(labels[seen], minlength=count)
-        # ... or it lost a patch of the blob as dark as the ink it saw, at least a stroke's
-        # width square, and the blob fell apart there: a fat junction (a marker 4's crossing)
-        # wider than the window, whose middle was taken for paper, parts the digit, small as
-        # the loss is beside the whole blob (what a soft rim adds is lighter than the ink; a
-        # blob left whole reads as it is)
-        ink_level = np.bincount(labels[seen], weights=image[seen], minlength=count) / np.maximum(
-            before, 1
-        )
-        lost = ink.view(bool) & ~seen
-        dark_lost = np.bincount(
-            labels[lost],
-            weights=image[lost] <= ink_level[labels[lost]] + cfg.ink_margin,
-            minlength=count,
-        )
-        broken = (dark_lost >= stroke * stroke) & (_parts(seen, labels, count, stroke) > 1)
-        # ... and it lies inside the frame: a desk or a dark ground around the page reaches
-        # the frame's border (a digit cut by the border is not read anyway)
+        # A blob needs this window when its stroke is too wide for the window so far and fits
+        # this one, it lies inside the frame (a desk or a dark ground around the page reaches
+        # the frame's border; a digit cut by the border is not read anyway), and the paper
+        # so far lost its ink (_narrow_for)
         x, y, w, h = (stats[:, i] for i in range(4))
         inside = (x > 0) & (y > 0) & (x + w < ink.shape[1]) & (y + h < ink.shape[0])
-        needed = (
-            (stroke > side / WINDOW_STROKES)
-            & (stroke <= wider / WINDOW_STROKES)
-            & ((area > GAINED * before) | broken)
-            & inside
-        )
-        needed[0] = False
+        fits = (stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES) & inside
+        fits[0] = False
+        needed = _narrow_for(image, paper, bright, ink, labels, area, stroke, fits, cfg)
         if needed.any():
             # the blob and its rim (a stroke's width around it), not the window's reach: a dark
             # desk taken for a stroke must not lend its wide paper to the page beside it
@@ -214,6 +190,50 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
             break  # nothing too wide for this window: no wider one can be needed
         side = wider
     return paper
+
+
+def _narrow_for(
+    image: np.ndarray,
+    paper: np.ndarray,
+    bright: float,
+    ink: np.ndarray,
+    labels: np.ndarray,
+    area: np.ndarray,
+    stroke: np.ndarray,
+    fits: np.ndarray,
+    cfg,
+) -> np.ndarray:
+    """(N,) bool: which of the blobs ``fits`` marks (``labels`` of the wider window's ``ink``,
+    each of ``area`` pixels) the ``paper`` so far was too narrow for. It saw much less of
+    their ink (a marker stroke's middle taken for paper, or for dim paper, where ink must be
+    darker still), not the same ink with a wider rim; or it lost a patch of a blob as dark as
+    the ink it saw, at least a stroke's width square, and the blob fell apart there: a fat
+    junction (a marker 4's crossing) wider than the window, whose middle was taken for paper,
+    parts the digit, small as the loss is beside the whole blob (what a soft rim adds is
+    lighter than the ink; a blob left whole reads as it is)."""
+    if not fits.any():
+        return fits
+    count = len(area)
+    level = paper.astype(np.float32)
+    dim = _dim(paper, bright, cfg)
+    seen = image < _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
+    before = np.bincount(labels[seen], minlength=count)
+    gained = fits & (area > GAINED * before)
+    doubt = fits & ~gained
+    if not doubt.any():
+        return gained
+    ink_sum = np.bincount(labels[seen], weights=image[seen], minlength=count)
+    ink_level = ink_sum / np.maximum(before, 1)
+    lost = ink.view(bool) & ~seen & doubt[labels]
+    dark_lost = np.bincount(
+        labels[lost],
+        weights=image[lost] <= ink_level[labels[lost]] + cfg.ink_margin,
+        minlength=count,
+    )
+    broken = doubt & (dark_lost >= stroke * stroke)
+    if broken.any():
+        broken &= _parts(seen & broken[labels], labels, count, stroke) > 1
+    return gained | broken
 
 
 def _parts(seen: np.ndarray, labels: np.ndarray, count: int, stroke: np.ndarray) -> np.ndarray:
