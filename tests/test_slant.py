@@ -102,6 +102,21 @@ def test_a_one_twice_as_tall_as_the_digits_beside_it_is_no_digit():
     assert not stray_ones(boxes[[0]], np.array([1])).any()
 
 
+def test_streaks_off_the_page_taller_than_all_its_writing_are_no_digits():
+    # a wood grain's dark streaks read as 1s beside a page of 50 px digits: alone, or in a row
+    # of streaks with no other digit beside them, taller than twice the frame's tallest other
+    # digit; a lone 1 as tall as the writing stays, and so does every 1 of a frame with too
+    # few other digits to measure its writing by
+    page = [[100, 300, 30, 50], [140, 300, 30, 45], [180, 300, 30, 50], [220, 300, 30, 40]]
+    streaks = [[600, 40, 8, 120], [640, 30, 8, 110], [660, 35, 8, 115], [700, 500, 8, 105]]
+    lone = [[400, 500, 8, 55]]
+    boxes = np.array(page + streaks + lone, np.int32)
+    digits = np.array([2, 3, 4, 5, 1, 1, 1, 1, 1])
+    assert stray_ones(boxes, digits).tolist() == [False] * 4 + [True] * 4 + [False]
+    few = np.r_[0:2, 4:9]
+    assert not stray_ones(boxes[few], digits[few]).any()
+
+
 def _bar_crop(strokes: list[tuple[int, int, int, int]], width: int = 5) -> np.ndarray:
     crop = np.full((70, 50), 240, np.uint8)
     for x0, y0, x1, y1 in strokes:

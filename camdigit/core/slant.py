@@ -80,6 +80,11 @@ TOWER = 2.0
 line either (an integral sign, a bracket or a divider beside the digits; the tallest, as a
 short digit or a fragment beside it must not make a 1 of the line's height look tall)."""
 
+LONE_EVIDENCE = 3
+"""A "1" with no digit beside it is judged against the frame's writing (:data:`TOWER` times
+its tallest other digit) when the frame holds at least this many other digits: a streak of a
+wood grain or a plank's seam off the page, taller than anything written on it."""
+
 BESIDE_TILT = 30.0
 """Neighbours beside a digit lie within this many degrees of horizontal from it..."""
 
@@ -91,8 +96,10 @@ digit's room: a far tall mark is not the line's writing)."""
 def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """(N,) bool: the digits read as 1 that are no digit of their line: less than
     :data:`FRAGMENT` of the median height of the digits beside them (a fragment), or more than
-    :data:`TOWER` times the tallest of them (an integral sign, a bracket); none where no digit
-    is beside them."""
+    :data:`TOWER` times the tallest of them (an integral sign, a bracket). A 1 with no digit
+    but 1s beside it is also judged against the frame's writing: more than :data:`TOWER` times
+    the frame's tallest other digit, where it holds :data:`LONE_EVIDENCE` of them, it is no
+    digit (a wood grain's streaks off the page)."""
     found = np.zeros(len(boxes), bool)
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:
@@ -107,10 +114,18 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     gap_y = np.maximum(np.abs(d[..., 1]) - (h[ones][:, None] + h[None]) / 2.0, 0.0)
     beside = (tilt <= BESIDE_TILT) & (np.hypot(gap_x, gap_y) <= BESIDE_GAP * h[None])
     beside[np.arange(len(ones)), ones] = False
+    # the frame's writing, for a 1 with no digit beside it: the tallest of its other digits
+    not_one = digits != 1
+    others = h[not_one]
+    writing = float(others.max()) if len(others) >= LONE_EVIDENCE else np.inf
     for k, i in enumerate(ones.tolist()):
-        if beside[k].any():
-            line = h[beside[k]]
+        line = h[beside[k]]
+        if len(line):
             found[i] = h[i] < FRAGMENT * float(np.median(line)) or h[i] > TOWER * line.max()
+        # with no digit but 1s beside it (a row of streaks is no writing), against the
+        # frame's writing
+        if not (beside[k] & not_one).any():
+            found[i] |= h[i] > TOWER * writing
     return found
 
 
