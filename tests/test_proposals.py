@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.cuts import cut_paths, piece_crop
-from camdigit.core.proposals import END, choose, faint, unclear_cuts
+from camdigit.core.proposals import END, choose, faint, unclear_cuts, writing_contrast
 
 PAD = 2
 
@@ -172,3 +172,28 @@ def test_a_cut_blob_with_a_doubtful_piece_reports_none_of_its_pieces():
     dropped = unclear_cuts(group, cut, confidences, read)
     assert dropped.tolist() == [True, True, False, False, False, False]
     assert not unclear_cuts(group, cut, np.full(6, 0.9), read).any()
+
+
+def test_a_grain_read_as_ones_outnumbering_the_writing_is_the_ground():
+    # a page of 12 digits standing out 80-150 times their ground's grain, on a wood whose 30
+    # streaks read as 1s stand out 5-15 times: the median of all confident marks fell in the
+    # wood's range and flagged nothing; the clearer cluster is the writing
+    rng = np.random.default_rng(3)
+    digits = rng.uniform(80, 150, 12)
+    streaks = rng.uniform(5, 15, 30)
+    contrast = np.r_[digits, streaks].astype(np.float32)
+    ones = np.r_[np.zeros(12, bool), np.ones(30, bool)]
+    confident = np.ones(42, bool)
+    assert 80 <= writing_contrast(contrast, ones) <= 150
+    assert faint(contrast, confident, None, ones).tolist() == [False] * 12 + [True] * 30
+    # without knowing which read as 1, the median stands (no cluster is known for the ground)
+    assert not faint(contrast, confident).any()
+
+
+def test_faint_digits_beside_clearer_ones_are_still_writing():
+    # a big marker number on a patterned cheque (contrast 17-32) beside its printed words read
+    # as digits (70-120): two clusters far apart, but the fainter one holds no 1s: writing too
+    contrast = np.array([120, 68, 74, 114, 90, 17, 18, 25, 19, 32, 18], np.float32)
+    digits = np.array([0, 7, 4, 3, 0, 6, 8, 7, 8, 9, 8])
+    assert not faint(contrast, np.ones(11, bool), None, digits == 1).any()
+    assert writing_contrast(contrast, digits == 1) == float(np.median(contrast))

@@ -69,21 +69,53 @@ WRITING_SAMPLE = 3
 
 
 def faint(
-    contrast: np.ndarray, confident: np.ndarray, level: np.ndarray | None = None
+    contrast: np.ndarray,
+    confident: np.ndarray,
+    level: np.ndarray | None = None,
+    ones: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N,) bool: the candidates far fainter against their ground than the frame's writing
-    (``confident``: the rows read as digits with confidence); none where too few are.
+    (``confident``: the rows read as digits with confidence, ``ones`` those read as 1; see
+    :func:`writing_contrast`); none where too few are.
 
     ``level`` is the paper's light at each candidate. Where it is less than the writing's (a
     shadow), ink stands out less however clear it is: its depth falls with the light, the
     camera's noise only with the light's square root. The bar is lowered to match."""
     if int(confident.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
-    bar = np.full(len(contrast), FAINT_SHARE * float(np.median(contrast[confident])))
+    ones = np.zeros(len(contrast), bool) if ones is None else ones
+    writing = writing_contrast(contrast[confident], ones[confident])
+    bar = np.full(len(contrast), FAINT_SHARE * writing)
     if level is not None:
         light = level / max(float(np.median(level[confident])), 1.0)
         bar *= np.sqrt(np.clip(light, 0.0, 1.0))
     return contrast < bar
+
+
+def writing_contrast(contrast: np.ndarray, ones: np.ndarray) -> float:
+    """The contrast of the frame's writing among its confident marks (``ones``: those read as
+    1): their median; but where they fall into two clusters far apart and the fainter one is
+    mostly 1s, the median of the clearer one. A wood's grain, a wall's cracks, a fabric's
+    weave beside a page give straight marks read as 1s, and may outnumber the page's digits;
+    faint digits beside clear ones (a big marker number on a patterned cheque beside its
+    printed words) are writing too. The split is the one that best separates the marks'
+    log-contrasts (Otsu's, in one dimension); the clusters are far apart when their means
+    differ by more than the faint bar (1 / :data:`FAINT_SHARE`)."""
+    finite = np.isfinite(contrast)
+    order = np.argsort(contrast[finite])
+    values = np.log(np.maximum(contrast[finite][order], 1e-6))
+    median = float(np.median(contrast))
+    n = len(values)
+    if n < 2:
+        return median
+    k = np.arange(1, n)  # the fainter cluster holds the first k marks
+    sums = np.cumsum(values)[:-1]
+    low, high = sums / k, (values.sum() - sums) / (n - k)
+    split = int(np.argmax(k * (n - k) * (high - low) ** 2))
+    apart = high[split] - low[split] > np.log(1.0 / FAINT_SHARE)
+    if not apart or 2 * int(ones[finite][order][: split + 1].sum()) <= split + 1:
+        return median
+    return float(np.exp(np.median(values[split + 1 :])))
 
 
 def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:

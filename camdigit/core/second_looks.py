@@ -65,7 +65,7 @@ def read_upright(
     if len(found) < 2:
         return replaced
     # not the marks of a textured ground, which read as some digit turned any way
-    ground = faint(found.data["contrast"], confidences >= 0.5, found.data["level"])
+    ground = faint(found.data["contrast"], confidences >= 0.5, found.data["level"], digits == 1)
     doubtful = np.flatnonzero(was_read & (confidences < DOUBT) & ~ground)
     if not len(doubtful):
         return replaced
