@@ -197,3 +197,19 @@ def test_faint_digits_beside_clearer_ones_are_still_writing():
     digits = np.array([0, 7, 4, 3, 0, 6, 8, 7, 8, 9, 8])
     assert not faint(contrast, np.ones(11, bool), None, digits == 1).any()
     assert writing_contrast(contrast, digits == 1) == float(np.median(contrast))
+
+
+def test_a_carpets_tufts_on_a_dim_ground_are_the_ground_but_a_deep_shadows_digits_not():
+    rng = np.random.default_rng(5)
+    # a lawn beside a page: 35 tufts read as all kinds of digits, contrast 5-9 on a ground a
+    # third as bright as the page, whose 15 digits stand out 50-150 times their grain
+    contrast = np.r_[rng.uniform(50, 150, 15), rng.uniform(5, 9, 35)].astype(np.float32)
+    level = np.r_[np.full(15, 230.0), np.full(35, 90.0)].astype(np.float32)
+    ones = np.zeros(50, bool)
+    confident = np.ones(50, bool)
+    assert faint(contrast, confident, level, ones).tolist() == [False] * 15 + [True] * 35
+    # a page half in a deep shadow (a quarter of the light): its digits there stand out 10-24
+    # times their grain against 40-80 in the light, as clear as that light allows
+    contrast = np.r_[rng.uniform(40, 80, 30), rng.uniform(10, 24, 10)].astype(np.float32)
+    level = np.r_[np.full(30, 240.0), np.full(10, 65.0)].astype(np.float32)
+    assert not faint(contrast, np.ones(40, bool), level, np.zeros(40, bool)).any()

@@ -64,6 +64,10 @@ frame's confident digits do (the median) is the ground's own texture, not writin
 wood or fabric beside a page, the ground's marks pass as ink but stand out several times less
 than the writing on the page."""
 
+DIM_GROUND = 0.6
+"""A cluster of faint marks whose paper is darker than this share of the clearer marks' lies
+off the page (a carpet, a desk, a lawn: a page is the brightest ground in view)."""
+
 WRITING_SAMPLE = 3
 """Confident digits a frame needs before its writing's contrast is a measure to judge by."""
 
@@ -84,7 +88,8 @@ def faint(
     if int(confident.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
     ones = np.zeros(len(contrast), bool) if ones is None else ones
-    writing = writing_contrast(contrast[confident], ones[confident])
+    grounds = None if level is None else level[confident]
+    writing = writing_contrast(contrast[confident], ones[confident], grounds)
     bar = np.full(len(contrast), FAINT_SHARE * writing)
     if level is not None:
         light = level / max(float(np.median(level[confident])), 1.0)
@@ -92,18 +97,29 @@ def faint(
     return contrast < bar
 
 
-def writing_contrast(contrast: np.ndarray, ones: np.ndarray) -> float:
+def writing_contrast(
+    contrast: np.ndarray, ones: np.ndarray, level: np.ndarray | None = None
+) -> float:
     """The contrast of the frame's writing among its confident marks (``ones``: those read as
-    1): their median; but where they fall into two clusters far apart and the fainter one is
-    mostly 1s, the median of the clearer one. A wood's grain, a wall's cracks, a fabric's
-    weave beside a page give straight marks read as 1s, and may outnumber the page's digits;
-    faint digits beside clear ones (a big marker number on a patterned cheque beside its
-    printed words) are writing too. The split is the one that best separates the marks'
-    log-contrasts (Otsu's, in one dimension); the clusters are far apart when their means
-    differ by more than the faint bar (1 / :data:`FAINT_SHARE`)."""
+    1; ``level``: the paper's light under each): their median; but where they fall into two
+    clusters far apart, and the fainter one is mostly 1s or lies on a dim ground (below
+    :data:`DIM_GROUND` of the clearer one's light), the median of the clearer one. A wood's
+    grain, a wall's cracks, a carpet's or a lawn's tufts beside a page give marks read as
+    digits (a grain's straight streaks as 1s), darker than the page, and may outnumber its
+    digits; faint digits beside clear ones on the same page (a big marker number on a
+    patterned cheque beside its printed words) are writing too. The split is the one that
+    best separates the marks' log-contrasts (Otsu's, in one dimension), each contrast taken
+    as clear as the light under it allows (divided by the square root of its light, as
+    :func:`faint` lowers its bar: digits in a deep shadow are no cluster of their own); the
+    clusters are far apart when their means differ by more than the faint bar (1 /
+    :data:`FAINT_SHARE`)."""
     finite = np.isfinite(contrast)
-    order = np.argsort(contrast[finite])
-    values = np.log(np.maximum(contrast[finite][order], 1e-6))
+    clear = np.maximum(contrast[finite], 1e-6)
+    if level is not None:  # clusters of marks as clear as each other's light allows
+        light = level[finite] / max(float(np.median(level)), 1.0)
+        clear = clear / np.sqrt(np.clip(light, 1e-3, 1.0))
+    order = np.argsort(clear)
+    values = np.log(clear[order])
     median = float(np.median(contrast))
     n = len(values)
     if n < 2:
@@ -112,10 +128,17 @@ def writing_contrast(contrast: np.ndarray, ones: np.ndarray) -> float:
     sums = np.cumsum(values)[:-1]
     low, high = sums / k, (values.sum() - sums) / (n - k)
     split = int(np.argmax(k * (n - k) * (high - low) ** 2))
-    apart = high[split] - low[split] > np.log(1.0 / FAINT_SHARE)
-    if not apart or 2 * int(ones[finite][order][: split + 1].sum()) <= split + 1:
+    if high[split] - low[split] <= np.log(1.0 / FAINT_SHARE):
         return median
-    return float(np.exp(np.median(values[split + 1 :])))
+    fainter, clearer = order[: split + 1], order[split + 1 :]
+    mostly_ones = 2 * int(ones[finite][fainter].sum()) > len(fainter)
+    dim = False
+    if level is not None:
+        light = level[finite]
+        dim = float(np.median(light[fainter])) < DIM_GROUND * float(np.median(light[clearer]))
+    if not (mostly_ones or dim):
+        return median
+    return float(np.median(contrast[finite][clearer]))
 
 
 def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:
