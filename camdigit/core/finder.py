@@ -23,7 +23,7 @@ model judge.
    keeps the likeliest reading of each blob (or none of it; or, of two touching digits one of
    which is too mangled to read, the sure one). Each proposal carries its ink's
    contrast over its ground's grain: the pipeline drops what stands out far less than the
-   frame's confident digits do (:func:`camdigit.core.proposals.faint`). A slim proposal whose
+   frame's confident digits do (:func:`camdigit.core.faint_marks.faint`). A slim proposal whose
    stroke runs on past both its ends, as dark, is marked ``lined``: a piece of a longer line
    (a plank's seam, a page's edge), which the pipeline does not report
    (:func:`camdigit.core.crops.line_pieces`). After the reading, the marks whose shape or

@@ -22,7 +22,7 @@ import numpy as np
 from camdigit.core.classifier import Classification
 from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
-from camdigit.core.proposals import faint
+from camdigit.core.faint_marks import faint
 from camdigit.core.slant import ANCHOR, TURNED, local_slant
 
 Classify = Callable[[list[np.ndarray]], Classification]

@@ -1,0 +1,95 @@
+"""Marks far fainter against their ground than the frame's writing: the ground's own texture.
+
+The finder measures each candidate's contrast: its ink's depth below the paper in units of the
+ground's grain (:func:`camdigit.core.crops.ink_contrast`). A wall, a wood, a carpet or a
+fabric beside a page gives marks that pass as ink and read as digits, but stand out of their
+grain several times less than the writing on the page does. The frame's writing is measured
+among the marks the model read as digits with confidence (:func:`writing_contrast`), and a
+mark under a share of it is the ground's (:func:`faint`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FAINT_SHARE = 0.25
+"""A candidate whose ink stands out of its ground's grain less than this share of what the
+frame's confident digits do (the median) is the ground's own texture, not writing: on a wall,
+wood or fabric beside a page, the ground's marks pass as ink but stand out several times less
+than the writing on the page."""
+
+DIM_GROUND = 0.6
+"""A cluster of faint marks whose paper is darker than this share of the clearer marks' lies
+off the page (a carpet, a desk, a lawn: a page is the brightest ground in view)."""
+
+WRITING_SAMPLE = 3
+"""Confident digits a frame needs before its writing's contrast is a measure to judge by."""
+
+
+def faint(
+    contrast: np.ndarray,
+    confident: np.ndarray,
+    level: np.ndarray | None = None,
+    ones: np.ndarray | None = None,
+) -> np.ndarray:
+    """(N,) bool: the candidates far fainter against their ground than the frame's writing
+    (``confident``: the rows read as digits with confidence, ``ones`` those read as 1; see
+    :func:`writing_contrast`); none where too few are.
+
+    ``level`` is the paper's light at each candidate. Where it is less than the writing's (a
+    shadow), ink stands out less however clear it is: its depth falls with the light, the
+    camera's noise only with the light's square root. The bar is lowered to match."""
+    if int(confident.sum()) < WRITING_SAMPLE:
+        return np.zeros(len(contrast), bool)
+    ones = np.zeros(len(contrast), bool) if ones is None else ones
+    grounds = None if level is None else level[confident]
+    writing = writing_contrast(contrast[confident], ones[confident], grounds)
+    bar = np.full(len(contrast), FAINT_SHARE * writing)
+    if level is not None:
+        light = level / max(float(np.median(level[confident])), 1.0)
+        bar *= np.sqrt(np.clip(light, 0.0, 1.0))
+    return contrast < bar
+
+
+def writing_contrast(
+    contrast: np.ndarray, ones: np.ndarray, level: np.ndarray | None = None
+) -> float:
+    """The contrast of the frame's writing among its confident marks (``ones``: those read as
+    1; ``level``: the paper's light under each): their median; but where they fall into two
+    clusters far apart, and the fainter one is mostly 1s or lies on a dim ground (below
+    :data:`DIM_GROUND` of the clearer one's light), the median of the clearer one. A wood's
+    grain, a wall's cracks, a carpet's or a lawn's tufts beside a page give marks read as
+    digits (a grain's straight streaks as 1s), darker than the page, and may outnumber its
+    digits; faint digits beside clear ones on the same page (a big marker number on a
+    patterned cheque beside its printed words) are writing too. The split is the one that
+    best separates the marks' log-contrasts (Otsu's, in one dimension), each contrast taken
+    as clear as the light under it allows (divided by the square root of its light, as
+    :func:`faint` lowers its bar: digits in a deep shadow are no cluster of their own); the
+    clusters are far apart when their means differ by more than the faint bar (1 /
+    :data:`FAINT_SHARE`)."""
+    finite = np.isfinite(contrast)
+    clear = np.maximum(contrast[finite], 1e-6)
+    if level is not None:  # clusters of marks as clear as each other's light allows
+        light = level[finite] / max(float(np.median(level)), 1.0)
+        clear = clear / np.sqrt(np.clip(light, 1e-3, 1.0))
+    order = np.argsort(clear)
+    values = np.log(clear[order])
+    median = float(np.median(contrast))
+    n = len(values)
+    if n < 2:
+        return median
+    k = np.arange(1, n)  # the fainter cluster holds the first k marks
+    sums = np.cumsum(values)[:-1]
+    low, high = sums / k, (values.sum() - sums) / (n - k)
+    split = int(np.argmax(k * (n - k) * (high - low) ** 2))
+    if high[split] - low[split] <= np.log(1.0 / FAINT_SHARE):
+        return median
+    fainter, clearer = order[: split + 1], order[split + 1 :]
+    mostly_ones = 2 * int(ones[finite][fainter].sum()) > len(fainter)
+    dim = False
+    if level is not None:
+        light = level[finite]
+        dim = float(np.median(light[fainter])) < DIM_GROUND * float(np.median(light[clearer]))
+    if not (mostly_ones or dim):
+        return median
+    return float(np.median(contrast[finite][clearer]))
