@@ -14,9 +14,9 @@ import numpy as np
 
 FAINT_SHARE = 0.25
 """A candidate whose ink stands out of its ground's grain less than this share of what the
-frame's confident digits do (the median) is the ground's own texture, not writing: on a wall,
-wood or fabric beside a page, the ground's marks pass as ink but stand out several times less
-than the writing on the page."""
+frame's writing does (:func:`writing_contrast`) is the ground's own texture, not writing: on a
+wall, wood or fabric beside a page, the ground's marks pass as ink but stand out several times
+less than the writing on the page."""
 
 DIM_GROUND = 0.6
 """A cluster of faint marks whose paper is darker than this share of the clearer marks' lies
