@@ -42,25 +42,27 @@ def faint(
     if int(confident.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
     ones = np.zeros(len(contrast), bool) if ones is None else ones
-    grounds = None if level is None else level[confident]
-    writing = writing_contrast(contrast[confident], ones[confident], grounds)
+    # each candidate's light, as a share of the paper's under the writing
+    light = None if level is None else level / max(float(np.median(level[confident])), 1.0)
+    writing = writing_contrast(
+        contrast[confident], ones[confident], None if light is None else light[confident]
+    )
     bar = np.full(len(contrast), FAINT_SHARE * writing)
-    if level is not None:
-        light = level / max(float(np.median(level[confident])), 1.0)
+    if light is not None:
         bar *= np.sqrt(np.clip(light, 0.0, 1.0))
     return contrast < bar
 
 
 def writing_contrast(
-    contrast: np.ndarray, ones: np.ndarray, level: np.ndarray | None = None
+    contrast: np.ndarray, ones: np.ndarray, light: np.ndarray | None = None
 ) -> float:
     """The contrast of the frame's writing among its confident marks (``ones``: those read as
-    1; ``level``: the paper's light under each): their median; but where they fall into two
-    clusters far apart, and the fainter one is mostly 1s or lies on a dim ground (below
-    :data:`DIM_GROUND` of the clearer one's light), the median of the clearer one. A wood's
-    grain, a wall's cracks, a carpet's or a lawn's tufts beside a page give marks read as
-    digits (a grain's straight streaks as 1s), darker than the page, and may outnumber its
-    digits; faint digits beside clear ones on the same page (a big marker number on a
+    1; ``light``: the paper's light under each, as a share of the writing's): their median; but
+    where they fall into two clusters far apart, and the fainter one is mostly 1s or lies on a
+    dim ground (below :data:`DIM_GROUND` of the clearer one's light), the median of the clearer
+    one. A wood's grain, a wall's cracks, a carpet's or a lawn's tufts beside a page give
+    marks read as digits (a grain's straight streaks as 1s), darker than the page, and may
+    outnumber its digits; faint digits beside clear ones on the same page (a big marker number on a
     patterned cheque beside its printed words) are writing too. The split is the one that
     best separates the marks' log-contrasts (Otsu's, in one dimension), each contrast taken
     as clear as the light under it allows (divided by the square root of its light, as
@@ -69,9 +71,8 @@ def writing_contrast(
     :data:`FAINT_SHARE`)."""
     finite = np.isfinite(contrast)
     clear = np.maximum(contrast[finite], 1e-6)
-    if level is not None:  # clusters of marks as clear as each other's light allows
-        light = level[finite] / max(float(np.median(level)), 1.0)
-        clear = clear / np.sqrt(np.clip(light, 1e-3, 1.0))
+    if light is not None:  # clusters of marks as clear as each other's light allows
+        clear = clear / np.sqrt(np.clip(light[finite], 1e-3, 1.0))
     order = np.argsort(clear)
     values = np.log(clear[order])
     median = float(np.median(contrast))
@@ -87,9 +88,9 @@ def writing_contrast(
     fainter, clearer = order[: split + 1], order[split + 1 :]
     mostly_ones = 2 * int(ones[finite][fainter].sum()) > len(fainter)
     dim = False
-    if level is not None:
-        light = level[finite]
-        dim = float(np.median(light[fainter])) < DIM_GROUND * float(np.median(light[clearer]))
+    if light is not None:
+        lit = light[finite]
+        dim = float(np.median(lit[fainter])) < DIM_GROUND * float(np.median(lit[clearer]))
     if not (mostly_ones or dim):
         return median
     return float(np.median(contrast[finite][clearer]))

@@ -173,8 +173,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         # this one, it lies inside the frame (a desk or a dark ground around the page reaches
         # the frame's border; a digit cut by the border is not read anyway), and the paper
         # so far lost its ink (_narrow_for)
-        x, y, w, h = (stats[:, i] for i in range(4))
-        inside = (x > 0) & (y > 0) & (x + w < ink.shape[1]) & (y + h < ink.shape[0])
+        inside = _inside_frame(stats, ink.shape)
         fits = (stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES) & inside
         fits[0] = False
         needed = _narrow_for(image, paper, bright, ink, labels, area, stroke, fits, cfg)
@@ -257,8 +256,14 @@ def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
     if dim is None:
         return False
     count, _, stats, _ = cv2.connectedComponentsWithStats(dim.view(np.uint8), connectivity=8)
-    x, y, w, h = (stats[1:, i] for i in range(4))
-    return bool(((x > 0) & (y > 0) & (x + w < dim.shape[1]) & (y + h < dim.shape[0])).any())
+    return bool(_inside_frame(stats[1:], dim.shape).any())
+
+
+def _inside_frame(stats: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Which components (rows of ``connectedComponentsWithStats``'s stats) touch no border of
+    a frame of ``shape``."""
+    x, y, w, h = (stats[:, i] for i in range(4))
+    return (x > 0) & (y > 0) & (x + w < shape[1]) & (y + h < shape[0])
 
 
 def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> InkMap:

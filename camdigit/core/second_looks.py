@@ -8,9 +8,8 @@ Both come after the model's first reading of the proposals the finder's lattice 
 * :func:`read_tilted`: any other doubtful digit is read again turned a little either way
   (:data:`TILT`), and the digit likeliest on the mean of the three readings' probabilities is
   kept. Handwritten digits lean every way, and the model reads some leans more surely than
-  others; three looks are steadier than one. On the measuring stick's pages (seed 2026, every
-  still family) 181 digits were read below :data:`AGAIN`: 107 right at first, 121 on the mean
-  of the three looks (tilts of 4, 6, 8, 10 and 12 degrees gave 111, 114, 121, 122 and 118).
+  others; three looks are steadier than one (the measurements behind :data:`AGAIN` and
+  :data:`TILT` are in the README's measured figures and issue 12's closing notes).
 """
 
 from __future__ import annotations
@@ -35,8 +34,8 @@ DOUBT = 0.99
 doubtful digit, which for every digit of a frame would cost more than it brings."""
 
 AGAIN = 0.9
-"""A reading less confident than this, and not read upright, is read again tilted: 1.8% of the
-digits the measuring stick's pages report, 40% of them misread at first."""
+"""A reading less confident than this, and not read upright, is read again tilted: a small
+share of the digits a page reports, a large share of them misread at first."""
 
 TILT = 8.0
 """Degrees the crop is turned each way for :func:`read_tilted`."""
