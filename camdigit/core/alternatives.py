@@ -15,7 +15,8 @@ import numpy as np
 from camdigit.core.crops import cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
 from camdigit.core.cuts import cut_pieces
 from camdigit.core.detections import Detections
-from camdigit.core.proposals import END, ROWS, proposals
+from camdigit.core.proposals import CLEAR_PIECE, END, ROWS, proposals
+from camdigit.core.rows import ROW_SLOTS, bands, row_nodes
 from camdigit.core.segmentation import group_boxes
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class Proposals:
         self.nodes: list[tuple[int, int]] = []
         self.contrast: list[float] = []
         self.cuttable: list[bool] = []
-        self.cut: list[bool] = []
+        self.clear: list[float] = []
         self.costs: list[int] = []
         self.cost = 0  # the proposals' count, with the pieces cuttable blobs will make
         self.groups = 0
@@ -153,7 +154,7 @@ class Proposals:
         start: int = 0,
         end: int = END,
         cuttable: bool = False,
-        cut: bool = False,
+        clear: float = 0.0,
     ) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
@@ -161,7 +162,7 @@ class Proposals:
         self.group.append(self.groups)
         self.nodes.append((start, end))
         self.cuttable.append(cuttable)
-        self.cut.append(cut)
+        self.clear.append(clear)
         # a blob to be cut costs the pieces it would make
         cost = 1 + (round(PIECES_PER_WIDTH * int(box[2]) / max(int(box[3]), 1)) if cuttable else 0)
         self.costs.append(cost)
@@ -181,7 +182,7 @@ class Proposals:
             last = self.group[self._within(limit)]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
-            del self.contrast[count:], self.cuttable[count:], self.cut[count:]
+            del self.contrast[count:], self.cuttable[count:], self.clear[count:]
             del self.costs[count:]
         if not self.boxes:
             return proposals(np.zeros((0, 4), np.int32), [])
@@ -196,7 +197,7 @@ class Proposals:
             np.array(self.contrast, np.float32),
             paper_levels(paper, step, boxes),
             np.array(self.cuttable, bool),
-            np.array(self.cut, bool),
+            np.array(self.clear, np.float32),
         )
 
 
@@ -238,11 +239,7 @@ def add_cuts(out: Proposals, crop: np.ndarray, box, contrast: float) -> None:
     """Propose a wide blob's pieces (:func:`cut_pieces`) in its group now: for a blob too wide
     to be proposed whole, whose pieces are all there is to read."""
     for piece_box, piece, start, end in cut_pieces(crop, box):
-        out.add(piece_box, piece, contrast, start, end, cut=True)
-
-
-ROW_SLOTS = 32
-"""Lattice nodes between two rows' nodes: room for the digits side by side in one row."""
+        out.add(piece_box, piece, contrast, start, end, clear=CLEAR_PIECE)
 
 
 def add_rows(
@@ -254,19 +251,14 @@ def add_rows(
     edge of the group's lattice, so the model chooses how the column falls into rows. A band
     that holds parts side by side (two digits of a row, joined to the column by a stroke of the
     row above reaching down over both) is also proposed digit by digit, a chain of edges."""
-    boxes = ink.boxes
-    b = boxes[members]
-    order = np.argsort(b[:, 1], kind="stable")
-    bottoms = np.maximum.accumulate(b[order, 1] + b[order, 3])
-    gaps = b[order[1:], 1] - bottoms[:-1]
-    splits = (np.flatnonzero(gaps >= 0) + 1).tolist()
-    if not splits:
+    b = ink.boxes[members]
+    column = bands(b)
+    if len(column) < 2:
         return
-    bands = np.split(order, splits)
-    tops = [int(b[band, 1].min()) for band in bands]
-    ends = [int((b[band, 1] + b[band, 3]).max()) for band in bands]
-    count = len(bands)
-    nodes = [0, *(ROWS - (count - i) * ROW_SLOTS for i in range(1, count)), END]
+    tops = [int(b[band, 1].min()) for band in column]
+    ends = [int((b[band, 1] + b[band, 3]).max()) for band in column]
+    count = len(column)
+    nodes = row_nodes(count)
     tallest = ROW_RUN * max(typical, min_h)
     for i in range(count):
         for j in range(i + 1, count + 1):
@@ -274,7 +266,7 @@ def add_rows(
                 continue  # the whole column: proposed (or not) as such
             if ends[j - 1] - tops[i] > tallest:
                 break
-            side = members[np.concatenate(bands[i:j])]
+            side = members[np.concatenate(column[i:j])]
             made = _row_candidate(ink, side, min_h)
             if made is not None:
                 out.add(made[0], made[1], made[2], nodes[i], nodes[j])

@@ -9,11 +9,14 @@ proposals for the model to judge (:mod:`camdigit.core.proposals`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import cv2
 import numpy as np
 
 from camdigit.core.detections import Detections
-from camdigit.core.proposals import END, proposals
+from camdigit.core.proposals import CLEAR_PIECE, END, proposals
 from camdigit.core.segmentation import CROP_PAD
 
 MIN_PIECE = 0.25
@@ -60,7 +63,9 @@ NEAR_COST = 0.3
 """What a cut path pays per row it passes beside ink, divided by one plus its distance to it."""
 
 
-def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
+def cut_paths(
+    ink: np.ndarray, height: int, pitch: float | None = None, shares: bool = True
+) -> list[np.ndarray]:
     """Where a blob of ink (H, W; nonzero is ink) may join touching digits: cut paths from its
     top to its bottom, each the column it passes at every row ((H,) int), ordered left to right.
 
@@ -75,7 +80,9 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
       cheapest route at once), from each valley's floor down and from the cheapest top columns.
 
     Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
-    apart, valleys first.
+    apart, valleys first. ``pitch``: how far apart digits lie along the blob where no joint
+    shows (default :data:`TYPICAL_ASPECT` of the height); ``shares``: False where a blob that
+    shows no joint is not to be cut at all.
     """
     h, width = ink.shape
     gap = max(2, int(MIN_PIECE * height))
@@ -118,7 +125,7 @@ def cut_paths(ink: np.ndarray, height: int) -> list[np.ndarray]:
     candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima], kind="stable")])
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
-    count = int(round(width / (TYPICAL_ASPECT * height)))
+    count = int(round(width / (pitch or TYPICAL_ASPECT * height))) if shares else 0
     for k in range(1, count):
         near = np.arange(
             max(0, k * width // count - gap // 2), min(width, k * width // count + gap // 2 + 1)
@@ -267,14 +274,21 @@ def cut_pieces(crop: np.ndarray, box) -> list[tuple[list[int], np.ndarray, int, 
     return pieces
 
 
-def blob_pieces(found: Detections, rows: np.ndarray) -> Detections:
-    """The pieces (:func:`cut_pieces`) of the ``cuttable`` blobs at ``rows`` of the proposals
-    ``found``, as proposals of their blobs' groups (the blob whole is the lattice's edge
-    0 -> END; its pieces the others), with their blob's contrast and paper level."""
+def blob_pieces(
+    found: Detections,
+    rows: np.ndarray,
+    cut: Callable[[np.ndarray, Any], list[tuple[list[int], np.ndarray, int, int]]] = cut_pieces,
+    clear: float = CLEAR_PIECE,
+) -> Detections:
+    """The pieces (``cut``: :func:`cut_pieces`, or another cut with its shape) of the blobs at
+    ``rows`` of the proposals ``found``, as proposals of their blobs' groups (the blob whole is
+    the lattice's edge 0 -> END; its pieces the others), with their blob's contrast and paper
+    level, each to be read at least ``clear``ly for the cut to stand
+    (:func:`camdigit.core.proposals.unclear_cuts`)."""
     boxes, crops, group, start, end, contrast, level = [], [], [], [], [], [], []
     data = found.data
     for row in rows.tolist():
-        for box, crop, first, last in cut_pieces(data["crops"][row], found.boxes[row]):
+        for box, crop, first, last in cut(data["crops"][row], found.boxes[row]):
             boxes.append(box)
             crops.append(crop)
             group.append(data["group"][row])
@@ -290,5 +304,5 @@ def blob_pieces(found: Detections, rows: np.ndarray) -> Detections:
         np.array(end, np.int64),
         np.array(contrast, np.float32),
         np.array(level, np.float32),
-        cut=np.ones(len(boxes), bool),
+        clear=np.full(len(boxes), clear, np.float32),
     )

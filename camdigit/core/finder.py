@@ -14,7 +14,8 @@ model judge.
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
    the routes between its digits (:func:`camdigit.core.cuts.cut_paths`; the ink between two
    cuts, as wide as a digit, is a piece; cut by the pipeline only where the model doubts the
-   whole, :func:`camdigit.core.cuts.cut_pieces`), a column of parts far taller than
+   whole, :func:`camdigit.core.cuts.cut_pieces`; one blob two rows tall likewise between its
+   rows, :func:`camdigit.core.rows.row_cuts`), a column of parts far taller than
    the frame's digits whole and row by row (every run of its bands up to two digits tall), two
    parts side by side apart and together (:mod:`camdigit.core.alternatives`). The shape
    limits left are loose sanity bounds relative to the digit's own height or the measured pen
@@ -47,6 +48,7 @@ from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
+from camdigit.core.rows import typical_height
 from camdigit.core.segmentation import (
     CROP_PAD,
     blob_boxes,
@@ -84,8 +86,8 @@ class FinderConfig:
     split_aspect: float = 1.0  # wider than this (of its height: no digit is) is also cut
     main_part: float = 0.35  # a digit's largest part spans at least this share of its box
     max_fill: float = 0.75  # ink over its box, for blobs wider than half their height: a blot
-    rows_height: float = 1.4  # a column of parts this many of the frame's median digit
-    # heights tall may be two rows
+    rows_height: float = 1.4  # a column of parts (or one blob) this many of the frame's
+    # typical digit heights tall may be two rows (camdigit.core.rows)
     merge_gap: float = 0.3  # vertical gap between parts of one digit, fraction of its height
     merge_overlap: float = 0.45  # horizontal overlap of parts of one digit, fraction of narrower
     dim_paper: float = 0.6  # paper darker than this share of the page's brightest is "dim"...
@@ -177,7 +179,7 @@ class DigitFinder:
         crowded = crowded_boxes(digit_boxes[plausible], boxes, owner, plausible)
 
         # the frame's typical digit height: parts taller than this by far may be two rows
-        typical = float(np.median(h[plausible])) if len(plausible) else 0.0
+        typical = typical_height(boxes[parts], group, plausible, cfg.rows_height, min_h)
         grown = cv2.dilate(mask, _GROW)  # the soft edge of every stroke, in one pass
         # all the ink, lines too: the ground a digit's contrast is measured on is what is left
         marked = grown if mask is ink.mask else cv2.dilate(ink.mask, _GROW)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields, replace
+from functools import partial
 
 import cv2
 import numpy as np
@@ -20,6 +21,7 @@ from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
+    CLEAR_ROW,
     END,
     choose,
     contested,
@@ -30,6 +32,7 @@ from camdigit.core.proposals import (
     writing_height,
 )
 from camdigit.core.reported import reported
+from camdigit.core.rows import row_cuts, two_rows
 from camdigit.core.second_looks import confident, read_tilted, read_upright
 from camdigit.core.slant import stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
@@ -121,7 +124,8 @@ class Recognizer:
     ) -> tuple[Detections, FirstLook, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat
-        (a ``cuttable`` blob's pieces are made only then, and added to its group).
+        (a ``cuttable`` blob's pieces, and a blob two rows tall's, are made only then, and
+        added to its group).
         Returns the proposals with those pieces, their readings, and each one's score for
         :func:`camdigit.core.proposals.choose` (very low where unread). ``timings`` gets the
         milliseconds of "preprocess" and "classify"."""
@@ -130,13 +134,25 @@ class Recognizer:
         group, start, end = _lattice(proposals)
         whole = (start == 0) & (end == END)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
-        # the writing's height, from what the model read as digits
-        writing = writing_height(proposals.boxes, look.read & (look.is_digit * look.raw >= 0.5))
+        # the writing's height, from what the model read as digits now or on a steady track
+        # (not read again: in a video, most of the frame's digits)
+        digits = (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs
+        writing = writing_height(proposals.boxes, digits)
         scores = _scores(proposals.boxes, look, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
         sure = whole & look.read & ~doubt
         pieces = blob_pieces(proposals, np.flatnonzero(doubt & proposals.data["cuttable"]))
+        # ... and blobs shaped like two rows' digits, alone in their group, that the model
+        # reads less clearly than their pieces must be (a digit's stroke touching the digit
+        # of the row below; a big digit among small ones reads sure): cut between the rows
+        tall = doubt & ~proposals.data["cuttable"] & ~contested(group)
+        tall &= look.is_digit * look.raw < CLEAR_ROW
+        tall &= two_rows(proposals.boxes, writing, self.finder.config.rows_height)
+        if tall.any():
+            cut = partial(row_cuts, writing=writing)
+            between = blob_pieces(proposals, np.flatnonzero(tall), cut, CLEAR_ROW)
+            pieces = Detections.concat(pieces, between)
         if len(pieces):
             more = len(pieces)
             proposals = Detections.concat(proposals, pieces)
@@ -206,7 +222,7 @@ class Recognizer:
 
         upright = read_upright(found, digits, confidences, was_read, classify, self.min_digit)
         # a blob cut into pieces is read as digits only when every piece reads clearly
-        unclear = unclear_cuts(found.data["group"], found.data["cut"], confidences, was_read)
+        unclear = unclear_cuts(found.data["group"], found.data["clear"], confidences, was_read)
         confidences[unclear] = 0.0
         doubted = was_read & ~upright
         read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)

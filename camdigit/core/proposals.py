@@ -195,16 +195,24 @@ CLEAR_PIECE = 0.75
 """A piece of a blob cut into touching digits reads at least this confidently, or none of the
 blob's pieces is reported (:func:`unclear_cuts`)."""
 
+CLEAR_ROW = 0.95
+"""... and a piece of a blob cut between rows at least this confidently, and the blob is cut
+only where it reads less clearly as one digit: a symbol taller than the writing (an integral
+sign, a bracket) cut across its stroke leaves a hook and a stem that read as a 0 and a 1, each
+with some doubt, and an 8 cut at its waist two sure 0s, where two rows' digits joined by a
+stroke read as sure as any digit of the page, and together as no sure digit."""
+
 
 def unclear_cuts(
-    group: np.ndarray, cut: np.ndarray, confidences: np.ndarray, read: np.ndarray
+    group: np.ndarray, clear: np.ndarray, confidences: np.ndarray, read: np.ndarray
 ) -> np.ndarray:
-    """(N,) bool: the chosen pieces of cut blobs (``cut``) not to report: all the pieces of a
-    ``group`` one of which was ``read`` with a confidence below :data:`CLEAR_PIECE` (after
-    its reading upright, on a slanted line). A doubtful piece means the cuts went wrong (a
-    letter or a cross cut into strokes, a box's post cut from the digit beside it), and the
-    readings of the other pieces, cut by the same cuts, are no better."""
-    weak = cut & read & (confidences < CLEAR_PIECE)
+    """(N,) bool: the chosen pieces of cut blobs not to report: all the pieces of a ``group``
+    one of which was ``read`` with a confidence below its ``clear`` (after its reading
+    upright, on a slanted line; 0 for what is not a piece). A doubtful piece means the cuts
+    went wrong (a letter or a cross cut into strokes, a box's post cut from the digit beside
+    it), and the readings of the other pieces, cut by the same cuts, are no better."""
+    cut = clear > 0
+    weak = cut & read & (confidences < clear)
     if not weak.any():
         return np.zeros(len(group), bool)
     return cut & np.isin(group, group[weak])
@@ -251,7 +259,7 @@ def proposals(
     contrast: np.ndarray | None = None,
     level: np.ndarray | None = None,
     cuttable: np.ndarray | None = None,
-    cut: np.ndarray | None = None,
+    clear: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -266,8 +274,10 @@ def proposals(
     - ``cuttable``: (N,) bool, a blob wider than a digit proposed whole whose pieces between
       its cuts are not proposed yet: they are made (:func:`camdigit.core.cuts.cut_pieces`)
       and read only where the model is not sure of the whole (default: none);
-    - ``cut``: (N,) bool, a piece of a blob cut between touching digits
-      (:func:`camdigit.core.cuts.cut_pieces`; default: none);
+    - ``clear``: (N,) float32, for a piece of a blob cut between touching digits
+      (:func:`camdigit.core.cuts.cut_pieces`) or rows (:func:`camdigit.core.rows.row_cuts`),
+      the confidence every piece of the cut must be read with (:func:`unclear_cuts`); 0 for
+      what is not cut (default: none is);
     - ``lined``: (N,) bool, none here: the finder marks the slim proposals whose stroke goes on
       beyond their ends, as dark, along their own direction: pieces of longer lines (a plank's
       seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`).
@@ -283,7 +293,7 @@ def proposals(
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
             "level": np.full(n, 255.0, np.float32) if level is None else level,
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
-            "cut": np.zeros(n, bool) if cut is None else cut,
+            "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),
         },
     )
