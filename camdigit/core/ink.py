@@ -16,9 +16,9 @@ qualifies. The windows double up to the frame's size while a blob seen needs a w
 the paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose
 middles the closing kept, show only thin crescents of ink at their ends.
 
-Faint strokes (:func:`_hysteresis`): ink is what is clearly darker than the paper, and what is
-a little darker joined to it: near it, or, for a thin or blurred pen's stroke that is clearly
-ink only here and there, the whole faint mark when that ink spans it.
+Faint strokes: ink is what is clearly darker than the paper (halfway to the darkest mark around,
+where the writing around is itself faint), and what is a little darker joined to it
+(:mod:`camdigit.core.faint_ink`).
 
 Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
 measured (:func:`light_ink`) and the frame inverted, so every later step sees dark ink on a
@@ -32,6 +32,8 @@ from typing import Literal
 
 import cv2
 import numpy as np
+
+from camdigit.core.faint_ink import join_faint
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -271,9 +273,11 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
     less than filtering the full frame. Ink is what is darker than ``ink_ratio`` of the paper
-    (and ``ink_margin`` levels), plus what is darker than ``faint_ratio`` joined to it
-    (:func:`_hysteresis`): a grainy pencil stroke dips above the first level here and there and
-    would fall apart without the second, while a faint ruled line away from any ink stays out.
+    (and ``ink_margin`` levels; less where the writing around is faint, :func:`_faint_writing`),
+    plus what is darker than ``faint_ratio`` joined to it
+    (:func:`camdigit.core.faint_ink.join_faint`): a grainy pencil stroke dips above the first
+    level here and there and would fall apart without the second, while a faint ruled line
+    away from any ink stays out.
     Where the paper is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page),
     the ink must also be darker than ``dim_ink`` of the paper there: relative to the paper
     around it, so ink in a shadow a quarter as bright as the lit page is still ink, but the
@@ -287,9 +291,9 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
     bright = _bright_level(paper)
     dim = _dim(paper, bright, cfg)
     level = paper.astype(np.float32)
-    masks = []
-    for ratio, dim_ratio in ((cfg.ink_ratio, cfg.dim_ink), (cfg.faint_ratio, cfg.dim_ink + 0.1)):
-        threshold = _ink_threshold(level, dim, ratio, dim_ratio, cfg.ink_margin)
+
+    def ink_below(threshold: np.ndarray) -> np.ndarray:
+        """What is darker than a threshold map of the shrunk frame, at full size."""
         # Where the paper's level drops (the page's edge on a desk), follow the darker side:
         # the scaled-up map would otherwise pass through in-between levels, and the desk just
         # beside the page would read as a line of ink.
@@ -299,55 +303,54 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
             (width, height),
             interpolation=cv2.INTER_LINEAR,
         )
-        masks.append(cv2.compare(gray, threshold, cv2.CMP_LT))
-    dark, faint = masks
-    return InkMap(_hysteresis(dark, faint, cfg.min_height_px), paper, step, bright)
+        return cv2.compare(gray, threshold, cv2.CMP_LT)
 
-
-def _hysteresis(dark: np.ndarray, faint: np.ndarray, min_size: int) -> np.ndarray:
-    """The ink: ``dark`` marks, and the ``faint`` ones (a superset) joined to them. A thin or
-    blurred pen's stroke dips below the dark level along much of its length and would fall
-    apart into pieces read as 1s: a faint mark is kept whole when its dark ink is spread over
-    all of it and is a small part of it (:data:`_SPREAD`, :data:`_FAINT_PEN`), and at least
-    ``min_size`` pixels long or tall (a digit's size: a wall's specks are not looked at); any
-    other only within two pixels of its dark ink (a faint ruled or grid line the stroke touches
-    stays out)."""
-    ink = cv2.bitwise_or(dark, cv2.bitwise_and(faint, cv2.dilate(dark, _NEAR)))
-    beyond = cv2.bitwise_and(faint, cv2.bitwise_not(ink))
-    # where faint marks go on beyond the ink: a few pixels are the grain at the ink's edges, a
-    # broken stroke's faint stretches cross it at the two ends of every gap
-    if cv2.countNonZero(cv2.bitwise_and(beyond, cv2.dilate(ink, _GROW))) < min_size:
-        return ink
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
-        cv2.bitwise_or(faint, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
+    clear = _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
+    dark = ink_below(clear)
+    faint = ink_below(
+        _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    dark_px = np.bincount(labels[dark > 0], minlength=count)
-    reaching = np.bincount(labels[beyond > 0], minlength=count) > 0
-    candidates = np.flatnonzero(
-        reaching
-        & (dark_px > 0)
-        & (dark_px <= _FAINT_PEN * stats[:, cv2.CC_STAT_AREA])
-        & (np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= min_size)
-    )
-    for label in candidates.tolist():  # never the ground's label 0: it holds no dark ink
-        x, y, w, h = stats[label, :4].tolist()
-        mark = labels[y : y + h, x : x + w] == label
-        inked = mark & (dark[y : y + h, x : x + w] > 0)
-        cols, rows = np.flatnonzero(inked.any(axis=0)), np.flatnonzero(inked.any(axis=1))
-        spread = (cols[-1] - cols[0] + 1) * (rows[-1] - rows[0] + 1)
-        if w * h <= _SPREAD * spread:
-            ink[y : y + h, x : x + w][mark] = 255
-    return ink
+    lifted = _faint_writing(gray, small, step, level, dim, clear, base, cfg)
+    if lifted is not None:
+        dark = ink_below(lifted)
+    return InkMap(join_faint(dark, faint, cfg.min_height_px), paper, step, bright)
 
 
-_NEAR = np.ones((5, 5), np.uint8)
-_SPREAD = 1.25
-"""A faint mark is kept whole when its box is at most this many times the area of the box of
-the dark ink it holds (a stroke's pieces); else only near that ink (a line it touches)..."""
-_FAINT_PEN = 0.4
-"""... and when at most this share of it is dark: a faint pen's stroke, dark here and there. A
-dark mark with faint gaps (a printed box's lines, a ruled line the writing touches) keeps its
-gaps, so that one line does not join every digit it passes."""
+def _faint_writing(
+    gray: np.ndarray,
+    small: np.ndarray,
+    step: int,
+    level: np.ndarray,
+    dim: np.ndarray | None,
+    clear: np.ndarray,
+    window: int,
+    cfg,
+) -> np.ndarray | None:
+    """The clear-ink threshold map (``small``, ``gray`` shrunk by ``step``; ``clear`` as it was)
+    lifted where the writing around is itself faint (a light ballpoint or a pencil on clean
+    paper, reaching ``ink_ratio`` of the paper only here and there): there what is darker than
+    halfway between the paper ``level`` and the darkest mark of ``gray`` within the paper
+    ``window`` is clear ink too, down to halfway between ``ink_ratio`` and ``faint_ratio``.
+    None where nothing is lifted. Where dark ink is near, the halfway level lies below
+    ``clear`` and changes nothing (a form's grey lines beside dark writing stay out); where no
+    clear ink is near at all, nothing changes either (a grid's or a ruled page's faint lines
+    alone); nor where the paper is ``dim`` (a desk's grain: the dim-ink rule holds there)."""
+    # each cell's darkest pixel at full size (a thin stroke is lighter once the frame is
+    # shrunk): cells holding clear ink, and the darkest mark within the window around
+    sh, sw = small.shape
+    cells = cv2.erode(gray, np.ones((step, step), np.uint8))[step // 2 :: step, step // 2 :: step]
+    cells = np.ascontiguousarray(cells[:sh, :sw]).astype(np.float32)
+    window_kernel = np.ones((window, window), np.uint8)
+    near = cv2.dilate((cells < clear).astype(np.uint8), window_kernel) > 0
+    if dim is not None:
+        near &= ~dim
+    darkest = cv2.erode(cells, window_kernel)
+    pale = _thresholds(level, (cfg.ink_ratio + cfg.faint_ratio) / 2, cfg.ink_margin)
+    halfway = np.minimum((level + darkest) / 2, pale)
+    lift = near & (halfway > clear)
+    if not lift.any():
+        return None
+    return np.where(lift, halfway, clear).astype(np.float32)
 
 
 def _bright_level(paper: np.ndarray) -> float:
