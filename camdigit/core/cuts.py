@@ -63,9 +63,7 @@ NEAR_COST = 0.3
 """What a cut path pays per row it passes beside ink, divided by one plus its distance to it."""
 
 
-def cut_paths(
-    ink: np.ndarray, height: int, pitch: float | None = None, shares: bool = True
-) -> list[np.ndarray]:
+def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndarray]:
     """Where a blob of ink (H, W; nonzero is ink) may join touching digits: cut paths from its
     top to its bottom, each the column it passes at every row ((H,) int), ordered left to right.
 
@@ -80,9 +78,8 @@ def cut_paths(
       cheapest route at once), from each valley's floor down and from the cheapest top columns.
 
     Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
-    apart, valleys first. ``pitch``: how far apart digits lie along the blob where no joint
-    shows (default :data:`TYPICAL_ASPECT` of the height); ``shares``: False where a blob that
-    shows no joint is not to be cut at all.
+    apart, valleys first. ``shares``: False where a blob that shows no joint is not to be cut
+    at all (rows of writing are not written over each other).
     """
     h, width = ink.shape
     gap = max(2, int(MIN_PIECE * height))
@@ -125,7 +122,7 @@ def cut_paths(
     candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima], kind="stable")])
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
-    count = int(round(width / (pitch or TYPICAL_ASPECT * height))) if shares else 0
+    count = int(round(width / (TYPICAL_ASPECT * height))) if shares else 0
     for k in range(1, count):
         near = np.arange(
             max(0, k * width // count - gap // 2), min(width, k * width // count + gap // 2 + 1)
