@@ -22,6 +22,7 @@ from camdigit.core.segmentation import (
     outer_contours,
     side_by_side,
 )
+from tests.pages import write_digit
 
 
 @pytest.fixture(scope="module")
@@ -291,18 +292,6 @@ def test_rows_written_close_together_are_read_row_by_row(recognizer, mnist_1000,
     s = read_scene(recognizer, scene)
     assert s.read_accuracy >= 0.85, s.as_dict()
     assert s.false <= 1, s.as_dict()
-
-
-def write_digit(page: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
-    """Write an MNIST digit (ink bright) scaled to ``side`` px, its ink's box at (x, y), in
-    dark ink on ``page``; returns the ink's box."""
-    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
-    ys, xs = np.nonzero(digit > 60)
-    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    h, w = digit.shape
-    region = page[y : y + h, x : x + w]
-    np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
-    return x, y, w, h
 
 
 def test_a_column_of_three_close_digits_gives_three_digits(recognizer, mnist_1000):

@@ -14,23 +14,12 @@ from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import CLEAR_PIECE, CLEAR_ROW, END, unclear_cuts
 from camdigit.core.rows import bands, row_cuts, row_pieces, two_rows, typical_height
 from camdigit.core.segmentation import CROP_PAD
+from tests.pages import write_digit
 
 
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
     return Recognizer(DigitClassifier())
-
-
-def write(page: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
-    """An MNIST digit (ink bright) scaled to ``side`` px, its ink's box at (x, y), written in
-    dark ink on ``page``; returns the ink's box."""
-    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
-    ys, xs = np.nonzero(digit > 60)
-    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    h, w = digit.shape
-    region = page[y : y + h, x : x + w]
-    np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
-    return x, y, w, h
 
 
 def ink_end(page: np.ndarray, box: tuple, lowest: bool) -> tuple[int, int]:
@@ -119,14 +108,14 @@ def test_a_digit_touching_the_digit_below_is_read_row_by_row(recognizer, mnist_1
     # finder proposes whole; the model doubts it whole and reads its rows' digits surely
     images, labels = mnist_1000
     page = np.full((420, 560), 235, np.uint8)
-    seven = write(page, images[first(labels, 7)], 120, 40, 84)
-    four = write(page, images[first(labels, 4)], 116, seven[1] + seven[3] + 22, 84)
+    seven = write_digit(page, images[first(labels, 7)], 120, 40, 84)
+    four = write_digit(page, images[first(labels, 4)], 116, seven[1] + seven[3] + 22, 84)
     # the 7's stem drawn on down to the 4's top
     tip, top = ink_end(page, seven, lowest=True), ink_end(page, four, lowest=False)
     cv2.line(page, tip, top, 30, 5)
     for k, value in enumerate((2, 5, 3)):  # the rows' other digits: the writing's height
-        write(page, images[first(labels, value)], 240 + 90 * k, 40, 84)
-        write(page, images[first(labels, value, 1)], 240 + 90 * k, four[1], 84)
+        write_digit(page, images[first(labels, value)], 240 + 90 * k, 40, 84)
+        write_digit(page, images[first(labels, value, 1)], 240 + 90 * k, four[1], 84)
     whole = DigitFinder().find(page).boxes
     assert (
         (whole[:, 1] <= seven[1] + 2) & (whole[:, 1] + whole[:, 3] >= four[1] + four[3] - 2)
@@ -143,9 +132,9 @@ def test_a_big_digit_among_small_ones_is_not_cut(recognizer, mnist_1000):
     # whole (cut at its waist it would be two sure 0s)
     images, labels = mnist_1000
     page = np.full((360, 560), 235, np.uint8)
-    eight = write(page, images[first(labels, 8)], 60, 60, 150)
+    eight = write_digit(page, images[first(labels, 8, 1)], 60, 60, 150)
     for k, value in enumerate((2, 5, 3, 6)):
-        write(page, images[first(labels, value)], 240 + 70 * k, 120, 56)
+        write_digit(page, images[first(labels, value)], 240 + 70 * k, 120, 56)
     result = recognizer.process(page, still=True)
     found = match(result.detections.boxes, np.array([eight]))
     assert found[0] >= 0, result.detections

@@ -248,27 +248,39 @@ def cut_pieces(crop: np.ndarray, box) -> list[tuple[list[int], np.ndarray, int, 
     sx, sy = w / max(inner_w, 1), h / max(inner_h, 1)
     ink = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w] < 255
     cuts = cut_paths(ink, inner_h)
+    nodes = [0, *range(1, len(cuts) + 1), END]
+    pieces = []
+    for i, j, piece, (px, py, pw, ph) in spans(crop, cuts, MAX_PIECE * inner_h):
+        if ph < MIN_PIECE_HEIGHT * inner_h:
+            continue  # a sliver of a stroke, not a digit touching another
+        scaled = [x + round(px * sx), y + round(py * sy), round(pw * sx), round(ph * sy)]
+        pieces.append((scaled, piece, nodes[i], nodes[j]))
+    return pieces
+
+
+def spans(
+    crop: np.ndarray, cuts: list[np.ndarray], longest: float
+) -> list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]]:
+    """The ink of a blob's crop (``CROP_PAD`` px of paper around it) between every two of its
+    edges (0: its left end, 1.. its ``cuts`` left to right, then its right end) whose mean
+    columns lie at most ``longest`` px apart, not the whole blob (proposed, or not, as such):
+    (left edge, right edge, :func:`piece_crop`'s crop and box) for each that holds ink."""
     if not cuts:
         return []
     edges: list[np.ndarray | None] = [None, *cuts, None]
-    middle = [0.0, *(float(c.mean()) for c in cuts), float(inner_w)]  # where each cut lies
-    nodes = [0, *range(1, len(cuts) + 1), END]
-    pieces = []
+    extent = float(crop.shape[1] - 2 * CROP_PAD)
+    middle = [0.0, *(float(c.mean()) for c in cuts), extent]  # where each edge lies
+    found = []
     for i in range(len(edges) - 1):
         for j in range(i + 1, len(edges)):
             if (i, j) == (0, len(edges) - 1):
-                continue  # the whole blob: proposed (or not) as such
-            if middle[j] - middle[i] > MAX_PIECE * inner_h:
+                continue
+            if middle[j] - middle[i] > longest:
                 break
             made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
-            if made is None:
-                continue
-            piece, (px, py, pw, ph) = made
-            if ph < MIN_PIECE_HEIGHT * inner_h:
-                continue  # a sliver of a stroke, not a digit touching another
-            scaled = [x + round(px * sx), y + round(py * sy), round(pw * sx), round(ph * sy)]
-            pieces.append((scaled, piece, nodes[i], nodes[j]))
-    return pieces
+            if made is not None:
+                found.append((i, j, *made))
+    return found
 
 
 def blob_pieces(

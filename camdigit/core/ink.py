@@ -306,13 +306,11 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
         return cv2.compare(gray, threshold, cv2.CMP_LT)
 
     clear = _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
-    dark = ink_below(clear)
+    lifted = _faint_writing(gray, small, step, level, dim, clear, base, cfg)
+    dark = ink_below(clear if lifted is None else lifted)
     faint = ink_below(
         _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    lifted = _faint_writing(gray, small, step, level, dim, clear, base, cfg)
-    if lifted is not None:
-        dark = ink_below(lifted)
     return InkMap(join_faint(dark, faint, cfg.min_height_px), paper, step, bright)
 
 

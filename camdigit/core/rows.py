@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.cuts import MIN_PIECE_HEIGHT, cut_paths, piece_crop
+from camdigit.core.cuts import MIN_PIECE_HEIGHT, cut_paths, spans
 from camdigit.core.proposals import END, NARROW, ROWS
 from camdigit.core.segmentation import CROP_PAD, group_boxes
 
@@ -29,9 +29,18 @@ def bands(boxes: np.ndarray) -> list[np.ndarray]:
     """The parts (boxes, (M, 4)) of a column split at every vertical gap between them: the
     indices of each band's parts, top to bottom (one band where no gap runs across)."""
     order = np.argsort(boxes[:, 1], kind="stable")
-    bottoms = np.maximum.accumulate(boxes[order, 1] + boxes[order, 3])
-    gaps = boxes[order[1:], 1] - bottoms[:-1]
-    return np.split(order, (np.flatnonzero(gaps >= 0) + 1).tolist())
+    top, bottom = boxes[order, 1], boxes[order, 1] + boxes[order, 3]
+    return np.split(order, _band_starts(top, bottom, np.zeros(len(order), np.int64))[1:].tolist())
+
+
+def _band_starts(top: np.ndarray, bottom: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Where bands begin among parts sorted by ``owner`` (their column), then by ``top``: at
+    each column's first part, and at each part whose top lies at or below every bottom of its
+    column above it (a vertical gap runs across)."""
+    # each column's bottom so far (a later column's offset lifts it above every earlier one's)
+    offset = owner * (int(bottom.max()) + 1) if len(bottom) else owner
+    reached = np.maximum.accumulate(bottom + offset) - offset
+    return np.flatnonzero(np.r_[True, (owner[1:] != owner[:-1]) | (top[1:] >= reached[:-1])])
 
 
 def row_nodes(count: int) -> list[int]:
@@ -62,10 +71,7 @@ def typical_height(
     order = np.lexsort((parts[:, 1], owner))  # by group, then top down
     parts, owner = parts[order], owner[order]
     top, bottom = parts[:, 1], parts[:, 1] + parts[:, 3]
-    # each group's bottom so far (a later group's offset lifts it above every earlier one's)
-    offset = owner * (int(bottom.max()) + 1)
-    reached = np.maximum.accumulate(bottom + offset) - offset
-    starts = np.flatnonzero(np.r_[True, (owner[1:] != owner[:-1]) | (top[1:] >= reached[:-1])])
+    starts = _band_starts(top, bottom, owner)
     bands_tall = np.maximum.reduceat(bottom, starts) - np.minimum.reduceat(top, starts)
     every = np.concatenate([heights[~tall], bands_tall[bands_tall >= least]])
     return float(np.median(every)) if len(every) else first
@@ -102,26 +108,13 @@ def row_pieces(
     span = typical / sy
     ink = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w] < 255
     cuts = cut_paths(ink.T, round(span), shares=False)
-    if not cuts:
-        return [], 0
-    side = np.ascontiguousarray(crop.T)
-    edges: list[np.ndarray | None] = [None, *cuts, None]
-    middle = [0.0, *(float(c.mean()) for c in cuts), float(inner_h)]
     pieces = []
-    for i in range(len(edges) - 1):
-        for j in range(i + 1, len(edges)):
-            if (i, j) == (0, len(edges) - 1):
-                continue  # the whole blob: proposed (or not) as such
-            if middle[j] - middle[i] > ROW_PIECE * span:
-                break
-            made = piece_crop(side, CROP_PAD, edges[i], edges[j])
-            if made is None:
-                continue
-            piece, (py, px, ph, pw) = made  # on its side: x is the frame's y
-            if ph < MIN_PIECE_HEIGHT * span:
-                continue  # a sliver between two cuts, not a row's digit
-            scaled = [x + round(px * sx), y + round(py * sy), round(pw * sx), round(ph * sy)]
-            pieces.append((scaled, np.ascontiguousarray(piece.T), i, j))
+    side = np.ascontiguousarray(crop.T)
+    for i, j, piece, (py, px, ph, pw) in spans(side, cuts, ROW_PIECE * span):  # x is y
+        if ph < MIN_PIECE_HEIGHT * span:
+            continue  # a sliver between two cuts, not a row's digit
+        scaled = [x + round(px * sx), y + round(py * sy), round(pw * sx), round(ph * sy)]
+        pieces.append((scaled, np.ascontiguousarray(piece.T), i, j))
     return pieces, len(cuts)
 
 

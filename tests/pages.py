@@ -1,0 +1,18 @@
+"""Pages written by hand for the tests: MNIST digits put where a test wants them."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def write_digit(page: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
+    """Write an MNIST digit (ink bright) scaled to ``side`` px, its ink's box at (x, y), in
+    dark ink on ``page``; returns the ink's box."""
+    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(digit > 60)
+    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = digit.shape
+    region = page[y : y + h, x : x + w]
+    np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
+    return x, y, w, h
