@@ -130,3 +130,13 @@ def test_doubtful_digits_of_a_turned_line_are_read_upright(classifier, mnist_100
     found = Recognizer(classifier).process(page, still=True).detections
     read = "".join(str(d) for d in found.digits[np.argsort(found.boxes[:, 0])])
     assert read == "".join(str(d) for d in labels[indices])
+
+
+def test_a_frame_filling_number_is_measured_by_its_own_pieces(classifier, mnist_1000):
+    # a cheque strip's "$" reads as a 5, the only digit the model sees before the number, one
+    # blob of touching digits, is cut: measured by the "$" alone, the writing is a fifth of the
+    # pieces' height, and every piece was taken for two rows of digits read as one
+    scene = render_scene(*mnist_1000, "strip", 38)
+    result = Recognizer(classifier).process(scene.image, "strip.png", still=True)
+    assert scene.truth.numbers[0][0] == "072398"
+    assert "072398" in [number.text for number in result.numbers]

@@ -162,6 +162,12 @@ class Recognizer:
             group = proposals.data["group"]
         batch = needs & contested(group) & ~look.read & ~np.isin(group, group[sure])
         self._read_batch(proposals, batch, timings, look)
+        if batch.any():
+            # the pieces read as digits measure the writing too: where the frame's writing is
+            # one number of touching digits, cut, the first look's digits are what stands
+            # beside it (a cheque's "$" read as 5), and against them every piece is too tall
+            digits = (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs
+            writing = writing_height(proposals.boxes, digits)
         return proposals, look, _scores(proposals.boxes, look, writing)
 
     def _read_batch(
