@@ -2,9 +2,9 @@
 
 Touching digits lean into each other, so a cut is a path from the blob's top to its bottom
 (the column it passes at every row), not a straight column: the line joining the dips of the
-outline above and below a joint, the least-ink route down from those dips, and, where no
-joint shows, the cheapest route near equal shares of the width. The pieces between cuts are
-proposals for the model to judge (:mod:`camdigit.core.proposals`).
+outline above and below a joint, the least-ink route down from the dips above and up from the
+dips below, and, where no joint shows, the cheapest route near equal shares of the width. The
+pieces between cuts are proposals for the model to judge (:mod:`camdigit.core.proposals`).
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
       joining the two valleys' floors, through the joint;
     * **the least ink**: the route from the top that crosses the least ink (one pixel sideways
       per row at most; dynamic programming from the bottom up gives every top column's
-      cheapest route at once), from each valley's floor down and from the cheapest top columns.
+      cheapest route at once), from each valley's floor down and from the cheapest top columns,
+      and the same upwards from the floor of each dip from below: where two digits' tops run
+      into each other (a 7's bar over the next digit), only the paper between them reaching up
+      from below shows the joint.
 
     Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
     apart, valleys first. ``shares``: False where a blob that shows no joint is not to be cut
@@ -110,6 +113,9 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
                 path[yb + 1 :] = xb
                 candidates.append(path)
     candidates.extend(follow(xt, yt) for xt, yt in top)
+    if bottom:  # ... and up from each floor of a dip from below
+        rising = _least_ink_totals(cost[::-1]).tolist()
+        candidates.extend(_follow(rising, xb, yb)[::-1] for xb, yb in bottom)
     profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
     fullest = float(solid.sum(axis=0, dtype=np.float32).max())
     inner = profile[1:-1]
