@@ -76,9 +76,10 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
     * **the least ink**: the route from the top that crosses the least ink (one pixel sideways
       per row at most; dynamic programming from the bottom up gives every top column's
       cheapest route at once), from each valley's floor down and from the cheapest top columns,
-      and the same upwards from the floor of each dip from below: where two digits' tops run
-      into each other (a 7's bar over the next digit), only the paper between them reaching up
-      from below shows the joint.
+      and the same upwards, from the floor of each dip from below and from the cheapest bottom
+      columns of a blob that shows such dips: where two digits' tops run into each other (a 7's
+      bar over the next digit), only the paper between them reaching up from below shows the
+      joint.
 
     Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
     apart, valleys first. ``shares``: False where a blob that shows no joint is not to be cut
@@ -113,19 +114,16 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
                 path[yb + 1 :] = xb
                 candidates.append(path)
     candidates.extend(follow(xt, yt) for xt, yt in top)
-    if bottom:  # ... and up from each floor of a dip from below
-        rising = _least_ink_totals(cost[::-1]).tolist()
-        candidates.extend(_follow(rising, xb, yb)[::-1] for xb, yb in bottom)
-    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
     fullest = float(solid.sum(axis=0, dtype=np.float32).max())
-    inner = profile[1:-1]
-    minima = (
-        np.flatnonzero(
-            (inner <= profile[:-2]) & (inner <= profile[2:]) & (inner <= JOINT * fullest)
-        )
-        + 1
-    )
-    candidates.extend(follow(int(x), 0) for x in minima[np.argsort(profile[minima], kind="stable")])
+    if bottom:  # ... and up from each floor of a dip from below, and from the cheapest bottom
+        # columns (a joint shows from below)
+        rising = _least_ink_totals(cost[::-1])
+        up = rising.tolist()
+        candidates.extend(_follow(up, xb, yb)[::-1] for xb, yb in bottom)
+    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
+    candidates.extend(follow(x, 0) for x in _cheapest(total, fullest))
+    if bottom:
+        candidates.extend(_follow(up, x, 0)[::-1] for x in _cheapest(rising[0], fullest))
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
     count = int(round(width / (TYPICAL_ASPECT * height))) if shares else 0
@@ -144,6 +142,17 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
         if len(chosen) >= MAX_CUTS:
             break
     return sorted(chosen, key=lambda c: float(c.mean()))
+
+
+def _cheapest(totals: np.ndarray, fullest: float) -> list[int]:
+    """The columns where the cheapest routes start ((W,) route costs from one end of a blob,
+    smoothed over 3 columns): local minima that cross at most :data:`JOINT` of the ink of the
+    blob's fullest column, cheapest first."""
+    profile = np.convolve(totals, np.ones(3, np.float32) / 3, mode="same")
+    inner = profile[1:-1]
+    low = (inner <= profile[:-2]) & (inner <= profile[2:]) & (inner <= JOINT * fullest)
+    minima = np.flatnonzero(low) + 1
+    return minima[np.argsort(profile[minima], kind="stable")].tolist()
 
 
 def _least_ink_totals(cost: np.ndarray) -> np.ndarray:
