@@ -132,9 +132,9 @@ def test_doubtful_digits_of_a_turned_line_are_read_upright(classifier, mnist_100
     assert read == "".join(str(d) for d in labels[indices])
 
 
-@pytest.mark.parametrize(("seed", "number"), [(65, "274"), (75, "332")])
+@pytest.mark.parametrize(("seed", "number"), [(38, "072398"), (75, "332")])
 def test_a_frame_filling_number_is_measured_by_its_own_pieces(classifier, mnist_1000, seed, number):
-    # a cheque strip's printed "TOTAL" or "$" reads as digits, the only ones the model sees
+    # a cheque strip's printed "$" reads as a 5, the only digit the model sees
     # before the number, one blob of touching digits, is cut: measured by those marks alone,
     # the writing is a fraction of the pieces' height, and every piece was taken for two rows
     # of digits read as one (nothing of either number was read)

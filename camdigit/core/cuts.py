@@ -82,8 +82,10 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
       joint.
 
     Cuts are at least :data:`MIN_PIECE` of the height from the ends and :data:`CUT_SPACING`
-    apart, valleys first. ``shares``: False where a blob that shows no joint is not to be cut
-    at all (rows of writing are not written over each other).
+    apart, valleys first, the routes up from below after those from the top: they add cuts
+    where the top shows none, not displace one (a marker's "56", cut a few pixels off its
+    joint, read as a doubtful 9 and a 3). ``shares``: False where a blob that shows no joint
+    is not to be cut at all (rows of writing are not written over each other).
     """
     h, width = ink.shape
     gap = max(2, int(MIN_PIECE * height))
@@ -115,14 +117,13 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
                 candidates.append(path)
     candidates.extend(follow(xt, yt) for xt, yt in top)
     fullest = float(solid.sum(axis=0, dtype=np.float32).max())
-    if bottom:  # ... and up from each floor of a dip from below, and from the cheapest bottom
-        # columns (a joint shows from below)
+    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
+    candidates.extend(follow(x, 0) for x in _cheapest(total, fullest))
+    if bottom:  # ... and, where the outline dips from below, up from each dip's floor and
+        # from the cheapest bottom columns
         rising = _least_ink_totals(cost[::-1])
         up = rising.tolist()
         candidates.extend(_follow(up, xb, yb)[::-1] for xb, yb in bottom)
-    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
-    candidates.extend(follow(x, 0) for x in _cheapest(total, fullest))
-    if bottom:
         candidates.extend(_follow(up, x, 0)[::-1] for x in _cheapest(rising[0], fullest))
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
