@@ -134,10 +134,10 @@ def test_doubtful_digits_of_a_turned_line_are_read_upright(classifier, mnist_100
 
 @pytest.mark.parametrize(("seed", "number"), [(38, "072398"), (75, "332")])
 def test_a_frame_filling_number_is_measured_by_its_own_pieces(classifier, mnist_1000, seed, number):
-    # a cheque strip's printed "$" reads as a 5, the only digit the model sees
-    # before the number, one blob of touching digits, is cut: measured by those marks alone,
-    # the writing is a fraction of the pieces' height, and every piece was taken for two rows
-    # of digits read as one (nothing of either number was read)
+    # a cheque strip's printed "$" reads as a 5, the only digit of the model's first look: the
+    # number, one blob of touching digits, is cut only on the second; measured by the "$"
+    # alone, the writing is a fraction of the pieces' height, and every piece was taken for two
+    # rows of digits read as one (nothing of either number was read)
     scene = render_scene(*mnist_1000, "strip", seed)
     result = Recognizer(classifier).process(scene.image, "strip.png", still=True)
     assert scene.truth.numbers[0][0] == number
