@@ -117,14 +117,14 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
                 candidates.append(path)
     candidates.extend(follow(xt, yt) for xt, yt in top)
     fullest = float(solid.sum(axis=0, dtype=np.float32).max())
-    profile = np.convolve(total, np.ones(3, np.float32) / 3, mode="same")
-    candidates.extend(follow(x, 0) for x in _cheapest(total, fullest))
+    profile = _smoothed(total)
+    candidates.extend(follow(x, 0) for x in _cheapest(profile, fullest))
     if bottom:  # ... and, where the outline dips from below, up from each dip's floor and
         # from the cheapest bottom columns
         rising = _least_ink_totals(cost[::-1])
         up = rising.tolist()
         candidates.extend(_follow(up, xb, yb)[::-1] for xb, yb in bottom)
-        candidates.extend(_follow(up, x, 0)[::-1] for x in _cheapest(rising[0], fullest))
+        candidates.extend(_follow(up, x, 0)[::-1] for x in _cheapest(_smoothed(rising[0]), fullest))
     # and where the blob shows no joint at all (one digit written over the next), the cheapest
     # routes near where equal shares of the blob's width would put the digits' borders
     count = int(round(width / (TYPICAL_ASPECT * height))) if shares else 0
@@ -145,11 +145,16 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
     return sorted(chosen, key=lambda c: float(c.mean()))
 
 
-def _cheapest(totals: np.ndarray, fullest: float) -> list[int]:
-    """The columns where the cheapest routes start ((W,) route costs from one end of a blob,
-    smoothed over 3 columns): local minima that cross at most :data:`JOINT` of the ink of the
+def _smoothed(totals: np.ndarray) -> np.ndarray:
+    """(W,) route costs from one end of a blob, each the mean over its column and the two
+    beside it."""
+    return np.convolve(totals, np.ones(3, np.float32) / 3, mode="same")
+
+
+def _cheapest(profile: np.ndarray, fullest: float) -> list[int]:
+    """The columns where the cheapest routes start (``profile``: :func:`_smoothed` route costs
+    from one end of a blob): local minima that cross at most :data:`JOINT` of the ink of the
     blob's fullest column, cheapest first."""
-    profile = np.convolve(totals, np.ones(3, np.float32) / 3, mode="same")
     inner = profile[1:-1]
     low = (inner <= profile[:-2]) & (inner <= profile[2:]) & (inner <= JOINT * fullest)
     minima = np.flatnonzero(low) + 1

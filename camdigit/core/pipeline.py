@@ -134,10 +134,7 @@ class Recognizer:
         group, start, end = _lattice(proposals)
         whole = (start == 0) & (end == END)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
-        # the writing's height, from what the model read as digits now or on a steady track
-        # (not read again: in a video, most of the frame's digits)
-        digits = (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs
-        writing = writing_height(proposals.boxes, digits)
+        writing = _writing(proposals.boxes, look, needs)
         scores = _scores(proposals.boxes, look, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
@@ -166,8 +163,7 @@ class Recognizer:
             # the pieces read as digits measure the writing too: where the frame's writing is
             # one number of touching digits, cut, the first look's digits are what stands
             # beside it (a cheque's "$" read as 5), and against them every piece is too tall
-            digits = (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs
-            writing = writing_height(proposals.boxes, digits)
+            writing = _writing(proposals.boxes, look, needs)
         return proposals, look, _scores(proposals.boxes, look, writing)
 
     def _read_batch(
@@ -317,6 +313,13 @@ class FirstLook:
         self.confidences[index] = confident(result, min_digit)
         self.probabilities[index] = result.probabilities
         self.read[index] = True
+
+
+def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
+    """The frame's writing height (:func:`camdigit.core.proposals.writing_height`), from what
+    the model read as digits or what follows a steady track (not ``needs``: not read again, in
+    a video most of the frame's digits)."""
+    return writing_height(boxes, (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs)
 
 
 def _scores(boxes: np.ndarray, look: FirstLook, writing: float) -> np.ndarray:
