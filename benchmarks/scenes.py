@@ -210,6 +210,9 @@ class SceneStyle:
     dark_grid: tuple[float, float] | None = None
     """When set, squared paper has a grid this many final pixels apart (a range), its lines as
     dark as the ink and 1-2 px thick, instead of the faint grid of a digit's half-height."""
+    boxes: bool = False
+    """Each number is written one digit per printed box (a form's comb of cells), the boxes'
+    lines as dark as ink or coloured, some digits touching or crossing them."""
     light_ink: bool = False
     """Light writing on a dark board (chalk, white marker on black paper): the photo's tones
     are turned over and tinted like a board."""
@@ -371,6 +374,14 @@ FAMILIES: dict[str, SceneStyle] = {
         layout="rows",
         paper=(0.0, 0.0, 1.0),
         dark_grid=(25.0, 40.0),
+    ),
+    "boxes": replace(  # a form: one digit per printed box
+        _BASE,
+        boxes=True,
+        paper=(1.0, 0.0, 0.0),
+        density=(35.0, 65.0),
+        number_lengths=(0.0, 0.1, 0.2, 0.2, 0.15, 0.15, 0.1, 0.1),
+        digit_gap=(0.15, 0.6),
     ),
     "rotated": replace(
         _BASE,
@@ -909,6 +920,47 @@ def _paper_image(rng: np.random.Generator, paper: _Paper, page_size: tuple[int, 
     return page
 
 
+def _draw_boxes(
+    rng: np.random.Generator, page: np.ndarray, placed: list[_Placed], pixel: float
+) -> None:
+    """Print a comb of boxes around each number's digits on ``page`` in place: one cell per
+    digit, the walls between cells halfway between neighbouring digits' ink, the top and bottom
+    lines a little above and below the number (or through a tall digit's end); ``pixel`` is
+    one final pixel in page pixels."""
+    numbers: dict[int, list[_Placed]] = {}
+    for p in placed:
+        numbers.setdefault(p.number, []).append(p)
+    for digits in numbers.values():
+        digits.sort(key=lambda p: p.x)
+        left = np.array([p.x for p in digits], np.float64)
+        right = left + [p.glyph.box[2] for p in digits]
+        top = min(p.y for p in digits)
+        bottom = max(p.y + p.glyph.box[3] for p in digits)
+        tall = bottom - top
+        walls = (right[:-1] + left[1:]) / 2
+        side = tall * rng.uniform(0.1, 0.35)
+        xs = np.concatenate([[left[0] - side], walls, [right[-1] + side]])
+        y0 = top - tall * rng.uniform(-0.03, 0.25)
+        y1 = bottom + tall * rng.uniform(-0.03, 0.25)
+        thickness = max(1, round(rng.uniform(1.0, 2.2) * pixel))
+        if rng.random() < 0.6:
+            grey = rng.uniform(30, 110)
+            color: tuple[float, ...] = (grey, grey, grey)
+        else:  # a coloured print: blue, red or green, darker than the paper's ruling
+            color = tuple(
+                np.roll([rng.uniform(120, 190), rng.uniform(40, 100), 40.0], rng.integers(3))
+            )
+        cover = np.zeros(page.shape[:2], np.uint8)
+        s = 16  # sub-pixel precision of the drawn lines
+        ends = [((xs[0], y0), (xs[-1], y0)), ((xs[0], y1), (xs[-1], y1))]
+        ends += [((x, y0), (x, y1)) for x in xs]
+        for (ax, ay), (bx, by) in ends:
+            a = (round(ax * s), round(ay * s))
+            b = (round(bx * s), round(by * s))
+            cv2.line(cover, a, b, 255, thickness, cv2.LINE_AA, shift=4)
+        _blend(page, cover.astype(np.float32) / 255.0, color, rng.uniform(0.8, 1.0))
+
+
 def _write(rng: np.random.Generator, page: np.ndarray, writing: _Writing) -> np.ndarray:
     """Ink the digits onto ``page`` in place; return the label map (digit i+1 owns its ink)."""
     label_map = np.zeros(page.shape[:2], np.uint16)
@@ -1351,6 +1403,8 @@ def _write_page(
     if not placed:
         log.warning("no digit of height %.0f px fits on a %dx%d page", unit, *page_size)
     numbers = 1 + max((p.number for p in placed), default=-1)
+    if style.boxes:
+        _draw_boxes(rng, page, placed, 1 / scale)
     writing = _Writing(placed, [_draw_ink(rng, style.inks) for _ in range(numbers)])
     return page, _write(rng, page, writing), writing
 

@@ -4,11 +4,12 @@ model judge.
 1. **Ink** (:mod:`camdigit.core.ink`): the writing's polarity is measured (light chalk on a board is
    inverted), then ink is what is clearly darker than the paper around it, the paper measured
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
-2. **Parts** (:mod:`camdigit.core.segmentation`): outer contours; blobs longer than the writing is
-   tall (measured from the blobs) are ruled lines, a grid or a page's edge, and their straight
-   runs are erased; parts that overlap horizontally and sit close vertically are one digit,
-   but a part cut by the frame's border joins none (the next row leaving a moving camera's
-   frame must not take the whole digit below it along).
+2. **Parts** (:mod:`camdigit.core.segmentation`): a form's printed boxes are erased first
+   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`); outer contours; blobs
+   longer than the writing is tall (measured from the blobs) are ruled lines, a grid or a
+   page's edge, and their straight runs are erased; parts that overlap horizontally and sit
+   close vertically are one digit, but a part cut by the frame's border joins none (the next
+   row leaving a moving camera's frame must not take the whole digit below it along).
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
@@ -45,12 +46,14 @@ from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, 
 from camdigit.core.crops import line_pieces, paper_levels
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
+from camdigit.core.form_boxes import box_lines, erase_boxes
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
 from camdigit.core.rows import typical_height
 from camdigit.core.segmentation import (
     CROP_PAD,
+    all_contours,
     blob_boxes,
     crowded_boxes,
     erase_lines,
@@ -135,9 +138,14 @@ class DigitFinder:
         cfg = self.config
         gray, ink = find_ink(gray, cfg, cfg.ink)
         mask, paper, step = ink.mask, ink.paper, ink.step
-        contours = outer_contours(mask)
-        boxes = blob_boxes(contours)
         min_h = cfg.min_height_px
+        outlines = all_contours(mask)
+        printed = box_lines(mask, *outlines, min_h)
+        if printed:  # a form's boxes: their walls would read as 1s
+            mask = erase_boxes(mask, printed)
+            outlines = all_contours(mask)
+        contours = outer_contours(mask, outlines)
+        boxes = blob_boxes(contours)
         writing = _writing_height(boxes, min_h, cfg)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():

@@ -172,13 +172,23 @@ def crowded_boxes(
     return crowded
 
 
-def outer_contours(mask: np.ndarray) -> list[np.ndarray]:
-    """The outer contour of every blob, also of blobs inside another's hole (a number written
-    inside a drawn frame, or inside the ring a page's edge makes on a desk)."""
+def all_contours(mask: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every blob's outer contour and every hole's, with each contour's parent (the blob a
+    hole is in; -1 for an outer contour)."""
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
-        return []
-    return [contours[i] for i in np.flatnonzero(hierarchy[0][:, 3] < 0).tolist()]
+        return [], np.zeros(0, np.int32)
+    return list(contours), hierarchy[0][:, 3]
+
+
+def outer_contours(
+    mask: np.ndarray, found: tuple[list[np.ndarray], np.ndarray] | None = None
+) -> list[np.ndarray]:
+    """The outer contour of every blob, also of blobs inside another's hole (a number written
+    inside a drawn frame, or inside the ring a page's edge makes on a desk); from ``found``
+    (:func:`all_contours` of ``mask``) when given."""
+    contours, parents = found if found is not None else all_contours(mask)
+    return [contours[i] for i in np.flatnonzero(parents < 0).tolist()]
 
 
 MAX_BAND = 11

@@ -1,0 +1,176 @@
+"""Printed boxes of a form: the cells a number is written into, one digit per cell.
+
+A form's comb of boxes (or one box) is printed as dark as the ink, and the digits written in it
+touch its walls: left in the ink mask, a wall reads as a 1 and takes the digit it touches
+along, and the frame of a lone box swallows its digit. Its lines are too short to be erased as
+ruled lines (a comb of three cells is only about four digits wide), so boxes are found by their
+shape instead, at any size:
+
+- a blob with at least one hole whose outline fills its least rectangle (a frame, not a 0 or an
+  8, whose outlines are round);
+- not mostly ink: its lines are thin against the cells they enclose;
+- turned upright by that rectangle, columns of ink running across the whole box between its
+  top and bottom lines (within a pixel, with gaps of a few per cent of it) at both its ends
+  are its walls, the columns between them that do so too the walls between its cells, and
+  rows that run along its whole width between its end walls its top and bottom lines, found
+  within the box's own edges (a digit written across a line sticks out of it), each thinner
+  than a marker's stroke;
+- one row (or column) of cells: a grid or a table is left to the ruled lines' eraser;
+- written in: ink inside its cells (an empty box is left as it is, and so is a 0 or an 8 with
+  straight sides).
+
+A handwritten stroke never runs straight across a whole box: a 1 written in a cell is slanted,
+shorter than the cell or broken at one of its ends. The lines found are erased along bands a
+little wider than they are (:func:`erase_boxes`), without mending across them what touched
+them: digits written in cells touch a wall from either side, and a mend would join them.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+RECT_FILL = 0.85
+"""A box's outline fills at least this share of its least rectangle (an ellipse fills 0.79)."""
+
+MAX_INK = 0.7
+"""A box's lines (and the digits touching them) cover at most this share of its area (a small
+box's blurred lines take much of it; a blot with pinholes has no wall between its ends)."""
+
+ACROSS = 0.97
+"""A wall has ink in at least this share of the rows between the box's top and bottom lines,
+a line in this share of the columns between its end walls: it runs across the whole box (a 1
+written in a cell, however straight and tall, leaves paper between its ends and the lines)."""
+
+LOOSE = 0.6
+"""... and the box's outermost lines first, before what sticks out of it is left aside, in at
+least this share (a digit written across the box's line, sticking out of it)."""
+
+WRITTEN = 0.02
+"""Writing covers at least this share of a box's cells (a digit takes a tenth of its cell or
+more; a 0 or an 8 with straight sides has no ink in the cells its outline makes)."""
+
+MAX_BAND = 11
+"""Widest band erased along a box's line, in pixels (as for ruled lines); a box's lines are
+printed thinner than this (a thick marker's 0 with straight sides is not a box)."""
+
+Segment = tuple[tuple[int, int], tuple[int, int], int]
+"""A line's two ends and the width of the band to erase along it, in pixels."""
+
+
+def erase_boxes(mask: np.ndarray, lines: list[Segment]) -> np.ndarray:
+    """``mask`` with the bands along ``lines`` (from :func:`box_lines`) cleared."""
+    erased = mask.copy()
+    for start, end, band in lines:
+        cv2.line(erased, start, end, 0, band)
+    return erased
+
+
+def box_lines(
+    mask: np.ndarray, contours: list[np.ndarray], parents: np.ndarray, min_side: int
+) -> list[Segment]:
+    """The lines of every printed box or comb of boxes in the ink ``mask`` at least
+    ``min_side`` pixels on its shorter side; ``contours`` and ``parents`` are the mask's outer
+    and hole contours and each one's parent (:func:`camdigit.core.segmentation.all_contours`).
+    """
+    with_holes = np.unique(parents[parents >= 0])
+    found: list[Segment] = []
+    height, width = mask.shape
+    for blob in with_holes.tolist():
+        outline = contours[blob]
+        x, y, w, h = cv2.boundingRect(outline)
+        if x == 0 or y == 0 or x + w == width or y + h == height:
+            continue  # the frame's border cuts it: straight there, whatever it is
+        (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
+        if min(rw, rh) < min_side:
+            continue
+        area = cv2.contourArea(outline)
+        if area < RECT_FILL * rw * rh:
+            continue
+        holes = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
+        hole_area = sum(cv2.contourArea(c) for c in holes)
+        if area - hole_area > MAX_INK * area:
+            continue
+        found.extend(_walls_and_lines(mask, outline, (cx, cy), (rw, rh), angle))
+    return found
+
+
+def _walls_and_lines(
+    mask: np.ndarray,
+    outline: np.ndarray,
+    centre: tuple[float, float],
+    size: tuple[float, float],
+    angle: float,
+) -> list[Segment]:
+    """The straight lines across one box-shaped blob, found upright (see the module's doc)."""
+    if angle > 45:  # turn the least way: the rectangle may stand or lie
+        angle -= 90
+        size = (size[1], size[0])
+    x, y, w, h = cv2.boundingRect(outline)
+    inside = np.zeros((h, w), np.uint8)
+    cv2.drawContours(inside, [outline], -1, 255, cv2.FILLED, offset=(-x, -y))
+    ink = cv2.bitwise_and(inside, mask[y : y + h, x : x + w])
+    # the rectangle runs between pixel centres: a side of n pixels is n - 1 long
+    width, height = round(size[0]) + 1, round(size[1]) + 1
+    turn = np.asarray(cv2.getRotationMatrix2D((centre[0] - x, centre[1] - y), angle, 1.0))
+    turn[:, 2] += np.array([(width - 1) / 2 - (centre[0] - x), (height - 1) / 2 - (centre[1] - y)])
+    upright = cv2.warpAffine(ink, turn, (width, height), flags=cv2.INTER_NEAREST)
+    if upright.shape[0] < 3 or upright.shape[1] < 3:
+        return []
+    # a line a pixel off straight still runs across: ink a pixel to either side of it counts
+    along = cv2.dilate(upright, np.ones((1, 3), np.uint8)) > 0  # for walls
+    across = cv2.dilate(upright, np.ones((3, 1), np.uint8)) > 0  # for lines
+    # the box's own edges first, loosely: a digit sticking out of it widens its rectangle
+    walls = _runs(along.mean(axis=0) >= LOOSE)
+    lines = _runs(across.mean(axis=1) >= LOOSE)
+    if len(walls) < 2 or len(lines) < 2:
+        return []
+    left, right, top, bottom = walls[0][0], walls[-1][1], lines[0][0], lines[-1][1]
+    # then what runs across all of the box between them: walls at both its ends, lines along
+    # its top and its bottom, each measured between the lines across it (where they meet, a
+    # blurred box's corners are rounded off)
+    inner_y, inner_x = slice(lines[0][1], lines[-1][0]), slice(walls[0][1], walls[-1][0])
+    if inner_y.start >= inner_y.stop or inner_x.start >= inner_x.stop:
+        return []
+    walls = _runs(along[inner_y, left:right].mean(axis=0) >= ACROSS)
+    lines = _runs(across[top:bottom, inner_x].mean(axis=1) >= ACROSS)
+    # a grid or a table (rows of cells, not one) is left to the ruled lines' eraser, which
+    # mends the strokes written across its lines
+    if len(walls) < 2 or len(lines) < 2 or min(len(walls), len(lines)) > 2:
+        return []
+    if max(end - start for start, end in walls + lines) > MAX_BAND:
+        return []  # a marker's stroke, not a printed line
+    if walls[0][0] > 2 or walls[-1][1] < right - left - 2:
+        return []
+    if lines[0][0] > 2 or lines[-1][1] < bottom - top - 2:
+        return []
+    # a box is written in: a 0 or an 8 with straight sides is a frame around empty cells
+    cells = upright[top:bottom, left:right] > 0
+    for start, end in walls:
+        cells[:, max(0, start - 1) : end + 1] = False
+    for start, end in lines:
+        cells[max(0, start - 1) : end + 1] = False
+    if cells.mean() < WRITTEN:
+        return []
+    back = cv2.invertAffineTransform(turn)
+    back[:, 2] += np.array([x, y], np.float64)
+    found: list[Segment] = []
+    for runs, vertical in ((walls, True), (lines, False)):
+        for start, end in runs:
+            band = min(max(3, end - start + 1), MAX_BAND) | 1  # the run is 2 px wider
+            if vertical:
+                middle = left + (start + end - 1) / 2
+                ends = np.array([[middle, top], [middle, bottom - 1.0]])
+            else:
+                middle = top + (start + end - 1) / 2
+                ends = np.array([[left, middle], [right - 1.0, middle]])
+            (x0, y0), (x1, y1) = np.round(ends @ back[:, :2].T + back[:, 2]).astype(int).tolist()
+            found.append(((x0, y0), (x1, y1), band))
+    return found
+
+
+def _runs(on: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of every run of True in ``on``, end exclusive."""
+    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    return list(zip(starts, ends, strict=True))

@@ -1,0 +1,103 @@
+"""Printed boxes of a form: found by their shape at any tilt, erased, their digits read."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.matching import score_frame
+from benchmarks.scenes import render_scene
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.segmentation import all_contours
+
+
+def _box_lines(mask: np.ndarray, min_side: int):
+    return box_lines(mask, *all_contours(mask), min_side)
+
+
+def _comb(
+    cells: int, degrees: float, cell: tuple[int, int] = (40, 50), written: bool = True
+) -> np.ndarray:
+    """An ink mask holding a comb of ``cells`` boxes turned by ``degrees``, 2 px lines, with a
+    stroke written in each cell (or none)."""
+    mask = np.zeros((320, 420), np.uint8)
+    w, h = cell
+    x0, y0 = 210 - cells * w // 2, 160 - h // 2
+    x1, y1 = x0 + cells * w, y0 + h
+    segments = [((x0, y0), (x1, y0)), ((x0, y1), (x1, y1))]
+    segments += [((x0 + i * w, y0), (x0 + i * w, y1)) for i in range(cells + 1)]
+    if written:  # a 1 leaning in each cell, clear of its walls
+        segments += [
+            ((x0 + i * w + w // 2 + 4, y0 + 8), (x0 + i * w + w // 2 - 4, y1 - 8))
+            for i in range(cells)
+        ]
+    turn = cv2.getRotationMatrix2D((210, 160), degrees, 1.0)
+    for a, b in segments:
+        ends = [tuple(np.round(turn @ [*p, 1]).astype(int).tolist()) for p in (a, b)]
+        cv2.line(mask, ends[0], ends[1], 255, 2)
+    return mask
+
+
+@pytest.mark.parametrize("degrees", [0.0, 8.0, -8.0, 30.0, 90.0])
+@pytest.mark.parametrize("cells", [1, 4])
+def test_a_comb_of_boxes_is_found_line_by_line_at_any_tilt(cells, degrees):
+    mask = _comb(cells, degrees)
+    segments = _box_lines(mask, 9)
+    assert len(segments) == cells + 3  # its walls, its top and its bottom
+    assert all(band % 2 == 1 and band <= 11 for _, _, band in segments)
+    left = erase_boxes(mask, segments)  # the written strokes only, whole
+    assert cv2.countNonZero(left) == cv2.countNonZero(
+        erase_boxes(mask, segments) & ~_comb(cells, degrees, written=False)
+    )
+    count, _ = cv2.connectedComponents(left)
+    assert count - 1 == cells
+
+
+def test_a_digit_written_touching_a_wall_keeps_the_comb_found():
+    mask = _comb(3, 0.0)
+    cv2.ellipse(mask, (190, 160), (12, 20), 0, 0, 360, 255, 3)  # a 0 in the middle cell
+    cv2.line(mask, (230, 140), (232, 180), 255, 3)  # a 1 touching the right wall
+    assert len(_box_lines(mask, 9)) == 6
+
+
+def test_round_or_solid_digits_and_small_boxes_are_no_boxes():
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.ellipse(mask, (60, 100), (20, 32), 0, 0, 360, 255, 2)  # a thin 0
+    cv2.circle(mask, (150, 80), 14, 255, 3)  # an 8's loops
+    cv2.circle(mask, (150, 108), 14, 255, 3)
+    cv2.rectangle(mask, (200, 60), (260, 140), 255, cv2.FILLED)  # a blot with a pinhole
+    mask[100, 230] = 0
+    assert _box_lines(mask, 9) == []
+    assert _box_lines(_comb(1, 0.0, (20, 20)), 30) == []  # smaller than the digits sought
+    assert _box_lines(_comb(3, 0.0, written=False), 9) == []  # empty: nothing to free
+
+
+def test_a_grid_is_left_to_the_ruled_lines_eraser():
+    # its lines cross the digits written on it: that eraser mends the strokes across them
+    mask = np.zeros((200, 200), np.uint8)
+    for k in range(4):
+        cv2.line(mask, (40, 40 + 40 * k), (160, 40 + 40 * k), 255, 2)
+        cv2.line(mask, (40 + 40 * k, 40), (40 + 40 * k, 160), 255, 2)
+        cv2.line(mask, (50 + 40 * k, 50), (70 + 40 * k, 70), 255, 2)  # written in
+    assert _box_lines(mask, 9) == []
+    # one row of its cells is a comb, its walls sticking out below it
+    assert len(_box_lines(np.pad(mask[:88], ((0, 12), (0, 0))), 9)) == 6
+    assert _box_lines(mask[:90], 9) == []  # ... but not where the frame's border cuts it
+
+
+def test_the_digits_of_a_form_are_read_and_its_box_walls_are_not(mnist_1000):
+    # a form: numbers written one digit per printed box as dark as the ink; every wall read as
+    # a 1 and digits lost in the walls they touch before the boxes were erased (7 of the 16
+    # digits read, 3 false)
+    scene = render_scene(*mnist_1000, "boxes", 6, (640, 480))
+    result = Recognizer(DigitClassifier()).process(scene.image, "form.png", still=True)
+    truth = scene.truth
+    s = score_frame(
+        result.detections, result.numbers, truth.boxes, truth.labels, truth.partial, truth.numbers
+    )
+    assert s.truth == 16
+    assert s.read == 16, s.as_dict()
+    assert s.false == 0, s.as_dict()
