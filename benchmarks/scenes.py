@@ -920,11 +920,33 @@ def _paper_image(rng: np.random.Generator, paper: _Paper, page_size: tuple[int, 
     return page
 
 
+def _even_pitch(placed: list[_Placed], min_gap: int) -> list[_Placed]:
+    """The digits of each number moved to evenly spaced centres (a form's cells are all alike,
+    a digit written in the middle of each), about as far apart as they were on average, at
+    least the widest digit and ``min_gap`` apart, about the number's own middle."""
+    numbers: dict[int, list[int]] = {}
+    for i, p in enumerate(placed):
+        numbers.setdefault(p.number, []).append(i)
+    moved = list(placed)
+    for members in numbers.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: placed[i].x)
+        widths = np.array([placed[i].glyph.box[2] for i in members], np.float64)
+        centres = np.array([placed[i].x for i in members], np.float64) + widths / 2
+        pitch = max(float(np.diff(centres).mean()), float(widths.max()) + min_gap)
+        middle = centres.mean()
+        spread = middle + pitch * (np.arange(len(members)) - (len(members) - 1) / 2)
+        for i, centre, width in zip(members, spread, widths, strict=True):
+            moved[i] = replace(placed[i], x=int(round(centre - width / 2)))
+    return moved
+
+
 def _draw_boxes(
     rng: np.random.Generator, page: np.ndarray, placed: list[_Placed], pixel: float
 ) -> None:
     """Print a comb of boxes around each number's digits on ``page`` in place: one cell per
-    digit, the walls between cells halfway between neighbouring digits' ink, the top and bottom
+    digit, the walls between cells halfway between neighbouring digits' centres, the top and bottom
     lines a little above and below the number (or through a tall digit's end); ``pixel`` is
     one final pixel in page pixels."""
     numbers: dict[int, list[_Placed]] = {}
@@ -937,9 +959,11 @@ def _draw_boxes(
         top = min(p.y for p in digits)
         bottom = max(p.y + p.glyph.box[3] for p in digits)
         tall = bottom - top
-        walls = (right[:-1] + left[1:]) / 2
-        side = tall * rng.uniform(0.1, 0.35)
-        xs = np.concatenate([[left[0] - side], walls, [right[-1] + side]])
+        centres = (left + right) / 2
+        walls = (centres[:-1] + centres[1:]) / 2  # evenly spaced, as _even_pitch put them
+        side = tall * rng.uniform(0.1, 0.35)  # a lone digit's room on either side
+        half = np.diff(centres).mean() / 2 if len(digits) > 1 else (right[0] - left[0]) / 2 + side
+        xs = np.concatenate([[centres[0] - half], walls, [centres[-1] + half]])
         y0 = top - tall * rng.uniform(-0.03, 0.25)
         y1 = bottom + tall * rng.uniform(-0.03, 0.25)
         thickness = max(1, round(rng.uniform(1.0, 2.2) * pixel))
@@ -1404,6 +1428,7 @@ def _write_page(
         log.warning("no digit of height %.0f px fits on a %dx%d page", unit, *page_size)
     numbers = 1 + max((p.number for p in placed), default=-1)
     if style.boxes:
+        placed = _even_pitch(placed, min_gap)
         _draw_boxes(rng, page, placed, 1 / scale)
     writing = _Writing(placed, [_draw_ink(rng, style.inks) for _ in range(numbers)])
     return page, _write(rng, page, writing), writing
