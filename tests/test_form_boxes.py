@@ -63,6 +63,46 @@ def test_a_digit_written_touching_a_wall_keeps_the_comb_found():
     assert len(_box_lines(mask, 9)) == 6
 
 
+def test_nothing_of_a_skewed_wall_is_left_to_read_as_a_1():
+    # a wall printed a little off square (or seen so) runs across the box along fewer columns
+    # than its ink covers: the edge left beside its erased band is erased with it
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.rectangle(mask, (60, 60), (240, 120), 255, 2)
+    for x in (105, 150, 195):
+        cv2.line(mask, (x, 60), (x + 3, 120), 255, 3)
+    for x in (80, 125, 170, 215):  # a stroke written in each cell
+        cv2.line(mask, (x + 2, 72), (x - 2, 108), 255, 2)
+    erased = erase_boxes(mask, _box_lines(mask, 9))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(erased)
+    assert count - 1 == 4, stats[1:].tolist()  # the four strokes, nothing of the walls
+
+
+def test_a_digit_sticking_far_out_of_its_box_keeps_the_comb_found():
+    # its outline no longer fills a rectangle; the cells no digit touches still do
+    mask = _comb(3, 0.0)
+    cv2.line(mask, (214, 170), (208, 115), 255, 4)  # a 1 written across the top line
+    assert len(_box_lines(mask, 9)) == 6
+
+
+def _ring(radius: int) -> np.ndarray:
+    """A 45 px square ring 5 px thick, its outer corners rounded to ``radius``, a dot inside."""
+    mask = np.zeros((120, 120), np.uint8)
+    x0, y0, x1, y1 = 38, 38, 82, 82
+    cv2.rectangle(mask, (x0 + radius, y0), (x1 - radius, y1), 255, cv2.FILLED)
+    cv2.rectangle(mask, (x0, y0 + radius), (x1, y1 - radius), 255, cv2.FILLED)
+    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        centre = (x + radius if x == x0 else x - radius, y + radius if y == y0 else y - radius)
+        cv2.circle(mask, centre, radius, 255, cv2.FILLED)
+    mask[y0 + 5 : y1 - 4, x0 + 5 : x1 - 4] = 0
+    cv2.circle(mask, (60, 60), 4, 255, cv2.FILLED)
+    return mask
+
+
+def test_a_box_has_corners_and_a_thick_squarish_0_has_none():
+    assert len(_box_lines(_ring(0), 9)) == 4
+    assert _box_lines(_ring(12), 9) == []
+
+
 def test_round_or_solid_digits_and_small_boxes_are_no_boxes():
     mask = np.zeros((200, 300), np.uint8)
     cv2.ellipse(mask, (60, 100), (20, 32), 0, 0, 360, 255, 2)  # a thin 0

@@ -6,8 +6,8 @@ along, and the frame of a lone box swallows its digit. Its lines are too short t
 ruled lines (a comb of three cells is only about four digits wide), so boxes are found by their
 shape instead, at any size:
 
-- a blob with at least one hole whose outline fills its least rectangle (a frame, not a 0 or an
-  8, whose outlines are round);
+- a blob with at least one hole whose outline fills its least rectangle, or one of whose holes
+  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round);
 - not mostly ink: its lines are thin against the cells they enclose;
 - turned upright by that rectangle, columns of ink running across the whole box between its
   top and bottom lines (within a pixel, with gaps of a few per cent of it) at both its ends
@@ -15,6 +15,7 @@ shape instead, at any size:
   rows that run along its whole width between its end walls its top and bottom lines, found
   within the box's own edges (a digit written across a line sticks out of it), each thinner
   than a marker's stroke;
+- its lines meeting at its four corners (a thick 0's ring runs round them);
 - one row (or column) of cells: a grid or a table is left to the ruled lines' eraser;
 - written in: ink inside its cells (an empty box is left as it is, and so is a 0 or an 8 with
   straight sides).
@@ -32,6 +33,10 @@ import numpy as np
 
 RECT_FILL = 0.85
 """A box's outline fills at least this share of its least rectangle (an ellipse fills 0.79)."""
+
+CELL_FILL = 0.9
+"""... or one of its holes fills this share of its own least rectangle (a cell; the hole of a 0
+is round)."""
 
 MAX_INK = 0.7
 """A box's lines (and the digits touching them) cover at most this share of its area (a small
@@ -54,15 +59,30 @@ MAX_BAND = 11
 """Widest band erased along a box's line, in pixels (as for ruled lines); a box's lines are
 printed thinner than this (a thick marker's 0 with straight sides is not a box)."""
 
+NEAR = 2
+"""What is left of a box's line within this many pixels of its erased band is the line's own
+edge: a slightly tilted line spreads beyond the columns it covers along all its length."""
+
 Segment = tuple[tuple[int, int], tuple[int, int], int]
 """A line's two ends and the width of the band to erase along it, in pixels."""
 
 
 def erase_boxes(mask: np.ndarray, lines: list[Segment]) -> np.ndarray:
-    """``mask`` with the bands along ``lines`` (from :func:`box_lines`) cleared."""
+    """``mask`` with the bands along ``lines`` (from :func:`box_lines`) cleared, and what is
+    left wholly within a few pixels of them: a slightly tilted line's edge beside its band,
+    which would read as a 1 (a digit touching the line reaches beyond)."""
     erased = mask.copy()
+    if not lines:
+        return erased
+    near = np.zeros_like(mask)
     for start, end, band in lines:
         cv2.line(erased, start, end, 0, band)
+        cv2.line(near, start, end, 255, band + 2 * NEAR)
+    x, y, w, h = cv2.boundingRect(near)
+    crop, close = erased[y : y + h, x : x + w], near[y : y + h, x : x + w] > 0
+    _, labels = cv2.connectedComponents(crop)
+    beyond = np.unique(labels[(crop > 0) & ~close])
+    crop[~np.isin(labels, beyond)] = 0
     return erased
 
 
@@ -85,11 +105,16 @@ def box_lines(
         if min(rw, rh) < min_side:
             continue
         area = cv2.contourArea(outline)
-        if area < RECT_FILL * rw * rh:
-            continue
         holes = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
-        hole_area = sum(cv2.contourArea(c) for c in holes)
-        if area - hole_area > MAX_INK * area:
+        hole_areas = [cv2.contourArea(c) for c in holes]
+        if area - sum(hole_areas) > MAX_INK * area:
+            continue
+        # shaped like a box, or holding a cell shaped like one (a digit sticking far out of
+        # its box widens the box's rectangle; a cell no digit touches keeps its shape)
+        if area < RECT_FILL * rw * rh and not any(
+            hole_area >= CELL_FILL * np.prod(cv2.minAreaRect(hole)[1])
+            for hole, hole_area in zip(holes, hole_areas, strict=True)
+        ):
             continue
         found.extend(_walls_and_lines(mask, outline, (cx, cy), (rw, rh), angle))
     return found
@@ -144,6 +169,12 @@ def _walls_and_lines(
         return []
     if lines[0][0] > 2 or lines[-1][1] < bottom - top - 2:
         return []
+    # its lines meet at its corners (a thick 0's ring runs round them)
+    box = upright[top:bottom, left:right] > 0
+    for rows in (lines[0], lines[-1]):
+        for columns in (walls[0], walls[-1]):
+            if box[rows[0] : rows[1], columns[0] : columns[1]].mean() < 0.5:
+                return []
     # a box is written in: a 0 or an 8 with straight sides is a frame around empty cells
     cells = upright[top:bottom, left:right] > 0
     for start, end in walls:
