@@ -375,9 +375,10 @@ FAMILIES: dict[str, SceneStyle] = {
         paper=(0.0, 0.0, 1.0),
         dark_grid=(25.0, 40.0),
     ),
-    "boxes": replace(  # a form: one digit per printed box
+    "boxes": replace(  # a form: one digit per printed box, flat or on a desk
         _BASE,
         boxes=True,
+        desk_chance=0.5,
         paper=(1.0, 0.0, 0.0),
         density=(35.0, 65.0),
         number_lengths=(0.0, 0.1, 0.2, 0.2, 0.15, 0.15, 0.1, 0.1),
@@ -922,8 +923,8 @@ def _paper_image(rng: np.random.Generator, paper: _Paper, page_size: tuple[int, 
 
 def _even_pitch(placed: list[_Placed], min_gap: int) -> list[_Placed]:
     """The digits of each number moved to evenly spaced centres (a form's cells are all alike,
-    a digit written in the middle of each), about as far apart as they were on average, at
-    least the widest digit and ``min_gap`` apart, about the number's own middle."""
+    a digit written in the middle of each) between its first and last digits' centres; left
+    where they are where so even a spacing would bring two digits closer than ``min_gap``."""
     numbers: dict[int, list[int]] = {}
     for i, p in enumerate(placed):
         numbers.setdefault(p.number, []).append(i)
@@ -934,9 +935,9 @@ def _even_pitch(placed: list[_Placed], min_gap: int) -> list[_Placed]:
         members.sort(key=lambda i: placed[i].x)
         widths = np.array([placed[i].glyph.box[2] for i in members], np.float64)
         centres = np.array([placed[i].x for i in members], np.float64) + widths / 2
-        pitch = max(float(np.diff(centres).mean()), float(widths.max()) + min_gap)
-        middle = centres.mean()
-        spread = middle + pitch * (np.arange(len(members)) - (len(members) - 1) / 2)
+        spread = np.linspace(centres[0], centres[-1], len(members))
+        if (np.diff(spread) - (widths[:-1] + widths[1:]) / 2 < min_gap).any():
+            continue
         for i, centre, width in zip(members, spread, widths, strict=True):
             moved[i] = replace(placed[i], x=int(round(centre - width / 2)))
     return moved
