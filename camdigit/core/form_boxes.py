@@ -7,9 +7,12 @@ ruled lines (a comb of three cells is only about four digits wide), so boxes are
 shape instead, at any size:
 
 - a blob with at least one hole whose outline fills its least rectangle, or one of whose holes
-  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round);
+  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round), not
+  cut by the frame's border;
 - not mostly ink: its lines are thin against the cells they enclose;
-- turned upright by that rectangle, columns of ink running across the whole box between its
+- turned upright by that rectangle (or, where that shows no box, warped upright from the four
+  corners of its hull, when they are near square: a box seen in perspective, its lines
+  converging), columns of ink running across the whole box between its
   top and bottom lines (within a pixel, with gaps of a few per cent of it) at both its ends
   are its walls, the columns between them that do so too the walls between its cells, and
   rows that run along its whole width between its end walls its top and bottom lines, found
