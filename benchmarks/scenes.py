@@ -921,18 +921,22 @@ def _paper_image(rng: np.random.Generator, paper: _Paper, page_size: tuple[int, 
     return page
 
 
+def _by_number(placed: list[_Placed]) -> list[list[int]]:
+    """Indices into ``placed`` of each number's digits, left to right."""
+    numbers: dict[int, list[int]] = {}
+    for i, p in enumerate(placed):
+        numbers.setdefault(p.number, []).append(i)
+    return [sorted(members, key=lambda i: placed[i].x) for members in numbers.values()]
+
+
 def _even_pitch(placed: list[_Placed], min_gap: int) -> list[_Placed]:
     """The digits of each number moved to evenly spaced centres (a form's cells are all alike,
     a digit written in the middle of each) between its first and last digits' centres; left
     where they are where so even a spacing would bring two digits closer than ``min_gap``."""
-    numbers: dict[int, list[int]] = {}
-    for i, p in enumerate(placed):
-        numbers.setdefault(p.number, []).append(i)
     moved = list(placed)
-    for members in numbers.values():
+    for members in _by_number(placed):
         if len(members) < 2:
             continue
-        members.sort(key=lambda i: placed[i].x)
         widths = np.array([placed[i].glyph.box[2] for i in members], np.float64)
         centres = np.array([placed[i].x for i in members], np.float64) + widths / 2
         spread = np.linspace(centres[0], centres[-1], len(members))
@@ -947,14 +951,11 @@ def _draw_boxes(
     rng: np.random.Generator, page: np.ndarray, placed: list[_Placed], pixel: float
 ) -> None:
     """Print a comb of boxes around each number's digits on ``page`` in place: one cell per
-    digit, the walls between cells halfway between neighbouring digits' centres, the top and bottom
-    lines a little above and below the number (or through a tall digit's end); ``pixel`` is
-    one final pixel in page pixels."""
-    numbers: dict[int, list[_Placed]] = {}
-    for p in placed:
-        numbers.setdefault(p.number, []).append(p)
-    for digits in numbers.values():
-        digits.sort(key=lambda p: p.x)
+    digit, the walls between cells halfway between neighbouring digits' centres, the top and
+    bottom lines a little above and below the number (or through a tall digit's end);
+    ``pixel`` is one final pixel in page pixels."""
+    for members in _by_number(placed):
+        digits = [placed[i] for i in members]
         left = np.array([p.x for p in digits], np.float64)
         right = left + [p.glyph.box[2] for p in digits]
         top = min(p.y for p in digits)

@@ -34,6 +34,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.segmentation import MAX_BAND  # a box's line is a ruled line's width at most
+
 RECT_FILL = 0.85
 """A box's outline fills at least this share of its least rectangle (an ellipse fills 0.79)."""
 
@@ -60,10 +62,6 @@ more; a 0 or an 8 with straight sides has no ink in the cells its outline makes)
 
 MAX_SKEW = 25.0
 """A box seen at a slant keeps its corners within this many degrees of square."""
-
-MAX_BAND = 11
-"""Widest band erased along a box's line, in pixels (as for ruled lines); a box's lines are
-printed thinner than this (a thick marker's 0 with straight sides is not a box)."""
 
 NEAR = 2
 """What is left of a box's line within this many pixels of its erased band is the line's own
@@ -99,10 +97,15 @@ def box_lines(
     ``min_side`` pixels on its shorter side; ``contours`` and ``parents`` are the mask's outer
     and hole contours and each one's parent (:func:`camdigit.core.segmentation.all_contours`).
     """
-    with_holes = np.unique(parents[parents >= 0])
     found: list[Segment] = []
+    hole_ids = np.flatnonzero(parents >= 0)
+    if not len(hole_ids):
+        return found
+    # each blob's holes, grouped once (a textured ground has thousands of contours)
+    hole_ids = hole_ids[np.argsort(parents[hole_ids], kind="stable")]
+    blobs, firsts = np.unique(parents[hole_ids], return_index=True)
     height, width = mask.shape
-    for blob in with_holes.tolist():
+    for blob, members in zip(blobs.tolist(), np.split(hole_ids, firsts[1:]), strict=True):
         outline = contours[blob]
         x, y, w, h = cv2.boundingRect(outline)
         if x == 0 or y == 0 or x + w == width or y + h == height:
@@ -111,7 +114,7 @@ def box_lines(
         if min(rw, rh) < min_side:
             continue
         area = cv2.contourArea(outline)
-        holes = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
+        holes = [contours[c] for c in members.tolist()]
         hole_areas = [cv2.contourArea(c) for c in holes]
         if area - sum(hole_areas) > MAX_INK * area:
             continue
@@ -122,20 +125,22 @@ def box_lines(
             for hole, hole_area in zip(holes, hole_areas, strict=True)
         ):
             continue
-        found.extend(_walls_and_lines(mask, outline, (cx, cy), (rw, rh), angle))
+        found.extend(_walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle))
     return found
 
 
 def _walls_and_lines(
     mask: np.ndarray,
     outline: np.ndarray,
+    area: float,
     centre: tuple[float, float],
     size: tuple[float, float],
     angle: float,
 ) -> list[Segment]:
     """The straight lines across one box-shaped blob, found upright (see the module's doc):
     turned by its least rectangle, or, where that finds none, warped from the four corners
-    of its outline's hull (a box seen in perspective: its lines do not run parallel)."""
+    of its outline's hull (a box seen in perspective: its lines do not run parallel); ``area``:
+    the outline's."""
     x, y, w, h = cv2.boundingRect(outline)
     inside = np.zeros((h, w), np.uint8)
     cv2.drawContours(inside, [outline], -1, 255, cv2.FILLED, offset=(-x, -y))
@@ -148,11 +153,11 @@ def _walls_and_lines(
     turn = np.asarray(cv2.getRotationMatrix2D((centre[0] - x, centre[1] - y), angle, 1.0))
     turn[:, 2] += np.array([(width - 1) / 2 - (centre[0] - x), (height - 1) / 2 - (centre[1] - y)])
     views = [(np.vstack([turn, [0.0, 0.0, 1.0]]), width, height)]
-    quad = _quadrilateral(outline)
+    quad = _quadrilateral(outline, area)
     if quad is not None:
         views.append(_warp_from(quad - np.array([x, y], np.float32)))
         fitted = _refined(quad.astype(np.float64), outline.reshape(-1, 2))
-        if fitted is not None and _box_like(fitted, cv2.contourArea(outline)):
+        if fitted is not None and _box_like(fitted, area):
             views.append(_warp_from(fitted - np.array([x, y], np.float32)))
     for warp, width, height in views:
         found = _box_seen(cv2.warpPerspective(ink, warp, (width, height), flags=cv2.INTER_NEAREST))
@@ -167,16 +172,17 @@ def _walls_and_lines(
     return []
 
 
-def _quadrilateral(outline: np.ndarray) -> np.ndarray | None:
+def _quadrilateral(outline: np.ndarray, area: float) -> np.ndarray | None:
     """(4, 2) float32: the corners of the outline's hull in order around it, when it has four
-    (simplified up to a twentieth of its length), else None."""
+    (simplified up to a twentieth of its length) that make a box (:func:`_box_like`, the
+    outline's ``area`` filling them), else None."""
     hull = cv2.convexHull(outline)
     length = cv2.arcLength(hull, True)
     for share in (0.01, 0.02, 0.03, 0.05):
         corners = cv2.approxPolyDP(hull, share * length, True)
         if len(corners) == 4:
             quad = corners.reshape(4, 2).astype(np.float32)
-            return quad if _box_like(quad, cv2.contourArea(outline)) else None
+            return quad if _box_like(quad, area) else None
         if len(corners) < 4:
             return None
     return None
@@ -262,7 +268,7 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     if len(walls) < 2 or len(lines) < 2 or min(len(walls), len(lines)) > 2:
         return []
     if max(end - start for start, end in walls + lines) > MAX_BAND:
-        return []  # a marker's stroke, not a printed line
+        return []  # a marker's stroke, not a printed line (a thick 0 with straight sides)
     if walls[0][0] > 2 or walls[-1][1] < right - left - 2:
         return []
     if lines[0][0] > 2 or lines[-1][1] < bottom - top - 2:
@@ -274,7 +280,7 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
             if box[rows[0] : rows[1], columns[0] : columns[1]].mean() < 0.5:
                 return []
     # a box is written in: a 0 or an 8 with straight sides is a frame around empty cells
-    cells = upright[top:bottom, left:right] > 0
+    cells = box  # what is left once its lines are blanked
     for start, end in walls:
         cells[:, max(0, start - 1) : end + 1] = False
     for start, end in lines:
