@@ -74,7 +74,7 @@ def page_with(*strokes) -> np.ndarray:
     return page
 
 
-def test_nothing_on_blank_black_or_noisy_frames(finder):
+def test_nothing_on_blank_black_or_noisy_frames(finder, recognizer):
     rng = np.random.default_rng(0)
     frames = [
         np.full((480, 640, 3), 255, np.uint8),
@@ -86,7 +86,10 @@ def test_nothing_on_blank_black_or_noisy_frames(finder):
     # proposals of one blob (whole or cut) count once: the model judges which, if any
     counts = [len(np.unique(finder.find(frame).data["group"])) for frame in frames]
     assert counts[:3] == [0, 0, 0]
-    assert max(counts[3:]) <= 8, counts  # a few specks at most, never a flood
+    # a few specks at most, never a flood (blurred noise leaves blobs at the smallest digit's
+    # size that fill up to 0.9 of their box, as a marker's digit may): the model judges them
+    assert max(counts[3:]) <= 16, counts
+    assert all(len(recognizer.process(frame, still=True).detections) == 0 for frame in frames)
 
 
 def test_tiny_and_degenerate_frames(finder):

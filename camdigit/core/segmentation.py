@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.grid_lines import GRID_CELLS, GRID_INK, GRID_MIN_PITCH, GRID_PITCH, grid_segments
 from camdigit.core.proposals import DIGIT_ASPECT
 
 CROP_PAD = 2
@@ -25,51 +26,64 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     side length and the width of the band to erase, from the line's measured thickness) are
     simplified to polygons; every polygon side longer than that runs along a straight line, at
     any tilt, and a band along it is erased. A closing across each line then mends, inside the
-    erased band only, the strokes of digits that crossed or touched it.
+    erased band only, the strokes of digits that crossed or touched it. A grid's line found
+    whole (side length 0: :func:`camdigit.core.grid_lines.grid_segments`) lies where it was
+    measured, and is mended across no more than its own band.
     """
     # lines nearer horizontal and nearer vertical apart: a stroke crossing a line is mended
     # across it, along the line's normal, not along it (that would fill the cells beside it)
     across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
-    widest = 5
-    line_width = [1, 1]  # the thickest grid line of each kind
     middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
+    widest = [5, 3]  # the widest band drawn along an outline's side, along a grid's line
+    line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
+        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
-            cv2.line(across[steep], tuple(start), tuple(end), 255, band)
-            if length == 0.0:  # a grid's line found whole: its band is its width and 3 px
-                cv2.line(middles[steep], tuple(start), tuple(end), 255, band)
-                line_width[steep] = max(line_width[steep], band - 3)
-        widest = max(widest, band)
-    erase = cv2.bitwise_or(*across)
-    kept = cv2.bitwise_and(mask, cv2.bitwise_not(erase))
-    # a line is found from both its sides (a grid's cells on either side of it, its own run),
-    # so its erased band may be up to about twice the widest band drawn
-    side = 2 * widest + 1
+            cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
+            if found_whole:
+                line_band[steep] = max(line_band[steep], band)
+        widest[found_whole] = max(widest[found_whole], band)
+    bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
+    kept = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.bitwise_or(*bands)))
+    # an outline's side is found from both its sides (a ruled line's own run, a cell on either
+    # side of a line), so its erased band may be up to about twice the widest band drawn; a
+    # grid's line found whole is erased along its middle, its band and a pixel either side
     mended = kept
-    for lines, kernel in zip(across, ((side, 1), (1, side)), strict=True):  # (rows, columns)
-        if lines.any():
-            bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
-            mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, lines))
+    for kind, side in ((across, 2 * widest[0] + 1), (middles, widest[1] + 2)):
+        for drawn, kernel in zip(kind, ((side, 1), (1, side)), strict=True):  # (rows, cols)
+            if drawn.any():
+                bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
+                mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, drawn))
     # A stroke running along a grid's line, beside or over it, makes the ink there thicker
     # across the line than the line is: what stays of the ink opened by a run across the line
-    # a few pixels longer than the line is wide is that stroke's, and is kept (not where
-    # lines cross: the other line runs right across this one there; and not along a page's
-    # edge, whose band is drawn from its side and may hold a dark ground beyond it)
+    # a pixel longer than its band (the line's thickness and a pixel) is that stroke's, and
+    # is kept (not where lines cross: the other line runs right across this one
+    # there; and not along a page's edge, whose band is drawn from its side and may hold a
+    # dark ground beyond it)
     for lines, other, width, vertical in zip(
-        middles, across[::-1], line_width, (True, False), strict=True
+        middles, bands[::-1], line_band, (True, False), strict=True
     ):
         if lines.any():
-            run = width + 3
-            along = np.ones((run, 1) if vertical else (1, run), np.uint8)
-            thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, along)
+            thick = _runs(mask, width + 1, vertical)
             alone = cv2.bitwise_and(lines, cv2.bitwise_not(other))
             mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
+
+
+def _runs(mask: np.ndarray, run: int, vertical: bool) -> np.ndarray:
+    """The ink of ``mask`` in runs at least ``run`` pixels long, down or across: an opening,
+    its dilation anchored at the mirror of its erosion's anchor (OpenCV anchors both alike,
+    which for an even run moves the ink it keeps a pixel)."""
+    kernel = np.ones((run, 1) if vertical else (1, run), np.uint8)
+    anchor = run // 2
+    mirror = run - 1 - anchor
+    eroded = cv2.erode(mask, kernel, anchor=(0, anchor) if vertical else (anchor, 0))
+    return cv2.dilate(eroded, kernel, anchor=(0, mirror) if vertical else (mirror, 0))
 
 
 def merge_parts(
@@ -195,19 +209,6 @@ MAX_BAND = 11
 """Widest band erased along a line, in pixels: what is thicker is a region (a desk, a shadow),
 whose edge only is erased."""
 
-GRID_CELLS = 8
-"""A line blob with at least this many holes is a grid: its cells' sides are lines too."""
-
-GRID_PITCH = 3.0
-"""... and its cells are at least this many times as wide as its lines are (a fabric's weave or
-a wall's pores have holes hardly wider than the threads between them)."""
-
-GRID_MIN_PITCH = 8.0
-"""... and at least this many pixels wide (noise and grain make holes of a pixel or two)."""
-
-GRID_INK = 0.5
-"""... if its lines cover less than this share of it (a grid's cells take most of its area)."""
-
 
 def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, float, int]]:
     """Outer and hole contours of every blob longer than ``longest`` pixels, either way, each
@@ -254,44 +255,13 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
             holes[cells] = False
-            middle = min(max(3, int(thickness) + 3), MAX_BAND) | 1
             grids.extend(
-                (segment, 0.0, middle) for segment in _grid_segments(mask, contours, blob, pitch)
+                (segment, 0.0, middle)
+                for segment, middle in grid_segments(mask, contours[blob], pitch, MAX_BAND)
             )
     return [
         (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes).tolist()
     ] + grids
-
-
-GRID_RUN = 4.0
-"""A grid's line is found where it runs straight across at least this many cells: no digit
-written on the grid has a straight stroke that long."""
-
-
-def _grid_segments(mask: np.ndarray, contours, blob: int, pitch: float) -> list[np.ndarray]:
-    """The straight lines of a grid blob, as two-point segments, found where they run on
-    through the digits written across them (a digit's stroke splits the cells it crosses, so
-    the cells' own sides miss the line there)."""
-    x, y, w, h = cv2.boundingRect(contours[blob])
-    filled = np.zeros((h, w), np.uint8)
-    cv2.drawContours(filled, [contours[blob]], -1, 255, cv2.FILLED, offset=(-x, -y))
-    ink = cv2.bitwise_and(filled, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
-    run = int(GRID_RUN * pitch)
-    # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
-    found = cv2.HoughLinesP(
-        ink,
-        1,
-        np.pi / 360,
-        threshold=run // 2,
-        minLineLength=run,
-        maxLineGap=max(3, int(pitch / 2)),
-    )
-    if found is None:
-        return []
-    return [
-        np.array([[[x0 + x, y0 + y]], [[x1 + x, y1 + y]]], np.int32)
-        for x0, y0, x1, y1 in found.reshape(-1, 4).tolist()
-    ]
 
 
 def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:

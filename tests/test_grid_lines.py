@@ -1,0 +1,70 @@
+"""A dark grid's lines: found whole, placed on their middles, erased no wider than they are."""
+
+import cv2
+import numpy as np
+import pytest
+
+from camdigit.core.grid_lines import grid_segments
+from camdigit.core.segmentation import MAX_BAND, erase_lines, line_outlines
+
+PITCH = 30
+
+
+def _grid(thickness: int, size: int = 300) -> np.ndarray:
+    """A mask of a square grid, lines ``thickness`` px thick starting at 14 + k * PITCH."""
+    mask = np.zeros((size, size), np.uint8)
+    for k in range(0, size, PITCH):
+        mask[k + 14 : k + 14 + thickness, :] = 255
+        mask[:, k + 14 : k + 14 + thickness] = 255
+    return mask
+
+
+def _outer(mask: np.ndarray) -> np.ndarray:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return max(contours, key=cv2.contourArea)
+
+
+@pytest.mark.parametrize("thickness, band", [(2, 3), (3, 5), (4, 5)])
+def test_a_grid_line_is_placed_on_its_middle_with_its_own_width(thickness, band):
+    mask = _grid(thickness)
+    found = grid_segments(mask, _outer(mask), PITCH, MAX_BAND)
+    assert found
+    assert {b for _, b in found} == {band}  # the line's thickness and a pixel, odd
+    middles = 14 + np.arange(0, 300, PITCH) + (thickness - 1) / 2
+    for segment, _ in found:
+        (x0, y0), (x1, y1) = segment[:, 0, :]
+        across = (y0 + y1) / 2 if abs(y1 - y0) < abs(x1 - x0) else (x0 + x1) / 2
+        assert np.abs(middles - across).min() <= 0.5  # on a line's middle, to the pixel
+
+
+def test_a_stroke_beside_a_grid_line_stays_when_the_line_goes():
+    # a 2 px line at rows 134-135 and a stroke a pixel below it (rows 137-138): a band as
+    # wide as the line's position is uncertain (5 px around a found edge) takes the stroke
+    mask = _grid(2)
+    mask[137:139, 70:100] = 255
+    erased = erase_lines(mask, line_outlines(mask, 100))
+    assert erased[137:139, 72:98].all()
+    assert not erased[134:136, 200:280].any()  # the line itself is gone
+    assert not erased[:, 254:256].any()
+
+
+def test_a_tilted_grid_is_erased_along_its_lines():
+    mask = _grid(2, 400)
+    turn = cv2.getRotationMatrix2D((200, 200), 8, 1.0)
+    tilted = cv2.warpAffine(mask, turn, (400, 400), flags=cv2.INTER_NEAREST)
+    tilted = tilted[60:340, 60:340].copy()  # no corner the turn left empty
+    found = grid_segments(tilted, _outer(tilted), PITCH, MAX_BAND)
+    assert found
+    erased = erase_lines(tilted, line_outlines(tilted, 100))
+    # what is left is the lines' ends at the border (Hough's segments stop short of it)
+    assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(tilted)
+
+
+def test_a_stroke_crossing_a_grid_line_is_mended_across_it_only():
+    mask = _grid(2)
+    cv2.line(mask, (75, 110), (85, 160), 255, 3)  # a digit's stem down across row 134's line
+    erased = erase_lines(mask, line_outlines(mask, 100))
+    assert erased[134:136, 79:83].any()  # the stem goes on across the line
+    assert not erased[134:136, 90:100].any()  # the line beside it is gone
+    count, _ = cv2.connectedComponents(erased[105:165, 65:95])
+    assert count == 2  # the stem is one piece (and the background)
