@@ -59,6 +59,14 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
             if drawn.any():
                 bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
                 mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, drawn))
+    # ... and a stroke crossing it aslant is bridged along its own slant, not along the normal
+    # (the normal runs from the stroke's end above into the paper beside its end below)
+    for vertical, drawn in enumerate(middles):
+        if drawn.any():
+            on = cv2.bitwise_and(drawn, mask)  # only what was ink: no paper is filled
+            for slant in _slanted(widest[1] + 2, bool(vertical)):
+                bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, slant)
+                mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, on))
     # A stroke running along a grid's line, beside or over it, makes the ink there thicker
     # across the line than the line is: what stays of the ink opened by a run across the line
     # a pixel longer than its band (the line's thickness and a pixel) is that stroke's, and
@@ -73,6 +81,31 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
             alone = cv2.bitwise_and(lines, cv2.bitwise_not(other))
             mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
+
+
+SLANTS = (30.0, 45.0, 60.0)
+"""Slants from a line's normal (degrees, either way) along which a stroke crossing a grid's line
+is bridged across its band: a stroke 60 degrees off the normal (30 off the line) still crosses
+it; one flatter runs along it (:func:`_runs` keeps it where it is thicker than the line)."""
+
+
+def _slanted(across: int, vertical: bool) -> list[np.ndarray]:
+    """Line kernels that span ``across`` pixels along a line's normal at each of :data:`SLANTS`
+    either way (a vertical line's normal is horizontal)."""
+    kernels = []
+    for degrees in SLANTS:
+        for sign in (1.0, -1.0):
+            length = across / np.cos(np.radians(degrees))
+            size = int(np.ceil(length)) | 1
+            middle = size // 2
+            along = sign * np.sin(np.radians(degrees)) * length / 2
+            normal = np.cos(np.radians(degrees)) * length / 2
+            dx, dy = (normal, along) if vertical else (along, normal)
+            kernel = np.zeros((size, size), np.uint8)
+            start = (round(middle - dx), round(middle - dy))
+            cv2.line(kernel, start, (round(middle + dx), round(middle + dy)), 1, 1)
+            kernels.append(kernel)
+    return kernels
 
 
 def _runs(mask: np.ndarray, run: int, vertical: bool) -> np.ndarray:
