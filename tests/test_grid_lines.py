@@ -68,3 +68,20 @@ def test_a_stroke_crossing_a_grid_line_is_mended_across_it_only():
     assert not erased[134:136, 90:100].any()  # the line beside it is gone
     count, _ = cv2.connectedComponents(erased[105:165, 65:95])
     assert count == 2  # the stem is one piece (and the background)
+
+
+@pytest.mark.parametrize("pitch", [12, 30, 60])
+def test_grid_lines_are_found_at_any_pitch(pitch):
+    # found on a halved copy where its cells stay 10 px wide (pitch 30, 60), whole elsewhere
+    mask = np.zeros((360, 360), np.uint8)
+    for k in range(pitch // 2, 360, pitch):
+        mask[k : k + 2, :] = 255
+        mask[:, k : k + 2] = 255
+    found = grid_segments(mask, _outer(mask), pitch - 2, MAX_BAND)
+    rows = {
+        round(float(s[:, 0, 1].mean())) for s, _ in found if abs(int(s[0, 0, 1] - s[1, 0, 1])) < 3
+    }
+    lines = set(range(pitch // 2, 360, pitch))
+    assert all(min(abs(r - (k + 0.5)) for r in rows) <= 1 for k in lines)  # every line, placed
+    erased = erase_lines(mask, line_outlines(mask, 100))
+    assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(mask)

@@ -2,11 +2,11 @@
 
 A digit written on graph paper crosses the grid's lines and often runs along one (a 5's bar on
 a line, a 0's side beside it). The lines must go, the strokes must stay: so each line is found
-whole where it runs straight across several cells (:func:`grid_segments`), then its middle and
-its thickness are measured across it where nothing else touches it, and only a band that thick
-and a pixel more along that middle is erased (:func:`camdigit.core.segmentation.erase_lines`).
-A band drawn wider, as wide as the line's position is uncertain, takes a stroke beside the line
-with it.
+whole where it runs straight across several cells (:func:`grid_segments`, on a copy of the frame
+halved where its cells are wide enough, for speed), then its middle and its thickness are
+measured across it where nothing else touches it, and only a band that thick and a pixel more
+along that middle is erased (:func:`camdigit.core.segmentation.erase_lines`). A band drawn
+wider, as wide as the line's position is uncertain, takes a stroke beside the line with it.
 """
 
 from __future__ import annotations
@@ -31,12 +31,20 @@ GRID_RUN = 4.0
 """A grid's line is found where it runs straight across at least this many cells: no digit
 written on the grid has a straight stroke that long."""
 
+SHRUNK_PITCH = 10.0
+"""Grid lines are found on a copy of the frame halved where its cells stay this many pixels wide
+(Hough's transform takes most of a grid page's time; halved, it finds the lines through the
+digits on them better too: a third, measured, loses them), and placed on the full one."""
+
 REACH = 4
 """A line's ink is looked for this many pixels either side of where it was found (a segment
 found on a line's ink lies on it, at one of its edges when it is thick)."""
 
-STEP = 2.0
-"""... every this many pixels along it."""
+STEP = 4.0
+"""... every this many pixels along it..."""
+
+SECTIONS = 100000
+"""... or at this many cross-sections of a longer one, evenly spaced (enough for a fit)."""
 
 MIN_CLEAR = 3
 """A line is placed only where at least this many of its cross-sections hold its ink alone."""
@@ -54,42 +62,52 @@ def grid_segments(
     filled = np.zeros((h, w), np.uint8)
     cv2.drawContours(filled, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
     ink = cv2.bitwise_and(filled, mask[y : y + h, x : x + w])  # a thin line is its cells' edge
-    run = int(GRID_RUN * pitch)
+    # found on a shrunk copy (a pixel of it is ink where any of its pixels is: a thin line
+    # stays whole), placed on the ink itself
+    shrink = 2 if pitch >= 2 * SHRUNK_PITCH else 1
+    small = cv2.resize(
+        ink, (max(1, w // shrink), max(1, h // shrink)), interpolation=cv2.INTER_AREA
+    )
+    run = int(GRID_RUN * pitch / shrink)
     # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
     found = cv2.HoughLinesP(
-        ink,
+        cv2.threshold(small, 0, 255, cv2.THRESH_BINARY)[1],
         1,
-        np.pi / 360,
+        np.pi / 180,
         threshold=run // 2,
         minLineLength=run,
-        maxLineGap=max(3, int(pitch / 2)),
+        maxLineGap=max(2, int(pitch / 2 / shrink)),
     )
     if found is None:
         return []
-    placed = [_placed(ink, segment) for segment in found.reshape(-1, 2, 2).astype(np.float64)]
-    thick = [t for _, t in placed if t is not None]
+    segments = found.reshape(-1, 2, 2).astype(np.float64) * shrink + (shrink - 1) / 2
+    ends, thick = _placed(ink, segments)
     # the grid's lines are printed alike: their thickness is the grid's, measured on them all
-    thickness = float(np.median(np.concatenate(thick))) if thick else 2.0
+    thickness = float(np.median(thick)) if len(thick) else 2.0
     band = min(int(np.ceil(thickness)) + 1, widest) | 1
-    return [(np.round(ends + (x, y)).astype(np.int32).reshape(2, 1, 2), band) for ends, _ in placed]
+    ends = np.round(ends + (x, y)).astype(np.int32)
+    return [(segment.reshape(2, 1, 2), band) for segment in ends]
 
 
-def _placed(ink: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """A segment's ends moved onto its line's middle, and the line's thickness at each
-    cross-section where the line's ink is alone (one run, clear of the ends of the
-    cross-section; None where fewer than :data:`MIN_CLEAR` are); the ends unchanged then."""
-    start, end = ends
-    length = float(np.hypot(*(end - start)))
-    if length < 1.0:
-        return ends, None
-    along = (end - start) / length
-    normal = np.array([-along[1], along[0]])
-    steps = np.arange(0.0, length, STEP)
+def _placed(ink: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segments ((N, 2, 2) ends) moved onto their lines' middles, and the lines' thickness at
+    every cross-section where a line's ink is alone (one run, clear of the ends of the
+    cross-section). A segment with fewer than :data:`MIN_CLEAR` such sections keeps its ends.
+    All segments at once: a grid gives a hundred and more."""
+    start, end = segments[:, 0], segments[:, 1]
+    length = np.maximum(np.hypot(*(end - start).T), 1.0)
+    along = (end - start) / length[:, None]
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1)
+    counts = np.minimum(np.ceil(length / STEP), SECTIONS).astype(np.int64)
+    owner = np.repeat(np.arange(len(segments)), counts)  # each cross-section's segment
+    spacing = (length / counts)[owner]
+    at = (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)) * spacing
     offsets = np.arange(-REACH, REACH + 1, dtype=np.float64)
-    points = start + steps[:, None, None] * along + offsets[None, :, None] * normal
+    centre = start[owner] + at[:, None] * along[owner]
+    points = centre[:, None, :] + offsets[None, :, None] * normal[owner][:, None, :]
     cols = np.clip(np.round(points[..., 0]).astype(np.int64), 0, ink.shape[1] - 1)
     rows = np.clip(np.round(points[..., 1]).astype(np.int64), 0, ink.shape[0] - 1)
-    section = ink[rows, cols] > 0  # (steps, offsets)
+    section = ink[rows, cols] > 0  # (sections, offsets)
     count = section.sum(axis=1)
     rises = np.diff(section.astype(np.int8), axis=1)
     alone = (
@@ -99,15 +117,36 @@ def _placed(ink: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray |
         & ~section[:, 0]
         & ~section[:, -1]
     )
-    if alone.sum() < MIN_CLEAR:
-        return ends, None
-    middle = (section[alone] * offsets).sum(axis=1) / count[alone]
-    at = steps[alone]
-    # the middle as a straight line along the segment: a least-squares fit, fitted again
+    middle = (section * offsets).sum(axis=1) / np.maximum(count, 1)
+    # each middle as a straight line along its segment: a least-squares fit, fitted again
     # without the sections a pixel off it (a stroke running along the line, joined to it)
-    slope, shift = np.polyfit(at, middle, 1)
-    near = np.abs(middle - (shift + slope * at)) <= 1.0
-    if MIN_CLEAR <= near.sum() < len(at):
-        slope, shift = np.polyfit(at[near], middle[near], 1)
-    moved = np.array([start + shift * normal, end + (shift + slope * length) * normal])
-    return moved, count[alone].astype(np.float64)
+    slope, shift, fitted = _fits(owner, at, middle, alone, len(segments))
+    near = alone & (np.abs(middle - (shift[owner] + slope[owner] * at)) <= 1.0)
+    slope2, shift2, fitted2 = _fits(owner, at, middle, near, len(segments))
+    slope, shift = np.where(fitted2, slope2, slope), np.where(fitted2, shift2, shift)
+    moved = np.stack(
+        [start + shift[:, None] * normal, end + (shift + slope * length)[:, None] * normal],
+        axis=1,
+    )
+    placed = np.where((fitted | fitted2)[:, None, None], moved, segments)
+    return placed, count[alone & fitted[owner]].astype(np.float64)
+
+
+def _fits(
+    owner: np.ndarray, at: np.ndarray, value: np.ndarray, used: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per segment, the least-squares line ``value = shift + slope * at`` through its
+    sections ``used`` (``owner``: each section's segment), and whether it had
+    :data:`MIN_CLEAR` of them (else slope and shift 0)."""
+    weight = used.astype(np.float64)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(owner, weights=weight * values, minlength=n)
+
+    s0, s1, s2 = total(np.ones_like(at)), total(at), total(at * at)
+    sv, stv = total(value), total(at * value)
+    spread = s0 * s2 - s1 * s1
+    fitted = s0 >= MIN_CLEAR
+    slope = np.where(fitted & (spread > 1e-9), (s0 * stv - s1 * sv) / np.maximum(spread, 1e-9), 0)
+    shift = np.where(fitted, (sv - slope * s1) / np.maximum(s0, 1.0), 0.0)
+    return slope, shift, fitted
