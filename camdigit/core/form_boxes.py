@@ -34,6 +34,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.form_combs import comb_lines
 from camdigit.core.segmentation import MAX_BAND  # a box's line is a ruled line's width at most
 
 RECT_FILL = 0.85
@@ -100,7 +101,7 @@ def box_lines(
     found: list[Segment] = []
     hole_ids = np.flatnonzero(parents >= 0)
     if not len(hole_ids):
-        return found
+        return comb_lines(mask, min_side)
     # each blob's holes, grouped once (a textured ground has thousands of contours)
     hole_ids = hole_ids[np.argsort(parents[hole_ids], kind="stable")]
     blobs, firsts = np.unique(parents[hole_ids], return_index=True)
@@ -126,7 +127,8 @@ def box_lines(
         ):
             continue
         found.extend(_walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle))
-    return found
+    # and the combs whose lines broke, among what the boxes found leave
+    return found + comb_lines(erase_boxes(mask, found) if found else mask, min_side)
 
 
 def _walls_and_lines(

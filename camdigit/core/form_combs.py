@@ -1,0 +1,209 @@
+"""A form's comb of boxes whose lines came out broken: found by its posts.
+
+A comb printed in thin lines and seen through a webcam often loses its top or bottom line to
+blur and light (broken into faint pieces), so its cells are not closed and
+:mod:`camdigit.core.form_boxes` cannot find it by its holes. Its walls stay: straight upright
+posts, all as tall as each other, their tops and their bottoms on a line, at a steady pitch,
+and each cell between two of them holds a written digit. Left in the mask, a wall reads as a 1
+and takes the digit that touches it along.
+
+Posts are the ink that runs straight down (an opening of the mask by a vertical run); a comb
+is at least :data:`MIN_POSTS` of them of one height, aligned and evenly spaced, joined along
+their bottoms or their tops by a line (most of it still there), with writing in most of its
+cells. A handwritten 1 is shorter than its cell or slanted, and 1s written in a row have no
+digits between them and no line joining their ends at both. The posts and the lines along
+their ends are erased (:func:`camdigit.core.form_boxes.erase_boxes`). Upright combs only (a
+few degrees of tilt): a turned form's posts are not straight down the columns.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MIN_POSTS = 4
+"""A comb has at least this many posts (three cells): two or three straight strokes of one
+height in a row happen in handwriting (a 1 beside a 7's stem)."""
+
+ALIGN = 0.1
+"""Posts of one comb have heights, tops and bottoms within this share of their height."""
+
+PITCH_SPREAD = 0.25
+"""... and the gaps between neighbouring posts within this share of their median gap..."""
+
+CELL_ASPECT = (0.4, 2.5)
+"""... which is between these multiples of the posts' height (a cell holds one digit)."""
+
+LINE_SHARE = 0.6
+"""A line runs along the posts' bottoms or tops over at least this share of the comb's width."""
+
+WRITTEN = 0.5
+"""At least this share of the cells hold ink between their posts (a comb is filled in)."""
+
+MAX_POST = 6
+"""A post is at most this many pixels wide: a printed hairline, not a marker's stroke."""
+
+Segment = tuple[tuple[int, int], tuple[int, int], int]
+
+
+def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
+    """The posts and end lines of every upright comb in the ink ``mask`` whose cells are at
+    least ``min_side`` pixels tall, as segments to erase (ends and band width)."""
+    run = 2 * min_side
+    upright = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    outlines, _ = cv2.findContours(upright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if len(outlines) < MIN_POSTS:
+        return []
+    pieces = np.array([cv2.boundingRect(c) for c in outlines], np.int64).reshape(-1, 4)
+    pieces = pieces[pieces[:, 2] <= MAX_POST]
+    posts = pieces[pieces[:, 3] >= run]
+    # a post with too few others of its height beside it (tops and bottoms alike) is in no
+    # comb: most upright strokes of a page are 1s, and they are dropped here at once
+    h = posts[:, 3].astype(np.float64)
+    tol = ALIGN * h[:, None]
+    alike = (
+        (np.abs(h[:, None] - h[None, :]) <= tol)
+        & (np.abs(posts[:, 1][:, None] - posts[:, 1][None, :]) <= tol)
+    ).sum(axis=1)
+    posts = posts[alike >= MIN_POSTS]
+    found: list[Segment] = []
+    used = np.zeros(len(posts), bool)
+    for i in np.argsort(posts[:, 3])[::-1].tolist():  # the tallest first
+        if used[i]:
+            continue
+        comb = _comb(posts, i, ~used)
+        if comb is not None and _is_form(mask, posts[comb]):
+            used[comb] = True
+            found.extend(_segments(_with_ends(posts[comb], pieces)))
+    return found
+
+
+def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray | None:
+    """The posts of an evenly spaced row through post ``first``, left to right, each as tall
+    as its neighbour, with its top and bottom beside the neighbour's (a comb seen a little
+    turned or in perspective drifts along its length), one post at most missing between two
+    (a post broken by the light); None where fewer than :data:`MIN_POSTS`."""
+    order = np.flatnonzero(free)
+    order = order[np.argsort(posts[order, 0])]
+    centres = posts[:, 0] + posts[:, 2] / 2.0
+    chain = [first]
+    for step in (1, -1):  # to the right, then to the left
+        pitch = 0.0
+        while True:
+            last = chain[-1] if step == 1 else chain[0]
+            x, y, w, h = posts[last]
+            tol = ALIGN * h
+            gap = (centres[order] - centres[last]) * step
+            near = order[
+                (gap >= CELL_ASPECT[0] * h)
+                & (gap <= 2 * CELL_ASPECT[1] * h)
+                & (np.abs(posts[order, 3] - h) <= tol)
+                & (np.abs(posts[order, 1] - y) <= tol)
+            ]
+            if not len(near):
+                break
+            nxt = int(near[np.argmin(np.abs(centres[near] - centres[last]))])
+            span = abs(centres[nxt] - centres[last])
+            if pitch:
+                whole = round(span / pitch)
+                if whole not in (1, 2) or abs(span - whole * pitch) > PITCH_SPREAD * pitch:
+                    break
+            elif span > CELL_ASPECT[1] * h:
+                break  # the first gap must be one cell
+            else:
+                pitch = span
+            chain = chain + [nxt] if step == 1 else [nxt, *chain]
+        if step == 1 and len(chain) > 1:
+            continue
+    if len(chain) < MIN_POSTS:
+        return None
+    return np.array(chain)
+
+
+def _with_ends(posts: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """A comb's posts with its end walls where the light broke them: the upright pieces a pitch
+    beyond its first or last post, within its height, taken as a post from its top to its
+    bottom line."""
+    centres = posts[:, 0] + posts[:, 2] / 2.0
+    pitch = float(np.min(np.diff(centres)))
+    middles = pieces[:, 0] + pieces[:, 2] / 2.0
+    rows = list(posts)
+    for end, side in ((posts[-1], 1), (posts[0], -1)):
+        x, y, w, h = end
+        near = (
+            (np.abs(middles - (x + w / 2.0 + side * pitch)) <= PITCH_SPREAD * pitch)
+            & (pieces[:, 1] >= y - ALIGN * h)
+            & (pieces[:, 1] + pieces[:, 3] <= y + h + ALIGN * h)
+        )
+        if near.any():
+            found = pieces[near]
+            middle = int(np.median(found[:, 0] + found[:, 2] / 2.0))
+            wall = np.array([middle - int(w) // 2, y, w, h])
+            rows = [*rows, wall] if side == 1 else [wall, *rows]
+    return np.array(rows)
+
+
+def _is_form(mask: np.ndarray, posts: np.ndarray) -> bool:
+    """Whether a row of posts is a comb: standing alone (its ink reaches no further than a
+    digit sticking out of it: not the columns of a grid, a table or a ruled page), a line
+    along their bottoms or tops, writing in most of its cells."""
+    centres = posts[:, 0] + posts[:, 2] // 2
+    tops, bottoms = posts[:, 1], posts[:, 1] + posts[:, 3] - 1
+    if not _alone(mask, posts):
+        return False
+    columns = np.arange(int(centres[0]), int(centres[-1]) + 1)
+    lined = False
+    for ends in (bottoms, tops):
+        rows = np.round(np.interp(columns, centres, ends)).astype(np.int64)
+        band = np.stack([np.clip(rows + d, 0, mask.shape[0] - 1) for d in (-2, -1, 0, 1, 2)])
+        lined |= bool((mask[band, columns] > 0).any(axis=0).mean() >= LINE_SHARE)
+    if not lined:
+        return False
+    written = 0
+    margin = 2 * int(posts[:, 2].max()) + 1  # clear of the lines, a line's width and more
+    for k in range(len(posts) - 1):
+        x0, x1 = int(posts[k, 0] + posts[k, 2]) + margin, int(posts[k + 1, 0]) - margin
+        y0 = int(max(tops[k], tops[k + 1])) + margin
+        y1 = int(min(bottoms[k], bottoms[k + 1])) - margin
+        if x1 > x0 and y1 > y0:
+            cell = mask[y0:y1, x0:x1]
+            written += int(cv2.countNonZero(cell) >= 0.02 * cell.size)
+    return written >= WRITTEN * (len(posts) - 1)
+
+
+def _alone(mask: np.ndarray, posts: np.ndarray) -> bool:
+    """Whether the ink joined to a row of posts stays within half their height above and below
+    the row (along it, a comb's broken end goes on)."""
+    x0, y0 = int(posts[:, 0].min()), int(posts[:, 1].min())
+    x1 = int((posts[:, 0] + posts[:, 2]).max())
+    y1 = int((posts[:, 1] + posts[:, 3]).max())
+    reach = (y1 - y0) // 2 + 2
+    height, width = mask.shape
+    top, left = max(0, y0 - reach), max(0, x0 - reach)
+    window = mask[top : min(height, y1 + reach), left : min(width, x1 + reach)]
+    _, labels = cv2.connectedComponents(window)
+    joined = np.unique(labels[posts[:, 1] - top + posts[:, 3] // 2, posts[:, 0] - left])
+    joined = joined[joined > 0]
+    return not np.isin(np.concatenate([labels[0], labels[-1]]), joined).any()
+
+
+def _segments(posts: np.ndarray) -> list[Segment]:
+    """The posts, and the lines along their tops and bottoms, each with a band a pixel wider
+    than a post either side."""
+    band = int(np.median(posts[:, 2])) + 2 | 1
+    out: list[Segment] = []
+    centres = posts[:, 0] + posts[:, 2] // 2
+    pitch = float(np.min(np.diff(centres)))
+    for k, (_, y, _, h) in enumerate(posts.tolist()):
+        out.append(((int(centres[k]), y), (int(centres[k]), y + h - 1), band))
+        if k + 1 < len(posts) and centres[k + 1] - centres[k] > 1.5 * pitch:
+            # a post missing between two (broken by the light): erased where it would be
+            mid = (posts[k] + posts[k + 1]) // 2
+            centre = int(centres[k] + centres[k + 1]) // 2
+            out.append(((centre, int(mid[1])), (centre, int(mid[1] + mid[3] - 1)), band))
+    first, last = posts[0].tolist(), posts[-1].tolist()
+    for dy in (0, None):
+        a = (first[0], first[1] if dy == 0 else first[1] + first[3] - 1)
+        b = (last[0] + last[2] - 1, last[1] if dy == 0 else last[1] + last[3] - 1)
+        out.append((a, b, band))
+    return out

@@ -1,0 +1,95 @@
+"""A form's comb whose lines came out broken: found by its posts, erased, its digits kept."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.form_combs import comb_lines
+from camdigit.core.segmentation import all_contours
+
+CELL = (44, 42)  # a cell's width and height, pixels
+
+
+def _comb(
+    cells: int = 6,
+    top: bool = False,
+    written: bool = True,
+    missing: tuple[int, ...] = (),
+) -> np.ndarray:
+    """An ink mask with a comb of ``cells`` cells, 2 px lines: its top line broken into short
+    pieces unless ``top``, its bottom line whole, the posts in ``missing`` broken in two (a
+    gap in their middle), a leaning stroke written in each cell when ``written``."""
+    mask = np.zeros((200, 420), np.uint8)
+    w, h = CELL
+    x0, y0 = 40, 60
+    x1, y1 = x0 + cells * w, y0 + h
+    cv2.line(mask, (x0, y1), (x1, y1), 255, 2)
+    if top:
+        cv2.line(mask, (x0, y0), (x1, y0), 255, 2)
+    else:
+        for x in range(x0 + 6, x1, 25):  # the light broke the top line into pieces
+            cv2.line(mask, (x, y0), (x + 6, y0), 255, 2)
+    for i in range(cells + 1):
+        x = x0 + i * w
+        if i in missing:
+            cv2.line(mask, (x, y0), (x, y0 + 19), 255, 2)  # 20 and 18 px of 42 left
+            cv2.line(mask, (x, y1 - 17), (x, y1), 255, 2)
+        else:
+            cv2.line(mask, (x, y0), (x, y1), 255, 2)
+    if written:
+        for i in range(cells):
+            cx = x0 + i * w + w // 2
+            cv2.line(mask, (cx + 6, y0 + 8), (cx - 6, y1 - 8), 255, 3)
+            cv2.line(mask, (cx + 6, y0 + 8), (cx - 2, y0 + 12), 255, 3)
+    return mask
+
+
+def _strokes_left(mask: np.ndarray, segments) -> int:
+    erased = erase_boxes(mask, segments)
+    count, _ = cv2.connectedComponents(erased)
+    return count - 1
+
+
+def test_a_comb_with_a_broken_top_line_is_found_by_its_posts():
+    mask = _comb()
+    segments = comb_lines(mask, 9)
+    assert len(segments) == 7 + 2  # its seven posts, its top and its bottom
+    assert _strokes_left(mask, segments) == 6  # the written strokes, one per cell
+    # found as well where the boxes are looked for (it has no closed cell to find it by)
+    assert _strokes_left(mask, box_lines(mask, *all_contours(mask), 9)) == 6
+
+
+def test_a_post_the_light_broke_and_a_broken_end_wall_are_erased_too():
+    mask = _comb(missing=(3, 6))  # a post in the middle, the right end wall
+    segments = comb_lines(mask, 9)
+    assert _strokes_left(mask, segments) == 6
+
+
+def test_a_closed_comb_is_left_to_the_boxes():
+    mask = _comb(top=True)
+    found = box_lines(mask, *all_contours(mask), 9)
+    assert len(found) == 7 + 2  # found once, by its cells
+    assert _strokes_left(mask, found) == 6
+
+
+def test_upright_ones_on_a_ruled_line_are_no_comb():
+    # equal, evenly spaced, upright 1s standing on a line: no writing between them
+    mask = _comb(written=False)
+    assert comb_lines(mask, 9) == []
+
+
+def test_three_cells_are_too_few_to_tell_a_comb():
+    assert comb_lines(_comb(cells=2), 9) == []
+
+
+def test_the_columns_of_a_grid_are_no_comb():
+    mask = np.zeros((300, 400), np.uint8)
+    for k in range(20, 400, 40):
+        mask[:, k : k + 2] = 255
+    for k in range(20, 300, 40):
+        mask[k : k + 2, :] = 255
+    for k in range(60, 340, 40):  # something written in the cells of one row
+        cv2.line(mask, (k + 20, 70), (k + 12, 96), 255, 3)
+    assert comb_lines(mask, 9) == []
