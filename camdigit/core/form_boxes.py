@@ -97,11 +97,20 @@ def box_lines(
     """The lines of every printed box or comb of boxes in the ink ``mask`` at least
     ``min_side`` pixels on its shorter side; ``contours`` and ``parents`` are the mask's outer
     and hole contours and each one's parent (:func:`camdigit.core.segmentation.all_contours`).
-    """
+    Closed boxes first, then combs whose lines broke (:mod:`camdigit.core.form_combs`) in
+    what they leave."""
+    found = _closed_boxes(mask, contours, parents, min_side)
+    return found + comb_lines(erase_boxes(mask, found) if found else mask, min_side)
+
+
+def _closed_boxes(
+    mask: np.ndarray, contours: list[np.ndarray], parents: np.ndarray, min_side: int
+) -> list[Segment]:
+    """The lines of the boxes of ``mask`` found by their holes (see the module's doc)."""
     found: list[Segment] = []
     hole_ids = np.flatnonzero(parents >= 0)
     if not len(hole_ids):
-        return comb_lines(mask, min_side)
+        return found
     # each blob's holes, grouped once (a textured ground has thousands of contours)
     hole_ids = hole_ids[np.argsort(parents[hole_ids], kind="stable")]
     blobs, firsts = np.unique(parents[hole_ids], return_index=True)
@@ -127,8 +136,7 @@ def box_lines(
         ):
             continue
         found.extend(_walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle))
-    # and the combs whose lines broke, among what the boxes found leave
-    return found + comb_lines(erase_boxes(mask, found) if found else mask, min_side)
+    return found
 
 
 def _walls_and_lines(

@@ -29,7 +29,7 @@ ALIGN = 0.1
 """Posts of one comb have heights, tops and bottoms within this share of their height."""
 
 PITCH_SPREAD = 0.25
-"""... and the gaps between neighbouring posts within this share of their median gap..."""
+"""... and each gap between neighbouring posts within this share of the gap before it..."""
 
 CELL_ASPECT = (0.4, 2.5)
 """... which is between these multiples of the posts' height (a cell holds one digit)."""
@@ -40,8 +40,9 @@ LINE_SHARE = 0.6
 WRITTEN = 0.5
 """At least this share of the cells hold ink between their posts (a comb is filled in)."""
 
-MAX_POST = 6
-"""A post is at most this many pixels wide: a printed hairline, not a marker's stroke."""
+MAX_POST = 0.15
+"""A post is at most this share of its height wide: a printed hairline (a twentieth of its
+height, or a tenth blurred), not a marker's stroke."""
 
 Segment = tuple[tuple[int, int], tuple[int, int], int]
 
@@ -55,12 +56,13 @@ def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
     if len(outlines) < MIN_POSTS:
         return []
     pieces = np.array([cv2.boundingRect(c) for c in outlines], np.int64).reshape(-1, 4)
-    pieces = pieces[pieces[:, 2] <= MAX_POST]
+    pieces = pieces[pieces[:, 2] <= MAX_POST * pieces[:, 3]]
     posts = pieces[pieces[:, 3] >= run]
-    # a post with too few others of its height beside it (tops and bottoms alike) is in no
-    # comb: most upright strokes of a page are 1s, and they are dropped here at once
+    # a post with too few others of its height beside it (tops alike, as far as a comb's
+    # drift along its posts takes them) is in no comb: most upright strokes of a page are 1s,
+    # and they are dropped here at once
     h = posts[:, 3].astype(np.float64)
-    tol = ALIGN * h[:, None]
+    tol = (MIN_POSTS - 1) * ALIGN * h[:, None]
     alike = (
         (np.abs(h[:, None] - h[None, :]) <= tol)
         & (np.abs(posts[:, 1][:, None] - posts[:, 1][None, :]) <= tol)
@@ -108,6 +110,7 @@ def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray | None:
                 whole = round(span / pitch)
                 if whole not in (1, 2) or abs(span - whole * pitch) > PITCH_SPREAD * pitch:
                     break
+                pitch = span / whole  # the pitch here: a comb in perspective narrows
             elif span > CELL_ASPECT[1] * h:
                 break  # the first gap must be one cell
             else:
