@@ -74,17 +74,17 @@ def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
         if used[i]:
             continue
         comb = _comb(posts, i, ~used)
-        if comb is not None and _is_form(mask, posts[comb]):
-            used[comb] = True
+        used[comb] = True  # a row of posts is tried once, from its tallest
+        if len(comb) >= MIN_POSTS and _is_form(mask, posts[comb]):
             found.extend(_segments(_with_ends(posts[comb], pieces)))
     return found
 
 
-def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray | None:
+def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:
     """The posts of an evenly spaced row through post ``first``, left to right, each as tall
     as its neighbour, with its top and bottom beside the neighbour's (a comb seen a little
     turned or in perspective drifts along its length), one post at most missing between two
-    (a post broken by the light); None where fewer than :data:`MIN_POSTS`."""
+    (a post broken by the light); a comb where :data:`MIN_POSTS` or more."""
     order = np.flatnonzero(free)
     order = order[np.argsort(posts[order, 0])]
     centres = posts[:, 0] + posts[:, 2] / 2.0
@@ -118,8 +118,6 @@ def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray | None:
             chain = chain + [nxt] if step == 1 else [nxt, *chain]
         if step == 1 and len(chain) > 1:
             continue
-    if len(chain) < MIN_POSTS:
-        return None
     return np.array(chain)
 
 
