@@ -93,7 +93,7 @@ def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:
         pitch = 0.0
         while True:
             last = chain[-1] if step == 1 else chain[0]
-            x, y, w, h = posts[last]
+            _, y, _, h = posts[last]
             tol = ALIGN * h
             gap = (centres[order] - centres[last]) * step
             near = order[
@@ -116,8 +116,6 @@ def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:
             else:
                 pitch = span
             chain = chain + [nxt] if step == 1 else [nxt, *chain]
-        if step == 1 and len(chain) > 1:
-            continue
     return np.array(chain)
 
 
@@ -202,9 +200,7 @@ def _segments(posts: np.ndarray) -> list[Segment]:
             mid = (posts[k] + posts[k + 1]) // 2
             centre = int(centres[k] + centres[k + 1]) // 2
             out.append(((centre, int(mid[1])), (centre, int(mid[1] + mid[3] - 1)), band))
-    first, last = posts[0].tolist(), posts[-1].tolist()
-    for dy in (0, None):
-        a = (first[0], first[1] if dy == 0 else first[1] + first[3] - 1)
-        b = (last[0] + last[2] - 1, last[1] if dy == 0 else last[1] + last[3] - 1)
-        out.append((a, b, band))
+    (x0, top0, _, h0), (x1, top1, w1, h1) = posts[0].tolist(), posts[-1].tolist()
+    out.append(((x0, top0), (x1 + w1 - 1, top1), band))  # along the tops
+    out.append(((x0, top0 + h0 - 1), (x1 + w1 - 1, top1 + h1 - 1), band))  # the bottoms
     return out

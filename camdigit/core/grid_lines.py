@@ -41,10 +41,7 @@ REACH = 4
 found on a line's ink lies on it, at one of its edges when it is thick)."""
 
 STEP = 4.0
-"""... every this many pixels along it..."""
-
-SECTIONS = 100000
-"""... or at this many cross-sections of a longer one, evenly spaced (enough for a fit)."""
+"""... about every this many pixels along it (evenly spaced over its length)."""
 
 MIN_CLEAR = 3
 """A line is placed only where at least this many of its cross-sections hold its ink alone."""
@@ -98,7 +95,7 @@ def _placed(ink: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarr
     length = np.maximum(np.hypot(*(end - start).T), 1.0)
     along = (end - start) / length[:, None]
     normal = np.stack([-along[:, 1], along[:, 0]], axis=1)
-    counts = np.minimum(np.ceil(length / STEP), SECTIONS).astype(np.int64)
+    counts = np.ceil(length / STEP).astype(np.int64)
     owner = np.repeat(np.arange(len(segments)), counts)  # each cross-section's segment
     spacing = (length / counts)[owner]
     at = (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)) * spacing
