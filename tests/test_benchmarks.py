@@ -28,6 +28,7 @@ COMMANDS = [
     "unusual_digits",
     "marks",
     "photo_variants",
+    "find_speed",
 ]
 
 
@@ -39,6 +40,15 @@ def test_every_benchmark_command_answers_help(name, capsys):
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage:") and len(out.splitlines()) > 3
+
+
+def test_find_speed_times_each_family_named(capsys):
+    from benchmarks.find_speed import main
+
+    assert main(["--families", "clean", "grid", "--scenes", "1", "--passes", "1"]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[0] for row in rows] == ["clean", "grid"]
+    assert all(float(row.split()[1]) > 0 for row in rows)
 
 
 def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_path, capsys):

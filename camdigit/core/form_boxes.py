@@ -34,7 +34,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.core.form_combs import comb_lines
+from camdigit.core.form_combs import Segment, comb_lines
 from camdigit.core.segmentation import MAX_BAND  # a box's line is a ruled line's width at most
 
 RECT_FILL = 0.85
@@ -67,9 +67,6 @@ MAX_SKEW = 25.0
 NEAR = 2
 """What is left of a box's line within this many pixels of its erased band is the line's own
 edge: a slightly tilted line spreads beyond the columns it covers along all its length."""
-
-Segment = tuple[tuple[int, int], tuple[int, int], int]
-"""A line's two ends and the width of the band to erase along it, in pixels."""
 
 
 def erase_boxes(mask: np.ndarray, lines: list[Segment]) -> np.ndarray:

@@ -45,6 +45,8 @@ MAX_POST = 0.15
 height, or a tenth blurred), not a marker's stroke."""
 
 Segment = tuple[tuple[int, int], tuple[int, int], int]
+"""A line's two ends and the width of the band to erase along it, in pixels (the forms'
+lines, :func:`camdigit.core.form_boxes.erase_boxes`)."""
 
 
 def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
@@ -80,6 +82,11 @@ def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
     return found
 
 
+def _centres(posts: np.ndarray) -> np.ndarray:
+    """(N,) float: the middle column of each of ``posts`` ((N, 4) boxes)."""
+    return posts[:, 0] + posts[:, 2] / 2.0
+
+
 def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:
     """The posts of an evenly spaced row through post ``first``, left to right, each as tall
     as its neighbour, with its top and bottom beside the neighbour's (a comb seen a little
@@ -87,7 +94,7 @@ def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:
     (a post broken by the light); a comb where :data:`MIN_POSTS` or more."""
     order = np.flatnonzero(free)
     order = order[np.argsort(posts[order, 0])]
-    centres = posts[:, 0] + posts[:, 2] / 2.0
+    centres = _centres(posts)
     chain = [first]
     for step in (1, -1):  # to the right, then to the left
         pitch = 0.0
@@ -123,9 +130,9 @@ def _with_ends(posts: np.ndarray, pieces: np.ndarray) -> np.ndarray:
     """A comb's posts with its end walls where the light broke them: the upright pieces a pitch
     beyond its first or last post, within its height, taken as a post from its top to its
     bottom line."""
-    centres = posts[:, 0] + posts[:, 2] / 2.0
+    centres = _centres(posts)
     pitch = float(np.min(np.diff(centres)))
-    middles = pieces[:, 0] + pieces[:, 2] / 2.0
+    middles = _centres(pieces)
     rows = list(posts)
     for end, side in ((posts[-1], 1), (posts[0], -1)):
         x, y, w, h = end
@@ -136,7 +143,7 @@ def _with_ends(posts: np.ndarray, pieces: np.ndarray) -> np.ndarray:
         )
         if near.any():
             found = pieces[near]
-            middle = int(np.median(found[:, 0] + found[:, 2] / 2.0))
+            middle = int(np.median(_centres(found)))
             wall = np.array([middle - int(w) // 2, y, w, h])
             rows = [*rows, wall] if side == 1 else [wall, *rows]
     return np.array(rows)
@@ -146,7 +153,7 @@ def _is_form(mask: np.ndarray, posts: np.ndarray) -> bool:
     """Whether a row of posts is a comb: standing alone (its ink reaches no further than a
     digit sticking out of it: not the columns of a grid, a table or a ruled page), a line
     along their bottoms or tops, writing in most of its cells."""
-    centres = posts[:, 0] + posts[:, 2] // 2
+    centres = _centres(posts).astype(np.int64)
     tops, bottoms = posts[:, 1], posts[:, 1] + posts[:, 3] - 1
     if not _alone(mask, posts):
         return False
@@ -191,7 +198,7 @@ def _segments(posts: np.ndarray) -> list[Segment]:
     than a post either side."""
     band = int(np.median(posts[:, 2])) + 2 | 1
     out: list[Segment] = []
-    centres = posts[:, 0] + posts[:, 2] // 2
+    centres = _centres(posts).astype(np.int64)
     pitch = float(np.min(np.diff(centres)))
     for k, (_, y, _, h) in enumerate(posts.tolist()):
         out.append(((int(centres[k]), y), (int(centres[k]), y + h - 1), band))

@@ -125,7 +125,7 @@ def _placed(ink: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarr
         [start + shift[:, None] * normal, end + (shift + slope * length)[:, None] * normal],
         axis=1,
     )
-    placed = np.where((fitted | fitted2)[:, None, None], moved, segments)
+    placed = np.where(fitted[:, None, None], moved, segments)  # refitted ones were fitted
     return placed, count[alone & fitted[owner]].astype(np.float64)
 
 

@@ -6,6 +6,8 @@ calls these and makes proposals of what they give.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 
@@ -34,7 +36,7 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     # across it, along the line's normal, not along it (that would fill the cells beside it)
     across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
     middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
-    widest = [5, 3]  # the widest band drawn along an outline's side, along a grid's line
+    widest = 5  # the widest band drawn along an outline's side
     line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
@@ -47,14 +49,16 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
             cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
             if found_whole:
                 line_band[steep] = max(line_band[steep], band)
-        widest[found_whole] = max(widest[found_whole], band)
+        if not found_whole:
+            widest = max(widest, band)
     bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.bitwise_or(*bands)))
     # an outline's side is found from both its sides (a ruled line's own run, a cell on either
     # side of a line), so its erased band may be up to about twice the widest band drawn; a
     # grid's line found whole is erased along its middle, its band and a pixel either side
     mended = kept
-    for kind, side in ((across, 2 * widest[0] + 1), (middles, widest[1] + 2)):
+    grid_side = max(3, *line_band) + 2
+    for kind, side in ((across, 2 * widest + 1), (middles, grid_side)):
         for drawn, kernel in zip(kind, ((side, 1), (1, side)), strict=True):  # (rows, cols)
             if drawn.any():
                 bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
@@ -64,15 +68,15 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     for vertical, drawn in enumerate(middles):
         if drawn.any():
             on = cv2.bitwise_and(drawn, mask)  # only what was ink: no paper is filled
-            for slant in _slanted(widest[1] + 2, bool(vertical)):
+            for slant in _slanted(grid_side, bool(vertical)):
                 bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, slant)
                 mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, on))
     # A stroke running along a grid's line, beside or over it, makes the ink there thicker
     # across the line than the line is: what stays of the ink opened by a run across the line
     # a pixel longer than its band (the line's thickness and a pixel) is that stroke's, and
-    # is kept (not where lines cross: the other line runs right across this one
-    # there; and not along a page's edge, whose band is drawn from its side and may hold a
-    # dark ground beyond it)
+    # is kept (not where lines cross: the other line runs right across this one there; and
+    # not along a page's edge, whose band is drawn from its side and may hold a dark ground
+    # beyond it)
     for lines, other, width, vertical in zip(
         middles, bands[::-1], line_band, (True, False), strict=True
     ):
@@ -89,9 +93,10 @@ is bridged across its band: a stroke 60 degrees off the normal (30 off the line)
 it; one flatter runs along it (:func:`_runs` keeps it where it is thicker than the line)."""
 
 
-def _slanted(across: int, vertical: bool) -> list[np.ndarray]:
+@lru_cache(maxsize=32)
+def _slanted(across: int, vertical: bool) -> tuple[np.ndarray, ...]:
     """Line kernels that span ``across`` pixels along a line's normal at each of :data:`SLANTS`
-    either way (a vertical line's normal is horizontal)."""
+    either way (a vertical line's normal is horizontal); made once per band width."""
     kernels = []
     for degrees in SLANTS:
         for sign in (1.0, -1.0):
@@ -105,7 +110,7 @@ def _slanted(across: int, vertical: bool) -> list[np.ndarray]:
             start = (round(middle - dx), round(middle - dy))
             cv2.line(kernel, start, (round(middle + dx), round(middle + dy)), 1, 1)
             kernels.append(kernel)
-    return kernels
+    return tuple(kernels)
 
 
 def _runs(mask: np.ndarray, run: int, vertical: bool) -> np.ndarray:
