@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.faint_ink import join_faint
+from camdigit.core.paper_shade import dim_ground, off_page
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -135,13 +136,6 @@ def _ink_threshold(
     return np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
 
 
-def _dim(paper: np.ndarray, bright: float, cfg) -> np.ndarray | None:
-    """Where the paper is dim, below ``dim_paper`` of the well-lit page's ``bright``; None
-    where nowhere (a well-lit page: nothing to lower)."""
-    dim = paper < cfg.dim_paper * bright
-    return dim if dim.any() else None
-
-
 def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     """The paper's level at each point of the shrunk frame, window chosen by the strokes.
 
@@ -216,7 +210,7 @@ def _narrow_for(
         return fits
     count = len(area)
     level = paper.astype(np.float32)
-    dim = _dim(paper, bright, cfg)
+    dim = dim_ground(paper, bright, cfg.dim_paper)
     seen = image < _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
     before = np.bincount(labels[seen], minlength=count)
     gained = fits & (area > GAINED * before)
@@ -254,7 +248,7 @@ def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
     ink seen is only thin crescents at their ends, and no stroke measured there says how wide
     the writing is: the dim patch does. A desk or a shadow reaching the frame's border is
     not one; a shadow that does not, and is no stroke, is judged like any blob."""
-    dim = _dim(paper, bright, cfg)
+    dim = dim_ground(paper, bright, cfg.dim_paper)
     if dim is None:
         return False
     count, _, stats, _ = cv2.connectedComponentsWithStats(dim.view(np.uint8), connectivity=8)
@@ -281,7 +275,8 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
     Where the paper is dim (a desk, a deep shadow: below ``dim_paper`` of the well-lit page),
     the ink must also be darker than ``dim_ink`` of the paper there: relative to the paper
     around it, so ink in a shadow a quarter as bright as the lit page is still ink, but the
-    grain of a dark desk is not.
+    grain of a dark desk is not. The page in soft shade, reached from the lit page without a
+    step, is not dim ground (:mod:`camdigit.core.paper_shade`).
     ``shrunk``: :func:`_shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
@@ -289,7 +284,8 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
     base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     paper = paper_level(small, base, cfg)
     bright = _bright_level(paper)
-    dim = _dim(paper, bright, cfg)
+    dim = dim_ground(paper, bright, cfg.dim_paper)
+    dim = off_page(small, paper, dim, bright, base, cfg.faint_ratio)
     level = paper.astype(np.float32)
 
     def ink_below(threshold: np.ndarray) -> np.ndarray:

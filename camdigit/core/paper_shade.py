@@ -1,0 +1,78 @@
+"""Where the paper is dim, and whether a dim ground is the page in shade or a ground beside it.
+
+On a dim ground ink must be much darker than the ground (``FinderConfig.dim_ink``), so that the
+grain of a desk around the page is not read as writing. But the page itself is dim where a hand,
+a head or a lamp's fall-off shades it, and a pencil there is only a little darker than the
+shaded paper: under the dim-ground rule it vanishes. The two are told apart by how they are
+reached from the lit page: shade falls off gradually across smooth paper, while a desk meets the
+page at its edge in a step, or is grainy all over. So a dim ground reached from the brightest
+paper through gradual, sparsely marked ground is the page in shade and keeps the page's ink
+threshold; a ground behind a step or a grain stays dim.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_GROW = np.ones((3, 3), np.uint8)
+
+STEP = 0.05
+"""A step: the ground (the frame, strokes closed away) changes by at least this share of the lit
+page's level per pixel of the shrunk copy (1/160 of the frame's shorter side). The page's edge
+on a dark desk changes by 0.15 of it or more per pixel, a soft shadow on the page by 0.03 or
+less (the ``mixed`` family's shade, measured); 0.03 to 0.08 give the same readings on the
+measuring stick."""
+
+SPARSE = 0.25
+"""Paper is sparsely marked: within two paper windows around a point, less than this share of
+the ground is marked (darker than the faint-ink level of the ground). Measured: a page's paper
+in soft shade 0.12 or less (a tenth of the points), a grainy desk 0.34 and more (half of its
+points). Writing denser than this in shade stays under the dim-ground rule, as before."""
+
+
+def dim_ground(paper: np.ndarray, bright: float, dim_share: float) -> np.ndarray | None:
+    """Where the paper estimate is dim, below ``dim_share`` of the well-lit page's ``bright``;
+    None where nowhere (a well-lit page: nothing to lower)."""
+    dim = paper < dim_share * bright
+    return dim if dim.any() else None
+
+
+def off_page(
+    small: np.ndarray,
+    paper: np.ndarray,
+    dim: np.ndarray | None,
+    bright: float,
+    window: int,
+    faint_ratio: float,
+) -> np.ndarray | None:
+    """The part of ``dim`` (see :func:`dim_ground`) that is not the page in shade; None where
+    none is left.
+
+    ``small`` is the shrunk frame, ``paper`` its paper estimate, ``window`` the narrowest paper
+    window (odd, a few stroke widths): a closing by it takes the strokes away, so the writing on
+    a shaded page does not wall the shade off from the lit page. Out of the frame counts as
+    black, and the band half a window wide along the frame's border joins nothing: a strip of
+    desk between the page and the frame's border, narrower than the window, is not closed over
+    into page, nor is everything along the border joined through the band. A mark is darker
+    than ``faint_ratio`` of the ground.
+    """
+    if dim is None:
+        return None
+    kernel = np.ones((window, window), np.uint8)
+    ground = cv2.morphologyEx(
+        small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0
+    ).astype(np.float32)
+    slope = cv2.morphologyEx(ground, cv2.MORPH_GRADIENT, _GROW) / 2
+    marked = (small < faint_ratio * ground).astype(np.float32)
+    around = 2 * window + 1
+    sparse = cv2.blur(marked, (around, around)) < SPARSE
+    gradual = ((slope < STEP * bright) & sparse).view(np.uint8)
+    edge = window // 2  # the band where the closing sees the black beyond the frame joins nothing
+    gradual[:edge] = gradual[-edge:] = gradual[:, :edge] = gradual[:, -edge:] = 0
+    count, regions = cv2.connectedComponents(gradual, connectivity=4)
+    lit = np.zeros(count, bool)
+    lit[regions[(paper >= bright) & (gradual > 0)]] = True
+    lit[0] = False  # the steps and the grain themselves
+    dim = dim & ~lit[regions]
+    return dim if dim.any() else None

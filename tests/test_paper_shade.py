@@ -1,0 +1,101 @@
+"""A page in soft shade is page, a desk beside it is not (camdigit.core.paper_shade)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.finder import FinderConfig
+from camdigit.core.ink import find_ink
+from camdigit.core.paper_shade import dim_ground, off_page
+from camdigit.core.pipeline import Recognizer
+
+LIT = 235.0
+DESK = 110.0
+PAGE = (slice(60, 420), slice(80, 560))  # rows, columns of the page in a 480 x 640 frame
+
+
+def shaded_page(seed: int = 0) -> np.ndarray:
+    """A grey grainy desk, a page on it lit on the right and falling off gradually to
+    half the light on the left (a hand's or a head's soft shadow)."""
+    rng = np.random.default_rng(seed)
+    grain = cv2.GaussianBlur(rng.normal(0, 1, (480, 640)).astype(np.float32), (0, 0), 3)
+    frame = DESK + 15 * grain / grain.std()  # the desk's grain
+    columns = np.arange(640, dtype=np.float32)[None, :]
+    light = np.clip(0.5 + 0.5 * (columns - 100) / 300, 0.5, 1.0)  # half light up to x=100
+    frame[PAGE] = (LIT * light + rng.normal(0, 2, (480, 640)))[PAGE]
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def pencil(frame: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
+    """An MNIST digit written in pencil: at most 0.35 darker than the paper under it (lighter
+    than the dim-ground rule's 0.45 of the paper). Returns the ink's box."""
+    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(digit > 60)
+    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
+    h, w = digit.shape
+    region = frame[y : y + h, x : x + w]
+    region[:] = (region * (1 - 0.35 * digit / 255)).astype(np.uint8)
+    return x, y, w, h
+
+
+def dim_and_off_page(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    from camdigit.core.ink import _bright_level, _shrunk, paper_level
+
+    cfg = FinderConfig()
+    small, step = _shrunk(gray)
+    base = max(3, int(round(cfg.paper_window * min(gray.shape) / step)) | 1)
+    paper = paper_level(small, base, cfg)
+    bright = _bright_level(paper)
+    dim = dim_ground(paper, bright, cfg.dim_paper)
+    assert dim is not None
+    return dim, off_page(small, paper, dim, bright, base, cfg.faint_ratio)
+
+
+def test_the_shaded_page_is_page_and_the_desk_stays_dim_ground():
+    gray = shaded_page()
+    dim, off = dim_and_off_page(gray)
+    assert off is not None
+    step = gray.shape[0] // dim.shape[0]
+    shade = (240 // step, 120 // step)  # on the page, in the shade at half the light
+    desk = (240 // step, 600 // step)
+    assert dim[shade] and not off[shade]
+    assert dim[desk] and off[desk]
+    # where nothing is dim there is nothing to sort
+    assert off_page(gray[:10, :10], gray[:10, :10], None, LIT, 3, 0.86) is None
+
+
+def test_a_strip_of_desk_narrower_than_the_window_at_the_frames_edge_stays_dim():
+    # a smooth dark desk 7 px wide (shrunk) between the lit page and the frame's right edge:
+    # smooth and narrow, the closing would fill it if the frame went on beyond its edge
+    small = np.full((120, 160), LIT, np.uint8)
+    small[:, -7:] = DESK
+    dim = small < 0.6 * LIT
+    off = off_page(small, small, dim, LIT, 9, 0.86)
+    assert off is not None and off[:, -7:].all()
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer(DigitClassifier())
+
+
+def test_pencil_digits_in_the_pages_soft_shade_are_read(recognizer, mnist_1000):
+    images, labels = mnist_1000
+    gray = shaded_page()
+    picks = [int(np.flatnonzero(labels == d)[0]) for d in (2, 0, 9, 4)]
+    boxes = [pencil(gray, images[i], 100 + 50 * k, 200, 44) for k, i in enumerate(picks)]
+    # the ink of the shade is found (the dim-ground rule would have dropped it all)
+    mask = find_ink(gray, FinderConfig(), "dark")[1].mask > 0
+    for x, y, w, h in boxes:
+        assert mask[y : y + h, x : x + w].sum() >= 0.1 * w * h
+    found = recognizer.process(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), still=True).detections
+    for (x, y, _, _), i in zip(boxes, picks, strict=True):
+        near = np.abs(found.boxes[:, 0] - x) + np.abs(found.boxes[:, 1] - y) <= 4
+        at = found.digits[near].tolist()
+        assert at == [labels[i]], (x, y, at)
+    page = PAGE[1].start + 4, PAGE[1].stop - 4  # nothing else read on the page
+    on_page = [b for b in found.boxes if page[0] <= b[0] and b[0] + b[2] <= page[1]]
+    assert len(on_page) == len(boxes), on_page
