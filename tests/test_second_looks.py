@@ -1,4 +1,5 @@
-"""Second looks at doubtful readings: the crop read again tilted either way, the mean decides."""
+"""Second looks: a doubtful crop read again tilted either way (the mean decides), a blob passed
+over on a turned line read again upright."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
+from camdigit.core.detections import Detections
 from camdigit.core.preprocess import normalize_digits
-from camdigit.core.second_looks import AGAIN, TILT, confident, read_tilted
+from camdigit.core.proposals import END
+from camdigit.core.second_looks import AGAIN, TILT, confident, read_passed_upright, read_tilted
+from camdigit.core.slant import local_slant
 
 
 def probabilities(**digits: float) -> np.ndarray:
@@ -82,3 +86,85 @@ def test_the_tilts_are_small_and_the_real_model_keeps_its_right_readings(mnist_1
     right = first.digits == labels[:400]
     assert (digits[right] == labels[:400][right]).all()  # no right reading turned wrong
     assert (digits == labels[:400]).sum() >= right.sum()
+
+
+def line_page(angle: float, lone: tuple[float, float]) -> tuple[Detections, np.ndarray]:
+    """Four digits kept along a line turned ``angle`` degrees, and one blob passed over (read
+    whole as no digit) whose box's corner is at ``lone``; returns the proposals and ``keep``."""
+    t = np.radians(angle)
+    corners = [(100 + k * 50 * np.cos(t), 100 + k * 50 * np.sin(t)) for k in range(4)] + [lone]
+    boxes = np.array([[x, y, 40, 40] for x, y in corners], np.int32)
+    proposals = Detections(
+        boxes,
+        data={
+            "group": np.arange(5),
+            "start": np.zeros(5, np.int64),
+            "end": np.full(5, END, np.int64),
+            "crops": [np.full((40, 20 + 10 * k), 255, np.uint8) for k in range(5)],
+        },
+    )
+    return proposals, np.array([True] * 4 + [False])
+
+
+class Upright:
+    """A model that reads every crop as a 1 (0.97 among the digits), no digit at all with
+    probability ``nothing``, and notes the crops' shapes."""
+
+    def __init__(self, nothing: float = 0.0) -> None:
+        self.nothing = nothing
+        self.shapes: list[tuple[int, ...]] = []
+
+    def __call__(self, crops: list[np.ndarray]) -> Classification:
+        self.shapes.extend(crop.shape for crop in crops)
+        row = np.append(probabilities(d1=0.97, d7=0.03) * (1 - self.nothing), self.nothing)
+        return Classification.from_probabilities(np.array([row] * len(crops)))
+
+
+def passed_upright(proposals, keep, read, sure, model, min_digit=0.5) -> np.ndarray:
+    """The rows :func:`read_passed_upright` kept, checking what it wrote for them."""
+    digits = np.zeros(len(keep), np.int64)
+    probabilities = np.zeros((len(keep), 10), np.float32)
+    confidences = sure.copy()
+    before = keep.copy()
+    stood = read_passed_upright(
+        proposals, keep, read, digits, confidences, probabilities, model, min_digit
+    )
+    assert (keep == (before | stood)).all()
+    assert (digits[stood] == 1).all() and (confidences[stood] == np.float32(0.97)).all()
+    assert (digits[~stood] == 0).all() and (confidences[~stood] == sure[~stood]).all()
+    return np.flatnonzero(stood)
+
+
+def test_a_blob_passed_over_on_a_turned_line_is_read_again_upright():
+    sure = np.array([0.99, 0.99, 0.99, 0.99, 0.0], np.float32)
+    read = np.ones(5, bool)
+    # the blob at the line's end: read again, turned by the line's slant (a larger canvas)
+    t = np.radians(35.0)
+    end = (100 + 4 * 50 * np.cos(t), 100 + 4 * 50 * np.sin(t))
+    model = Upright()
+    assert passed_upright(*line_page(35.0, end), read, sure, model).tolist() == [4]
+    assert len(model.shapes) == 1 and model.shapes[0][1] > 60  # the 60 px crop, turned
+    # steady tracks (not read again this frame) tell the line as well as digits read sure
+    steady = np.array([False] * 4 + [True])
+    unread = np.zeros(5, np.float32)
+    assert passed_upright(*line_page(35.0, end), steady, unread, Upright()).tolist() == [4]
+    # an upright line: nothing to turn, nothing read again
+    model = Upright()
+    assert not len(passed_upright(*line_page(0.0, (300, 100)), read, sure, model))
+    assert not model.shapes
+    # a blob kept already is not read again; one that is still no digit upright is not kept
+    proposals, keep = line_page(35.0, end)
+    assert not len(passed_upright(proposals, np.ones(5, bool), read, sure, Upright()))
+    assert passed_upright(proposals, keep.copy(), read, sure, Upright(0.2)).tolist() == [4]
+    assert not len(passed_upright(proposals, keep.copy(), read, sure, Upright(0.6)))
+
+
+def test_a_mark_off_an_upright_line_is_not_turned_by_a_chance_diagonal():
+    # a mark below-left of an upright number sees two of its digits on one diagonal
+    boxes = np.array(
+        [[100, 100, 40, 40], [160, 135, 40, 40], [200, 145, 40, 40], [250, 145, 40, 40]],
+        np.int32,
+    )
+    loose = local_slant(boxes, np.array([0]))
+    assert 20 <= loose[0] <= 35  # both neighbours lie at about 27 degrees from the mark
+    assert np.isnan(local_slant(boxes, np.array([0]), through=True)[0])  # but not on one line

@@ -33,7 +33,12 @@ from camdigit.core.proposals import (
 )
 from camdigit.core.reported import reported
 from camdigit.core.rows import row_cuts, two_rows
-from camdigit.core.second_looks import confident, read_tilted, read_upright
+from camdigit.core.second_looks import (
+    confident,
+    read_passed_upright,
+    read_tilted,
+    read_upright,
+)
 from camdigit.core.slant import stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
@@ -214,15 +219,21 @@ class Recognizer:
         keep = choose(group, start, end, scores, look.digits)
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
-        found = proposals[keep]
-        found_crops = found.data["crops"]
-        digits, confidences, was_read = look.digits[keep], look.confidences[keep], look.read[keep]
-        first = look.probabilities[keep]  # each digit's probabilities on its first look
 
         def classify(crops: list[np.ndarray]) -> Classification:
             return self._classify(crops, timings)
 
-        upright = read_upright(found, digits, confidences, was_read, classify, self.min_digit)
+        # a blob passed over on a slanted line, read again upright (a marker's 1 lying down)
+        readings = look.read, look.digits, look.confidences, look.probabilities
+        stood = read_passed_upright(proposals, keep, *readings, classify, self.min_digit)
+        found = proposals[keep]
+        found_crops = found.data["crops"]
+        digits, confidences, was_read = look.digits[keep], look.confidences[keep], look.read[keep]
+        first = look.probabilities[keep]  # each digit's probabilities on its first look
+        upright = stood[keep]
+        upright |= read_upright(
+            found, digits, confidences, was_read & ~upright, classify, self.min_digit
+        )
         # a blob cut into pieces is read as digits only when every piece reads clearly
         unclear = unclear_cuts(found.data["group"], found.data["clear"], confidences, was_read)
         confidences[unclear] = 0.0

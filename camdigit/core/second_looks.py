@@ -22,7 +22,8 @@ from camdigit.core.classifier import Classification
 from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
-from camdigit.core.slant import ANCHOR, TURNED, local_slant
+from camdigit.core.proposals import END
+from camdigit.core.slant import AGREE, ANCHOR, TURNED, local_slant
 
 Classify = Callable[[list[np.ndarray]], Classification]
 """The model's reading of finder crops (dark ink on white), in one batched call."""
@@ -110,3 +111,59 @@ def read_tilted(
     changed = (likeliest != digits[doubtful]) & (mean.max(axis=1) >= conf)
     digits[doubtful[changed]] = likeliest[changed]
     confidences[doubtful[changed]] = mean[changed].max(axis=1)
+
+
+def read_passed_upright(
+    proposals: Detections,
+    keep: np.ndarray,
+    read: np.ndarray,
+    digits: np.ndarray,
+    confidences: np.ndarray,
+    probabilities: np.ndarray,
+    classify: Classify,
+    min_digit: float,
+) -> np.ndarray:
+    """The blobs the choice passed over (read whole, nothing of their group kept) on a line
+    written at a slant, read again turned upright by its slant: a marker's 1 lying at 35 degrees
+    is no digit to the model until it stands (the model learned digits turned up to 30
+    degrees, and a thick short stroke turned further reads as a dash). The line's slant is told
+    by the kept digits read at :data:`ANCHOR` or more (or not ``read`` again: a steady track's).
+    Those whose upright reading is a digit at :data:`ANCHOR` or more are kept: ``keep``,
+    ``digits``, ``confidences`` and ``probabilities`` (the first look's, per proposal) take
+    them. Returns which proposals were read upright and kept."""
+    stood = np.zeros(len(proposals), bool)
+    group = proposals.data["group"]
+    whole = (proposals.data["start"] == 0) & (proposals.data["end"] == END)
+    passed = np.flatnonzero(whole & read & ~np.isin(group, group[keep]))
+    anchors = keep & ((confidences >= ANCHOR) | ~read)
+    if not len(passed) or anchors.sum() < 2:
+        return stood
+    boxes = proposals.boxes
+    # the line runs on at that slant between its two nearest digits: a mark beside a line (a
+    # word below an upright number) sees two of the number's digits at a slant they have not
+    slant = local_slant(boxes, passed, anchors, through=True)
+    turned = np.abs(slant) >= TURNED  # NaN (no neighbour on its line): not turned
+    if not turned.any():
+        return stood
+    # ... and at the page's slant: the lines of its digits run that way (three marks may lie
+    # on a diagonal of an upright page by chance)
+    lines = local_slant(boxes, np.flatnonzero(anchors), anchors, through=True)
+    if not np.isfinite(lines).any():
+        return stood
+    page = float(np.nanmedian(lines))
+    along = turned & (np.abs(slant - page) <= AGREE)
+    rows, angles = passed[along], (slant[along] + page) / 2
+    if not len(rows):
+        return stood
+    crops = proposals.data["crops"]
+    result = classify(
+        [turned_upright(crops[i], a) for i, a in zip(rows.tolist(), angles.tolist(), strict=True)]
+    )
+    upright = confident(result, min_digit)
+    sure = upright >= ANCHOR
+    rows = rows[sure]
+    keep[rows] = stood[rows] = True
+    digits[rows] = result.digits[sure]
+    confidences[rows] = upright[sure]
+    probabilities[rows] = result.probabilities[sure]
+    return stood

@@ -32,13 +32,16 @@ a mark beside a digit or between two lines."""
 
 
 def local_slant(
-    boxes: np.ndarray, rows: np.ndarray, anchors: np.ndarray | None = None
+    boxes: np.ndarray,
+    rows: np.ndarray,
+    anchors: np.ndarray | None = None,
+    through: bool = False,
 ) -> np.ndarray:
     """(len(rows),) float: for each of the digits ``rows`` (indices into ``boxes``, (N, 4)),
     the direction of its line in degrees (positive: down to the right), NaN where its
     neighbours do not tell it. ``anchors`` ((N,) bool) are the boxes that may be neighbours (the
     digits read with confidence: specks of a wall beside each other make no line); all when
-    None."""
+    None. ``through``: the two neighbours lie on the line too (:func:`_through`)."""
     b = boxes.astype(np.float64)
     centres = b[:, :2] + b[:, 2:] / 2.0
     feet = centres + np.column_stack([np.zeros(len(b)), FOOT * b[:, 3] / 2.0])
@@ -65,9 +68,20 @@ def local_slant(
     for i in range(len(rows)):
         if np.isfinite(near[i, nearest[i]]).all():
             angles = folded[i, nearest[i]]
-            if np.ptp(angles) <= AGREE:
+            if np.ptp(angles) <= AGREE and (not through or _through(feet, nearest[i], angles)):
                 slant[i] = float(np.mean(angles))
     return slant
+
+
+def _through(feet: np.ndarray, pair: np.ndarray, angles: np.ndarray) -> bool:
+    """Do the two neighbours ``pair`` (indices into ``feet``) lie on one line with the digit
+    that sees them at ``angles``: the direction between them agrees too (a mark below an
+    upright number sees two of its digits at one slant, but they lie level)."""
+    if len(pair) < 2:
+        return False
+    step = feet[pair[1]] - feet[pair[0]]
+    between = (np.degrees(np.arctan2(step[1], step[0])) + 90.0) % 180.0 - 90.0
+    return bool(abs(between - float(np.mean(angles))) <= AGREE)
 
 
 FRAGMENT = 0.5
