@@ -556,3 +556,22 @@ def test_a_band_full_of_neighbouring_digits_is_clear_and_one_full_of_specks_is_n
     cv2.rectangle(stacked, (80, 167), (179, 192), 255, 14)
     clear, stacked_share = clear_around(stacked)
     assert not clear and stacked_share > most
+
+
+def test_a_stroke_reaching_the_border_with_its_soft_edge_is_whole_and_a_cut_one_is_not():
+    # a ring (a 0) whose left side reaches the frame's left border: the border shows the
+    # stroke's blurred rim at 0.6 of its darkness (whole), or its middle (cut)
+    def ring(rim: int) -> np.ndarray:
+        gray = np.full((120, 160), 235, np.uint8)
+        cv2.ellipse(gray, (22, 60), (20, 30), 0, 0, 360, 35, 5)
+        gray[:, 0] = np.where(gray[:, 1] < 200, rim, 235)  # the border's column
+        return gray
+
+    paper = np.full((120, 160), 235, np.uint8)
+    for rim, whole in ((115, True), (45, False)):  # 0.6 and 0.95 of the stroke's 200 levels
+        gray = ring(rim)
+        mask = (gray < 200).astype(np.uint8) * 255
+        ys, xs = np.nonzero(mask)
+        box = np.array([[xs.min(), ys.min(), np.ptp(xs) + 1, np.ptp(ys) + 1]], np.int32)
+        assert box[0, 0] == 0
+        assert whole_in_frame(gray, mask, paper, 1, box).tolist() == [whole], rim
