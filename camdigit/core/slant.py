@@ -61,27 +61,30 @@ def local_slant(
         usable &= anchors[None]
     near = np.where(usable, near, np.inf)
     slant = np.full(len(rows), np.nan)
-    if len(b) < 2:
+    if len(b) < 2 or not len(rows):
         return slant
     k = min(NEIGHBOURS, len(b) - 1)
     nearest = np.argsort(near, axis=1)[:, :k]
-    for i in range(len(rows)):
-        if np.isfinite(near[i, nearest[i]]).all():
-            angles = folded[i, nearest[i]]
-            if np.ptp(angles) <= AGREE and (not through or _through(feet, nearest[i], angles)):
-                slant[i] = float(np.mean(angles))
+    angles = np.take_along_axis(folded, nearest, axis=1)
+    told = np.isfinite(np.take_along_axis(near, nearest, axis=1)).all(axis=1)
+    told &= np.ptp(angles, axis=1) <= AGREE
+    mean = angles.mean(axis=1)
+    if through:  # the direction between the two neighbours agrees too (:func:`_through`)
+        told &= _through(feet, nearest, mean)
+    slant[told] = mean[told]
     return slant
 
 
-def _through(feet: np.ndarray, pair: np.ndarray, angles: np.ndarray) -> bool:
-    """Do the two neighbours ``pair`` (indices into ``feet``) lie on one line with the digit
-    that sees them at ``angles``: the direction between them agrees too (a mark below an
-    upright number sees two of its digits at one slant, but they lie level)."""
-    if len(pair) < 2:
-        return False
-    step = feet[pair[1]] - feet[pair[0]]
-    between = (np.degrees(np.arctan2(step[1], step[0])) + 90.0) % 180.0 - 90.0
-    return bool(abs(between - float(np.mean(angles))) <= AGREE)
+def _through(feet: np.ndarray, pairs: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """(len(pairs),) bool: do the two neighbours of each of ``pairs`` ((n, 2) indices into
+    ``feet``) lie on one line with the digit that sees them at ``angles`` (n,): the direction
+    between them agrees too (a mark below an upright number sees two of its digits at one
+    slant, but they lie level)."""
+    if pairs.shape[1] < 2:
+        return np.zeros(len(pairs), bool)
+    step = feet[pairs[:, 1]] - feet[pairs[:, 0]]
+    between = (np.degrees(np.arctan2(step[:, 1], step[:, 0])) + 90.0) % 180.0 - 90.0
+    return np.abs(between - angles) <= AGREE
 
 
 FRAGMENT = 0.5
