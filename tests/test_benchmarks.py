@@ -49,6 +49,9 @@ def test_find_speed_times_each_family_named(capsys):
     rows = capsys.readouterr().out.splitlines()[2:]
     assert [row.split()[0] for row in rows] == ["clean", "grid"]
     assert all(float(row.split()[1]) > 0 for row in rows)
+    assert main(["--families", "clean", "--scenes", "1", "--passes", "1", "--whole"]) == 0
+    header, row = capsys.readouterr().out.splitlines()[1:]
+    assert header.split()[1] == "read" and float(row.split()[1]) > 0
 
 
 def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_path, capsys):
