@@ -68,7 +68,7 @@ def off_page(
     around = 2 * window + 1
     sparse = cv2.blur(marked, (around, around)) < SPARSE
     gradual = ((slope < STEP * bright) & sparse).view(np.uint8)
-    edge = window // 2  # the band where the closing sees the black beyond the frame joins nothing
+    edge = max(1, window // 2)  # where the closing sees the black beyond the frame: no join
     gradual[:edge] = gradual[-edge:] = gradual[:, :edge] = gradual[:, -edge:] = 0
     count, regions = cv2.connectedComponents(gradual, connectivity=4)
     lit = np.zeros(count, bool)
