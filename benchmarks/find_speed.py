@@ -26,6 +26,7 @@ from benchmarks.scenes import FAMILIES, scene_set
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import DigitFinder
 from camdigit.core.pipeline import Recognizer
+from camdigit.data.mnist import DataError
 
 FAMILIES_TIMED = ("clean", "texture", "clutter", "grid")
 """Ordinary pages, a textured ground, letters beside the digits, graph paper: the finder's
@@ -70,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.scenes < 1 or args.passes < 1:
         parser.error("--scenes and --passes must be at least 1")
     cv2.setNumThreads(1)
-    images, labels, source = load_digits(args.data)
+    try:
+        images, labels, source = load_digits(args.data)
+    except DataError as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 2
     print(f"digits: {source}; {args.scenes} stills per family, seed {args.seed}, 1 thread")
     print(f"{'family':<12} {('read' if args.whole else 'find') + ' ms/frame':>14}")
     for family in args.families:

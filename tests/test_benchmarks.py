@@ -29,6 +29,7 @@ COMMANDS = [
     "marks",
     "photo_variants",
     "find_speed",
+    "border_cuts",
 ]
 
 
@@ -52,6 +53,18 @@ def test_find_speed_times_each_family_named(capsys):
     assert main(["--families", "clean", "--scenes", "1", "--passes", "1", "--whole"]) == 0
     header, row = capsys.readouterr().out.splitlines()[1:]
     assert header.split()[1] == "read" and float(row.split()[1]) > 0
+
+
+def test_border_cuts_measures_cut_digits_darker_on_the_border_than_the_bound(capsys):
+    from benchmarks.border_cuts import main
+    from camdigit.core.frame_border import GRAZE_DARK
+
+    assert main(["--families", "rows", "--videos", "1", "--every", "5"]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[3:]}
+    count, median = int(rows["cut"][1]), float(rows["cut"][4])
+    assert count > 0 and median > GRAZE_DARK  # a cut stroke is as dark on the border as inside
+    assert main(["--data", "/nonexistent"]) == 2
+    assert "not found" in capsys.readouterr().err
 
 
 def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_path, capsys):

@@ -8,7 +8,7 @@ import pytest
 
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import FinderConfig
-from camdigit.core.ink import find_ink
+from camdigit.core.ink import _bright_level, _shrunk, find_ink, paper_level
 from camdigit.core.paper_shade import dim_ground, off_page
 from camdigit.core.pipeline import Recognizer
 
@@ -42,8 +42,6 @@ def pencil(frame: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> t
 
 
 def dim_and_off_page(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    from camdigit.core.ink import _bright_level, _shrunk, paper_level
-
     cfg = FinderConfig()
     small, step = _shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(gray.shape) / step)) | 1)

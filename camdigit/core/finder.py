@@ -43,10 +43,11 @@ import cv2
 import numpy as np
 
 from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
-from camdigit.core.crops import line_pieces, paper_levels
+from camdigit.core.crops import line_pieces
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.frame_border import whole_in_frame
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
@@ -64,7 +65,14 @@ from camdigit.core.segmentation import (
     side_by_side,
 )
 
-__all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "merge_parts", "to_gray"]
+__all__ = [
+    "CROP_PAD",
+    "DigitFinder",
+    "FinderConfig",
+    "merge_parts",
+    "to_gray",
+    "whole_in_frame",
+]
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -249,46 +257,6 @@ class DigitFinder:
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
         return found
-
-
-GRAZE, GRAZE_DARK = 0.5, 0.7
-"""A box touching the frame's border holds a whole digit when its ink on the border is at most
-GRAZE_DARK of its strokes' own darkness below the paper (a cut stroke is as dark on the border as
-inside: 0.89 or more for 95% of 1706 digits cut in videos of 5 families; a whole one reaching it
-shows its soft edge: 0.79 at the median), along at most GRAZE of the box's side (a curve touches
-the border at a point; a stroke along the border, a grid line beside it, touches it all along)."""
-
-
-def whole_in_frame(
-    gray: np.ndarray, mask: np.ndarray, paper: np.ndarray, step: int, boxes: np.ndarray
-) -> np.ndarray:
-    """(N,) bool: the boxes whose ink the frame's border does not cut: clear of the border, or
-    touching it with no more than the soft edge of a curve (:data:`GRAZE`)."""
-    height, width = gray.shape
-    whole = inside_frame(boxes, width, height)
-    touching = np.flatnonzero(~whole)
-    if not len(touching):
-        return whole
-    levels = paper_levels(paper, step, boxes[touching])
-    for k, level in zip(touching.tolist(), levels.tolist(), strict=True):
-        x, y, w, h = (int(v) for v in boxes[k])
-        inked = mask[y : y + h, x : x + w] > 0
-        if not inked.any():
-            continue
-        dark = level - gray[y : y + h, x : x + w].astype(np.float32)
-        values = dark[inked]
-        tenth = (9 * len(values)) // 10  # the strokes' darkness: the 90th percentile
-        core = float(np.partition(values, tenth)[tenth])
-        sides = [(0, 0)] if x == 0 else []  # (axis, index) of the border's line in the box
-        sides += [(1, 0)] if y == 0 else []
-        sides += [(0, -1)] if x + w >= width else []
-        sides += [(1, -1)] if y + h >= height else []
-        whole[k] = core > 0 and all(
-            float(np.take(dark, i, axis=1 - a).max()) <= GRAZE_DARK * core
-            and np.take(inked, i, axis=1 - a).mean() <= GRAZE
-            for a, i in sides
-        )
-    return whole
 
 
 PEN_SAMPLE = 64

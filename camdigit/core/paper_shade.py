@@ -19,16 +19,17 @@ _GROW = np.ones((3, 3), np.uint8)
 
 STEP = 0.05
 """A step: the ground (the frame, strokes closed away) changes by at least this share of the lit
-page's level per pixel of the shrunk copy (1/160 of the frame's shorter side). The page's edge
-on a dark desk changes by 0.15 of it or more per pixel, a soft shadow on the page by 0.03 or
-less (the ``mixed`` family's shade, measured); 0.03 to 0.08 give the same readings on the
-measuring stick."""
+page's level per pixel of the shrunk copy (1/160 of the frame's shorter side). A page's edge on
+a dark desk drops by most of the lit level within a pixel or two; a soft shadow falls off by a
+fraction of it over many pixels. On the measuring stick (``python -m benchmarks.run``, seeds
+2026, 13 and 21) any share from 0.03 to 0.08 reads the same."""
 
 SPARSE = 0.25
 """Paper is sparsely marked: within two paper windows around a point, less than this share of
-the ground is marked (darker than the faint-ink level of the ground). Measured: a page's paper
-in soft shade 0.12 or less (a tenth of the points), a grainy desk 0.34 and more (half of its
-points). Writing denser than this in shade stays under the dim-ground rule, as before."""
+the ground is marked (darker than the faint-ink level of the ground). Writing leaves most of
+its page's paper bare; a grainy desk's grain marks about half of it (the desk of
+``tests/test_paper_shade.py`` is kept dim by this alone). Writing denser than this in shade
+stays under the dim-ground rule, as before."""
 
 
 def dim_ground(paper: np.ndarray, bright: float, dim_share: float) -> np.ndarray | None:

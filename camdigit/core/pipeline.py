@@ -22,13 +22,13 @@ from camdigit.core.numbers import group_numbers
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
     CLEAR_ROW,
-    END,
     choose,
     contested,
     log_odds,
     settled,
     unbeatable,
     unclear_cuts,
+    uncut,
     writing_height,
 )
 from camdigit.core.reported import reported
@@ -137,7 +137,7 @@ class Recognizer:
         timings["preprocess"] = timings["classify"] = 0.0
         look = FirstLook.unread(len(proposals))
         group, start, end = _lattice(proposals)
-        whole = (start == 0) & (end == END)
+        whole = uncut(start, end)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
         writing = _writing(proposals.boxes, look, needs)
         scores = _scores(proposals.boxes, look, writing)

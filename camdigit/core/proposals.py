@@ -85,6 +85,12 @@ def log_odds(
     return score
 
 
+def uncut(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """(N,) bool: the proposals that are their blob whole (the lattice's edge 0 -> :data:`END`),
+    from their ``start`` and ``end`` nodes."""
+    return (start == 0) & (end == END)
+
+
 def contested(group: np.ndarray) -> np.ndarray:
     """(N,) bool: proposals whose ``group`` has alternatives (the model must choose)."""
     if len(group) == 0:

@@ -22,7 +22,7 @@ from camdigit.core.classifier import Classification
 from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
-from camdigit.core.proposals import END
+from camdigit.core.proposals import uncut
 from camdigit.core.slant import AGREE, ANCHOR, TURNED, local_slant
 
 Classify = Callable[[list[np.ndarray]], Classification]
@@ -133,7 +133,7 @@ def read_passed_upright(
     them. Returns which proposals were read upright and kept."""
     stood = np.zeros(len(proposals), bool)
     group = proposals.data["group"]
-    whole = (proposals.data["start"] == 0) & (proposals.data["end"] == END)
+    whole = uncut(proposals.data["start"], proposals.data["end"])
     passed = np.flatnonzero(whole & read & ~np.isin(group, group[keep]))
     anchors = keep & ((confidences >= ANCHOR) | ~read)
     if not len(passed) or anchors.sum() < 2:
