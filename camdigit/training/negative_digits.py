@@ -92,7 +92,7 @@ def _cut_box(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
     return out
 
 
-def _features(normalized: np.ndarray) -> np.ndarray:
+def shape_features(normalized: np.ndarray) -> np.ndarray:
     """Normalized 64x64 images as unit vectors of their gradient orientation histograms.
 
     Strokes' directions per region, as in HOG: a nearest-neighbour reader on these tells MNIST
@@ -130,15 +130,20 @@ def digit_bank(digits: np.ndarray) -> np.ndarray:
     if key not in _banks:
         order = np.random.default_rng(0).permutation(len(digits))[:_BANK_SIZE]
         _banks.clear()  # one set at a time: training uses one
-        _banks[key] = _features(normalize_digits(digits[np.sort(order)], ink="bright"))
+        _banks[key] = shape_features(normalize_digits(digits[np.sort(order)], ink="bright"))
     return _banks[key]
 
 
 def digit_likeness(piece: np.ndarray, bank: np.ndarray) -> float:
     """Highest cosine likeness of a piece (float ink in [0, 1], ink bright), normalized, to any
     whole digit of the bank."""
-    normalized = normalize_digit(_to_uint8(piece), ink="bright")
-    return float((bank @ _features(normalized[None])[0]).max())
+    return likeness(normalize_digit(_to_uint8(piece), ink="bright"), bank)
+
+
+def likeness(normalized: np.ndarray, bank: np.ndarray) -> float:
+    """Highest cosine likeness of a normalized crop (64 x 64 uint8) to any whole digit of the
+    bank."""
+    return float((bank @ shape_features(normalized[None])[0]).max())
 
 
 def _fair_piece(piece: np.ndarray, digit: np.ndarray, bank: np.ndarray) -> bool:

@@ -3,13 +3,16 @@
 The training stream (:func:`training_mix`) is the MNIST training digits, normalized by the
 runtime's own :func:`camdigit.core.preprocess.normalize_digit`, plus some of them redrawn with a
 thin pen and with a marker, European 1s, 1s with a curled tail and crossed 7s made from MNIST 1s
-and 7s, and negatives of every kind (:mod:`camdigit.training.negatives`) as the 11th class, about
-one crop in four. The camera augmentation (:mod:`camdigit.training.augment`) is applied on top,
-batch by batch.
+and 7s, on request the pieces the finder cuts from touching pairs of them (the right ones as
+their digit, the wrong ones as no digit: :mod:`camdigit.training.touching_cuts`), and
+negatives of every kind (:mod:`camdigit.training.negatives`) as the 11th class, about one crop
+in four. The camera augmentation (:mod:`camdigit.training.augment`) is applied on top, batch
+by batch.
 
 The held-out sets (:func:`held_out_sets`) are made the same way from the MNIST *test* digits with
 a fixed seed: the model's figures on thin and marker pens, European 1s, crossed 7s and each kind
-of negative come from them. numpy and OpenCV only: no TensorFlow.
+of negative, and the finder's right and wrong cuts of touching digits come from them. numpy
+and OpenCV only: no TensorFlow.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 from camdigit.training.european_digits import crossed_sevens, european_ones, hooked_ones
 from camdigit.training.negatives import NEGATIVE_KINDS, NOT_A_DIGIT, make_negatives
 from camdigit.training.pens import marker_pen, thin_pen
+from camdigit.training.touching_cuts import touching_cuts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class MixConfig:
     crossed_share: float = 0.5  # of the 7s, also drawn with a bar through the stem
     hooked_share: float = 0.25  # of the 1s, also drawn with a tail curling up to the right
     negative_share: float = 0.25  # of all crops: not a digit
+    touching_share: float = 0.0  # of the digits, as many pieces cut from touching pairs
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -86,7 +91,13 @@ def training_mix(
             images.append(make(rng, raw[picked]))
             classes.append(labels[picked])
             parts[name] = len(picked)
-    positives = sum(len(c) for c in classes)
+    cut = round(len(raw) * cfg.touching_share)
+    if cut:
+        crops, cut_labels = touching_cuts(rng, raw, labels, cut)
+        images.append(crops)
+        classes.append(cut_labels)
+        parts["touching_cut"] = cut
+    positives = sum(int((c != NOT_A_DIGIT).sum()) for c in classes)
     count = round(positives * cfg.negative_share / (1 - cfg.negative_share))
     if count:
         negatives, _ = make_negatives(rng, raw, count)
@@ -129,6 +140,10 @@ def held_out_sets(
         sets[f"not_a_digit/{kind}"] = (crops, np.full(per_kind, NOT_A_DIGIT, np.int64))
     # drawn last, so the sets above stay the crops earlier models were measured on
     sets["hooked_1"] = (hooked_ones(rng, raw[ones]), labels[ones])
+    crops, cut_labels = touching_cuts(rng, raw, labels, per_kind * 2)
+    right = cut_labels != NOT_A_DIGIT
+    sets["touching_cut/right"] = (crops[right], cut_labels[right])
+    sets["touching_cut/wrong"] = (crops[~right], cut_labels[~right])
     return sets
 
 
