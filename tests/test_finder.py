@@ -10,7 +10,7 @@ from benchmarks.matching import Score, match, score_frame
 from benchmarks.scenes import render_scene
 from camdigit.core.alternatives import FrameInk
 from camdigit.core.classifier import DigitClassifier
-from camdigit.core.crops import line_pieces, ring_ink
+from camdigit.core.crops import line_pieces, ring_ink, ring_shares
 from camdigit.core.cuts import cut_pieces
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
 from camdigit.core.pipeline import Recognizer
@@ -575,3 +575,36 @@ def test_a_stroke_reaching_the_border_with_its_soft_edge_is_whole_and_a_cut_one_
         box = np.array([[xs.min(), ys.min(), np.ptp(xs) + 1, np.ptp(ys) + 1]], np.int32)
         assert box[0, 0] == 0
         assert whole_in_frame(gray, mask, paper, 1, box).tolist() == [whole], rim
+
+
+def test_digits_on_clear_paper_are_proposed_before_a_speckled_grounds_blobs(mnist_1000):
+    # a page's top half with a number written on it, its bottom half a wall's dark specks, each
+    # about a digit's size: more candidates than the frame's proposal budget. The specks lie
+    # first in the contours' order (bottom up); the digits, with clear paper around them, must
+    # still be proposed
+    images, labels = mnist_1000
+    rng = np.random.default_rng(3)
+    page = np.full((480, 640), 235, np.uint8)
+    page[240:] = rng.integers(150, 190, (240, 640)).astype(np.uint8)
+    for _ in range(700):  # the wall's specks: blots 4-18 px across
+        x, y = int(rng.integers(0, 630)), int(rng.integers(245, 470))
+        axes = (int(rng.integers(2, 9)), int(rng.integers(2, 9)))
+        cv2.ellipse(page, (x, y), axes, float(rng.uniform(0, 180)), 0, 360, 40, -1)
+    digits = [k for k in range(40) if labels[k] != 1][:6]
+    truth = np.array(
+        [write_digit(page, images[k], 80 + 80 * i, 90, 48) for i, k in enumerate(digits)]
+    )
+    config = FinderConfig(max_digits=60)
+    found = DigitFinder(config).find(page)
+    assert len(found) <= config.max_digits + 8  # the budget held (a group's last alternatives)
+    matched = match(found.boxes, truth)
+    assert (matched >= 0).all(), found.boxes[:10]
+
+
+def test_ring_shares_measure_each_box_as_ring_ink_does():
+    rng = np.random.default_rng(4)
+    mask = (rng.random((120, 160)) < 0.3).astype(np.uint8) * 255
+    boxes = np.array([[0, 0, 10, 12], [50, 40, 20, 30], [150, 100, 10, 20], [70, 10, 5, 5]])
+    grow = np.array([12, 30, 20, 1])
+    expected = [ring_ink(mask, b, int(g)) for b, g in zip(boxes, grow, strict=True)]
+    assert np.allclose(ring_shares(mask, boxes, grow), expected)

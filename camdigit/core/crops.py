@@ -92,6 +92,24 @@ def ring_ink(mask: np.ndarray, box: np.ndarray, grow: int) -> float:
     return (cv2.countNonZero(mask[y0:y1, x0:x1]) - inside) / band
 
 
+def ring_shares(mask: np.ndarray, boxes: np.ndarray, grow: np.ndarray) -> np.ndarray:
+    """(N,) share of ink in the band ``grow`` (N,) pixels wide around each of ``boxes`` (N, 4),
+    inside the frame, by one summed-area table: :func:`ring_ink` for many boxes at once."""
+    table = cv2.integral((mask > 0).view(np.uint8))
+    height, width = mask.shape
+    x, y, w, h = boxes.astype(np.int64).T
+    g = np.asarray(grow, np.int64)
+
+    def total(x0, y0, x1, y1):
+        return table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]
+
+    x0, y0 = np.maximum(x - g, 0), np.maximum(y - g, 0)
+    x1, y1 = np.minimum(x + w + g, width), np.minimum(y + h + g, height)
+    band = (x1 - x0) * (y1 - y0) - w * h
+    ring = total(x0, y0, x1, y1) - total(x, y, x + w, y + h)
+    return np.where(band > 0, ring / np.maximum(band, 1), 0.0)
+
+
 def ink_contrast(
     gray: np.ndarray,
     grown: np.ndarray,

@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
-from camdigit.core.crops import line_pieces
+from camdigit.core.crops import line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
@@ -108,7 +108,9 @@ class FinderConfig:
     line_length: float = 1.2  # a blob longer than this many writing heights is a line...
     line_side: float = 0.25  # ... and so, at least, is one longer than this of the shorter side
     paper_window: float = 0.05  # narrowest paper window, of the shorter side (see above)
-    max_digits: int = 300  # at most this many proposals per frame (noise must not flood it)
+    max_digits: int = 300  # at most this many proposals per frame (noise must not flood it);
+    # where half as many candidates stand, those with the least ink a height around go first
+    # (a speckled wall's blobs, found bottom up, took the budget from a page's digits)
     ring: float = 0.3  # the band around a digit, as a share of its height...
     max_ring_ink: float = 0.22  # ... holds at most this share of ink: digits sit on a ground
     # (the digits beside it in a number written tight not counted: FrameInk.clear_around)
@@ -192,6 +194,9 @@ class DigitFinder:
         plausible = np.flatnonzero(
             (h >= min_h) & ~slim & whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
         )
+        if len(plausible) > cfg.max_digits // 2:  # the budget may bite: clear paper first
+            around = ring_shares(mask, digit_boxes[plausible], digit_boxes[plausible, 3])
+            plausible = plausible[np.argsort(around, kind="stable")]
         owner = np.full(len(boxes), -1, np.int64)
         owner[parts] = group
         crowded = crowded_boxes(digit_boxes[plausible], boxes, owner, plausible)
