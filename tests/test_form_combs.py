@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core import form_combs
 from camdigit.core.form_boxes import box_lines, erase_boxes
 from camdigit.core.form_combs import comb_lines
 from camdigit.core.segmentation import all_contours
@@ -123,3 +124,35 @@ def test_a_comb_whose_top_line_held_over_its_last_cells_is_erased_whole():
     cv2.line(mask, (x0, y0), (x0 + 2 * w, y0), 255, 2)
     found = box_lines(mask, *all_contours(mask), 9)
     assert _strokes_left(mask, found) == 7
+
+
+def _turned(mask: np.ndarray, degrees: float) -> np.ndarray:
+    """The mask turned about its middle (a form photographed by a hand a little turned)."""
+    turn = cv2.getRotationMatrix2D((mask.shape[1] / 2, mask.shape[0] / 2), degrees, 1.0)
+    return cv2.warpAffine(mask, turn, mask.shape[::-1], flags=cv2.INTER_NEAREST)
+
+
+def test_a_turned_comb_is_found_along_its_leaning_line():
+    for degrees in (-12, -7, 8, 15):
+        mask = _turned(_comb(), degrees)
+        segments = comb_lines(mask, 9)
+        assert len(segments) == 7 + 2, degrees  # found once, along its one whole line
+        assert _strokes_left(mask, segments) == 6, degrees
+
+
+def test_only_a_straight_line_leaning_a_few_degrees_is_taken_for_a_turned_combs():
+    def lines(mask):
+        outlines = list(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0])
+        return form_combs._leaning_lines(mask, outlines, 9)
+
+    found = lines(_turned(_comb(), 9))
+    assert len(found) == 1 and abs(found[0][0] + 9) < 1.0  # turned back by 9 degrees
+    assert lines(_comb()) == []  # upright: the upright search's
+    # a wavy baseline under upright strokes (a word written on a turned line): not straight
+    wavy = np.zeros((200, 420), np.uint8)
+    xs = np.arange(40, 320)
+    points = np.stack([xs, 102 + np.round(6 * np.sin(xs / 9.0))], axis=1).astype(np.int32)
+    cv2.polylines(wavy, [points], False, 255, 2)
+    for x in range(40, 320, 44):
+        cv2.line(wavy, (x, 60), (x, 100), 255, 2)
+    assert lines(_turned(wavy, 9)) == []

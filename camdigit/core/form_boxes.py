@@ -97,7 +97,9 @@ def box_lines(
     Closed boxes first, then combs whose lines broke (:mod:`camdigit.core.form_combs`) in
     what they leave."""
     found = _closed_boxes(mask, contours, parents, min_side)
-    return found + comb_lines(erase_boxes(mask, found) if found else mask, min_side)
+    if found:
+        return found + comb_lines(erase_boxes(mask, found), min_side)
+    return comb_lines(mask, min_side, [c for c, p in zip(contours, parents, strict=True) if p < 0])
 
 
 def _closed_boxes(

@@ -12,8 +12,10 @@ is at least :data:`MIN_POSTS` of them of one height, aligned and evenly spaced, 
 their bottoms or their tops by a line (most of it still there), with writing in most of its
 cells. A handwritten 1 is shorter than its cell or slanted, and 1s written in a row have no
 digits between them and no line joining their ends at both. The posts and the lines along
-their ends are erased (:func:`camdigit.core.form_boxes.erase_boxes`). Upright combs only (a
-few degrees of tilt): a turned form's posts are not straight down the columns.
+their ends are erased (:func:`camdigit.core.form_boxes.erase_boxes`). Posts are looked for
+straight down the columns, which finds combs within a few degrees of upright; a form turned
+further (a photo taken by hand) shows its comb by its one whole end line, straight and
+leaning, and is searched for around that line turned level.
 """
 
 from __future__ import annotations
@@ -49,9 +51,108 @@ Segment = tuple[tuple[int, int], tuple[int, int], int]
 lines, :func:`camdigit.core.form_boxes.erase_boxes`)."""
 
 
-def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
-    """The posts and end lines of every upright comb in the ink ``mask`` whose cells are at
-    least ``min_side`` pixels tall, as segments to erase (ends and band width)."""
+TILT = (3.0, 20.0)
+"""A comb whose end lines lean by this many degrees (least, most) is searched for turned
+upright: the upright search finds those within a few degrees; beyond the most, a form so
+turned is rare, and a line that steep may be a stroke of writing."""
+
+STRAIGHT = 0.9
+"""A comb's end line is within three pixels of a straight line along this share of its length
+at least (a turned form's printed line measures 0.97-1.0 in the development photos). A
+digit's short edge may be as straight: the comb's own checks (posts, cells, a line along
+their ends) tell it apart, around the line turned level."""
+
+
+def comb_lines(
+    mask: np.ndarray, min_side: int, outlines: list[np.ndarray] | None = None
+) -> list[Segment]:
+    """The posts and end lines of every comb in the ink ``mask`` whose cells are at least
+    ``min_side`` pixels tall, as segments to erase (ends and band width): upright combs, then,
+    where none is found, the comb hanging off each straight line that leans by :data:`TILT`
+    degrees, searched around the line turned until it is level (a form photographed by
+    hand). ``outlines``: the mask's outer contours, when the caller has them."""
+    found = [line for comb in _upright_combs(mask, min_side) for line in comb]
+    if found:
+        return found
+    if outlines is None:
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        outlines = list(contours)
+    height, width = mask.shape
+    for angle, (x, y, w, h) in _leaning_lines(mask, outlines, min_side):
+        if not _posts_hang(mask[y : y + h, x : x + w], angle, min_side):
+            continue  # a digit's straight edge: not worth turning the frame for
+        # the line's surroundings turned level about its middle: as far again as the blob
+        # along the line either side (the light may break a comb's line in two or three), and
+        # a blob's height beyond the line's drift across and down
+        drift = int(w * abs(np.tan(np.radians(angle)))) + 1
+        x0, x1 = max(0, x - w), min(width, x + 2 * w)
+        y0, y1 = max(0, y - h - drift), min(height, y + 2 * h + drift)
+        region = mask[y0:y1, x0:x1]
+        turn = cv2.getRotationMatrix2D((x + w / 2.0 - x0, y + h / 2.0 - y0), angle, 1.0)
+        level = cv2.warpAffine(region, turn, region.shape[::-1], flags=cv2.INTER_NEAREST)
+        back = cv2.invertAffineTransform(turn)
+        for comb in _upright_combs(level, min_side):
+            ends = np.array([[p for p in line[:2]] for line in comb], np.float64)
+            ends = np.round(ends @ back[:, :2].T + back[:, 2]).astype(np.int64) + (x0, y0)
+            # only the comb that hangs off this line: a word's letters turned upright with
+            # it can pass for posts elsewhere
+            xs, ys = ends[..., 0], ends[..., 1]
+            if xs.max() < x or xs.min() > x + w or ys.max() < y or ys.min() > y + h:
+                continue
+            for (a, b), (_, _, band) in zip(ends.tolist(), comb, strict=True):
+                found.append(((a[0], a[1]), (b[0], b[1]), band))
+    return found
+
+
+def _leaning_lines(
+    mask: np.ndarray, outlines: list[np.ndarray], min_side: int
+) -> list[tuple[float, tuple[int, int, int, int]]]:
+    """(degrees, box) of each blob (of its ``outlines``) that may be a comb seen turned:
+    at least a post (``2 * min_side``) tall, as wide as :data:`MIN_POSTS` - 1 of the narrowest
+    cells of its height, and its bottom or top edge a straight line (:data:`STRAIGHT`) leaning
+    by :data:`TILT` degrees: a comb's end line with the posts hanging off it (its other line
+    may be broken, and the light may break the line itself in two blobs)."""
+    boxes = [cv2.boundingRect(outline) for outline in outlines]
+    wide = [
+        box
+        for box in boxes
+        if box[3] >= 2 * min_side and box[2] >= (MIN_POSTS - 1) * CELL_ASPECT[0] * box[3]
+    ]
+    lines = []
+    for x, y, w, h in wide:
+        ink = mask[y : y + h, x : x + w] > 0
+        inked = ink.any(axis=0)
+        columns = np.flatnonzero(inked)
+        bottom = h - 1 - np.argmax(ink[::-1], axis=0)[inked]
+        top = np.argmax(ink, axis=0)[inked]
+        across = columns - columns.mean()
+        spread = float(across @ across)
+        for profile in (bottom, top):
+            along = profile - profile.mean()
+            slope = float(across @ along) / max(spread, 1.0)  # the least-squares line
+            angle = float(np.degrees(np.arctan(slope)))
+            straight = (np.abs(along - slope * across) <= 3).mean() >= STRAIGHT
+            if TILT[0] <= abs(angle) <= TILT[1] and straight:
+                lines.append((angle, (x, y, w, h)))
+                break
+    return lines
+
+
+def _posts_hang(blob: np.ndarray, angle: float, min_side: int) -> bool:
+    """Whether at least two posts (straight, a post's height, a hairline) hang off the line of
+    ``blob`` (the mask inside its box) turned ``angle`` degrees level: the cheap test before a
+    comb is searched for in the whole frame turned."""
+    height, width = blob.shape
+    turn = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
+    level = cv2.warpAffine(blob, turn, (width, height), flags=cv2.INTER_NEAREST)
+    run = 2 * min_side
+    upright = cv2.morphologyEx(level, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(upright)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    return int(((h >= run) & (w <= MAX_POST * h)).sum()) >= 2
+
+
+def _upright_combs(mask: np.ndarray, min_side: int) -> list[list[Segment]]:
     run = 2 * min_side
     upright = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
     outlines, _ = cv2.findContours(upright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -70,7 +171,7 @@ def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
         & (np.abs(posts[:, 1][:, None] - posts[:, 1][None, :]) <= tol)
     ).sum(axis=1)
     posts = posts[alike >= MIN_POSTS]
-    found: list[Segment] = []
+    found: list[list[Segment]] = []
     used = np.zeros(len(posts), bool)
     for i in np.argsort(posts[:, 3])[::-1].tolist():  # the tallest first
         if used[i]:
@@ -78,7 +179,7 @@ def comb_lines(mask: np.ndarray, min_side: int) -> list[Segment]:
         comb = _comb(posts, i, ~used)
         used[comb] = True  # a row of posts is tried once, from its tallest
         if len(comb) >= MIN_POSTS and _is_form(mask, posts[comb]):
-            found.extend(_segments(_with_ends(posts[comb], pieces)))
+            found.append(_segments(_with_ends(posts[comb], pieces)))
     return found
 
 
