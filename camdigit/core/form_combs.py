@@ -92,7 +92,7 @@ def comb_lines(
         level = cv2.warpAffine(region, turn, region.shape[::-1], flags=cv2.INTER_NEAREST)
         back = cv2.invertAffineTransform(turn)
         for comb in _upright_combs(level, min_side):
-            ends = np.array([[p for p in line[:2]] for line in comb], np.float64)
+            ends = np.array([line[:2] for line in comb], np.float64)
             ends = np.round(ends @ back[:, :2].T + back[:, 2]).astype(np.int64) + (x0, y0)
             # only the comb that hangs off this line: a word's letters turned upright with
             # it can pass for posts elsewhere
@@ -141,18 +141,20 @@ def _leaning_lines(
 def _posts_hang(blob: np.ndarray, angle: float, min_side: int) -> bool:
     """Whether at least two posts (straight, a post's height, a hairline) hang off the line of
     ``blob`` (the mask inside its box) turned ``angle`` degrees level: the cheap test before a
-    comb is searched for in the whole frame turned."""
+    comb is searched for around the line turned."""
     height, width = blob.shape
     turn = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
     level = cv2.warpAffine(blob, turn, (width, height), flags=cv2.INTER_NEAREST)
     run = 2 * min_side
     upright = cv2.morphologyEx(level, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(upright)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(upright)
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     return int(((h >= run) & (w <= MAX_POST * h)).sum()) >= 2
 
 
 def _upright_combs(mask: np.ndarray, min_side: int) -> list[list[Segment]]:
+    """The segments of each upright comb in ``mask`` (its posts straight down the columns, a
+    few degrees of tilt at most), one list per comb."""
     run = 2 * min_side
     upright = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
     outlines, _ = cv2.findContours(upright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, between_cuts, cut_paths, piece_crop
+from camdigit.core.cuts import MAX_PIECE, MIN_PIECE_HEIGHT, between_cuts, cut_paths, spans
 from camdigit.core.preprocess import normalize_digit
 from camdigit.core.segmentation import CROP_PAD
 from camdigit.training.negative_digits import (
@@ -31,7 +31,7 @@ from camdigit.training.negative_digits import (
     digit_bank,
     likeness,
 )
-from camdigit.training.negative_render import has_loop, is_bar
+from camdigit.training.negative_render import MAX_TRIES, has_loop, is_bar
 
 NOT_A_DIGIT = 10
 
@@ -121,27 +121,22 @@ def cut_crops(
     ).astype(np.uint8)
     cuts = cut_paths(solid, h)
     edges: list[np.ndarray | None] = [None, *cuts, None]
-    middle = [0.0, *(float(c.mean()) for c in cuts), float(w)]
     apart = pair * seen  # shares are of the ink that shows as each digit's own
     own = apart.reshape(2, -1).sum(axis=1) + 1e-6
     columns = np.arange(w)
     out = []
-    for i in range(len(edges) - 1):
-        for j in range(i + 1, len(edges)):
-            if (i, j) == (0, len(edges) - 1) or middle[j] - middle[i] > MAX_PIECE * h:
-                continue
-            made = piece_crop(crop, CROP_PAD, edges[i], edges[j])
-            if made is None or made[1][3] < MIN_PIECE_HEIGHT * h:
-                continue
-            inside = between_cuts(columns, h, w, edges[i], edges[j])
-            held = (apart * inside).reshape(2, -1).sum(axis=1)
-            share = held / own
-            label = _label(share, held, labels)
-            if label is None:
-                continue
-            normalized = normalize_digit(made[0], ink="dark")
-            if label != NOT_A_DIGIT or _fair(normalized, share, bank):
-                out.append((normalized, label))
+    for i, j, piece, (_, _, _, tall) in spans(crop, cuts, MAX_PIECE * h):
+        if tall < MIN_PIECE_HEIGHT * h:
+            continue  # the finder proposes no such sliver either (cuts.cut_pieces)
+        inside = between_cuts(columns, h, w, edges[i], edges[j])
+        held = (apart * inside).reshape(2, -1).sum(axis=1)
+        share = held / own
+        label = _label(share, held, labels)
+        if label is None:
+            continue
+        normalized = normalize_digit(piece, ink="dark")
+        if label != NOT_A_DIGIT or _fair(normalized, share, bank):
+            out.append((normalized, label))
     return out
 
 
@@ -160,6 +155,8 @@ def _fair(normalized: np.ndarray, share: np.ndarray, bank: np.ndarray) -> bool:
 
 
 def _label(share: np.ndarray, held: np.ndarray, labels: tuple[int, int]) -> int | None:
+    """A piece's label from the ``share`` of each digit's own ink it holds and the ink
+    ``held`` of each: None where a person could read it either way."""
     for k in (0, 1):
         if share[k] >= OWN and held[1 - k] <= STRAY * held[k]:
             return labels[k]
@@ -177,10 +174,14 @@ def touching_cuts(
     classes: list[int] = []
     labels = np.asarray(labels, np.int64)
     bank = digit_bank(raw)
-    while len(crops) < count:
+    for _ in range(MAX_TRIES * max(count, 1)):
+        if len(crops) >= count:
+            break
         i, j = rng.integers(len(raw), size=2)
         pair = (int(labels[i]), int(labels[j]))
         for crop, label in cut_crops(rng, raw[i], raw[j], pair, bank):
             crops.append(crop)
             classes.append(label)
+    if len(crops) < count:
+        raise RuntimeError("too few touching pieces: are the digits MNIST digits?")
     return np.stack(crops[:count]), np.array(classes[:count], np.int64)
