@@ -608,3 +608,32 @@ def test_ring_shares_measure_each_box_as_ring_ink_does():
     grow = np.array([12, 30, 20, 1])
     expected = [ring_ink(mask, b, int(g)) for b, g in zip(boxes, grow, strict=True)]
     assert np.allclose(ring_shares(mask, boxes, grow), expected)
+
+
+def test_digits_standing_on_a_short_printed_line_are_a_row_with_nothing_below():
+    # a marker "3" and "1" apart, a printed line just under their feet (a cheque's rule too
+    # short to be erased as a line), the three parts one column: the line is no row of digits,
+    # so the digits, apart, make a whole path of the group (before, the path had to cross the
+    # line's band, which only a piece read alone may pass over, and never a 1)
+    from camdigit.core.alternatives import Proposals, add_rows
+    from camdigit.core.proposals import choose
+
+    gray = np.full((300, 400), 235, np.uint8)
+    cv2.polylines(
+        gray, [np.array([[120, 80], [170, 70], [150, 130], [180, 170], [120, 200]])], False, 30, 14
+    )
+    cv2.line(gray, (230, 70), (225, 200), 30, 14)
+    cv2.line(gray, (110, 214), (250, 214), 90, 2)
+    mask = (gray < 150).astype(np.uint8) * 255
+    contours = outer_contours(mask)
+    boxes = blob_boxes(contours)
+    paper = np.full((76, 101), 235, np.uint8)
+    frame = FrameInk(gray, mask, mask, mask, paper, 4, contours, boxes, FinderConfig())
+    out = Proposals()
+    add_rows(out, frame, np.arange(len(boxes)), 12, 80.0)
+    found = out.found(100, paper, 4)
+    start, end = found.data["start"], found.data["end"]
+    assert len(found) == 2  # the 3 and the 1, chained across the group
+    kept = choose(np.zeros(len(found), np.int64), start, end, np.full(len(found), 4.0))
+    assert kept.all()
+    assert sorted(found.boxes[:, 0].tolist()) == sorted(boxes[boxes[:, 3] > 12][:, 0].tolist())

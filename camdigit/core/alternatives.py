@@ -253,13 +253,23 @@ def add_rows(
     row above reaching down over both) is also proposed digit by digit, a chain of edges."""
     b = ink.boxes[members]
     column = bands(b)
-    if len(column) < 2:
-        return
     tops = [int(b[band, 1].min()) for band in column]
     ends = [int((b[band, 1] + b[band, 3]).max()) for band in column]
+    tallest = ROW_RUN * max(typical, min_h)
+    # a flat band at the column's foot, too short for a digit, is no row: the printed line
+    # the digits stand on (a cheque's rule too short to be erased as a line); passed over
+    foot = b[column[-1]]
+    wide = int((foot[:, 0] + foot[:, 2]).max() - foot[:, 0].min())
+    if len(column) > 1 and ends[-1] - tops[-1] < min(min_h, wide):
+        column, tops, ends = column[:-1], tops[:-1], ends[:-1]
+        side = members[column[0]]
+        if len(column) == 1 and len(side) > 1 and ends[0] - tops[0] <= tallest:
+            # one row stands on it: its parts, apart, from the group's one end to the other
+            _add_side_by_side(out, ink, side, min_h, 0, ROWS - 2 * ROW_SLOTS, END)
+    if len(column) < 2:
+        return
     count = len(column)
     nodes = row_nodes(count)
-    tallest = ROW_RUN * max(typical, min_h)
     for i in range(count):
         for j in range(i + 1, count + 1):
             if (i, j) == (0, count):
