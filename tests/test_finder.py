@@ -401,6 +401,20 @@ def test_the_model_joins_a_broken_four_and_keeps_a_one_beside_a_zero(recognizer)
     assert len(result.detections) == 3
 
 
+def test_an_open_four_written_in_two_strokes_well_apart_is_read_as_a_four(recognizer):
+    # the corner, then the stem, lifted off the page between: the paper between them is 0.23
+    # of the digit's height (a webcam's form holds such a 4, its stem 4 px from a 19 px digit's
+    # corner); at 0.2 the stem alone was read, a 1
+    page = np.full((200, 240), 235, np.uint8)
+    cv2.line(page, (100, 62), (86, 104), 40, 5)
+    cv2.line(page, (86, 104), (118, 102), 40, 5)
+    cv2.line(page, (146, 58), (142, 134), 40, 5)
+    found = recognizer.process(page, still=True).detections
+    assert found.digits.tolist() == [4]
+    x, _, w, _ = found.boxes[0].tolist()
+    assert x <= 86 and x + w >= 142  # the corner and the stem in one box
+
+
 def test_side_by_side_pairs_close_parts_of_one_line_once():
     boxes = np.array(
         [
@@ -414,6 +428,18 @@ def test_side_by_side_pairs_close_parts_of_one_line_once():
     )
     assert side_by_side(boxes, wide=1.0) == [(0, 1)]
     assert side_by_side(boxes[:1], wide=1.0) == []
+
+
+def test_side_by_side_pairs_the_closest_parts_first():
+    boxes = np.array(
+        [
+            [0, 0, 12, 60],  # a 1 ...
+            [24, 10, 20, 25],  # ... 12 px from a thin 9's loop ...
+            [45, 0, 10, 60],  # ... which is 1 px from the 9's stem
+        ],
+        np.int32,
+    )
+    assert side_by_side(boxes, wide=1.0) == [(1, 2)]  # the 9, not the 1 with the loop
 
 
 def one_beside_seven(pen: int, height: int, one_pen: int | None = None) -> np.ndarray:

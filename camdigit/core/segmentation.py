@@ -308,9 +308,11 @@ def blob_boxes(contours: list[np.ndarray]) -> np.ndarray:
     return np.array([cv2.boundingRect(c) for c in contours], np.int32).reshape(-1, 4)
 
 
-PAIR_GAP = 0.2
+PAIR_GAP = 0.25
 """Parts side by side may be one digit when the paper between them is at most this share of
-their joint height (a thin pen's 4 whose stroke misses its corner; a 5's flag)."""
+their joint height (a thin pen's 4 whose stroke misses its corner; a 5's flag; a 4 written in
+two strokes, its stem put down up to a quarter of its height from its corner: at 0.2 a
+webcam's form lost such a 4, read as a 1 beside a 6)."""
 
 PAIR_OVERLAP = 0.5
 """... and they share at least this share of the shorter one's height (one line, not two)."""
@@ -320,8 +322,9 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
     """Pairs (left, right) of candidate boxes (M, 4) that may be one digit written in parts
     side by side: on one line, close, together no wider than a digit is (:data:`DIGIT_ASPECT`),
     neither wider than ``wide`` times its height (a blob that wide is cut, not joined). Each
-    box is in at most one pair, its nearest neighbour's; the model chooses between the parts
-    apart and together."""
+    box is in at most one pair, the closest (paper between them over their joint height) of
+    those it may make with a box not yet paired; the model chooses between the parts apart
+    and together."""
     if len(boxes) < 2:
         return []
     x, y, w, h = boxes.astype(np.float64).T
@@ -339,14 +342,13 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
         & narrow[:, None]
         & narrow[None]
     )
+    # the closest pairs first: a 9's loop and its stem before the 1 beside the loop
+    left, right = np.nonzero(ok)
+    order = np.argsort((gap / joint_h)[left, right], kind="stable")
     pairs = []
     used = np.zeros(len(boxes), bool)
-    for i in np.argsort(x, kind="stable").tolist():
-        if used[i]:
-            continue
-        options = np.flatnonzero(ok[i] & ~used)
-        if len(options):
-            j = int(options[np.argmin(gap[i, options])])
+    for i, j in zip(left[order].tolist(), right[order].tolist(), strict=True):
+        if not (used[i] or used[j]):
             used[i] = used[j] = True
             pairs.append((i, j))
-    return pairs
+    return sorted(pairs, key=lambda pair: (x[pair[0]], pair[0]))
