@@ -8,7 +8,15 @@ import cv2
 import numpy as np
 
 from camdigit.core.cuts import cut_paths, piece_crop
-from camdigit.core.proposals import CLEAR_PIECE, END, choose, unclear_cuts
+from camdigit.core.proposals import (
+    CLEAR_PIECE,
+    END,
+    SURE,
+    choose,
+    log_odds,
+    unbeatable,
+    unclear_cuts,
+)
 
 PAD = 2
 
@@ -148,3 +156,25 @@ def test_a_cut_blob_with_a_doubtful_piece_reports_none_of_its_pieces():
     dropped = unclear_cuts(group, cut, confidences, read)
     assert dropped.tolist() == [True, True, False, False, False, False]
     assert not unclear_cuts(group, cut, np.full(6, 0.9), read).any()
+
+
+def test_readings_beyond_sure_still_rank_but_count_little():
+    boxes = np.tile(np.array([[0, 0, 30, 40]], np.int32), (3, 1))  # a digit's shape
+    odds = log_odds(boxes, np.array([3, 3, 3]), np.ones(3), np.array([SURE, 0.995, 0.999999]))
+    assert odds[0] < odds[1] < odds[2]  # all sure, the surer first (equal when capped)
+    assert odds[2] - odds[0] < 1.0  # ... but far less than their log-odds apart (9.2)
+    assert unbeatable() == 2 * np.log(SURE / (1 - SURE)) - 5.0  # a sure whole is not cut
+
+
+def test_pieces_read_surest_beat_fewer_pieces_read_merely_sure():
+    # a touching number cut two ways: three pieces, each a digit, read as sure as the model
+    # gets, or two, one of them a digit and a half, read sure but less (the saturated readings
+    # used to make the fewer pieces win: each extra piece cost more than a sure reading gave)
+    edges = [(0, 1), (1, 2), (2, END)]
+    start = np.array([0] + [a for a, _ in edges] + [0])
+    end = np.array([END] + [b for _, b in edges] + [2])
+    p = np.array([0.3, 0.999999, 0.999999, 0.999999, 0.995])  # whole, three pieces, the wide one
+    boxes = np.tile(np.array([[0, 0, 30, 40]], np.int32), (5, 1))
+    scores = log_odds(boxes, np.array([8, 4, 7, 2, 9]), np.ones(5), p)
+    kept = choose(np.zeros(5, np.int64), start, end, scores, np.array([8, 4, 7, 2, 9]))
+    assert kept.tolist() == [False, True, True, True, False]

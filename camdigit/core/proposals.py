@@ -43,7 +43,19 @@ weighs cuts against the whole): a number cut right reads as several likely digit
 into strokes as unlikely ones."""
 
 SURE = 0.99
-"""Readings are trusted up to this probability: beyond it a model's int8 output says little."""
+"""Readings are trusted up to this probability: beyond it a model's int8 output says little...
+"""
+
+BEYOND_SURE = 0.1
+"""... but not nothing: log-odds beyond :data:`SURE` count at this share (at most 0.9 more, at
+:data:`MOST`), which ranks readings all sure at 0.99: a touching number cut into pieces each
+read as sure as the model gets beats fewer pieces, one of them a digit and a half read sure
+but less, where at :data:`SURE` alone every extra piece cost more (:data:`CUT_COST`) than its
+reading gave. At 0.2 the figures were alike; a full share (:data:`SURE` at 0.9999) cut sure
+digits apart."""
+
+MOST = 1.0 - 1e-6
+"""Probabilities are taken at most this close to 1 (a float32 softmax's resolution)."""
 
 TALL_PENALTY = 8.0
 """Log-odds lost per doubling of height beyond :data:`TALL_SLACK` doublings above the writing."""
@@ -77,12 +89,21 @@ def log_odds(
     a sliver narrower than any digit but a 1 (a digit's side cut off), and a height far above
     the frame's ``writing`` height (two rows taken as one tall digit; 0: no such penalty)."""
     aspect = boxes[:, 2] / np.maximum(boxes[:, 3], 1)
-    p = np.clip(is_digit * confidences, 1e-4, SURE)
-    score = np.log(p / (1.0 - p)) - WIDE_PENALTY * np.maximum(aspect - DIGIT_ASPECT, 0.0)
+    score = _odds(is_digit * confidences, digits != 1)
+    score -= WIDE_PENALTY * np.maximum(aspect - DIGIT_ASPECT, 0.0)
     score -= NARROW_PENALTY * np.where(digits == 1, 0.0, np.maximum(NARROW - aspect, 0.0))
     if writing > 0:
         score -= TALL_PENALTY * np.maximum(np.log2(boxes[:, 3] / writing) - TALL_SLACK, 0.0)
     return score
+
+
+def _odds(p: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities, those beyond :data:`SURE` counted at :data:`BEYOND_SURE`
+    where ``beyond`` (not for a 1: any stroke, a digit's side cut off, reads as a surest 1)."""
+    sure = np.clip(p, 1e-4, SURE)
+    raw = np.clip(p, 1e-4, MOST)
+    sure_odds = np.log(sure / (1.0 - sure))
+    return sure_odds + beyond * BEYOND_SURE * (np.log(raw / (1.0 - raw)) - sure_odds)
 
 
 def uncut(start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -248,10 +269,10 @@ def settled(
 
 def unbeatable() -> float:
     """The score above which a blob read whole keeps its group without its pieces being read:
-    no path of two or more pieces can score more (each piece at most :data:`SURE`'s log-odds,
-    less :data:`CUT_COST` per extra piece). Cutting a blob and reading its pieces only where
-    the whole is in doubt is exact, and saves the finder's cuts and the model's reading of
-    most of them on an ordinary page."""
+    two pieces read at :data:`SURE`, less :data:`CUT_COST`, score no more (what readings
+    beyond it add, :data:`BEYOND_SURE`, ranks sure readings, not a sure whole against its
+    pieces). Cutting a blob and reading its pieces only where the whole is in doubt saves the
+    finder's cuts and the model's reading of most of them on an ordinary page."""
     most = float(np.log(SURE / (1.0 - SURE)))
     return 2.0 * most - CUT_COST
 
