@@ -10,6 +10,7 @@ import numpy as np
 from camdigit.core.cuts import cut_paths, piece_crop
 from camdigit.core.proposals import (
     CLEAR_PIECE,
+    CUT_COST,
     END,
     SURE,
     choose,
@@ -163,7 +164,7 @@ def test_readings_beyond_sure_still_rank_but_count_little():
     odds = log_odds(boxes, np.array([3, 3, 3]), np.ones(3), np.array([SURE, 0.995, 0.999999]))
     assert odds[0] < odds[1] < odds[2]  # all sure, the surer first (equal when capped)
     assert odds[2] - odds[0] < 1.0  # ... but far less than their log-odds apart (9.2)
-    assert unbeatable() == 2 * np.log(SURE / (1 - SURE)) - 5.0  # a sure whole is not cut
+    assert np.isclose(unbeatable(), 2 * np.log(SURE / (1 - SURE)) - CUT_COST)  # as capped
 
 
 def test_pieces_read_surest_beat_fewer_pieces_read_merely_sure():

@@ -43,11 +43,10 @@ weighs cuts against the whole): a number cut right reads as several likely digit
 into strokes as unlikely ones."""
 
 SURE = 0.99
-"""Readings are trusted up to this probability: beyond it a model's int8 output says little...
-"""
+"""Readings are trusted up to this probability: beyond it a model's int8 output says little..."""
 
 BEYOND_SURE = 0.1
-"""... but not nothing: log-odds beyond :data:`SURE` count at this share (at most 0.9 more, at
+"""... but not nothing: log-odds beyond :data:`SURE` count at this share (at most 0.92 more, at
 :data:`MOST`), which ranks readings all sure at 0.99: a touching number cut into pieces each
 read as sure as the model gets beats fewer pieces, one of them a digit and a half read sure
 but less, where at :data:`SURE` alone every extra piece cost more (:data:`CUT_COST`) than its
@@ -56,6 +55,8 @@ digits apart."""
 
 MOST = 1.0 - 1e-6
 """Probabilities are taken at most this close to 1 (a float32 softmax's resolution)."""
+
+_SURE_ODDS = float(np.log(SURE / (1.0 - SURE)))
 
 TALL_PENALTY = 8.0
 """Log-odds lost per doubling of height beyond :data:`TALL_SLACK` doublings above the writing."""
@@ -100,10 +101,10 @@ def log_odds(
 def _odds(p: np.ndarray, beyond: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, those beyond :data:`SURE` counted at :data:`BEYOND_SURE`
     where ``beyond`` (not for a 1: any stroke, a digit's side cut off, reads as a surest 1)."""
-    sure = np.clip(p, 1e-4, SURE)
-    raw = np.clip(p, 1e-4, MOST)
-    sure_odds = np.log(sure / (1.0 - sure))
-    return sure_odds + beyond * BEYOND_SURE * (np.log(raw / (1.0 - raw)) - sure_odds)
+    p = np.clip(p, 1e-4, MOST)
+    odds = np.log(p / (1.0 - p))
+    capped = np.minimum(odds, _SURE_ODDS)
+    return capped + beyond * BEYOND_SURE * (odds - capped)
 
 
 def uncut(start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -273,8 +274,7 @@ def unbeatable() -> float:
     beyond it add, :data:`BEYOND_SURE`, ranks sure readings, not a sure whole against its
     pieces). Cutting a blob and reading its pieces only where the whole is in doubt saves the
     finder's cuts and the model's reading of most of them on an ordinary page."""
-    most = float(np.log(SURE / (1.0 - SURE)))
-    return 2.0 * most - CUT_COST
+    return 2.0 * _SURE_ODDS - CUT_COST
 
 
 def proposals(

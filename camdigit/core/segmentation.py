@@ -344,7 +344,7 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
     )
     # the closest pairs first: a 9's loop and its stem before the 1 beside the loop
     left, right = np.nonzero(ok)
-    order = np.argsort((gap / joint_h)[left, right], kind="stable")
+    order = np.argsort(gap[left, right] / joint_h[left, right], kind="stable")
     pairs = []
     used = np.zeros(len(boxes), bool)
     for i, j in zip(left[order].tolist(), right[order].tolist(), strict=True):
