@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from camdigit.core.grid_lines import grid_segments
-from camdigit.core.segmentation import MAX_BAND, erase_lines, line_outlines
+from camdigit.core.segmentation import MAX_BAND, all_contours, erase_lines, line_outlines
 
 PITCH = 30
 
@@ -85,3 +85,44 @@ def test_grid_lines_are_found_at_any_pitch(pitch):
     assert all(min(abs(r - (k + 0.5)) for r in rows) <= 1 for k in lines)  # every line, placed
     erased = erase_lines(mask, line_outlines(mask, 100))
     assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(mask)
+
+
+def _same_outlines(a: list, b: list) -> bool:
+    if len(a) != len(b):
+        return False
+    pairs = zip(a, b, strict=True)
+    return all(np.array_equal(p, q) and s == t and m == n for (p, s, m), (q, t, n) in pairs)
+
+
+def test_line_outlines_from_the_callers_contours_are_those_it_finds_itself():
+    # a grid, a ruled line, a ring (its hole is a line too) and speckles; the finder hands
+    # over the contours and outer boxes it already has
+    mask = _grid(2, 300)
+    mask[:, 200:] = 0
+    mask[250:252, 10:290] = 255
+    cv2.rectangle(mask, (215, 20), (290, 200), 255, 3)
+    rng = np.random.default_rng(3)
+    ys, xs = rng.integers(0, 300, (2, 300))
+    mask[ys, xs] = 255
+    found = all_contours(mask)
+    outer = [c for c, p in zip(*found, strict=True) if p < 0]
+    boxes = np.array([cv2.boundingRect(c) for c in outer], np.int32)
+    for longest in (60.0, 100.0):
+        alone = line_outlines(mask, longest)
+        assert len(alone) > 2
+        assert _same_outlines(line_outlines(mask, longest, found, boxes), alone)
+        assert _same_outlines(line_outlines(mask, longest, found), alone)
+
+
+def test_a_sieve_keeps_its_holes_where_a_ruled_line_beside_it_goes():
+    # a long blob pierced by a hundred small holes (a textured ground's mass: no hole has a
+    # side 100 px long, so none is drawn along) above a ruled line: the line goes, the
+    # sieve's middle and its holes stay as they were
+    mask = np.zeros((200, 300), np.uint8)
+    mask[150:152, 10:290] = 255
+    mask[20:80, 10:290] = 255
+    for k in range(100):
+        mask[26 + (k // 20) * 10, 16 + (k % 20) * 13] = 0
+    erased = erase_lines(mask, line_outlines(mask, 100))
+    assert not erased[150:152, 20:280].any()
+    assert np.array_equal(erased[30:70, 30:270], mask[30:70, 30:270])

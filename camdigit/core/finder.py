@@ -161,7 +161,7 @@ class DigitFinder:
         writing = _writing_height(boxes, min_h, cfg)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
-            mask = erase_lines(mask, line_outlines(mask, line))
+            mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
             contours = outer_contours(mask)
             boxes = blob_boxes(contours)
 

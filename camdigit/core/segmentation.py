@@ -39,18 +39,23 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     widest = 5  # the widest band drawn along an outline's side
     line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
     for outline, length, band in outlines:
+        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
+        if not found_whole:
+            widest = max(widest, band)
+            # no side of an outline is longer than its box's diagonal: most outlines (the
+            # holes of a textured ground's mass, a grid's cells) have none long enough
+            _, _, w, h = cv2.boundingRect(outline)
+            if w * w + h * h < length * length:
+                continue
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
-        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
             cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
             if found_whole:
                 line_band[steep] = max(line_band[steep], band)
-        if not found_whole:
-            widest = max(widest, band)
     bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.bitwise_or(*bands)))
     # an outline's side is found from both its sides (a ruled line's own run, a cell on either
@@ -248,7 +253,12 @@ MAX_BAND = 11
 whose edge only is erased."""
 
 
-def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, float, int]]:
+def line_outlines(
+    mask: np.ndarray,
+    longest: float,
+    found: tuple[list[np.ndarray], np.ndarray] | None = None,
+    outer_boxes: np.ndarray | None = None,
+) -> list[tuple[np.ndarray, float, int]]:
     """Outer and hole contours of every blob longer than ``longest`` pixels, either way, each
     with the least length of a side that is a line: ``longest`` itself, or for the cells of a
     grid (a blob with many holes), 0.6 of the grid's pitch (measured: the median cell's side);
@@ -258,15 +268,22 @@ def line_outlines(mask: np.ndarray, longest: float) -> list[tuple[np.ndarray, fl
     Holes matter: a page outline on a desk is a ring whose inner edge is a line too (and the
     digits inside it are blobs of their own, not part of it), and a grid as dark as the ink is
     one blob whose cells are holes, digits written on it are part of it.
+
+    ``found`` is :func:`all_contours` of ``mask`` and ``outer_boxes`` its outer contours'
+    boxes, where the caller has them: a textured ground has thousands of contours, and only
+    the holes of long blobs need a box here.
     """
-    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
+    contours, parents = found if found is not None else all_contours(mask)
+    if not contours:
         return []
-    parents = hierarchy[0][:, 3]
-    boxes = blob_boxes(list(contours))
-    long = (boxes[:, 2:] > longest).any(axis=1)
-    long_outer = long & (parents < 0)
+    outer = np.flatnonzero(parents < 0)
+    if outer_boxes is None:
+        outer_boxes = blob_boxes([contours[i] for i in outer.tolist()])
+    long_outer = np.zeros(len(contours), bool)
+    long_outer[outer] = (outer_boxes[:, 2:] > longest).any(axis=1)
     holes = (parents >= 0) & long_outer[np.maximum(parents, 0)]
+    boxes = np.zeros((len(contours), 4), np.int32)  # the boxes of those holes alone
+    boxes[holes] = blob_boxes([contours[i] for i in np.flatnonzero(holes).tolist()])
     side = np.full(len(contours), float(longest))
     band = np.full(len(contours), 5, np.int64)
     grids: list[tuple[np.ndarray, float, int]] = []
