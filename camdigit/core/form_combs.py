@@ -15,7 +15,8 @@ digits between them and no line joining their ends at both. The posts and the li
 their ends are erased (:func:`camdigit.core.form_boxes.erase_boxes`). Posts are looked for
 straight down the columns, which finds combs within a few degrees of upright; a form turned
 further (a photo taken by hand) shows its comb by its one whole end line, straight and
-leaning, and is searched for around that line turned level.
+leaning, and is searched for around that line turned level, also where the upright search
+found part of it.
 """
 
 from __future__ import annotations
@@ -67,13 +68,14 @@ def comb_lines(
     mask: np.ndarray, min_side: int, outlines: list[np.ndarray] | None = None
 ) -> list[Segment]:
     """The posts and end lines of every comb in the ink ``mask`` whose cells are at least
-    ``min_side`` pixels tall, as segments to erase (ends and band width): upright combs, then,
-    where none is found, the comb hanging off each straight line that leans by :data:`TILT`
-    degrees, searched around the line turned until it is level (a form photographed by
-    hand). ``outlines``: the mask's outer contours, when the caller has them."""
+    ``min_side`` pixels tall, as segments to erase (ends and band width): upright combs, and
+    the comb hanging off each straight line that leans by :data:`TILT` degrees, searched
+    around the line turned until it is level (a form photographed by hand). Both: a comb
+    leaning a few degrees, its far end leaning more in perspective, is found upright only in
+    part, as its leaning posts break in the columns (a webcam's form turned 4 degrees lost
+    its last three cells so); a part found both ways is erased twice. ``outlines``: the
+    mask's outer contours, when the caller has them."""
     found = [line for comb in _upright_combs(mask, min_side) for line in comb]
-    if found:
-        return found
     if outlines is None:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         outlines = list(contours)
