@@ -126,3 +126,17 @@ def test_a_sieve_keeps_its_holes_where_a_ruled_line_beside_it_goes():
     erased = erase_lines(mask, line_outlines(mask, 100))
     assert not erased[150:152, 20:280].any()
     assert np.array_equal(erased[30:70, 30:270], mask[30:70, 30:270])
+
+
+def test_a_thick_grid_is_found_and_erased_whole():
+    # a grid of 7 px lines 60 px apart (a thin grid photographed close, or at twice the
+    # size): its lines are placed and measured across their whole thickness, and erased
+    # whole; a search as narrow as for a 2 px line measured them thinner and left their edges
+    mask = np.zeros((560, 560), np.uint8)
+    for k in range(20, 560, 60):
+        mask[k : k + 7, :] = 255
+        mask[:, k : k + 7] = 255
+    outlines = line_outlines(mask, 200)
+    assert {band for _, length, band in outlines if length == 0.0} == {9}  # 7 px and 1, odd
+    erased = erase_lines(mask, outlines)
+    assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(mask)

@@ -37,8 +37,16 @@ SHRUNK_PITCH = 10.0
 digits on them better too: a third, measured, loses them), and placed on the full one."""
 
 REACH = 4
-"""A line's ink is looked for this many pixels either side of where it was found (a segment
-found on a line's ink lies on it, at one of its edges when it is thick)."""
+"""A line's ink is looked for at least this many pixels either side of where it was found (a
+segment found on a line's ink lies on it, at one of its edges when it is thick)..."""
+
+REACH_LINES = 1.5
+"""... and at least this many times the grid's line thickness as its blob measures it (twice
+its ink's area over its outline, which reads short for a thick line with digits on it: 6 px
+for the 8 px lines of a webcam's form photographed at twice the size): the cross-section must
+hold the whole line, from a segment at one of its edges, and paper beyond it on both sides, or
+only the thinner sections of the line count, and the band erased along it is too narrow (the
+rest of the line's edge reads as 1s)."""
 
 STEP = 4.0
 """... about every this many pixels along it (evenly spaced over its length)."""
@@ -48,13 +56,14 @@ MIN_CLEAR = 3
 
 
 def grid_segments(
-    mask: np.ndarray, contour: np.ndarray, pitch: float, widest: int
+    mask: np.ndarray, contour: np.ndarray, pitch: float, widest: int, thickness: float = 0.0
 ) -> list[tuple[np.ndarray, int]]:
     """The straight lines of a grid blob (its outer ``contour`` in ``mask``, cells ``pitch``
-    pixels apart), each as a two-point segment along the line's middle and the width of the
-    band to erase there (the line's thickness measured across it, and a pixel: odd, at most
-    ``widest``), found where they run on through the digits written across them (a digit's
-    stroke splits the cells it crosses, so the cells' own sides miss the line there)."""
+    pixels apart, lines about ``thickness`` thick as the blob measures it), each as a
+    two-point segment along the line's middle and the width of the band to erase there (the
+    line's thickness measured across it, and a pixel: odd, at most ``widest``), found where
+    they run on through the digits written across them (a digit's stroke splits the cells it
+    crosses, so the cells' own sides miss the line there)."""
     x, y, w, h = cv2.boundingRect(contour)
     filled = np.zeros((h, w), np.uint8)
     cv2.drawContours(filled, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
@@ -78,7 +87,8 @@ def grid_segments(
     if found is None:
         return []
     segments = found.reshape(-1, 2, 2).astype(np.float64) * shrink + (shrink - 1) / 2
-    ends, thick = _placed(ink, segments)
+    reach = max(REACH, int(np.ceil(REACH_LINES * thickness)))
+    ends, thick = _placed(ink, segments, reach)
     # the grid's lines are printed alike: their thickness is the grid's, measured on them all
     thickness = float(np.median(thick)) if len(thick) else 2.0
     band = min(int(np.ceil(thickness)) + 1, widest) | 1
@@ -86,11 +96,14 @@ def grid_segments(
     return [(segment.reshape(2, 1, 2), band) for segment in ends]
 
 
-def _placed(ink: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _placed(
+    ink: np.ndarray, segments: np.ndarray, reach: int = REACH
+) -> tuple[np.ndarray, np.ndarray]:
     """Segments ((N, 2, 2) ends) moved onto their lines' middles, and the lines' thickness at
-    every cross-section where a line's ink is alone (one run, clear of the ends of the
-    cross-section). A segment with fewer than :data:`MIN_CLEAR` such sections keeps its ends.
-    All segments at once: a grid gives a hundred and more."""
+    every cross-section ``reach`` pixels either side of a segment where a line's ink is alone
+    (one run, clear of the ends of the cross-section). A segment with fewer than
+    :data:`MIN_CLEAR` such sections keeps its ends. All segments at once: a grid gives a
+    hundred and more."""
     start, end = segments[:, 0], segments[:, 1]
     length = np.maximum(np.hypot(*(end - start).T), 1.0)
     along = (end - start) / length[:, None]
@@ -99,7 +112,7 @@ def _placed(ink: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarr
     owner = np.repeat(np.arange(len(segments)), counts)  # each cross-section's segment
     spacing = (length / counts)[owner]
     at = (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)) * spacing
-    offsets = np.arange(-REACH, REACH + 1, dtype=np.float64)
+    offsets = np.arange(-reach, reach + 1, dtype=np.float64)
     centre = start[owner] + at[:, None] * along[owner]
     points = centre[:, None, :] + offsets[None, :, None] * normal[owner][:, None, :]
     cols = np.clip(np.round(points[..., 0]).astype(np.int64), 0, ink.shape[1] - 1)

@@ -312,7 +312,9 @@ def line_outlines(
             holes[cells] = False
             grids.extend(
                 (segment, 0.0, middle)
-                for segment, middle in grid_segments(mask, contours[blob], pitch, MAX_BAND)
+                for segment, middle in grid_segments(
+                    mask, contours[blob], pitch, MAX_BAND, thickness
+                )
             )
     return [
         (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes).tolist()
