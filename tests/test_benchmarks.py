@@ -30,6 +30,7 @@ COMMANDS = [
     "photo_variants",
     "find_speed",
     "border_cuts",
+    "scene_scales",
 ]
 
 
@@ -82,6 +83,26 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     assert VARIANTS["dim"](image).max() < image.max()
     assert main(["--photos", str(tmp_path)]) == 2
     assert "labels.json" in capsys.readouterr().err
+
+
+def test_scene_scales_resizes_each_scene_with_its_truth_and_scores_every_scale(capsys):
+    from benchmarks.run import load_digits
+    from benchmarks.scene_scales import main, resized
+    from benchmarks.scenes import scene_set
+
+    images, labels, _ = load_digits(None)  # the test fixture's digits
+    scene = next(iter(scene_set(images, labels, ["clean"], 1, 5)))
+    image, truth = resized(scene, 0.5)
+    assert image.shape[:2] == (scene.image.shape[0] // 2, scene.image.shape[1] // 2)
+    assert np.abs(truth.boxes - scene.truth.boxes / 2).max() <= 0.5
+    assert truth.labels is scene.truth.labels and truth.marks.shape[1:] == (4,)
+    assert resized(scene, 1.0)[0] is scene.image
+    assert main(["--families", "clean", "--scales", "0.75", "1", "--scenes", "1"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    assert row[0] == "clean" and len(row) == 5
+    assert all(float(read.rstrip("%")) > 80 for read in row[1::2])  # a clean page, either size
+    assert main(["--scales", "0"]) == 2
+    assert "--scales" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------------------------
