@@ -15,10 +15,9 @@ from camdigit.core.cuts import cut_pieces
 from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import END, contested
+from camdigit.core.ruled_lines import erase_lines, line_outlines
 from camdigit.core.segmentation import (
     blob_boxes,
-    erase_lines,
-    line_outlines,
     outer_contours,
     side_by_side,
 )

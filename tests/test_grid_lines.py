@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from camdigit.core.grid_lines import grid_segments
-from camdigit.core.segmentation import MAX_BAND, all_contours, erase_lines, line_outlines
+from camdigit.core.ruled_lines import MAX_BAND, erase_lines, line_outlines
+from camdigit.core.segmentation import all_contours
 
 PITCH = 30
 

@@ -7,9 +7,10 @@ model judge.
 2. **Parts** (:mod:`camdigit.core.segmentation`): a form's printed boxes are erased first
    (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`); outer contours; blobs
    longer than the writing is tall (measured from the blobs) are ruled lines, a grid or a
-   page's edge, and their straight runs are erased; parts that overlap horizontally and sit
-   close vertically are one digit, but a part cut by the frame's border joins none (the next
-   row leaving a moving camera's frame must not take the whole digit below it along).
+   page's edge, and their straight runs are erased (:mod:`camdigit.core.ruled_lines`); parts
+   that overlap horizontally and sit close vertically are one digit, but a part cut by the
+   frame's border joins none (the next row leaving a moving camera's frame must not take the
+   whole digit below it along).
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
@@ -52,14 +53,13 @@ from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
 from camdigit.core.rows import typical_height
+from camdigit.core.ruled_lines import erase_lines, line_outlines
 from camdigit.core.segmentation import (
     CROP_PAD,
     all_contours,
     blob_boxes,
     crowded_boxes,
-    erase_lines,
     group_boxes,
-    line_outlines,
     merge_parts,
     outer_contours,
     side_by_side,

@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.form_combs import Segment, comb_lines
-from camdigit.core.segmentation import MAX_BAND  # a box's line is a ruled line's width at most
+from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
 
 RECT_FILL = 0.85
 """A box's outline fills at least this share of its least rectangle (an ellipse fills 0.79)."""

@@ -5,7 +5,7 @@ a line, a 0's side beside it). The lines must go, the strokes must stay: so each
 whole where it runs straight across several cells (:func:`grid_segments`, on a copy of the frame
 halved where its cells are wide enough, for speed), then its middle and its thickness are
 measured across it where nothing else touches it, and only a band that thick and a pixel more
-along that middle is erased (:func:`camdigit.core.segmentation.erase_lines`). A band drawn
+along that middle is erased (:func:`camdigit.core.ruled_lines.erase_lines`). A band drawn
 wider, as wide as the line's position is uncertain, takes a stroke beside the line with it.
 """
 
