@@ -120,9 +120,15 @@ def server() -> Iterator[str]:
 
 
 def wait(driver, condition, timeout: float = 30.0):
+    """Poll ``condition`` until it holds; an element the page re-rendered between finding it
+    and reading it (the live page redraws its list of numbers on every refresh) is looked for
+    again at the next poll, not an error."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def test_upload_a_photo_and_see_its_numbers(browser, server, artifacts):
