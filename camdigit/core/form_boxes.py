@@ -61,6 +61,12 @@ WRITTEN = 0.02
 """Writing covers at least this share of a box's cells (a digit takes a tenth of its cell or
 more; a 0 or an 8 with straight sides has no ink in the cells its outline makes)."""
 
+HAIRLINE_RUN = 3
+"""A box whose walls and lines run at most this wide in its upright view (a line a pixel wide,
+widened a pixel either way to count as straight) has its corners judged within a pixel: at a
+webcam's size a form's hairlines, turned or warped upright, lose a corner's pixel, and three of
+the six combs of a 720x540 form were left standing, their walls read as 1s."""
+
 MAX_SKEW = 25.0
 """A box seen at a slant keeps its corners within this many degrees of square."""
 
@@ -282,11 +288,16 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
         return []
     if lines[0][0] > 2 or lines[-1][1] < bottom - top - 2:
         return []
-    # its lines meet at its corners (a thick 0's ring runs round them)
+    # its lines meet at its corners (a thick 0's ring runs round them); a hairline box's
+    # corners within a pixel (turned or warped upright, a 1 px line's corner comes out rounded
+    # off by a pixel, or cut)
     box = upright[top:bottom, left:right] > 0
+    corners = box
+    if max(end - start for start, end in walls + lines) <= HAIRLINE_RUN:
+        corners = cv2.dilate(upright, np.ones((3, 3), np.uint8))[top:bottom, left:right] > 0
     for rows in (lines[0], lines[-1]):
         for columns in (walls[0], walls[-1]):
-            if box[rows[0] : rows[1], columns[0] : columns[1]].mean() < 0.5:
+            if corners[rows[0] : rows[1], columns[0] : columns[1]].mean() < 0.5:
                 return []
     # a box is written in: a 0 or an 8 with straight sides is a frame around empty cells
     cells = box  # what is left once its lines are blanked
