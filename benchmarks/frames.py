@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from camdigit.core.detections import FrameResult
+from camdigit.core.pipeline import Recognizer
+from camdigit.io.runner import run
 from camdigit.io.sources import Frame, FrameSource
 
 
@@ -37,3 +39,10 @@ class Collected:
 
     def __call__(self, result: FrameResult) -> None:
         self.results.append(result)
+
+
+def read_still(recognizer: Recognizer, image: np.ndarray, name: str) -> FrameResult:
+    """One photo read as ``camdigit run`` reads a still: through the run loop, untracked."""
+    collected = Collected([])
+    run(ArraySource([image], name, still=True), recognizer, on_result=collected)
+    return collected.results[0]

@@ -40,7 +40,8 @@ def _turned(degrees: float) -> Transform:
     return turn
 
 
-def _scaled(factor: float) -> Transform:
+def scaled(factor: float) -> Transform:
+    """Resized by ``factor``: area averaging down, cubic up (a smaller camera, a sharper one)."""
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     return lambda image: cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
 
@@ -79,8 +80,8 @@ def _vignetted(image: np.ndarray) -> np.ndarray:
 VARIANTS: dict[str, Transform] = {
     "original": lambda image: image,
     **{f"turned{d}": _turned(d) for d in (-12, -8, -4, 4, 8, 12)},
-    "half": _scaled(0.5),
-    "double": _scaled(2.0),
+    "half": scaled(0.5),
+    "double": scaled(2.0),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.5),
     "jpeg25": _jpeg(25),
     "dim": _dim,

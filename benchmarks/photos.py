@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.frames import ArraySource, Collected
+from benchmarks.frames import read_still
 from benchmarks.matching import PhotoScore, score_photo
 from camdigit.core.detections import FrameResult
 from camdigit.core.pipeline import Recognizer
-from camdigit.io.runner import run
 from camdigit.io.sources import open_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,9 +75,7 @@ def read_photos(
         image = _decode(path)
         if transform is not None:
             image = transform(image)
-        collected = Collected([])
-        run(ArraySource([image], name, still=True), recognizer, on_result=collected)
-        result = collected.results[0]
+        result = read_still(recognizer, image, name)
         lines = list(entry["lines"])
         numbers = list(entry.get("numbers", lines))
         score = score_photo(

@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from benchmarks import baseline
-from benchmarks.frames import ArraySource, Collected
+from benchmarks.frames import ArraySource, Collected, read_still
 from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
 from benchmarks.photos import PhotoResult, default_photos, read_photos
@@ -127,10 +127,9 @@ def still_accuracy(
     for family in families:
         score = Score()
         for scene in scene_set(images, labels, [family], per_family, seed, size):
-            collected = Collected([])
             name = f"{family}-{scene.seed}"
-            run(ArraySource([scene.image], name, still=True), recognizer, on_result=collected)
-            frame_score = score_results(collected.results, [scene.truth])
+            result = read_still(recognizer, scene.image, name)
+            frame_score = score_results([result], [scene.truth])
             score.add(frame_score)
             if gallery is not None:
                 gallery.add(f"stills: {family}", name, [scene.image], frame_score.errors)

@@ -21,17 +21,16 @@ import json
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
-from benchmarks.frames import ArraySource, Collected
+from benchmarks.frames import read_still
 from benchmarks.matching import Score
+from benchmarks.photo_variants import scaled
 from benchmarks.run import STILL_FAMILIES, add_data_option, load_digits, score_results
 from benchmarks.scenes import Scene, Truth, scene_set
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.data.mnist import DataError
-from camdigit.io.runner import run
 
 SCALES = (0.75, 1.0, 1.33)
 """960x720 scenes as 720x540 (a webcam's frame, a little larger) and 1277x958 (just under the
@@ -42,18 +41,17 @@ def resized(scene: Scene, factor: float) -> tuple[np.ndarray, Truth]:
     """The scene's image resized by ``factor`` and its truth in the resized image's pixels."""
     if factor == 1.0:
         return scene.image, scene.truth
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    image = cv2.resize(scene.image, None, fx=factor, fy=factor, interpolation=interpolation)
+    image = scaled(factor)(scene.image)
 
     def boxes(b: np.ndarray) -> np.ndarray:
         return np.round(np.asarray(b, np.float64) * factor).astype(np.int32).reshape(-1, 4)
 
     truth = scene.truth
     numbers = [(text, tuple(boxes(np.array(box))[0].tolist())) for text, box in truth.numbers]
-    scaled = dataclasses.replace(
+    moved = dataclasses.replace(
         truth, boxes=boxes(truth.boxes), numbers=numbers, marks=boxes(truth.marks)
     )
-    return image, scaled
+    return image, moved
 
 
 def family_scores(
@@ -70,9 +68,7 @@ def family_scores(
     for scene in scene_set(images, labels, [family], scenes, seed):
         for score, factor in zip(scores, scales, strict=True):
             image, truth = resized(scene, factor)
-            collected = Collected([])
-            run(ArraySource([image], family, still=True), recognizer, on_result=collected)
-            score.add(score_results(collected.results, [truth]))
+            score.add(score_results([read_still(recognizer, image, family)], [truth]))
     return scores
 
 

@@ -282,7 +282,8 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     # mends the strokes written across its lines
     if len(walls) < 2 or len(lines) < 2 or min(len(walls), len(lines)) > 2:
         return []
-    if max(end - start for start, end in walls + lines) > MAX_BAND:
+    widest = max(end - start for start, end in walls + lines)
+    if widest > MAX_BAND:
         return []  # a marker's stroke, not a printed line (a thick 0 with straight sides)
     if walls[0][0] > 2 or walls[-1][1] < right - left - 2:
         return []
@@ -293,7 +294,7 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     # off by a pixel, or cut)
     box = upright[top:bottom, left:right] > 0
     corners = box
-    if max(end - start for start, end in walls + lines) <= HAIRLINE_RUN:
+    if widest <= HAIRLINE_RUN:
         corners = cv2.dilate(upright, np.ones((3, 3), np.uint8))[top:bottom, left:right] > 0
     for rows in (lines[0], lines[-1]):
         for columns in (walls[0], walls[-1]):

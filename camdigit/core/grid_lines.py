@@ -96,9 +96,7 @@ def grid_segments(
     return [(segment.reshape(2, 1, 2), band) for segment in ends]
 
 
-def _placed(
-    ink: np.ndarray, segments: np.ndarray, reach: int = REACH
-) -> tuple[np.ndarray, np.ndarray]:
+def _placed(ink: np.ndarray, segments: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
     """Segments ((N, 2, 2) ends) moved onto their lines' middles, and the lines' thickness at
     every cross-section ``reach`` pixels either side of a segment where a line's ink is alone
     (one run, clear of the ends of the cross-section). A segment with fewer than

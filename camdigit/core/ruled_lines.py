@@ -39,7 +39,8 @@ def line_outlines(
 
     ``found`` is :func:`all_contours` of ``mask`` and ``outer_boxes`` its outer contours'
     boxes, where the caller has them: a textured ground has thousands of contours, and only
-    the holes of long blobs need a box here.
+    the holes of long blobs need a box here (and only those a line's length across are
+    outlines).
     """
     contours, parents = found if found is not None else all_contours(mask)
     if not contours:
@@ -84,6 +85,9 @@ def line_outlines(
                     mask, contours[blob], pitch, MAX_BAND, thickness
                 )
             )
+    # no side of a hole is longer than its box's diagonal: most holes (of a textured ground's
+    # mass, a grid's cells) have none a line's length, and are no outline to look along
+    holes &= (boxes[:, 2:].astype(np.int64) ** 2).sum(axis=1) >= longest**2
     return [
         (contours[i], side[i], int(band[i])) for i in np.flatnonzero(long_outer | holes).tolist()
     ] + grids
@@ -107,23 +111,18 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     widest = 5  # the widest band drawn along an outline's side
     line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
     for outline, length, band in outlines:
-        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
-        if not found_whole:
-            widest = max(widest, band)
-            # no side of an outline is longer than its box's diagonal: most outlines (the
-            # holes of a textured ground's mass, a grid's cells) have none long enough
-            _, _, w, h = cv2.boundingRect(outline)
-            if w * w + h * h < length * length:
-                continue
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
+        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
             cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
             if found_whole:
                 line_band[steep] = max(line_band[steep], band)
+        if not found_whole:
+            widest = max(widest, band)
     bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.bitwise_or(*bands)))
     # an outline's side is found from both its sides (a ruled line's own run, a cell on either
