@@ -163,6 +163,14 @@ def test_a_gap_joins_once_its_wider_neighbour_has_made_the_group_beside_it():
     assert texts(group_numbers(page(line))) == ["23456", "19773"]
 
 
+def test_two_like_gaps_inside_a_number_do_not_hold_each_other_apart():
+    # The same sheet turned the other way: "23" and "56" written tight, the "4" between them
+    # 0.59 and 0.57 away. Neither gap is clearly narrower than the other, but both are
+    # clearly narrower than the 2.1 between the line's numbers: they are the gaps inside one.
+    line = lay("2345619773", [0.33, 0.59, 0.57, 0.3, 2.14, 0.31, 0.49, 0.52, 0.39])
+    assert texts(group_numbers(page(line))) == ["23456", "19773"]
+
+
 def test_even_gaps_are_one_number_unless_wider_than_a_digit():
     assert texts(group_numbers(page(lay("99999", [0.7] * 4)))) == ["99999"]
     assert texts(group_numbers(page(lay("99999", [1.3] * 4)))) == ["9"] * 5
