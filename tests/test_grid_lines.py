@@ -11,12 +11,12 @@ from camdigit.core.segmentation import all_contours
 PITCH = 30
 
 
-def _grid(thickness: int, size: int = 300) -> np.ndarray:
-    """A mask of a square grid, lines ``thickness`` px thick starting at 14 + k * PITCH."""
+def _grid(thickness: int, size: int = 300, first: int = 14) -> np.ndarray:
+    """A mask of a square grid, lines ``thickness`` px thick starting at first + k * PITCH."""
     mask = np.zeros((size, size), np.uint8)
     for k in range(0, size, PITCH):
-        mask[k + 14 : k + 14 + thickness, :] = 255
-        mask[:, k + 14 : k + 14 + thickness] = 255
+        mask[k + first : k + first + thickness, :] = 255
+        mask[:, k + first : k + first + thickness] = 255
     return mask
 
 
@@ -25,13 +25,17 @@ def _outer(mask: np.ndarray) -> np.ndarray:
     return max(contours, key=cv2.contourArea)
 
 
-@pytest.mark.parametrize("thickness, band", [(2, 3), (3, 5), (4, 5)])
-def test_a_grid_line_is_placed_on_its_middle_with_its_own_width(thickness, band):
-    mask = _grid(thickness)
+@pytest.mark.parametrize("first", [14, 15])
+@pytest.mark.parametrize("thickness, band", [(2, 3), (3, 3), (4, 5)])
+def test_a_grid_line_is_placed_on_its_middle_with_its_own_width(thickness, band, first):
+    # found on the halved copy (PITCH 30), between two pixels of the full one: measured across
+    # from the nearest pixel, each pixel once (from between them, every second pixel was read
+    # twice and the others not at all: a 3 px line starting on an odd row measured 2)
+    mask = _grid(thickness, first=first)
     found = grid_segments(mask, _outer(mask), PITCH, MAX_BAND)
     assert found
-    assert {b for _, b in found} == {band}  # the line's thickness and a pixel, odd
-    middles = 14 + np.arange(0, 300, PITCH) + (thickness - 1) / 2
+    assert {b for _, b in found} == {band}  # the line's thickness, odd
+    middles = first + np.arange(0, 300, PITCH) + (thickness - 1) / 2
     for segment, _ in found:
         (x0, y0), (x1, y1) = segment[:, 0, :]
         across = (y0 + y1) / 2 if abs(y1 - y0) < abs(x1 - x0) else (x0 + x1) / 2
@@ -138,6 +142,20 @@ def test_a_thick_grid_is_found_and_erased_whole():
         mask[k : k + 7, :] = 255
         mask[:, k : k + 7] = 255
     outlines = line_outlines(mask, 200)
-    assert {band for _, length, band in outlines if length == 0.0} == {9}  # 7 px and 1, odd
+    assert {band for _, length, band in outlines if length == 0.0} == {7}  # 7 px, odd
     erased = erase_lines(mask, outlines)
+    assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(mask)
+
+
+def test_a_grid_line_resampled_thicker_than_the_others_is_erased_whole():
+    # a grid resized by 1.33: most lines 3 px, one of its upright ones 4 px (a line lands on
+    # three pixels or four); erased at the grid's 3 px, its fourth pixel stood in pieces
+    # between the level lines, each read as a 1
+    mask = _grid(3, first=15)
+    mask[:, 78] = 255  # the line at columns 75-77
+    outlines = line_outlines(mask, 100)
+    bands = {band for _, length, band in outlines if length == 0.0}
+    assert bands == {3, 5}  # the grid's lines as thick as they are, that one as its own
+    erased = erase_lines(mask, outlines)
+    assert not erased[10:-10, 70:84].any()
     assert cv2.countNonZero(erased[10:-10, 10:-10]) < 0.01 * cv2.countNonZero(mask)

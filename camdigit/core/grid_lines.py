@@ -4,9 +4,10 @@ A digit written on graph paper crosses the grid's lines and often runs along one
 a line, a 0's side beside it). The lines must go, the strokes must stay: so each line is found
 whole where it runs straight across several cells (:func:`grid_segments`, on a copy of the frame
 halved where its cells are wide enough, for speed), then its middle and its thickness are
-measured across it where nothing else touches it, and only a band that thick and a pixel more
-along that middle is erased (:func:`camdigit.core.ruled_lines.erase_lines`). A band drawn
-wider, as wide as the line's position is uncertain, takes a stroke beside the line with it.
+measured across it where nothing else touches it, and only a band that thick (up to its
+thicker sections, odd) along that middle is erased
+(:func:`camdigit.core.ruled_lines.erase_lines`). A band drawn wider, as wide as the line's
+position is uncertain, takes a stroke beside the line with it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ rest of the line's edge reads as 1s)."""
 STEP = 4.0
 """... about every this many pixels along it (evenly spaced over its length)."""
 
+THICK_SECTIONS = 0.9
+"""A grid's lines are erased as thick as this share of their cross-sections are (the thickest
+tenth are mostly where a stroke runs along a line, or where lines cross)."""
+
 MIN_CLEAR = 3
 """A line is placed only where at least this many of its cross-sections hold its ink alone."""
 
@@ -61,7 +66,8 @@ def grid_segments(
     """The straight lines of a grid blob (its outer ``contour`` in ``mask``, cells ``pitch``
     pixels apart, lines about ``thickness`` thick as the blob measures it), each as a
     two-point segment along the line's middle and the width of the band to erase there (the
-    line's thickness measured across it, and a pixel: odd, at most ``widest``), found where
+    grid's lines' thickness measured across them, or this line's own where it is thicker along
+    most of its length: odd, at most ``widest``), found where
     they run on through the digits written across them (a digit's stroke splits the cells it
     crosses, so the cells' own sides miss the line there)."""
     x, y, w, h = cv2.boundingRect(contour)
@@ -87,19 +93,37 @@ def grid_segments(
     if found is None:
         return []
     segments = found.reshape(-1, 2, 2).astype(np.float64) * shrink + (shrink - 1) / 2
-    reach = max(REACH, int(np.ceil(REACH_LINES * thickness)))
-    ends, thick = _placed(ink, segments, reach)
-    # the grid's lines are printed alike: their thickness is the grid's, measured on them all
-    thickness = float(np.median(thick)) if len(thick) else 2.0
-    band = min(int(np.ceil(thickness)) + 1, widest) | 1
+    # (a segment found on the halved copy lies up to a pixel further off the line's edge)
+    reach = max(REACH, int(np.ceil(REACH_LINES * thickness))) + shrink - 1
+    ends, thick, owner = _placed(ink, segments, reach)
+    # the grid's lines are printed alike: their thickness is the grid's, measured on them all,
+    # up to their thicker sections (a line 3 px here and 4 px there, resampled between pixels)
+    thickness = float(np.quantile(thick, THICK_SECTIONS)) if len(thick) else 2.0
+    band = np.full(len(ends), int(np.ceil(thickness)) | 1)
+    # ... but a photo resized lands some lines on more pixels than the others (a 2 px line at
+    # 1.33 times is 3 px or 4): a line measured thicker along most of its length (not a few
+    # sections between digits lying on it) is erased so
+    sections = np.ceil(np.hypot(*(segments[:, 1] - segments[:, 0]).T) / STEP)
+    counts = np.zeros((len(segments), 2 * reach + 2), np.int64)  # each segment's histogram
+    np.add.at(counts, (owner, thick.astype(np.int64)), 1)
+    measured = counts.sum(axis=1)
+    own = (2 * np.cumsum(counts, axis=1) > measured[:, None]).argmax(axis=1)  # its median
+    along = 2 * measured >= sections
+    band[along] = np.maximum(band[along], own[along] | 1)
     ends = np.round(ends + (x, y)).astype(np.int32)
-    return [(segment.reshape(2, 1, 2), band) for segment in ends]
+    return [
+        (segment.reshape(2, 1, 2), min(int(b), widest) | 1)
+        for segment, b in zip(ends, band, strict=True)
+    ]
 
 
-def _placed(ink: np.ndarray, segments: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+def _placed(
+    ink: np.ndarray, segments: np.ndarray, reach: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segments ((N, 2, 2) ends) moved onto their lines' middles, and the lines' thickness at
     every cross-section ``reach`` pixels either side of a segment where a line's ink is alone
-    (one run, clear of the ends of the cross-section). A segment with fewer than
+    (one run, clear of the ends of the cross-section), with the segment each was taken
+    across (index into ``segments``). A segment with fewer than
     :data:`MIN_CLEAR` such sections keeps its ends. All segments at once: a grid gives a
     hundred and more."""
     start, end = segments[:, 0], segments[:, 1]
@@ -112,9 +136,14 @@ def _placed(ink: np.ndarray, segments: np.ndarray, reach: int) -> tuple[np.ndarr
     at = (np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)) * spacing
     offsets = np.arange(-reach, reach + 1, dtype=np.float64)
     centre = start[owner] + at[:, None] * along[owner]
-    points = centre[:, None, :] + offsets[None, :, None] * normal[owner][:, None, :]
-    cols = np.clip(np.round(points[..., 0]).astype(np.int64), 0, ink.shape[1] - 1)
-    rows = np.clip(np.round(points[..., 1]).astype(np.int64), 0, ink.shape[0] - 1)
+    # each cross-section starts from the pixel nearest its point of the segment: a segment
+    # found on the halved copy lies between pixels, and rounding every sample of a section
+    # taken from there would read each second pixel twice and the others never (a line's
+    # thickness read in steps of two, a 3 px line as 2)
+    pixel = np.floor(centre + 0.5)
+    points = pixel[:, None, :] + offsets[None, :, None] * normal[owner][:, None, :]
+    cols = np.clip(np.floor(points[..., 0] + 0.5).astype(np.int64), 0, ink.shape[1] - 1)
+    rows = np.clip(np.floor(points[..., 1] + 0.5).astype(np.int64), 0, ink.shape[0] - 1)
     section = ink[rows, cols] > 0  # (sections, offsets)
     count = section.sum(axis=1)
     rises = np.diff(section.astype(np.int8), axis=1)
@@ -125,7 +154,10 @@ def _placed(ink: np.ndarray, segments: np.ndarray, reach: int) -> tuple[np.ndarr
         & ~section[:, 0]
         & ~section[:, -1]
     )
-    middle = (section * offsets).sum(axis=1) / np.maximum(count, 1)
+    # the middle across the segment: from its pixel, and that pixel's own offset from it
+    middle = ((pixel - centre) * normal[owner]).sum(axis=1) + (section * offsets).sum(
+        axis=1
+    ) / np.maximum(count, 1)
     # each middle as a straight line along its segment: a least-squares fit, fitted again
     # without the sections a pixel off it (a stroke running along the line, joined to it)
     slope, shift, fitted = _fits(owner, at, middle, alone, len(segments))
@@ -137,7 +169,8 @@ def _placed(ink: np.ndarray, segments: np.ndarray, reach: int) -> tuple[np.ndarr
         axis=1,
     )
     placed = np.where(fitted[:, None, None], moved, segments)  # refitted ones were fitted
-    return placed, count[alone & fitted[owner]].astype(np.float64)
+    measured = alone & fitted[owner]
+    return placed, count[measured].astype(np.float64), owner[measured]
 
 
 def _fits(

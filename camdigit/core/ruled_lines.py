@@ -110,17 +110,21 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
     widest = 5  # the widest band drawn along an outline's side
     line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
+    by_band: dict[tuple[int, int], np.ndarray] = {}  # a grid's lines of each kind and band
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
         chosen = sides >= length
-        found_whole = bool(length == 0.0)  # a grid's line: its band is its width and a pixel
+        found_whole = bool(length == 0.0)  # a grid's line: its band is its width, odd
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
             cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
             if found_whole:
                 line_band[steep] = max(line_band[steep], band)
+                if (steep, band) not in by_band:
+                    by_band[steep, band] = np.zeros_like(mask)
+                cv2.line(by_band[steep, band], start, end, 255, band)
         if not found_whole:
             widest = max(widest, band)
     bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
@@ -145,17 +149,15 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
                 mended = cv2.bitwise_or(mended, cv2.bitwise_and(bridged, on))
     # A stroke running along a grid's line, beside or over it, makes the ink there thicker
     # across the line than the line is: what stays of the ink opened by a run across the line
-    # a pixel longer than its band (the line's thickness and a pixel) is that stroke's, and
+    # a pixel longer than its band (the line's thickness, odd) is that stroke's, and
     # is kept (not where lines cross: the other line runs right across this one there; and
     # not along a page's edge, whose band is drawn from its side and may hold a dark ground
     # beyond it)
-    for lines, other, width, vertical in zip(
-        middles, bands[::-1], line_band, (True, False), strict=True
-    ):
-        if lines.any():
-            thick = _runs(mask, width + 1, vertical)
-            alone = cv2.bitwise_and(lines, cv2.bitwise_not(other))
-            mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
+    # (each line by its own band: one line measured thicker keeps no stroke along the others)
+    for (steep, width), lines in by_band.items():
+        thick = _runs(mask, width + 1, vertical=not steep)
+        alone = cv2.bitwise_and(lines, cv2.bitwise_not(bands[1 - steep]))
+        mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
 
 
