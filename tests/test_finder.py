@@ -662,3 +662,32 @@ def test_digits_standing_on_a_short_printed_line_are_a_row_with_nothing_below():
     kept = choose(np.zeros(len(found), np.int64), start, end, np.full(len(found), 4.0))
     assert kept.all()
     assert sorted(found.boxes[:, 0].tolist()) == sorted(boxes[boxes[:, 3] > 12][:, 0].tolist())
+
+
+def test_a_digit_across_a_shadow_s_edge_is_read_as_dark_on_both_sides(mnist_1000):
+    # a page lit above row 150 and in shadow below (its paper at a third of the lit paper's),
+    # each digit written across the edge, its ink as dark for the light on each side: the
+    # crop is divided by the paper under each pixel (by the paper at the digit's centre alone,
+    # the strokes on the lit side went white: a 9 read as a 4, a 4 as a 7)
+    images, labels = mnist_1000
+    light = np.full((300, 640), 230.0, np.float32)
+    light[150:] = 75.0
+    light = cv2.GaussianBlur(light, (0, 0), 2.0)
+    ink = np.zeros((300, 640), np.uint8)
+    digits = [k for k in range(60) if labels[k] != 1][:6]
+    truth = []
+    for i, k in enumerate(digits):
+        digit = cv2.resize(images[k], (64, 64), interpolation=cv2.INTER_LINEAR)
+        ys, xs = np.nonzero(digit > 60)
+        digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        h, w = digit.shape
+        x, y = 40 + 100 * i, 150 - h // 3 - 6 * (i % 3)  # a third to half of it lit
+        np.maximum(ink[y : y + h, x : x + w], digit, out=ink[y : y + h, x : x + w])
+        truth.append((x, y, w, h))
+    page = (light * (1.0 - 0.8 * ink.astype(np.float32) / 255.0)).astype(np.uint8)
+    result = Recognizer(DigitClassifier()).process(
+        cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), still=True
+    )
+    matched = match(result.detections.boxes, np.array(truth))
+    assert (matched >= 0).all(), result.detections.boxes
+    assert result.detections.digits[matched].tolist() == labels[digits].tolist()

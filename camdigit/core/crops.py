@@ -24,16 +24,15 @@ def cut_crop(
     contours: list[np.ndarray] | None,
     paper: np.ndarray,
     step: int,
-    level: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """The digit's own ink on white with a margin of ``CROP_PAD`` (white beyond the frame's
     edge), and its ink pixel count.
 
     The ink is the mask grown by one pixel (``grown``: the soft edge of the stroke), limited to
     the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
-    else is set to white, and grey levels are divided by the paper's level at the digit, so
-    the crop's contrast does not depend on the light. ``level`` is that level when the caller
-    has it already (:func:`paper_at`).
+    else is set to white, and grey levels are divided by the paper's level under them (the
+    paper map ``paper``, ``step`` px a cell), so the crop's contrast does not depend on the
+    light, nor on a shadow's edge across the digit.
     """
     x, y, w, h = (int(v) for v in box)
     height, width = gray.shape
@@ -48,9 +47,7 @@ def cut_crop(
         ink = cv2.bitwise_and(ink, shape)
         keep = cv2.dilate(ink, _GROW)
     ink_area = cv2.countNonZero(ink)
-    if level is None:
-        level = paper_at(paper, step, box)
-    scaled = cv2.convertScaleAbs(gray[y0:y1, x0:x1], alpha=255.0 / max(level, 1.0))
+    scaled = _on_white(gray[y0:y1, x0:x1], paper, step, x0, y0, paper_at(paper, step, box))
     crop: np.ndarray = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
     short = (y - y0, y1 - y - h, x - x0, x1 - x - w)  # the margin the frame's edge left
@@ -58,6 +55,39 @@ def cut_crop(
         top, bottom, left, right = (CROP_PAD - m for m in short)
         crop = cv2.copyMakeBorder(crop, top, bottom, left, right, cv2.BORDER_CONSTANT, value=255)
     return crop, ink_area
+
+
+EVEN_PAPER = 1.25
+"""Paper under a digit at most this many times as light as at its centre is taken as one level
+(a page's soft gradient; a shadow's edge across the digit is more): the ink's soft rim, which
+the cuts of touching digits see as ink where it stays below white, is then where it was."""
+
+
+def _on_white(
+    part: np.ndarray, paper: np.ndarray, step: int, x0: int, y0: int, centre: float
+) -> np.ndarray:
+    """``part`` of the frame (its top left at ``x0``, ``y0``) divided by the paper's level
+    under each pixel (the shrunk paper map, ``step`` px a cell, interpolated between cells'
+    centres), paper white: a digit across a shadow's edge has its ink as dark on both sides
+    (divided by the paper at its centre, the strokes on the lit side went white). The level
+    is at least the ``centre``'s: among dense ink (digits written over each other) the map
+    reads the paper a little low, and the ink would come out lighter than it is."""
+    h, w = part.shape
+    c0, r0 = x0 // step, y0 // step
+    c1 = min(paper.shape[1], (x0 + w - 1) // step + 1)
+    r1 = min(paper.shape[0], (y0 + h - 1) // step + 1)
+    cells = np.maximum(paper[r0:r1, c0:c1].astype(np.float32), np.float32(centre))
+    if cells.max() <= EVEN_PAPER * centre:  # an even paper, a soft gradient: one level
+        return cv2.convertScaleAbs(part, alpha=255.0 / max(centre, 1.0))
+    levels = cv2.resize(cells, ((c1 - c0) * step, (r1 - r0) * step), interpolation=cv2.INTER_LINEAR)
+    ox, oy = x0 - c0 * step, y0 - r0 * step
+    levels = levels[oy : oy + h, ox : ox + w]
+    if levels.shape != part.shape:  # the frame's last cells cover less than a step
+        levels = cv2.copyMakeBorder(
+            levels, 0, h - levels.shape[0], 0, w - levels.shape[1], cv2.BORDER_REPLICATE
+        )
+    white = part.astype(np.float32) * (255.0 / np.maximum(levels, 1.0))
+    return np.clip(white + 0.5, 0, 255).astype(np.uint8)
 
 
 def paper_at(paper: np.ndarray, step: int, box: np.ndarray) -> float:
