@@ -7,13 +7,8 @@ import math
 import cv2
 import numpy as np
 
-from camdigit.core.crops import (
-    crossbar_ones,
-    forked_ones,
-    stemmed_twos,
-    stroke_lean,
-    turned_upright,
-)
+from camdigit.core.crops import turned_upright
+from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos, stroke_lean
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.slant import local_slant, stray_ones, within_words
 from camdigit.training.european_digits import european_ones

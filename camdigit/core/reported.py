@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.crops import crossbar_ones, forked_ones, stemmed_twos
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
+from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos
 from camdigit.core.slant import ANCHOR, TURNED, local_slant, within_words
 
 
