@@ -691,3 +691,23 @@ def test_a_digit_across_a_shadow_s_edge_is_read_as_dark_on_both_sides(mnist_1000
     matched = match(result.detections.boxes, np.array(truth))
     assert (matched >= 0).all(), result.detections.boxes
     assert result.detections.digits[matched].tolist() == labels[digits].tolist()
+
+
+def test_a_scribble_s_pieces_leave_the_budget_to_the_digits(mnist_1000):
+    # wavy scribbles below a row of digits, each too wide to be one digit: their pieces (every
+    # route between their humps) are many; proposed first (the contours run bottom up) they
+    # took a small budget before the digits above were proposed at all
+    images, labels = mnist_1000
+    page = np.full((480, 640), 235, np.uint8)
+    for row in range(4):
+        xs = np.arange(40, 600, 4)
+        ys = 330 + 30 * row + (12 * np.sin(xs / 9.0)).astype(int)
+        cv2.polylines(page, [np.stack([xs, ys], axis=1).astype(np.int32)], False, 30, 3)
+    digits = [k for k in range(40) if labels[k] != 1][:5]
+    truth = np.array(
+        [write_digit(page, images[k], 80 + 100 * i, 60, 56) for i, k in enumerate(digits)]
+    )
+    config = FinderConfig(max_digits=40)
+    found = DigitFinder(config).find(page)
+    matched = match(found.boxes, truth)
+    assert (matched >= 0).all(), found.boxes[:10]

@@ -4,19 +4,17 @@ Touching digits lean into each other, so a cut is a path from the blob's top to 
 (the column it passes at every row), not a straight column: the line joining the dips of the
 outline above and below a joint, the least-ink route down from the dips above and up from the
 dips below, and, where no joint shows, the cheapest route near equal shares of the width. The
-pieces between cuts are proposals for the model to judge (:mod:`camdigit.core.proposals`).
+routes are looked for on all the ink and on the strokes' cores (:func:`stroke_cores`), without
+their soft rims, which fill the joints of small writing. The pieces between cuts are
+proposals for the model to judge (:mod:`camdigit.core.piece_proposals`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections
-from camdigit.core.proposals import CLEAR_PIECE, END, proposals
+from camdigit.core.proposals import END
 from camdigit.core.segmentation import CROP_PAD
 
 MIN_PIECE = 0.25
@@ -258,17 +256,43 @@ def piece_crop(
     return piece, (c0 - pad, y0, c1 - c0, y1 - y0)
 
 
-def cut_pieces(crop: np.ndarray, box) -> list[tuple[list[int], np.ndarray, int, int]]:
+def stroke_cores(crop: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the strokes of a crop (dark ink on white) darker than halfway from white
+    to their darkest ink (its 5th percentile): the strokes' cores, without the soft rim a
+    camera's blur puts around them, which is a pixel or two at any size and so the more of a
+    stroke the smaller the writing (a small "83" whose rims filled the joint had no cut)."""
+    ink = crop < 255
+    if not ink.any():
+        return ink
+    darkest = float(np.percentile(crop[ink], 5))
+    return crop < (darkest + 255.0) / 2
+
+
+def cut_pieces(
+    crop: np.ndarray, box, cores: bool = True
+) -> list[tuple[list[int], np.ndarray, int, int]]:
     """A wide blob's pieces between its likely cuts (the routes from top to bottom that cross
     the least ink): the ink between two cuts (or an end) as wide as a digit may be one. Each
     is (box, crop, start node, end node) for the blob's lattice; ``crop`` is the blob's own
     (``CROP_PAD`` px of paper around its ink) and ``box`` its box in the frame, which may be
-    larger than the crop (a frame shrunk before finding): the pieces' boxes are scaled to it."""
+    larger than the crop (a frame shrunk before finding): the pieces' boxes are scaled to it.
+    Cut along all the ink that is not white, and, with ``cores``, also along the strokes'
+    cores (:func:`stroke_cores`) where those routes lie apart from the first: small writing's
+    soft rims fill its joints, and the cheapest route went round a digit's outside instead.
+    Not for a blob too wide to be one digit (a scribble's or a cursive word's humps, joined by
+    their rims, would be cut into 1s and 7s)."""
     inner_h, inner_w = crop.shape[0] - 2 * CROP_PAD, crop.shape[1] - 2 * CROP_PAD
     x, y, w, h = (int(v) for v in box)
     sx, sy = w / max(inner_w, 1), h / max(inner_h, 1)
-    ink = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w] < 255
-    cuts = cut_paths(ink, inner_h)
+    inner = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w]
+    cuts = cut_paths(inner < 255, inner_h)
+    if cores:  # ... and the routes along the strokes' cores that lie apart from those
+        spacing = max(1, int(CUT_SPACING * inner_h))
+        for extra in cut_paths(stroke_cores(inner), inner_h):
+            middle = float(extra.mean())
+            if len(cuts) < MAX_CUTS and all(abs(middle - float(c.mean())) >= spacing for c in cuts):
+                cuts.append(extra)
+        cuts.sort(key=lambda c: float(c.mean()))
     nodes = [0, *range(1, len(cuts) + 1), END]
     pieces = []
     for i, j, piece, (px, py, pw, ph) in spans(crop, cuts, MAX_PIECE * inner_h):
@@ -302,37 +326,3 @@ def spans(
             if made is not None:
                 found.append((i, j, *made))
     return found
-
-
-def blob_pieces(
-    found: Detections,
-    rows: np.ndarray,
-    cut: Callable[[np.ndarray, Any], list[tuple[list[int], np.ndarray, int, int]]] = cut_pieces,
-    clear: float = CLEAR_PIECE,
-) -> Detections:
-    """The pieces (``cut``: :func:`cut_pieces`, or another cut with its shape) of the blobs at
-    ``rows`` of the proposals ``found``, as proposals of their blobs' groups (the blob whole is
-    the lattice's edge 0 -> END; its pieces the others), with their blob's contrast and paper
-    level, each to be read at least ``clear``ly for the cut to stand
-    (:func:`camdigit.core.proposals.unclear_cuts`)."""
-    boxes, crops, group, start, end, contrast, level = [], [], [], [], [], [], []
-    data = found.data
-    for row in rows.tolist():
-        for box, crop, first, last in cut(data["crops"][row], found.boxes[row]):
-            boxes.append(box)
-            crops.append(crop)
-            group.append(data["group"][row])
-            start.append(first)
-            end.append(last)
-            contrast.append(data["contrast"][row])
-            level.append(data["level"][row])
-    return proposals(
-        np.array(boxes, np.int32).reshape(-1, 4),
-        crops,
-        np.array(group, np.int64),
-        np.array(start, np.int64),
-        np.array(end, np.int64),
-        np.array(contrast, np.float32),
-        np.array(level, np.float32),
-        clear=np.full(len(boxes), clear, np.float32),
-    )

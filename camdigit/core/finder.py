@@ -219,6 +219,10 @@ class DigitFinder:
             for a, b in side_by_side(digit_boxes[plausible[simple]], cfg.split_aspect)
         ]
         partner = {left: right for left, right in pairs} | {right: -1 for _, right in pairs}
+        # blobs too wide to be one digit give only pieces, many of them (every route between
+        # a squiggle's humps): proposed once the frame's other candidates are, so that a
+        # scribble's pieces do not take the budget from the digits
+        last: list[tuple[np.ndarray, list[int], float]] = []
         for k, g in enumerate(plausible.tolist()):
             if partner.get(k) == -1:
                 continue  # the right part of a pair: proposed with its left one
@@ -243,7 +247,9 @@ class DigitFinder:
                 wide = bw > cfg.split_aspect * bh
                 if bw <= cfg.max_aspect * bh:  # its pieces are made if the whole is in doubt
                     out.add(box, crop, contrast, cuttable=wide)
-                elif wide:
+                elif wide and not (len(members) > 1 and bh > cfg.rows_height * typical):
+                    last.append((crop, box, contrast))
+                elif wide:  # rows too: its alternatives in one group
                     add_cuts(out, crop, box, contrast)
             # A column of parts far taller than the frame's digits may be rows of digits
             # written close together: proposed row by row too, whether or not it passed as
@@ -254,6 +260,12 @@ class DigitFinder:
                 out.groups += 1
             if out.cost >= cfg.max_digits:
                 break
+        for crop, box, contrast in last:
+            if out.cost >= cfg.max_digits:
+                break
+            before = len(out.boxes)
+            add_cuts(out, crop, box, contrast)
+            out.groups += int(len(out.boxes) > before)
         found = out.found(cfg.max_digits, paper, step)
         b = found.boxes
         slim = np.flatnonzero(b[:, 2] < NARROW * b[:, 3])

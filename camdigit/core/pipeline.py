@@ -15,10 +15,10 @@ import cv2
 import numpy as np
 
 from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
-from camdigit.core.cuts import blob_pieces
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.numbers import group_numbers
+from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
     CLEAR_ROW,
