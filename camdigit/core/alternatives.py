@@ -62,11 +62,11 @@ class FrameInk:
         grow = round(self.cfg.ring * int(box[3]))
         return ink_contrast(self.gray, self.grown, self.marked, box, grow, level)[0]
 
-    def crop(self, box, members: np.ndarray | None) -> tuple[np.ndarray, int]:
+    def crop(self, box, members: np.ndarray | None, level: float) -> tuple[np.ndarray, int]:
         """The crop of ``box`` and its ink area; with ``members`` (blob indices), only their
-        ink (a neighbour's stroke in the box is blanked)."""
+        ink (a neighbour's stroke in the box is blanked); ``level``: the paper at its centre."""
         own = None if members is None else [self.contours[i] for i in members]
-        return cut_crop(self.gray, self.mask, self.grown, box, own, self.paper, self.step)
+        return cut_crop(self.gray, self.mask, self.grown, box, own, self.paper, self.step, level)
 
     def clear_around(self, box, members: np.ndarray) -> bool:
         """Whether the band around ``box`` (``ring`` of its height wide) is clear enough for
@@ -125,7 +125,7 @@ class FrameInk:
             and (contrast := self.contrast(box, level)) >= cfg.min_contrast
         ):
             return None
-        crop, ink_area = self.crop(box, members if own else None)
+        crop, ink_area = self.crop(box, members if own else None, level)
         if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
             return None
         return crop, contrast
@@ -298,7 +298,7 @@ def _row_candidate(ink: FrameInk, side: np.ndarray, min_h: int) -> tuple | None:
     contrast = ink.contrast(side_box, level)
     if contrast < ink.cfg.min_contrast:
         return None
-    crop, _ = ink.crop(side_box, side)
+    crop, _ = ink.crop(side_box, side, level)
     return side_box, crop, contrast
 
 

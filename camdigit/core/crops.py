@@ -24,6 +24,7 @@ def cut_crop(
     contours: list[np.ndarray] | None,
     paper: np.ndarray,
     step: int,
+    level: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """The digit's own ink on white with a margin of ``CROP_PAD`` (white beyond the frame's
     edge), and its ink pixel count.
@@ -32,7 +33,8 @@ def cut_crop(
     the digit's filled ``contours`` when other blobs reach into the box (None: none do). Everything
     else is set to white, and grey levels are divided by the paper's level under them (the
     paper map ``paper``, ``step`` px a cell), so the crop's contrast does not depend on the
-    light, nor on a shadow's edge across the digit.
+    light, nor on a shadow's edge across the digit. ``level`` is the paper's level at the
+    digit's centre when the caller has it already (:func:`paper_at`).
     """
     x, y, w, h = (int(v) for v in box)
     height, width = gray.shape
@@ -47,7 +49,9 @@ def cut_crop(
         ink = cv2.bitwise_and(ink, shape)
         keep = cv2.dilate(ink, _GROW)
     ink_area = cv2.countNonZero(ink)
-    scaled = _on_white(gray[y0:y1, x0:x1], paper, step, x0, y0, paper_at(paper, step, box))
+    if level is None:
+        level = paper_at(paper, step, box)
+    scaled = _on_white(gray[y0:y1, x0:x1], paper, step, x0, y0, level)
     crop: np.ndarray = np.full(ink.shape, 255, np.uint8)
     cv2.copyTo(scaled, keep, crop)
     short = (y - y0, y1 - y - h, x - x0, x1 - x - w)  # the margin the frame's edge left

@@ -87,7 +87,7 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
     """
     h, width = ink.shape
     gap = max(2, int(MIN_PIECE * height))
-    spacing = max(1, int(CUT_SPACING * height))
+    spacing = _spacing(height)
     if width < 2 * gap or h == 0:
         return []
     solid = (ink > 0).astype(np.uint8)
@@ -134,13 +134,22 @@ def cut_paths(ink: np.ndarray, height: int, shares: bool = True) -> list[np.ndar
     chosen: list[np.ndarray] = []
     for path in candidates:
         middle = float(path.mean())
-        if gap <= middle <= width - gap and all(
-            abs(middle - float(c.mean())) >= spacing for c in chosen
-        ):
+        if gap <= middle <= width - gap and _apart(middle, chosen, spacing):
             chosen.append(path)
         if len(chosen) >= MAX_CUTS:
             break
     return sorted(chosen, key=lambda c: float(c.mean()))
+
+
+def _spacing(height: int) -> int:
+    """Pixels between two cut paths' mean columns, at least (:data:`CUT_SPACING`)."""
+    return max(1, int(CUT_SPACING * height))
+
+
+def _apart(middle: float, chosen: list[np.ndarray], spacing: int) -> bool:
+    """Whether a cut path whose mean column is ``middle`` lies ``spacing`` px from every one
+    ``chosen``."""
+    return all(abs(middle - float(c.mean())) >= spacing for c in chosen)
 
 
 def _smoothed(totals: np.ndarray) -> np.ndarray:
@@ -287,10 +296,9 @@ def cut_pieces(
     inner = crop[CROP_PAD : CROP_PAD + inner_h, CROP_PAD : CROP_PAD + inner_w]
     cuts = cut_paths(inner < 255, inner_h)
     if cores:  # ... and the routes along the strokes' cores that lie apart from those
-        spacing = max(1, int(CUT_SPACING * inner_h))
+        spacing = _spacing(inner_h)
         for extra in cut_paths(stroke_cores(inner), inner_h):
-            middle = float(extra.mean())
-            if len(cuts) < MAX_CUTS and all(abs(middle - float(c.mean())) >= spacing for c in cuts):
+            if len(cuts) < MAX_CUTS and _apart(float(extra.mean()), cuts, spacing):
                 cuts.append(extra)
         cuts.sort(key=lambda c: float(c.mean()))
     nodes = [0, *range(1, len(cuts) + 1), END]

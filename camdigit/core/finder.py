@@ -230,6 +230,8 @@ class DigitFinder:
             members = parts[group == g]
             bw, bh = int(box[2]), int(box[3])
             before = len(out.boxes)
+            # a column of parts far taller than the frame's digits may be rows of digits
+            rows = len(members) > 1 and bh > cfg.rows_height * typical
             made = frame_ink.candidate(box, members, bool(crowded[k]))
             if k in partner:  # two parts side by side: apart, or together as one digit
                 add_pair(
@@ -247,14 +249,13 @@ class DigitFinder:
                 wide = bw > cfg.split_aspect * bh
                 if bw <= cfg.max_aspect * bh:  # its pieces are made if the whole is in doubt
                     out.add(box, crop, contrast, cuttable=wide)
-                elif wide and not (len(members) > 1 and bh > cfg.rows_height * typical):
+                elif wide and not rows:
                     last.append((crop, box, contrast))
                 elif wide:  # rows too: its alternatives in one group
                     add_cuts(out, crop, box, contrast)
-            # A column of parts far taller than the frame's digits may be rows of digits
-            # written close together: proposed row by row too, whether or not it passed as
-            # one digit (as one, it usually fails the bounds above).
-            if len(members) > 1 and bh > cfg.rows_height * typical:
+            # A column of rows written close together is proposed row by row too, whether or
+            # not it passed as one digit (as one, it usually fails the bounds above).
+            if rows:
                 add_rows(out, frame_ink, members, min_h, typical)
             if len(out.boxes) > before:
                 out.groups += 1

@@ -95,7 +95,7 @@ def grid_segments(
     segments = found.reshape(-1, 2, 2).astype(np.float64) * shrink + (shrink - 1) / 2
     # (a segment found on the halved copy lies up to a pixel further off the line's edge)
     reach = max(REACH, int(np.ceil(REACH_LINES * thickness))) + shrink - 1
-    ends, thick, owner = _placed(ink, segments, reach)
+    ends, thick, owner, sections = _placed(ink, segments, reach)
     # the grid's lines are printed alike: their thickness is the grid's, measured on them all,
     # up to their thicker sections (a line 3 px here and 4 px there, resampled between pixels)
     thickness = float(np.quantile(thick, THICK_SECTIONS)) if len(thick) else 2.0
@@ -103,11 +103,10 @@ def grid_segments(
     # ... but a photo resized lands some lines on more pixels than the others (a 2 px line at
     # 1.33 times is 3 px or 4): a line measured thicker along most of its length (not a few
     # sections between digits lying on it) is erased so
-    sections = np.ceil(np.hypot(*(segments[:, 1] - segments[:, 0]).T) / STEP)
-    counts = np.zeros((len(segments), 2 * reach + 2), np.int64)  # each segment's histogram
-    np.add.at(counts, (owner, thick.astype(np.int64)), 1)
-    measured = counts.sum(axis=1)
-    own = (2 * np.cumsum(counts, axis=1) > measured[:, None]).argmax(axis=1)  # its median
+    histogram = np.zeros((len(segments), 2 * reach + 2), np.int64)  # segment x thickness
+    np.add.at(histogram, (owner, thick.astype(np.int64)), 1)
+    measured = histogram.sum(axis=1)
+    own = (2 * np.cumsum(histogram, axis=1) > measured[:, None]).argmax(axis=1)  # its median
     along = 2 * measured >= sections
     band[along] = np.maximum(band[along], own[along] | 1)
     ends = np.round(ends + (x, y)).astype(np.int32)
@@ -119,11 +118,12 @@ def grid_segments(
 
 def _placed(
     ink: np.ndarray, segments: np.ndarray, reach: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Segments ((N, 2, 2) ends) moved onto their lines' middles, and the lines' thickness at
     every cross-section ``reach`` pixels either side of a segment where a line's ink is alone
     (one run, clear of the ends of the cross-section), with the segment each was taken
-    across (index into ``segments``). A segment with fewer than
+    across (index into ``segments``), and each segment's count of cross-sections, measured or
+    not. A segment with fewer than
     :data:`MIN_CLEAR` such sections keeps its ends. All segments at once: a grid gives a
     hundred and more."""
     start, end = segments[:, 0], segments[:, 1]
@@ -170,7 +170,7 @@ def _placed(
     )
     placed = np.where(fitted[:, None, None], moved, segments)  # refitted ones were fitted
     measured = alone & fitted[owner]
-    return placed, count[measured].astype(np.float64), owner[measured]
+    return placed, count[measured].astype(np.float64), owner[measured], counts
 
 
 def _fits(

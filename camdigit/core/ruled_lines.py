@@ -107,9 +107,7 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     # lines nearer horizontal and nearer vertical apart: a stroke crossing a line is mended
     # across it, along the line's normal, not along it (that would fill the cells beside it)
     across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
-    middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
     widest = 5  # the widest band drawn along an outline's side
-    line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
     by_band: dict[tuple[int, int], np.ndarray] = {}  # a grid's lines of each kind and band
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
@@ -119,14 +117,19 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         found_whole = bool(length == 0.0)  # a grid's line: its band is its width, odd
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
-            cv2.line((middles if found_whole else across)[steep], start, end, 255, band)
             if found_whole:
-                line_band[steep] = max(line_band[steep], band)
                 if (steep, band) not in by_band:
                     by_band[steep, band] = np.zeros_like(mask)
                 cv2.line(by_band[steep, band], start, end, 255, band)
+            else:
+                cv2.line(across[steep], start, end, 255, band)
         if not found_whole:
             widest = max(widest, band)
+    middles = [np.zeros_like(mask), np.zeros_like(mask)]  # bands along a grid line's middle
+    line_band = [1, 1]  # the widest band along a grid's line, of each kind (odd)
+    for (steep, band), drawn in by_band.items():
+        cv2.bitwise_or(middles[steep], drawn, dst=middles[steep])
+        line_band[steep] = max(line_band[steep], band)
     bands = [cv2.bitwise_or(a, m) for a, m in zip(across, middles, strict=True)]
     kept = cv2.bitwise_and(mask, cv2.bitwise_not(cv2.bitwise_or(*bands)))
     # an outline's side is found from both its sides (a ruled line's own run, a cell on either
