@@ -20,6 +20,7 @@ from camdigit.core.segmentation import (
     blob_boxes,
     outer_contours,
     side_by_side,
+    stacked,
 )
 from tests.pages import write_digit
 
@@ -412,6 +413,46 @@ def test_an_open_four_written_in_two_strokes_well_apart_is_read_as_a_four(recogn
     assert found.digits.tolist() == [4]
     x, _, w, _ = found.boxes[0].tolist()
     assert x <= 86 and x + w >= 142  # the corner and the stem in one box
+
+
+def five_with_its_flag_apart() -> np.ndarray:
+    """A 5 written in two strokes, as a webcam's form holds one: the flag and the stem's top
+    in one stroke, wider than twice its height and with more ink than the flat bowl below it,
+    which starts a few pixels under the stem (on a page large enough that the bar is no line)."""
+    page = np.full((240, 240), 235, np.uint8)
+    cv2.polylines(page, [np.array([[132, 40], [84, 40], [82, 58]], np.int32)], False, 40, 4)
+    cv2.ellipse(page, (98, 78), (18, 11), 0, -130, 135, 40, 4)
+    return page
+
+
+def test_a_bar_over_a_part_is_proposed_apart_and_together(finder):
+    found = finder.find(five_with_its_flag_apart())
+    starts, ends = found.data["start"].tolist(), found.data["end"].tolist()
+    assert sorted(zip(starts, ends, strict=True)) == [(0, 1), (0, END), (1, END)]
+    assert set(found.data["group"].tolist()) == {0}
+
+
+def test_the_model_reads_a_five_whose_flag_stroke_is_apart(recognizer):
+    found = recognizer.process(five_with_its_flag_apart(), still=True).detections
+    assert found.digits.tolist() == [5]
+    x, y, w, h = found.boxes[0].tolist()
+    assert y <= 40 and y + h >= 88 and x <= 82 and x + w >= 132  # flag and bowl in one box
+
+
+def test_stacked_pairs_a_bar_over_a_part_only_where_together_they_are_digit_shaped():
+    boxes = np.array(
+        [
+            [50, 0, 22, 9],  # a bar (wider than twice its height, more ink than ...)
+            [53, 12, 15, 12],  # ... the part under it): together 22 x 24, a digit's shape
+            [200, 0, 90, 10],  # a line's leftover ...
+            [230, 12, 20, 30],  # ... over a digit: together far wider than a digit
+            [400, 0, 20, 30],  # a digit (no bar) ...
+            [402, 34, 16, 10],  # ... over a part: merge_parts' own case, not this one
+        ],
+        np.int32,
+    )
+    assert stacked(boxes, gap=0.3, overlap=0.45, max_aspect=2.0) == [(0, 1)]
+    assert stacked(boxes[:1], gap=0.3, overlap=0.45, max_aspect=2.0) == []
 
 
 def test_side_by_side_pairs_close_parts_of_one_line_once():

@@ -19,7 +19,8 @@ model judge.
    whole, :func:`camdigit.core.cuts.cut_pieces`; one blob two rows tall likewise between its
    rows, :func:`camdigit.core.rows.row_cuts`), a column of parts far taller than
    the frame's digits whole and row by row (every run of its bands up to two digits tall), two
-   parts side by side apart and together (:mod:`camdigit.core.alternatives`). The shape
+   parts side by side, or a bar over a part (a 5's flag stroke over its bowl), apart and
+   together (:mod:`camdigit.core.alternatives`). The shape
    limits left are loose sanity bounds relative to the digit's own height or the measured pen
    (an upright "1" is one stroke wide however tall), not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
@@ -63,6 +64,7 @@ from camdigit.core.segmentation import (
     merge_parts,
     outer_contours,
     side_by_side,
+    stacked,
 )
 
 __all__ = [
@@ -217,6 +219,14 @@ class DigitFinder:
         pairs = [
             (int(simple[a]), int(simple[b]))
             for a, b in side_by_side(digit_boxes[plausible[simple]], cfg.split_aspect)
+        ]
+        paired = {k for pair in pairs for k in pair}
+        pairs += [  # a bar over a part (a 5's flag and stem over its bowl): apart or together
+            (int(simple[a]), int(simple[b]))
+            for a, b in stacked(
+                digit_boxes[plausible[simple]], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect
+            )
+            if not {int(simple[a]), int(simple[b])} & paired
         ]
         partner = {left: right for left, right in pairs} | {right: -1 for _, right in pairs}
         # blobs too wide to be one digit give only pieces, many of them (every route between

@@ -1,4 +1,5 @@
-"""Grouping ink into digit parts: parts of one digit merged, blobs boxed, pairs side by side.
+"""Grouping ink into digit parts: parts of one digit merged, blobs boxed, pairs that may be one
+digit (side by side, or a bar over a part).
 
 Plain OpenCV and numpy on the ink mask of :mod:`camdigit.core.ink` (its lines erased by
 :mod:`camdigit.core.ruled_lines`); :mod:`camdigit.core.finder` calls these and makes proposals
@@ -188,3 +189,41 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
             used[i] = used[j] = True
             pairs.append((i, j))
     return sorted(pairs, key=lambda pair: (x[pair[0]], pair[0]))
+
+
+def stacked(
+    boxes: np.ndarray, gap: float, overlap: float, max_aspect: float
+) -> list[tuple[int, int]]:
+    """Pairs (upper, lower) of candidate boxes (M, 4) that :func:`merge_parts` kept apart only
+    because the larger is a bar (wider than ``max_aspect`` times its height, as a frame or
+    a line's leftover is) but that together are shaped like one digit: a 5 whose flag and
+    stem are one stroke over its bowl, a 7's bar over its stem. The parts overlap as
+    :func:`merge_parts` wants (``overlap``, ``gap``) and together are no wider than a digit
+    (:data:`DIGIT_ASPECT`); the model chooses between them apart and together (an underline
+    under a digit stays a digit and a bar). Each box is in at most one pair, the closest."""
+    if len(boxes) < 2:
+        return []
+    x, y, w, h = boxes.astype(np.float64).T
+    x1, y1 = x + w, y + h
+    bar = w > max_aspect * h
+    x_overlap = np.minimum(x1[:, None], x1[None]) - np.maximum(x[:, None], x[None])
+    v_gap = y[None] - y1[:, None]  # [i, j]: paper from i's bottom to j's top
+    joint_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x[:, None], x[None])
+    joint_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y[:, None], y[None])
+    larger = np.where((w * h)[:, None] >= (w * h)[None], bar[:, None], bar[None])
+    ok = (
+        larger
+        & (y[:, None] < y[None])
+        & (v_gap <= gap * np.maximum(h[:, None], h[None]))
+        & (x_overlap >= overlap * np.minimum(w[:, None], w[None]))
+        & (joint_w <= DIGIT_ASPECT * joint_h)
+    )
+    upper, lower = np.nonzero(ok)
+    order = np.argsort(v_gap[upper, lower] / joint_h[upper, lower], kind="stable")
+    pairs: list[tuple[int, int]] = []
+    used = np.zeros(len(boxes), bool)
+    for i, j in zip(upper[order].tolist(), lower[order].tolist(), strict=True):
+        if not (used[i] or used[j]):
+            used[i] = used[j] = True
+            pairs.append((i, j))
+    return pairs
