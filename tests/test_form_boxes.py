@@ -12,8 +12,10 @@ from benchmarks.matching import score_frame
 from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.form_fields import NO_FIELD, digit_fields
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.segmentation import all_contours
+from tests.pages import write_digit
 
 
 def _box_lines(mask: np.ndarray, min_side: int):
@@ -161,6 +163,34 @@ def test_the_digits_of_a_form_are_read_and_its_box_walls_are_not(mnist_1000, see
     assert s.read == s.truth, s.as_dict()
     assert s.false == 0, s.as_dict()
     assert [n.text for n in result.numbers] == numbers
+
+
+def test_digit_fields_are_the_hulls_of_each_box_or_comb_s_lines():
+    comb = _box_lines(_comb(4, 8.0), 9)  # turned 8 degrees, centred at (210, 160)
+    other = [((20, 20), (80, 20), 3), ((20, 70), (80, 70), 3), ((20, 20), (20, 70), 3)]
+    other += [((80, 20), (80, 70), 3)]
+    boxes = np.array([[200, 150, 20, 20], [120, 140, 20, 30], [40, 35, 20, 20], [5, 290, 20, 20]])
+    assert digit_fields(boxes, comb + other, (320, 420)).tolist() == [1, 1, 0, NO_FIELD]
+    assert digit_fields(boxes, [], (320, 420)).tolist() == [NO_FIELD] * 4
+
+
+def test_the_digits_of_a_comb_with_wide_cells_are_one_number(mnist_1000):
+    # cells twice a digit's height wide: 1.5 heights of paper between the digits, which apart
+    # from the comb are lone digits; a 7 written beside the comb is no part of its number
+    images, labels = mnist_1000
+    page = np.full((240, 640), 235, np.uint8)
+    cell, top, digits = 90, 60, []
+    for k, label in enumerate((3, 0, 4, 2)):
+        image = images[int(np.flatnonzero(labels == label)[0])]
+        digits.append(write_digit(page, image, 40 + k * cell + 25, top + 12, 50))
+    seven = images[int(np.flatnonzero(labels == 7)[0])]
+    write_digit(page, seven, 40 + 4 * cell + 30, top + 12, 50)
+    for k in range(5):
+        cv2.line(page, (40 + k * cell, top), (40 + k * cell, top + 70), 30, 2)
+    for y in (top, top + 70):
+        cv2.line(page, (40, y), (40 + 4 * cell, y), 30, 2)
+    result = Recognizer(DigitClassifier()).process(page, "comb.png", still=True)
+    assert [n.text for n in result.numbers] == ["3042", "7"]
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

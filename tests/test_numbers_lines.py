@@ -171,6 +171,16 @@ def test_two_like_gaps_inside_a_number_do_not_hold_each_other_apart():
     assert texts(group_numbers(page(line))) == ["23456", "19773"]
 
 
+def test_digits_in_one_printed_comb_are_one_number_and_two_combs_two():
+    # A form's comb spaces its digits a cell apart (1.2 heights here: apart without the comb);
+    # two combs written tight, 0.2 apart, are two numbers, and so is a digit beside a comb.
+    line = lay("1234567", [1.2, 1.2, 1.2, 0.2, 0.9, 0.2])
+    fields = np.array([0, 0, 0, 0, 1, 1, -1])
+    assert texts(group_numbers(page(line))) == ["1", "2", "3", "45", "67"]
+    assert texts(group_numbers(page(line), fields=fields)) == ["1234", "56", "7"]
+    assert texts(group_numbers(page(line), fields=np.full(7, -1))) == ["1", "2", "3", "45", "67"]
+
+
 def test_even_gaps_are_one_number_unless_wider_than_a_digit():
     assert texts(group_numbers(page(lay("99999", [0.7] * 4)))) == ["99999"]
     assert texts(group_numbers(page(lay("99999", [1.3] * 4)))) == ["9"] * 5

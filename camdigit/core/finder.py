@@ -49,6 +49,7 @@ from camdigit.core.crops import line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
@@ -278,6 +279,8 @@ class DigitFinder:
             add_cuts(out, crop, box, contrast)
             out.groups += int(len(out.boxes) > before)
         found = out.found(cfg.max_digits, paper, step)
+        if printed:  # the boxes or combs the digits are written in: one number each
+            found.data["field"] = digit_fields(found.boxes, printed, gray.shape)
         b = found.boxes
         slim = np.flatnonzero(b[:, 2] < NARROW * b[:, 3])
         if len(slim):

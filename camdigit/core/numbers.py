@@ -65,11 +65,18 @@ PAGE_EVIDENCE = 3
 threshold."""
 
 
-def group_numbers(detections: Detections, history: NumberHistory | None = None) -> list[Number]:
+def group_numbers(
+    detections: Detections,
+    history: NumberHistory | None = None,
+    fields: np.ndarray | None = None,
+) -> list[Number]:
     """The frame's numbers in reading order: line by line, left to right along each line.
 
     With the ``history`` of a video or camera (the tracker's), each join between tracked
-    neighbours is voted over the last frames and the numbers get steady ids.
+    neighbours is voted over the last frames and the numbers get steady ids. With the
+    ``fields`` of a form (per detection, the printed box or comb it is written in, or -1:
+    :func:`camdigit.core.form_fields.digit_fields`), neighbours in one field are one number
+    whatever their gap, and a field's digits join no digit outside it.
     """
     lines = find_lines(detections.boxes)
     scaled = [_scaled_gaps(line) for line in lines]
@@ -79,6 +86,8 @@ def group_numbers(detections: Detections, history: NumberHistory | None = None) 
         joins = [_joins(gaps, page) for gaps in scaled]
     if history is not None:
         joins = history.vote(detections.tracks, [line.members for line in lines], joins)
+    if fields is not None and (fields >= 0).any():
+        joins = [_by_fields(line, fields, j) for line, j in zip(lines, joins, strict=True)]
     numbers = []
     boxes, digits = detections.boxes.tolist(), detections.digits.tolist()  # read once, as ints
     for index, (line, joined) in enumerate(zip(lines, joins, strict=True)):
@@ -90,6 +99,15 @@ def group_numbers(detections: Detections, history: NumberHistory | None = None) 
     if history is not None:
         numbers = history.name(numbers, detections.tracks)
     return numbers
+
+
+def _by_fields(line: Line, fields: np.ndarray, joined: np.ndarray) -> np.ndarray:
+    """A line's joins where a form's printed boxes decide them: digits in one box or comb join,
+    a digit in a box and one outside it (or in another) do not; elsewhere as ``joined``."""
+    field = fields[list(line.members)]
+    left, right = field[:-1], field[1:]
+    boxed = np.maximum(left, right) >= 0
+    return np.where(boxed, left == right, joined)
 
 
 def _scaled_gaps(line: Line) -> np.ndarray:

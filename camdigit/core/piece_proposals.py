@@ -28,7 +28,7 @@ def blob_pieces(
     the lattice's edge 0 -> END; its pieces the others), with their blob's contrast and paper
     level, each to be read at least ``clear``ly for the cut to stand
     (:func:`camdigit.core.proposals.unclear_cuts`)."""
-    boxes, crops, group, start, end, contrast, level = [], [], [], [], [], [], []
+    boxes, crops, group, start, end, contrast, level, field = [], [], [], [], [], [], [], []
     data = found.data
     for row in rows.tolist():
         for box, crop, first, last in cut(data["crops"][row], found.boxes[row]):
@@ -39,7 +39,8 @@ def blob_pieces(
             end.append(last)
             contrast.append(data["contrast"][row])
             level.append(data["level"][row])
-    return proposals(
+            field.append(data["field"][row])
+    pieces = proposals(
         np.array(boxes, np.int32).reshape(-1, 4),
         crops,
         np.array(group, np.int64),
@@ -49,3 +50,5 @@ def blob_pieces(
         np.array(level, np.float32),
         clear=np.full(len(boxes), clear, np.float32),
     )
+    pieces.data["field"] = np.array(field, np.int64)  # the blob's printed box, if any
+    return pieces

@@ -17,6 +17,7 @@ import numpy as np
 from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
+from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.preprocess import normalize_digits
@@ -276,13 +277,17 @@ class Recognizer:
         )
         kept = reported(found, detections.digits, detections.confidences, self.conf)
         detections = read_digits[kept]
-        detections = detections[~stray_ones(detections.boxes, detections.digits)]
+        in_box = found.data["field"][kept]  # the printed box each digit is written in, if any
+        alone = ~stray_ones(detections.boxes, detections.digits)
+        detections, in_box = detections[alone], in_box[alone]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])
             held = held[held.confidences >= self.conf]
             if len(held):
                 detections = Detections.concat(detections, held)
-        numbers = group_numbers(detections, None if tracker is None else tracker.numbers)
+                in_box = np.concatenate([in_box, np.full(len(held), NO_FIELD, np.int64)])
+        history = None if tracker is None else tracker.numbers
+        numbers = group_numbers(detections, history, in_box)
         lap("track")
         # classified: every crop the model read, chosen or not
         classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())

@@ -307,7 +307,9 @@ def proposals(
       what is not cut (default: none is);
     - ``lined``: (N,) bool, none here: the finder marks the slim proposals whose stroke goes on
       beyond their ends, as dark, along their own direction: pieces of longer lines (a plank's
-      seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`).
+      seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`);
+    - ``field``: (N,) int64, -1 here: the finder numbers the printed boxes or combs digits are
+      written in (:func:`camdigit.core.form_fields.digit_fields`), which hold one number each.
     """
     n = len(boxes)
     return Detections(
@@ -322,5 +324,6 @@ def proposals(
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
             "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),
+            "field": np.full(n, -1, np.int64),
         },
     )
