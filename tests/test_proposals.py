@@ -15,6 +15,7 @@ from camdigit.core.proposals import (
     SURE,
     choose,
     log_odds,
+    standing_height,
     unbeatable,
     unclear_cuts,
 )
@@ -179,3 +180,24 @@ def test_pieces_read_surest_beat_fewer_pieces_read_merely_sure():
     scores = log_odds(boxes, np.array([8, 4, 7, 2, 9]), np.ones(5), p)
     kept = choose(np.zeros(5, np.int64), start, end, scores, np.array([8, 4, 7, 2, 9]))
     assert kept.tolist() == [False, True, True, True, False]
+
+
+def test_a_cut_piece_far_shorter_than_the_digits_standing_apart_pays_for_it():
+    # pieces of a word of small letters cut into strokes stand lower than the frame's digits;
+    # the digits of a touching number stand as tall as them; a whole blob pays nothing
+    boxes = np.array([[0, 0, 20, 40], [0, 0, 20, 30], [0, 0, 15, 20], [0, 0, 15, 20]], np.int32)
+    digits, sure = np.array([4, 4, 1, 1]), np.full(4, 0.99)
+    pieces = np.array([True, True, True, False])
+    odds = log_odds(boxes, digits, np.ones(4), sure, 40.0, pieces, standing=40.0)
+    plain = log_odds(boxes, digits, np.ones(4), sure, 40.0)
+    assert odds[:2].tolist() == plain[:2].tolist()  # within x1.41 of the standing height
+    assert odds[2] < plain[2] - 3.0  # half of it: a doubling below, less the slack
+    assert odds[3] == plain[3]  # not a piece
+    assert (log_odds(boxes, digits, np.ones(4), sure, 40.0, pieces) == plain).all()
+
+
+def test_the_standing_height_needs_enough_digits_read_whole():
+    boxes = np.array([[0, 0, 10, h] for h in (30, 32, 34, 36, 38, 90)], np.int32)
+    whole = np.array([True] * 5 + [False])
+    assert standing_height(boxes, whole) == 34.0
+    assert standing_height(boxes[:4], whole[:4]) == 0.0  # four are too few to tell

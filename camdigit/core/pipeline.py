@@ -8,15 +8,15 @@ plain data.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields, replace
 from functools import partial
 
 import cv2
 import numpy as np
 
-from camdigit.core.classifier import CLASSES, Classification, DigitClassifier
+from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
+from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
@@ -27,6 +27,7 @@ from camdigit.core.proposals import (
     contested,
     log_odds,
     settled,
+    standing_height,
     unbeatable,
     unclear_cuts,
     uncut,
@@ -141,7 +142,7 @@ class Recognizer:
         whole = uncut(start, end)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
         writing = _writing(proposals.boxes, look, needs)
-        scores = _scores(proposals.boxes, look, writing)
+        scores = _scores(proposals, look, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
         sure = whole & look.read & ~doubt
@@ -160,7 +161,7 @@ class Recognizer:
             more = len(pieces)
             proposals = Detections.concat(proposals, pieces)
             needs = np.concatenate([needs, np.ones(more, bool)])  # the pieces are read
-            sure = _grown(sure, more)
+            sure = grown_rows(sure, more)
             look = look.grown(more)
             group = proposals.data["group"]
         batch = needs & contested(group) & ~look.read & ~np.isin(group, group[sure])
@@ -170,7 +171,7 @@ class Recognizer:
             # one number of touching digits, cut, the first look's digits are what stands
             # beside it (a cheque's "$" read as 5), and against them every piece is too tall
             writing = _writing(proposals.boxes, look, needs)
-        return proposals, look, _scores(proposals.boxes, look, writing)
+        return proposals, look, _scores(proposals, look, writing)
 
     def _read_batch(
         self, proposals: Detections, batch: np.ndarray, timings: dict[str, float], look: FirstLook
@@ -296,62 +297,26 @@ class Recognizer:
         )
 
 
-@dataclass
-class FirstLook:
-    """The model's first reading of a frame's proposals, per proposal (zeros where unread)."""
-
-    digits: np.ndarray  # (N,) int64, the likeliest digit
-    confidences: np.ndarray  # (N,) float32, its probability; 0 where judged no digit
-    is_digit: np.ndarray  # (N,) float32, the model's probability that it is a digit at all
-    raw: np.ndarray  # (N,) float32, the confidence before the is_digit cut
-    probabilities: np.ndarray  # (N, 10) float32, the ten digits' probabilities
-    read: np.ndarray  # (N,) bool
-
-    @classmethod
-    def unread(cls, n: int) -> FirstLook:
-        return cls(
-            digits=np.zeros(n, np.int64),
-            confidences=np.zeros(n, np.float32),
-            is_digit=np.zeros(n, np.float32),
-            raw=np.zeros(n, np.float32),
-            probabilities=np.zeros((n, CLASSES), np.float32),
-            read=np.zeros(n, bool),
-        )
-
-    def grown(self, more: int) -> FirstLook:
-        """These readings and ``more`` unread rows after them."""
-        return replace(self, **{f.name: _grown(getattr(self, f.name), more) for f in fields(self)})
-
-    def fill(self, index: np.ndarray, result: Classification, min_digit: float) -> None:
-        """Take the readings of the rows at ``index``."""
-        self.digits[index], self.is_digit[index] = result.digits, result.is_digit
-        self.raw[index] = result.confidences
-        self.confidences[index] = confident(result, min_digit)
-        self.probabilities[index] = result.probabilities
-        self.read[index] = True
-
-
 def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
     """The frame's writing height (:func:`camdigit.core.proposals.writing_height`), from what
     the model read as digits or what follows a steady track (not ``needs``: not read again, in
     a video most of the frame's digits)."""
-    return writing_height(boxes, (look.read & (look.is_digit * look.raw >= 0.5)) | ~needs)
+    return writing_height(boxes, look.as_digits | ~needs)
 
 
-def _scores(boxes: np.ndarray, look: FirstLook, writing: float) -> np.ndarray:
-    """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`); very low for
-    the others."""
-    scores = np.full(len(boxes), -1e3, np.float32)
+def _scores(proposals: Detections, look: FirstLook, writing: float) -> np.ndarray:
+    """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`, the pieces of
+    cut blobs marked by their ``clear``); very low for the others."""
+    scores = np.full(len(proposals), -1e3, np.float32)
     done = np.flatnonzero(look.read)
-    scores[done] = log_odds(
-        boxes[done], look.digits[done], look.is_digit[done], look.raw[done], writing
+    pieces = proposals.data["clear"] > 0
+    whole = look.as_digits & ~pieces & ~contested(proposals.data["group"])
+    standing = standing_height(proposals.boxes, whole)
+    boxes, digits, is_digit, raw = (
+        v[done] for v in (proposals.boxes, look.digits, look.is_digit, look.raw)
     )
+    scores[done] = log_odds(boxes, digits, is_digit, raw, writing, pieces[done], standing)
     return scores
-
-
-def _grown(values: np.ndarray, more: int) -> np.ndarray:
-    """``values`` with ``more`` rows of zeros (False) after them."""
-    return np.concatenate([values, np.zeros((more, *values.shape[1:]), values.dtype)])
 
 
 def _lattice(proposals: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

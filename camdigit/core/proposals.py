@@ -78,23 +78,48 @@ def writing_height(boxes: np.ndarray, digits: np.ndarray) -> float:
     return float(np.median(heights)) if len(heights) else 0.0
 
 
+STANDING = 5
+"""Digits read whole (uncut, without alternatives) needed to measure the frame's standing writing
+(:func:`standing_height`); with fewer, cut pieces are held to no height below."""
+
+
+def standing_height(boxes: np.ndarray, whole: np.ndarray) -> float:
+    """The height of the frame's digits that stand apart: the median height of the proposals
+    ``whole`` marks (read as digits, uncut and without alternatives), when there are
+    :data:`STANDING` of them; else 0 (a strip of touching digits has none to measure by)."""
+    if int(whole.sum()) < STANDING:
+        return 0.0
+    return float(np.median(boxes[whole, 3]))
+
+
 def log_odds(
     boxes: np.ndarray,
     digits: np.ndarray,
     is_digit: np.ndarray,
     confidences: np.ndarray,
     writing: float = 0.0,
+    pieces: np.ndarray | None = None,
+    standing: float = 0.0,
 ) -> np.ndarray:
     """Each proposal's log-odds of being one digit read right against being nothing: from the
     model's is_digit times its confidence, less penalties for a shape wider than digits are,
     a sliver narrower than any digit but a 1 (a digit's side cut off), and a height far above
-    the frame's ``writing`` height (two rows taken as one tall digit; 0: no such penalty)."""
+    the frame's ``writing`` height (two rows taken as one tall digit; 0: no such penalty).
+    The ``pieces`` of blobs cut apart (a mask) pay as much for a height as far below the
+    ``standing`` digits' (:func:`standing_height`; 0: no such penalty): the digits of a number
+    written touching are as tall as the digits written apart, the letters of a word cut into
+    strokes are not (of the pieces chosen on ten clutter pages, all 25 false, half were below
+    0.72 of the writing's height; of those on ten touching pages, 233 right, 95% were above
+    0.84 of it)."""
     aspect = boxes[:, 2] / np.maximum(boxes[:, 3], 1)
     score = _odds(is_digit * confidences, digits != 1)
     score -= WIDE_PENALTY * np.maximum(aspect - DIGIT_ASPECT, 0.0)
     score -= NARROW_PENALTY * np.where(digits == 1, 0.0, np.maximum(NARROW - aspect, 0.0))
     if writing > 0:
         score -= TALL_PENALTY * np.maximum(np.log2(boxes[:, 3] / writing) - TALL_SLACK, 0.0)
+    if pieces is not None and standing > 0:
+        short = np.log2(standing / np.maximum(boxes[:, 3], 1)) - TALL_SLACK
+        score -= TALL_PENALTY * np.where(pieces, np.maximum(short, 0.0), 0.0)
     return score
 
 

@@ -1,0 +1,62 @@
+"""The model's first reading of a frame's proposals, row by row, as the pipeline fills it in.
+
+Plain arrays, one row per proposal, zeros where a proposal is not read (yet): the pipeline reads
+plain proposals and blobs whole first, then the pieces of the blobs in doubt, and grows these
+arrays by the pieces' rows between the two batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from camdigit.core.classifier import CLASSES, Classification
+from camdigit.core.second_looks import confident
+
+
+@dataclass
+class FirstLook:
+    """The model's first reading of a frame's proposals, per proposal (zeros where unread)."""
+
+    digits: np.ndarray  # (N,) int64, the likeliest digit
+    confidences: np.ndarray  # (N,) float32, its probability; 0 where judged no digit
+    is_digit: np.ndarray  # (N,) float32, the model's probability that it is a digit at all
+    raw: np.ndarray  # (N,) float32, the confidence before the is_digit cut
+    probabilities: np.ndarray  # (N, 10) float32, the ten digits' probabilities
+    read: np.ndarray  # (N,) bool
+
+    @classmethod
+    def unread(cls, n: int) -> FirstLook:
+        return cls(
+            digits=np.zeros(n, np.int64),
+            confidences=np.zeros(n, np.float32),
+            is_digit=np.zeros(n, np.float32),
+            raw=np.zeros(n, np.float32),
+            probabilities=np.zeros((n, CLASSES), np.float32),
+            read=np.zeros(n, bool),
+        )
+
+    @property
+    def as_digits(self) -> np.ndarray:
+        """(N,) bool: the rows read as a digit with even odds at least (is_digit times confidence)."""
+        return self.read & (self.is_digit * self.raw >= 0.5)
+
+    def grown(self, more: int) -> FirstLook:
+        """These readings and ``more`` unread rows after them."""
+        return replace(
+            self, **{f.name: grown_rows(getattr(self, f.name), more) for f in fields(self)}
+        )
+
+    def fill(self, index: np.ndarray, result: Classification, min_digit: float) -> None:
+        """Take the readings of the rows at ``index``."""
+        self.digits[index], self.is_digit[index] = result.digits, result.is_digit
+        self.raw[index] = result.confidences
+        self.confidences[index] = confident(result, min_digit)
+        self.probabilities[index] = result.probabilities
+        self.read[index] = True
+
+
+def grown_rows(values: np.ndarray, more: int) -> np.ndarray:
+    """``values`` with ``more`` rows of zeros (False) after them."""
+    return np.concatenate([values, np.zeros((more, *values.shape[1:]), values.dtype)])
