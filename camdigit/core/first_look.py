@@ -39,7 +39,7 @@ class FirstLook:
 
     @property
     def as_digits(self) -> np.ndarray:
-        """(N,) bool: the rows read as a digit with even odds at least (is_digit times confidence)."""
+        """(N,) bool: the rows read as a digit at even odds or better (is_digit x confidence)."""
         return self.read & (self.is_digit * self.raw >= 0.5)
 
     def grown(self, more: int) -> FirstLook:

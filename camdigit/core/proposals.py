@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from camdigit.core.detections import Detections
+from camdigit.core.form_fields import NO_FIELD
 
 DIGIT_ASPECT = 1.2
 """Width over height that handwritten digits rarely exceed (a few of MNIST's widest 2s and 0s
@@ -333,8 +334,9 @@ def proposals(
     - ``lined``: (N,) bool, none here: the finder marks the slim proposals whose stroke goes on
       beyond their ends, as dark, along their own direction: pieces of longer lines (a plank's
       seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`);
-    - ``field``: (N,) int64, -1 here: the finder numbers the printed boxes or combs digits are
-      written in (:func:`camdigit.core.form_fields.digit_fields`), which hold one number each.
+    - ``field``: (N,) int64, :data:`NO_FIELD` here: the finder numbers the printed boxes or
+      combs digits are written in (:func:`camdigit.core.form_fields.digit_fields`), which hold
+      one number each.
     """
     n = len(boxes)
     return Detections(
@@ -349,6 +351,6 @@ def proposals(
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
             "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),
-            "field": np.full(n, -1, np.int64),
+            "field": np.full(n, NO_FIELD, np.int64),
         },
     )

@@ -180,14 +180,7 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
         & narrow[None]
     )
     # the closest pairs first: a 9's loop and its stem before the 1 beside the loop
-    left, right = np.nonzero(ok)
-    order = np.argsort(gap[left, right] / joint_h[left, right], kind="stable")
-    pairs = []
-    used = np.zeros(len(boxes), bool)
-    for i, j in zip(left[order].tolist(), right[order].tolist(), strict=True):
-        if not (used[i] or used[j]):
-            used[i] = used[j] = True
-            pairs.append((i, j))
+    pairs = _closest_pairs(ok, gap / joint_h)
     return sorted(pairs, key=lambda pair: (x[pair[0]], pair[0]))
 
 
@@ -218,11 +211,17 @@ def stacked(
         & (x_overlap >= overlap * np.minimum(w[:, None], w[None]))
         & (joint_w <= DIGIT_ASPECT * joint_h)
     )
-    upper, lower = np.nonzero(ok)
-    order = np.argsort(v_gap[upper, lower] / joint_h[upper, lower], kind="stable")
+    return _closest_pairs(ok, v_gap / joint_h)
+
+
+def _closest_pairs(ok: np.ndarray, distance: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (i, j) that ``ok`` (M, M) allows, each box in at most one, the pairs of least
+    ``distance`` (M, M) taken first."""
+    first, second = np.nonzero(ok)
+    order = np.argsort(distance[first, second], kind="stable")
     pairs: list[tuple[int, int]] = []
-    used = np.zeros(len(boxes), bool)
-    for i, j in zip(upper[order].tolist(), lower[order].tolist(), strict=True):
+    used = np.zeros(len(ok), bool)
+    for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
         if not (used[i] or used[j]):
             used[i] = used[j] = True
             pairs.append((i, j))
