@@ -170,7 +170,9 @@ def test_digit_fields_are_the_hulls_of_each_box_or_comb_s_lines():
     other = [((20, 20), (80, 20), 3), ((20, 70), (80, 70), 3), ((20, 20), (20, 70), 3)]
     other += [((80, 20), (80, 70), 3)]
     boxes = np.array([[200, 150, 20, 20], [120, 140, 20, 30], [40, 35, 20, 20], [5, 290, 20, 20]])
-    assert digit_fields(boxes, comb + other, (320, 420)).tolist() == [1, 1, 0, NO_FIELD]
+    fields = digit_fields(boxes, comb + other, (320, 420)).tolist()
+    assert fields[0] == fields[1] != fields[2]  # the comb's two digits; the box's one
+    assert min(fields[:3]) == 0 and max(fields[:3]) == 1 and fields[3] == NO_FIELD
     assert digit_fields(boxes, [], (320, 420)).tolist() == [NO_FIELD] * 4
 
 

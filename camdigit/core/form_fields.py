@@ -20,22 +20,30 @@ NO_FIELD = -1
 
 
 def digit_fields(boxes: np.ndarray, lines: list[Segment], shape: tuple[int, int]) -> np.ndarray:
-    """(N,) int64: the field of each box ``(N, 4)`` (numbered from 0 per frame), or
-    :data:`NO_FIELD`, given the printed ``lines`` of a frame of ``shape`` (rows, columns)."""
+    """(N,) int64: the field of each box ``(N, 4)`` (numbered from 0 per frame; where hulls
+    overlap, the lower number), or :data:`NO_FIELD`, given the printed ``lines`` of a frame of
+    ``shape`` (rows, columns). Drawn, grouped and filled on the part of the frame the lines
+    span only."""
     fields = np.full(len(boxes), NO_FIELD, np.int64)
     if not lines or not len(boxes):
         return fields
-    drawn = np.zeros(shape, np.uint8)
-    for start, end, band in lines:
-        cv2.line(drawn, start, end, 255, band)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(drawn)
-    centres = boxes[:, :2] + boxes[:, 2:] / 2.0
-    for field in range(1, count):
-        x, y, w, h = stats[field, :4].tolist()
-        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == field)
-        hull = cv2.convexHull(np.stack([xs + x, ys + y], axis=1).astype(np.int32))
-        inside = np.array(
-            [cv2.pointPolygonTest(hull, (cx, cy), False) >= 0 for cx, cy in centres.tolist()]
-        )
-        fields[inside & (fields == NO_FIELD)] = field - 1
+    ends = np.array([(*a, *b) for a, b, _ in lines], np.float64).reshape(-1, 2, 2)
+    reach = max(band for _, _, band in lines)
+    x0, y0 = np.maximum(np.floor(ends.min(axis=(0, 1))).astype(int) - reach, 0)
+    x1, y1 = np.ceil(ends.max(axis=(0, 1))).astype(int) + reach + 1
+    x1, y1 = min(int(x1), shape[1]), min(int(y1), shape[0])
+    drawn = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    shifted = np.rint(ends - (x0, y0)).astype(int).tolist()
+    for (a, b), (_, _, band) in zip(shifted, lines, strict=True):
+        cv2.line(drawn, tuple(a), tuple(b), 255, band)
+    # a field's outline is its lines' outer contour; filled last to first: where two hulls
+    # overlap, the lower number
+    outlines, _ = cv2.findContours(drawn, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.full(drawn.shape, NO_FIELD, np.int32)
+    for field in reversed(range(len(outlines))):
+        cv2.fillConvexPoly(filled, cv2.convexHull(outlines[field]), field)
+    cx = (boxes[:, 0] + boxes[:, 2] // 2).astype(np.int64) - x0
+    cy = (boxes[:, 1] + boxes[:, 3] // 2).astype(np.int64) - y0
+    inside = (cx >= 0) & (cy >= 0) & (cx < drawn.shape[1]) & (cy < drawn.shape[0])
+    fields[inside] = filled[cy[inside], cx[inside]]
     return fields
