@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from camdigit.core.detections import Detections, Number
+from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.lines import Line, find_lines
 from camdigit.core.number_history import NumberHistory
 
@@ -74,7 +75,8 @@ def group_numbers(
 
     With the ``history`` of a video or camera (the tracker's), each join between tracked
     neighbours is voted over the last frames and the numbers get steady ids. With the
-    ``fields`` of a form (per detection, the printed box or comb it is written in, or -1:
+    ``fields`` of a form (per detection, the printed box or comb it is written in, or
+    :data:`~camdigit.core.form_fields.NO_FIELD`:
     :func:`camdigit.core.form_fields.digit_fields`), neighbours in one field are one number
     whatever their gap, and a field's digits join no digit outside it.
     """
@@ -86,7 +88,7 @@ def group_numbers(
         joins = [_joins(gaps, page) for gaps in scaled]
     if history is not None:
         joins = history.vote(detections.tracks, [line.members for line in lines], joins)
-    if fields is not None and (fields >= 0).any():
+    if fields is not None and (fields != NO_FIELD).any():
         joins = [_by_fields(line, fields, j) for line, j in zip(lines, joins, strict=True)]
     numbers = []
     boxes, digits = detections.boxes.tolist(), detections.digits.tolist()  # read once, as ints
@@ -106,7 +108,7 @@ def _by_fields(line: Line, fields: np.ndarray, joined: np.ndarray) -> np.ndarray
     a digit in a box and one outside it (or in another) do not; elsewhere as ``joined``."""
     field = fields[list(line.members)]
     left, right = field[:-1], field[1:]
-    boxed = np.maximum(left, right) >= 0
+    boxed = np.maximum(left, right) != NO_FIELD
     return np.where(boxed, left == right, joined)
 
 

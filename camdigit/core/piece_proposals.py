@@ -26,7 +26,7 @@ def blob_pieces(
     """The pieces (``cut``: :func:`cut_pieces`, or another cut with its shape) of the blobs at
     ``rows`` of the proposals ``found``, as proposals of their blobs' groups (the blob whole is
     the lattice's edge 0 -> END; its pieces the others), with their blob's contrast and paper
-    level, each to be read at least ``clear``ly for the cut to stand
+    level and printed box, each to be read at least ``clear``ly for the cut to stand
     (:func:`camdigit.core.proposals.unclear_cuts`)."""
     boxes, crops, group, start, end, contrast, level, field = [], [], [], [], [], [], [], []
     data = found.data
@@ -40,7 +40,7 @@ def blob_pieces(
             contrast.append(data["contrast"][row])
             level.append(data["level"][row])
             field.append(data["field"][row])
-    pieces = proposals(
+    return proposals(
         np.array(boxes, np.int32).reshape(-1, 4),
         crops,
         np.array(group, np.int64),
@@ -49,6 +49,5 @@ def blob_pieces(
         np.array(contrast, np.float32),
         np.array(level, np.float32),
         clear=np.full(len(boxes), clear, np.float32),
+        field=np.array(field, np.int64),
     )
-    pieces.data["field"] = np.array(field, np.int64)  # the blob's printed box, if any
-    return pieces
