@@ -15,6 +15,7 @@ from camdigit.core.proposals import (
     SURE,
     choose,
     log_odds,
+    piece_heights,
     standing_height,
     unbeatable,
     unclear_cuts,
@@ -201,3 +202,40 @@ def test_the_standing_height_needs_enough_digits_read_whole():
     whole = np.array([True] * 5 + [False])
     assert standing_height(boxes, whole) == 34.0
     assert standing_height(boxes[:4], whole[:4]) == 0.0  # four are too few to tell
+
+
+def test_without_standing_digits_a_piece_is_held_to_its_own_blobs_height():
+    # groups 0 and 1 are blobs read whole (0 -> END) and cut in two; group 2 a plain digit
+    boxes = np.array([[0, 0, 60, 70], [0, 0, 30, 68], [30, 30, 30, 37], [90, 0, 20, 50]])
+    boxes = np.concatenate([boxes[:3], [[200, 0, 50, 40], [200, 0, 25, 40]], boxes[3:]])
+    group = np.array([0, 0, 0, 1, 1, 2])
+    start = np.array([0, 0, 1, 0, 0, 0])
+    end = np.array([END, 1, END, END, 1, END])
+    across = np.array([False, True, True, False, True, False])
+    held = piece_heights(boxes, group, start, end, across, standing=0.0)
+    assert held.tolist() == [0.0, 70.0, 70.0, 0.0, 40.0, 0.0]  # each piece: its blob whole
+    assert (piece_heights(boxes, group, start, end, across, standing=45.0) == 45.0).all()
+    rows = piece_heights(boxes, group, start, end, np.zeros(6, bool), standing=0.0)
+    assert (rows == 0).all()  # the rows of a tall blob are not held to it
+
+
+def test_a_letter_cut_into_strokes_with_a_short_tail_is_no_number():
+    # a cursive x (70 px tall, read whole as no digit) cut into a 7, a 6 and its tail, half as
+    # tall, read as a sure 1; beside it a blob of two touching digits as tall as it
+    boxes = np.array(
+        [[0, 0, 114, 70], [0, 2, 54, 68], [48, 0, 44, 65], [84, 23, 30, 37]]
+        + [[200, 0, 90, 70], [200, 0, 45, 70], [245, 2, 45, 68]]
+    )
+    group = np.array([0, 0, 0, 0, 1, 1, 1])
+    start = np.array([0, 0, 1, 2, 0, 0, 1])
+    end = np.array([END, 1, 2, END, END, 1, END])
+    digits = np.array([2, 7, 6, 1, 4, 3, 5])
+    is_digit = np.array([0.0, 0.99, 0.69, 1.0, 0.0, 1.0, 1.0])
+    conf = np.array([0.99, 0.87, 0.99, 1.0, 0.9, 0.99, 0.99])
+    pieces = start + (end != END) > 0
+    held = piece_heights(boxes, group, start, end, pieces, standing=0.0)
+    before = log_odds(boxes, digits, is_digit, conf, 70.0, pieces)
+    after = log_odds(boxes, digits, is_digit, conf, 70.0, pieces, held)
+    assert after[3] < before[3] - 2.0 and (after[:3] == before[:3]).all()
+    assert choose(group, start, end, before, digits).tolist() == [0, 1, 1, 1, 0, 1, 1]
+    assert choose(group, start, end, after, digits).tolist() == [0, 0, 0, 0, 0, 1, 1]

@@ -26,6 +26,7 @@ from camdigit.core.proposals import (
     choose,
     contested,
     log_odds,
+    piece_heights,
     settled,
     standing_height,
     unbeatable,
@@ -312,10 +313,12 @@ def _scores(proposals: Detections, look: FirstLook, writing: float) -> np.ndarra
     pieces = proposals.data["clear"] > 0
     whole = look.as_digits & ~pieces & ~contested(proposals.data["group"])
     standing = standing_height(proposals.boxes, whole)
+    across = pieces & (proposals.data["clear"] < CLEAR_ROW)  # not the rows of a tall blob
+    held = piece_heights(proposals.boxes, *_lattice(proposals), across, standing)
     boxes, digits, is_digit, raw = (
         v[done] for v in (proposals.boxes, look.digits, look.is_digit, look.raw)
     )
-    scores[done] = log_odds(boxes, digits, is_digit, raw, writing, pieces[done], standing)
+    scores[done] = log_odds(boxes, digits, is_digit, raw, writing, pieces[done], held[done])
     return scores
 
 

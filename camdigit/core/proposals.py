@@ -93,6 +93,29 @@ def standing_height(boxes: np.ndarray, whole: np.ndarray) -> float:
     return float(np.median(boxes[whole, 3]))
 
 
+def piece_heights(
+    boxes: np.ndarray,
+    group: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    across: np.ndarray,
+    standing: float,
+) -> np.ndarray:
+    """(N,) float: the height each proposal is held to as a piece (``log_odds``' ``standing``;
+    0: none). The frame's ``standing`` digits' height (:func:`standing_height`) where it has
+    them; where too few digits stand apart to measure (a formula among letters, a short line),
+    each piece cut ``across`` its blob (a mask: between touching digits, not between rows)
+    is held to its own blob's height read whole: the digits of a number written touching are
+    as tall as the blob they make, the strokes of a letter cut apart are not (a cursive x cut
+    into a 7, a 6 and its tail read as a sure 1, half as tall)."""
+    if standing > 0:
+        return np.full(len(boxes), standing)
+    whole = uncut(start, end)
+    blob = np.zeros(int(group.max()) + 1 if len(group) else 0)
+    np.maximum.at(blob, group[whole], boxes[whole, 3])
+    return np.where(across, blob[group], 0.0) if len(group) else np.zeros(0)
+
+
 def log_odds(
     boxes: np.ndarray,
     digits: np.ndarray,
@@ -100,14 +123,15 @@ def log_odds(
     confidences: np.ndarray,
     writing: float = 0.0,
     pieces: np.ndarray | None = None,
-    standing: float = 0.0,
+    standing: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Each proposal's log-odds of being one digit read right against being nothing: from the
     model's is_digit times its confidence, less penalties for a shape wider than digits are,
     a sliver narrower than any digit but a 1 (a digit's side cut off), and a height far above
     the frame's ``writing`` height (two rows taken as one tall digit; 0: no such penalty).
     The ``pieces`` of blobs cut apart (a mask) pay as much for a height as far below the
-    ``standing`` digits' (:func:`standing_height`; 0: no such penalty): the digits of a number
+    ``standing`` digits' (:func:`standing_height`, or per proposal :func:`piece_heights`;
+    0: no such penalty): the digits of a number
     written touching are as tall as the digits written apart, the small letters of a word cut
     into strokes are not (``python -m benchmarks.run``: clutter pages' false digits 3.7 -> 3.0
     per image with this penalty, touching pages' digits read 72.74 -> 72.41%)."""
@@ -117,9 +141,10 @@ def log_odds(
     score -= NARROW_PENALTY * np.where(digits == 1, 0.0, np.maximum(NARROW - aspect, 0.0))
     if writing > 0:
         score -= TALL_PENALTY * np.maximum(np.log2(boxes[:, 3] / writing) - TALL_SLACK, 0.0)
-    if pieces is not None and standing > 0:
-        short = np.log2(standing / np.maximum(boxes[:, 3], 1)) - TALL_SLACK
-        score -= TALL_PENALTY * np.where(pieces, np.maximum(short, 0.0), 0.0)
+    held = np.broadcast_to(np.asarray(standing, np.float64), score.shape)
+    if pieces is not None and (held > 0).any():
+        short = np.log2(np.maximum(held, 1) / np.maximum(boxes[:, 3], 1)) - TALL_SLACK
+        score -= TALL_PENALTY * np.where(pieces & (held > 0), np.maximum(short, 0.0), 0.0)
     return score
 
 
