@@ -439,6 +439,20 @@ def test_the_model_reads_a_five_whose_flag_stroke_is_apart(recognizer):
     assert y <= 40 and y + h >= 88 and x <= 82 and x + w >= 132  # flag and bowl in one box
 
 
+def test_a_five_whose_thin_flag_is_drawn_apart_off_its_stem_is_read_with_it(recognizer):
+    # the flag, a stroke less tall than the smallest digit, starts 8 px right of the stem's
+    # top and never over it: neither merged with the stem and bowl nor a digit itself
+    page = np.full((240, 240), 235, np.uint8)
+    cv2.line(page, (84, 44), (82, 60), 40, 4)
+    cv2.ellipse(page, (98, 78), (18, 11), 0, -130, 135, 40, 4)
+    flag = np.array([[94, 40], [108, 37], [120, 38]], np.int32)
+    cv2.polylines(page, [flag], False, 40, 4)
+    found = recognizer.process(page, still=True).detections
+    assert found.digits.tolist() == [5]
+    x, y, w, h = found.boxes[0].tolist()
+    assert y <= 36 and x + w >= 120  # the flag in the box (before: from the stem's top, y 42)
+
+
 def test_stacked_pairs_a_bar_over_a_part_only_where_together_they_are_digit_shaped():
     boxes = np.array(
         [
@@ -453,6 +467,21 @@ def test_stacked_pairs_a_bar_over_a_part_only_where_together_they_are_digit_shap
     )
     assert stacked(boxes, gap=0.3, overlap=0.45, max_aspect=2.0) == [(0, 1)]
     assert stacked(boxes[:1], gap=0.3, overlap=0.45, max_aspect=2.0) == []
+
+
+def test_stacked_pairs_a_smaller_bar_off_the_side_of_a_parts_top():
+    boxes = np.array(
+        [
+            [60, 0, 30, 8],  # a 5's flag, its left end 6 px right of ...
+            [40, 8, 14, 34],  # ... the top of its stem and bowl
+            [160, 20, 24, 6],  # a minus sign at the middle of ...
+            [190, 4, 24, 36],  # ... the digit right of it: not above its top
+            [300, 0, 30, 8],  # a bar 16 px right of a digit: farther than parts may be
+            [250, 8, 34, 34],
+        ],
+        np.int32,
+    )
+    assert stacked(boxes, gap=0.3, overlap=0.45, max_aspect=2.0) == [(0, 1)]
 
 
 def test_side_by_side_pairs_close_parts_of_one_line_once():

@@ -224,15 +224,39 @@ def add_pair(
                 out.add(box, made[0], made[1])
                 added = True
         return
-    x0, y0 = min(left_box[0], right_box[0]), min(left_box[1], right_box[1])
-    x1 = max(left_box[0] + left_box[2], right_box[0] + right_box[2])
-    y1 = max(left_box[1] + left_box[3], right_box[1] + right_box[3])
-    union = [x0, y0, x1 - x0, y1 - y0]
     out.add(left_box, left[0], left[1], 0, 1)
     out.add(right_box, right[0], right[1], 1, END)
+    union = _union(left_box, right_box)
     together = ink.candidate(union, np.concatenate([left_members, right_members]), True)
     if together is not None:
         out.add(union, together[0], together[1], 0, END)
+
+
+def add_flagged(
+    out: Proposals,
+    ink: FrameInk,
+    made: tuple[np.ndarray, float],
+    box,
+    members: np.ndarray,
+    bar_box,
+    bar_members: np.ndarray,
+) -> None:
+    """A candidate (``made``: its crop and contrast) with a bar above its top too thin to be
+    read alone (a 5's flag drawn apart, less tall than the smallest digit): the candidate
+    alone and with the bar, two readings of the same ink (both 0 -> END); the model's
+    readings choose."""
+    out.add(box, made[0], made[1])
+    union = _union(box, bar_box)
+    together = ink.candidate(union, np.concatenate([members, bar_members]), True)
+    if together is not None:
+        out.add(union, together[0], together[1])
+
+
+def _union(a, b) -> list[int]:
+    """The box (x, y, w, h) holding boxes ``a`` and ``b``."""
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return [x0, y0, x1 - x0, y1 - y0]
 
 
 def add_cuts(out: Proposals, crop: np.ndarray, box, contrast: float) -> None:

@@ -20,7 +20,8 @@ model judge.
    rows, :func:`camdigit.core.rows.row_cuts`), a column of parts far taller than
    the frame's digits whole and row by row (every run of its bands up to two digits tall), two
    parts side by side, or a bar over a part (a 5's flag stroke over its bowl), apart and
-   together (:mod:`camdigit.core.alternatives`). The shape
+   together, and a part with a bar too thin to be read alone above its top (a 5's flag drawn
+   apart) with and without it (:mod:`camdigit.core.alternatives`). The shape
    limits left are loose sanity bounds relative to the digit's own height or the measured pen
    (an upright "1" is one stroke wide however tall), not the decision:
    the model reads every proposal in one batched call and :func:`camdigit.core.proposals.choose`
@@ -44,7 +45,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from camdigit.core.alternatives import FrameInk, Proposals, add_cuts, add_pair, add_rows
+from camdigit.core.alternatives import (
+    FrameInk,
+    Proposals,
+    add_cuts,
+    add_flagged,
+    add_pair,
+    add_rows,
+)
 from camdigit.core.crops import line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
@@ -67,6 +75,7 @@ from camdigit.core.segmentation import (
     side_by_side,
     stacked,
 )
+from camdigit.core.upright_ones import upright_ones
 
 __all__ = [
     "CROP_PAD",
@@ -95,7 +104,7 @@ class FinderConfig:
     ink_margin: int = 14  # ... and darker by at least this many grey levels (sensor noise)
     min_height_px: int = 9  # the model needs this many pixels of a digit to read it
     min_aspect: float = 0.06  # width / own height; narrower only an upright "1" as wide
-    # as the pen (see _upright_ones)
+    # as the pen (see camdigit.core.upright_ones)
     max_aspect: float = 2.0  # wider than this (of its height) is proposed only cut in pieces
     split_aspect: float = 1.0  # wider than this (of its height: no digit is) is also cut
     main_part: float = 0.35  # a digit's largest part spans at least this share of its box
@@ -189,7 +198,7 @@ class DigitFinder:
         x, y, w, h = digit_boxes.T
         slim = w < cfg.min_aspect * h
         if (slim & (h >= min_h)).any():  # rare: only then is the pen measured
-            slim &= ~_upright_ones(
+            slim &= ~upright_ones(
                 digit_boxes, slim, parts, group, contours, ink.mask, mask, writing
             )
         # a candidate cut by the frame's border is not a whole digit; one whose curve only
@@ -222,13 +231,22 @@ class DigitFinder:
             for a, b in side_by_side(digit_boxes[plausible[simple]], cfg.split_aspect)
         ]
         paired = {k for pair in pairs for k in pair}
-        pairs += [  # a bar over a part (a 5's flag and stem over its bowl): apart or together
-            (int(simple[a]), int(simple[b]))
-            for a, b in stacked(
-                digit_boxes[plausible[simple]], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect
-            )
-            if not {int(simple[a]), int(simple[b])} & paired
-        ]
+        # a bar over a part (a 5's flag and stem over its bowl): apart or together; a bar too
+        # thin to be a digit itself (a 5's flag drawn apart) only with the part or not at all
+        bars = (h < min_h) & (w >= min_h) & (w > cfg.max_aspect * h)
+        bars = np.flatnonzero(bars & inside_frame(digit_boxes, width, height))
+        over = np.concatenate([plausible[simple], bars])
+        n = len(simple)
+        flags: dict[int, int] = {}
+        for top, low in stacked(
+            digit_boxes[over], cfg.merge_gap, cfg.merge_overlap, cfg.max_aspect
+        ):
+            if low >= n or {int(simple[low]), int(simple[top]) if top < n else -1} & paired:
+                continue
+            if top < n:
+                pairs.append((int(simple[top]), int(simple[low])))
+            else:
+                flags[int(simple[low])] = int(bars[top - n])
         partner = {left: right for left, right in pairs} | {right: -1 for _, right in pairs}
         # blobs too wide to be one digit give only pieces, many of them (every route between
         # a squiggle's humps): proposed once the frame's other candidates are, so that a
@@ -255,6 +273,9 @@ class DigitFinder:
                     parts[group == plausible[partner[k]]],
                     bool(crowded[partner[k]]),
                 )
+            elif k in flags and made is not None and bw <= cfg.split_aspect * bh:
+                bar = flags[k]
+                add_flagged(out, frame_ink, made, box, members, box_list[bar], parts[group == bar])
             elif made is not None:
                 crop, contrast = made
                 wide = bw > cfg.split_aspect * bh
@@ -288,63 +309,6 @@ class DigitFinder:
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
         return found
-
-
-PEN_SAMPLE = 64
-"""At most this many blobs measure the pen (:func:`pen_width`); their median is steady by then."""
-
-BAR_STROKE = 0.5
-"""A blob narrower than ``min_aspect`` of its height is still a digit (an upright "1") when it is
-at least this share of the pen's stroke wide (:func:`pen_width`): a hairline among marker
-digits is a crease or a printed rule, not writing."""
-
-
-def _upright_ones(
-    digit_boxes: np.ndarray,
-    slim: np.ndarray,
-    parts: np.ndarray,
-    group: np.ndarray,
-    contours: list[np.ndarray],
-    ink: np.ndarray,
-    mask: np.ndarray,
-    writing: float,
-) -> np.ndarray:
-    """(N,) bool: which of the ``slim`` candidates (narrower than ``min_aspect`` of their
-    height) may still be a digit, an upright "1" one stroke wide.
-
-    Such a bar is at least :data:`BAR_STROKE` of the pen wide, the pen measured on the frame's
-    writing (parts at least half as tall as it, so printed labels beside large digits do not
-    set it), and it does not run between two erased lines (``ink`` before and ``mask`` after
-    the erasure): that is the side of a drawn box, not writing."""
-    h = digit_boxes[:, 3]
-    ordinary = parts[((h >= 0.5 * writing) & ~slim)[group]][:PEN_SAMPLE]
-    pen = pen_width(mask, contours, ordinary)
-    ones = slim & (digit_boxes[:, 2] >= BAR_STROKE * pen)
-    if mask is ink:
-        return ones
-    erased = ink > mask
-    rows = len(mask)
-    for g in np.flatnonzero(ones).tolist():
-        x, y, w, bh = digit_boxes[g].tolist()
-        above = erased[max(0, y - 2) : y, x : x + w].any()
-        below = erased[y + bh : min(rows, y + bh + 2), x : x + w].any()
-        ones[g] = not (above and below)
-    return ones
-
-
-def pen_width(mask: np.ndarray, contours: list[np.ndarray], blobs: np.ndarray) -> float:
-    """The writing's stroke width in pixels: the median over ``blobs`` (indices into
-    ``contours``) of twice a blob's ink over its outline (a band's width; a loop's hole is not
-    in the outline, so rings count somewhat wider). 0 when there are no blobs."""
-    if not len(blobs):
-        return 0.0
-    strokes = []
-    for i in blobs.tolist():
-        contour = contours[i]
-        x, y, w, h = cv2.boundingRect(contour)
-        outline = cv2.arcLength(contour, True)
-        strokes.append(2.0 * cv2.countNonZero(mask[y : y + h, x : x + w]) / max(outline, 1.0))
-    return float(np.median(strokes))
 
 
 def _writing_height(boxes: np.ndarray, min_h: int, cfg: FinderConfig) -> float:

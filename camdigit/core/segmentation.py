@@ -187,13 +187,20 @@ def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
 def stacked(
     boxes: np.ndarray, gap: float, overlap: float, max_aspect: float
 ) -> list[tuple[int, int]]:
-    """Pairs (upper, lower) of candidate boxes (M, 4) that :func:`merge_parts` kept apart only
-    because the larger is a bar (wider than ``max_aspect`` times its height, as a frame or
-    a line's leftover is) but that together are shaped like one digit: a 5 whose flag and
-    stem are one stroke over its bowl, a 7's bar over its stem. The parts overlap as
-    :func:`merge_parts` wants (``overlap``, ``gap``) and together are no wider than a digit
-    (:data:`DIGIT_ASPECT`); the model chooses between them apart and together (an underline
-    under a digit stays a digit and a bar). Each box is in at most one pair, the closest."""
+    """Pairs (upper, lower) of boxes (M, 4) that may be one digit written in two strokes, a bar
+    (wider than ``max_aspect`` times its height) and a part, together no wider than a digit
+    (:data:`DIGIT_ASPECT`), the bar's bottom at most ``gap`` of the taller's height above the
+    part's top:
+
+    - the bar the larger, overlapping the part as :func:`merge_parts` wants (``overlap``),
+      which kept them apart only because a larger bar is a frame or a line's leftover: a 5
+      whose flag and stem are one stroke over its bowl, a 7's bar over its stem;
+    - the bar the smaller and the upper, over the part's top or off its side by no more than
+      :data:`PAIR_GAP` of their joint height: a 5's flag drawn apart, out to the right of its
+      stem (not a minus sign at the middle of the digit beside it).
+
+    The model chooses between them apart and together (an underline under a digit stays a
+    digit and a bar). Each box is in at most one pair, the closest."""
     if len(boxes) < 2:
         return []
     x, y, w, h = boxes.astype(np.float64).T
@@ -204,11 +211,12 @@ def stacked(
     joint_w = np.maximum(x1[:, None], x1[None]) - np.minimum(x[:, None], x[None])
     joint_h = np.maximum(y1[:, None], y1[None]) - np.minimum(y[:, None], y[None])
     larger = np.where((w * h)[:, None] >= (w * h)[None], bar[:, None], bar[None])
+    over = larger & (x_overlap >= overlap * np.minimum(w[:, None], w[None]))
+    beside = bar[:, None] & ~larger & (x_overlap >= -PAIR_GAP * joint_h)
     ok = (
-        larger
+        (over | beside)
         & (y[:, None] < y[None])
         & (v_gap <= gap * np.maximum(h[:, None], h[None]))
-        & (x_overlap >= overlap * np.minimum(w[:, None], w[None]))
         & (joint_w <= DIGIT_ASPECT * joint_h)
     )
     return _closest_pairs(ok, v_gap / joint_h)
