@@ -31,6 +31,7 @@ COMMANDS = [
     "find_speed",
     "border_cuts",
     "scene_scales",
+    "scene_framings",
 ]
 
 
@@ -103,6 +104,34 @@ def test_scene_scales_resizes_each_scene_with_its_truth_and_scores_every_scale(c
     assert all(float(read.rstrip("%")) > 80 for read in row[1::2])  # a clean page, either size
     assert main(["--scales", "0"]) == 2
     assert "--scales" in capsys.readouterr().err
+
+
+def test_scene_framings_cut_and_place_each_scene_with_its_truth(capsys):
+    from benchmarks.run import load_digits
+    from benchmarks.scene_framings import DESK, FRAMINGS, framed, main
+    from benchmarks.scenes import scene_set
+
+    images, labels, _ = load_digits(None)  # the test fixture's digits
+    scene = next(iter(scene_set(images, labels, ["clean"], 1, 5)))
+    height, width = scene.image.shape[:2]
+    image, truth = framed(scene, FRAMINGS["landscape"])
+    assert (image == scene.image).all() and (truth.boxes == scene.truth.boxes).all()
+    image, truth = framed(scene, FRAMINGS["portrait"])  # the middle 540 of 960 columns
+    assert image.shape[:2] == (height, round(0.5625 * width))
+    x0 = round(0.21875 * width)
+    b = scene.truth.boxes
+    inside = (b[:, 0] >= x0) & (b[:, 0] + b[:, 2] <= x0 + image.shape[1])
+    assert (truth.partial == (scene.truth.partial | ~inside)).all()
+    assert (truth.boxes[:, 0] == b[:, 0] - x0).all()
+    image, truth = framed(scene, FRAMINGS["desk"])  # the same part 0.7 times, desk around it
+    assert image.shape == scene.image.shape and (image[0, 0] == DESK).all()
+    k = int(np.flatnonzero(~truth.partial)[0])
+    x, y, w, h = truth.boxes[k].tolist()
+    assert image[y : y + h, x : x + w].min() < 128  # the digit's ink is where its box says
+    assert main(["--families", "clean", "--framings", "portrait", "desk", "--scenes", "1"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    assert row[0] == "clean" and len(row) == 5
+    assert all(float(read.rstrip("%")) > 80 for read in row[1::2])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,12 +7,20 @@ import numpy as np
 import pytest
 
 from benchmarks.matching import Score, match, score_frame
+from benchmarks.scene_framings import FRAMINGS, framed
 from benchmarks.scenes import render_scene
 from camdigit.core.alternatives import FrameInk
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.crops import line_pieces, ring_ink, ring_shares
 from camdigit.core.cuts import cut_pieces
-from camdigit.core.finder import DigitFinder, FinderConfig, merge_parts, whole_in_frame
+from camdigit.core.finder import (
+    DigitFinder,
+    FinderConfig,
+    merge_parts,
+    to_gray,
+    whole_in_frame,
+)
+from camdigit.core.ink import light_ink
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import END, contested
 from camdigit.core.ruled_lines import erase_lines, line_outlines
@@ -273,6 +281,27 @@ def test_digits_written_across_a_dark_grid_keep_their_strokes(recognizer, mnist_
     s = read_scene(recognizer, scene)
     assert s.read_accuracy >= 0.9, s.as_dict()
     assert s.false <= 1, s.as_dict()
+
+
+def test_graph_paper_in_a_frame_taller_than_wide_is_erased_and_read(recognizer, mnist_1000):
+    # the grid is one blob holding every digit written across it; taken for the writing, it
+    # made a line longer than the frame's height (1.2 writing heights) before it was a line,
+    # so in a portrait frame nothing was erased and no digit found
+    scene = render_scene(*mnist_1000, "grid", 0, (480, 640))
+    s = read_scene(recognizer, scene)
+    assert s.read_accuracy >= 0.9, s.as_dict()
+    assert s.false <= 1, s.as_dict()
+
+
+def test_a_thin_pen_page_on_a_dark_desk_is_dark_ink_on_paper(recognizer, mnist_1000):
+    # the page's corners are lighter than the desk around them, and a 1-2 px pen's strokes
+    # vanish from the coarse copy the polarity is counted on: the page was inverted, nothing read
+    scene = render_scene(*mnist_1000, "thin", 0, (640, 480))
+    image, truth = framed(scene, FRAMINGS["desk"])
+    assert not light_ink(to_gray(image), FinderConfig())
+    found = recognizer.process(image, still=True).detections
+    whole = ~truth.partial
+    assert (match(found.boxes, truth.boxes[whole]) >= 0).mean() >= 0.8
 
 
 def test_a_stroke_running_along_a_grid_line_is_kept():

@@ -1,0 +1,163 @@
+"""The still families framed as other hands hold a camera: portrait, the page on a desk, closer.
+
+    python -m benchmarks.scene_framings                       # every still family, every framing
+    python -m benchmarks.scene_framings --families grid clean --framings portrait desk
+
+The measuring stick renders its pages filling a landscape 960x720 frame. A phone is as often
+held upright, a page lies on a desk with the desk around it, a camera comes closer to a few
+digits. A measure taken of the frame where it should be taken of the writing (a line's length
+from the frame's side, the writing's height from the largest blob) shows up as a family that
+reads well as rendered and not framed otherwise: a portrait frame of graph paper gave no digit
+until the finder's writing height stopped counting the grid's blob as writing. Each framing
+cuts a part of the scene (digits the cut crosses are neither to be found nor false digits,
+as at a video frame's border), sets it on a canvas, and reads it with ``camdigit run``'s own
+code; the table gives, per family, the digits read and the false digits per image. Compare a
+family's framings with each other, not with 100%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from benchmarks.frames import read_still
+from benchmarks.matching import Score
+from benchmarks.run import STILL_FAMILIES, add_data_option, load_digits, score_results
+from benchmarks.scenes import Scene, Truth, scene_set
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
+from camdigit.data.mnist import DataError
+
+DESK = (58, 84, 112)
+"""A wooden desk's brown (BGR), plain: a desk's grain is the texture family's."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Framing:
+    """A part of the scene (``crop``: x0, y0, x1, y1 as shares of its width and height) scaled
+    by ``scale`` onto a canvas of ``canvas`` (width, height as shares of the scene's) filled
+    with ``ground``, centred."""
+
+    crop: tuple[float, float, float, float]
+    scale: float
+    canvas: tuple[float, float]
+    ground: tuple[int, int, int] = DESK
+
+
+FRAMINGS: dict[str, Framing] = {
+    "landscape": Framing((0.0, 0.0, 1.0, 1.0), 1.0, (1.0, 1.0)),
+    # a phone held upright: the middle of the page, 540x720
+    "portrait": Framing((0.21875, 0.0, 0.78125, 1.0), 1.0, (0.5625, 1.0)),
+    # the same part of the page on a desk, a landscape frame around it, 0.7 times as large
+    "desk": Framing((0.21875, 0.0, 0.78125, 1.0), 0.7, (1.0, 1.0)),
+    # a phone upright over the page on a desk: the page 0.7 times as large, desk above and below
+    "portrait-desk": Framing((0.0, 0.0, 1.0, 1.0), 0.5625 * 0.9, (0.5625, 1.0)),
+    # a camera brought closer: the middle half of the page twice as large
+    "closer": Framing((0.25, 0.25, 0.75, 0.75), 2.0, (1.0, 1.0)),
+}
+"""Each framing's name and how it cuts and places the 960x720 scene."""
+
+
+def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
+    """The scene's image as ``framing`` frames it and its truth in the new image's pixels:
+    digits the crop cuts are partial, numbers and marks it cuts are left out."""
+    height, width = scene.image.shape[:2]
+    x0, y0, x1, y1 = (
+        round(share * side)
+        for share, side in zip(framing.crop, (width, height, width, height), strict=True)
+    )
+    canvas_w, canvas_h = round(framing.canvas[0] * width), round(framing.canvas[1] * height)
+    part = scene.image[y0:y1, x0:x1]
+    scale = framing.scale
+    if scale != 1.0:
+        shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        part = cv2.resize(part, None, fx=scale, fy=scale, interpolation=shrink)
+    part = part[:canvas_h, :canvas_w]
+    image = np.empty((canvas_h, canvas_w, 3), np.uint8)
+    image[:] = framing.ground
+    left, top = (canvas_w - part.shape[1]) // 2, (canvas_h - part.shape[0]) // 2
+    image[top : top + part.shape[0], left : left + part.shape[1]] = part
+
+    def inside(boxes: np.ndarray) -> np.ndarray:
+        b = np.asarray(boxes, np.float64).reshape(-1, 4)
+        return (
+            (b[:, 0] >= x0)
+            & (b[:, 1] >= y0)
+            & (b[:, 0] + b[:, 2] <= x1)
+            & (b[:, 1] + b[:, 3] <= y1)
+        )
+
+    def moved(boxes: np.ndarray) -> np.ndarray:
+        b = np.asarray(boxes, np.float64).reshape(-1, 4)
+        shifted = (b - [x0, y0, 0, 0]) * scale + [left, top, 0, 0]
+        return np.round(shifted).astype(np.int32)
+
+    truth = scene.truth
+    numbers = [
+        (text, tuple(moved(np.array(box))[0].tolist()))
+        for text, box in truth.numbers
+        if inside(np.array(box))[0]
+    ]
+    marks = truth.marks[inside(truth.marks)] if len(truth.marks) else truth.marks
+    return image, dataclasses.replace(
+        truth,
+        boxes=moved(truth.boxes),
+        partial=truth.partial | ~inside(truth.boxes),
+        numbers=numbers,
+        marks=moved(marks),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    add_data_option(parser)
+    parser.add_argument("--model", type=Path, default=None, help="a .tflite digit model")
+    parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT)
+    parser.add_argument(
+        "--families", nargs="+", choices=STILL_FAMILIES, default=STILL_FAMILIES, metavar="NAME"
+    )
+    parser.add_argument(
+        "--framings", nargs="+", choices=list(FRAMINGS), default=list(FRAMINGS), metavar="NAME"
+    )
+    parser.add_argument("--scenes", type=int, default=5, help="scenes per family")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", type=Path, default=None, help="write every figure here")
+    args = parser.parse_args(argv)
+    try:
+        images, labels, source = load_digits(args.data)
+    except DataError as exc:
+        print(f"benchmarks.scene_framings: {exc}", file=sys.stderr)
+        return 2
+    recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
+    print(f"digits: {source}; {args.scenes} scenes per family, seed {args.seed}")
+    print("read / false digits per image, in each framing of the 960x720 scenes")
+    print(f"{'family':<12}" + "".join(f"{name:>16}" for name in args.framings))
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for family in args.families:
+        scores = [Score() for _ in args.framings]
+        for scene in scene_set(images, labels, [family], args.scenes, args.seed):
+            for score, name in zip(scores, args.framings, strict=True):
+                image, truth = framed(scene, FRAMINGS[name])
+                score.add(score_results([read_still(recognizer, image, family)], [truth]))
+        cells = [f"{s.read_accuracy:>9.2%} {s.false_per_image:>5.2f}" for s in scores]
+        print(f"{family:<12}" + "".join(f"{cell:>16}" for cell in cells))
+        figures[family] = {
+            name: {"read": s.read_accuracy, "false_per_image": s.false_per_image}
+            for name, s in zip(args.framings, scores, strict=True)
+        }
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=1))
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
