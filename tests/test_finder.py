@@ -20,7 +20,7 @@ from camdigit.core.finder import (
     to_gray,
     whole_in_frame,
 )
-from camdigit.core.ink import light_ink
+from camdigit.core.ink_polarity import light_ink
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import END, contested
 from camdigit.core.ruled_lines import erase_lines, line_outlines

@@ -8,9 +8,10 @@ import pytest
 
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import FinderConfig
-from camdigit.core.ink import _bright_level, _shrunk, find_ink, paper_level
+from camdigit.core.ink import _bright_level, find_ink, paper_level
 from camdigit.core.paper_shade import dim_ground, off_page
 from camdigit.core.pipeline import Recognizer
+from camdigit.core.pixels import shrunk
 
 LIT = 235.0
 DESK = 110.0
@@ -43,7 +44,7 @@ def pencil(frame: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> t
 
 def dim_and_off_page(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     cfg = FinderConfig()
-    small, step = _shrunk(gray)
+    small, step = shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(gray.shape) / step)) | 1)
     paper = paper_level(small, base, cfg)
     bright = _bright_level(paper)

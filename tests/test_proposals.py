@@ -15,11 +15,10 @@ from camdigit.core.proposals import (
     SURE,
     choose,
     log_odds,
-    piece_heights,
-    standing_height,
     unbeatable,
     unclear_cuts,
 )
+from camdigit.core.writing_heights import piece_heights, standing_height
 
 PAD = 2
 

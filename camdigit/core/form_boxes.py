@@ -7,8 +7,10 @@ ruled lines (a comb of three cells is only about four digits wide), so boxes are
 shape instead, at any size:
 
 - a blob with at least one hole whose outline fills its least rectangle, or one of whose holes
-  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round), not
-  cut by the frame's border;
+  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round); where
+  the frame's border cuts it (a camera seeing part of a form), which straightens its outline,
+  a comb's one row of cells, seen with the border as its cut cell's wall or, failing that,
+  as the cells the border left whole (a grid's row is left to the ruled lines' eraser);
 - not mostly ink: its lines are thin against the cells they enclose;
 - turned upright by that rectangle (or, where that shows no box, warped upright from the four
   corners of its hull, when they are near square: a box seen in perspective, its lines
@@ -34,11 +36,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.box_views import RECT_FILL, walls_and_lines
 from camdigit.core.form_combs import Segment, comb_lines
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
-
-RECT_FILL = 0.85
-"""A box's outline fills at least this share of its least rectangle (an ellipse fills 0.79)."""
 
 CELL_FILL = 0.9
 """... or one of its holes fills this share of its own least rectangle (a cell; the hole of a 0
@@ -47,28 +47,6 @@ is round)."""
 MAX_INK = 0.7
 """A box's lines (and the digits touching them) cover at most this share of its area (a small
 box's blurred lines take much of it; a blot with pinholes has no wall between its ends)."""
-
-ACROSS = 0.97
-"""A wall has ink in at least this share of the rows between the box's top and bottom lines,
-a line in this share of the columns between its end walls: it runs across the whole box (a 1
-written in a cell, however straight and tall, leaves paper between its ends and the lines)."""
-
-LOOSE = 0.6
-"""... and the box's outermost lines first, before what sticks out of it is left aside, in at
-least this share (a digit written across the box's line, sticking out of it)."""
-
-WRITTEN = 0.02
-"""Writing covers at least this share of a box's cells (a digit takes a tenth of its cell or
-more; a 0 or an 8 with straight sides has no ink in the cells its outline makes)."""
-
-HAIRLINE_RUN = 3
-"""A box whose walls and lines run at most this wide in its upright view (a line a pixel wide,
-widened a pixel either way to count as straight) has its corners judged within a pixel: at a
-webcam's size a form's hairlines, turned or warped upright, lose a corner's pixel, and three of
-the six combs of a 720x540 form were left standing, their walls read as 1s."""
-
-MAX_SKEW = 25.0
-"""A box seen at a slant keeps its corners within this many degrees of square."""
 
 NEAR = 2
 """What is left of a box's line within this many pixels of its erased band is the line's own
@@ -123,8 +101,7 @@ def _closed_boxes(
     for blob, members in zip(blobs.tolist(), np.split(hole_ids, firsts[1:]), strict=True):
         outline = contours[blob]
         x, y, w, h = cv2.boundingRect(outline)
-        if x == 0 or y == 0 or x + w == width or y + h == height:
-            continue  # the frame's border cuts it: straight there, whatever it is
+        cut = x == 0 or y == 0 or x + w == width or y + h == height
         (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
         if min(rw, rh) < min_side:
             continue
@@ -133,6 +110,18 @@ def _closed_boxes(
         hole_areas = [cv2.contourArea(c) for c in holes]
         if area - sum(hole_areas) > MAX_INK * area:
             continue
+        if cut:
+            # the frame's border cuts it (a camera seeing part of a form), straightening its
+            # outline: a comb's row of cells is looked at as the cells the border left whole,
+            # with their lines (a grid's rows are the ruled lines' eraser's)
+            if not _comb_row(holes, hole_areas):
+                continue
+            outline = _closed_part(mask, holes, (x, y, w, h))
+            px, py, pw, ph = cv2.boundingRect(outline)
+            if px == 0 or py == 0 or px + pw == width or py + ph == height:
+                continue  # no cell clear of the border (a 0's ring the border flattens)
+            area = cv2.contourArea(outline)
+            (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
         # shaped like a box, or holding a cell shaped like one (a digit sticking far out of
         # its box widens the box's rectangle; a cell no digit touches keeps its shape)
         if area < RECT_FILL * rw * rh and not any(
@@ -140,189 +129,51 @@ def _closed_boxes(
             for hole, hole_area in zip(holes, hole_areas, strict=True)
         ):
             continue
-        found.extend(_walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle))
+        lines = walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle)
+        if cut and lines and not _cut_across(lines, (x, y, w, h), mask.shape):
+            lines = []  # a grid's row, the walls of the next row running on to the border
+        found.extend(lines)
     return found
 
 
-def _walls_and_lines(
-    mask: np.ndarray,
-    outline: np.ndarray,
-    area: float,
-    centre: tuple[float, float],
-    size: tuple[float, float],
-    angle: float,
-) -> list[Segment]:
-    """The straight lines across one box-shaped blob, found upright (see the module's doc):
-    turned by its least rectangle, or, where that finds none, warped from the four corners
-    of its outline's hull (a box seen in perspective: its lines do not run parallel); ``area``:
-    the outline's."""
-    x, y, w, h = cv2.boundingRect(outline)
-    inside = np.zeros((h, w), np.uint8)
-    cv2.drawContours(inside, [outline], -1, 255, cv2.FILLED, offset=(-x, -y))
-    ink = cv2.bitwise_and(inside, mask[y : y + h, x : x + w])
-    if angle > 45:  # turn the least way: the rectangle may stand or lie
-        angle -= 90
-        size = (size[1], size[0])
-    # the rectangle runs between pixel centres: a side of n pixels is n - 1 long
-    width, height = round(size[0]) + 1, round(size[1]) + 1
-    turn = np.asarray(cv2.getRotationMatrix2D((centre[0] - x, centre[1] - y), angle, 1.0))
-    turn[:, 2] += np.array([(width - 1) / 2 - (centre[0] - x), (height - 1) / 2 - (centre[1] - y)])
-    views = [(np.vstack([turn, [0.0, 0.0, 1.0]]), width, height)]
-    quad = _quadrilateral(outline, area)
-    if quad is not None:
-        views.append(_warp_from(quad - np.array([x, y], np.float32)))
-        fitted = _refined(quad.astype(np.float64), outline.reshape(-1, 2))
-        if fitted is not None and _box_like(fitted, area):
-            views.append(_warp_from(fitted - np.array([x, y], np.float32)))
-    for warp, width, height in views:
-        found = _box_seen(cv2.warpPerspective(ink, warp, (width, height), flags=cv2.INTER_NEAREST))
-        if found:
-            back = np.linalg.inv(warp)
-            segments = []
-            for (ux0, uy0), (ux1, uy1), band in found:
-                ends = np.array([[[ux0, uy0], [ux1, uy1]]], np.float64)
-                (x0, y0), (x1, y1) = cv2.perspectiveTransform(ends, back)[0] + (x, y)
-                segments.append(((round(x0), round(y0)), (round(x1), round(y1)), band))
-            return segments
-    return []
+def _cut_across(lines: list[Segment], box: tuple[int, int, int, int], shape: tuple) -> bool:
+    """Whether the frame's border cuts the blob of ``box`` across the row of cells its
+    ``lines`` make (at the end of a row as wide as its lines span, or of a column), not
+    along it."""
+    x, y, w, h = box
+    height, width = shape[:2]
+    ends = np.array([end for segment in lines for end in segment[:2]], np.float64)
+    if np.ptp(ends[:, 0]) >= np.ptp(ends[:, 1]):  # a row: cut at its left or right end
+        return x == 0 or x + w == width
+    return y == 0 or y + h == height
 
 
-def _quadrilateral(outline: np.ndarray, area: float) -> np.ndarray | None:
-    """(4, 2) float32: the corners of the outline's hull in order around it, when it has four
-    (simplified up to a twentieth of its length) that make a box (:func:`_box_like`, the
-    outline's ``area`` filling them), else None."""
-    hull = cv2.convexHull(outline)
-    length = cv2.arcLength(hull, True)
-    for share in (0.01, 0.02, 0.03, 0.05):
-        corners = cv2.approxPolyDP(hull, share * length, True)
-        if len(corners) == 4:
-            quad = corners.reshape(4, 2).astype(np.float32)
-            return quad if _box_like(quad, area) else None
-        if len(corners) < 4:
-            return None
-    return None
+def _comb_row(holes: list[np.ndarray], areas: list[float]) -> bool:
+    """Whether a blob's ``holes`` (of ``areas``) hold two cells or more in one row or column,
+    as a comb's do (their centres within half a cell of one line), not over a plane as a
+    grid's do, nor one alone, as a 0's ring flattened by the frame's border; the holes far
+    smaller than the largest (a 0's or an 8's, written in a cell) do not count."""
+    least = 0.25 * max(areas)
+    cells = [hole for hole, area in zip(holes, areas, strict=True) if area >= least]
+    if len(cells) < 2:
+        return False
+    boxes = np.array([cv2.boundingRect(h) for h in cells], np.float32)
+    centres = boxes[:, :2] + boxes[:, 2:] / 2
+    _, (a, b), _ = cv2.minAreaRect(centres)
+    return min(a, b) <= 0.5 * float(np.median(boxes[:, 2:].min(axis=1)))
 
 
-def _box_like(quad: np.ndarray, area: float) -> bool:
-    """Whether a quadrilateral is a box seen at a slant: each corner within
-    :data:`MAX_SKEW` degrees of square, and the blob's ``area`` filling it as a box's does (a
-    digit's loop warped from its hull's corners is a box too)."""
-    sides = np.roll(quad, -1, axis=0) - quad
-    before = np.roll(sides, 1, axis=0)
-    cosines = -(sides * before).sum(axis=1) / np.maximum(
-        np.hypot(*sides.T) * np.hypot(*before.T), 1e-6
-    )
-    square = np.all(np.abs(cosines) <= np.sin(np.radians(MAX_SKEW)))
-    return bool(square and area >= RECT_FILL * cv2.contourArea(quad))
-
-
-def _refined(corners: np.ndarray, points: np.ndarray) -> np.ndarray | None:
-    """The corners where lines fitted to the ``points`` of the outline along each side of the
-    simplified quadrilateral meet (its corners are a few pixels off, its sides' ends cut)."""
-    lines = []
-    for a, b in zip(corners, np.roll(corners, -1, axis=0), strict=True):
-        direction = (b - a) / max(float(np.hypot(*(b - a))), 1e-6)
-        offset = points - a
-        along = offset @ direction
-        across = np.abs(offset @ np.array([-direction[1], direction[0]]))
-        span = float(np.hypot(*(b - a)))
-        near = points[(across <= 2.0) & (along >= 0.1 * span) & (along <= 0.9 * span)]
-        if len(near) < 2:
-            return corners.astype(np.float32)
-        vx, vy, x0, y0 = cv2.fitLine(near.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-        lines.append((np.array([x0, y0]), np.array([vx, vy])))
-    refined = []
-    for (p, u), (q, v) in zip(lines[-1:] + lines[:-1], lines, strict=True):  # sides meeting
-        matrix = np.array([[u[0], -v[0]], [u[1], -v[1]]], np.float64)
-        if abs(np.linalg.det(matrix)) < 1e-6:
-            return None
-        t = np.linalg.solve(matrix, q - p)
-        refined.append(p + t[0] * u)
-    return np.array(refined, np.float32)
-
-
-def _warp_from(quad: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """The homography from a quadrilateral's corners (in order around it) to an upright
-    rectangle of its sides' mean lengths, and that rectangle's width and height."""
-    sides = np.hypot(*(np.roll(quad, -1, axis=0) - quad).T)
-    width = round((sides[0] + sides[2]) / 2) + 1
-    height = round((sides[1] + sides[3]) / 2) + 1
-    square = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
-    return cv2.getPerspectiveTransform(quad, square.astype(np.float32)), width, height
-
-
-Seen = tuple[tuple[float, float], tuple[float, float], int]
-"""A :data:`Segment` in a box's upright view."""
-
-
-def _box_seen(upright: np.ndarray) -> list[Seen]:
-    """The walls and lines of a box seen upright in ``upright`` (its ink, the box filling it),
-    as :data:`Segment` in its coordinates; none where it is not one."""
-    height, width = upright.shape
-    if height < 3 or width < 3:
-        return []
-    # a line a pixel off straight still runs across: ink a pixel to either side of it counts
-    along = cv2.dilate(upright, np.ones((1, 3), np.uint8)) > 0  # for walls
-    across = cv2.dilate(upright, np.ones((3, 1), np.uint8)) > 0  # for lines
-    # the box's own edges first, loosely: a digit sticking out of it widens its rectangle
-    walls = _runs(along.mean(axis=0) >= LOOSE)
-    lines = _runs(across.mean(axis=1) >= LOOSE)
-    if len(walls) < 2 or len(lines) < 2:
-        return []
-    left, right, top, bottom = walls[0][0], walls[-1][1], lines[0][0], lines[-1][1]
-    # then what runs across all of the box between them: walls at both its ends, lines along
-    # its top and its bottom, each measured between the lines across it (where they meet, a
-    # blurred box's corners are rounded off)
-    inner_y, inner_x = slice(lines[0][1], lines[-1][0]), slice(walls[0][1], walls[-1][0])
-    if inner_y.start >= inner_y.stop or inner_x.start >= inner_x.stop:
-        return []
-    walls = _runs(along[inner_y, left:right].mean(axis=0) >= ACROSS)
-    lines = _runs(across[top:bottom, inner_x].mean(axis=1) >= ACROSS)
-    # a grid or a table (rows of cells, not one) is left to the ruled lines' eraser, which
-    # mends the strokes written across its lines
-    if len(walls) < 2 or len(lines) < 2 or min(len(walls), len(lines)) > 2:
-        return []
-    widest = max(end - start for start, end in walls + lines)
-    if widest > MAX_BAND:
-        return []  # a marker's stroke, not a printed line (a thick 0 with straight sides)
-    if walls[0][0] > 2 or walls[-1][1] < right - left - 2:
-        return []
-    if lines[0][0] > 2 or lines[-1][1] < bottom - top - 2:
-        return []
-    # its lines meet at its corners (a thick 0's ring runs round them); a hairline box's
-    # corners within a pixel (turned or warped upright, a 1 px line's corner comes out rounded
-    # off by a pixel, or cut)
-    box = upright[top:bottom, left:right] > 0
-    corners = box
-    if widest <= HAIRLINE_RUN:
-        corners = cv2.dilate(upright, np.ones((3, 3), np.uint8))[top:bottom, left:right] > 0
-    for rows in (lines[0], lines[-1]):
-        for columns in (walls[0], walls[-1]):
-            if corners[rows[0] : rows[1], columns[0] : columns[1]].mean() < 0.5:
-                return []
-    # a box is written in: a 0 or an 8 with straight sides is a frame around empty cells
-    cells = box  # what is left once its lines are blanked
-    for start, end in walls:
-        cells[:, max(0, start - 1) : end + 1] = False
-    for start, end in lines:
-        cells[max(0, start - 1) : end + 1] = False
-    if cells.mean() < WRITTEN:
-        return []
-    found: list[Seen] = []
-    for runs, vertical in ((walls, True), (lines, False)):
-        for start, end in runs:
-            band = min(max(3, end - start + 1), MAX_BAND) | 1  # the run is 2 px wider
-            if vertical:
-                middle = left + (start + end - 1) / 2
-                found.append(((middle, top), (middle, bottom - 1.0), band))
-            else:
-                middle = top + (start + end - 1) / 2
-                found.append(((left, middle), (right - 1.0, middle), band))
-    return found
-
-
-def _runs(on: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of every run of True in ``on``, end exclusive."""
-    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
-    return list(zip(starts, ends, strict=True))
+def _closed_part(
+    mask: np.ndarray, holes: list[np.ndarray], box: tuple[int, int, int, int]
+) -> np.ndarray:
+    """The outline of the ink of the blob of ``box`` around its closed ``holes`` (the cells
+    the frame's border left whole, their lines up to :data:`MAX_BAND` thick): the comb the
+    border cut, less its cut cell."""
+    x, y, w, h = box
+    cells = np.zeros((h, w), np.uint8)
+    points = np.concatenate([hole.reshape(-1, 2) for hole in holes]) - (x, y)
+    cv2.fillPoly(cells, [cv2.convexHull(points.astype(np.int32))], 255)
+    around = cv2.dilate(cells, np.ones((2 * MAX_BAND + 1,) * 2, np.uint8))
+    part = cv2.bitwise_or(cv2.bitwise_and(around, mask[y : y + h, x : x + w]), cells)
+    outlines, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(x, y))
+    return max(outlines, key=cv2.contourArea)

@@ -21,8 +21,8 @@ where the writing around is itself faint), and what is a little darker joined to
 (:mod:`camdigit.core.faint_ink`).
 
 Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
-measured (:func:`light_ink`) and the frame inverted, so every later step sees dark ink on a
-light ground.
+measured (:func:`camdigit.core.ink_polarity.light_ink`) and the frame inverted, so every later step
+sees dark ink on a light ground.
 """
 
 from __future__ import annotations
@@ -34,18 +34,13 @@ import cv2
 import numpy as np
 
 from camdigit.core.faint_ink import join_faint
+from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import dim_ground, off_page
+from camdigit.core.pixels import shrunk
 
 _GROW = np.ones((3, 3), np.uint8)
 
 InkPolarity = Literal["auto", "dark", "light"]
-
-POLARITY_SIDE = 80
-"""The polarity is counted on a copy about this many pixels on its shorter side (halved from
-the paper's copy when that is twice as large): a count of marks, not their shapes."""
-
-LIGHT_MAJORITY = 2.0
-"""Light marks must outnumber dark ones this many times for the writing to be taken as light."""
 
 GAINED = 1.25
 """A wider window is taken where it finds this many times the ink the narrower one did: the
@@ -67,90 +62,15 @@ class InkMap:
     inverted: bool = False  # the frame was light ink on a dark ground, inverted before
 
 
-def _shrunk(gray: np.ndarray) -> tuple[np.ndarray, int]:
-    """The frame shrunk by a whole ``step`` to about 160 px on its shorter side, and the step."""
-    height, width = gray.shape
-    step = max(1, min(height, width) // 160)
-    small = cv2.resize(
-        gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA
-    )
-    return small, step
-
-
-def light_ink(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> bool:
-    """Is the writing lighter than its ground? Measured, not assumed.
-
-    Ink is marks that stand out of the ground around them, and the ground is the majority: on
-    a shrunk copy, the marks clearly darker than the local median (dark ink on paper) and those
-    clearly lighter (chalk on a board) are counted with the same test; the writing is the kind
-    there is clearly more of. A shadow's edge or a texture gives both kinds alike.
-
-    Where light marks are the more, they are counted again at twice the resolution, as
-    strokes only (:func:`_strokes`): a page on a dark desk has corners lighter than the desk
-    around them, and a thin pen's strokes vanish at the coarser copy, where the corners
-    outnumbered them and the page was inverted (no digit of a thin-pen page on a desk was
-    found: ``python -m benchmarks.scene_framings``). ``shrunk``: :func:`_shrunk` of ``gray``
-    when the caller made it already.
-    """
-    height, width = gray.shape
-    small, step = shrunk or _shrunk(gray)
-    fine = small, step
-    if min(small.shape) >= 2 * POLARITY_SIDE:  # counting marks needs no more than this
-        small = cv2.resize(
-            small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA
-        )
-        step *= 2
-    dark, light, _ = _marks(small, cfg, round(cfg.paper_window * min(height, width) / step))
-    if not _lighter(dark, light):
-        return False
-    small, step = fine
-    side = max(3, round(cfg.paper_window * min(height, width) / step) | 1)
-    dark, light, depth = _marks(small, cfg, side)
-    reach = side // 2 + 1  # beyond half the median's window, either way
-    dark &= _strokes(small, reach, -1, depth)
-    return _lighter(dark, light & _strokes(small, reach, 1, depth))
-
-
-def _marks(small: np.ndarray, cfg, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pixels of ``small`` clearly darker and clearly lighter than the median around them
-    (a window ``side`` pixels either way, at least 3), and the depth that takes, the same both
-    ways: a share of the brighter of mark and ground, or the noise margin."""
-    side = max(3, int(side) | 1)
-    ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
-    image = small.astype(np.float32)
-    depth = np.maximum((1.0 - cfg.ink_ratio) * np.maximum(ground, image), cfg.ink_margin)
-    return ground - image > depth, image - ground > depth, depth
-
-
-def _strokes(small: np.ndarray, reach: int, sign: int, depth: np.ndarray) -> np.ndarray:
-    """The pixels of ``small`` that stand out by ``depth`` (lighter for ``sign`` 1, darker for
-    -1) of both the pixels ``reach`` away along its row, or of both along its column: a
-    stroke stands out of the ground on both its sides, a page's corner only towards the desk
-    beside it, the paper between a marker's strokes only where its ink lies."""
-    image = sign * small.astype(np.float32)
-    found = np.zeros(small.shape, bool)
-    for axis in (0, 1):
-        before = np.roll(image, reach, axis=axis)
-        after = np.roll(image, -reach, axis=axis)
-        found |= (image - before > depth) & (image - after > depth)
-    return found
-
-
-def _lighter(dark: np.ndarray, light: np.ndarray) -> bool:
-    """Light marks clearly outnumber dark ones (:data:`LIGHT_MAJORITY`)."""
-    light_count, dark_count = int(np.count_nonzero(light)), int(np.count_nonzero(dark))
-    return light_count > LIGHT_MAJORITY * dark_count + 0.001 * light.size
-
-
 def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.ndarray, InkMap]:
     """The frame as dark ink on a light ground (inverted when the ink is light) and its ink."""
     # the shrunk frame serves both steps unless the frame is inverted in between
-    shrunk = _shrunk(gray) if polarity == "auto" else None
-    inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg, shrunk))
+    small = shrunk(gray) if polarity == "auto" else None
+    inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg, small))
     if inverted:
         gray = cv2.bitwise_not(gray)
-        shrunk = None
-    ink = ink_mask(gray, cfg, shrunk)
+        small = None
+    ink = ink_mask(gray, cfg, small)
     return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted)
 
 
@@ -301,7 +221,7 @@ def _inside_frame(stats: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return (x > 0) & (y > 0) & (x + w < shape[1]) & (y + h < shape[0])
 
 
-def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None) -> InkMap:
+def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> InkMap:
     """Find the dark ink of a grayscale frame against the paper around it.
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
@@ -316,10 +236,10 @@ def ink_mask(gray: np.ndarray, cfg, shrunk: tuple[np.ndarray, int] | None = None
     around it, so ink in a shadow a quarter as bright as the lit page is still ink, but the
     grain of a dark desk is not. The page in soft shade, reached from the lit page without a
     step, is not dim ground (:mod:`camdigit.core.paper_shade`).
-    ``shrunk``: :func:`_shrunk` of ``gray`` when the caller made it already.
+    ``copy``: :func:`camdigit.core.pixels.shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
-    small, step = shrunk or _shrunk(gray)
+    small, step = copy or shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     paper = paper_level(small, base, cfg)
     bright = _bright_level(paper)

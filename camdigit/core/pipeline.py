@@ -26,13 +26,10 @@ from camdigit.core.proposals import (
     choose,
     contested,
     log_odds,
-    piece_heights,
     settled,
-    standing_height,
     unbeatable,
     unclear_cuts,
     uncut,
-    writing_height,
 )
 from camdigit.core.reported import reported
 from camdigit.core.rows import row_cuts, two_rows
@@ -44,6 +41,7 @@ from camdigit.core.second_looks import (
 )
 from camdigit.core.slant import stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
+from camdigit.core.writing_heights import piece_heights, standing_height, writing_height
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
@@ -299,7 +297,7 @@ class Recognizer:
 
 
 def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
-    """The frame's writing height (:func:`camdigit.core.proposals.writing_height`), from what
+    """The frame's writing height (:func:`camdigit.core.writing_heights.writing_height`), from what
     the model read as digits or what follows a steady track (not ``needs``: not read again, in
     a video most of the frame's digits)."""
     return writing_height(boxes, look.as_digits | ~needs)

@@ -1,4 +1,5 @@
-"""Frames of any dtype as 8-bit BGR or grey: what the finder works on and what is drawn on.
+"""Frames of any dtype as 8-bit BGR or grey: what the finder works on and what is drawn on; and
+the shrunk grey copy the ink and its polarity are first measured on.
 
 Here, in the core, so that the finder needs nothing from input/output; :mod:`camdigit.io.images`
 uses it on every decoded file.
@@ -23,3 +24,13 @@ def to_bgr8(image: np.ndarray) -> np.ndarray:
     elif image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     return image
+
+
+def shrunk(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """The frame shrunk by a whole ``step`` to about 160 px on its shorter side, and the step."""
+    height, width = gray.shape
+    step = max(1, min(height, width) // 160)
+    small = cv2.resize(
+        gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA
+    )
+    return small, step

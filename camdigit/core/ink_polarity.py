@@ -1,0 +1,81 @@
+"""Which way the writing is: dark ink on light paper, or light chalk or marker on a dark board,
+measured per frame (:func:`light_ink`) so that no flag is needed."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from camdigit.core.pixels import shrunk
+
+POLARITY_SIDE = 80
+"""The polarity is counted on a copy about this many pixels on its shorter side (halved from
+the paper's copy when that is twice as large): a count of marks, not their shapes."""
+
+LIGHT_MAJORITY = 2.0
+"""Light marks must outnumber dark ones this many times for the writing to be taken as light."""
+
+
+def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> bool:
+    """Is the writing lighter than its ground? Measured, not assumed.
+
+    Ink is marks that stand out of the ground around them, and the ground is the majority: on
+    a shrunk copy, the marks clearly darker than the local median (dark ink on paper) and those
+    clearly lighter (chalk on a board) are counted with the same test; the writing is the kind
+    there is clearly more of. A shadow's edge or a texture gives both kinds alike.
+
+    Where light marks are the more, they are counted again at twice the resolution, as
+    strokes only (:func:`_strokes`): a page on a dark desk has corners lighter than the desk
+    around them, and a thin pen's strokes vanish at the coarser copy, where the corners
+    outnumbered them and the page was inverted (no digit of a thin-pen page on a desk was
+    found: ``python -m benchmarks.scene_framings``). ``copy``:
+    :func:`camdigit.core.pixels.shrunk` of ``gray`` when the caller made it already.
+    """
+    height, width = gray.shape
+    small, step = copy or shrunk(gray)
+    fine = small, step
+    if min(small.shape) >= 2 * POLARITY_SIDE:  # counting marks needs no more than this
+        small = cv2.resize(
+            small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
+        step *= 2
+    dark, light, _ = _marks(small, cfg, round(cfg.paper_window * min(height, width) / step))
+    if not _lighter(dark, light):
+        return False
+    small, step = fine
+    side = max(3, round(cfg.paper_window * min(height, width) / step) | 1)
+    dark, light, depth = _marks(small, cfg, side)
+    reach = side // 2 + 1  # beyond half the median's window, either way
+    dark &= _strokes(small, reach, -1, depth)
+    return _lighter(dark, light & _strokes(small, reach, 1, depth))
+
+
+def _marks(small: np.ndarray, cfg, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixels of ``small`` clearly darker and clearly lighter than the median around them
+    (a window ``side`` pixels either way, at least 3), and the depth that takes, the same both
+    ways: a share of the brighter of mark and ground, or the noise margin."""
+    side = max(3, int(side) | 1)
+    ground = cv2.medianBlur(small, min(2 * side + 1, 255)).astype(np.float32)
+    image = small.astype(np.float32)
+    depth = np.maximum((1.0 - cfg.ink_ratio) * np.maximum(ground, image), cfg.ink_margin)
+    return ground - image > depth, image - ground > depth, depth
+
+
+def _strokes(small: np.ndarray, reach: int, sign: int, depth: np.ndarray) -> np.ndarray:
+    """The pixels of ``small`` that stand out by ``depth`` (lighter for ``sign`` 1, darker for
+    -1) of both the pixels ``reach`` away along its row, or of both along its column: a
+    stroke stands out of the ground on both its sides, a page's corner only towards the desk
+    beside it, the paper between a marker's strokes only where its ink lies."""
+    image = sign * small.astype(np.float32)
+    found = np.zeros(small.shape, bool)
+    for axis in (0, 1):
+        before = np.roll(image, reach, axis=axis)
+        after = np.roll(image, -reach, axis=axis)
+        found |= (image - before > depth) & (image - after > depth)
+    return found
+
+
+def _lighter(dark: np.ndarray, light: np.ndarray) -> bool:
+    """Light marks clearly outnumber dark ones (:data:`LIGHT_MAJORITY`)."""
+    light_count, dark_count = int(np.count_nonzero(light)), int(np.count_nonzero(dark))
+    return light_count > LIGHT_MAJORITY * dark_count + 0.001 * light.size
