@@ -59,7 +59,7 @@ from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
-from camdigit.core.grid_lines import GRID_CELLS
+from camdigit.core.grid_lines import GRID_CELLS, alike_cells, grid_shaped
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
@@ -171,7 +171,7 @@ class DigitFinder:
             outlines = all_contours(mask)
         contours = outer_contours(mask, outlines)
         boxes = blob_boxes(contours)
-        writing = _writing_height(boxes, _holes(outlines[1]), min_h, cfg)
+        writing = _writing_height(boxes, _grids(outlines), min_h, cfg)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
             mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
@@ -312,22 +312,36 @@ class DigitFinder:
         return found
 
 
-def _holes(parents: np.ndarray) -> np.ndarray:
-    """How many holes each outer contour has (in the order of
-    :func:`camdigit.core.segmentation.outer_contours`), from every contour's parent."""
-    counts = np.bincount(parents[parents >= 0], minlength=len(parents))
-    return counts[parents < 0]
+def _grids(outlines: tuple[list[np.ndarray], np.ndarray]) -> np.ndarray:
+    """(N,) bool: which outer contours of ``outlines`` (:func:`all_contours`; in the order of
+    :func:`camdigit.core.segmentation.outer_contours`) are grids
+    (:func:`camdigit.core.grid_lines.grid_shaped`, its cells of one size: a number written
+    along a cheque's line, its loops and the gaps it closes with the line, is writing)."""
+    contours, parents = outlines
+    outer = np.flatnonzero(parents < 0)
+    counts = np.bincount(parents[parents >= 0], minlength=len(parents))[outer]
+    grids = np.zeros(len(outer), bool)
+    for k in np.flatnonzero(counts >= GRID_CELLS).tolist():
+        blob = int(outer[k])
+        cells = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
+        holes = sum(cv2.contourArea(c) for c in cells)
+        ink = cv2.contourArea(contours[blob]) - holes
+        length = cv2.arcLength(contours[blob], True) + sum(cv2.arcLength(c, True) for c in cells)
+        pitch = float(np.median([min(cv2.boundingRect(c)[2:]) for c in cells]))
+        thickness = 2.0 * max(ink, 0.0) / length
+        grids[k] = grid_shaped(len(cells), ink, holes, pitch, thickness) and alike_cells(cells)
+    return grids
 
 
-def _writing_height(boxes: np.ndarray, holes: np.ndarray, min_h: int, cfg: FinderConfig) -> float:
+def _writing_height(boxes: np.ndarray, grids: np.ndarray, min_h: int, cfg: FinderConfig) -> float:
     """How tall the writing is: the 90th percentile of the heights of blobs shaped like a digit
-    or a few touching ones (the tallest writing, robust to a stray blob), not a grid's (a blob
-    with :data:`GRID_CELLS` holes or more: graph paper as dark as the ink, all the digits
+    or a few touching ones (the tallest writing, robust to a stray blob), not a grid's
+    (``grids``, a mask; :func:`_grids`: graph paper as dark as the ink, all the digits
     written across it in it, taken for the writing made its lines too short to be lines in a
     frame taller than wide, and no digit was found). 0 when there are none."""
     w, h = boxes[:, 2], boxes[:, 3]
     shaped = (h >= min_h) & (w <= MAX_WIDTH * h) & (w >= cfg.min_aspect * h)
-    heights = h[shaped & (holes < GRID_CELLS)]
+    heights = h[shaped & ~grids]
     if len(heights) == 0:
         return 0.0
     k = int(np.ceil(0.9 * (len(heights) - 1)))

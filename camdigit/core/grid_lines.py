@@ -60,6 +60,48 @@ MIN_CLEAR = 3
 """A line is placed only where at least this many of its cross-sections hold its ink alone."""
 
 
+def grid_shaped(cells: int, ink: float, holes: float, pitch: float, thickness: float) -> bool:
+    """Whether a blob with ``cells`` holes is a grid: enough of them (:data:`GRID_CELLS`), its
+    ``ink`` area less than :data:`GRID_INK` of its outline's (``holes`` the holes' area), and
+    its cells (their median side, ``pitch``) :data:`GRID_PITCH` times as wide as its lines are
+    thick (``thickness``) and :data:`GRID_MIN_PITCH` pixels at least: not a blot of ink with
+    pinholes, a fabric's weave, nor a number of touching digits with eight loops."""
+    return (
+        cells >= GRID_CELLS
+        and ink < GRID_INK * (ink + holes)
+        and pitch >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)
+    )
+
+
+def one_row(cells: list[np.ndarray]) -> bool:
+    """Whether the holes ``cells`` (contours) lie in one row or column, their centres within
+    half a cell's side of one line: a comb's cells or the loops of a number written touching
+    a line, not a grid's cells, which cover a plane."""
+    boxes = np.array([cv2.boundingRect(cell) for cell in cells], np.float32).reshape(-1, 4)
+    if len(boxes) < 3:
+        return True
+    centres = boxes[:, :2] + boxes[:, 2:] / 2
+    _, (a, b), _ = cv2.minAreaRect(centres)
+    return min(a, b) <= 0.5 * float(np.median(boxes[:, 2:].min(axis=1)))
+
+
+GRID_ALIKE = 0.5
+"""A grid's cells are of one size: at least this share of its holes are within a quarter of
+the median hole's width and height (0.76-0.88 on the grid family's pages, whole or in part;
+0.12 for the loops of a number written touching a cheque's line, and the gaps it closes
+with it)."""
+
+
+def alike_cells(cells: list[np.ndarray]) -> bool:
+    """Whether the holes ``cells`` (contours) are mostly of one size, as a grid's are
+    (:data:`GRID_ALIKE`)."""
+    sides = np.array([cv2.boundingRect(cell)[2:] for cell in cells], np.float64).reshape(-1, 2)
+    if not len(sides):
+        return False
+    near = np.abs(sides / np.median(sides, axis=0) - 1.0) <= 0.25
+    return bool(near.all(axis=1).mean() >= GRID_ALIKE)
+
+
 def grid_segments(
     mask: np.ndarray, contour: np.ndarray, pitch: float, widest: int, thickness: float = 0.0
 ) -> list[tuple[np.ndarray, int]]:

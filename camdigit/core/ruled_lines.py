@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from camdigit.core.grid_lines import GRID_CELLS, GRID_INK, GRID_MIN_PITCH, GRID_PITCH, grid_segments
+from camdigit.core.grid_lines import grid_segments, grid_shaped
 from camdigit.core.segmentation import all_contours, blob_boxes
 
 MAX_BAND = 11
@@ -70,11 +70,7 @@ def line_outlines(
         # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
         # (a marker's stroke on grainy paper): its cells hold most of its area
         pitch = float(np.median(boxes[cells, 2:].min(axis=1))) if len(cells) else 0.0
-        if (
-            len(cells) >= GRID_CELLS
-            and area < GRID_INK * (area + hole_area)
-            and pitch >= max(GRID_MIN_PITCH, GRID_PITCH * thickness)
-        ):
+        if grid_shaped(len(cells), area, hole_area, pitch, thickness):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
             # band there is the line's own width and a little: it crosses the digits)
