@@ -94,6 +94,19 @@ def test_a_marker_digit_filling_a_small_frame_is_ink_to_its_middle():
     assert mask[page <= 100].mean() > 0.98
 
 
+def test_a_marker_number_running_out_of_the_frames_sides_is_ink_to_its_middle():
+    # marker 0s written touching, the first and the last cut by the frame's sides (a strip
+    # held close, framed upright): one blob touching the border, whose strokes ask for a
+    # wider paper window; a blob on the border was never given one (a desk around the page
+    # reaches the border), and nothing of the number was ink but its rims
+    page = np.full((240, 540), 222, np.uint8)
+    for x in range(-10, 540, 105):
+        cv2.ellipse(page, (x, 120), (55, 80), 0, 0, 360, 60, 26, cv2.LINE_AA)
+    mask = mask_of(page)
+    assert pieces(mask) == 1
+    assert mask[page <= 100].mean() > 0.98
+
+
 @pytest.mark.parametrize("seed", [28, 30])
 def test_a_light_pens_digits_are_ink_where_the_writing_around_is_faint(mnist_1000, seed):
     # the first frame of a hand-held video of a light ballpoint on squared paper: its strokes

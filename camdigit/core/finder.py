@@ -41,6 +41,7 @@ model judge.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
@@ -76,6 +77,7 @@ from camdigit.core.segmentation import (
     side_by_side,
     stacked,
 )
+from camdigit.core.side_cuts import add_side_cut, on_a_side
 from camdigit.core.upright_ones import upright_ones
 
 __all__ = [
@@ -154,8 +156,9 @@ class DigitFinder:
     def __init__(self, config: FinderConfig | None = None) -> None:
         self.config = config or FinderConfig()
 
-    def find(self, frame: np.ndarray) -> Detections:
-        """The digit proposals of one frame (BGR or grayscale)."""
+    def find(self, frame: np.ndarray, sides: bool = True) -> Detections:
+        """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
+        frame's side left whole of a number running out of it too (:mod:`.side_cuts`)."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
@@ -204,9 +207,11 @@ class DigitFinder:
             )
         # a candidate cut by the frame's border is not a whole digit; one whose curve only
         # reaches the border is (a moving camera's digit in the frame before it leaves)
-        plausible = np.flatnonzero(
-            (h >= min_h) & ~slim & whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
-        )
+        whole = whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
+        plausible = np.flatnonzero((h >= min_h) & ~slim & whole)
+        # ... but a still's number written tight running out of a side: its whole digits are
+        sided = (h >= min_h) & ~whole & (w > cfg.split_aspect * h) & sides
+        sided = np.flatnonzero(sided & on_a_side(digit_boxes, width, height))
         if len(plausible) > cfg.max_digits // 2:  # the budget may bite: clear paper first
             around = ring_shares(mask, digit_boxes[plausible], digit_boxes[plausible, 3])
             plausible = plausible[np.argsort(around, kind="stable")]
@@ -300,6 +305,9 @@ class DigitFinder:
             before = len(out.boxes)
             add_cuts(out, crop, box, contrast)
             out.groups += int(len(out.boxes) > before)
+        whole_piece = partial(whole_in_frame, gray, ink.mask, paper, step)
+        for g in sided.tolist():
+            add_side_cut(out, frame_ink, box_list[g], parts[group == g], whole_piece)
         found = out.found(cfg.max_digits, paper, step)
         if printed:  # the boxes or combs the digits are written in: one number each
             found.data["field"] = digit_fields(found.boxes, printed, gray.shape)

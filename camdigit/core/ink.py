@@ -51,6 +51,11 @@ WINDOW_STROKES = 3.0
 paper within the window on both sides."""
 
 
+CROSSING = 2.0
+"""A stroke the frame's side cuts covers at most this many of its widths of the side (one
+slanting across it at 30 degrees)."""
+
+
 @dataclass(frozen=True)
 class InkMap:
     """The ink of one frame, and the paper it was measured against."""
@@ -128,9 +133,9 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         # this one, it lies inside the frame (a desk or a dark ground around the page reaches
         # the frame's border; a digit cut by the border is not read anyway), and the paper
         # so far lost its ink (_narrow_for)
-        inside = _inside_frame(stats, ink.shape)
-        fits = (stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES) & inside
+        fits = (stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES)
         fits[0] = False
+        fits &= _inside_frame(stats, ink.shape) | _run_out(labels, stats, stroke, fits)
         needed = _narrow_for(image, paper, bright, ink, labels, area, stroke, fits, cfg)
         if needed.any():
             # the blob and its rim (a stroke's width around it), not the window's reach: a dark
@@ -219,6 +224,36 @@ def _inside_frame(stats: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     a frame of ``shape``."""
     x, y, w, h = (stats[:, i] for i in range(4))
     return (x > 0) & (y > 0) & (x + w < shape[1]) & (y + h < shape[0])
+
+
+def _run_out(
+    labels: np.ndarray, stats: np.ndarray, stroke: np.ndarray, fits: np.ndarray
+) -> np.ndarray:
+    """(N,) bool: which blobs ``fits`` marks (``labels``, ``stats`` and ``stroke`` of their
+    components) run out of the frame as a line of writing does, not as a ground: along their
+    length (wider than tall out of a side, taller than wide out of the top or the bottom)
+    across one side, or two opposite ones, where each stretch of a side they cover is at most
+    :data:`CROSSING` stroke widths (a number of marker digits touching each other, cut by the
+    frame's sides; a desk or a dark ground around the page lies along a side, or in a corner,
+    across two that meet; one marker digit the side cuts is read by no window)."""
+    height, width = labels.shape
+    x, y, w, h = (stats[:, i] for i in range(4))
+    left, top, right, bottom = x == 0, y == 0, x + w >= width, y + h >= height
+    across = ((left | right) & (w >= h)) | ((top | bottom) & (h >= w))
+    out = np.zeros(len(stats), bool)
+    for k in np.flatnonzero(fits & across & ~((left | right) & (top | bottom))).tolist():
+        lines = [labels[:, 0]] if left[k] else []
+        lines += [labels[:, -1]] if right[k] else []
+        lines += [labels[0]] if top[k] else []
+        lines += [labels[-1]] if bottom[k] else []
+        longest = 0
+        for line in lines:
+            covered = np.diff(np.concatenate([[0], (line == k).view(np.int8), [0]]))
+            longest = max(
+                longest, int((np.flatnonzero(covered < 0) - np.flatnonzero(covered > 0)).max())
+            )
+        out[k] = longest <= CROSSING * stroke[k]
+    return out
 
 
 def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> InkMap:

@@ -91,17 +91,20 @@ class Recognizer:
         if self.tracker is not None:
             self.tracker.reset()
 
-    def propose(self, frame: np.ndarray) -> Detections:
+    def propose(self, frame: np.ndarray, sides: bool = True) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
-        :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels."""
+        :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
+        the whole digits of a number running out of the frame's side too (not where a tracker
+        follows a moving camera: the digits come whole into view, and a cut's reading taken
+        first would name the track)."""
         gray = to_gray(frame)
         longest = max(gray.shape[:2])
         if self.max_side and longest > self.max_side:
             factor = self.max_side / longest
             size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
             small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-            return self.finder.find(small).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
-        return self.finder.find(gray)
+            return self.finder.find(small, sides).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
+        return self.finder.find(gray, sides)
 
     def find(self, frame: np.ndarray) -> Detections:
         """The digit candidates of a frame, one box each, boxes in the frame's own pixels: where
@@ -199,9 +202,9 @@ class Recognizer:
             timings[stage] = (now - clock) * 1e3
             clock = now
 
-        proposals = self.propose(frame)
-        lap("find")
         tracker = None if still else self.tracker
+        proposals = self.propose(frame, sides=tracker is None)
+        lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.
         group, start, end = _lattice(proposals)

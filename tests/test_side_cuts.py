@@ -1,0 +1,74 @@
+"""A number written tight running out of the frame's side (camdigit.core.side_cuts)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import Recognizer
+from camdigit.core.side_cuts import on_a_side
+from camdigit.core.tracking import DigitTracker
+from tests.pages import write_digit
+
+NUMBER = [4, 5, 6, 7]  # fixture digits 7, 4, 7, 2
+
+
+def tight_number(images: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+    """The four digits written touching (each overlapping the one before by 6 px)."""
+    page = np.full((240, 560), 225, np.uint8)
+    x, boxes = 60, []
+    for index in NUMBER:
+        box = write_digit(page, images[index], x, 60, 130)
+        boxes.append(box)
+        x = box[0] + box[2] - 6
+    return page, boxes
+
+
+@pytest.fixture(scope="module")
+def classifier() -> DigitClassifier:
+    return DigitClassifier()
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_still_reads_the_whole_digits_of_a_number_its_side_cuts(mnist_1000, classifier, side):
+    images, labels = mnist_1000
+    page, boxes = tight_number(images)
+    if side == "right":  # the last digit half out of the frame
+        frame = page[:, : boxes[-1][0] + boxes[-1][2] // 2]
+        whole = labels[NUMBER[:-1]]
+    else:  # the first digit half out of it
+        frame = page[:, boxes[0][0] + boxes[0][2] // 2 :]
+        whole = labels[NUMBER[1:]]
+    frame = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_GRAY2BGR)
+    found = Recognizer(classifier).process(frame, still=True).detections
+    order = np.argsort(found.boxes[:, 0])
+    assert found.digits[order].tolist() == whole.tolist()
+    # each read digit lies on its own written digit, none on the cut one
+    width = frame.shape[1]
+    assert (found.boxes[:, 0] > 0).all() and (found.boxes[:, 0] + found.boxes[:, 2] < width).all()
+
+
+def test_a_tracked_video_waits_for_the_cut_digit_to_come_whole_into_view(mnist_1000, classifier):
+    # a moving camera brings the digits whole into view: a cut's reading taken first would
+    # name the track, so no piece of a blob the side cuts is proposed
+    images, _ = mnist_1000
+    page, boxes = tight_number(images)
+    frame = np.ascontiguousarray(page[:, : boxes[-1][0] + boxes[-1][2] // 2])
+    recognizer = Recognizer(classifier, tracker=DigitTracker())
+    found = recognizer.process(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)).detections
+    assert len(found) == 0
+
+
+def test_only_a_blob_across_the_left_or_right_side_runs_out_along_its_line():
+    boxes = np.array(
+        [
+            [0, 50, 200, 80],  # out of the left side
+            [440, 50, 200, 80],  # out of the right side
+            [100, 0, 200, 80],  # out of the top: cut across all its digits
+            [0, 400, 200, 80],  # in the bottom left corner
+            [100, 50, 200, 80],  # inside
+        ]
+    )
+    assert on_a_side(boxes, 640, 480).tolist() == [True, True, False, False, False]
