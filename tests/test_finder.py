@@ -236,6 +236,21 @@ def test_a_piece_of_a_seam_is_a_line_and_a_written_one_is_not():
     assert not line_pieces(gray, erased, mask, boxes[:1], levels[:1])[0]
 
 
+def test_a_1_near_the_pages_edges_is_no_line_and_a_strip_of_desk_beside_the_page_is():
+    # a strip of paper on a dark desk: a 1 written from near its top edge to near its bottom
+    # one has the desk past both its ends, dark all round, not a stroke running on; a strip of
+    # desk between the frame's side and the page, as slim as a 1, has the desk on one side of
+    # itself too, and past its ends: ground, not writing
+    gray = np.full((300, 400), 70, np.uint8)
+    gray[60:240, 40:400] = 210  # the page, the desk above, below and left of it
+    gray[66:234, 200:205] = 40  # a written 1
+    gray[:, 8:14] = 110  # the desk's edge a little lighter: a slim mark apart from the page
+    mask = np.where(gray < 150, 255, 0).astype(np.uint8)
+    boxes = np.array([[200, 66, 5, 168], [0, 70, 40, 160]])
+    levels = np.full(2, 210.0)
+    assert line_pieces(gray, mask, mask, boxes, levels).tolist() == [False, True]
+
+
 def test_a_frame_filling_digit_has_its_own_box(recognizer, mnist_1000):
     scene = render_scene(*mnist_1000, "closeup", 2, (640, 480))
     result = recognizer.process(scene.image, still=True)

@@ -192,6 +192,28 @@ handwritten 1 ends on paper, or on the digit of the next row at one end; a seam 
 edge of a page or of a shadow runs on both ways, only lighter or broken here and there."""
 
 
+SIDE_STROKES = 3.0
+"""... and, for a candidate standing on paper (paper this many of its stroke widths off its axis
+on both sides), with paper on one side at least of that run (a line, or a page's edge): a 1
+near the page's edge has the dark ground past the page beyond its ends, dark all round, while
+a strip of that ground beside the page has it on one side of itself too."""
+
+
+def _beside(gray: np.ndarray, xs: np.ndarray, ys: np.ndarray, ox: float, oy: float) -> np.ndarray:
+    """(2, N) the pixels ``(ox, oy)`` either side of each of the points ``xs, ys`` (clipped to
+    the frame)."""
+    height, width = gray.shape
+    return np.stack(
+        [
+            gray[
+                np.clip(np.round(ys + sign * oy).astype(np.int64), 0, height - 1),
+                np.clip(np.round(xs + sign * ox).astype(np.int64), 0, width - 1),
+            ]
+            for sign in (-1.0, 1.0)
+        ]
+    )
+
+
 def line_pieces(
     gray: np.ndarray,
     mask: np.ndarray,
@@ -237,6 +259,11 @@ def line_pieces(
         length = max(np.hypot(bx - tx, by - ty), 1.0)
         dx, dy = (bx - tx) / length, (by - ty) / length
         steps = np.arange(2, reach + 1, dtype=np.float64)
+        # a few stroke widths off its axis on either side: paper both ways, or not
+        off = max(3.0, SIDE_STROKES * ink.sum() / len(rows))
+        along = np.linspace(0.0, length, max(4, int(length) // 4))
+        own_sides = _beside(gray, tx + dx * along, ty + dy * along, -dy * off, dx * off)
+        on_paper = level - median(own_sides.min(axis=0)) < LINE_DARK * own
         found[i] = True
         for (ex, ey), sign in (((tx, ty), -1.0), ((bx, by), 1.0)):
             xs = np.round(ex + sign * dx * steps).astype(np.int64)
@@ -248,8 +275,10 @@ def line_pieces(
                 found[i] = False  # the frame ends there (no evidence), or along a found line
                 break
             darkest = np.minimum(np.minimum(gray[ys, xs - 1], gray[ys, xs]), gray[ys, xs + 1])
-            if level - median(darkest) < LINE_DARK * own:
-                found[i] = False
+            beside = _beside(gray, xs, ys, -dy * off, dx * off).max(axis=0)
+            ground = on_paper and level - median(beside) > LINE_DARK * own
+            if level - median(darkest) < LINE_DARK * own or ground:
+                found[i] = False  # no run on, or dark ground all round (a desk past the page)
                 break
     return found
 
