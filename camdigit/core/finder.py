@@ -10,7 +10,8 @@ model judge.
    page's edge, and their straight runs are erased (:mod:`camdigit.core.ruled_lines`); parts
    that overlap horizontally and sit close vertically are one digit, but a part cut by the
    frame's border joins none (the next row leaving a moving camera's frame must not take the
-   whole digit below it along).
+   whole digit below it along); of a number written tight that runs out of a still's side,
+   the digits the side left whole are proposed (:mod:`camdigit.core.side_cuts`).
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
