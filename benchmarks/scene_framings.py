@@ -17,22 +17,14 @@ family's framings with each other, not with 100%.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
-import sys
-from pathlib import Path
+from functools import partial
 
 import cv2
 import numpy as np
 
-from benchmarks.frames import read_still
-from benchmarks.matching import Score
-from benchmarks.run import STILL_FAMILIES, add_data_option, load_digits, score_results
-from benchmarks.scenes import Scene, Truth, scene_set
-from camdigit.core.classifier import DigitClassifier
-from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
-from camdigit.data.mnist import DataError
+from benchmarks.family_tables import print_table, table_args
+from benchmarks.scenes import Scene, Truth
 
 DESK = (58, 84, 112)
 """A wooden desk's brown (BGR), plain: a desk's grain is the texture family's."""
@@ -115,48 +107,20 @@ def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    args = table_args(
+        __doc__.splitlines()[0],
+        argv,
+        lambda parser: parser.add_argument(
+            "--framings", nargs="+", choices=list(FRAMINGS), default=list(FRAMINGS), metavar="NAME"
+        ),
     )
-    add_data_option(parser)
-    parser.add_argument("--model", type=Path, default=None, help="a .tflite digit model")
-    parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT)
-    parser.add_argument(
-        "--families", nargs="+", choices=STILL_FAMILIES, default=STILL_FAMILIES, metavar="NAME"
-    )
-    parser.add_argument(
-        "--framings", nargs="+", choices=list(FRAMINGS), default=list(FRAMINGS), metavar="NAME"
-    )
-    parser.add_argument("--scenes", type=int, default=5, help="scenes per family")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--json", type=Path, default=None, help="write every figure here")
-    args = parser.parse_args(argv)
-    try:
-        images, labels, source = load_digits(args.data)
-    except DataError as exc:
-        print(f"benchmarks.scene_framings: {exc}", file=sys.stderr)
-        return 2
-    recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
-    print(f"digits: {source}; {args.scenes} scenes per family, seed {args.seed}")
-    print("read / false digits per image, in each framing of the 960x720 scenes")
-    print(f"{'family':<12}" + "".join(f"{name:>16}" for name in args.framings))
-    figures: dict[str, dict[str, dict[str, float]]] = {}
-    for family in args.families:
-        scores = [Score() for _ in args.framings]
-        for scene in scene_set(images, labels, [family], args.scenes, args.seed):
-            for score, name in zip(scores, args.framings, strict=True):
-                image, truth = framed(scene, FRAMINGS[name])
-                score.add(score_results([read_still(recognizer, image, family)], [truth]))
-        cells = [f"{s.read_accuracy:>9.2%} {s.false_per_image:>5.2f}" for s in scores]
-        print(f"{family:<12}" + "".join(f"{cell:>16}" for cell in cells))
-        figures[family] = {
-            name: {"read": s.read_accuracy, "false_per_image": s.false_per_image}
-            for name, s in zip(args.framings, scores, strict=True)
-        }
-    if args.json is not None:
-        args.json.write_text(json.dumps(figures, indent=1))
-        print(f"wrote {args.json}")
-    return 0
+    columns = [(name, name, partial(_framed_as, FRAMINGS[name])) for name in args.framings]
+    caption = "read / false digits per image, in each framing of the 960x720 scenes"
+    return print_table(args, "benchmarks.scene_framings", caption, columns)
+
+
+def _framed_as(framing: Framing, scene: Scene) -> tuple[np.ndarray, Truth]:
+    return framed(scene, framing)
 
 
 if __name__ == "__main__":
