@@ -211,7 +211,7 @@ class DigitFinder:
         whole = whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
         plausible = np.flatnonzero((h >= min_h) & ~slim & whole)
         # ... but a still's number written tight running out of a side: its whole digits are
-        sided = (h >= min_h) & ~whole & (w > cfg.split_aspect * h) & sides
+        sided = (h >= max(min_h, writing / 2)) & ~whole & (w > cfg.split_aspect * h) & sides
         sided = np.flatnonzero(sided & on_a_side(digit_boxes, width, height))
         if len(plausible) > cfg.max_digits // 2:  # the budget may bite: clear paper first
             around = ring_shares(mask, digit_boxes[plausible], digit_boxes[plausible, 3])

@@ -4,9 +4,10 @@ A blob the frame's border cuts is no whole digit, and the finder proposes none o
 number written tight (its digits touching) that runs out of the frame at its left or right
 side is one such blob: the digits clear of the side are whole, only the one the side crosses
 is not. Such a blob is cut between its digits as any wide blob is, and its pieces the side
-does not cut are proposed, in its group: the piece at the side has no edge in the lattice,
-and :func:`camdigit.core.proposals.choose` passes over that ink only beside pieces read as
-sure digits alone, not as 1s (a stroke of anything reads as a 1).
+does not cut are proposed, in its group: the piece at the side has no edge, and the lattice
+ends at the cut nearest the side. A piece as slim as only a 1 is
+(:data:`camdigit.core.proposals.NARROW`) is not proposed: beside a cut, the wall of a form's
+comb the side cuts, or a stroke of anything, reads as a 1 as surely as a 1 does.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
 from camdigit.core.cuts import cut_pieces
-from camdigit.core.proposals import CLEAR_PIECE, END
+from camdigit.core.proposals import CLEAR_PIECE, END, NARROW
 
 if TYPE_CHECKING:
     from camdigit.core.alternatives import FrameInk, Proposals
+
+CELL = (0.75, 0.5)
+"""A hole at least this share of the blob's ink height tall and this share of it wide is a
+printed cell (a comb the side cuts whose cells are too few to be found as a comb)."""
 
 
 def on_a_side(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -50,11 +56,14 @@ def add_side_cut(
     if made is None:
         return
     crop, contrast = made
+    if _has_cell(crop < 255):
+        return  # a form's comb the side cuts, its lines left whole: no number
     few = int(box[2]) <= ink.cfg.max_aspect * int(box[3])
     pieces = cut_pieces(crop, box, cores=few)
     if not pieces:
         return
-    kept = whole(np.array([piece[0] for piece in pieces], np.int32).reshape(-1, 4))
+    boxes = np.array([piece[0] for piece in pieces], np.int32).reshape(-1, 4)
+    kept = whole(boxes) & (boxes[:, 2] >= NARROW * boxes[:, 3])
     whole_pieces = [piece for piece, keep in zip(pieces, kept.tolist(), strict=True) if keep]
     if not whole_pieces:
         return
@@ -70,3 +79,23 @@ def add_side_cut(
     for (piece_box, piece, _, _), (start, end) in zip(whole_pieces, nodes, strict=True):
         out.add(piece_box, piece, contrast, start, end, clear=CLEAR_PIECE)
     out.groups += 1
+
+
+def _has_cell(ink: np.ndarray) -> bool:
+    """Whether the ``ink`` (a crop's mask) encloses a hole nearly its whole height tall and
+    half of it wide (:data:`CELL`): a printed cell of a form's comb, a digit written in it;
+    a digit's loop is narrower, or shorter than the number (a thin pen's round 0 may pass
+    for one: its number is left unread, as any blob the side cuts)."""
+    contours, hierarchy = cv2.findContours(
+        ink.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
+    )
+    if hierarchy is None:
+        return False
+    rows = np.flatnonzero(ink.any(axis=1))
+    height = int(rows[-1] - rows[0] + 1)
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0].tolist(), strict=True):
+        if parent >= 0:
+            _, _, w, h = cv2.boundingRect(contour)
+            if h >= CELL[0] * height and w >= CELL[1] * height:
+                return True
+    return False
