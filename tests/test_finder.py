@@ -308,6 +308,19 @@ def test_graph_paper_in_a_frame_taller_than_wide_is_erased_and_read(recognizer, 
     assert s.false <= 1, s.as_dict()
 
 
+@pytest.mark.parametrize(("seed", "size"), [(0, (640, 480)), (7, (960, 720))])
+def test_a_dark_board_on_a_lighter_desk_is_light_writing(recognizer, mnist_1000, seed, size):
+    # the board's corners, darker than the desk around them, count as dark marks on the
+    # coarse copy, as many as the chalk's: the light strokes at twice the resolution, near all
+    # the strokes there, decide (the board was read as dark ink on paper, nothing found)
+    scene = render_scene(*mnist_1000, "light", seed, size)
+    image, truth = framed(scene, FRAMINGS["desk"])
+    assert light_ink(to_gray(image), FinderConfig())
+    found = recognizer.process(image, still=True).detections
+    whole = ~truth.partial
+    assert (match(found.boxes, truth.boxes[whole]) >= 0).mean() >= 0.8
+
+
 def test_a_thin_pen_page_on_a_dark_desk_is_dark_ink_on_paper(recognizer, mnist_1000):
     # the page's corners are lighter than the desk around them, and a 1-2 px pen's strokes
     # vanish from the coarse copy the polarity is counted on: the page was inverted, nothing read

@@ -13,7 +13,14 @@ POLARITY_SIDE = 80
 the paper's copy when that is twice as large): a count of marks, not their shapes."""
 
 LIGHT_MAJORITY = 2.0
-"""Light marks must outnumber dark ones this many times for the writing to be taken as light."""
+"""Light marks must outnumber dark ones this many times for the writing to be taken as light..."""
+
+NEAR_ALL = 10.0
+"""... or, where they outnumber them less on the coarse copy (a board on a desk: the board's
+corners, darker than the desk around them, count as dark marks), the light strokes at twice the
+resolution must outnumber the dark ones this many times (chalk writing is strokes, a board's
+corners are not; a marker closeup's loop and the paper beside its stroke count as light
+strokes, but about as many as its dark ones)."""
 
 
 def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> bool:
@@ -40,14 +47,16 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
         )
         step *= 2
     dark, light, _ = _marks(small, cfg, round(cfg.paper_window * min(height, width) / step))
-    if not _lighter(dark, light):
+    if not _lighter(dark, light, 1.0):
         return False
+    clearly = _lighter(dark, light)
     small, step = fine
     side = max(3, round(cfg.paper_window * min(height, width) / step) | 1)
     dark, light, depth = _marks(small, cfg, side)
     reach = side // 2 + 1  # beyond half the median's window, either way
     dark &= _strokes(small, reach, -1, depth)
-    return _lighter(dark, light & _strokes(small, reach, 1, depth))
+    majority = LIGHT_MAJORITY if clearly else NEAR_ALL
+    return _lighter(dark, light & _strokes(small, reach, 1, depth), majority)
 
 
 def _marks(small: np.ndarray, cfg, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,7 +84,7 @@ def _strokes(small: np.ndarray, reach: int, sign: int, depth: np.ndarray) -> np.
     return found
 
 
-def _lighter(dark: np.ndarray, light: np.ndarray) -> bool:
-    """Light marks clearly outnumber dark ones (:data:`LIGHT_MAJORITY`)."""
+def _lighter(dark: np.ndarray, light: np.ndarray, majority: float = LIGHT_MAJORITY) -> bool:
+    """Light marks outnumber dark ones ``majority`` times (:data:`LIGHT_MAJORITY`: clearly)."""
     light_count, dark_count = int(np.count_nonzero(light)), int(np.count_nonzero(dark))
-    return light_count > LIGHT_MAJORITY * dark_count + 0.001 * light.size
+    return light_count > majority * dark_count + 0.001 * light.size
