@@ -8,7 +8,7 @@ import pytest
 
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import Recognizer
-from camdigit.core.side_cuts import on_a_side
+from camdigit.core.side_cuts import holds_cell, on_a_side
 from camdigit.core.tracking import DigitTracker
 from tests.pages import write_digit
 
@@ -72,3 +72,14 @@ def test_only_a_blob_across_the_left_or_right_side_runs_out_along_its_line():
         ]
     )
     assert on_a_side(boxes, 640, 480).tolist() == [True, True, False, False, False]
+
+
+def test_a_printed_cell_is_a_hole_nearly_the_blobs_height_a_digits_loop_is_not():
+    comb = np.zeros((120, 200), np.uint8)
+    cv2.rectangle(comb, (5, 5), (195, 115), 1, 2)  # a comb's cell, cut on the left
+    cv2.line(comb, (100, 5), (100, 115), 1, 2)
+    number = np.zeros((120, 200), np.uint8)
+    cv2.ellipse(number, (50, 60), (25, 50), 0, 0, 360, 1, 8)  # a 0 beside a 2's stroke
+    cv2.line(number, (75, 60), (190, 110), 1, 8)
+    assert holds_cell(comb.astype(bool))
+    assert not holds_cell(number.astype(bool))

@@ -7,7 +7,11 @@ is not. Such a blob is cut between its digits as any wide blob is, and its piece
 does not cut are proposed, in its group: the piece at the side has no edge, and the lattice
 ends at the cut nearest the side. A piece as slim as only a 1 is
 (:data:`camdigit.core.proposals.NARROW`) is not proposed: beside a cut, the wall of a form's
-comb the side cuts, or a stroke of anything, reads as a 1 as surely as a 1 does.
+comb the side cuts, or a stroke of anything, reads as a 1 as surely as a 1 does; nor is a
+blob holding a printed cell (:data:`CELL`) cut so, nor one less than half the writing tall.
+
+Only in a still: in a video a moving camera brings the digits whole into view, and a cut's
+reading taken first would name the track (``Recognizer.propose``'s ``sides``).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def add_side_cut(
     if made is None:
         return
     crop, contrast = made
-    if _has_cell(crop < 255):
+    if holds_cell(crop < 255):
         return  # a form's comb the side cuts, its lines left whole: no number
     few = int(box[2]) <= ink.cfg.max_aspect * int(box[3])
     pieces = cut_pieces(crop, box, cores=few)
@@ -81,7 +85,7 @@ def add_side_cut(
     out.groups += 1
 
 
-def _has_cell(ink: np.ndarray) -> bool:
+def holds_cell(ink: np.ndarray) -> bool:
     """Whether the ``ink`` (a crop's mask) encloses a hole nearly its whole height tall and
     half of it wide (:data:`CELL`): a printed cell of a form's comb, a digit written in it;
     a digit's loop is narrower, or shorter than the number (a thin pen's round 0 may pass
