@@ -162,6 +162,17 @@ def test_the_arms_of_a_v_cut_apart_and_read_as_1s_are_no_digits():
     assert not forked_ones(crops, np.array([4, 1, 1, 1]), np.array([0, 0, 1, 1])).any()
 
 
+def test_the_legs_of_an_a_cut_apart_and_read_as_1s_are_no_digits():
+    # an A's legs 23 degrees either side of upright (the printed A of the real webcam form:
+    # 46 apart, read "1 1"); two touching 1s of MNIST lean 41 degrees apart at most
+    rise = 54 * math.tan(math.radians(23))
+    left = _bar_crop([(round(8 + rise), 8, 8, 62)])
+    right = _bar_crop([(8, 8, round(8 + rise), 62)])
+    assert 44.0 < abs(stroke_lean(right) - stroke_lean(left)) < 50.0
+    two = np.ones(2, np.int64)
+    assert forked_ones([left, right], two, np.zeros(2, np.int64)).all()
+
+
 def _pen(width: int = 5) -> tuple[np.ndarray, dict]:
     return np.full((90, 70), 240, np.uint8), {"color": 30, "thickness": width}
 
