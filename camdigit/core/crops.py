@@ -261,9 +261,7 @@ def line_pieces(
         steps = np.arange(2, reach + 1, dtype=np.float64)
         # a few stroke widths off its axis on either side: paper both ways, or not
         off = max(3.0, SIDE_STROKES * ink.sum() / len(rows))
-        along = np.linspace(0.0, length, max(4, int(length) // 4))
-        own_sides = _beside(gray, tx + dx * along, ty + dy * along, -dy * off, dx * off)
-        on_paper = level - median(own_sides.min(axis=0)) < LINE_DARK * own
+        on_paper = None
         found[i] = True
         for (ex, ey), sign in (((tx, ty), -1.0), ((bx, by), 1.0)):
             xs = np.round(ex + sign * dx * steps).astype(np.int64)
@@ -275,11 +273,18 @@ def line_pieces(
                 found[i] = False  # the frame ends there (no evidence), or along a found line
                 break
             darkest = np.minimum(np.minimum(gray[ys, xs - 1], gray[ys, xs]), gray[ys, xs + 1])
-            beside = _beside(gray, xs, ys, -dy * off, dx * off).max(axis=0)
-            ground = on_paper and level - median(beside) > LINE_DARK * own
-            if level - median(darkest) < LINE_DARK * own or ground:
-                found[i] = False  # no run on, or dark ground all round (a desk past the page)
+            if level - median(darkest) < LINE_DARK * own:
+                found[i] = False
                 break
+            beside = _beside(gray, xs, ys, -dy * off, dx * off).max(axis=0)
+            if level - median(beside) > LINE_DARK * own:  # dark all round: a desk past the page?
+                if on_paper is None:  # ... if the candidate itself stands on paper
+                    along = np.linspace(0.0, length, max(4, int(length) // 4))
+                    own_sides = _beside(gray, tx + dx * along, ty + dy * along, -dy * off, dx * off)
+                    on_paper = level - median(own_sides.min(axis=0)) < LINE_DARK * own
+                if on_paper:
+                    found[i] = False
+                    break
     return found
 
 

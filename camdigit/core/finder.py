@@ -175,7 +175,7 @@ class DigitFinder:
             outlines = all_contours(mask)
         contours = outer_contours(mask, outlines)
         boxes = blob_boxes(contours)
-        writing = _writing_height(boxes, _grids(outlines), min_h, cfg)
+        writing = _writing_height(boxes, outlines, min_h, cfg)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
             mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
@@ -321,16 +321,16 @@ class DigitFinder:
         return found
 
 
-def _grids(outlines: tuple[list[np.ndarray], np.ndarray]) -> np.ndarray:
+def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> np.ndarray:
     """(N,) bool: which outer contours of ``outlines`` (:func:`all_contours`; in the order of
-    :func:`camdigit.core.segmentation.outer_contours`) are grids
+    :func:`camdigit.core.segmentation.outer_contours`) ``among`` a mask of them are grids
     (:func:`camdigit.core.grid_lines.grid_shaped`, its cells of one size: a number written
     along a cheque's line, its loops and the gaps it closes with the line, is writing)."""
     contours, parents = outlines
     outer = np.flatnonzero(parents < 0)
     counts = np.bincount(parents[parents >= 0], minlength=len(parents))[outer]
     grids = np.zeros(len(outer), bool)
-    for k in np.flatnonzero(counts >= GRID_CELLS).tolist():
+    for k in np.flatnonzero((counts >= GRID_CELLS) & among).tolist():
         blob = int(outer[k])
         cells = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
         holes = sum(cv2.contourArea(c) for c in cells)
@@ -342,15 +342,17 @@ def _grids(outlines: tuple[list[np.ndarray], np.ndarray]) -> np.ndarray:
     return grids
 
 
-def _writing_height(boxes: np.ndarray, grids: np.ndarray, min_h: int, cfg: FinderConfig) -> float:
-    """How tall the writing is: the 90th percentile of the heights of blobs shaped like a digit
-    or a few touching ones (the tallest writing, robust to a stray blob), not a grid's
-    (``grids``, a mask; :func:`_grids`: graph paper as dark as the ink, all the digits
-    written across it in it, taken for the writing made its lines too short to be lines in a
-    frame taller than wide, and no digit was found). 0 when there are none."""
+def _writing_height(
+    boxes: np.ndarray, outlines: tuple[list[np.ndarray], np.ndarray], min_h: int, cfg: FinderConfig
+) -> float:
+    """How tall the writing is: the 90th percentile of the heights of ``boxes`` shaped like a
+    digit or a few touching ones (the tallest writing, robust to a stray blob), not a grid's
+    (:func:`_grids` of ``outlines``: graph paper as dark as the ink, all the digits written
+    across it in it, taken for the writing made its lines too short to be lines in a frame
+    taller than wide, and no digit was found). 0 when there are none."""
     w, h = boxes[:, 2], boxes[:, 3]
     shaped = (h >= min_h) & (w <= MAX_WIDTH * h) & (w >= cfg.min_aspect * h)
-    heights = h[shaped & ~grids]
+    heights = h[shaped & ~_grids(outlines, shaped)]
     if len(heights) == 0:
         return 0.0
     k = int(np.ceil(0.9 * (len(heights) - 1)))
