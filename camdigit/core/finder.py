@@ -210,9 +210,10 @@ class DigitFinder:
         # reaches the border is (a moving camera's digit in the frame before it leaves)
         whole = whole_in_frame(gray, ink.mask, paper, step, digit_boxes)
         plausible = np.flatnonzero((h >= min_h) & ~slim & whole)
-        # ... but a still's number written tight running out of a side: its whole digits are
-        sided = (h >= max(min_h, writing / 2)) & ~whole & (w > cfg.split_aspect * h) & sides
-        sided = np.flatnonzero(sided & on_a_side(digit_boxes, width, height))
+        # ... but a still's number written tight running out of a side (as tall as the
+        # writing, within a factor of two either way): its whole digits are
+        sided = (h >= max(min_h, writing / 2)) & (h <= 2 * writing) & (w > cfg.split_aspect * h)
+        sided = np.flatnonzero(sided & ~whole & sides & on_a_side(digit_boxes, width, height))
         if len(plausible) > cfg.max_digits // 2:  # the budget may bite: clear paper first
             around = ring_shares(mask, digit_boxes[plausible], digit_boxes[plausible, 3])
             plausible = plausible[np.argsort(around, kind="stable")]
