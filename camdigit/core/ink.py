@@ -131,8 +131,9 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
         stroke = 2.0 * area / np.maximum(outline, 1)
         # A blob needs this window when its stroke is too wide for the window so far and fits
         # this one, it lies inside the frame (a desk or a dark ground around the page reaches
-        # the frame's border; a digit cut by the border is not read anyway), and the paper
-        # so far lost its ink (_narrow_for)
+        # the frame's border; a digit cut by the border is not read anyway) or runs out of it
+        # as a number of touching digits does (_run_out), and the paper so far lost its ink
+        # (_narrow_for)
         fits = (stroke > side / WINDOW_STROKES) & (stroke <= wider / WINDOW_STROKES)
         fits[0] = False
         fits &= _inside_frame(stats, ink.shape) | _run_out(labels, stats, stroke, fits)
