@@ -236,6 +236,26 @@ def test_a_piece_of_a_seam_is_a_line_and_a_written_one_is_not():
     assert not line_pieces(gray, erased, mask, boxes[:1], levels[:1])[0]
 
 
+@pytest.mark.parametrize("pair", range(3))
+def test_a_tall_1_beside_a_2_among_digits_the_border_cuts_is_no_line(recognizer, mnist_1000, pair):
+    # a camera close to a page: a 2 and a 1 nearly twice as tall whole in the frame, seven
+    # digits cut by its border around them; counted in the writing's height, the cut digits
+    # (shorter than they are) made the 1 longer than a line, and it was erased
+    images, labels = mnist_1000
+    one = np.flatnonzero(labels == 1)[pair]
+    two = np.flatnonzero(labels == 2)[pair]
+    others = np.flatnonzero(np.isin(labels, [0, 3, 5, 8]))
+    page = np.full((1000, 1200), 225, np.uint8)
+    write_digit(page, images[two], 560, 430, 150)
+    write_digit(page, images[one], 420, 370, 270)
+    cut = [(60, 300), (40, 600), (400, 60), (700, 70), (1020, 400), (600, 800), (900, 820)]
+    for index, (x, y) in zip(others, cut, strict=False):
+        write_digit(page, images[index], x, y, 160)
+    frame = cv2.cvtColor(np.ascontiguousarray(page[140:860, 120:1080]), cv2.COLOR_GRAY2BGR)
+    found = recognizer.process(frame, still=True).detections
+    assert sorted(found.digits.tolist()) == [1, 2]
+
+
 def test_a_1_near_the_pages_edges_is_no_line_and_a_strip_of_desk_beside_the_page_is():
     # a strip of paper on a dark desk: a 1 written from near its top edge to near its bottom
     # one has the desk past both its ends, dark all round, not a stroke running on; a strip of

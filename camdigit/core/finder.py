@@ -81,14 +81,7 @@ from camdigit.core.segmentation import (
 from camdigit.core.side_cuts import add_side_cut, on_a_side
 from camdigit.core.upright_ones import upright_ones
 
-__all__ = [
-    "CROP_PAD",
-    "DigitFinder",
-    "FinderConfig",
-    "merge_parts",
-    "to_gray",
-    "whole_in_frame",
-]
+__all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "merge_parts", "to_gray", "whole_in_frame"]
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -175,7 +168,7 @@ class DigitFinder:
             outlines = all_contours(mask)
         contours = outer_contours(mask, outlines)
         boxes = blob_boxes(contours)
-        writing = _writing_height(boxes, outlines, min_h, cfg)
+        writing = _writing_height(boxes, outlines, mask.shape, min_h, cfg)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
             mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
@@ -344,15 +337,19 @@ def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> 
 
 
 def _writing_height(
-    boxes: np.ndarray, outlines: tuple[list[np.ndarray], np.ndarray], min_h: int, cfg: FinderConfig
+    boxes: np.ndarray, outlines: tuple, shape: tuple, min_h: int, cfg: FinderConfig
 ) -> float:
     """How tall the writing is: the 90th percentile of the heights of ``boxes`` shaped like a
-    digit or a few touching ones (the tallest writing, robust to a stray blob), not a grid's
-    (:func:`_grids` of ``outlines``: graph paper as dark as the ink, all the digits written
-    across it in it, taken for the writing made its lines too short to be lines in a frame
-    taller than wide, and no digit was found). 0 when there are none."""
+    digit or a few touching ones (the tallest writing, robust to a stray blob) that the frame
+    (of ``shape``) shows whole, where any is (a digit the border cuts is shorter than it is:
+    a few whole digits among many cut ones, the tallest, a 1, was erased as a line), not a
+    grid's (:func:`_grids` of ``outlines``: graph paper as dark as the ink, all the digits
+    written across it in it, taken for the writing made its lines too short to be lines in a
+    frame taller than wide, and no digit was found). 0 when there are none."""
     w, h = boxes[:, 2], boxes[:, 3]
     shaped = (h >= min_h) & (w <= MAX_WIDTH * h) & (w >= cfg.min_aspect * h)
+    whole = shaped & inside_frame(boxes, shape[1], shape[0])
+    shaped = whole if whole.any() else shaped
     heights = h[shaped & ~_grids(outlines, shaped)]
     if len(heights) == 0:
         return 0.0
