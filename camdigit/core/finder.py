@@ -61,7 +61,7 @@ from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
-from camdigit.core.grid_lines import GRID_CELLS, alike_cells, grid_shaped
+from camdigit.core.grid_lines import GRID_CELLS, alike_cells, blob_lines, grid_shaped
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
@@ -326,13 +326,9 @@ def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> 
     grids = np.zeros(len(outer), bool)
     for k in np.flatnonzero((counts >= GRID_CELLS) & among).tolist():
         blob = int(outer[k])
-        cells = [contours[c] for c in np.flatnonzero(parents == blob).tolist()]
-        holes = sum(cv2.contourArea(c) for c in cells)
-        ink = cv2.contourArea(contours[blob]) - holes
-        length = cv2.arcLength(contours[blob], True) + sum(cv2.arcLength(c, True) for c in cells)
-        pitch = float(np.median([min(cv2.boundingRect(c)[2:]) for c in cells]))
-        thickness = 2.0 * max(ink, 0.0) / length
-        grids[k] = grid_shaped(len(cells), ink, holes, pitch, thickness) and alike_cells(cells)
+        cells = np.flatnonzero(parents == blob).tolist()
+        measures = blob_lines(contours, blob, cells)
+        grids[k] = grid_shaped(len(cells), *measures) and alike_cells([contours[c] for c in cells])
     return grids
 
 

@@ -60,6 +60,26 @@ MIN_CLEAR = 3
 """A line is placed only where at least this many of its cross-sections hold its ink alone."""
 
 
+def blob_lines(
+    contours: list[np.ndarray], blob: int, cells: list[int], sides: np.ndarray | None = None
+) -> tuple[float, float, float, float]:
+    """What a blob (``contours[blob]``) with holes (``cells``, indices into ``contours``) is
+    made of, in :func:`grid_shaped`'s order: its ink area, its holes' area, its cells' pitch
+    (their median shorter side; ``sides``: the holes' (width, height) where the caller has
+    them) and its lines' thickness (twice its ink over its outline, holes counted: a thick or
+    blurred border leaves bars beside a band narrower than itself). Shared by the ruled
+    lines' eraser and the finder's writing height."""
+    hole_area = sum(cv2.contourArea(contours[c]) for c in cells)
+    ink = cv2.contourArea(contours[blob]) - hole_area
+    outline = cv2.arcLength(contours[blob], True) + sum(
+        cv2.arcLength(contours[c], True) for c in cells
+    )
+    if sides is None:
+        sides = np.array([cv2.boundingRect(contours[c])[2:] for c in cells]).reshape(-1, 2)
+    pitch = float(np.median(sides.min(axis=1))) if len(cells) else 0.0
+    return ink, hole_area, pitch, 2.0 * max(ink, 0.0) / max(outline, 1.0)
+
+
 def grid_shaped(cells: int, ink: float, holes: float, pitch: float, thickness: float) -> bool:
     """Whether a blob with ``cells`` holes is a grid: enough of them (:data:`GRID_CELLS`), its
     ``ink`` area less than :data:`GRID_INK` of its outline's (``holes`` the holes' area), and

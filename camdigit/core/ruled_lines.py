@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from camdigit.core.grid_lines import grid_segments, grid_shaped
+from camdigit.core.grid_lines import blob_lines, grid_segments, grid_shaped
 from camdigit.core.segmentation import all_contours, blob_boxes
 
 MAX_BAND = 11
@@ -58,18 +58,12 @@ def line_outlines(
     grids: list[tuple[np.ndarray, float, int]] = []
     for blob in np.flatnonzero(long_outer).tolist():
         cells = np.flatnonzero(holes & (parents == blob))
-        # The line's thickness: twice its ink area over its outline, holes counted (a thick
-        # or blurred border leaves bars beside a band narrower than itself).
-        hole_area = sum(cv2.contourArea(contours[c]) for c in cells.tolist())
-        area = cv2.contourArea(contours[blob]) - hole_area
-        outline = cv2.arcLength(contours[blob], True) + sum(
-            cv2.arcLength(contours[c], True) for c in cells.tolist()
+        area, hole_area, pitch, thickness = blob_lines(
+            contours, blob, cells.tolist(), boxes[cells, 2:]
         )
-        thickness = 2.0 * max(area, 0.0) / max(outline, 1.0)
         band[blob] = band[cells] = min(max(5, int(2 * thickness) + 3), MAX_BAND) | 1
         # A grid is mostly its cells (thin lines around them), not a blot of ink with pinholes
         # (a marker's stroke on grainy paper): its cells hold most of its area
-        pitch = float(np.median(boxes[cells, 2:].min(axis=1))) if len(cells) else 0.0
         if grid_shaped(len(cells), area, hole_area, pitch, thickness):
             # A grid: its cells' sides are lines, and so are its lines found whole along their
             # middles, where the digits written across them split the cells beside them (the
