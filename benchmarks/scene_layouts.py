@@ -1421,7 +1421,7 @@ def render_layout_video(
         shaky = replace(camera, blur=camera.blur + rng.uniform(0, 0.3))
         frames.append(sc._expose(rng, seen, light, shaky))
         around = sc._translate(margin, margin) @ homography
-        layers = np.stack([sc._warp_labels(layer, around, outer) for layer in world.layers])
-        marks = sc._warp_labels(world.marks, around, outer)
-        truths.append(_world_truth(layers, marks, world.writing, margin))
+        layers = [sc._warp_labels(layer, around, outer, whole=True) for layer in world.layers]
+        marks = sc._warp_labels(world.marks, around, outer, whole=True)
+        truths.append(_world_truth(np.stack(layers), marks, world.writing, margin))
     return sc.SceneVideo(frames, truths, float(fps), family, seed)

@@ -1042,11 +1042,33 @@ def _page_rect(page_size: tuple[int, int]) -> np.ndarray:
 
 
 def _warp_labels(
-    label_map: np.ndarray, homography: np.ndarray, size: tuple[int, int]
+    label_map: np.ndarray, homography: np.ndarray, size: tuple[int, int], whole: bool = False
 ) -> np.ndarray:
+    """``label_map`` seen through ``homography`` in a frame of ``size``, each frame pixel the
+    label of the map pixel it samples.
+
+    ``whole``: the strokes stay whole. A video's world is drawn denser than its frames (at
+    :data:`VIDEO_PAGE_SCALE`), so a frame pixel samples one map pixel of several, and a thin
+    pen's stroke a map pixel or two wide came out in broken pieces (a thin 1 44 px tall on
+    screen had a 13 px box): the labels are first widened to the sampling step, which moves a
+    box's edges by less than a frame pixel. A still's page is drawn at about the frame's own
+    size and keeps its boxes exactly its ink's."""
+    step = _sampling_step(homography, size) if whole else 1
+    if step > 1:
+        label_map = cv2.dilate(label_map, np.ones((step, step), np.uint8))
     return cv2.warpPerspective(
         label_map, homography, size, flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT
     )
+
+
+def _sampling_step(homography: np.ndarray, size: tuple[int, int]) -> int:
+    """Map pixels between neighbouring frame pixels' samples at the most shrunk corner or
+    centre of a frame of ``size`` seen through ``homography``, rounded up."""
+    width, height = size
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height], [width / 2, height / 2]])
+    on_map = cv2.perspectiveTransform(corners[None].astype(np.float64), np.linalg.inv(homography))
+    scale = float(_local_scales(homography, on_map[0]).min())
+    return math.ceil(1.0 / scale - 1e-6) if scale > 0 else 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1658,7 +1680,7 @@ def render_video(
         seen = cv2.warpPerspective(page, homography, size, flags=cv2.INTER_LINEAR)
         shaky = replace(camera, blur=camera.blur + rng.uniform(0, 0.3))
         frames.append(_expose(rng, seen, light, shaky))
-        around = _warp_labels(label_map, _translate(margin, margin) @ homography, outer)
+        around = _warp_labels(label_map, _translate(margin, margin) @ homography, outer, True)
         truths.append(_truth(around, writing, margin))
     return SceneVideo(frames, truths, float(fps), family, seed)
 

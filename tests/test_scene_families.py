@@ -458,7 +458,10 @@ def test_the_first_families_lay_out_their_digits_as_before(digits):
         for array in (t.boxes, t.labels, t.partial, t.sources):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(repr(t.numbers).encode())
-    assert digest.hexdigest() == "bd5f4b03fba70fc5da22d1210451657c"
+    # a video's truth boxes changed once on purpose: thin strokes no longer break up where the
+    # view shrinks the page (benchmarks.scenes._warp_labels); the bundled sample's numbers
+    # stayed the same
+    assert digest.hexdigest() == "58a0d04d50fec62d937afee1599b2c03"
 
 
 def test_light_family_writes_light_ink_on_a_dark_board(digits):

@@ -309,3 +309,21 @@ def test_partial_digits_are_those_cut_by_the_frame(mnist_1000, video):
     # Cut digits reach the border; a whole one seldom just touches it, and a cut digit seldom
     # shows only a detached part away from the border.
     assert disagree <= 0.02 * digits
+
+
+def test_a_thin_stroke_keeps_its_whole_box_when_the_view_shrinks_the_page():
+    # a stroke one page pixel wide on a column a 3x shrinking view never samples: each frame
+    # pixel's truth must still see it, its box as long as the stroke
+    from benchmarks.scenes import _warp_labels
+
+    labels = np.zeros((300, 300), np.uint16)
+    labels[30:270, 151] = 1
+    shrink = np.diag([1 / 3, 1 / 3, 1.0])
+    seen = _warp_labels(labels, shrink, (100, 100), whole=True)
+    ys, xs = np.nonzero(seen == 1)
+    assert len(ys)
+    assert ys.min() <= 11 and ys.max() >= 88  # rows 30..269 of the page: 10..89 on screen
+    assert xs.max() - xs.min() <= 1  # and no wider than a screen pixel or two
+    # a view that does not shrink the page keeps the labels as they are
+    same = _warp_labels(labels, np.eye(3), (300, 300), whole=True)
+    assert np.array_equal(same, labels)
