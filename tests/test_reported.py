@@ -50,3 +50,34 @@ def test_a_d_read_as_2_is_dropped_unless_its_line_is_turned():
     assert reported(turned, digits, confidences, 0.5).all()
     # read below the confidence asked for, nothing is reported
     assert not reported(level, digits, np.full(4, 0.4), 0.5).any()
+
+
+def stroke(lean: float) -> np.ndarray:
+    """A crop of one straight stroke 70 px long leaning ``lean`` degrees from upright."""
+    crop = np.full((90, 90), 255, np.uint8)
+    t = np.radians(lean)
+    dx, dy = 35 * np.sin(t), 35 * np.cos(t)
+    cv2.line(crop, (round(45 - dx), round(45 + dy)), (round(45 + dx), round(45 - dy)), 30, 5)
+    return crop
+
+
+def test_a_lone_stroke_lying_more_than_it_stands_is_no_1():
+    # the arm of a crossed box left beside a form's erased lines, 53 degrees from upright, is
+    # no 1; a 1 leaning as far as MNIST's do (45 degrees), or a lying one beside another digit
+    # (a number on a turned page leans with it), is
+    boxes = np.array([[100, 100, 60, 90], [400, 100, 60, 90], [700, 100, 60, 90]], np.int32)
+    ring = np.full((90, 90), 255, np.uint8)
+    cv2.circle(ring, (45, 45), 30, 30, 5)
+    data = {
+        "group": np.arange(3),
+        "contrast": np.full(3, np.inf, np.float32),
+        "level": np.full(3, 230.0, np.float32),
+        "lined": np.zeros(3, bool),
+    }
+    alone = Detections(boxes, data={**data, "crops": [stroke(53.0), stroke(45.0), stroke(-58.0)]})
+    digits, sure = np.array([1, 1, 1]), np.full(3, 0.99)
+    assert reported(alone, digits, sure, 0.5).tolist() == [False, True, False]
+    beside = boxes.copy()
+    beside[2] = [170, 100, 60, 90]  # a 0 just right of the lying stroke
+    near = Detections(beside, data={**data, "crops": [stroke(53.0), stroke(45.0), ring]})
+    assert reported(near, np.array([1, 1, 0]), sure, 0.5).tolist() == [True, True, True]

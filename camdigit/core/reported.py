@@ -3,8 +3,8 @@
 The model judges one crop at a time; some marks read as a sure digit only look like one in
 their crop, and their surroundings or their shape tell them apart: ink far fainter against
 its ground than the frame's writing (the ground's own texture), a T or an I (a box's post)
-read as 1, the arms of a V or a W cut apart and each read as 1, a cursive d read as 2, a
-piece of a longer line (a plank's seam), a letter between two letters of a word.
+read as 1, the arms of a V or a W cut apart and each read as 1, a slash read as 1, a cursive d
+read as 2, a piece of a longer line (a plank's seam), a letter between two letters of a word.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
-from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos
+from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
 from camdigit.core.slant import ANCHOR, TURNED, local_slant, within_words
 
 
@@ -33,6 +33,7 @@ def reported(
     barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
     anchors = (confidences >= ANCHOR) & ~ground  # as the upright reading tells the slant
     barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
+    barred |= lying_ones(crops, (shown == 1) & ~_near_digits(found.boxes, shown >= 0))
     kept &= ~barred
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
 
@@ -48,3 +49,27 @@ def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.n
     kept = marked.copy()
     kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
     return kept
+
+
+NEAR = 1.0
+"""Digits with at most this many of the taller one's heights of paper between their boxes, in
+any direction, are near each other (the digits of one number, on a page turned any way)."""
+
+
+def _near_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: which rows of ``boxes`` have another of the ``digits`` rows near them
+    (:data:`NEAR`): a 1 with a digit beside it stands on a line whose slant it may share (a
+    turned page's numbers lean with it), a lone one stands on its own."""
+    near = np.zeros(len(boxes), bool)
+    others = np.flatnonzero(digits)
+    if len(others) == 0 or len(boxes) < 2:
+        return near
+    b = boxes.astype(np.float64)[:, None]
+    o = boxes[others].astype(np.float64)[None]
+    ends_b, ends_o = b[..., :2] + b[..., 2:], o[..., :2] + o[..., 2:]
+    # the paper between the boxes along x and y (0 where they overlap)
+    gaps = np.maximum(np.maximum(o[..., :2] - ends_b, b[..., :2] - ends_o), 0.0)
+    taller = np.maximum(b[..., 3], o[..., 3])
+    close = np.hypot(gaps[..., 0], gaps[..., 1]) <= NEAR * taller
+    close[others, np.arange(len(others))] = False  # not itself
+    return close.any(axis=1)
