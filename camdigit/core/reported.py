@@ -72,4 +72,5 @@ def _near_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     taller = np.maximum(b[..., 3], o[..., 3])
     close = np.hypot(gaps[..., 0], gaps[..., 1]) <= NEAR * taller
     close[others, np.arange(len(others))] = False  # not itself
-    return close.any(axis=1)
+    near[:] = close.any(axis=1)
+    return near
