@@ -1,10 +1,12 @@
-"""The real photos as other cameras and hands would take them: turned, shrunk, blurred, dark.
+"""The real photos as other cameras and hands would take them: turned, shrunk, blurred, dark,
+faint, under a lamp's glare.
 
     python -m benchmarks.photo_variants                  # every variant of photos-dev
     python -m benchmarks.photo_variants --variants turned-8 turned8 --per-photo
 
 The twelve development photos are few; each was taken one way. A photo of the same page held a
-few degrees turned, from further away, out of focus, in dim light, or saved as a rough JPEG is
+few degrees turned, from further away, out of focus, in dim light, written faint (under a
+lamp's glare), or saved as a rough JPEG is
 just as likely in use, and what breaks there (lines of numbers merged on a turned sheet, a form
 lost when shrunk) says more about the finder and the number grouping than one more generated
 family. Each variant changes the decoded photo and reads it with ``camdigit run``'s own code
@@ -77,6 +79,26 @@ def _vignetted(image: np.ndarray) -> np.ndarray:
     return (image * (gain if image.ndim == 2 else gain[..., None])).astype(np.uint8)
 
 
+def _faded(image: np.ndarray) -> np.ndarray:
+    """Faint writing (a worn whiteboard marker, a hard pencil): every pixel's distance below the
+    paper's level (its 90th percentile, per colour) at 40%."""
+    level = np.percentile(image, 90, axis=(0, 1))
+    return np.clip(level - (level - image.astype(np.float32)) * 0.4, 0, 255).astype(np.uint8)
+
+
+def _glare(image: np.ndarray) -> np.ndarray:
+    """A lamp's reflection on a glossy page or a whiteboard: light added (up to 120 grey levels,
+    clipped at white) in a round patch a fifth of the frame's width across, left of and above
+    the middle, over the faded photo (:func:`_faded`): glare is worst where the writing is
+    faint already."""
+    faded = _faded(image).astype(np.float32)
+    h, w = image.shape[:2]
+    y, x = np.mgrid[0:h, 0:w]
+    sigma = 0.1 * w
+    spot = 120.0 * np.exp(-((x - 0.4 * w) ** 2 + (y - 0.4 * h) ** 2) / (2 * sigma**2))
+    return np.clip(faded + (spot if image.ndim == 2 else spot[..., None]), 0, 255).astype(np.uint8)
+
+
 VARIANTS: dict[str, Transform] = {
     "original": lambda image: image,
     **{f"turned{d}": _turned(d) for d in (-12, -8, -4, 4, 8, 12)},
@@ -88,6 +110,8 @@ VARIANTS: dict[str, Transform] = {
     "noisy": _noisy,
     "vignetted": _vignetted,
     "inverted": lambda image: 255 - image,
+    "faded": _faded,
+    "glare": _glare,
 }
 """Each variant's name and the change it makes to a decoded photo (turned: degrees
 anticlockwise; inverted: light writing on a dark ground)."""

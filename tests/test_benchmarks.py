@@ -82,6 +82,12 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     assert turned[0, 0].tolist() == [200, 200, 200]  # corners filled with the border's colour
     assert VARIANTS["inverted"](image)[30, 33].tolist() == [235, 235, 235]
     assert VARIANTS["dim"](image).max() < image.max()
+    faded = VARIANTS["faded"](image)
+    assert faded[0, 0].tolist() == [200, 200, 200]  # the paper stays
+    assert faded[30, 33].tolist() == [128, 128, 128]  # the bar 40% as far below it
+    glare = VARIANTS["glare"](image).astype(int)
+    assert glare[24, 32, 0] >= 245  # light added left of and above the middle, to white
+    assert (glare[24, 32] - faded[24, 32]).min() > 100 and glare[59, 79, 0] - 200 < 5
     assert main(["--photos", str(tmp_path)]) == 2
     assert "labels.json" in capsys.readouterr().err
 
