@@ -79,8 +79,8 @@ and 16 tall that a webcam form's crossed box left beside its erased lines leans 
 
 def lying_ones(crops: list[np.ndarray], ones: np.ndarray) -> np.ndarray:
     """(N,) bool: which of the crops read as 1 (``ones``) lean more than :data:`LYING` degrees
-    from upright (:func:`stroke_lean`); for a line written level (a turned page's digits lean
-    with it: see :func:`camdigit.core.reported.reported`)."""
+    from upright (:func:`stroke_lean`); asked of the 1s standing alone (a 1 beside a digit may
+    lean with its turned page: see :func:`camdigit.core.reported.reported`)."""
     found = np.zeros(len(crops), bool)
     for i in np.flatnonzero(ones).tolist():
         found[i] = abs(stroke_lean(crops[i])) > LYING
