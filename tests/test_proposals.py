@@ -149,11 +149,11 @@ def test_a_digit_beside_ink_too_wide_for_a_piece_is_read_alone_at_the_blobs_ends
 
 
 def test_a_cut_blob_with_a_doubtful_piece_reports_none_of_its_pieces():
-    # an x cut into strokes read as 2 (0.68) and 1 (0.99); a number cut right (0.9, 0.98);
+    # an x cut into strokes read as 2 (0.55) and 1 (0.99); a number cut right (0.9, 0.98);
     # a plain digit read at 0.6; a piece not read this frame (a tracker settled it)
     group = np.array([0, 0, 1, 1, 2, 3])
     cut = np.where([True, True, True, True, False, True], CLEAR_PIECE, 0.0).astype(np.float32)
-    confidences = np.array([0.68, 0.99, 0.9, 0.98, 0.6, 0.0])
+    confidences = np.array([0.55, 0.99, 0.9, 0.98, 0.6, 0.0])
     read = np.array([True, True, True, True, True, False])
     dropped = unclear_cuts(group, cut, confidences, read)
     assert dropped.tolist() == [True, True, False, False, False, False]
