@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from camdigit.core.grid_lines import alike_cells, grid_segments
+from camdigit.core.grid_lines import alike_cells, grid_segments, hole_sides
 from camdigit.core.ruled_lines import MAX_BAND, erase_lines, line_outlines
 from camdigit.core.segmentation import all_contours
 
@@ -167,7 +167,7 @@ def test_a_grids_cells_are_alike_a_numbers_loops_along_a_line_are_not():
     # line), of every size: not a grid, so it still measures the writing's height
     contours, parents = all_contours(_grid(2, size=240))
     grid_cells = [c for c, p in zip(contours, parents, strict=True) if p >= 0]
-    assert len(grid_cells) >= 8 and alike_cells(grid_cells)
+    assert len(grid_cells) >= 8 and alike_cells(hole_sides(grid_cells))
     cheque = np.zeros((120, 400), np.uint8)
     cv2.line(cheque, (0, 100), (399, 100), 255, 2)  # the line
     for k, (w, h) in enumerate([(10, 30), (16, 14), (8, 20), (20, 40), (12, 12), (30, 24)]):
@@ -176,4 +176,4 @@ def test_a_grids_cells_are_alike_a_numbers_loops_along_a_line_are_not():
         cv2.line(cheque, (x + w, 100 - h), (x + w + 12, 100), 255, 2)  # a stroke closing a gap
     contours, parents = all_contours(cheque)
     loops = [c for c, p in zip(contours, parents, strict=True) if p >= 0]
-    assert len(loops) >= 8 and not alike_cells(loops)
+    assert len(loops) >= 8 and not alike_cells(hole_sides(loops))

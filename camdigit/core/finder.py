@@ -61,7 +61,7 @@ from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
-from camdigit.core.grid_lines import GRID_CELLS, alike_cells, blob_lines, grid_shaped
+from camdigit.core.grid_lines import GRID_CELLS, alike_cells, blob_lines, grid_shaped, hole_sides
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
@@ -300,9 +300,10 @@ class DigitFinder:
             before = len(out.boxes)
             add_cuts(out, crop, box, contrast)
             out.groups += int(len(out.boxes) > before)
-        whole_piece = partial(whole_in_frame, gray, ink.mask, paper, step)
-        for g in sided.tolist():
-            add_side_cut(out, frame_ink, box_list[g], parts[group == g], whole_piece)
+        if len(sided):
+            whole_piece = partial(whole_in_frame, gray, ink.mask, paper, step)
+            for g in sided.tolist():
+                add_side_cut(out, frame_ink, box_list[g], parts[group == g], whole_piece)
         found = out.found(cfg.max_digits, paper, step)
         if printed:  # the boxes or combs the digits are written in: one number each
             found.data["field"] = digit_fields(found.boxes, printed, gray.shape)
@@ -327,8 +328,9 @@ def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> 
     for k in np.flatnonzero((counts >= GRID_CELLS) & among).tolist():
         blob = int(outer[k])
         cells = np.flatnonzero(parents == blob).tolist()
-        measures = blob_lines(contours, blob, cells)
-        grids[k] = grid_shaped(len(cells), *measures) and alike_cells([contours[c] for c in cells])
+        sides = hole_sides([contours[c] for c in cells])
+        measures = blob_lines(contours, blob, cells, sides)
+        grids[k] = grid_shaped(len(cells), *measures) and alike_cells(sides)
     return grids
 
 

@@ -38,7 +38,6 @@ import numpy as np
 
 from camdigit.core.box_views import RECT_FILL, walls_and_lines
 from camdigit.core.form_combs import Segment, comb_lines
-from camdigit.core.grid_lines import one_row
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
 
 CELL_FILL = 0.9
@@ -150,13 +149,18 @@ def _cut_across(lines: list[Segment], box: tuple[int, int, int, int], shape: tup
 
 
 def _comb_row(holes: list[np.ndarray], areas: list[float]) -> bool:
-    """Whether a blob's ``holes`` (of ``areas``) hold two cells or more in one row or column
-    (:func:`camdigit.core.grid_lines.one_row`), as a comb's do, not over a plane as a grid's
-    do, nor one alone, as a 0's ring flattened by the frame's border; the holes far smaller
-    than the largest (a 0's or an 8's, written in a cell) do not count."""
+    """Whether a blob's ``holes`` (of ``areas``) hold two cells or more in one row or column,
+    as a comb's do (their centres within half a cell of one line), not over a plane as a
+    grid's do, nor one alone, as a 0's ring flattened by the frame's border; the holes far
+    smaller than the largest (a 0's or an 8's, written in a cell) do not count."""
     least = 0.25 * max(areas)
     cells = [hole for hole, area in zip(holes, areas, strict=True) if area >= least]
-    return len(cells) >= 2 and one_row(cells)
+    if len(cells) < 2:
+        return False
+    boxes = np.array([cv2.boundingRect(h) for h in cells], np.float32)
+    centres = boxes[:, :2] + boxes[:, 2:] / 2
+    _, (a, b), _ = cv2.minAreaRect(centres)
+    return min(a, b) <= 0.5 * float(np.median(boxes[:, 2:].min(axis=1)))
 
 
 def _closed_part(

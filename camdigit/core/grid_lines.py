@@ -61,21 +61,19 @@ MIN_CLEAR = 3
 
 
 def blob_lines(
-    contours: list[np.ndarray], blob: int, cells: list[int], sides: np.ndarray | None = None
+    contours: list[np.ndarray], blob: int, cells: list[int], sides: np.ndarray
 ) -> tuple[float, float, float, float]:
-    """What a blob (``contours[blob]``) with holes (``cells``, indices into ``contours``) is
-    made of, in :func:`grid_shaped`'s order: its ink area, its holes' area, its cells' pitch
-    (their median shorter side; ``sides``: the holes' (width, height) where the caller has
-    them) and its lines' thickness (twice its ink over its outline, holes counted: a thick or
-    blurred border leaves bars beside a band narrower than itself). Shared by the ruled
-    lines' eraser and the finder's writing height."""
+    """What a blob (``contours[blob]``) with holes (``cells``, indices into ``contours``; their
+    boxes' (width, height) ``sides``) is made of, in :func:`grid_shaped`'s order: its ink
+    area, its holes' area, its cells' pitch (their median shorter side) and its lines'
+    thickness (twice its ink over its outline, holes counted: a thick or blurred border leaves
+    bars beside a band narrower than itself). Shared by the ruled lines' eraser and the
+    finder's writing height."""
     hole_area = sum(cv2.contourArea(contours[c]) for c in cells)
     ink = cv2.contourArea(contours[blob]) - hole_area
     outline = cv2.arcLength(contours[blob], True) + sum(
         cv2.arcLength(contours[c], True) for c in cells
     )
-    if sides is None:
-        sides = np.array([cv2.boundingRect(contours[c])[2:] for c in cells]).reshape(-1, 2)
     pitch = float(np.median(sides.min(axis=1))) if len(cells) else 0.0
     return ink, hole_area, pitch, 2.0 * max(ink, 0.0) / max(outline, 1.0)
 
@@ -93,18 +91,6 @@ def grid_shaped(cells: int, ink: float, holes: float, pitch: float, thickness: f
     )
 
 
-def one_row(cells: list[np.ndarray]) -> bool:
-    """Whether the holes ``cells`` (contours) lie in one row or column, their centres within
-    half a cell's side of one line: a comb's cells or the loops of a number written touching
-    a line, not a grid's cells, which cover a plane."""
-    boxes = np.array([cv2.boundingRect(cell) for cell in cells], np.float32).reshape(-1, 4)
-    if len(boxes) < 3:
-        return True
-    centres = boxes[:, :2] + boxes[:, 2:] / 2
-    _, (a, b), _ = cv2.minAreaRect(centres)
-    return min(a, b) <= 0.5 * float(np.median(boxes[:, 2:].min(axis=1)))
-
-
 GRID_ALIKE = 0.5
 """A grid's cells are of one size: at least this share of its holes are within a quarter of
 the median hole's width and height (0.76-0.88 on the grid family's pages, whole or in part;
@@ -112,10 +98,14 @@ the median hole's width and height (0.76-0.88 on the grid family's pages, whole 
 with it)."""
 
 
-def alike_cells(cells: list[np.ndarray]) -> bool:
-    """Whether the holes ``cells`` (contours) are mostly of one size, as a grid's are
-    (:data:`GRID_ALIKE`)."""
-    sides = np.array([cv2.boundingRect(cell)[2:] for cell in cells], np.float64).reshape(-1, 2)
+def hole_sides(holes: list[np.ndarray]) -> np.ndarray:
+    """(N, 2) float: the (width, height) of each hole's (contour's) box."""
+    return np.array([cv2.boundingRect(hole)[2:] for hole in holes], np.float64).reshape(-1, 2)
+
+
+def alike_cells(sides: np.ndarray) -> bool:
+    """Whether holes whose boxes are ``sides`` ((N, 2) width, height; :func:`hole_sides`) are
+    mostly of one size, as a grid's cells are (:data:`GRID_ALIKE`)."""
     if not len(sides):
         return False
     near = np.abs(sides / np.median(sides, axis=0) - 1.0) <= 0.25

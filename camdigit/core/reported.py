@@ -14,7 +14,7 @@ import numpy as np
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
-from camdigit.core.slant import ANCHOR, TURNED, local_slant, within_words
+from camdigit.core.slant import ANCHOR, TURNED, local_slant, near_digits, within_words
 
 
 def reported(
@@ -33,7 +33,7 @@ def reported(
     barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
     anchors = (confidences >= ANCHOR) & ~ground  # as the upright reading tells the slant
     barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
-    barred |= lying_ones(crops, (shown == 1) & ~_near_digits(found.boxes, shown >= 0))
+    barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
     return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
 
@@ -49,28 +49,3 @@ def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.n
     kept = marked.copy()
     kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
     return kept
-
-
-NEAR = 1.0
-"""Digits with at most this many of the taller one's heights of paper between their boxes, in
-any direction, are near each other (the digits of one number, on a page turned any way)."""
-
-
-def _near_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """(N,) bool: which rows of ``boxes`` have another of the ``digits`` rows near them
-    (:data:`NEAR`): a 1 with a digit beside it stands on a line whose slant it may share (a
-    turned page's numbers lean with it), a lone one stands on its own."""
-    near = np.zeros(len(boxes), bool)
-    others = np.flatnonzero(digits)
-    if len(others) == 0 or len(boxes) < 2:
-        return near
-    b = boxes.astype(np.float64)[:, None]
-    o = boxes[others].astype(np.float64)[None]
-    ends_b, ends_o = b[..., :2] + b[..., 2:], o[..., :2] + o[..., 2:]
-    # the paper between the boxes along x and y (0 where they overlap)
-    gaps = np.maximum(np.maximum(o[..., :2] - ends_b, b[..., :2] - ends_o), 0.0)
-    taller = np.maximum(b[..., 3], o[..., 3])
-    close = np.hypot(gaps[..., 0], gaps[..., 1]) <= NEAR * taller
-    close[others, np.arange(len(others))] = False  # not itself
-    near[:] = close.any(axis=1)
-    return near

@@ -126,10 +126,7 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     h = b[:, 3]
     d = centres[None] - centres[ones, None]  # [k, j]: from the 1 ones[k] to digit j
     tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
-    # the paper between the boxes, along x and y (0 where they overlap)
-    gap_x = np.maximum(np.abs(d[..., 0]) - (b[ones, 2][:, None] + b[:, 2][None]) / 2.0, 0.0)
-    gap_y = np.maximum(np.abs(d[..., 1]) - (h[ones][:, None] + h[None]) / 2.0, 0.0)
-    beside = (tilt <= BESIDE_TILT) & (np.hypot(gap_x, gap_y) <= BESIDE_GAP * h[None])
+    beside = (tilt <= BESIDE_TILT) & (paper_between(b[ones], b) <= BESIDE_GAP * h[None])
     beside[np.arange(len(ones)), ones] = False
     # the frame's writing, for a 1 with no digit beside it: the tallest of its other digits
     not_one = digits != 1
@@ -144,6 +141,33 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
         if not (beside[k] & not_one).any():
             found[i] |= h[i] > TOWER * writing
     return found
+
+
+def paper_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) float: the paper between each box of ``a`` and each of ``b`` ((N, 4) x,
+    y, w, h), the straight distance between their edges (0 where they overlap)."""
+    a, b = a.astype(np.float64)[:, None], b.astype(np.float64)[None]
+    after, before = b[..., :2] - (a[..., :2] + a[..., 2:]), a[..., :2] - (b[..., :2] + b[..., 2:])
+    apart = np.maximum(np.maximum(after, before), 0.0)  # along x and along y
+    return np.hypot(apart[..., 0], apart[..., 1])
+
+
+NEAR = 1.0
+"""Digits with at most this many of the taller one's heights of paper between their boxes, in
+any direction, are near each other (the digits of one number, on a page turned any way)."""
+
+
+def near_digits(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: which rows of ``boxes`` have another of the ``digits`` rows (a mask) near them
+    (:data:`NEAR`): a 1 with a digit beside it stands on a line whose slant it may share (a
+    turned page's numbers lean with it), a lone one stands on its own."""
+    others = np.flatnonzero(digits)
+    if len(others) == 0 or len(boxes) < 2:
+        return np.zeros(len(boxes), bool)
+    taller = np.maximum(boxes[:, 3][:, None], boxes[others, 3][None])
+    close = paper_between(boxes, boxes[others]) <= NEAR * taller
+    close[others, np.arange(len(others))] = False  # not itself
+    return np.asarray(close.any(axis=1), bool)
 
 
 WORD_GAP = 0.3
