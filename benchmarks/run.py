@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -44,6 +44,7 @@ from benchmarks import baseline
 from benchmarks.frames import ArraySource, Collected, read_still
 from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
+from benchmarks.photo_variants import moving
 from benchmarks.photos import PhotoResult, default_photos, read_photos
 from benchmarks.scenes import FAMILIES, VIDEO_FAMILIES, Truth, family_seeds, render_video, scene_set
 from camdigit.core.classifier import DigitClassifier
@@ -163,8 +164,11 @@ def video_accuracy(
     size: tuple[int, int],
     seconds: float,
     gallery: ErrorGallery | None,
+    smear: int = 0,
 ) -> dict[str, VideoFigures]:
-    """Score hand-held videos of each family, tracked as a camera would be."""
+    """Score hand-held videos of each family, tracked as a camera would be; with ``smear``,
+    each frame smeared that many pixels along a direction drawn per frame (a camera moving
+    while its shutter is open, :func:`benchmarks.photo_variants.moving`)."""
     figures = {}
     for family in families:
         frames, digits = Score(), VideoDigits()
@@ -172,6 +176,10 @@ def video_accuracy(
             video = render_video(
                 images, labels, video_seed, size=size, seconds=seconds, family=family
             )
+            if smear > 1:
+                angles = np.random.default_rng(video_seed).uniform(0.0, 180.0, len(video.frames))
+                smeared = [moving(smear, a)(f) for f, a in zip(video.frames, angles, strict=True)]
+                video = replace(video, frames=smeared)
             collected = Collected([])
             name = f"{family}-video-{video_seed}"
             run(ArraySource(video.frames, name, video.fps), recognizer, on_result=collected)
@@ -450,6 +458,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-videos", action="store_true", help="skip the videos")
     parser.add_argument("--seed", type=int, default=2026, help="scene seed")
     parser.add_argument(
+        "--smear",
+        type=int,
+        default=0,
+        metavar="PX",
+        help="film the videos with a camera moving while its shutter is open: every frame "
+        "smeared PX pixels along a direction drawn per frame (0: as rendered; 7: a webcam "
+        "panning a quarter of its width a second at 1/20 s)",
+    )
+    parser.add_argument(
         "--min-digit",
         type=float,
         default=DEFAULT_MIN_DIGIT,
@@ -510,13 +527,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine}")
     print(
         f"digits: {digits_source}; {args.scenes} scenes per still family, {args.videos} "
-        f"videos per video family, seed {args.seed}; model: {args.model.name}"
+        f"videos per video family, seed {args.seed}"
+        + (f", every video frame smeared {args.smear} px" if args.smear > 1 else "")
+        + f"; model: {args.model.name}"
     )
     command = " ".join(["python -m benchmarks.run", *(sys.argv[1:] if argv is None else argv)])
     figures: dict = {
         "machine": machine,
         "digits": digits_source,
         "seed": args.seed,
+        "smear": args.smear,
         "model": args.model.name,
         "command": command,
     }
@@ -545,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         VIDEO_SIZE,
         VIDEO_SECONDS,
         gallery,
+        args.smear,
     )
     if videos:
         print_videos(videos)

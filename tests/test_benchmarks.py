@@ -88,6 +88,13 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     glare = VARIANTS["glare"](image).astype(int)
     assert glare[24, 32, 0] >= 245  # light added left of and above the middle, to white
     assert (glare[24, 32] - faded[24, 32]).min() > 100 and glare[59, 79, 0] - 200 < 5
+    # a moving camera smears 7 px along its motion: the upright bar fades when the camera
+    # moves sideways, across it, and keeps its depth when it moves up, along it
+    sideways, upward = VARIANTS["moving"](image), VARIANTS["moving-up"](image)
+    assert sideways[30, 33, 0] == 46 and sideways[30, 28, 0] == 149  # (6 x 20 + 200) / 7
+    assert upward[30, 33, 0] == 20 and upward[18, 33, 0] == 149 and upward[30, 28, 0] == 200
+    assert 20 < VARIANTS["moving-diagonal"](image)[30, 33, 0] < 46  # partly along, partly across
+    assert sideways[0, 0].tolist() == [200, 200, 200] and sideways.dtype == np.uint8
     assert main(["--photos", str(tmp_path)]) == 2
     assert "labels.json" in capsys.readouterr().err
 
@@ -269,6 +276,37 @@ def test_the_guard_catches_a_regression_in_one_family_and_passes_without_it(monk
     assert "guard FAILED" in out
     failed = [line for line in out.splitlines() if line.startswith("  stills/")]
     assert failed and all(line.startswith("  stills/small ") for line in failed)
+
+
+def test_smear_films_every_video_frame_with_a_moving_camera(monkeypatch, capsys):
+    """``--smear 7``: each frame the tracker reads is the rendered one smeared 7 px (a moving
+    camera: its strokes' edges soften, so their gradients weaken), and the header says so."""
+    import cv2
+
+    import benchmarks.run as bench
+
+    seen: list[np.ndarray] = []
+    real_source = bench.ArraySource
+
+    def recording(frames, *rest, **kw):
+        seen.extend(frames)
+        return real_source(frames, *rest, **kw)
+
+    monkeypatch.setattr(bench, "ArraySource", recording)
+    common = ["--family", "clean", "--scenes", "1", "--video-family", "video", "--videos", "1"]
+    common += ["--no-photos", "--no-speed", "--no-baselines"]
+
+    def sharpness() -> float:
+        frame = cv2.cvtColor(seen[len(seen) // 2], cv2.COLOR_BGR2GRAY)
+        return float(cv2.Laplacian(frame, cv2.CV_64F).var())
+
+    assert bench.main(common) == 0
+    sharp, count = sharpness(), len(seen)
+    assert "smeared" not in capsys.readouterr().out
+    seen.clear()
+    assert bench.main([*common, "--smear", "7"]) == 0
+    assert "every video frame smeared 7 px" in capsys.readouterr().out
+    assert len(seen) == count and sharpness() < 0.5 * sharp
 
 
 def test_write_baseline_records_the_check_figures(tmp_path, capsys):
