@@ -13,8 +13,10 @@ from benchmarks.run import load_digits
 from benchmarks.scene_framings import FRAMINGS, framed
 from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
-from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.finder import FinderConfig
+from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_fields import NO_FIELD, digit_fields
+from camdigit.core.ink import find_ink
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.segmentation import all_contours
 from tests.pages import write_digit
@@ -248,3 +250,40 @@ def test_a_hairline_comb_whose_corners_the_pixels_rounded_off_is_found():
     for x, y in ((30, 20), (90, 20), (30, 60), (90, 60)):
         cv2.circle(ring, (x, y), 6, 0, -1)
     assert _box_lines(ring, 9) == []
+
+
+def test_a_grey_comb_broken_in_the_ink_is_found_closed_at_the_faint_level():
+    # a form printed in grey: its lines lie between the clear-ink and the faint levels, so the
+    # ink holds them only where the digits' soft edges join them, and no cell of it is closed
+    page = np.full((200, 320), 200, np.uint8)
+    x0, y0, cell = 60, 60, 50
+    for i in range(5):
+        cv2.line(page, (x0 + i * cell, y0), (x0 + i * cell, y0 + cell), 166, 1)
+    for y in (y0, y0 + cell):
+        cv2.line(page, (x0, y), (x0 + 4 * cell, y), 166, 1)
+    for i in range(4):  # a stroke in each cell, touching its top line
+        cv2.line(page, (x0 + i * cell + 25, y0 + 1), (x0 + i * cell + 20, y0 + 42), 40, 3)
+    _, ink = find_ink(page, FinderConfig())
+    assert ink.faint is not None
+    assert _box_lines(ink.mask, 9) == []
+    lines = faint_box_lines(ink.faint, 9, [])
+    posts = [(a, b) for a, b, _ in lines if abs(a[0] - b[0]) <= 2 and abs(a[1] - b[1]) > 30]
+    assert len(posts) == 5
+    assert min(band for _, _, band in lines) == 1  # a 1 px line's band narrowed to the line
+    # a box found in the ink already is not looked at again at the faint level
+    assert faint_box_lines(ink.faint, 9, lines) == []
+
+
+@pytest.mark.parametrize(("seed", "least"), [(11, 0.95), (3, 0.9)])
+def test_a_grey_form_on_a_desk_seen_from_further_away_is_read(seed, least):
+    # a form page on a desk, a phone held upright over it: its grey boxes a pixel wide, broken
+    # in the ink (before: 22 of 27 and 22 of 26 digits read, 1 false digit on seed 3)
+    images, labels, _ = load_digits(None)
+    scene = render_scene(images, labels, "boxes", seed, (960, 720))
+    image, truth = framed(scene, FRAMINGS["portrait-desk"])
+    result = Recognizer(DigitClassifier()).process(image, still=True)
+    s = score_frame(
+        result.detections, result.numbers, truth.boxes, truth.labels, truth.partial, truth.numbers
+    )
+    assert s.read_accuracy >= least, s.as_dict()
+    assert seed != 3 or s.false == 0, s.as_dict()

@@ -5,7 +5,8 @@ model judge.
    inverted), then ink is what is clearly darker than the paper around it, the paper measured
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
 2. **Parts** (:mod:`camdigit.core.segmentation`): a form's printed boxes are erased first
-   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`); outer contours; blobs
+   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`, in the ink and, for a
+   grey form whose thin lines the ink holds only in part, at the faint level); outer contours; blobs
    longer than the writing is tall (measured from the blobs) are ruled lines, a grid or a
    page's edge, and their straight runs are erased (:mod:`camdigit.core.ruled_lines`); parts
    that overlap horizontally and sit close vertically are one digit, but a part cut by the
@@ -58,7 +59,7 @@ from camdigit.core.alternatives import (
 from camdigit.core.crops import line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
-from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
 from camdigit.core.grid_lines import GRID_CELLS, alike_cells, blob_lines, grid_shaped, hole_sides
@@ -163,6 +164,8 @@ class DigitFinder:
         min_h = cfg.min_height_px
         outlines = all_contours(mask)
         printed = box_lines(mask, *outlines, min_h)
+        if ink.faint is not None:  # a grey form's boxes, closed only at the faint level
+            printed += faint_box_lines(ink.faint, min_h, printed)
         if printed:  # a form's boxes: their walls would read as 1s
             mask = erase_boxes(mask, printed)
             outlines = all_contours(mask)

@@ -39,6 +39,7 @@ import numpy as np
 from camdigit.core.box_views import RECT_FILL, walls_and_lines
 from camdigit.core.form_combs import Segment, comb_lines
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
+from camdigit.core.segmentation import all_contours
 
 CELL_FILL = 0.9
 """... or one of its holes fills this share of its own least rectangle (a cell; the hole of a 0
@@ -86,10 +87,54 @@ def box_lines(
     return comb_lines(mask, min_side, [c for c, p in zip(contours, parents, strict=True) if p < 0])
 
 
+KNOWN_REACH = 3
+"""A blob at the faint level whose extent is within this many pixels, on each side, of a box
+found in the ink is that box (its lines a pixel or two wider at the faint level)."""
+
+FAINT_EDGE = 1
+"""A line found at the faint level is this many pixels wider on each side than its ink: its
+soft edges, which its erasing band leaves alone (a digit's stroke beside a wall stays whole)."""
+
+
+def faint_box_lines(faint: np.ndarray, min_side: int, found: list[Segment]) -> list[Segment]:
+    """The lines of the printed boxes the ``faint`` mask (what is darker than the faint level)
+    shows closed: a form printed in grey, its lines a pixel wide or less once a camera sees it
+    from a desk's distance, keeps them only here and there in the ink, and its cells open into
+    the digits written in them, where :func:`box_lines` finds no box, or part of one; at the
+    faint level its cells close. Their bands are narrowed by :data:`FAINT_EDGE` on each side,
+    to the line's ink. A blob that spans one of the boxes ``found`` in the ink, no more (its
+    lines a pixel wider), is that box: not looked at again."""
+    contours, parents = all_contours(faint)
+    known = _spans(found)
+    lines = _closed_boxes(faint, contours, parents, min_side, known)
+    return [(a, b, max(1, band - 2 * FAINT_EDGE)) for a, b, band in lines]
+
+
+def _spans(lines: list[Segment]) -> np.ndarray:
+    """(N, 4) x0, y0, x1, y1: the extent of each box or comb of ``lines`` (those that touch)."""
+    if not lines:
+        return np.zeros((0, 4), np.int64)
+    ends = np.array([(*a, *b) for a, b, _ in lines], np.int64).reshape(-1, 2, 2)
+    x0, y0 = ends.min(axis=(0, 1)) - MAX_BAND
+    x1, y1 = ends.max(axis=(0, 1)) + MAX_BAND + 1
+    drawn = np.zeros((int(y1 - y0), int(x1 - x0)), np.uint8)
+    for (a, b), (_, _, band) in zip((ends - (x0, y0)).tolist(), lines, strict=True):
+        cv2.line(drawn, tuple(a), tuple(b), 255, band)
+    outlines, _ = cv2.findContours(drawn, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    rects = np.array([cv2.boundingRect(o) for o in outlines], np.int64).reshape(-1, 4)
+    return np.column_stack([rects[:, :2] + (x0, y0), rects[:, :2] + rects[:, 2:] + (x0, y0)])
+
+
 def _closed_boxes(
-    mask: np.ndarray, contours: list[np.ndarray], parents: np.ndarray, min_side: int
+    mask: np.ndarray,
+    contours: list[np.ndarray],
+    parents: np.ndarray,
+    min_side: int,
+    known: np.ndarray | None = None,
 ) -> list[Segment]:
-    """The lines of the boxes of ``mask`` found by their holes (see the module's doc)."""
+    """The lines of the boxes of ``mask`` found by their holes (see the module's doc); a blob
+    whose extent is within :data:`KNOWN_REACH` pixels of one of ``known`` (x0, y0, x1, y1)
+    is skipped."""
     found: list[Segment] = []
     hole_ids = np.flatnonzero(parents >= 0)
     if not len(hole_ids):
@@ -101,6 +146,9 @@ def _closed_boxes(
     for blob, members in zip(blobs.tolist(), np.split(hole_ids, firsts[1:]), strict=True):
         outline = contours[blob]
         x, y, w, h = cv2.boundingRect(outline)
+        spans = (x, y, x + w, y + h)
+        if known is not None and (np.abs(known - spans).max(axis=1) <= KNOWN_REACH).any():
+            continue  # a box found in the ink already
         cut = x == 0 or y == 0 or x + w == width or y + h == height
         (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
         if min(rw, rh) < min_side:

@@ -65,6 +65,9 @@ class InkMap:
     step: int
     bright: float  # the level of the well-lit page
     inverted: bool = False  # the frame was light ink on a dark ground, inverted before
+    # (H, W) uint8, 255 where darker than the faint level (a stroke's soft edge, a grey
+    # printed line); None where not measured
+    faint: np.ndarray | None = None
 
 
 def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.ndarray, InkMap]:
@@ -76,7 +79,7 @@ def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.
         gray = cv2.bitwise_not(gray)
         small = None
     ink = ink_mask(gray, cfg, small)
-    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted)
+    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted, ink.faint)
 
 
 def _closing(small: np.ndarray, side: int) -> np.ndarray:
@@ -302,7 +305,7 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
     faint = ink_below(
         _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    return InkMap(join_faint(dark, faint, cfg.min_height_px), paper, step, bright)
+    return InkMap(join_faint(dark, faint, cfg.min_height_px), paper, step, bright, faint=faint)
 
 
 def _faint_writing(
