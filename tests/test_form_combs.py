@@ -181,38 +181,3 @@ def test_a_comb_found_upright_in_part_is_found_whole_along_its_leaning_line():
     assert 4 <= len(upright) - 2 < cells + 1  # part of it, upright
     segments = comb_lines(mask, 9)
     assert _strokes_left(mask, segments) == cells  # every post gone, the strokes left
-
-
-def _graph_paper(pitch: int, cells: tuple[int, int] = (24, 16), major: int = 8) -> np.ndarray:
-    """The ink of a sheet of graph paper: thin lines ``pitch`` px apart, every ``major``-th
-    thick, a few strokes written across it."""
-    w, h = cells[0] * pitch + 41, cells[1] * pitch + 41
-    mask = np.zeros((h, w), np.uint8)
-    for i in range(cells[0] + 1):
-        x = 20 + i * pitch
-        cv2.line(mask, (x, 20), (x, 20 + cells[1] * pitch), 255, 3 if i % major == 0 else 1)
-    for j in range(cells[1] + 1):
-        y = 20 + j * pitch
-        cv2.line(mask, (20, y), (20 + cells[0] * pitch, y), 255, 3 if j % major == 0 else 1)
-    for k in range(6):
-        cv2.line(mask, (60 + 70 * k, 90), (45 + 70 * k, 140), 255, 3)
-    return mask
-
-
-def test_graph_paper_s_thick_lines_are_no_comb_s_posts():
-    # every eighth line of graph paper is thick: a row of posts, evenly spaced, each "cell"
-    # between them written in (its thin lines are ink), with a line along their ends; but the
-    # thin lines cross every cell at the same heights, as no digits do (before: 18-24 segments
-    # found, a 1280 px photo's grid split into strips, one of them taken for the writing)
-    for pitch in (12, 20, 31):
-        assert comb_lines(_graph_paper(pitch), 9) == []
-    # a comb whose digits' strokes reach both walls of their cells (each at its own height,
-    # as a marker's 7 or 5 does), twice in some, is still one
-    mask = _comb(top=True)
-    x0, y0 = 40, 60
-    for i in range(6):
-        left, right = x0 + i * CELL[0], x0 + (i + 1) * CELL[0]
-        cv2.line(mask, (left, y0 + 9 + 4 * i), (right, y0 + 9 + 4 * i), 255, 3)
-        if i % 2:
-            cv2.line(mask, (left, y0 + 34 - 3 * i), (right, y0 + 34 - 3 * i), 255, 3)
-    assert len(comb_lines(mask, 9)) == 7 + 2

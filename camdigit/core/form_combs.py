@@ -270,7 +270,7 @@ def _is_form(mask: np.ndarray, posts: np.ndarray) -> bool:
         lined |= bool((mask[band, columns] > 0).any(axis=0).mean() >= LINE_SHARE)
     if not lined:
         return False
-    written, crossing = 0, []
+    written = 0
     margin = 2 * int(posts[:, 2].max()) + 1  # clear of the lines, a line's width and more
     for k in range(len(posts) - 1):
         x0, x1 = int(posts[k, 0] + posts[k, 2]) + margin, int(posts[k + 1, 0]) - margin
@@ -279,38 +279,7 @@ def _is_form(mask: np.ndarray, posts: np.ndarray) -> bool:
         if x1 > x0 and y1 > y0:
             cell = mask[y0:y1, x0:x1]
             written += int(cv2.countNonZero(cell) >= 0.02 * cell.size)
-            crossing.append(_crossing_rows(cell, y0))
-    return written >= WRITTEN * (len(posts) - 1) and not _ruled_cells(crossing, len(posts) - 1)
-
-
-CROSSINGS = 2
-"""A comb's cells hold digits, whose strokes run where they will; a "row of cells" crossed at
-the same heights by this many lines in most of them is a sheet of graph paper, whose thick
-lines (every eighth) pass for a comb's posts and whose thin ones cross every "cell"."""
-
-CROSSED = 0.9
-"""A line crosses a cell where its ink covers this share of a row of it."""
-
-
-def _crossing_rows(cell: np.ndarray, top: int) -> np.ndarray:
-    """The rows (in the frame, ``top`` the cell's first) where a line crosses ``cell``:
-    each run of rows :data:`CROSSED` inked, by its middle."""
-    full = (cell > 0).mean(axis=1) >= CROSSED
-    edges = np.diff(np.concatenate(([0], full.astype(np.int8), [0])))
-    return top + (np.flatnonzero(edges > 0) + np.flatnonzero(edges < 0) - 1) // 2
-
-
-def _ruled_cells(rows: list[np.ndarray], cells: int) -> bool:
-    """Whether :data:`CROSSINGS` lines at least cross most of ``cells`` at the same heights
-    (within two pixels): ``rows``, the crossing rows of each cell (:func:`_crossing_rows`)."""
-    if not rows:
-        return False
-    every = np.concatenate(rows)
-    lines = 0
-    for y in np.unique(every).tolist():
-        beside = sum(int((np.abs(r - y) <= 2).any()) for r in rows)
-        lines += int(2 * beside > cells and not (np.abs(every - y) <= 2)[every < y].any())
-    return lines >= CROSSINGS
+    return written >= WRITTEN * (len(posts) - 1)
 
 
 def _alone(mask: np.ndarray, posts: np.ndarray) -> bool:
