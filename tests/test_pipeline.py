@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 from benchmarks.matching import Score, score_frame
+from benchmarks.scene_framings import FRAMINGS, framed
 from benchmarks.scenes import render_scene, render_video
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.cuts import cut_pieces, stroke_cores
 from camdigit.core.detections import NO_TRACK
+from camdigit.core.look_scales import look_scales, small_writing
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.tracking import DigitTracker
 
@@ -45,6 +47,52 @@ def test_reads_the_digits_and_numbers_of_a_page(classifier, mnist_1000, family):
     assert len(proposed) + pieces >= result.classified >= len(result.detections)
     if family == "clean":  # it has wide blobs: those read sure whole were not cut
         assert pieces > 0 and result.classified < len(proposed) + pieces
+
+
+@pytest.mark.parametrize(("seed", "least"), [(1, 55), (6, 55)])
+def test_a_still_s_small_writing_is_read_enlarged(classifier, mnist_1000, seed, least):
+    # a page of small digits on a desk, a phone held upright over it: the digits read first are
+    # 14-16 px tall, under SMALL_WRITING, and the photo is read again twice as large (before:
+    # 52 of 55 and 53 of 56)
+    scene = render_scene(*mnist_1000, "small", seed, (960, 720))
+    image, truth = framed(scene, FRAMINGS["portrait-desk"])
+    recognizer = Recognizer(classifier)
+    assert look_scales(image.shape, recognizer.max_side) == (1.0, 1280 / 720)  # to max_side
+    result = recognizer.process(image, still=True)
+    s = score(result, truth)  # boxes in the frame's pixels
+    assert s.read >= least and s.false == 0, s.as_dict()
+    assert result.classified > len(recognizer.propose(image))  # both readings counted
+    first = recognizer.propose(image)
+    enlarged = recognizer.propose(image, enlarged=True)
+    crops = [np.median([c.shape[0] for c in p.data["crops"]]) for p in (first, enlarged)]
+    assert crops[1] > 1.5 * crops[0]
+    # a camera's frames are read at one size (a tracker follows them)
+    tracked = Recognizer(classifier, tracker=DigitTracker()).process(image)
+    assert tracked.classified < result.classified
+
+
+def test_only_a_still_whose_digits_read_are_small_is_read_again():
+    from camdigit.core.detections import Detections, FrameResult
+
+    def read(heights: list[int]) -> FrameResult:
+        boxes = np.array([[10, 10, 8, h] for h in heights], np.int32).reshape(-1, 4)
+        return FrameResult("", 0, 0.0, Detections(boxes), [], {"find": 1.0}, len(heights))
+
+    # a 960x720 photo (max_side 1280) looked at 1.33 times larger, a 640x480 one twice; one
+    # of 2400x1800 shrunk to 1280 and one of 1280 are read at that size only
+    assert look_scales((720, 960, 3), 1280) == (1.0, 1280 / 960)
+    assert look_scales((480, 640), 1280) == (1.0, 2.0) and look_scales((720, 960), 0)[1] == 2
+    assert look_scales((1800, 2400), 1280) == (1280 / 2400,) * 2
+    assert look_scales((720, 1280), 1280) == (1.0, 1.0)
+    scales = look_scales((720, 960), 1280)
+    assert small_writing(read([14, 15, 17, 30]), 20.0, scales, 9)  # median 16 < 18
+    assert not small_writing(read([18, 19, 25]), 20.0, scales, 9)
+    assert not small_writing(read([14, 15]), 0.0, scales, 9)  # written across a grid
+    assert not small_writing(read([]), 20.0, scales, 9)  # nothing read: noise, a blank frame
+    assert not small_writing(read([14, 15]), 20.0, (1.0, 1.1), 9)  # hardly larger
+    # a shrunk photo's digits are judged as the finder saw them (30 px in it, 16 at 0.53)
+    assert small_writing(read([30, 30]), 16.0, (1280 / 2400, 2.0), 9)
+    assert not small_writing(read([30, 30]), 16.0, look_scales((1800, 2400), 1280), 9)
 
 
 def test_boxes_stay_in_input_pixels_when_frames_are_shrunk(classifier, mnist_1000):

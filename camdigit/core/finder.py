@@ -5,8 +5,8 @@ model judge.
    inverted), then ink is what is clearly darker than the paper around it, the paper measured
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
 2. **Parts** (:mod:`camdigit.core.segmentation`): a form's printed boxes are erased first
-   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`, in the ink and, for a
-   grey form whose thin lines the ink holds only in part, at the faint level); outer contours; blobs
+   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`; a grey form's, broken in
+   the ink, at the faint level); outer contours; blobs
    longer than the writing is tall (measured from the blobs) are ruled lines, a grid or a
    page's edge, and their straight runs are erased (:mod:`camdigit.core.ruled_lines`); parts
    that overlap horizontally and sit close vertically are one digit, but a part cut by the
@@ -154,10 +154,14 @@ class DigitFinder:
     def find(self, frame: np.ndarray, sides: bool = True) -> Detections:
         """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
         frame's side left whole of a number running out of it too (:mod:`.side_cuts`)."""
+        return self.measure(frame, sides)[0]
+
+    def measure(self, frame: np.ndarray, sides: bool = True) -> tuple[Detections, float]:
+        """:meth:`find`'s proposals, and the writing's height in the frame (px; 0: none)."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
-            return proposals(np.zeros((0, 4), np.int32), [])
+            return proposals(np.zeros((0, 4), np.int32), []), 0.0
         cfg = self.config
         gray, ink = find_ink(gray, cfg, cfg.ink)
         mask, paper, step = ink.mask, ink.paper, ink.step
@@ -316,7 +320,7 @@ class DigitFinder:
             found.data["lined"][slim] = line_pieces(
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
-        return found
+        return found, writing
 
 
 def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> np.ndarray:

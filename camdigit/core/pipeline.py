@@ -18,6 +18,7 @@ from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
+from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.preprocess import normalize_digits
@@ -91,20 +92,28 @@ class Recognizer:
         if self.tracker is not None:
             self.tracker.reset()
 
-    def propose(self, frame: np.ndarray, sides: bool = True) -> Detections:
+    def propose(self, frame: np.ndarray, sides: bool = True, enlarged: bool = False) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
         :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
         the whole digits of a number running out of the frame's side too (not where a tracker
         follows a moving camera: the digits come whole into view, and a cut's reading taken
-        first would name the track)."""
+        first would name the track); ``enlarged``: in the frame looked at larger (a still
+        whose writing is small, :mod:`camdigit.core.look_scales`)."""
+        return self._measure(frame, sides, enlarged)[0]
+
+    def _measure(
+        self, frame: np.ndarray, sides: bool = True, enlarged: bool = False
+    ) -> tuple[Detections, float]:
+        """:meth:`propose`'s proposals, and the writing's height the finder measured (in the
+        pixels it saw; 0: none, or only a grid's blobs)."""
         gray = to_gray(frame)
-        longest = max(gray.shape[:2])
-        if self.max_side and longest > self.max_side:
-            factor = self.max_side / longest
-            size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
-            small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-            return self.finder.find(small, sides).scaled(1.0 / factor, gray.shape[1], gray.shape[0])
-        return self.finder.find(gray, sides)
+        factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
+        if factor == 1.0:
+            return self.finder.measure(gray, sides)
+        size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+        shrink = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
+        found, writing = self.finder.measure(cv2.resize(gray, size, interpolation=shrink), sides)
+        return found.scaled(1.0 / factor, gray.shape[1], gray.shape[0]), writing
 
     def find(self, frame: np.ndarray) -> Detections:
         """The digit candidates of a frame, one box each, boxes in the frame's own pixels: where
@@ -192,7 +201,29 @@ class Recognizer:
         seconds: float = 0.0,
         still: bool = False,
     ) -> FrameResult:
-        """Read one frame; a ``still`` (a photo) is read whole and not tracked."""
+        """Read one frame; a ``still`` (a photo) is read whole and not tracked, and read again
+        enlarged where the digits it read are small (:mod:`camdigit.core.look_scales`; the
+        timings count both readings)."""
+        result, writing = self._process(frame, source, index, seconds, still)
+        scales = look_scales(frame.shape, self.max_side)
+        if not (still or self.tracker is None) or not small_writing(
+            result, writing, scales, self.finder.config.min_height_px
+        ):
+            return result  # a camera's frames are read at one size
+        again, _ = self._process(frame, source, index, seconds, still, enlarged=True)
+        return both_readings(result, again)
+
+    def _process(
+        self,
+        frame: np.ndarray,
+        source: str,
+        index: int,
+        seconds: float,
+        still: bool,
+        enlarged: bool = False,
+    ) -> tuple[FrameResult, float]:
+        """:meth:`process`, the frame looked at once (``enlarged``: see :meth:`propose`), and the
+        writing's height the finder measured (:meth:`_measure`)."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -203,7 +234,7 @@ class Recognizer:
             clock = now
 
         tracker = None if still else self.tracker
-        proposals = self.propose(frame, sides=tracker is None)
+        proposals, writing = self._measure(frame, sides=tracker is None, enlarged=enlarged)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.
@@ -294,9 +325,10 @@ class Recognizer:
         lap("track")
         # classified: every crop the model read, chosen or not
         classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())
-        return FrameResult(
+        result = FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
+        return result, writing
 
 
 def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
