@@ -5,14 +5,14 @@ model judge.
    inverted), then ink is what is clearly darker than the paper around it, the paper measured
    through a window a few stroke widths wide, chosen per region from the strokes themselves.
 2. **Parts** (:mod:`camdigit.core.segmentation`): a form's printed boxes are erased first
-   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`; a grey form's, broken in
-   the ink, at the faint level); outer contours; blobs
-   longer than the writing is tall (measured from the blobs) are ruled lines, a grid or a
-   page's edge, and their straight runs are erased (:mod:`camdigit.core.ruled_lines`); parts
-   that overlap horizontally and sit close vertically are one digit, but a part cut by the
-   frame's border joins none (the next row leaving a moving camera's frame must not take the
-   whole digit below it along); of a number written tight that runs out of a still's side,
-   the digits the side left whole are proposed (:mod:`camdigit.core.side_cuts`).
+   (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`; a grey form's at the
+   faint level); outer contours; blobs longer than the writing is tall (measured from the
+   blobs) are ruled lines, a grid or a page's edge, and their straight runs are erased
+   (:mod:`camdigit.core.ruled_lines`); parts that overlap horizontally and sit close
+   vertically are one digit, but a part cut by the frame's border joins none (the next row
+   leaving a moving camera's frame must not take the whole digit below it along); of a number
+   written tight that runs out of a still's side, the digits the side left whole are proposed
+   (:mod:`camdigit.core.side_cuts`).
 3. **Proposals**: every group of parts at least a few pixels tall, whose ink stands out of the
    grain of its own ground and whose surroundings are mostly clear, is proposed, with
    alternatives where the finder cannot tell: a blob wider than a digit whole and cut along
@@ -62,7 +62,6 @@ from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
-from camdigit.core.grid_lines import GRID_CELLS, alike_cells, blob_lines, grid_shaped, hole_sides
 from camdigit.core.ink import InkPolarity, find_ink
 from camdigit.core.pixels import to_bgr8
 from camdigit.core.proposals import NARROW, proposals
@@ -81,6 +80,7 @@ from camdigit.core.segmentation import (
 )
 from camdigit.core.side_cuts import add_side_cut, on_a_side
 from camdigit.core.upright_ones import upright_ones
+from camdigit.core.writing_heights import blob_writing_height
 
 __all__ = ["CROP_PAD", "DigitFinder", "FinderConfig", "merge_parts", "to_gray", "whole_in_frame"]
 
@@ -152,12 +152,13 @@ class DigitFinder:
         self.config = config or FinderConfig()
 
     def find(self, frame: np.ndarray, sides: bool = True) -> Detections:
-        """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
-        frame's side left whole of a number running out of it too (:mod:`.side_cuts`)."""
+        """The digit proposals of one frame (BGR or grayscale): :meth:`measure`'s."""
         return self.measure(frame, sides)[0]
 
     def measure(self, frame: np.ndarray, sides: bool = True) -> tuple[Detections, float]:
-        """:meth:`find`'s proposals, and the writing's height in the frame (px; 0: none)."""
+        """The digit proposals of one frame (BGR or grayscale; with ``sides``, the digits a
+        frame's side left whole of a number running out of it too, :mod:`.side_cuts`), and the
+        writing's height in the frame (px; 0: none, or only a grid's blobs)."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
@@ -175,7 +176,7 @@ class DigitFinder:
             outlines = all_contours(mask)
         contours = outer_contours(mask, outlines)
         boxes = blob_boxes(contours)
-        writing = _writing_height(boxes, outlines, mask.shape, min_h, cfg)
+        writing = blob_writing_height(boxes, outlines, mask.shape, min_h, cfg.min_aspect)
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
             mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
@@ -321,42 +322,3 @@ class DigitFinder:
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
         return found, writing
-
-
-def _grids(outlines: tuple[list[np.ndarray], np.ndarray], among: np.ndarray) -> np.ndarray:
-    """(N,) bool: which outer contours of ``outlines`` (:func:`all_contours`; in the order of
-    :func:`camdigit.core.segmentation.outer_contours`) ``among`` a mask of them are grids
-    (:func:`camdigit.core.grid_lines.grid_shaped`, its cells of one size: a number written
-    along a cheque's line, its loops and the gaps it closes with the line, is writing)."""
-    contours, parents = outlines
-    outer = np.flatnonzero(parents < 0)
-    counts = np.bincount(parents[parents >= 0], minlength=len(parents))[outer]
-    grids = np.zeros(len(outer), bool)
-    for k in np.flatnonzero((counts >= GRID_CELLS) & among).tolist():
-        blob = int(outer[k])
-        cells = np.flatnonzero(parents == blob).tolist()
-        sides = hole_sides([contours[c] for c in cells])
-        measures = blob_lines(contours, blob, cells, sides)
-        grids[k] = grid_shaped(len(cells), *measures) and alike_cells(sides)
-    return grids
-
-
-def _writing_height(
-    boxes: np.ndarray, outlines: tuple, shape: tuple, min_h: int, cfg: FinderConfig
-) -> float:
-    """How tall the writing is: the 90th percentile of the heights of ``boxes`` shaped like a
-    digit or a few touching ones (the tallest writing, robust to a stray blob) that the frame
-    (of ``shape``) shows whole, where any is (a digit the border cuts is shorter than it is:
-    a few whole digits among many cut ones, the tallest, a 1, was erased as a line), not a
-    grid's (:func:`_grids` of ``outlines``: graph paper as dark as the ink, all the digits
-    written across it in it, taken for the writing made its lines too short to be lines in a
-    frame taller than wide, and no digit was found). 0 when there are none."""
-    w, h = boxes[:, 2], boxes[:, 3]
-    shaped = (h >= min_h) & (w <= MAX_WIDTH * h) & (w >= cfg.min_aspect * h)
-    whole = shaped & inside_frame(boxes, shape[1], shape[0])
-    shaped = whole if whole.any() else shaped
-    heights = h[shaped & ~_grids(outlines, shaped)]
-    if len(heights) == 0:
-        return 0.0
-    k = int(np.ceil(0.9 * (len(heights) - 1)))
-    return float(np.partition(heights, k)[k])  # np.percentile costs far more on a few dozen
