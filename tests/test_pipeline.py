@@ -66,9 +66,11 @@ def test_a_still_s_small_writing_is_read_enlarged(classifier, mnist_1000, seed, 
     enlarged = recognizer.propose(image, enlarged=True)
     crops = [np.median([c.shape[0] for c in p.data["crops"]]) for p in (first, enlarged)]
     assert crops[1] > 1.5 * crops[0]
-    # a camera's frames are read at one size (a tracker follows them)
+    # a video's or a camera's frames are read at one size (a tracker follows them, and
+    # --no-track reads every frame as it comes)
     tracked = Recognizer(classifier, tracker=DigitTracker()).process(image)
-    assert tracked.classified < result.classified
+    untracked = recognizer.process(image)
+    assert tracked.classified < result.classified and untracked.classified < result.classified
 
 
 def test_only_a_still_whose_digits_read_are_small_is_read_again():

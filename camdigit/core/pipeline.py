@@ -206,10 +206,10 @@ class Recognizer:
         timings count both readings)."""
         result, writing = self._process(frame, source, index, seconds, still)
         scales = look_scales(frame.shape, self.max_side)
-        if not (still or self.tracker is None) or not small_writing(
+        if not still or not small_writing(
             result, writing, scales, self.finder.config.min_height_px
         ):
-            return result  # a camera's frames are read at one size
+            return result  # a video's or a camera's frames are read at one size
         again, _ = self._process(frame, source, index, seconds, still, enlarged=True)
         return both_readings(result, again)
 
