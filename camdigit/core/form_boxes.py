@@ -25,6 +25,9 @@ shape instead, at any size:
 - written in: ink inside its cells (an empty box is left as it is, and so is a 0 or an 8 with
   straight sides).
 
+A form printed in grey, its lines a pixel wide from a desk's distance, keeps them in the ink
+only here and there: its boxes are looked for at the faint level too (:func:`faint_box_lines`).
+
 A handwritten stroke never runs straight across a whole box: a 1 written in a cell is slanted,
 shorter than the cell or broken at one of its ends. The lines found are erased along bands a
 little wider than they are (:func:`erase_boxes`), without mending across them what touched
