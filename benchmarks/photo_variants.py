@@ -117,6 +117,8 @@ VARIANTS: dict[str, Transform] = {
     "original": lambda image: image,
     **{f"turned{d}": _turned(d) for d in (-12, -8, -4, 4, 8, 12)},
     "half": scaled(0.5),
+    "x0.4": scaled(0.4),
+    "x0.3": scaled(0.3),
     "double": scaled(2.0),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.5),
     "jpeg25": _jpeg(25),
@@ -131,8 +133,9 @@ VARIANTS: dict[str, Transform] = {
     "moving-diagonal": moving(7, 45.0),
 }
 """Each variant's name and the change it makes to a decoded photo (turned: degrees
-anticlockwise; inverted: light writing on a dark ground; moving: a 7 px smear sideways, up or
-at 45 degrees)."""
+anticlockwise; x0.4, x0.3: shrunk further than half, a page seen from across a desk;
+inverted: light writing on a dark ground; moving: a 7 px smear sideways, up or at 45
+degrees)."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,6 +76,7 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     image[20:40, 30:36] = 20  # a dark bar left of the middle
     assert VARIANTS["original"](image) is image
     assert VARIANTS["half"](image).shape == (30, 40, 3)
+    assert VARIANTS["x0.4"](image).shape == (24, 32, 3) and VARIANTS["x0.3"](image).shape[0] == 18
     assert VARIANTS["double"](image).shape == (120, 160, 3)
     turned = VARIANTS["turned12"](image)
     assert turned.shape == image.shape and not np.array_equal(turned, image)
