@@ -41,6 +41,7 @@ import numpy as np
 
 from camdigit.core.box_views import RECT_FILL, walls_and_lines
 from camdigit.core.form_combs import Segment, comb_lines
+from camdigit.core.form_fields import field_outlines
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
 from camdigit.core.segmentation import all_contours
 
@@ -108,24 +109,19 @@ def faint_box_lines(faint: np.ndarray, min_side: int, found: list[Segment]) -> l
     to the line's ink. A blob that spans one of the boxes ``found`` in the ink, no more (its
     lines a pixel wider), is that box: not looked at again."""
     contours, parents = all_contours(faint)
-    known = _spans(found)
+    known = _spans(found, faint.shape)
     lines = _closed_boxes(faint, contours, parents, min_side, known)
     return [(a, b, max(1, band - 2 * FAINT_EDGE)) for a, b, band in lines]
 
 
-def _spans(lines: list[Segment]) -> np.ndarray:
-    """(N, 4) x0, y0, x1, y1: the extent of each box or comb of ``lines`` (those that touch)."""
+def _spans(lines: list[Segment], shape: tuple[int, ...]) -> np.ndarray:
+    """(N, 4) x0, y0, x1, y1: the extent of each box or comb of ``lines`` (those that touch;
+    :func:`camdigit.core.form_fields.field_outlines`) in a frame of ``shape``."""
     if not lines:
         return np.zeros((0, 4), np.int64)
-    ends = np.array([(*a, *b) for a, b, _ in lines], np.int64).reshape(-1, 2, 2)
-    x0, y0 = ends.min(axis=(0, 1)) - MAX_BAND
-    x1, y1 = ends.max(axis=(0, 1)) + MAX_BAND + 1
-    drawn = np.zeros((int(y1 - y0), int(x1 - x0)), np.uint8)
-    for (a, b), (_, _, band) in zip((ends - (x0, y0)).tolist(), lines, strict=True):
-        cv2.line(drawn, tuple(a), tuple(b), 255, band)
-    outlines, _ = cv2.findContours(drawn, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outlines, corner, _ = field_outlines(lines, shape)
     rects = np.array([cv2.boundingRect(o) for o in outlines], np.int64).reshape(-1, 4)
-    return np.column_stack([rects[:, :2] + (x0, y0), rects[:, :2] + rects[:, 2:] + (x0, y0)])
+    return np.column_stack([rects[:, :2] + corner, rects[:, :2] + rects[:, 2:] + corner])
 
 
 def _closed_boxes(

@@ -27,6 +27,24 @@ def digit_fields(boxes: np.ndarray, lines: list[Segment], shape: tuple[int, int]
     fields = np.full(len(boxes), NO_FIELD, np.int64)
     if not lines or not len(boxes):
         return fields
+    outlines, (x0, y0), size = field_outlines(lines, shape)
+    # filled last to first: where two hulls overlap, the lower number
+    filled = np.full(size, NO_FIELD, np.int32)
+    for field in reversed(range(len(outlines))):
+        cv2.fillConvexPoly(filled, cv2.convexHull(outlines[field]), field)
+    cx = (boxes[:, 0] + boxes[:, 2] // 2).astype(np.int64) - x0
+    cy = (boxes[:, 1] + boxes[:, 3] // 2).astype(np.int64) - y0
+    inside = (cx >= 0) & (cy >= 0) & (cx < size[1]) & (cy < size[0])
+    fields[inside] = filled[cy[inside], cx[inside]]
+    return fields
+
+
+def field_outlines(
+    lines: list[Segment], shape: tuple[int, ...]
+) -> tuple[list[np.ndarray], tuple[int, int], tuple[int, int]]:
+    """Each field's outline (the outer contour of its touching ``lines``, drawn on the part of
+    a frame of ``shape`` they span), the ``(x, y)`` of that part's corner in the frame (the
+    outlines' origin) and its (rows, columns)."""
     ends = np.array([(*a, *b) for a, b, _ in lines], np.float64).reshape(-1, 2, 2)
     reach = max(band for _, _, band in lines)
     x0, y0 = np.maximum(np.floor(ends.min(axis=(0, 1))).astype(int) - reach, 0)
@@ -36,14 +54,5 @@ def digit_fields(boxes: np.ndarray, lines: list[Segment], shape: tuple[int, int]
     shifted = np.rint(ends - (x0, y0)).astype(int).tolist()
     for (a, b), (_, _, band) in zip(shifted, lines, strict=True):
         cv2.line(drawn, tuple(a), tuple(b), 255, band)
-    # a field's outline is its lines' outer contour; filled last to first: where two hulls
-    # overlap, the lower number
     outlines, _ = cv2.findContours(drawn, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.full(drawn.shape, NO_FIELD, np.int32)
-    for field in reversed(range(len(outlines))):
-        cv2.fillConvexPoly(filled, cv2.convexHull(outlines[field]), field)
-    cx = (boxes[:, 0] + boxes[:, 2] // 2).astype(np.int64) - x0
-    cy = (boxes[:, 1] + boxes[:, 3] // 2).astype(np.int64) - y0
-    inside = (cx >= 0) & (cy >= 0) & (cx < drawn.shape[1]) & (cy < drawn.shape[0])
-    fields[inside] = filled[cy[inside], cx[inside]]
-    return fields
+    return list(outlines), (int(x0), int(y0)), (int(y1 - y0), int(x1 - x0))
