@@ -116,6 +116,16 @@ def test_scene_scales_resizes_each_scene_with_its_truth_and_scores_every_scale(c
     row = capsys.readouterr().out.splitlines()[-1].split()
     assert row[0] == "clean" and len(row) == 5
     assert all(float(read.rstrip("%")) > 80 for read in row[1::2])  # a clean page, either size
+    # framed first (a page upright on a desk), then resized: the framing's canvas, scaled
+    from benchmarks.scene_framings import FRAMINGS
+    from benchmarks.scene_scales import _resized_by
+
+    framed_image, framed_truth = _resized_by(2.0, FRAMINGS["portrait-desk"], scene)
+    assert framed_image.shape[0] == 2 * scene.image.shape[0]
+    assert framed_image.shape[1] < framed_image.shape[0]  # upright
+    assert len(framed_truth.boxes) == len(scene.truth.boxes)
+    assert main(["--families", "clean", "--framing", "portrait-desk", "--scenes", "1"]) == 0
+    assert "framed portrait-desk" in capsys.readouterr().out
     assert main(["--scales", "0"]) == 2
     assert "--scales" in capsys.readouterr().err
 
