@@ -152,17 +152,12 @@ class DigitFinder:
         self.config = config or FinderConfig()
 
     def find(self, frame: np.ndarray, sides: bool = True) -> Detections:
-        """The digit proposals of one frame (BGR or grayscale): :meth:`measure`'s."""
-        return self.measure(frame, sides)[0]
-
-    def measure(self, frame: np.ndarray, sides: bool = True) -> tuple[Detections, float]:
-        """The digit proposals of one frame (BGR or grayscale; with ``sides``, the digits a
-        frame's side left whole of a number running out of it too, :mod:`.side_cuts`), and the
-        writing's height in the frame (px; 0: none, or only a grid's blobs)."""
+        """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
+        frame's side left whole of a number running out of it too (:mod:`.side_cuts`)."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
-            return proposals(np.zeros((0, 4), np.int32), []), 0.0
+            return proposals(np.zeros((0, 4), np.int32), [])
         cfg = self.config
         gray, ink = find_ink(gray, cfg, cfg.ink)
         mask, paper, step = ink.mask, ink.paper, ink.step
@@ -321,4 +316,4 @@ class DigitFinder:
             found.data["lined"][slim] = line_pieces(
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
-        return found, writing
+        return found

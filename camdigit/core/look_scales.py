@@ -6,8 +6,8 @@ than the same writing larger: its strokes, a pixel or two wide, run together, it
 and the model sees it through a few pixels. The digits the first look read say how tall the
 writing is; where they are small, the still is read again larger. Judged by the digits read,
 not by the ink: noise and a wall's specks are small too, and enlarged they only give more
-false digits; nor where the finder measured no writing but a grid's blobs (graph paper
-enlarged breaks apart in its eraser at some sizes).
+false digits. Graph paper too: written across its lines, its digits' strokes as thin as its
+lines are, small graph paper loses most where its lines are erased.
 """
 
 from __future__ import annotations
@@ -41,15 +41,12 @@ def look_scales(shape: tuple[int, ...], max_side: int) -> tuple[float, float]:
     return first, max(first, larger)
 
 
-def small_writing(
-    result: FrameResult, writing: float, scales: tuple[float, float], min_height: int
-) -> bool:
-    """Whether a still read at ``scales[0]`` (``result``; ``writing``: the writing's height
-    the finder measured, 0 where none or a grid's) is worth reading again at ``scales[1]``:
-    its digits are small (:data:`SMALL_WRITING` times ``min_height``) and the second look is
-    :data:`LEAST_ENLARGED` times larger at least."""
+def small_writing(result: FrameResult, scales: tuple[float, float], min_height: int) -> bool:
+    """Whether a still read at ``scales[0]`` (``result``) is worth reading again at
+    ``scales[1]``: its digits are small (:data:`SMALL_WRITING` times ``min_height``) and the
+    second look is :data:`LEAST_ENLARGED` times larger at least."""
     first, larger = scales
-    if not len(result.detections) or writing <= 0 or larger < LEAST_ENLARGED * first:
+    if not len(result.detections) or larger < LEAST_ENLARGED * first:
         return False
     seen = float(np.median(result.detections.boxes[:, 3])) * first  # as the finder saw them
     return seen < SMALL_WRITING * min_height

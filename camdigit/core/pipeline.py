@@ -99,21 +99,14 @@ class Recognizer:
         follows a moving camera: the digits come whole into view, and a cut's reading taken
         first would name the track); ``enlarged``: in the frame looked at larger (a still
         whose writing is small, :mod:`camdigit.core.look_scales`)."""
-        return self._measure(frame, sides, enlarged)[0]
-
-    def _measure(
-        self, frame: np.ndarray, sides: bool = True, enlarged: bool = False
-    ) -> tuple[Detections, float]:
-        """:meth:`propose`'s proposals, and the writing's height the finder measured (in the
-        pixels it saw; 0: none, or only a grid's blobs)."""
         gray = to_gray(frame)
         factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
         if factor == 1.0:
-            return self.finder.measure(gray, sides)
+            return self.finder.find(gray, sides)
         size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
         shrink = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
-        found, writing = self.finder.measure(cv2.resize(gray, size, interpolation=shrink), sides)
-        return found.scaled(1.0 / factor, gray.shape[1], gray.shape[0]), writing
+        found = self.finder.find(cv2.resize(gray, size, interpolation=shrink), sides)
+        return found.scaled(1.0 / factor, gray.shape[1], gray.shape[0])
 
     def find(self, frame: np.ndarray) -> Detections:
         """The digit candidates of a frame, one box each, boxes in the frame's own pixels: where
@@ -204,13 +197,11 @@ class Recognizer:
         """Read one frame; a ``still`` (a photo) is read whole and not tracked, and read again
         enlarged where the digits it read are small (:mod:`camdigit.core.look_scales`; the
         timings count both readings)."""
-        result, writing = self._process(frame, source, index, seconds, still)
+        result = self._process(frame, source, index, seconds, still)
         scales = look_scales(frame.shape, self.max_side)
-        if not still or not small_writing(
-            result, writing, scales, self.finder.config.min_height_px
-        ):
+        if not still or not small_writing(result, scales, self.finder.config.min_height_px):
             return result  # a video's or a camera's frames are read at one size
-        again, _ = self._process(frame, source, index, seconds, still, enlarged=True)
+        again = self._process(frame, source, index, seconds, still, enlarged=True)
         return both_readings(result, again)
 
     def _process(
@@ -221,9 +212,8 @@ class Recognizer:
         seconds: float,
         still: bool,
         enlarged: bool = False,
-    ) -> tuple[FrameResult, float]:
-        """:meth:`process`, the frame looked at once (``enlarged``: see :meth:`propose`), and the
-        writing's height the finder measured (:meth:`_measure`)."""
+    ) -> FrameResult:
+        """:meth:`process`, the frame looked at once (``enlarged``: see :meth:`propose`)."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -234,7 +224,7 @@ class Recognizer:
             clock = now
 
         tracker = None if still else self.tracker
-        proposals, writing = self._measure(frame, sides=tracker is None, enlarged=enlarged)
+        proposals = self.propose(frame, sides=tracker is None, enlarged=enlarged)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.
@@ -328,7 +318,7 @@ class Recognizer:
         result = FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
-        return result, writing
+        return result
 
 
 def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
