@@ -23,6 +23,14 @@ corners are not; a marker closeup's loop and the paper beside its stroke count a
 strokes, but about as many as its dark ones)."""
 
 
+STROKE_PIECE = 3
+"""Marks are counted at the finer copy in pieces at least this many pixels long either way (a
+small digit's stroke, 15 px of a 1280 px photo): a carpet's or a wall's light specks are dots
+of one or two, and on a page of small dark writing beside a flecked carpet they outnumbered
+its strokes (a page on a blue carpet, photographed at 1280 px and shrunk to it: inverted, no
+digit of 21 read; 1-2 of 20 textured grounds at 0.5-1.33 times the stick's size)."""
+
+
 def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> bool:
     """Is the writing lighter than its ground? Measured, not assumed.
 
@@ -32,10 +40,11 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
     there is clearly more of. A shadow's edge or a texture gives both kinds alike.
 
     Where light marks are the more, they are counted again at twice the resolution, as
-    strokes only (:func:`_strokes`): a page on a dark desk has corners lighter than the desk
-    around them, and a thin pen's strokes vanish at the coarser copy, where the corners
-    outnumbered them and the page was inverted (no digit of a thin-pen page on a desk was
-    found: ``python -m benchmarks.scene_framings``). ``copy``:
+    strokes only (:func:`_strokes`) and in pieces a stroke long (:func:`_sized`): a page on a
+    dark desk has corners lighter than the desk around them, and a thin pen's strokes vanish
+    at the coarser copy, where the corners outnumbered them and the page was inverted (no
+    digit of a thin-pen page on a desk was found: ``python -m benchmarks.scene_framings``);
+    a flecked carpet's specks are light dots. ``copy``:
     :func:`camdigit.core.pixels.shrunk` of ``gray`` when the caller made it already.
     """
     height, width = gray.shape
@@ -54,9 +63,19 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
     side = max(3, round(cfg.paper_window * min(height, width) / step) | 1)
     dark, light, depth = _marks(small, cfg, side)
     reach = side // 2 + 1  # beyond half the median's window, either way
-    dark &= _strokes(small, reach, -1, depth)
+    dark = _sized(dark & _strokes(small, reach, -1, depth))
+    light = _sized(light & _strokes(small, reach, 1, depth))
     majority = LIGHT_MAJORITY if clearly else NEAR_ALL
-    return _lighter(dark, light & _strokes(small, reach, 1, depth), majority)
+    return _lighter(dark, light, majority)
+
+
+def _sized(marks: np.ndarray) -> np.ndarray:
+    """``marks`` (bool) in pieces at least :data:`STROKE_PIECE` pixels long either way: a
+    stroke runs on, a speck is a dot."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(marks.astype(np.uint8), connectivity=8)
+    long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= STROKE_PIECE
+    long[0] = False  # the background
+    return long[labels]
 
 
 def _marks(small: np.ndarray, cfg, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
