@@ -23,14 +23,12 @@ corners are not; a marker closeup's loop and the paper beside its stroke count a
 strokes, but about as many as its dark ones)."""
 
 
-STROKE_PIECE = 1 / 60
-"""Marks are counted at the finer copy (160-320 px on its shorter side) in pieces at least this
-share of its shorter side long either way (3 px of a 180 px copy, 16 px of a 960x720 frame: a
-small digit's stroke): a carpet's or a wall's light specks are dots, and on a page of small
-dark writing beside a flecked carpet they outnumbered its strokes (a page on a blue carpet,
-photographed at 1280 px and shrunk to it: inverted, no digit of 21 read; 1-2 of 20 textured
-grounds at 0.5-1.33 times the stick's size). A share, not pixels: a smaller camera's copy is
-the frame itself, its specks as large a share of it."""
+STROKE_PIECE = 3
+"""Marks are counted at the finer copy in pieces at least this many pixels long either way (a
+small digit's stroke, 15 px of a 1280 px photo): a carpet's or a wall's light specks are dots
+of one or two, and on a page of small dark writing beside a flecked carpet they outnumbered
+its strokes (a page on a blue carpet, photographed at 1280 px and shrunk to it: inverted, no
+digit of 21 read; 1-2 of 20 textured grounds at 0.5-1.33 times the stick's size)."""
 
 
 def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> bool:
@@ -72,11 +70,10 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
 
 
 def _sized(marks: np.ndarray) -> np.ndarray:
-    """``marks`` (bool) in pieces at least :data:`STROKE_PIECE` of its shorter side long either
-    way: a stroke runs on, a speck is a dot."""
+    """``marks`` (bool) in pieces at least :data:`STROKE_PIECE` pixels long either way: a
+    stroke runs on, a speck is a dot."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats(marks.astype(np.uint8), connectivity=8)
-    least = max(2, round(STROKE_PIECE * min(marks.shape)))
-    long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= least
+    long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= STROKE_PIECE
     long[0] = False  # the background
     return long[labels]
 
