@@ -5,7 +5,9 @@ ground's grain (:func:`camdigit.core.crops.ink_contrast`). A wall, a wood, a car
 fabric beside a page gives marks that pass as ink and read as digits, but stand out of their
 grain several times less than the writing on the page does. The frame's writing is measured
 among the marks the model read as digits with confidence (:func:`writing_contrast`), and a
-mark under a share of it is the ground's (:func:`faint`).
+mark under a share of it is the ground's (:func:`faint`). Where those marks fall into two
+clusters far apart, a mark away from where the clearer cluster is written (off the page) is
+judged against the clearer alone: a wall's marks may outnumber a page's digits.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def faint(
     confident: np.ndarray,
     level: np.ndarray | None = None,
     ones: np.ndarray | None = None,
+    boxes: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N,) bool: the candidates far fainter against their ground than the frame's writing
     (``confident``: the rows read as digits with confidence, ``ones`` those read as 1; see
@@ -38,19 +41,40 @@ def faint(
 
     ``level`` is the paper's light at each candidate. Where it is less than the writing's (a
     shadow), ink stands out less however clear it is: its depth falls with the light, the
-    camera's noise only with the light's square root. The bar is lowered to match."""
+    camera's noise only with the light's square root. The bar is lowered to match.
+
+    With ``boxes``, where the confident marks fall into two clusters far apart, a candidate
+    away from the clearer cluster's writing (:func:`away_from`) is judged against the clearer
+    cluster alone: faint marks among clear writing may be writing too (a marker number among
+    a cheque's printed words), but a wall's marks around a page, as bright as it and more
+    numerous than its digits, are the wall's (they made the frame's writing as faint as they
+    were, and passed its bar)."""
     if int(confident.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
     ones = np.zeros(len(contrast), bool) if ones is None else ones
     # each candidate's light, as a share of the paper's under the writing
     light = None if level is None else level / max(float(np.median(level[confident])), 1.0)
-    writing = writing_contrast(
-        contrast[confident], ones[confident], None if light is None else light[confident]
-    )
-    bar = np.full(len(contrast), FAINT_SHARE * writing)
-    if light is not None:
-        bar *= np.sqrt(np.clip(light, 0.0, 1.0))
-    return contrast < bar
+    lit = None if light is None else light[confident]
+    writing = writing_contrast(contrast[confident], ones[confident], lit)
+    shade = np.ones(len(contrast)) if light is None else np.sqrt(np.clip(light, 0.0, 1.0))
+    ground = contrast < FAINT_SHARE * writing * shade
+    split = None if boxes is None else _clusters(contrast[confident], lit)
+    if boxes is not None and split is not None and len(split[1]) >= WRITING_SAMPLE:
+        clearer = np.flatnonzero(confident)[split[1]]
+        away = away_from(boxes, boxes[clearer])
+        clear = float(np.median(contrast[clearer]))
+        ground |= away & (contrast < FAINT_SHARE * clear * shade)
+    return ground
+
+
+def away_from(boxes: np.ndarray, writing: np.ndarray) -> np.ndarray:
+    """(N,) bool: ``boxes`` lying wholly outside the extent of the ``writing`` boxes grown by
+    their median height on every side (the page they are written on, about)."""
+    grow = float(np.median(writing[:, 3]))
+    x0, y0 = writing[:, :2].min(axis=0) - grow
+    x1, y1 = (writing[:, :2] + writing[:, 2:]).max(axis=0) + grow
+    right, bottom = boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]
+    return (right < x0) | (boxes[:, 0] > x1) | (bottom < y0) | (boxes[:, 1] > y1)
 
 
 def writing_contrast(
@@ -69,28 +93,38 @@ def writing_contrast(
     :func:`faint` lowers its bar: digits in a deep shadow are no cluster of their own); the
     clusters are far apart when their means differ by more than the faint bar (1 /
     :data:`FAINT_SHARE`)."""
-    finite = np.isfinite(contrast)
-    clear = np.maximum(contrast[finite], 1e-6)
+    median = float(np.median(contrast))
+    split = _clusters(contrast, light)
+    if split is None:
+        return median
+    fainter, clearer = split
+    mostly_ones = 2 * int(ones[fainter].sum()) > len(fainter)
+    dim = False
+    if light is not None:
+        dim = float(np.median(light[fainter])) < DIM_GROUND * float(np.median(light[clearer]))
+    if not (mostly_ones or dim):
+        return median
+    return float(np.median(contrast[clearer]))
+
+
+def _clusters(
+    contrast: np.ndarray, light: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The fainter and the clearer of two clusters of marks (indices into ``contrast``) far
+    apart (see :func:`writing_contrast`), or None where they are not."""
+    index = np.flatnonzero(np.isfinite(contrast))
+    clear = np.maximum(contrast[index], 1e-6)
     if light is not None:  # clusters of marks as clear as each other's light allows
-        clear = clear / np.sqrt(np.clip(light[finite], 1e-3, 1.0))
+        clear = clear / np.sqrt(np.clip(light[index], 1e-3, 1.0))
     order = np.argsort(clear)
     values = np.log(clear[order])
-    median = float(np.median(contrast))
     n = len(values)
     if n < 2:
-        return median
+        return None
     k = np.arange(1, n)  # the fainter cluster holds the first k marks
     sums = np.cumsum(values)[:-1]
     low, high = sums / k, (values.sum() - sums) / (n - k)
     split = int(np.argmax(k * (n - k) * (high - low) ** 2))
     if high[split] - low[split] <= np.log(1.0 / FAINT_SHARE):
-        return median
-    fainter, clearer = order[: split + 1], order[split + 1 :]
-    mostly_ones = 2 * int(ones[finite][fainter].sum()) > len(fainter)
-    dim = False
-    if light is not None:
-        lit = light[finite]
-        dim = float(np.median(lit[fainter])) < DIM_GROUND * float(np.median(lit[clearer]))
-    if not (mostly_ones or dim):
-        return median
-    return float(np.median(contrast[finite][clearer]))
+        return None
+    return index[order[: split + 1]], index[order[split + 1 :]]

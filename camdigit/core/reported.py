@@ -25,7 +25,13 @@ def reported(
     (0: judged no digit), are reported: read at least ``conf`` confidently and none of the
     marks above."""
     data = found.data
-    ground = faint(data["contrast"], confidences >= max(conf, 0.5), data["level"], digits == 1)
+    ground = faint(
+        data["contrast"],
+        confidences >= max(conf, 0.5),
+        data["level"],
+        digits == 1,
+        found.boxes,
+    )
     kept = (confidences >= conf) & ~ground & ~data["lined"]
     # the shapes are looked at only where they would be reported otherwise (the arms of a V
     # are paired with every 1 of their blob: one arm read doubtfully leaves the other an arm)
