@@ -171,10 +171,10 @@ def _line_runs(binary: np.ndarray, run: int, pitch: float) -> np.ndarray:
     keeps or from one it drops as too short. Asked for the long runs only, it dropped the
     short walks along a row of the grid's crossing lines, or along a stroke lying on a line,
     and the pixels of the lines they crossed with them: a line left in pieces between the
-    rows of writing, none of which it looked at again (graph paper as a webcam sees it kept
-    its lines' ink there, and read 88% of its digits at 0.75 times the stick's size against
-    98% at its own). So every walk is kept, its pixels no longer voting for another, and the
-    long runs are chosen after."""
+    rows of writing, none of which it looked at again: those pieces stood in the digits beside
+    them (graph paper at 0.75 times the stick's size, as a webcam sees it, read 88% of its
+    digits against 98% at its own). So every walk is kept, its pixels no longer voting for
+    another line, and the long runs are chosen after."""
     # a faint grid's thin lines break up: half the run's pixels, gaps of up to half a cell
     found = cv2.HoughLinesP(
         binary,

@@ -25,7 +25,8 @@ strokes, but about as many as its dark ones)."""
 
 STROKE_PIECE = 3
 """Marks are counted at the finer copy in pieces at least this many pixels long either way (a
-small digit's stroke, 15 px of a 1280 px photo): a carpet's or a wall's light specks are dots
+small digit's stroke: 12 px of a 960x720 frame, 18 of a 1280x960 photo, the copy's step 4 and
+6): a carpet's or a wall's light specks are dots
 of one or two, and on a page of small dark writing beside a flecked carpet they outnumbered
 its strokes (a page on a blue carpet, photographed at 1280 px and shrunk to it: inverted, no
 digit of 21 read; 1-2 of 20 textured grounds at 0.5-1.33 times the stick's size)."""
