@@ -75,17 +75,20 @@ def test_a_carpets_tufts_on_a_dim_ground_are_the_ground_but_a_deep_shadows_digit
 def test_a_walls_marks_around_a_page_are_the_ground_but_faint_digits_on_it_not():
     rng = np.random.default_rng(7)
     # a page (x 200-500, y 100-400) of 15 digits 20 px tall standing out 100-200 times their
-    # grain, on a wall as bright as it whose 20 marks, read as all kinds of digits, stand out
-    # 9-23 times: the median of all fell among the wall's marks, and they passed its bar
+    # grain, on a wall nearly as bright as it (0.8) whose 20 marks, read as all kinds of
+    # digits, stand out 9-23 times: the median of all fell among the wall's marks, and they
+    # passed its bar
     page = np.c_[rng.uniform(200, 480, 15), rng.uniform(100, 380, 15), np.full((15, 2), 20)]
     wall = np.c_[rng.uniform(0, 150, 20), rng.uniform(0, 500, 20), np.full((20, 2), 15)]
     boxes = np.r_[page, wall].astype(np.int32)
     contrast = np.r_[rng.uniform(100, 200, 15), rng.uniform(9, 23, 20)].astype(np.float32)
-    level = np.full(35, 200.0, np.float32)
+    level = np.r_[np.full(15, 200.0), np.full(20, 160.0)].astype(np.float32)
     confident, ones = np.ones(35, bool), np.zeros(35, bool)
     assert not faint(contrast, confident, level, ones).any()  # without the boxes, as before
     assert faint(contrast, confident, level, ones, boxes).tolist() == [False] * 15 + [True] * 20
     # ... but the same faint marks among the page's digits (a marker number among a cheque's
-    # printed words) are writing
+    # printed words), or on paper as light as the page's beyond its clear digits (a pencil's
+    # digits on the same page), are writing
     among = np.r_[page, page[rng.integers(0, 15, 20)] + (0, 25, 0, 0)].astype(np.int32)
     assert not faint(contrast, confident, level, ones, among).any()
+    assert not faint(contrast, confident, np.full(35, 200.0, np.float32), ones, boxes).any()

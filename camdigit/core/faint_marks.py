@@ -24,6 +24,11 @@ DIM_GROUND = 0.6
 """A cluster of faint marks whose paper is darker than this share of the clearer marks' lies
 off the page (a carpet, a desk, a lawn: a page is the brightest ground in view)."""
 
+OFF_PAGE = 0.9
+"""A mark away from the clear writing whose ground's light is under this share of the clear
+writing's paper lies on another ground (a wall, a desk) and is judged against the clear
+writing alone (:func:`faint`); one on paper as light as the writing's is on the page."""
+
 WRITING_SAMPLE = 3
 """Confident digits a frame needs before its writing's contrast is a measure to judge by."""
 
@@ -62,6 +67,8 @@ def faint(
     if boxes is not None and split is not None and len(split[1]) >= WRITING_SAMPLE:
         clearer = np.flatnonzero(confident)[split[1]]
         away = away_from(boxes, boxes[clearer])
+        if light is not None:  # ... and on another ground than the clearer writing's paper
+            away &= light < OFF_PAGE * float(np.median(light[clearer]))
         clear = float(np.median(contrast[clearer]))
         ground |= away & (contrast < FAINT_SHARE * clear * shade)
     return ground
