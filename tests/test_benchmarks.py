@@ -32,6 +32,7 @@ COMMANDS = [
     "border_cuts",
     "scene_scales",
     "scene_framings",
+    "page_sweep",
 ]
 
 
@@ -374,3 +375,23 @@ def test_the_gallery_shows_each_error_with_its_expectation_on_one_page(tmp_path)
         "read: <b>20 21</b>",
     ):
         assert text in page
+
+
+def test_page_sweep_prints_each_page_of_each_variant_once(capsys):
+    from benchmarks.page_sweep import VARIANTS, main, variant
+    from benchmarks.run import load_digits
+    from benchmarks.scenes import render_scene
+
+    images, labels, _ = load_digits(None)
+    scene = render_scene(images, labels, "clean", 1, (960, 720))
+    upright, _ = variant(scene, "portrait-desk-x2")
+    assert upright.shape[0] == 2 * 720 and upright.shape[1] < upright.shape[0]
+    assert variant(scene, "x1")[0] is scene.image
+    assert main(["--families", "clean", "--seeds", "1", "--variants", "x1", "x0.5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("family seed variant")
+    rows = [line.split() for line in lines[1:]]
+    assert [row[:3] for row in rows] == [["clean", "1", "x1"], ["clean", "1", "x0.5"]]
+    read, digits = (int(v) for v in rows[0][3].split("/"))
+    assert digits == len(scene.truth.boxes) and read >= 0.9 * digits  # a clean page, read
+    assert set(VARIANTS) >= {"x1", "desk"}

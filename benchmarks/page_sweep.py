@@ -1,0 +1,92 @@
+"""Every still family's pages, one line each, as rendered, resized and framed: to diff two runs.
+
+    python -m benchmarks.page_sweep > after.txt                 # test-suite seeds 1-6
+    python -m benchmarks.page_sweep --seeds 1 2 --families grid texture
+    diff before.txt after.txt                                   # the pages a change moved
+
+The family tables (:mod:`benchmarks.scene_scales`, :mod:`benchmarks.scene_framings`) sum a
+family's pages; a change that rights one page and breaks another of the same family can leave
+the sum as it was, and a page that reads nothing at one size (a page inverted as light
+writing, graph paper whose lines were left in the digits) is one line among many. This reads
+each page of each family (``render_scene`` with each seed, the digits of the test fixture
+unless ``--data``) in each variant, as ``camdigit run`` reads a photo, and prints its digits
+read and its false digits, one page a line, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.frames import read_still
+from benchmarks.run import STILL_FAMILIES, load_digits, score_results
+from benchmarks.scene_framings import FRAMINGS, framed
+from benchmarks.scene_scales import resized
+from benchmarks.scenes import Scene, Truth, render_scene
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.pipeline import Recognizer
+from camdigit.data.mnist import DataError
+
+VARIANTS: dict[str, tuple[float, str | None]] = {
+    "x0.5": (0.5, None),
+    "x0.75": (0.75, None),
+    "x1": (1.0, None),
+    "x1.33": (1.33, None),
+    "desk": (1.0, "desk"),
+    "portrait-desk": (1.0, "portrait-desk"),
+    "portrait-desk-x2": (2.0, "portrait-desk"),
+}
+"""Each variant's name, its scale and its framing (:data:`benchmarks.scene_framings.FRAMINGS`):
+a webcam's 480 px, as rendered, a phone's photo shrunk to 1280, a page on a desk, one upright
+on a desk, and that photo taken twice as large."""
+
+
+def variant(scene: Scene, name: str) -> tuple[np.ndarray, Truth]:
+    """``scene``'s image and truth as variant ``name`` shows them (:data:`VARIANTS`)."""
+    factor, framing = VARIANTS[name]
+    if framing is not None:
+        image, truth = framed(scene, FRAMINGS[framing])
+        scene = dataclasses.replace(scene, image=image, truth=truth)
+    return resized(scene, factor)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--data", type=Path, default=None, help="MNIST IDX folder (default: the test fixture)"
+    )
+    parser.add_argument("--model", type=Path, default=None, help="a .tflite digit model")
+    parser.add_argument(
+        "--families", nargs="+", choices=STILL_FAMILIES, default=STILL_FAMILIES, metavar="NAME"
+    )
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(range(1, 7)))
+    parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS), metavar="NAME"
+    )
+    args = parser.parse_args(argv)
+    try:
+        images, labels, _ = load_digits(args.data)
+    except DataError as exc:
+        print(f"benchmarks.page_sweep: {exc}", file=sys.stderr)
+        return 2
+    recognizer = Recognizer(DigitClassifier(args.model))
+    print("family seed variant read/digits false")
+    for family in args.families:
+        for seed in args.seeds:
+            scene = render_scene(images, labels, family, seed, (960, 720))
+            for name in args.variants:
+                image, truth = variant(scene, name)
+                score = score_results([read_still(recognizer, image, family)], [truth])
+                print(f"{family} {seed} {name} {score.read}/{score.truth} {score.false}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
