@@ -144,6 +144,11 @@ def ring_shares(mask: np.ndarray, boxes: np.ndarray, grow: np.ndarray) -> np.nda
     return np.where(band > 0, ring / np.maximum(band, 1), 0.0)
 
 
+OTHER_GROUND = 0.6
+"""Unmarked pixels darker than this share of a candidate's paper lie on another ground (a desk
+beyond the page's edge, a shadow's dark side): not the grain of its own."""
+
+
 def ink_contrast(
     gray: np.ndarray,
     grown: np.ndarray,
@@ -175,6 +180,10 @@ def ink_contrast(
         # (nearest) would miss a thin line, whose darkness the shrunk grey still holds
         ground = cv2.resize(ground, size, interpolation=cv2.INTER_AREA)
     ground = cv2.compare(ground, np.zeros_like(ground), cv2.CMP_EQ)  # the unmarked ground
+    # ... of this paper: a desk beyond the page's edge, darker, is another ground (a big
+    # digit near the edge had the desk's side of the edge's step for its grain, and was
+    # dropped as faint)
+    ground = cv2.bitwise_and(ground, cv2.compare(region, OTHER_GROUND * level, cv2.CMP_GE))
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]
