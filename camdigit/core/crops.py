@@ -183,7 +183,7 @@ def ink_contrast(
     # ... of this paper: a desk beyond the page's edge, darker, is another ground (a big
     # digit near the edge had the desk's side of the edge's step for its grain, and was
     # dropped as faint)
-    ground = cv2.bitwise_and(ground, cv2.compare(region, OTHER_GROUND * level, cv2.CMP_GE))
+    ground[region < OTHER_GROUND * level] = 0
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]
