@@ -16,7 +16,6 @@ read and its false digits, one page a line, in a fixed order.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -24,8 +23,8 @@ import numpy as np
 
 from benchmarks.frames import read_still
 from benchmarks.run import STILL_FAMILIES, load_digits, score_results
-from benchmarks.scene_framings import FRAMINGS, framed
-from benchmarks.scene_scales import resized
+from benchmarks.scene_framings import FRAMINGS
+from benchmarks.scene_scales import framed_and_resized
 from benchmarks.scenes import Scene, Truth, render_scene
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import Recognizer
@@ -48,10 +47,7 @@ on a desk, and that photo taken twice as large."""
 def variant(scene: Scene, name: str) -> tuple[np.ndarray, Truth]:
     """``scene``'s image and truth as variant ``name`` shows them (:data:`VARIANTS`)."""
     factor, framing = VARIANTS[name]
-    if framing is not None:
-        image, truth = framed(scene, FRAMINGS[framing])
-        scene = dataclasses.replace(scene, image=image, truth=truth)
-    return resized(scene, factor)
+    return framed_and_resized(scene, factor, None if framing is None else FRAMINGS[framing])
 
 
 def main(argv: list[str] | None = None) -> int:

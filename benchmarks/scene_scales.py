@@ -79,11 +79,19 @@ def _variant_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _resized_by(factor: float, framing: Framing | None, scene: Scene) -> tuple[np.ndarray, Truth]:
+def framed_and_resized(
+    scene: Scene, factor: float, framing: Framing | None = None
+) -> tuple[np.ndarray, Truth]:
+    """``scene`` framed by ``framing`` (:func:`benchmarks.scene_framings.framed`; none: as
+    rendered), then resized by ``factor`` (:func:`resized`), its truth with it."""
     if framing is not None:
         image, truth = framed(scene, framing)
         scene = dataclasses.replace(scene, image=image, truth=truth)
     return resized(scene, factor)
+
+
+def _resized_by(factor: float, framing: Framing | None, scene: Scene) -> tuple[np.ndarray, Truth]:
+    return framed_and_resized(scene, factor, framing)
 
 
 if __name__ == "__main__":

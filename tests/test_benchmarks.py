@@ -119,9 +119,9 @@ def test_scene_scales_resizes_each_scene_with_its_truth_and_scores_every_scale(c
     assert all(float(read.rstrip("%")) > 80 for read in row[1::2])  # a clean page, either size
     # framed first (a page upright on a desk), then resized: the framing's canvas, scaled
     from benchmarks.scene_framings import FRAMINGS
-    from benchmarks.scene_scales import _resized_by
+    from benchmarks.scene_scales import framed_and_resized
 
-    framed_image, framed_truth = _resized_by(2.0, FRAMINGS["portrait-desk"], scene)
+    framed_image, framed_truth = framed_and_resized(scene, 2.0, FRAMINGS["portrait-desk"])
     assert framed_image.shape[0] == 2 * scene.image.shape[0]
     assert framed_image.shape[1] < framed_image.shape[0]  # upright
     assert len(framed_truth.boxes) == len(scene.truth.boxes)
@@ -394,4 +394,9 @@ def test_page_sweep_prints_each_page_of_each_variant_once(capsys):
     assert [row[:3] for row in rows] == [["clean", "1", "x1"], ["clean", "1", "x0.5"]]
     read, digits = (int(v) for v in rows[0][3].split("/"))
     assert digits == len(scene.truth.boxes) and read >= 0.9 * digits  # a clean page, read
-    assert set(VARIANTS) >= {"x1", "desk"}
+    # each variant's truth lies in its own image
+    for name in VARIANTS:
+        image, truth = variant(scene, name)
+        whole = truth.boxes[~truth.partial]
+        assert (whole[:, :2] >= 0).all() and (whole[:, 0] + whole[:, 2] <= image.shape[1]).all()
+        assert (whole[:, 1] + whole[:, 3] <= image.shape[0]).all()

@@ -60,10 +60,10 @@ def faint(
     # each candidate's light, as a share of the paper's under the writing
     light = None if level is None else level / max(float(np.median(level[confident])), 1.0)
     lit = None if light is None else light[confident]
-    writing = writing_contrast(contrast[confident], ones[confident], lit)
+    split = _clusters(contrast[confident], lit)
+    writing = _writing(contrast[confident], ones[confident], lit, split)
     shade = np.ones(len(contrast)) if light is None else np.sqrt(np.clip(light, 0.0, 1.0))
     ground = contrast < FAINT_SHARE * writing * shade
-    split = None if boxes is None else _clusters(contrast[confident], lit)
     if boxes is not None and split is not None and len(split[1]) >= WRITING_SAMPLE:
         clearer = np.flatnonzero(confident)[split[1]]
         away = away_from(boxes, boxes[clearer])
@@ -100,8 +100,17 @@ def writing_contrast(
     :func:`faint` lowers its bar: digits in a deep shadow are no cluster of their own); the
     clusters are far apart when their means differ by more than the faint bar (1 /
     :data:`FAINT_SHARE`)."""
+    return _writing(contrast, ones, light, _clusters(contrast, light))
+
+
+def _writing(
+    contrast: np.ndarray,
+    ones: np.ndarray,
+    light: np.ndarray | None,
+    split: tuple[np.ndarray, np.ndarray] | None,
+) -> float:
+    """:func:`writing_contrast` of marks already split (:func:`_clusters`)."""
     median = float(np.median(contrast))
-    split = _clusters(contrast, light)
     if split is None:
         return median
     fainter, clearer = split

@@ -315,10 +315,9 @@ class Recognizer:
         lap("track")
         # classified: every crop the model read, chosen or not
         classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())
-        result = FrameResult(
+        return FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
-        return result
 
 
 def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
