@@ -12,7 +12,14 @@ from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import DigitFinder
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import CLEAR_PIECE, CLEAR_ROW, END, unclear_cuts
-from camdigit.core.rows import bands, row_cuts, row_pieces, two_rows, typical_height
+from camdigit.core.rows import (
+    bands,
+    lone_rows,
+    row_cuts,
+    row_pieces,
+    two_rows,
+    typical_height,
+)
 from camdigit.core.segmentation import CROP_PAD
 from tests.pages import write_digit
 
@@ -92,6 +99,31 @@ def test_a_blob_two_rows_tall_is_cut_at_its_joint():
     assert row_pieces(bar, box, 50.0) == ([], 0)
 
 
+def test_a_blob_cut_between_rows_wants_a_mark_beside_each_piece():
+    # a blob two rows tall cut into its rows' digits (group 0), beside two rows' digits: kept;
+    # beside the lower row's only (a symbol taller than its line: an integral sign's hook and
+    # stem), its pieces are not reported
+    pieces = [[300, 200, 50, 50], [300, 270, 50, 50]]
+    upper, lower = [380, 205, 40, 45], [380, 268, 40, 50]
+    boxes = np.array([*pieces, upper, lower])
+    group = np.array([0, 0, 1, 2])
+    row_piece = np.array([True, True, False, False])
+    assert not lone_rows(boxes, group, row_piece).any()
+    assert lone_rows(boxes[[0, 1, 3]], group[[0, 1, 3]], row_piece[[0, 1, 3]]).tolist() == [
+        True,
+        True,
+        False,
+    ]
+    # a mark reaching the upper row by less than half its height is not beside it
+    low = [380, 235, 40, 50]  # 15 px of the upper piece's 50
+    assert lone_rows(np.array([*pieces, low, lower]), group, row_piece)[:2].all()
+    # nor is a mark within the blob (a dot inside an integral's curl)
+    inside = [310, 210, 20, 20]
+    assert lone_rows(np.array([*pieces, inside, lower]), group, row_piece)[:2].all()
+    # pieces of a side cut (not between rows) are not looked at
+    assert not lone_rows(boxes[[0, 1, 3]], group[[0, 1, 3]], np.zeros(3, bool)).any()
+
+
 def test_a_doubtful_piece_of_a_row_cut_drops_the_cut():
     # pieces of one blob cut between rows must all read clearly; a side cut's less so
     group = np.array([0, 0, 1, 1])
@@ -140,3 +172,58 @@ def test_a_big_digit_among_small_ones_is_not_cut(recognizer, mnist_1000):
     assert found[0] >= 0, result.detections
     assert result.detections.digits[found[0]] == 8
     assert len(result.detections) == 5
+
+
+def _integral(page: np.ndarray, x: int, top: int, height: int, pen: int, level: int) -> None:
+    """An integral sign ``height`` px tall: a hook curling over to the right at its top, a long
+    stem, a foot to the left at its bottom (a smooth curve through these points)."""
+    w = 0.2 * height
+    points = np.array(
+        [
+            (w, 0.25 * height),
+            (1.05 * w, 0.1 * height),
+            (0.6 * w, 0),
+            (0.1 * w, 0.08 * height),
+            (0, 0.3 * height),
+            (0.05 * w, 0.9 * height),
+            (0, height),
+            (-0.5 * w, height + 1),
+            (-1.3 * w, height),
+        ]  # fmt: skip
+    ) + (x, top)
+    ends = np.vstack([points[:1], points, points[-1:]])
+    curve = []
+    for i in range(1, len(ends) - 2):  # Catmull-Rom through the points
+        p0, p1, p2, p3 = ends[i - 1 : i + 3]
+        for t in np.linspace(0.0, 1.0, 30, endpoint=False):
+            curve.append(
+                0.5
+                * (
+                    2 * p1
+                    + (p2 - p0) * t
+                    + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t
+                    + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+                )  # fmt: skip
+            )
+    cv2.polylines(page, [np.round(curve).astype(np.int32)], False, level, pen, cv2.LINE_AA)
+
+
+@pytest.mark.parametrize("height", [200, 270])
+def test_an_integral_sign_beside_one_line_is_not_read(recognizer, mnist_1000, height):
+    # an integral sign twice as tall as the 2 beside it and the letters after it, softly
+    # focused: doubted whole, it was cut between "rows" into its hook (read as 7) and its stem
+    # (two 1s); nothing stands beside its hook, so no row is there to cut out
+    images, labels = mnist_1000
+    page = np.full((420, 900), 190, np.uint8)
+    top, x = 60, 80
+    _integral(page, x, top, height, 7, 90)
+    bottom = top + height
+    two = write_digit(page, images[first(labels, 2, 2)], x + 80, bottom - 150, 180)
+    cv2.putText(
+        page, "x  d x", (x + 260, bottom - 30), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 3.5, 90, 7,
+        cv2.LINE_AA,
+    )  # fmt: skip
+    page = cv2.GaussianBlur(page, (0, 0), 7 / 3)
+    result = recognizer.process(page, still=True)
+    assert result.detections.digits.tolist() == [2], result.detections
+    assert match(result.detections.boxes, np.array([two]))[0] == 0

@@ -33,7 +33,7 @@ from camdigit.core.proposals import (
     uncut,
 )
 from camdigit.core.reported import reported
-from camdigit.core.rows import row_cuts, two_rows
+from camdigit.core.rows import lone_rows, row_cuts, two_rows
 from camdigit.core.second_looks import (
     confident,
     read_passed_upright,
@@ -261,6 +261,7 @@ class Recognizer:
         )
         # a blob cut into pieces is read as digits only when every piece reads clearly
         unclear = unclear_cuts(found.data["group"], found.data["clear"], confidences, was_read)
+        unclear |= lone_rows(found.boxes, found.data["group"], found.data["clear"] == CLEAR_ROW)
         confidences[unclear] = 0.0
         doubted = was_read & ~upright
         read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)

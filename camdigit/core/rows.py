@@ -89,6 +89,34 @@ def two_rows(boxes: np.ndarray, writing: float, rows: float) -> np.ndarray:
     return (height > rows * writing) & (height > width) & (width >= NARROW * writing)
 
 
+BESIDE = 0.5
+"""A mark is beside a row's piece when their heights overlap by at least this share of the
+shorter: a digit of the same row."""
+
+
+def lone_rows(boxes: np.ndarray, group: np.ndarray, row_piece: np.ndarray) -> np.ndarray:
+    """(N,) bool: the chosen pieces of blobs cut between rows not to report: every ``row_piece``
+    of a ``group`` one of which has no mark beside it (another group's box, outside its blob,
+    whose height overlaps the piece's by :data:`BESIDE`). A blob two rows tall on a page of
+    rows has its rows' digits beside its pieces; a symbol taller than its line's writing (an
+    integral sign beside one line) cut across its stroke has nothing beside its hook above
+    the line, which reads as a sure 0, and its stem as a sure 1."""
+    lone = np.zeros(len(boxes), bool)
+    tops, bottoms = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+    for g in np.unique(group[row_piece]).tolist():
+        mine = group == g
+        x0, y0 = boxes[mine, :2].min(axis=0)
+        x1, y1 = (boxes[mine, :2] + boxes[mine, 2:]).max(axis=0)
+        within = (boxes[:, 0] >= x0) & (tops >= y0) & (boxes[:, 0] + boxes[:, 2] <= x1)
+        outside = ~mine & ~(within & (bottoms <= y1))
+        for i in np.flatnonzero(mine & row_piece).tolist():
+            overlap = np.minimum(bottoms, bottoms[i]) - np.maximum(tops, tops[i])
+            if not (outside & (overlap >= BESIDE * np.minimum(boxes[:, 3], boxes[i, 3]))).any():
+                lone[mine & row_piece] = True
+                break
+    return lone
+
+
 def row_pieces(
     crop: np.ndarray, box, typical: float
 ) -> tuple[list[tuple[list[int], np.ndarray, int, int]], int]:
