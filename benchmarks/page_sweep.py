@@ -1,4 +1,4 @@
-"""Every still family's pages, one line each, as rendered, resized and framed: to diff two runs.
+"""Every still family's pages, one line each, resized, framed or faint: to diff two runs.
 
     python -m benchmarks.page_sweep > after.txt                 # test-suite seeds 1-6
     python -m benchmarks.page_sweep --seeds 1 2 --families grid texture
@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.frames import read_still
+from benchmarks.photo_variants import faded
 from benchmarks.run import STILL_FAMILIES, load_digits, score_results
 from benchmarks.scene_framings import FRAMINGS
 from benchmarks.scene_scales import framed_and_resized
@@ -38,16 +39,22 @@ VARIANTS: dict[str, tuple[float, str | None]] = {
     "desk": (1.0, "desk"),
     "portrait-desk": (1.0, "portrait-desk"),
     "portrait-desk-x2": (2.0, "portrait-desk"),
+    "faint": (1.0, None),
 }
 """Each variant's name, its scale and its framing (:data:`benchmarks.scene_framings.FRAMINGS`):
 a webcam's 480 px, as rendered, a phone's photo shrunk to 1280, a page on a desk, one upright
-on a desk, and that photo taken twice as large."""
+on a desk, that photo taken twice as large, and the page written faint (:data:`FAINT`)."""
+
+FAINT = {"faint": 0.5}
+"""The variants whose writing is faint, and the share of its depth below the paper kept
+(:func:`benchmarks.photo_variants.faded`): a light pencil, a faded ballpoint."""
 
 
 def variant(scene: Scene, name: str) -> tuple[np.ndarray, Truth]:
     """``scene``'s image and truth as variant ``name`` shows them (:data:`VARIANTS`)."""
     factor, framing = VARIANTS[name]
-    return framed_and_resized(scene, factor, None if framing is None else FRAMINGS[framing])
+    image, truth = framed_and_resized(scene, factor, None if framing is None else FRAMINGS[framing])
+    return (faded(image, FAINT[name]) if name in FAINT else image), truth
 
 
 def main(argv: list[str] | None = None) -> int:

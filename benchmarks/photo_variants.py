@@ -79,24 +79,24 @@ def _vignetted(image: np.ndarray) -> np.ndarray:
     return (image * (gain if image.ndim == 2 else gain[..., None])).astype(np.uint8)
 
 
-def _faded(image: np.ndarray) -> np.ndarray:
+def faded(image: np.ndarray, keep: float = 0.4) -> np.ndarray:
     """Faint writing (a worn whiteboard marker, a hard pencil): every pixel's distance below the
-    paper's level (its 90th percentile, per colour) at 40%."""
+    paper's level (its 90th percentile, per colour) at ``keep`` of itself."""
     level = np.percentile(image, 90, axis=(0, 1))
-    return np.clip(level - (level - image.astype(np.float32)) * 0.4, 0, 255).astype(np.uint8)
+    return np.clip(level - (level - image.astype(np.float32)) * keep, 0, 255).astype(np.uint8)
 
 
 def _glare(image: np.ndarray) -> np.ndarray:
     """A lamp's reflection on a glossy page or a whiteboard: light added (up to 120 grey levels,
     clipped at white) in a round patch a fifth of the frame's width across, left of and above
-    the middle, over the faded photo (:func:`_faded`): glare is worst where the writing is
+    the middle, over the faded photo (:func:`faded`): glare is worst where the writing is
     faint already."""
-    faded = _faded(image).astype(np.float32)
+    dim = faded(image).astype(np.float32)
     h, w = image.shape[:2]
     y, x = np.mgrid[0:h, 0:w]
     sigma = 0.1 * w
     spot = 120.0 * np.exp(-((x - 0.4 * w) ** 2 + (y - 0.4 * h) ** 2) / (2 * sigma**2))
-    return np.clip(faded + (spot if image.ndim == 2 else spot[..., None]), 0, 255).astype(np.uint8)
+    return np.clip(dim + (spot if image.ndim == 2 else spot[..., None]), 0, 255).astype(np.uint8)
 
 
 def moving(length: int, degrees: float) -> Transform:
@@ -126,7 +126,7 @@ VARIANTS: dict[str, Transform] = {
     "noisy": _noisy,
     "vignetted": _vignetted,
     "inverted": lambda image: 255 - image,
-    "faded": _faded,
+    "faded": faded,
     "glare": _glare,
     "moving": moving(7, 0.0),
     "moving-up": moving(7, 90.0),

@@ -120,3 +120,34 @@ def test_a_light_pens_digits_are_ink_where_the_writing_around_is_faint(mnist_100
     )
     assert score.read_accuracy >= 0.99, score.as_dict()
     assert score.false == 0, score.as_dict()
+
+
+def _write_faint(page: np.ndarray, digit: np.ndarray, x: int, y: int, side: int, depth: int):
+    """Write an MNIST digit ``side`` px tall, its strokes at most ``depth`` levels below the
+    paper; returns its ink's box."""
+    scaled = cv2.resize(digit, (side, side), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    ys, xs = np.nonzero(scaled > 60)
+    scaled = scaled[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = scaled.shape
+    region = page[y : y + h, x : x + w]
+    np.minimum(region, (PAPER - scaled / 255.0 * depth).astype(np.uint8), out=region)
+    return x, y, w, h
+
+
+@pytest.mark.parametrize("depth", [44, 48])
+def test_a_light_pencils_digits_are_ink_where_no_stroke_reaches_the_clear_level(mnist_1000, depth):
+    # digits whose darkest is 0.78-0.8 of the paper (a light pencil, a faded ballpoint): darker
+    # than halfway from the faint level to the clear one, nowhere clear ink; under them a
+    # ruled line as faint, running on across the page, stays out of the ink
+    images, labels = mnist_1000
+    page = np.full((260, 760), PAPER, np.uint8)
+    cv2.line(page, (0, 220), (759, 220), PAPER - depth, 2)
+    boxes = [_write_faint(page, images[20 + k], 40 + 115 * k, 60, 64, depth) for k in range(6)]
+    mask = mask_of(page)
+    assert not mask[218:223].any()
+    for x, y, w, h in boxes:
+        strokes = page[y : y + h, x : x + w] < 0.86 * PAPER
+        assert mask[y : y + h, x : x + w][strokes].mean() > 0.8
+    result = Recognizer(DigitClassifier()).process(page, still=True)
+    order = np.argsort(result.detections.boxes[:, 0])
+    assert result.detections.digits[order].tolist() == labels[20:26].tolist()

@@ -305,7 +305,11 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
     faint = ink_below(
         _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    return InkMap(join_faint(dark, faint, cfg.min_height_px), paper, step, bright, faint=faint)
+    # halfway between the clear and the faint level: the core of a faint pen's stroke
+    pale_ratio = (cfg.ink_ratio + cfg.faint_ratio) / 2
+    pale = ink_below(_ink_threshold(level, dim, pale_ratio, cfg.dim_ink, cfg.ink_margin))
+    ink = join_faint(dark, faint, cfg.min_height_px, pale)
+    return InkMap(ink, paper, step, bright, faint=faint)
 
 
 def _faint_writing(
