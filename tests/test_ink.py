@@ -134,11 +134,12 @@ def _write_faint(page: np.ndarray, digit: np.ndarray, x: int, y: int, side: int,
     return x, y, w, h
 
 
-@pytest.mark.parametrize("depth", [44, 48])
+@pytest.mark.parametrize("depth", [36, 44, 48])
 def test_a_light_pencils_digits_are_ink_where_no_stroke_reaches_the_clear_level(mnist_1000, depth):
-    # digits whose darkest is 0.78-0.8 of the paper (a light pencil, a faded ballpoint): darker
-    # than halfway from the faint level to the clear one, nowhere clear ink; under them a
-    # ruled line as faint, running on across the page, stays out of the ink
+    # digits whose darkest is 0.78-0.84 of the paper (a light pencil, a faded ballpoint): at
+    # most faint ink (at 0.84, darker than the faint level only in their strokes' middles),
+    # nowhere clear ink; under them a ruled line as faint, running on across the page, stays
+    # out of the ink
     images, labels = mnist_1000
     page = np.full((260, 760), PAPER, np.uint8)
     cv2.line(page, (0, 220), (759, 220), PAPER - depth, 2)
@@ -147,7 +148,7 @@ def test_a_light_pencils_digits_are_ink_where_no_stroke_reaches_the_clear_level(
     assert not mask[218:223].any()
     for x, y, w, h in boxes:
         strokes = page[y : y + h, x : x + w] < 0.86 * PAPER
-        assert mask[y : y + h, x : x + w][strokes].mean() > 0.8
+        assert mask[y : y + h, x : x + w][strokes].mean() > 0.8, (x, depth)
     result = Recognizer(DigitClassifier()).process(page, still=True)
     order = np.argsort(result.detections.boxes[:, 0])
     assert result.detections.digits[order].tolist() == labels[20:26].tolist()

@@ -1,10 +1,14 @@
 """Faint strokes joined to the ink: a thin or blurred pen's stroke is clearly darker than the
 paper only here and there, and would fall apart into pieces (read as 1s) without the marks a
 little darker than the paper that join its clear ink: near it (a stroke's soft edge), or the
-whole faint mark when that ink spans it (a pencil stroke dark here and there). A light
-pencil's or a faded pen's writing may hold no clear ink at all: a faint mark of the writing's
-size whose core is well below the faint level is ink too, measured against the writing's own
-size (a faint ruled line runs on; a piece of a thin stroke is far shorter).
+whole faint mark when that ink spans it (a pencil stroke dark here and there).
+
+A light pencil's or a faded pen's writing may hold no clear ink at all (:func:`lone_writing`):
+a faint mark is ink when its core is darker still, and a mark barely darker than the paper (by
+the sensor's noise margin) when its core is faint, where the mark is about the size of the
+frame's writing (a faint ruled line runs on, a piece of a thin stroke broken at the faint level
+is far shorter) and stands on clean ground (a textured paper's or a wall's pattern is marked
+all around).
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ times the writing's (the median of the marks that hold clear ink; of the faint o
 do): a faint ruled or printed line runs on across the page, and a thin faint pen's stroke,
 broken at the faint level, leaves pieces far shorter than its digits (read as 1s)."""
 
+CLEAN_GROUND = 0.05
+"""... and when the barely marked pixels around it (not faint ink: a texture's pattern, a
+paper's grain), in its box grown by half its size on each side, are at most this share of
+that box: writing stands on clean paper, a wall's or a cheque's pattern is marked all around
+(measured: faint writing 0-0.05, a textured page's marks 0.05-0.24, a cheque's guilloche
+0.07-0.2)."""
+
 
 def join_faint(
     dark: np.ndarray, faint: np.ndarray, min_size: int, pale: np.ndarray | None = None
@@ -41,35 +52,33 @@ def join_faint(
     all of it and is a small part of it (:data:`SPREAD`, :data:`FAINT_PEN`), and at least
     ``min_size`` pixels long or tall (a digit's size: a wall's specks are not looked at); any
     other only within two pixels of its dark ink (a faint ruled or grid line the stroke touches
-    stays out).
-
-    With ``pale`` (a mask between the two: darker than halfway from the faint level to the
-    dark one), a faint mark with no dark ink at all is kept whole too where at least
-    ``min_size`` of its pixels are pale and it is about the writing's size
-    (:data:`LONE_SPAN`): a light pencil, a faded ballpoint, writing under a lamp's glare,
-    whose strokes nowhere reach the dark level."""
+    stays out). With ``pale`` (darker than halfway from the faint level to the dark one), a
+    faint mark holding no dark ink is kept whole where its core is pale
+    (:func:`lone_writing`)."""
     ink = cv2.bitwise_or(dark, cv2.bitwise_and(faint, cv2.dilate(dark, _NEAR)))
     beyond = cv2.bitwise_and(faint, cv2.bitwise_not(ink))
     # where faint marks go on beyond the ink: a few pixels are the grain at the ink's edges, a
-    # broken stroke's faint stretches cross it at the two ends of every gap; pale marks apart
-    # from the ink may be faint writing
+    # broken stroke's faint stretches cross it at the two ends of every gap
     joined = cv2.countNonZero(cv2.bitwise_and(beyond, cv2.dilate(ink, _GROW))) >= min_size
-    apart = pale is not None and cv2.countNonZero(cv2.subtract(pale, ink)) >= min_size
+    apart = pale is not None and _apart(pale, ink, min_size)
     if not (joined or apart):
         return ink
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         cv2.bitwise_or(faint, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
     )
-    area = stats[:, cv2.CC_STAT_AREA]
-    longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    sized = longest >= min_size
-    sized[0] = False  # the ground
     dark_px = np.bincount(labels[dark > 0], minlength=count)
+    if pale is not None and apart:  # the same marks, looked at for writing with no dark ink
+        ink = _lone_marks(ink, labels, stats, dark_px, faint, pale, min_size)
+    if not joined:
+        return ink
     reaching = np.bincount(labels[beyond > 0], minlength=count) > 0
-    if pale is not None and apart:
-        ink[_faint_writing(labels, longest, sized, dark_px, pale, min_size)[labels]] = 255
-    joining = joined & reaching & (dark_px > 0) & (dark_px <= FAINT_PEN * area) & sized
-    for label in np.flatnonzero(joining).tolist():
+    candidates = np.flatnonzero(
+        reaching
+        & (dark_px > 0)
+        & (dark_px <= FAINT_PEN * stats[:, cv2.CC_STAT_AREA])
+        & (np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= min_size)
+    )
+    for label in candidates.tolist():  # never the ground's label 0: it holds no dark ink
         x, y, w, h = stats[label, :4].tolist()
         mark = labels[y : y + h, x : x + w] == label
         inked = mark & (dark[y : y + h, x : x + w] > 0)
@@ -80,21 +89,57 @@ def join_faint(
     return ink
 
 
-def _faint_writing(
+def lone_writing(
+    ink: np.ndarray, dark: np.ndarray, marks: np.ndarray, cores: np.ndarray, min_size: int
+) -> np.ndarray:
+    """``ink`` (from :func:`join_faint`) with the faint writing that holds no ``dark`` ink at
+    all: each mark of ``marks`` (a mask of what is a little darker than the paper) with no dark
+    ink, at least ``min_size`` of its pixels ``cores`` (a darker level), about the writing's
+    size (:data:`LONE_SPAN`) and on clean ground (:data:`CLEAN_GROUND`: few marks but cores
+    around it)."""
+    if not _apart(cores, ink, min_size):
+        return ink
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        cv2.bitwise_or(marks, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    dark_px = np.bincount(labels[dark > 0], minlength=count)
+    return _lone_marks(ink, labels, stats, dark_px, marks, cores, min_size)
+
+
+def _apart(cores: np.ndarray, ink: np.ndarray, min_size: int) -> bool:
+    """Whether a stroke's length of ``cores`` lies apart from the ``ink``."""
+    return cv2.countNonZero(cv2.subtract(cores, cv2.dilate(ink, _NEAR))) >= min_size
+
+
+def _lone_marks(
+    ink: np.ndarray,
     labels: np.ndarray,
-    longest: np.ndarray,
-    sized: np.ndarray,
+    stats: np.ndarray,
     dark_px: np.ndarray,
-    pale: np.ndarray,
+    marks: np.ndarray,
+    cores: np.ndarray,
     min_size: int,
 ) -> np.ndarray:
-    """(count,) bool: the marks of ``labels`` (each ``longest`` px on its longer side,
-    ``sized`` a digit's size) that hold no dark ink (``dark_px``) and at least ``min_size``
-    ``pale`` pixels, and are about the writing's size (:data:`LONE_SPAN`)."""
-    pale_px = np.bincount(labels[pale > 0], minlength=len(longest))
-    alone = sized & (dark_px == 0) & (pale_px >= min_size)
-    if alone.any():
-        written = sized & (dark_px > 0)
-        writing = float(np.median(longest[written if written.any() else alone]))
-        alone &= (longest >= LONE_SPAN[0] * writing) & (longest <= LONE_SPAN[1] * writing)
-    return alone
+    """:func:`lone_writing` on the ``marks``' components (``labels``, ``stats``, and the dark
+    pixels each holds)."""
+    longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    sized = longest >= min_size
+    sized[0] = False  # the ground
+    core_px = np.bincount(labels[cores > 0], minlength=len(stats))
+    alone = sized & (dark_px == 0) & (core_px >= min_size)
+    if not alone.any():
+        return ink
+    written = sized & (dark_px > 0)
+    writing = float(np.median(longest[written if written.any() else alone]))
+    alone &= (longest >= LONE_SPAN[0] * writing) & (longest <= LONE_SPAN[1] * writing)
+    light = cv2.subtract(marks, cores)  # barely marked: a pattern's lines, a grain
+    out = ink.copy()
+    for label in np.flatnonzero(alone).tolist():
+        x, y, w, h = stats[label, :4].tolist()
+        reach = max(w, h) // 2
+        x0, y0 = max(0, x - reach), max(0, y - reach)
+        around = light[y0 : y + h + reach, x0 : x + w + reach] > 0
+        around &= labels[y0 : y + h + reach, x0 : x + w + reach] != label
+        if around.mean() <= CLEAN_GROUND:
+            out[y : y + h, x : x + w][labels[y : y + h, x : x + w] == label] = 255
+    return out

@@ -17,8 +17,8 @@ the paper estimate keeps a dim patch inside the frame: strokes several windows w
 middles the closing kept, show only thin crescents of ink at their ends.
 
 Faint strokes: ink is what is clearly darker than the paper (halfway to the darkest mark around,
-where the writing around is itself faint), and what is a little darker joined to it
-(:mod:`camdigit.core.faint_ink`).
+where the writing around is itself faint), what is a little darker joined to it, and faint
+writing nowhere clear ink (:mod:`camdigit.core.faint_ink`).
 
 Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
 measured (:func:`camdigit.core.ink_polarity.light_ink`) and the frame inverted, so every later step
@@ -33,7 +33,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from camdigit.core.faint_ink import join_faint
+from camdigit.core.faint_ink import join_faint, lone_writing
 from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import dim_ground, off_page
 from camdigit.core.pixels import shrunk
@@ -305,10 +305,13 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
     faint = ink_below(
         _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    # halfway between the clear and the faint level: the core of a faint pen's stroke
-    pale_ratio = (cfg.ink_ratio + cfg.faint_ratio) / 2
-    pale = ink_below(_ink_threshold(level, dim, pale_ratio, cfg.dim_ink, cfg.ink_margin))
-    ink = join_faint(dark, faint, cfg.min_height_px, pale)
+    # writing with no clear ink: faint marks with darker cores (halfway to the clear level),
+    # marks past the noise margin (not on a dim ground: a desk's grain) with faint cores
+    pale = (cfg.ink_ratio + cfg.faint_ratio) / 2
+    pale_ink = ink_below(_ink_threshold(level, dim, pale, cfg.dim_ink, cfg.ink_margin))
+    ink = join_faint(dark, faint, cfg.min_height_px, pale_ink)
+    trace = ink_below(np.where(False if dim is None else dim, 0.0, level - cfg.ink_margin))
+    ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
     return InkMap(ink, paper, step, bright, faint=faint)
 
 
