@@ -43,6 +43,12 @@ that box: writing stands on clean paper, a wall's or a cheque's pattern is marke
 0.07-0.2)."""
 
 
+MAX_STROKE = 0.3
+"""... and when its stroke (twice its area over its outline) is at most this share of its
+longer side: a pen's stroke is a quarter of its digit's height at most (a marker's); a blob
+filled to its middle is a smudge or a camera's noise."""
+
+
 def join_faint(
     dark: np.ndarray, faint: np.ndarray, min_size: int, pale: np.ndarray | None = None
 ) -> np.ndarray:
@@ -140,6 +146,30 @@ def _lone_marks(
         x0, y0 = max(0, x - reach), max(0, y - reach)
         around = light[y0 : y + h + reach, x0 : x + w + reach] > 0
         around &= labels[y0 : y + h + reach, x0 : x + w + reach] != label
-        if around.mean() <= CLEAN_GROUND:
-            out[y : y + h, x : x + w][labels[y : y + h, x : x + w] == label] = 255
+        if around.mean() > CLEAN_GROUND:
+            continue
+        own = (labels[y : y + h, x : x + w] == label).view(np.uint8)
+        outline = cv2.countNonZero(cv2.subtract(own, cv2.erode(own, _GROW)))
+        if 2.0 * stats[label, cv2.CC_STAT_AREA] / max(outline, 1) <= MAX_STROKE * max(w, h):
+            out[y : y + h, x : x + w][own > 0] = 255
     return out
+
+
+NOISE_SPREAD = 4.0
+"""Writing with no clear ink is looked for only on quiet paper: where the paper's own dip below
+its level and this many spreads of its noise stay within the sensor's margin. On a grainy or
+patterned ground, or in a camera's noisy frame, marks a margin deep are the ground's."""
+
+
+def quiet_paper(small: np.ndarray, paper: np.ndarray, faint_ratio: float, margin: float) -> bool:
+    """Whether the ground lighter than ``faint_ratio`` of its ``paper`` level (both shrunk, as
+    ``small``, the frame) dips below that level by less than ``margin`` grey levels: the
+    median of the dips and :data:`NOISE_SPREAD` times their spread (the scaled median absolute
+    deviation)."""
+    level = paper.astype(np.float32)
+    dips = (level - small.astype(np.float32))[small > level * faint_ratio]
+    if not len(dips):
+        return False
+    middle = float(np.median(dips))
+    spread = 1.4826 * float(np.median(np.abs(dips - middle)))
+    return middle + NOISE_SPREAD * spread <= margin

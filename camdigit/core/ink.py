@@ -33,7 +33,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from camdigit.core.faint_ink import join_faint, lone_writing
+from camdigit.core.faint_ink import join_faint, lone_writing, quiet_paper
 from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import dim_ground, off_page
 from camdigit.core.pixels import shrunk
@@ -200,8 +200,7 @@ def _narrow_for(
 
 
 def _parts(seen: np.ndarray, labels: np.ndarray, count: int, stroke: np.ndarray) -> np.ndarray:
-    """(count,) how many pieces of ``seen`` ink, each at least a stroke's width square (its
-    blob's ``stroke``), lie in each blob of ``labels``."""
+    """(count,) how many pieces of ``seen`` ink, a ``stroke`` square or more, each blob holds."""
     pieces, marks, stats, _ = cv2.connectedComponentsWithStats(seen.view(np.uint8), connectivity=8)
     inside = seen & (labels > 0)
     pairs = np.unique(labels[inside].astype(np.int64) * pieces + marks[inside])
@@ -224,8 +223,7 @@ def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
 
 
 def _inside_frame(stats: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Which components (rows of ``connectedComponentsWithStats``'s stats) touch no border of
-    a frame of ``shape``."""
+    """Which components (rows of connectedComponentsWithStats' stats) touch no frame border."""
     x, y, w, h = (stats[:, i] for i in range(4))
     return (x > 0) & (y > 0) & (x + w < shape[1]) & (y + h < shape[0])
 
@@ -305,13 +303,16 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
     faint = ink_below(
         _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     )
-    # writing with no clear ink: faint marks with darker cores (halfway to the clear level),
-    # marks past the noise margin (not on a dim ground: a desk's grain) with faint cores
-    pale = (cfg.ink_ratio + cfg.faint_ratio) / 2
-    pale_ink = ink_below(_ink_threshold(level, dim, pale, cfg.dim_ink, cfg.ink_margin))
-    ink = join_faint(dark, faint, cfg.min_height_px, pale_ink)
-    trace = ink_below(np.where(False if dim is None else dim, 0.0, level - cfg.ink_margin))
-    ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
+    # writing with no clear ink, on quiet paper: faint marks with darker cores (halfway to the
+    # clear level), marks past the margin (not on a dim ground: a desk's grain) with faint cores
+    pale = None
+    if quiet_paper(small, paper, cfg.faint_ratio, cfg.ink_margin):
+        ratio = (cfg.ink_ratio + cfg.faint_ratio) / 2
+        pale = ink_below(_ink_threshold(level, dim, ratio, cfg.dim_ink, cfg.ink_margin))
+    ink = join_faint(dark, faint, cfg.min_height_px, pale)
+    if pale is not None:
+        trace = ink_below(np.where(False if dim is None else dim, 0.0, level - cfg.ink_margin))
+        ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
     return InkMap(ink, paper, step, bright, faint=faint)
 
 
