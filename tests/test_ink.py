@@ -9,9 +9,11 @@ import pytest
 from benchmarks.matching import score_frame
 from benchmarks.scenes import render_video
 from camdigit.core.classifier import DigitClassifier
+from camdigit.core.faint_ink import quiet_paper
 from camdigit.core.finder import FinderConfig
-from camdigit.core.ink import find_ink
+from camdigit.core.ink import find_ink, paper_level
 from camdigit.core.pipeline import Recognizer
+from camdigit.core.pixels import shrunk
 
 PAPER = 220
 FAINT = 180  # darker than the faint level of the paper (0.86), lighter than the ink level (0.77)
@@ -152,3 +154,42 @@ def test_a_light_pencils_digits_are_ink_where_no_stroke_reaches_the_clear_level(
     result = Recognizer(DigitClassifier()).process(page, still=True)
     order = np.argsort(result.detections.boxes[:, 0])
     assert result.detections.digits[order].tolist() == labels[20:26].tolist()
+
+
+def test_faint_writing_is_looked_for_on_quiet_paper_only():
+    # paper with a camera's usual noise is quiet; a grainy ground whose own dips reach the
+    # sensor's margin, or blurred noise, is not: marks a margin deep are the ground's there
+    rng = np.random.default_rng(3)
+    cfg = FinderConfig()
+
+    def quiet(frame: np.ndarray) -> bool:
+        small, step = shrunk(frame)
+        base = max(3, int(round(cfg.paper_window * min(frame.shape) / step)) | 1)
+        paper = paper_level(small, base, cfg)
+        return quiet_paper(small, paper, cfg.faint_ratio, cfg.ink_margin)
+
+    def grain(spread: float) -> np.ndarray:
+        noise = rng.normal(PAPER, spread, (480, 640))
+        return np.clip(noise, 0, 255).astype(np.uint8)
+
+    assert quiet(grain(1.5))
+    assert not quiet(grain(8.0))
+    blurred = cv2.GaussianBlur(rng.integers(0, 256, (480, 640), dtype=np.uint8), (0, 0), 3)
+    assert not quiet(blurred)
+
+
+def test_a_faint_mark_on_a_speckled_ground_is_not_taken_for_writing(mnist_1000):
+    # faint digits (no clear ink, faint in their strokes' middles only) on clean paper are
+    # ink; the same digits on a speckled ground are not: their ground is marked all around,
+    # as a texture's own marks are
+    images, _ = mnist_1000
+    page = np.full((200, 760), PAPER, np.uint8)
+    specks = np.random.default_rng(5).random((200, 380)) < 0.12  # lighter than the faint level
+    page[:, 380:][specks] = PAPER - 20
+    clean = [_write_faint(page, images[20 + k], 40 + 110 * k, 60, 64, 36) for k in range(3)]
+    marked = [_write_faint(page, images[23 + k], 420 + 110 * k, 60, 64, 36) for k in range(3)]
+    mask = mask_of(page)
+    for x, y, w, h in clean:
+        assert mask[y : y + h, x : x + w].any(), x
+    for x, y, w, h in marked:
+        assert not mask[y : y + h, x : x + w].any(), x

@@ -4,11 +4,12 @@ little darker than the paper that join its clear ink: near it (a stroke's soft e
 whole faint mark when that ink spans it (a pencil stroke dark here and there).
 
 A light pencil's or a faded pen's writing may hold no clear ink at all (:func:`lone_writing`):
-a faint mark is ink when its core is darker still, and a mark barely darker than the paper (by
-the sensor's noise margin) when its core is faint, where the mark is about the size of the
-frame's writing (a faint ruled line runs on, a piece of a thin stroke broken at the faint level
-is far shorter) and stands on clean ground (a textured paper's or a wall's pattern is marked
-all around).
+on quiet paper (:func:`quiet_paper`), a faint mark is ink when its core is darker still, and a
+mark barely darker than the paper (by the sensor's noise margin) when its core is faint, where
+the mark is about the size of the frame's writing (a faint ruled line runs on, a piece of a thin
+stroke broken at the faint level is far shorter), is drawn with a stroke (a smudge is filled to
+its middle) and stands on clean ground (a textured paper's or a wall's pattern is marked all
+around).
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ def lone_writing(
     """``ink`` (from :func:`join_faint`) with the faint writing that holds no ``dark`` ink at
     all: each mark of ``marks`` (a mask of what is a little darker than the paper) with no dark
     ink, at least ``min_size`` of its pixels ``cores`` (a darker level), about the writing's
-    size (:data:`LONE_SPAN`) and on clean ground (:data:`CLEAN_GROUND`: few marks but cores
-    around it)."""
+    size (:data:`LONE_SPAN`), on clean ground (:data:`CLEAN_GROUND`: few marks but cores
+    around it) and drawn with a stroke (:data:`MAX_STROKE`). For quiet paper only
+    (:func:`quiet_paper`)."""
     if not _apart(cores, ink, min_size):
         return ink
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
