@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from camdigit.core import form_combs
-from camdigit.core.form_boxes import box_lines, erase_boxes
+from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_combs import comb_lines
 from camdigit.core.segmentation import all_contours
 
@@ -181,3 +181,19 @@ def test_a_comb_found_upright_in_part_is_found_whole_along_its_leaning_line():
     assert 4 <= len(upright) - 2 < cells + 1  # part of it, upright
     segments = comb_lines(mask, 9)
     assert _strokes_left(mask, segments) == cells  # every post gone, the strokes left
+
+
+def test_a_comb_whose_lines_are_only_faint_is_found_at_the_faint_level():
+    # a comb whose posts are clear ink but whose lines are faint (printed in grey, or smeared
+    # by a camera moving along the posts): no comb in the ink, its posts read as 1s; at the
+    # faint level its bottom line is there, and the comb is found and erased
+    faint = _comb()
+    ink = faint.copy()
+    ink[60 + CELL[1] - 2 : 60 + CELL[1] + 3, :] = 0  # the bottom line, faint only
+    ink[58:63, :] = 0  # the top line's pieces too
+    assert comb_lines(ink, 9) == []
+    segments = faint_box_lines(faint, 9, [])
+    assert len(segments) == 7 + 2
+    assert _strokes_left(ink, segments) == 6
+    # where the ink shows a form's boxes already, combs are not looked for again
+    assert faint_box_lines(faint, 9, [((300, 150), (400, 150), 3)]) == []

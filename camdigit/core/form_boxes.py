@@ -107,10 +107,16 @@ def faint_box_lines(faint: np.ndarray, min_side: int, found: list[Segment]) -> l
     the digits written in them, where :func:`box_lines` finds no box, or part of one; at the
     faint level its cells close. Their bands are narrowed by :data:`FAINT_EDGE` on each side,
     to the line's ink. A blob that spans one of the boxes ``found`` in the ink, no more (its
-    lines a pixel wider), is that box: not looked at again."""
+    lines a pixel wider), is that box: not looked at again. Where the ink showed no form at
+    all, a comb whose lines are only faint is looked for too (:func:`comb_lines` at the faint
+    level: a comb printed in grey, or its lines smeared by a camera moving along its posts;
+    its posts, clear ink, read as 1s)."""
     contours, parents = all_contours(faint)
     known = _spans(found, faint.shape)
     lines = _closed_boxes(faint, contours, parents, min_side, known)
+    if not found:  # where the ink showed no form: a comb whose lines are only faint
+        outer = [c for c, p in zip(contours, parents, strict=True) if p < 0]
+        lines += comb_lines(erase_boxes(faint, lines), min_side, None if lines else outer)
     return [(a, b, max(1, band - 2 * FAINT_EDGE)) for a, b, band in lines]
 
 
