@@ -2,6 +2,7 @@
 
     python -m benchmarks.page_sweep > after.txt                 # test-suite seeds 1-6
     python -m benchmarks.page_sweep --seeds 1 2 --families grid texture
+    python -m benchmarks.page_sweep --variants faint --keep 0.35   # fainter still
     diff before.txt after.txt                                   # the pages a change moved
 
 The family tables (:mod:`benchmarks.scene_scales`, :mod:`benchmarks.scene_framings`) sum a
@@ -50,11 +51,14 @@ FAINT = {"faint": 0.5}
 (:func:`benchmarks.photo_variants.faded`): a light pencil, a faded ballpoint."""
 
 
-def variant(scene: Scene, name: str) -> tuple[np.ndarray, Truth]:
-    """``scene``'s image and truth as variant ``name`` shows them (:data:`VARIANTS`)."""
+def variant(scene: Scene, name: str, keep: float | None = None) -> tuple[np.ndarray, Truth]:
+    """``scene``'s image and truth as variant ``name`` shows them (:data:`VARIANTS`); a faint
+    variant keeps ``keep`` of the writing's depth (None: its own, :data:`FAINT`)."""
     factor, framing = VARIANTS[name]
     image, truth = framed_and_resized(scene, factor, None if framing is None else FRAMINGS[framing])
-    return (faded(image, FAINT[name]) if name in FAINT else image), truth
+    if name not in FAINT:
+        return image, truth
+    return faded(image, FAINT[name] if keep is None else keep), truth
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS), metavar="NAME"
     )
+    parser.add_argument(
+        "--keep",
+        type=float,
+        default=None,
+        help=f"share of the writing's depth the faint variant keeps (default {FAINT['faint']})",
+    )
     args = parser.parse_args(argv)
+    if args.keep is not None and not 0.0 < args.keep <= 1.0:
+        parser.error("--keep must be above 0 and at most 1")
     try:
         images, labels, _ = load_digits(args.data)
     except DataError as exc:
@@ -85,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             scene = render_scene(images, labels, family, seed, (960, 720))
             for name in args.variants:
-                image, truth = variant(scene, name)
+                image, truth = variant(scene, name, args.keep)
                 score = score_results([read_still(recognizer, image, family)], [truth])
                 print(f"{family} {seed} {name} {score.read}/{score.truth} {score.false}")
     return 0

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     framing = FRAMINGS[args.framing] if args.framing else None
     columns = [
-        (f"x{factor:g}", f"{factor:g}", partial(_resized_by, factor, framing))
+        (f"x{factor:g}", f"{factor:g}", partial(framed_and_resized, factor=factor, framing=framing))
         for factor in args.scales
     ]
     caption = "read / false digits per image, at each scale of the 960x720 scenes"
@@ -88,10 +88,6 @@ def framed_and_resized(
         image, truth = framed(scene, framing)
         scene = dataclasses.replace(scene, image=image, truth=truth)
     return resized(scene, factor)
-
-
-def _resized_by(factor: float, framing: Framing | None, scene: Scene) -> tuple[np.ndarray, Truth]:
-    return framed_and_resized(scene, factor, framing)
 
 
 if __name__ == "__main__":

@@ -394,6 +394,10 @@ def test_page_sweep_prints_each_page_of_each_variant_once(capsys):
     assert [row[:3] for row in rows] == [["clean", "1", "x1"], ["clean", "1", "x0.5"]]
     read, digits = (int(v) for v in rows[0][3].split("/"))
     assert digits == len(scene.truth.boxes) and read >= 0.9 * digits  # a clean page, read
+    # the faint variant keeps a share of the writing's depth: all of it is the page as it is
+    assert np.array_equal(variant(scene, "faint", 1.0)[0], scene.image)
+    ink = scene.image.min(axis=2) < 100
+    assert (variant(scene, "faint")[0][ink] > scene.image[ink]).mean() > 0.9
     # each variant's truth lies in its own image
     for name in VARIANTS:
         image, truth = variant(scene, name)

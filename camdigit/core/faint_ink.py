@@ -40,8 +40,8 @@ CLEAN_GROUND = 0.05
 """... and when the barely marked pixels around it (not faint ink: a texture's pattern, a
 paper's grain), in its box grown by half its size on each side, are at most this share of
 that box: writing stands on clean paper, a wall's or a cheque's pattern is marked all around
-(measured: faint writing 0-0.05, a textured page's marks 0.05-0.24, a cheque's guilloche
-0.07-0.2)."""
+(printed while debugging, over page_sweep's faint ink, texture and strip pages: faint writing
+0-0.05, a textured page's marks 0.05-0.24, a cheque's guilloche 0.07-0.2)."""
 
 
 MAX_STROKE = 0.3

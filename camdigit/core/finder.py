@@ -126,6 +126,13 @@ class FinderConfig:
     # (the digits beside it in a number written tight not counted: FrameInk.clear_around)
     min_contrast: float = 5.0  # ink's depth below the paper, in units of its ground's grain
 
+    @property
+    def pale_ratio(self) -> float:
+        """Halfway between the clear and the faint level: a faint stroke's core (where the
+        writing around is faint, its clear level is lifted to this; a faint mark with a core
+        this dark is writing)."""
+        return (self.ink_ratio + self.faint_ratio) / 2
+
     def __post_init__(self) -> None:
         if not 0 < self.ink_ratio < 1:
             raise ValueError(f"ink_ratio must be in (0, 1), got {self.ink_ratio}")

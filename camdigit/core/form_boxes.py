@@ -116,7 +116,8 @@ def faint_box_lines(faint: np.ndarray, min_side: int, found: list[Segment]) -> l
     lines = _closed_boxes(faint, contours, parents, min_side, known)
     if not found:  # where the ink showed no form: a comb whose lines are only faint
         outer = [c for c, p in zip(contours, parents, strict=True) if p < 0]
-        lines += comb_lines(erase_boxes(faint, lines), min_side, None if lines else outer)
+        rest, outlines = (erase_boxes(faint, lines), None) if lines else (faint, outer)
+        lines += comb_lines(rest, min_side, outlines)
     return [(a, b, max(1, band - 2 * FAINT_EDGE)) for a, b, band in lines]
 
 

@@ -307,8 +307,7 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
     # clear level), marks past the margin (not on a dim ground: a desk's grain) with faint cores
     pale = None
     if quiet_paper(small, paper, cfg.faint_ratio, cfg.ink_margin):
-        ratio = (cfg.ink_ratio + cfg.faint_ratio) / 2
-        pale = ink_below(_ink_threshold(level, dim, ratio, cfg.dim_ink, cfg.ink_margin))
+        pale = ink_below(_ink_threshold(level, dim, cfg.pale_ratio, cfg.dim_ink, cfg.ink_margin))
     ink = join_faint(dark, faint, cfg.min_height_px, pale)
     if pale is not None:
         trace = ink_below(np.where(False if dim is None else dim, 0.0, level - cfg.ink_margin))
@@ -345,7 +344,7 @@ def _faint_writing(
     if dim is not None:
         near &= ~dim
     darkest = cv2.erode(cells, window_kernel)
-    pale = _thresholds(level, (cfg.ink_ratio + cfg.faint_ratio) / 2, cfg.ink_margin)
+    pale = _thresholds(level, cfg.pale_ratio, cfg.ink_margin)
     halfway = np.minimum((level + darkest) / 2, pale)
     lift = near & (halfway > clear)
     if not lift.any():
