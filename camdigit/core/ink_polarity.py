@@ -48,6 +48,17 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
     a flecked carpet's specks are light dots. ``copy``:
     :func:`camdigit.core.pixels.shrunk` of ``gray`` when the caller made it already.
     """
+    return polarity(gray, cfg, copy)[0]
+
+
+def polarity(
+    gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None
+) -> tuple[bool, bool]:
+    """:func:`light_ink`'s verdict, and whether it was in doubt: light marks at least as many
+    as dark ones on the coarse copy (every board; a page on a desk, whose corners are light
+    marks; a marker held close, whose loops and the paper between its strokes, narrower than
+    the strokes, are light marks: :mod:`camdigit.core.polarity_looks`).
+    Where dark marks are the more, the writing is dark, not in doubt."""
     height, width = gray.shape
     small, step = copy or shrunk(gray)
     fine = small, step
@@ -58,7 +69,7 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
         step *= 2
     dark, light, _ = _marks(small, cfg, round(cfg.paper_window * min(height, width) / step))
     if not _lighter(dark, light, 1.0):
-        return False
+        return False, False
     clearly = _lighter(dark, light)
     small, step = fine
     side = max(3, round(cfg.paper_window * min(height, width) / step) | 1)
@@ -67,7 +78,7 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
     dark = _sized(dark & _strokes(small, reach, -1, depth))
     light = _sized(light & _strokes(small, reach, 1, depth))
     majority = LIGHT_MAJORITY if clearly else NEAR_ALL
-    return _lighter(dark, light, majority)
+    return _lighter(dark, light, majority), True
 
 
 def _sized(marks: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
+from camdigit.core.polarity_looks import read_polarities
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
     CLEAR_ROW,
@@ -92,20 +93,27 @@ class Recognizer:
         if self.tracker is not None:
             self.tracker.reset()
 
-    def propose(self, frame: np.ndarray, sides: bool = True, enlarged: bool = False) -> Detections:
+    def propose(
+        self,
+        frame: np.ndarray,
+        sides: bool = True,
+        enlarged: bool = False,
+        finder: DigitFinder | None = None,
+    ) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
         :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
         the whole digits of a number running out of the frame's side too (not where a tracker
         follows a moving camera: the digits come whole into view, and a cut's reading taken
         first would name the track); ``enlarged``: in the frame looked at larger (a still
-        whose writing is small, :mod:`camdigit.core.look_scales`)."""
-        gray = to_gray(frame)
+        whose writing is small, :mod:`camdigit.core.look_scales`); ``finder``: the other
+        polarity's (:mod:`camdigit.core.polarity_looks`)."""
+        finder, gray = finder or self.finder, to_gray(frame)
         factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
         if factor == 1.0:
-            return self.finder.find(gray, sides)
+            return finder.find(gray, sides)
         size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
         shrink = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
-        found = self.finder.find(cv2.resize(gray, size, interpolation=shrink), sides)
+        found = finder.find(cv2.resize(gray, size, interpolation=shrink), sides)
         return found.scaled(1.0 / factor, gray.shape[1], gray.shape[0])
 
     def find(self, frame: np.ndarray) -> Detections:
@@ -197,11 +205,12 @@ class Recognizer:
         """Read one frame; a ``still`` (a photo) is read whole and not tracked, and read again
         enlarged where the digits it read are small (:mod:`camdigit.core.look_scales`; the
         timings count both readings)."""
-        result = self._process(frame, source, index, seconds, still)
+        read = partial(self._process, frame, source, index, seconds, still)
+        result, finder = read_polarities(read, self.finder, frame) if still else (read(), None)
         scales = look_scales(frame.shape, self.max_side)
         if not still or not small_writing(result, scales, self.finder.config.min_height_px):
             return result  # a video's or a camera's frames are read at one size
-        again = self._process(frame, source, index, seconds, still, enlarged=True)
+        again = self._process(frame, source, index, seconds, still, finder, enlarged=True)
         return both_readings(result, again)
 
     def _process(
@@ -211,9 +220,10 @@ class Recognizer:
         index: int,
         seconds: float,
         still: bool,
+        finder: DigitFinder | None = None,
         enlarged: bool = False,
     ) -> FrameResult:
-        """:meth:`process`, the frame looked at once (``enlarged``: see :meth:`propose`)."""
+        """:meth:`process`, the frame looked at once (see :meth:`propose`)."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -224,7 +234,7 @@ class Recognizer:
             clock = now
 
         tracker = None if still else self.tracker
-        proposals = self.propose(frame, sides=tracker is None, enlarged=enlarged)
+        proposals = self.propose(frame, sides=tracker is None, enlarged=enlarged, finder=finder)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.

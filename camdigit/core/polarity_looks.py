@@ -1,0 +1,80 @@
+"""A still whose writing's polarity is in doubt is read both ways, and the model's digits judge.
+
+The polarity is measured by counting marks lighter and darker than their ground
+(:func:`camdigit.core.ink_polarity.polarity`). Where the light marks are as many as the dark
+ones, the count can be fooled: a marker held close to the camera draws strokes wider than the
+window the ground is measured through, so its loops and the paper between its digits count as
+light strokes (about one closeup in 25 of ``python -m benchmarks.scene_framings --families
+closeup`` at seeds 7 and 11, a throwaway count, was taken for light writing and read as nothing,
+or as the pieces of paper in its loops); a page on a dark desk has light corners; a board on a
+lighter desk has dark ones. There the still is read again with the other polarity, and the
+reading whose confident digits hold clearly more writing is kept (:func:`covered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from camdigit.core.detections import FrameResult
+from camdigit.core.finder import DigitFinder, to_gray
+from camdigit.core.ink_polarity import polarity
+from camdigit.core.look_scales import both_readings
+
+CLEARLY_MORE = 1.5
+"""The other polarity's reading is kept only where its digits hold this many times the writing
+the measured polarity's digits do (:func:`covered`): the count's verdict stands unless the
+model's digits clearly say otherwise."""
+
+
+def read_polarities(
+    read: Callable[[DigitFinder], FrameResult], finder: DigitFinder, frame: np.ndarray
+) -> tuple[FrameResult, DigitFinder]:
+    """``frame`` read by ``read`` with ``finder``'s polarity measured and, where it was in
+    doubt, with the other too: the reading kept (with the time and crops of both), and the
+    finder that gave it."""
+    measured, other = polarity_finders(finder, frame)
+    result = read(measured)
+    if other is None:
+        return result, measured
+    second = read(other)
+    if clearly_better(result, second):
+        return both_readings(result, second), other
+    return both_readings(second, result), measured
+
+
+def polarity_finders(
+    finder: DigitFinder, frame: np.ndarray
+) -> tuple[DigitFinder, DigitFinder | None]:
+    """The finder for ``frame`` with its polarity measured (or as the user forced it), and,
+    where the measure was in doubt, one with the other polarity (else None)."""
+    if finder.config.ink != "auto":
+        return finder, None
+    light, doubted = polarity(to_gray(frame), finder.config)
+    measured = DigitFinder(replace(finder.config, ink="light" if light else "dark"))
+    if not doubted:
+        return measured, None
+    return measured, DigitFinder(replace(finder.config, ink="dark" if light else "light"))
+
+
+def covered(result: FrameResult) -> float:
+    """How much writing the reading's digits hold: their heights, each the root of its box's
+    area (a slim 1 as much as a round 0 of its height), weighted by their confidences. A
+    polarity read wrong takes the paper in digits' loops and between strokes for ink: smaller
+    marks than the digits, or one mark as large as the whole page, not many of digits' size."""
+    boxes = result.detections.boxes
+    if not len(boxes):
+        return 0.0
+    sides = np.sqrt(boxes[:, 2].astype(np.float64) * boxes[:, 3])
+    return float(np.sum(sides * result.detections.confidences))
+
+
+def clearly_better(measured: FrameResult, other: FrameResult) -> bool:
+    """Whether ``other`` (the frame read with the other polarity) beats ``measured``: it holds
+    :data:`CLEARLY_MORE` times the writing, and not only 1s (seen closer than a digit is tall,
+    a marker's stroke fills the frame, and the paper left beside it, slim, reads as 1s)."""
+    if not np.any(other.detections.digits != 1):
+        return False
+    return covered(other) > CLEARLY_MORE * covered(measured)
