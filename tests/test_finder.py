@@ -902,3 +902,42 @@ def test_a_digit_near_the_pages_edge_is_judged_on_its_own_paper(
     image, truth = framed(scene, FRAMINGS[framing])
     s = read_scene(recognizer, dataclasses.replace(scene, image=image, truth=truth))
     assert s.read == s.truth and s.false == 0, s.as_dict()
+
+
+def test_a_big_digit_written_over_a_thin_margin_line_is_read(recognizer, mnist_1000):
+    # a marker's 2 whose stroke starts on a 2 px margin line makes one blob with it; the
+    # line's straight runs above and below the 2, each shorter than 1.2 writing heights, were
+    # no line to erase, and the blob, taller than the writing, was never proposed
+    images, labels = mnist_1000
+    page = np.full((720, 960), 228, np.uint8)
+    page[:, 100:102] = 150  # the margin line, down the whole frame, under the 2's left end
+    boxes = []
+    for k, (x, label) in enumerate([(90, 2), (520, 7)]):
+        index = int(np.flatnonzero(labels == label)[k])
+        boxes.append(write_digit(page, images[index], x, 180, 430))
+    assert page[180 : 180 + boxes[0][3], 100:102].min() < 100  # the 2's ink is on the line
+    found = recognizer.process(page, still=True).detections
+    matched = match(found.boxes, np.array(boxes))
+    assert (matched >= 0).all()
+    assert found.digits[matched].tolist() == [2, 7]
+
+
+def test_big_digits_on_a_ruled_line_and_a_margin_line_in_a_small_frame_are_read(
+    recognizer, mnist_1000
+):
+    # a closeup of a number on ruled paper in a 320x240 frame: the ruled line joins the digits
+    # into one blob, the margin line the first digit into a blob the frame's height; between
+    # the digits, the line's runs are far shorter than a line must be, and the writing
+    # measured was the margin line's height: nothing but that blob was proposed
+    images, labels = mnist_1000
+    page = np.full((240, 320), 226, np.uint8)
+    page[130, :] = 150  # the ruled line, a pixel thick, across the frame
+    page[:, 40] = 150  # the margin line, down it
+    boxes = []
+    for k, (x, label) in enumerate([(22, 6), (120, 8), (215, 1)]):
+        index = int(np.flatnonzero(labels == label)[k])
+        boxes.append(write_digit(page, images[index], x, 70, 130))
+    found = recognizer.process(page, still=True).detections
+    matched = match(found.boxes, np.array(boxes))
+    assert (matched >= 0).all()
+    assert found.digits[matched].tolist() == [6, 8, 1]

@@ -8,8 +8,10 @@ model judge.
    (blobs shaped as a frame of cells, :mod:`camdigit.core.form_boxes`; a grey form's at the
    faint level); outer contours; blobs longer than the writing is tall (measured from the
    blobs) are ruled lines, a grid or a page's edge, and their straight runs are erased
-   (:mod:`camdigit.core.ruled_lines`); parts that overlap horizontally and sit close
-   vertically are one digit, but a part cut by the frame's border joins none (the next row
+   (:mod:`camdigit.core.ruled_lines`), and so are the lines far thinner than a big blob's own
+   pen that run through it (a closeup's digits on a ruled line,
+   :mod:`camdigit.core.thin_lines`); parts that overlap horizontally and sit close vertically
+   are one digit, but a part cut by the frame's border joins none (the next row
    leaving a moving camera's frame must not take the whole digit below it along); of a number
    written tight that runs out of a still's side, the digits the side left whole are proposed
    (:mod:`camdigit.core.side_cuts`).
@@ -79,6 +81,7 @@ from camdigit.core.segmentation import (
     stacked,
 )
 from camdigit.core.side_cuts import add_side_cut, on_a_side
+from camdigit.core.thin_lines import thin_lines
 from camdigit.core.upright_ones import upright_ones
 from camdigit.core.writing_heights import blob_writing_height
 
@@ -182,6 +185,11 @@ class DigitFinder:
         line = max(cfg.line_side * min(height, width), cfg.line_length * writing)
         if (boxes[:, 2:] > line).any():
             mask = erase_lines(mask, line_outlines(mask, line, outlines, boxes))
+            contours = outer_contours(mask)
+            boxes = blob_boxes(contours)
+        thinned = thin_lines(mask, contours, boxes, cfg.line_side * min(height, width))
+        if thinned is not mask:  # a thin line joining big writing
+            mask = thinned
             contours = outer_contours(mask)
             boxes = blob_boxes(contours)
 
