@@ -13,7 +13,8 @@ from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, FinderConfig, to_gray
 from camdigit.core.ink_polarity import light_ink, polarity
 from camdigit.core.pipeline import Recognizer
-from camdigit.core.polarity_looks import clearly_better, covered
+from camdigit.core.polarity_looks import VideoPolarity, clearly_better, covered
+from camdigit.core.tracking import DigitTracker
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,41 @@ def test_a_board_on_a_desk_taken_for_dark_ink_is_read_as_light_writing(
     assert doubted and not light
     right, whole = _read_right(recognizer, image, truth)
     assert right >= 0.9 * whole
+
+
+def test_a_board_on_a_desk_filmed_is_read_as_light_writing(mnist_1000):
+    # a video's frames in doubt: the polarity judged on the first, kept for the next
+    image, truth = framed(render_scene(*mnist_1000, "light", 2, (640, 480)), FRAMINGS["desk"])
+    video = Recognizer(DigitClassifier(), tracker=DigitTracker())
+    for index in range(3):
+        found = video.process(image, index=index, seconds=index / 15).detections
+    assert video.polarity.verdict is False and video.polarity.light
+    whole = ~truth.partial
+    matched = match(found.boxes, truth.boxes[whole])
+    assert (matched >= 0).mean() >= 0.9
+    video.reset()
+    assert video.polarity.verdict is None
+
+
+def test_a_videos_polarity_is_judged_once_while_the_count_says_the_same(mnist_1000):
+    image, _ = framed(render_scene(*mnist_1000, "light", 2, (640, 480)), FRAMINGS["desk"])
+    page = render_scene(*mnist_1000, "clean", 0, (640, 480)).image
+    still = Recognizer(DigitClassifier())
+    judged: list[str] = []
+
+    def judge(finder: DigitFinder) -> FrameResult:
+        judged.append(finder.config.ink)
+        return still._process(image, "", 0, 0.0, True, finder)
+
+    def read(finder: DigitFinder) -> FrameResult:
+        return _result([], [])
+
+    memory = VideoPolarity()
+    for _ in range(3):
+        memory.read(read, judge, still.finder, image)
+    assert judged == ["dark", "light"]  # the measured polarity, then the other: once
+    memory.read(read, judge, still.finder, page)  # not in doubt: read as measured
+    assert len(judged) == 2
 
 
 def test_a_polarity_the_user_forced_is_not_read_the_other_way(mnist_1000):

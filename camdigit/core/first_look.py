@@ -13,6 +13,7 @@ import numpy as np
 
 from camdigit.core.classifier import CLASSES, Classification
 from camdigit.core.second_looks import confident
+from camdigit.core.writing_heights import writing_height
 
 
 @dataclass
@@ -47,6 +48,12 @@ class FirstLook:
         return replace(
             self, **{f.name: grown_rows(getattr(self, f.name), more) for f in fields(self)}
         )
+
+    def writing(self, boxes: np.ndarray, needs: np.ndarray) -> float:
+        """The frame's writing height (:func:`camdigit.core.writing_heights.writing_height`)
+        from what the model read as digits or what follows a steady track (not ``needs``: not
+        read again, in a video most of the frame's digits)."""
+        return writing_height(boxes, self.as_digits | ~needs)
 
     def fill(self, index: np.ndarray, result: Classification, min_digit: float) -> None:
         """Take the readings of the rows at ``index``."""

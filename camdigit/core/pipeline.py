@@ -21,7 +21,7 @@ from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
-from camdigit.core.polarity_looks import read_polarities
+from camdigit.core.polarity_looks import VideoPolarity, read_polarities
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
     CLEAR_ROW,
@@ -43,7 +43,7 @@ from camdigit.core.second_looks import (
 )
 from camdigit.core.slant import stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
-from camdigit.core.writing_heights import piece_heights, standing_height, writing_height
+from camdigit.core.writing_heights import piece_heights, standing_height
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
@@ -87,9 +87,11 @@ class Recognizer:
         self.conf = conf
         self.max_side = max_side
         self.min_digit = min_digit
+        self.polarity = VideoPolarity()  # a video's polarity in doubt, as judged
 
     def reset(self) -> None:
-        """Start afresh (a new video or image): no track carries over."""
+        """Start afresh (a new video or image): no track, no judged polarity carries over."""
+        self.polarity.reset()
         if self.tracker is not None:
             self.tracker.reset()
 
@@ -153,7 +155,7 @@ class Recognizer:
         group, start, end = _lattice(proposals)
         whole = uncut(start, end)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
-        writing = _writing(proposals.boxes, look, needs)
+        writing = look.writing(proposals.boxes, needs)
         scores = _scores(proposals, look, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
@@ -182,7 +184,7 @@ class Recognizer:
             # the pieces read as digits measure the writing too: where the frame's writing is
             # one number of touching digits, cut, the first look's digits are what stands
             # beside it (a cheque's "$" read as 5), and against them every piece is too tall
-            writing = _writing(proposals.boxes, look, needs)
+            writing = look.writing(proposals.boxes, needs)
         return proposals, look, _scores(proposals, look, writing)
 
     def _read_batch(
@@ -206,10 +208,13 @@ class Recognizer:
         enlarged where the digits it read are small (:mod:`camdigit.core.look_scales`; the
         timings count both readings)."""
         read = partial(self._process, frame, source, index, seconds, still)
-        result, finder = read_polarities(read, self.finder, frame) if still else (read(), None)
+        if not still:  # the polarity in doubt judged once, kept (:class:`VideoPolarity`)
+            judge = partial(self._process, frame, source, index, seconds, True)
+            return self.polarity.read(read, judge, self.finder, frame)
+        result, finder = read_polarities(read, self.finder, frame)
         scales = look_scales(frame.shape, self.max_side)
-        if not still or not small_writing(result, scales, self.finder.config.min_height_px):
-            return result  # a video's or a camera's frames are read at one size
+        if not small_writing(result, scales, self.finder.config.min_height_px):
+            return result
         again = self._process(frame, source, index, seconds, still, finder, enlarged=True)
         return both_readings(result, again)
 
@@ -329,13 +334,6 @@ class Recognizer:
         return FrameResult(
             source, index, seconds, detections, numbers, timings, classified, still=still
         )
-
-
-def _writing(boxes: np.ndarray, look: FirstLook, needs: np.ndarray) -> float:
-    """The frame's writing height (:func:`camdigit.core.writing_heights.writing_height`), from what
-    the model read as digits or what follows a steady track (not ``needs``: not read again, in
-    a video most of the frame's digits)."""
-    return writing_height(boxes, look.as_digits | ~needs)
 
 
 def _scores(proposals: Detections, look: FirstLook, writing: float) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""A still whose writing's polarity is in doubt is read both ways, and the model's digits judge.
+"""A frame whose writing's polarity is in doubt is read both ways, and the model's digits judge
+(a still each time; a video's frames once, :class:`VideoPolarity`).
 
 The polarity is measured by counting marks lighter and darker than their ground
 (:func:`camdigit.core.ink_polarity.polarity`). Where the light marks are as many as the dark
@@ -14,7 +15,7 @@ reading whose confident digits hold clearly more writing is kept (:func:`covered
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +46,47 @@ def read_polarities(
     return both_readings(second, result), measured
 
 
+@dataclass
+class VideoPolarity:
+    """The polarity chosen for one video's or camera's frames in doubt: judged as a still would
+    be (read both ways, untracked) on the first such frame, and kept while the count's verdict
+    on the frames in doubt stays what it was then (judged again where it turns: the camera
+    turned from a page to a board). Frames not in doubt are read as measured."""
+
+    verdict: bool | None = None  # the count's verdict (light) when last judged
+    light: bool = False  # the polarity the model's digits chose then
+
+    def reset(self) -> None:
+        """A new video: judge afresh."""
+        self.verdict = None
+
+    def read(
+        self,
+        read: Callable[[DigitFinder], FrameResult],
+        judge: Callable[[DigitFinder], FrameResult],
+        finder: DigitFinder,
+        frame: np.ndarray,
+    ) -> FrameResult:
+        """``frame`` read (tracked) by ``read`` with the polarity measured or, in doubt, the
+        one chosen; where it is judged now, by ``judge`` (untracked), its time is counted."""
+        if finder.config.ink != "auto":
+            return read(finder)
+        light, doubted = polarity(to_gray(frame), finder.config)
+        if not doubted:
+            return read(_forced(finder, light))
+        judged = None
+        if self.verdict != light:
+            judged, chosen = read_polarities(judge, finder, frame)
+            self.verdict, self.light = light, chosen.config.ink == "light"
+        result = read(_forced(finder, self.light))
+        return result if judged is None else both_readings(judged, result)
+
+
+def _forced(finder: DigitFinder, light: bool) -> DigitFinder:
+    """``finder`` with its polarity set: light writing or dark ink."""
+    return DigitFinder(replace(finder.config, ink="light" if light else "dark"))
+
+
 def polarity_finders(
     finder: DigitFinder, frame: np.ndarray
 ) -> tuple[DigitFinder, DigitFinder | None]:
@@ -53,10 +95,7 @@ def polarity_finders(
     if finder.config.ink != "auto":
         return finder, None
     light, doubted = polarity(to_gray(frame), finder.config)
-    measured = DigitFinder(replace(finder.config, ink="light" if light else "dark"))
-    if not doubted:
-        return measured, None
-    return measured, DigitFinder(replace(finder.config, ink="dark" if light else "light"))
+    return _forced(finder, light), _forced(finder, not light) if doubted else None
 
 
 def covered(result: FrameResult) -> float:
