@@ -310,7 +310,8 @@ def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) 
         pale = ink_below(_ink_threshold(level, dim, cfg.pale_ratio, cfg.dim_ink, cfg.ink_margin))
     ink = join_faint(dark, faint, cfg.min_height_px, pale)
     if pale is not None:
-        trace = ink_below(np.where(False if dim is None else dim, 0.0, level - cfg.ink_margin))
+        ceiling = level - cfg.ink_margin
+        trace = ink_below(ceiling if dim is None else np.where(dim, 0.0, ceiling))
         ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
     return InkMap(ink, paper, step, bright, faint=faint)
 

@@ -37,10 +37,17 @@ def read_polarities(
     doubt, with the other too: the reading kept (with the time and crops of both), and the
     finder that gave it."""
     measured, other = polarity_finders(finder, frame)
-    result = read(measured)
     if other is None:
-        return result, measured
-    second = read(other)
+        return read(measured), measured
+    return _judged(read, measured, other)
+
+
+def _judged(
+    read: Callable[[DigitFinder], FrameResult], measured: DigitFinder, other: DigitFinder
+) -> tuple[FrameResult, DigitFinder]:
+    """The frame read by ``read`` both ways: the reading kept (:func:`clearly_better`), with
+    the time and crops of both, and the finder that gave it."""
+    result, second = read(measured), read(other)
     if clearly_better(result, second):
         return both_readings(result, second), other
     return both_readings(second, result), measured
@@ -69,16 +76,15 @@ class VideoPolarity:
     ) -> FrameResult:
         """``frame`` read (tracked) by ``read`` with the polarity measured or, in doubt, the
         one chosen; where it is judged now, by ``judge`` (untracked), its time is counted."""
-        if finder.config.ink != "auto":
-            return read(finder)
-        light, doubted = polarity(to_gray(frame), finder.config)
-        if not doubted:
-            return read(_forced(finder, light))
+        measured, other = polarity_finders(finder, frame)
+        if other is None:  # forced by the user, or not in doubt
+            return read(measured)
+        light = measured.config.ink == "light"
         judged = None
         if self.verdict != light:
-            judged, chosen = read_polarities(judge, finder, frame)
+            judged, chosen = _judged(judge, measured, other)
             self.verdict, self.light = light, chosen.config.ink == "light"
-        result = read(_forced(finder, self.light))
+        result = read(measured if self.light == light else other)
         return result if judged is None else both_readings(judged, result)
 
 
