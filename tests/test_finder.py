@@ -583,10 +583,14 @@ def test_stacked_pairs_a_smaller_bar_off_the_side_of_a_parts_top():
             [190, 4, 24, 36],  # ... the digit right of it: not above its top
             [300, 0, 30, 8],  # a bar 16 px right of a digit: farther than parts may be
             [250, 8, 34, 34],
+            [426, 0, 20, 8],  # a flag reaching out past a flat bowl: together 46 x 38,
+            [400, 8, 24, 30],  # wider than most digits, within FLAG_ASPECT
+            [526, 0, 30, 8],  # ... and one reaching twice as far: 56 x 38
+            [500, 8, 24, 30],
         ],
         np.int32,
     )
-    assert stacked(boxes, gap=0.3, overlap=0.45, max_aspect=2.0) == [(0, 1)]
+    assert stacked(boxes, gap=0.3, overlap=0.45, max_aspect=2.0) == [(0, 1), (6, 7)]
 
 
 def test_side_by_side_pairs_close_parts_of_one_line_once():

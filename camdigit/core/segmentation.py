@@ -154,6 +154,13 @@ webcam's form lost such a 4, read as a 1 beside a 6)."""
 PAIR_OVERLAP = 0.5
 """... and they share at least this share of the shorter one's height (one line, not two)."""
 
+FLAG_ASPECT = 1.4
+"""A bar beside a part's top (a 5's flag drawn apart) and the part may together be this many
+times as wide as tall: a digit's width (:data:`DIGIT_ASPECT`) and some, since the flag
+reaches out beyond the bowl; both are proposed apart and together, and the model's readings
+choose. (Two parts side by side stay within a digit's width: two 1s side by side, leaning
+apart, were one pair whose 1s read as a V's arms.)"""
+
 
 def side_by_side(boxes: np.ndarray, wide: float) -> list[tuple[int, int]]:
     """Pairs (left, right) of candidate boxes (M, 4) that may be one digit written in parts
@@ -197,7 +204,8 @@ def stacked(
       whose flag and stem are one stroke over its bowl, a 7's bar over its stem;
     - the bar the smaller and the upper, over the part's top or off its side by no more than
       :data:`PAIR_GAP` of their joint height: a 5's flag drawn apart, out to the right of its
-      stem (not a minus sign at the middle of the digit beside it).
+      stem (not a minus sign at the middle of the digit beside it), together up to
+      :data:`FLAG_ASPECT` wide.
 
     The model chooses between them apart and together (an underline under a digit stays a
     digit and a bar). Each box is in at most one pair, the closest."""
@@ -217,7 +225,7 @@ def stacked(
         (over | beside)
         & (y[:, None] < y[None])
         & (v_gap <= gap * np.maximum(h[:, None], h[None]))
-        & (joint_w <= DIGIT_ASPECT * joint_h)
+        & (joint_w <= np.where(beside, FLAG_ASPECT, DIGIT_ASPECT) * joint_h)
     )
     return _closest_pairs(ok, v_gap / joint_h)
 
