@@ -748,6 +748,11 @@ def test_a_band_full_of_neighbouring_digits_is_clear_and_one_full_of_specks_is_n
     cv2.rectangle(beside, (176, 50), (216, 149), 255, 14)
     clear, share = clear_around(beside)
     assert clear and share > most
+    turned = mask.copy()  # the same on a line turned 30 degrees: 0.6 of a height lower
+    cv2.rectangle(turned, (43, 110), (83, 199), 255, 18)  # and higher, sharing 0.4 of its rows
+    cv2.rectangle(turned, (176, 0), (216, 89), 255, 18)
+    clear, turned_share = clear_around(turned)
+    assert clear and turned_share > most
     speckled = mask.copy()  # as much ink in the band, in specks
     ys, xs = np.mgrid[12:190:6, 60:200:6]
     for y, x in zip(ys.ravel().tolist(), xs.ravel().tolist(), strict=True):

@@ -28,9 +28,15 @@ lie a quarter of its height apart at least, and a piece spans up to a height): w
 ``cuttable`` blob costs in a frame's budget of proposals before its pieces are made."""
 
 NEIGHBOUR = 0.5
-"""Ink around a candidate that belongs to a blob beside it (sharing at least this share of its
-rows) and at least this share and at most the inverse of its height tall is a neighbouring
+"""Ink around a candidate that belongs to a blob beside it (sharing :data:`NEIGHBOUR_ROWS` of
+its rows) and at least this share and at most the inverse of its height tall is a neighbouring
 digit's of its number written tight, not the grain of a ground (:meth:`FrameInk.clear_around`)."""
+
+NEIGHBOUR_ROWS = 0.25
+"""... sharing at least this share of the candidate's rows: on a line turned 30 degrees the
+next digit's box is a half to two thirds of a height lower (a turned page's 5 between a 3 and
+a 6, each sharing 0.43-0.49 of its rows, was never proposed at 0.5: the rotated video's 5 was
+lost in 26 of its 45 frames)."""
 
 CROWDED = 1.5
 """... and a candidate so flanked may have up to this many times ``max_ring_ink`` of ink around
@@ -93,7 +99,7 @@ class FrameInk:
         tall = near[
             (b[near, 3] >= NEIGHBOUR * h)
             & (b[near, 3] <= h / NEIGHBOUR)
-            & (rows >= NEIGHBOUR * h)
+            & (rows >= NEIGHBOUR_ROWS * h)
             & ~np.isin(near, members)
         ]
         if not len(tall):
