@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.faint_marks import faint, writing_contrast
+from camdigit.core.faint_marks import faint, rough_ground, writing_contrast
 
 
 def test_faint_is_judged_against_the_frames_own_writing():
@@ -92,3 +92,40 @@ def test_a_walls_marks_around_a_page_are_the_ground_but_faint_digits_on_it_not()
     among = np.r_[page, page[rng.integers(0, 15, 20)] + (0, 25, 0, 0)].astype(np.int32)
     assert not faint(contrast, confident, level, ones, among).any()
     assert not faint(contrast, confident, np.full(35, 200.0, np.float32), ones, boxes).any()
+
+
+def test_a_lone_mark_off_the_page_on_a_rougher_ground_is_that_grounds():
+    # four digits on a page (x 100-400), standing out about 50x their paper's grain (1% of its
+    # level); a mark off the page at x 800 standing out 20x (0.4 of the writing: faint()'s bar
+    # is 0.25) on a ground three times as grainy is the wall's speck
+    boxes = np.array(
+        [[100, 100, 30, 40], [140, 100, 30, 40], [300, 300, 30, 40], [370, 300, 30, 40]]
+        + [[800, 200, 10, 30]],
+        np.int32,
+    )
+    contrast = np.array([50, 55, 48, 60, 20], np.float32)
+    grain = np.array([0.010, 0.011, 0.010, 0.012, 0.03], np.float32)
+    confident = np.ones(5, bool)
+    level = np.full(5, 200.0, np.float32)
+    alone = np.array([False, False, False, False, True])
+    assert not faint(contrast, confident, level, None, boxes).any()
+    rough = rough_ground(contrast, grain, confident, level, boxes, alone)
+    assert rough.tolist() == [False, False, False, False, True]
+    # on paper as smooth as the page's (a sticky note beside it): writing, however faint
+    smooth = grain.copy()
+    smooth[4] = 0.012
+    assert not rough_ground(contrast, smooth, confident, level, boxes, alone).any()
+    # a digit with others beside it (a number written on the wall) or in a form's box: writing
+    assert not rough_ground(contrast, grain, confident, level, boxes, np.zeros(5, bool)).any()
+    # on the page, among its writing: judged by faint() alone
+    among = boxes.copy()
+    among[4, :2] = (250, 200)
+    assert not rough_ground(contrast, grain, confident, level, among, alone).any()
+    # half again as tall as the writing (a digit written big, its grain measured coarser)
+    tall = boxes.copy()
+    tall[4, 3] = 60
+    assert not rough_ground(contrast, grain, confident, level, tall, alone).any()
+    # half as clear as the writing or more: writing
+    clear = contrast.copy()
+    clear[4] = 30.0
+    assert not rough_ground(clear, grain, confident, level, boxes, alone).any()

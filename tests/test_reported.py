@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.detections import Detections
+from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.reported import reported
 
 
@@ -34,8 +35,10 @@ def found(boxes: np.ndarray) -> Detections:
             "crops": [cursive_d(), *[blank] * (n - 1)],
             "group": np.arange(n),
             "contrast": np.full(n, np.inf, np.float32),
+            "grain": np.zeros(n, np.float32),
             "level": np.full(n, 230.0, np.float32),
             "lined": np.zeros(n, bool),
+            "field": np.full(n, NO_FIELD, np.int64),
         },
     )
 
@@ -71,8 +74,10 @@ def test_a_lone_stroke_lying_more_than_it_stands_is_no_1():
     data = {
         "group": np.arange(3),
         "contrast": np.full(3, np.inf, np.float32),
+        "grain": np.zeros(3, np.float32),
         "level": np.full(3, 230.0, np.float32),
         "lined": np.zeros(3, bool),
+        "field": np.full(3, NO_FIELD, np.int64),
     }
     alone = Detections(boxes, data={**data, "crops": [stroke(53.0), stroke(45.0), stroke(-58.0)]})
     digits, sure = np.array([1, 1, 1]), np.full(3, 0.99)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from camdigit.core.crops import cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
+from camdigit.core.crops import Ground, cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
 from camdigit.core.cuts import cut_pieces
 from camdigit.core.detections import Detections
 from camdigit.core.proposals import CLEAR_PIECE, END, ROWS, proposals
@@ -62,11 +62,12 @@ class FrameInk:
     boxes: np.ndarray  # (M, 4) each blob's box
     cfg: FinderConfig
 
-    def contrast(self, box, level: float) -> float:
-        """How far the ink in ``box`` stands out of its ground's grain
+    def ground(self, box, level: float) -> Ground:
+        """How far the ink in ``box`` stands out of its ground's grain, and that grain
         (:func:`camdigit.core.crops.ink_contrast`), on the band around it."""
         grow = round(self.cfg.ring * int(box[3]))
-        return ink_contrast(self.gray, self.grown, self.marked, box, grow, level)[0]
+        contrast, grain, _ = ink_contrast(self.gray, self.grown, self.marked, box, grow, level)
+        return Ground(contrast, grain)
 
     def crop(self, box, members: np.ndarray | None, level: float) -> tuple[np.ndarray, int]:
         """The crop of ``box`` and its ink area; with ``members`` (blob indices), only their
@@ -112,8 +113,9 @@ class FrameInk:
         rest[writing > 0] = 0
         return ring_ink(rest, np.array([x - x0, y - y0, w, h]), grow) <= cfg.max_ring_ink
 
-    def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, float] | None:
-        """The crop and contrast of a digit candidate made of blobs ``members``, or None where
+    def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, Ground] | None:
+        """The crop and ground (:meth:`ground`) of a digit candidate made of blobs ``members``,
+        or None where
         it fails the loose bounds: one stroke spanning at least half of the digit (specks of a
         wall gathered by merging are no digit; a 5's floating bar or a cut stroke is), a
         nearly clean band around it (handwriting sits on a ground: a neighbour's edge at most;
@@ -128,13 +130,13 @@ class FrameInk:
         if not (
             self.boxes[members, 2:].max() >= cfg.main_part * max(bw, bh)
             and self.clear_around(box, members)
-            and (contrast := self.contrast(box, level)) >= cfg.min_contrast
+            and (ground := self.ground(box, level)).contrast >= cfg.min_contrast
         ):
             return None
         crop, ink_area = self.crop(box, members if own else None, level)
         if ink_area < bh or (ink_area > cfg.max_fill * bw * bh and bw > bh / 2):
             return None
-        return crop, contrast
+        return crop, ground
 
 
 class Proposals:
@@ -146,6 +148,7 @@ class Proposals:
         self.group: list[int] = []
         self.nodes: list[tuple[int, int]] = []
         self.contrast: list[float] = []
+        self.grain: list[float] = []
         self.cuttable: list[bool] = []
         self.clear: list[float] = []
         self.costs: list[int] = []
@@ -156,7 +159,7 @@ class Proposals:
         self,
         box,
         crop: np.ndarray,
-        contrast: float,
+        ground: Ground,
         start: int = 0,
         end: int = END,
         cuttable: bool = False,
@@ -164,7 +167,8 @@ class Proposals:
     ) -> None:
         self.boxes.append(box)
         self.crops.append(crop)
-        self.contrast.append(contrast)
+        self.contrast.append(ground.contrast)
+        self.grain.append(ground.grain)
         self.group.append(self.groups)
         self.nodes.append((start, end))
         self.cuttable.append(cuttable)
@@ -182,13 +186,15 @@ class Proposals:
         """The proposals, whole groups only, at most ``limit`` of them (counting the pieces a
         ``cuttable`` blob will make, :data:`PIECES_PER_WIDTH`), as unread detections
         whose ``data`` holds each one's ``crops``, ``group``, lattice nodes ``start`` and ``end``,
-        ink ``contrast``, the ``level`` of the ``paper`` map (at 1/``step``) under it and whether
-        it is ``cuttable`` (see :func:`camdigit.core.proposals.proposals`)."""
+        ink ``contrast`` and its ground's ``grain``, the ``level`` of the ``paper`` map (at
+        1/``step``) under it and whether it is ``cuttable`` (see
+        :func:`camdigit.core.proposals.proposals`)."""
         if self.cost > limit:
             last = self.group[self._within(limit)]  # the group cut by the limit goes whole
             count = self.group.index(last)
             del self.boxes[count:], self.crops[count:], self.group[count:], self.nodes[count:]
-            del self.contrast[count:], self.cuttable[count:], self.clear[count:]
+            del self.contrast[count:], self.grain[count:], self.cuttable[count:]
+            del self.clear[count:]
             del self.costs[count:]
         if not self.boxes:
             return proposals(np.zeros((0, 4), np.int32), [])
@@ -204,13 +210,14 @@ class Proposals:
             paper_levels(paper, step, boxes),
             np.array(self.cuttable, bool),
             np.array(self.clear, np.float32),
+            grain=np.array(self.grain, np.float32),
         )
 
 
 def add_pair(
     out: Proposals,
     ink: FrameInk,
-    left: tuple[np.ndarray, float] | None,
+    left: tuple[np.ndarray, Ground] | None,
     left_box,
     left_members: np.ndarray,
     right_box,
@@ -241,13 +248,13 @@ def add_pair(
 def add_flagged(
     out: Proposals,
     ink: FrameInk,
-    made: tuple[np.ndarray, float],
+    made: tuple[np.ndarray, Ground],
     box,
     members: np.ndarray,
     bar_box,
     bar_members: np.ndarray,
 ) -> None:
-    """A candidate (``made``: its crop and contrast) with a bar above its top too thin to be
+    """A candidate (``made``: its crop and ground) with a bar above its top too thin to be
     read alone (a 5's flag drawn apart, less tall than the smallest digit): the candidate
     alone and with the bar, two readings of the same ink (both 0 -> END); the model's
     readings choose."""
@@ -265,13 +272,13 @@ def _union(a, b) -> list[int]:
     return [x0, y0, x1 - x0, y1 - y0]
 
 
-def add_cuts(out: Proposals, crop: np.ndarray, box, contrast: float) -> None:
+def add_cuts(out: Proposals, crop: np.ndarray, box, ground: Ground) -> None:
     """Propose a wide blob's pieces (:func:`cut_pieces`, along all its ink, rims too) in its
     group now: for a blob too wide to be proposed whole, whose pieces are all there is to read
     (along the strokes' cores, a cursive word's humps were cut into 1s and 7s: 1.0 more false
     digits per clutter page of seed 21)."""
     for piece_box, piece, start, end in cut_pieces(crop, box, cores=False):
-        out.add(piece_box, piece, contrast, start, end, clear=CLEAR_PIECE)
+        out.add(piece_box, piece, ground, start, end, clear=CLEAR_PIECE)
 
 
 def add_rows(
@@ -319,17 +326,17 @@ def add_rows(
 
 
 def _row_candidate(ink: FrameInk, side: np.ndarray, min_h: int) -> tuple | None:
-    """The box, crop and contrast of the parts ``side`` proposed as one digit, or None where
+    """The box, crop and ground of the parts ``side`` proposed as one digit, or None where
     it is too short or too faint."""
     side_box = group_boxes(ink.boxes[side], np.zeros(len(side), np.int64))[0]
     if int(side_box[3]) < min_h:
         return None
     level = paper_at(ink.paper, ink.step, side_box)
-    contrast = ink.contrast(side_box, level)
-    if contrast < ink.cfg.min_contrast:
+    ground = ink.ground(side_box, level)
+    if ground.contrast < ink.cfg.min_contrast:
         return None
     crop, _ = ink.crop(side_box, side, level)
-    return side_box, crop, contrast
+    return side_box, crop, ground
 
 
 def _add_side_by_side(
@@ -348,5 +355,5 @@ def _add_side_by_side(
     if len(made) < len(parts):
         return  # a digit of the row is too short or too faint: the band stays whole
     chain = [first, *(base + k for k in range(1, len(made))), last]
-    for k, (box, crop, contrast) in enumerate(made):
-        out.add(box, crop, contrast, chain[k], chain[k + 1])
+    for k, (box, crop, ground) in enumerate(made):
+        out.add(box, crop, ground, chain[k], chain[k + 1])

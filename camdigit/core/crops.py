@@ -7,6 +7,8 @@ its ink over its ground's grain are the loose, local sanity bounds the finder ke
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -142,6 +144,13 @@ def ring_shares(mask: np.ndarray, boxes: np.ndarray, grow: np.ndarray) -> np.nda
     band = (x1 - x0) * (y1 - y0) - w * h
     ring = total(x0, y0, x1, y1) - total(x, y, x + w, y + h)
     return np.where(band > 0, ring / np.maximum(band, 1), 0.0)
+
+
+class Ground(NamedTuple):
+    """How a candidate's ink stands out of the ground around it (:func:`ink_contrast`)."""
+
+    contrast: float  # the ink's depth below the paper, in units of the ground's grain
+    grain: float  # the ground's grain, a share of the paper's level: a wall's, not paper's
 
 
 OTHER_GROUND = 0.6

@@ -74,6 +74,61 @@ def faint(
     return ground
 
 
+ROUGH_GRAIN = 1.5
+"""A ground whose grain is at least this many times that around the frame's writing is another
+ground than the page's (a stucco wall, a carpet around it: 1.5 to 7 times, a page's paper
+within 1.3 of itself) ..."""
+
+ROUGH_FLOOR = 0.015
+"""... and at least this share of its level: a ground smoother than that is paper, however much
+smoother the writing's is (a page's edge beside a digit, its step blurred into the grain,
+raised a lone 4's ground from 0.6% to 1.3%; a stucco wall's and a carpet's reach 1.5% to
+10%)."""
+
+ROUGH_SHARE = 0.5
+"""... and a lone mark on it, away from the writing, standing out of it less than this share of
+what the writing does (:func:`rough_ground`) is that ground's own texture: specks and tufts
+beside a page read as 1s and 7s stood out 0.2 to 0.6 as much as its digits. Digits written
+there stand with their number (:func:`camdigit.core.slant.near_digits`) or in a form's box."""
+
+ROUGH_TALL = 1.35
+"""A mark more than this many times as tall as the writing (its median) is no speck of the
+ground but a digit written big: the grain around it is measured at its own, coarser scale,
+where a page's edge nearby counts as grain (a thin pen's lone 8 and 0, 1.5 times the
+writing's height, near the edge of a page on a desk); a stucco wall's specks read as digits
+reached 1.24 times (python -m benchmarks.page_sweep; the test suite's texture page 27)."""
+
+
+def rough_ground(
+    contrast: np.ndarray,
+    grain: np.ndarray,
+    confident: np.ndarray,
+    level: np.ndarray,
+    boxes: np.ndarray,
+    alone: np.ndarray,
+) -> np.ndarray:
+    """(N,) bool: the marks ``alone`` (no digit beside them, in no printed box), at most
+    :data:`ROUGH_TALL` times the writing's median height, that stand out of their ground less
+    than :data:`ROUGH_SHARE` of the frame's writing (its ``confident`` marks' median
+    ``contrast``; the bar lowered in a shadow as :func:`faint` lowers it), on a ground
+    :data:`ROUGH_GRAIN` times as grainy as the writing's (the marks at least that clear are the
+    writing) and no paper (:data:`ROUGH_FLOOR`), away from where the writing stands
+    (:func:`away_from`): a wall's or a carpet's marks around a page, as bright as it or darker,
+    fainter than its digits by less than :func:`faint` asks (which must keep a pencil beside a
+    marker on one page)."""
+    sure = confident & np.isfinite(contrast)
+    if int(sure.sum()) < WRITING_SAMPLE:
+        return np.zeros(len(contrast), bool)
+    light = level / max(float(np.median(level[sure])), 1.0)
+    bar = ROUGH_SHARE * float(np.median(contrast[sure])) * np.sqrt(np.clip(light, 0.0, 1.0))
+    writing = sure & (contrast >= bar)
+    if int(writing.sum()) < WRITING_SAMPLE:
+        return np.zeros(len(contrast), bool)
+    rougher = grain >= max(ROUGH_GRAIN * float(np.median(grain[writing])), ROUGH_FLOOR)
+    small = boxes[:, 3] <= ROUGH_TALL * float(np.median(boxes[writing, 3]))
+    return alone & small & rougher & (contrast < bar) & away_from(boxes, boxes[writing])
+
+
 def away_from(boxes: np.ndarray, writing: np.ndarray) -> np.ndarray:
     """(N,) bool: ``boxes`` lying wholly outside the extent of the ``writing`` boxes grown by
     their median height on every side (the page they are written on, about)."""

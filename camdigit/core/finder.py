@@ -58,7 +58,7 @@ from camdigit.core.alternatives import (
     add_pair,
     add_rows,
 )
-from camdigit.core.crops import line_pieces, ring_shares
+from camdigit.core.crops import Ground, line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
 from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
@@ -270,7 +270,7 @@ class DigitFinder:
         # blobs too wide to be one digit give only pieces, many of them (every route between
         # a squiggle's humps): proposed once the frame's other candidates are, so that a
         # scribble's pieces do not take the budget from the digits
-        last: list[tuple[np.ndarray, list[int], float]] = []
+        last: list[tuple[np.ndarray, list[int], Ground]] = []
         for k, g in enumerate(plausible.tolist()):
             if partner.get(k) == -1:
                 continue  # the right part of a pair: proposed with its left one
@@ -296,14 +296,14 @@ class DigitFinder:
                 bar = flags[k]
                 add_flagged(out, frame_ink, made, box, members, box_list[bar], parts[group == bar])
             elif made is not None:
-                crop, contrast = made
+                crop, ground = made
                 wide = bw > cfg.split_aspect * bh
                 if bw <= cfg.max_aspect * bh:  # its pieces are made if the whole is in doubt
-                    out.add(box, crop, contrast, cuttable=wide)
+                    out.add(box, crop, ground, cuttable=wide)
                 elif wide and not rows:
-                    last.append((crop, box, contrast))
+                    last.append((crop, box, ground))
                 elif wide:  # rows too: its alternatives in one group
-                    add_cuts(out, crop, box, contrast)
+                    add_cuts(out, crop, box, ground)
             # A column of rows written close together is proposed row by row too, whether or
             # not it passed as one digit (as one, it usually fails the bounds above).
             if rows:
@@ -312,11 +312,11 @@ class DigitFinder:
                 out.groups += 1
             if out.cost >= cfg.max_digits:
                 break
-        for crop, box, contrast in last:
+        for crop, box, ground in last:
             if out.cost >= cfg.max_digits:
                 break
             before = len(out.boxes)
-            add_cuts(out, crop, box, contrast)
+            add_cuts(out, crop, box, ground)
             out.groups += int(len(out.boxes) > before)
         if len(sided):
             whole_piece = partial(whole_in_frame, gray, ink.mask, paper, step)

@@ -25,10 +25,11 @@ def blob_pieces(
 ) -> Detections:
     """The pieces (``cut``: :func:`cut_pieces`, or another cut with its shape) of the blobs at
     ``rows`` of the proposals ``found``, as proposals of their blobs' groups (the blob whole is
-    the lattice's edge 0 -> END; its pieces the others), with their blob's contrast and paper
-    level and printed box, each to be read at least ``clear``ly for the cut to stand
+    the lattice's edge 0 -> END; its pieces the others), with their blob's contrast, grain and
+    paper level and printed box, each to be read at least ``clear``ly for the cut to stand
     (:func:`camdigit.core.proposals.unclear_cuts`)."""
     boxes, crops, group, start, end, contrast, level, field = [], [], [], [], [], [], [], []
+    grain = []
     data = found.data
     for row in rows.tolist():
         for box, crop, first, last in cut(data["crops"][row], found.boxes[row]):
@@ -39,6 +40,7 @@ def blob_pieces(
             end.append(last)
             contrast.append(data["contrast"][row])
             level.append(data["level"][row])
+            grain.append(data["grain"][row])
             field.append(data["field"][row])
     return proposals(
         np.array(boxes, np.int32).reshape(-1, 4),
@@ -50,4 +52,5 @@ def blob_pieces(
         np.array(level, np.float32),
         clear=np.full(len(boxes), clear, np.float32),
         field=np.array(field, np.int64),
+        grain=np.array(grain, np.float32),
     )

@@ -299,6 +299,7 @@ def proposals(
     cuttable: np.ndarray | None = None,
     clear: np.ndarray | None = None,
     field: np.ndarray | None = None,
+    grain: np.ndarray | None = None,
 ) -> Detections:
     """Digit proposals as unread :class:`Detections`, their extras in ``data``:
 
@@ -310,6 +311,8 @@ def proposals(
       by default each proposal is its own group, from node 0 (the whole blob) to ``END``;
     - ``contrast``: (N,) float32, the ink over its ground's grain (default: inf);
     - ``level``: (N,) float32, the paper's grey level at the proposal (default: 255);
+    - ``grain``: (N,) float32, its ground's grain as a share of that level (default: 0, paper
+      with no grain; :func:`camdigit.core.crops.ink_contrast`);
     - ``cuttable``: (N,) bool, a blob wider than a digit proposed whole whose pieces between
       its cuts are not proposed yet: they are made (:func:`camdigit.core.cuts.cut_pieces`)
       and read only where the model is not sure of the whole (default: none);
@@ -334,6 +337,7 @@ def proposals(
             "end": np.full(n, END, np.int64) if end is None else end,
             "contrast": np.full(n, np.inf, np.float32) if contrast is None else contrast,
             "level": np.full(n, 255.0, np.float32) if level is None else level,
+            "grain": np.zeros(n, np.float32) if grain is None else grain,
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
             "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),

@@ -2,7 +2,8 @@
 
 The model judges one crop at a time; some marks read as a sure digit only look like one in
 their crop, and their surroundings or their shape tell them apart: ink far fainter against
-its ground than the frame's writing (the ground's own texture), a T or an I (a box's post)
+its ground than the frame's writing (the ground's own texture), or fainter and lone on a
+rougher ground away from the writing (a wall's specks around a page), a T or an I (a box's post)
 read as 1, the arms of a V or a W cut apart and each read as 1, a slash read as 1, a cursive d
 read as 2, a piece of a longer line (a plank's seam), a letter between two letters of a word.
 """
@@ -12,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from camdigit.core.detections import Detections
-from camdigit.core.faint_marks import faint
+from camdigit.core.faint_marks import faint, rough_ground
+from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
 from camdigit.core.slant import ANCHOR, TURNED, local_slant, near_digits, within_words
 
@@ -41,7 +43,12 @@ def reported(
     barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
     barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
-    return kept & ~within_words(found.boxes, np.where(kept, digits, -1))
+    kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
+    # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
+    alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
+    sure = confidences >= max(conf, 0.5)
+    texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)
+    return kept & ~texture
 
 
 def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.ndarray:

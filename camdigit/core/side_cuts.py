@@ -59,7 +59,7 @@ def add_side_cut(
     made = ink.candidate(box, members, True)
     if made is None:
         return
-    crop, contrast = made
+    crop, ground = made
     if holds_cell(crop < 255):
         return  # a form's comb the side cuts, its lines left whole: no number
     few = int(box[2]) <= ink.cfg.max_aspect * int(box[3])
@@ -81,7 +81,7 @@ def add_side_cut(
         edge = max(end for _, end in nodes)
         nodes = [(start, END if end == edge else end) for start, end in nodes]
     for (piece_box, piece, _, _), (start, end) in zip(whole_pieces, nodes, strict=True):
-        out.add(piece_box, piece, contrast, start, end, clear=CLEAR_PIECE)
+        out.add(piece_box, piece, ground, start, end, clear=CLEAR_PIECE)
     out.groups += 1
 
 
