@@ -115,15 +115,14 @@ class FrameInk:
 
     def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, Ground] | None:
         """The crop and ground (:meth:`ground`) of a digit candidate made of blobs ``members``,
-        or None where
-        it fails the loose bounds: one stroke spanning at least half of the digit (specks of a
-        wall gathered by merging are no digit; a 5's floating bar or a cut stroke is), a
-        nearly clean band around it (handwriting sits on a ground: a neighbour's edge at most;
-        noise and texture crowd it), ink that stands out of its ground's grain (several of the
-        ground's own standard deviations below its level: on paper any ink; on a wall, wood or
-        fabric, not the texture's own dark spots), ink along at least the digit's height (a
-        1 px stroke is kept), and not a solid blot. ``own``: cut along the members' own
-        contours (another blob reaches into the box)."""
+        or None where it fails the loose bounds: one stroke spanning at least half of the digit
+        (specks of a wall gathered by merging are no digit; a 5's floating bar or a cut stroke
+        is), a nearly clean band around it (handwriting sits on a ground: a neighbour's edge at
+        most; noise and texture crowd it), ink that stands out of its ground's grain (several
+        of the ground's own standard deviations below its level: on paper any ink; on a wall,
+        wood or fabric, not the texture's own dark spots), ink along at least the digit's
+        height (a 1 px stroke is kept), and not a solid blot. ``own``: cut along the members'
+        own contours (another blob reaches into the box)."""
         cfg = self.cfg
         bw, bh = int(box[2]), int(box[3])
         level = paper_at(self.paper, self.step, box)

@@ -7,7 +7,10 @@ grain several times less than the writing on the page does. The frame's writing 
 among the marks the model read as digits with confidence (:func:`writing_contrast`), and a
 mark under a share of it is the ground's (:func:`faint`). Where those marks fall into two
 clusters far apart, a mark away from where the clearer cluster is written (off the page) is
-judged against the clearer alone: a wall's marks may outnumber a page's digits.
+judged against the clearer alone: a wall's marks may outnumber a page's digits. A lone mark
+away from the writing, on a ground grainier than the writing's, is the ground's when it stands
+out less than half as far as the writing (:func:`rough_ground`): a stucco wall's specks around
+a page stand out more than :func:`faint` asks of a pencil beside a marker.
 """
 
 from __future__ import annotations
