@@ -73,11 +73,11 @@ def test_a_videos_polarity_is_judged_once_while_the_count_says_the_same(mnist_10
     still = Recognizer(DigitClassifier())
     judged: list[str] = []
 
-    def judge(finder: DigitFinder) -> FrameResult:
+    def judge(finder: DigitFinder, copy) -> FrameResult:
         judged.append(finder.config.ink)
-        return still._process(image, "", 0, 0.0, True, finder)
+        return still._process(image, "", 0, 0.0, True, finder, copy)
 
-    def read(finder: DigitFinder) -> FrameResult:
+    def read(finder: DigitFinder, copy) -> FrameResult:
         return _result([], [])
 
     memory = VideoPolarity()

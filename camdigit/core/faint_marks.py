@@ -61,11 +61,11 @@ def faint(
         return np.zeros(len(contrast), bool)
     ones = np.zeros(len(contrast), bool) if ones is None else ones
     # each candidate's light, as a share of the paper's under the writing
-    light = None if level is None else level / max(float(np.median(level[confident])), 1.0)
+    light = None if level is None else _light(level, confident)
     lit = None if light is None else light[confident]
     split = _clusters(contrast[confident], lit)
     writing = _writing(contrast[confident], ones[confident], lit, split)
-    shade = np.ones(len(contrast)) if light is None else np.sqrt(np.clip(light, 0.0, 1.0))
+    shade = np.ones(len(contrast)) if light is None else _shade(light)
     ground = contrast < FAINT_SHARE * writing * shade
     if boxes is not None and split is not None and len(split[1]) >= WRITING_SAMPLE:
         clearer = np.flatnonzero(confident)[split[1]]
@@ -122,14 +122,25 @@ def rough_ground(
     sure = confident & np.isfinite(contrast)
     if int(sure.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
-    light = level / max(float(np.median(level[sure])), 1.0)
-    bar = ROUGH_SHARE * float(np.median(contrast[sure])) * np.sqrt(np.clip(light, 0.0, 1.0))
+    bar = ROUGH_SHARE * float(np.median(contrast[sure])) * _shade(_light(level, sure))
     writing = sure & (contrast >= bar)
     if int(writing.sum()) < WRITING_SAMPLE:
         return np.zeros(len(contrast), bool)
     rougher = grain >= max(ROUGH_GRAIN * float(np.median(grain[writing])), ROUGH_FLOOR)
     small = boxes[:, 3] <= ROUGH_TALL * float(np.median(boxes[writing, 3]))
     return alone & small & rougher & (contrast < bar) & away_from(boxes, boxes[writing])
+
+
+def _light(level: np.ndarray, writing: np.ndarray) -> np.ndarray:
+    """Each candidate's paper ``level`` as a share of the paper's under the ``writing`` rows."""
+    return level / max(float(np.median(level[writing])), 1.0)
+
+
+def _shade(light: np.ndarray) -> np.ndarray:
+    """How far ink stands out in that ``light`` (:func:`_light`) at most, as a share of how far
+    it does on the writing's paper: its depth falls with the light, the camera's noise with
+    the light's square root (brighter paper than the writing's raises nothing)."""
+    return np.sqrt(np.clip(light, 0.0, 1.0))
 
 
 def away_from(boxes: np.ndarray, writing: np.ndarray) -> np.ndarray:

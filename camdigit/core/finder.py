@@ -65,7 +65,7 @@ from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
 from camdigit.core.ink import InkPolarity, find_ink
-from camdigit.core.pixels import to_bgr8
+from camdigit.core.pixels import Shrunk, to_bgr8
 from camdigit.core.proposals import NARROW, proposals
 from camdigit.core.rows import typical_height
 from camdigit.core.ruled_lines import erase_lines, line_outlines
@@ -161,15 +161,16 @@ class DigitFinder:
     def __init__(self, config: FinderConfig | None = None) -> None:
         self.config = config or FinderConfig()
 
-    def find(self, frame: np.ndarray, sides: bool = True) -> Detections:
+    def find(self, frame: np.ndarray, sides: bool = True, copy: Shrunk | None = None) -> Detections:
         """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
-        frame's side left whole of a number running out of it too (:mod:`.side_cuts`)."""
+        frame's side left whole of a number running out of it too (:mod:`.side_cuts`);
+        ``copy``: :func:`camdigit.core.pixels.shrunk` of its grey, where the caller made it."""
         gray = to_gray(frame)
         height, width = gray.shape
         if min(height, width) < 8:
             return proposals(np.zeros((0, 4), np.int32), [])
         cfg = self.config
-        gray, ink = find_ink(gray, cfg, cfg.ink)
+        gray, ink = find_ink(gray, cfg, cfg.ink, copy)
         mask, paper, step = ink.mask, ink.paper, ink.step
         min_h = cfg.min_height_px
         outlines = all_contours(mask)

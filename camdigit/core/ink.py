@@ -36,7 +36,7 @@ import numpy as np
 from camdigit.core.faint_ink import join_faint, lone_writing, quiet_paper
 from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import dim_ground, off_page
-from camdigit.core.pixels import shrunk
+from camdigit.core.pixels import Shrunk, shrunk
 
 _GROW = np.ones((3, 3), np.uint8)
 
@@ -70,10 +70,12 @@ class InkMap:
     faint: np.ndarray | None = None
 
 
-def find_ink(gray: np.ndarray, cfg, polarity: InkPolarity = "auto") -> tuple[np.ndarray, InkMap]:
-    """The frame as dark ink on a light ground (inverted when the ink is light) and its ink."""
-    # the shrunk frame serves both steps unless the frame is inverted in between
-    small = shrunk(gray) if polarity == "auto" else None
+def find_ink(
+    gray: np.ndarray, cfg, polarity: InkPolarity = "auto", copy: Shrunk | None = None
+) -> tuple[np.ndarray, InkMap]:
+    """The frame as dark ink on a light ground (inverted when the ink is light) and its ink;
+    ``copy``: :func:`shrunk` of ``gray`` if made, for both steps unless the frame is inverted."""
+    small = copy or (shrunk(gray) if polarity == "auto" else None)
     inverted = polarity == "light" or (polarity == "auto" and light_ink(gray, cfg, small))
     if inverted:
         gray = cv2.bitwise_not(gray)
@@ -119,9 +121,8 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     # and no patch of the paper left unbridged needs a wider one
     while (wider := 2 * side + 1) <= limit:
         candidate = _closing(small, wider)
-        ink = (
-            image < _thresholds(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
-        ).view(np.uint8)
+        level = _thresholds(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
+        ink = (image < level).view(np.uint8)
         if not ink.any():
             side = wider
             continue
@@ -145,9 +146,8 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
             # the blob and its rim (a stroke's width around it), not the window's reach: a dark
             # desk taken for a stroke must not lend its wide paper to the page beside it
             rim = 2 * int(wider / WINDOW_STROKES) + 1
-            region = cv2.dilate(
-                needed[labels].view(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim))
-            )
+            square = cv2.getStructuringElement(cv2.MORPH_RECT, (rim, rim))
+            region = cv2.dilate(needed[labels].view(np.uint8), square)
             paper = np.where(region > 0, np.maximum(paper, candidate), paper)
         if not (stroke[1:] > wider / WINDOW_STROKES).any() and not _unbridged(paper, bright, cfg):
             break  # nothing too wide for this window: no wider one can be needed
@@ -258,7 +258,7 @@ def _run_out(
     return out
 
 
-def ink_mask(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> InkMap:
+def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
     """Find the dark ink of a grayscale frame against the paper around it.
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far

@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.core.pixels import shrunk
+from camdigit.core.pixels import Shrunk, shrunk
 
 POLARITY_SIDE = 80
 """The polarity is counted on a copy about this many pixels on its shorter side (halved from
@@ -32,7 +32,7 @@ its strokes (a page on a blue carpet, photographed at 1280 px and shrunk to it: 
 digit of 21 read; 1-2 of 20 textured grounds at 0.5-1.33 times the stick's size)."""
 
 
-def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None) -> bool:
+def light_ink(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> bool:
     """Is the writing lighter than its ground? Measured, not assumed.
 
     Ink is marks that stand out of the ground around them, and the ground is the majority: on
@@ -51,9 +51,7 @@ def light_ink(gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None)
     return polarity(gray, cfg, copy)[0]
 
 
-def polarity(
-    gray: np.ndarray, cfg, copy: tuple[np.ndarray, int] | None = None
-) -> tuple[bool, bool]:
+def polarity(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> tuple[bool, bool]:
     """:func:`light_ink`'s verdict, and whether it was in doubt: light marks at least as many
     as dark ones on the coarse copy (every board; a page on a desk, whose corners are light
     marks; a marker held close, whose loops and the paper between its strokes, narrower than

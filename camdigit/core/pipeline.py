@@ -21,6 +21,7 @@ from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
+from camdigit.core.pixels import Shrunk
 from camdigit.core.polarity_looks import VideoPolarity, read_polarities
 from camdigit.core.preprocess import normalize_digits
 from camdigit.core.proposals import (
@@ -101,6 +102,7 @@ class Recognizer:
         sides: bool = True,
         enlarged: bool = False,
         finder: DigitFinder | None = None,
+        copy: Shrunk | None = None,
     ) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
         :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
@@ -108,11 +110,11 @@ class Recognizer:
         follows a moving camera: the digits come whole into view, and a cut's reading taken
         first would name the track); ``enlarged``: in the frame looked at larger (a still
         whose writing is small, :mod:`camdigit.core.look_scales`); ``finder``: the other
-        polarity's (:mod:`camdigit.core.polarity_looks`)."""
+        polarity's (:mod:`camdigit.core.polarity_looks`); ``copy``: the frame's shrunk grey."""
         finder, gray = finder or self.finder, to_gray(frame)
         factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
         if factor == 1.0:
-            return finder.find(gray, sides)
+            return finder.find(gray, sides, copy)
         size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
         shrink = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
         found = finder.find(cv2.resize(gray, size, interpolation=shrink), sides)
@@ -204,9 +206,8 @@ class Recognizer:
         seconds: float = 0.0,
         still: bool = False,
     ) -> FrameResult:
-        """Read one frame; a ``still`` (a photo) is read whole and not tracked, and read again
-        enlarged where the digits it read are small (:mod:`camdigit.core.look_scales`; the
-        timings count both readings)."""
+        """Read one frame; a ``still`` (a photo) is read whole, untracked, and again enlarged
+        where its digits are small (:mod:`camdigit.core.look_scales`; timings count both)."""
         read = partial(self._process, frame, source, index, seconds, still)
         if not still:  # the polarity in doubt judged once, kept (:class:`VideoPolarity`)
             judge = partial(self._process, frame, source, index, seconds, True)
@@ -226,6 +227,7 @@ class Recognizer:
         seconds: float,
         still: bool,
         finder: DigitFinder | None = None,
+        copy: Shrunk | None = None,
         enlarged: bool = False,
     ) -> FrameResult:
         """:meth:`process`, the frame looked at once (see :meth:`propose`)."""
@@ -239,7 +241,7 @@ class Recognizer:
             clock = now
 
         tracker = None if still else self.tracker
-        proposals = self.propose(frame, sides=tracker is None, enlarged=enlarged, finder=finder)
+        proposals = self.propose(frame, tracker is None, enlarged, finder, copy)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.

@@ -10,6 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+Shrunk = tuple[np.ndarray, int]
+"""A grey frame shrunk by a whole step, and the step (:func:`shrunk`)."""
+
 
 def to_bgr8(image: np.ndarray) -> np.ndarray:
     """Any decoded image as 8-bit BGR (or 8-bit grayscale), ready to find digits in and to draw
@@ -26,7 +29,7 @@ def to_bgr8(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def shrunk(gray: np.ndarray) -> tuple[np.ndarray, int]:
+def shrunk(gray: np.ndarray) -> Shrunk:
     """The frame shrunk by a whole ``step`` to about 160 px on its shorter side, and the step."""
     height, width = gray.shape
     step = max(1, min(height, width) // 160)

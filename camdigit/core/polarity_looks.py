@@ -23,6 +23,11 @@ from camdigit.core.detections import FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.ink_polarity import polarity
 from camdigit.core.look_scales import both_readings
+from camdigit.core.pixels import Shrunk, shrunk
+
+Read = Callable[[DigitFinder, Shrunk], FrameResult]
+"""A frame read with a finder, given the frame's shrunk grey (measured once, for the polarity
+and the ink alike)."""
 
 CLEARLY_MORE = 1.5
 """The other polarity's reading is kept only where its digits hold this many times the writing
@@ -31,23 +36,23 @@ model's digits clearly say otherwise."""
 
 
 def read_polarities(
-    read: Callable[[DigitFinder], FrameResult], finder: DigitFinder, frame: np.ndarray
+    read: Read, finder: DigitFinder, frame: np.ndarray
 ) -> tuple[FrameResult, DigitFinder]:
     """``frame`` read by ``read`` with ``finder``'s polarity measured and, where it was in
     doubt, with the other too: the reading kept (with the time and crops of both), and the
     finder that gave it."""
-    measured, other = polarity_finders(finder, frame)
+    measured, other, copy = polarity_finders(finder, frame)
     if other is None:
-        return read(measured), measured
-    return _judged(read, measured, other)
+        return read(measured, copy), measured
+    return _judged(read, measured, other, copy)
 
 
 def _judged(
-    read: Callable[[DigitFinder], FrameResult], measured: DigitFinder, other: DigitFinder
+    read: Read, measured: DigitFinder, other: DigitFinder, copy: Shrunk
 ) -> tuple[FrameResult, DigitFinder]:
     """The frame read by ``read`` both ways: the reading kept (:func:`clearly_better`), with
     the time and crops of both, and the finder that gave it."""
-    result, second = read(measured), read(other)
+    result, second = read(measured, copy), read(other, copy)
     if clearly_better(result, second):
         return both_readings(result, second), other
     return both_readings(second, result), measured
@@ -67,24 +72,18 @@ class VideoPolarity:
         """A new video: judge afresh."""
         self.verdict = None
 
-    def read(
-        self,
-        read: Callable[[DigitFinder], FrameResult],
-        judge: Callable[[DigitFinder], FrameResult],
-        finder: DigitFinder,
-        frame: np.ndarray,
-    ) -> FrameResult:
+    def read(self, read: Read, judge: Read, finder: DigitFinder, frame: np.ndarray) -> FrameResult:
         """``frame`` read (tracked) by ``read`` with the polarity measured or, in doubt, the
         one chosen; where it is judged now, by ``judge`` (untracked), its time is counted."""
-        measured, other = polarity_finders(finder, frame)
+        measured, other, copy = polarity_finders(finder, frame)
         if other is None:  # forced by the user, or not in doubt
-            return read(measured)
+            return read(measured, copy)
         light = measured.config.ink == "light"
         judged = None
         if self.verdict != light:
-            judged, chosen = _judged(judge, measured, other)
+            judged, chosen = _judged(judge, measured, other, copy)
             self.verdict, self.light = light, chosen.config.ink == "light"
-        result = read(measured if self.light == light else other)
+        result = read(measured if self.light == light else other, copy)
         return result if judged is None else both_readings(judged, result)
 
 
@@ -95,13 +94,17 @@ def _forced(finder: DigitFinder, light: bool) -> DigitFinder:
 
 def polarity_finders(
     finder: DigitFinder, frame: np.ndarray
-) -> tuple[DigitFinder, DigitFinder | None]:
+) -> tuple[DigitFinder, DigitFinder | None, Shrunk]:
     """The finder for ``frame`` with its polarity measured (or as the user forced it), and,
-    where the measure was in doubt, one with the other polarity (else None)."""
+    where the measure was in doubt, one with the other polarity (else None); and the frame's
+    grey shrunk (:func:`camdigit.core.pixels.shrunk`), which the polarity was measured on and
+    the ink is (not measured twice a frame)."""
+    gray = to_gray(frame)
+    copy = shrunk(gray)
     if finder.config.ink != "auto":
-        return finder, None
-    light, doubted = polarity(to_gray(frame), finder.config)
-    return _forced(finder, light), _forced(finder, not light) if doubted else None
+        return finder, None, copy
+    light, doubted = polarity(gray, finder.config, copy)
+    return _forced(finder, light), _forced(finder, not light) if doubted else None, copy
 
 
 def covered(result: FrameResult) -> float:
