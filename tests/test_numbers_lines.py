@@ -186,6 +186,15 @@ def test_even_gaps_are_one_number_unless_wider_than_a_digit():
     assert texts(group_numbers(page(lay("99999", [1.3] * 4)))) == ["9"] * 5
 
 
+def test_two_digits_alone_on_their_line_are_one_number_only_when_written_close():
+    # a camera close to two big digits: nothing else on the line tells how this hand spaces
+    # a number, and a gap about as wide as a digit parts them
+    assert texts(group_numbers(page(lay("32", [0.5])))) == ["32"]
+    assert texts(group_numbers(page(lay("32", [0.75])))) == ["3", "2"]
+    # a third digit spaced alike makes it one number written wide
+    assert texts(group_numbers(page(lay("321", [0.75, 0.75])))) == ["321"]
+
+
 def test_a_row_of_lone_digits_follows_the_page_s_own_spacing():
     # The page's other rows part two-digit numbers by 0.8 heights: a row of digits spaced so
     # is a row of numbers 0 to 9; on a page of its own, the same row is one number.

@@ -22,7 +22,8 @@ it have joined (passes until one joins none):
   height: a line whose gaps are all alike is one number unless they are wider than that. On a
   page whose other lines show both clusters well apart, the point between them takes the place
   of the digit's height: a row of lone digits spaced like that page's numbers is a row of
-  numbers.
+  numbers. Two digits alone on their line (a camera held close to one or two big digits) join
+  only up to :data:`PAIR_JOIN`: no gap beside theirs says how this hand spaces a number.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ ALWAYS_JOIN = 0.3
 
 LONE_JOIN = 1.0
 """Two lone digits join when their gap is at most this many digit heights (no page evidence)."""
+
+PAIR_JOIN = 0.65
+"""Two digits alone on a line (and no page evidence) join when their gap is at most this many
+heights: the development photos' numbers hold gaps up to 0.58 (after a narrow 1), while two
+digits written apart stand about a digit's width apart (two thirds of a height) or more.
+Lines of more digits keep :data:`LONE_JOIN` for their narrowest gap: there an even spacing of
+0.7-0.9 heights is one number written wide (the spacing family's), and the line's other gaps
+can still part it."""
 
 NEVER_JOIN = 1.6
 """Gaps wider than this many digit heights never join."""
@@ -148,7 +157,7 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
             if gap <= ALWAYS_JOIN:
                 join = True
             elif sides == 0:
-                join = gap <= (LONE_JOIN if page is None else page)
+                join = gap <= (page if page is not None else PAIR_JOIN if m == 1 else LONE_JOIN)
             elif sides == 1:
                 join = gap <= LONE_JOIN and (
                     near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
