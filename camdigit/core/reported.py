@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint, rough_ground
 from camdigit.core.form_fields import NO_FIELD
@@ -41,8 +40,7 @@ def reported(
     crops, shown = data["crops"], np.where(kept, digits, -1)
     barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
     anchors = (confidences >= ANCHOR) & ~ground  # as the upright reading tells the slant
-    twos = shown == 2
-    barred |= stemmed_twos(upright_crops(crops, found.boxes, twos, anchors), twos)
+    barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
     barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
     kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
@@ -53,20 +51,14 @@ def reported(
     return kept & ~texture
 
 
-def upright_crops(
-    crops: list[np.ndarray], boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray
-) -> list[np.ndarray]:
-    """``crops`` with those of the ``marked`` rows turned upright by their line's slant (a page
-    turned in view, its slant told by the ``anchors``), so that a mark's shape is judged as it
-    was written: a d on a turned line reads as a 2 and leans unlike a d. Crops on a level line
-    (within :data:`~camdigit.core.slant.TURNED`: the feet of handwritten digits tell a line's
-    direction no closer) or on none stay as they are."""
+def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """``marked`` less the marks on a slanted line (a page turned in view, its slant told by
+    the ``anchors``), whose shape says nothing about their letter upright: a 2 turned reads as
+    a d's shape."""
     rows = np.flatnonzero(marked)
-    out = list(crops)
     if not len(rows):
-        return out
+        return marked
     slant = local_slant(boxes, rows, anchors)
-    for i, angle in zip(rows.tolist(), slant.tolist(), strict=True):
-        if abs(angle) >= TURNED:  # NaN (no neighbour on its line): as it is
-            out[i] = turned_upright(crops[i], angle, int(np.median(crops[i])))
-    return out
+    kept = marked.copy()
+    kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
+    return kept
