@@ -13,6 +13,7 @@ from camdigit.core.finder import DigitFinder
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import CLEAR_PIECE, CLEAR_ROW, END, unclear_cuts
 from camdigit.core.rows import (
+    BESIDE_REACH,
     bands,
     lone_rows,
     row_cuts,
@@ -117,6 +118,12 @@ def test_a_blob_cut_between_rows_wants_a_mark_beside_each_piece():
     # a mark reaching the upper row by less than half its height is not beside it
     low = [380, 235, 40, 50]  # 15 px of the upper piece's 50
     assert lone_rows(np.array([*pieces, low, lower]), group, row_piece)[:2].all()
+    # nor one far along the row (a page turned in view: a letter at the line's far end stands
+    # level with the hook of the integral sign at its start)
+    far = [300 + 50 + int(BESIDE_REACH * 50) + 10, 205, 40, 45]
+    assert lone_rows(np.array([*pieces, far, lower]), group, row_piece)[:2].all()
+    near = [300 + 50 + int(BESIDE_REACH * 50) - 10, 205, 40, 45]
+    assert not lone_rows(np.array([*pieces, near, lower]), group, row_piece).any()
     # nor is a mark within the blob (a dot inside an integral's curl)
     inside = [310, 210, 20, 20]
     assert lone_rows(np.array([*pieces, inside, lower]), group, row_piece)[:2].all()

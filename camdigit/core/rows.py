@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from camdigit.core.cuts import MIN_PIECE_HEIGHT, cut_paths, spans
+from camdigit.core.lines import MAX_LINK_GAP
 from camdigit.core.proposals import END, NARROW, ROWS
 from camdigit.core.segmentation import CROP_PAD, group_boxes
 
@@ -91,18 +92,24 @@ def two_rows(boxes: np.ndarray, writing: float, rows: float) -> np.ndarray:
 
 BESIDE = 0.5
 """A mark is beside a row's piece when their heights overlap by at least this share of the
-shorter: a digit of the same row."""
+shorter: a digit of the same row, ..."""
+
+BESIDE_REACH = MAX_LINK_GAP
+"""... and at most this many heights of the taller away along the row, as far as the line
+finder chains neighbours (:data:`camdigit.core.lines.MAX_LINK_GAP`): on a page turned in view,
+a mark far along the line stands level with the hook of an integral sign at its start."""
 
 
 def lone_rows(boxes: np.ndarray, group: np.ndarray, row_piece: np.ndarray) -> np.ndarray:
     """(N,) bool: the chosen pieces of blobs cut between rows not to report: every ``row_piece``
     of a ``group`` one of which has no mark beside it (another group's box, outside its blob,
-    whose height overlaps the piece's by :data:`BESIDE`). A blob two rows tall on a page of
-    rows has its rows' digits beside its pieces; a symbol taller than its line's writing (an
-    integral sign beside one line) cut across its stroke has nothing beside its hook above
-    the line, which reads as a sure 0, and its stem as a sure 1."""
+    whose height overlaps the piece's by :data:`BESIDE`, within :data:`BESIDE_REACH`). A blob
+    two rows tall on a page of rows has its rows' digits beside its pieces; a symbol taller
+    than its line's writing (an integral sign beside one line) cut across its stroke has
+    nothing beside its hook above the line, which reads as a sure 0, and its stem as a sure 1."""
     lone = np.zeros(len(boxes), bool)
     tops, bottoms = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+    lefts, rights = boxes[:, 0], boxes[:, 0] + boxes[:, 2]
     for g in np.unique(group[row_piece]).tolist():
         mine = group == g
         x0, y0 = boxes[mine, :2].min(axis=0)
@@ -111,7 +118,10 @@ def lone_rows(boxes: np.ndarray, group: np.ndarray, row_piece: np.ndarray) -> np
         outside = ~mine & ~(within & (bottoms <= y1))
         for i in np.flatnonzero(mine & row_piece).tolist():
             overlap = np.minimum(bottoms, bottoms[i]) - np.maximum(tops, tops[i])
-            if not (outside & (overlap >= BESIDE * np.minimum(boxes[:, 3], boxes[i, 3]))).any():
+            level = overlap >= BESIDE * np.minimum(boxes[:, 3], boxes[i, 3])
+            gap = np.maximum(lefts - rights[i], lefts[i] - rights)
+            near = gap <= BESIDE_REACH * np.maximum(boxes[:, 3], boxes[i, 3])
+            if not (outside & level & near).any():
                 lone[mine & row_piece] = True
                 break
     return lone
