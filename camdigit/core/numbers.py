@@ -139,6 +139,8 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
     widest = [-1.0] * (m + 1)
     group = list(range(m + 1))
     values = gaps.tolist()
+    # two lone digits: the page's own bound where its lines show one, else this line's
+    lone = page if page is not None else PAIR_JOIN if m == 1 else LONE_JOIN
     order = [k for k in np.argsort(gaps, kind="stable").tolist() if values[k] <= NEVER_JOIN]
     # a gap that did not join may join once a wider neighbour has grown a group beside it
     # (0.52 0.59 0.57 0.3: "4" alone is not near "56", whose gap is 0.3, but it is near "234",
@@ -157,7 +159,7 @@ def _joins(gaps: np.ndarray, page: float | None) -> np.ndarray:
             if gap <= ALWAYS_JOIN:
                 join = True
             elif sides == 0:
-                join = gap <= (page if page is not None else PAIR_JOIN if m == 1 else LONE_JOIN)
+                join = gap <= lone
             elif sides == 1:
                 join = gap <= LONE_JOIN and (
                     near or gap <= TIGHT or _clearly_narrower(gap, wide, False)
