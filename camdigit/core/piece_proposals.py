@@ -28,8 +28,7 @@ def blob_pieces(
     the lattice's edge 0 -> END; its pieces the others), with their blob's contrast, grain and
     paper level and printed box, each to be read at least ``clear``ly for the cut to stand
     (:func:`camdigit.core.proposals.unclear_cuts`)."""
-    boxes, crops, group, start, end, contrast, level, field = [], [], [], [], [], [], [], []
-    grain = []
+    boxes, crops, group, start, end, contrast, level, grain, field = ([] for _ in range(9))
     data = found.data
     for row in rows.tolist():
         for box, crop, first, last in cut(data["crops"][row], found.boxes[row]):

@@ -208,6 +208,7 @@ class Recognizer:
     ) -> FrameResult:
         """Read one frame; a ``still`` (a photo) is read whole, untracked, and again enlarged
         where its digits are small (:mod:`camdigit.core.look_scales`; timings count both)."""
+        frame = to_gray(frame)  # once: the polarity, each look's ink and the enlarged look
         read = partial(self._process, frame, source, index, seconds, still)
         if not still:  # the polarity in doubt judged once, kept (:class:`VideoPolarity`)
             judge = partial(self._process, frame, source, index, seconds, True)
@@ -236,9 +237,8 @@ class Recognizer:
 
         def lap(stage: str) -> None:
             nonlocal clock
-            now = time.perf_counter()
-            timings[stage] = (now - clock) * 1e3
-            clock = now
+            clock, before = time.perf_counter(), clock
+            timings[stage] = (clock - before) * 1e3
 
         tracker = None if still else self.tracker
         proposals = self.propose(frame, tracker is None, enlarged, finder, copy)

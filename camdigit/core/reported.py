@@ -27,9 +27,10 @@ def reported(
     (0: judged no digit), are reported: read at least ``conf`` confidently and none of the
     marks above."""
     data = found.data
+    sure = confidences >= max(conf, 0.5)  # the frame's writing, for faint and rough_ground
     ground = faint(
         data["contrast"],
-        confidences >= max(conf, 0.5),
+        sure,
         data["level"],
         digits == 1,
         found.boxes,
@@ -46,7 +47,6 @@ def reported(
     kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
-    sure = confidences >= max(conf, 0.5)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)
     return kept & ~texture
 
