@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint, rough_ground
 from camdigit.core.form_fields import NO_FIELD
+from camdigit.core.lines import find_lines
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
-from camdigit.core.slant import ANCHOR, TURNED, local_slant, near_digits, within_words
+from camdigit.core.slant import ANCHOR, TURNED, near_digits, within_words
 
 
 def reported(
@@ -41,7 +43,8 @@ def reported(
     crops, shown = data["crops"], np.where(kept, digits, -1)
     barred = crossbar_ones(crops, shown == 1) | forked_ones(crops, digits, data["group"])
     anchors = (confidences >= ANCHOR) & ~ground  # as the upright reading tells the slant
-    barred |= _upright(found.boxes, stemmed_twos(crops, shown == 2), anchors)
+    twos = shown == 2
+    barred |= stemmed_twos(upright_crops(crops, found.boxes, twos, anchors), twos)
     barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
     kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
@@ -51,14 +54,44 @@ def reported(
     return kept & ~texture
 
 
-def _upright(boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-    """``marked`` less the marks on a slanted line (a page turned in view, its slant told by
-    the ``anchors``), whose shape says nothing about their letter upright: a 2 turned reads as
-    a d's shape."""
+def upright_crops(
+    crops: list[np.ndarray], boxes: np.ndarray, marked: np.ndarray, anchors: np.ndarray
+) -> list[np.ndarray]:
+    """``crops`` with those of the ``marked`` rows turned upright by their line's direction (a
+    page turned in view), so that a mark's shape is judged as it was written: a d on a turned
+    line reads as a 2 and leans unlike a d. Crops on a level line (within
+    :data:`~camdigit.core.slant.TURNED`: the feet of handwritten digits tell a line's direction
+    no closer) or on none stay as they are."""
     rows = np.flatnonzero(marked)
+    out = list(crops)
     if not len(rows):
-        return marked
-    slant = local_slant(boxes, rows, anchors)
-    kept = marked.copy()
-    kept[rows[np.abs(slant) >= TURNED]] = False  # NaN (no neighbour on its line): upright
-    return kept
+        return out
+    for i, angle in zip(rows.tolist(), line_slant(boxes, rows, anchors).tolist(), strict=True):
+        if abs(angle) >= TURNED:  # NaN (no line through it): as it is
+            out[i] = turned_upright(crops[i], angle, int(np.median(crops[i])))
+    return out
+
+
+LINE_DIGITS = 3
+"""A line tells its direction when it holds at least this many digits: the mark and two
+neighbours, one straight line through three of them (two digits make a direction of any two
+marks, a digit and the one in the row below it too)."""
+
+
+def line_slant(boxes: np.ndarray, rows: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """(len(rows),) float: the direction in degrees (positive: down to the right) of the line
+    (:func:`camdigit.core.lines.find_lines`) that each of the ``rows`` of ``boxes`` stands on
+    among the ``anchors`` (the digits read with confidence), NaN where it stands on no line of
+    :data:`LINE_DIGITS`. The whole line's direction, not the nearest neighbours': on a level
+    page the two nearest may be a digit beside and one in the row below."""
+    pool = np.flatnonzero(anchors | np.isin(np.arange(len(boxes)), rows))
+    slant = np.full(len(rows), np.nan)
+    where = {int(row): k for k, row in enumerate(rows.tolist())}
+    for line in find_lines(boxes[pool]):
+        if len(line.members) < LINE_DIGITS:
+            continue
+        for member in line.members:
+            k = where.get(int(pool[member]))
+            if k is not None:
+                slant[k] = line.angle
+    return slant
