@@ -9,7 +9,8 @@ import pytest
 from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.form_fields import NO_FIELD
-from camdigit.core.reported import line_slant, reported
+from camdigit.core.proposals import END
+from camdigit.core.reported import line_slant, passed_over, reported
 
 
 def cursive_d() -> np.ndarray:
@@ -117,3 +118,33 @@ def test_no_mnist_1_lies_as_far_as_a_lone_1_is_dropped_for(mnist_1000):
     crops = [np.pad(255 - image, 4, constant_values=255) for image in images[labels == 1]]
     assert len(crops) >= 100
     assert not lying_ones(crops, np.ones(len(crops), bool)).any()
+
+
+def test_the_marks_passed_over_are_those_no_kept_reading_covers():
+    # one blob: whole (0-END), S (0-1), u (1-2), m (2-END), um (1-END); S kept, the rest
+    # judged nothing. A second blob cut otherwise: kept 0-3-END, not kept 0-2-END
+    group = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 2])
+    start = np.array([0, 0, 1, 2, 1, 0, 3, 0, 2, 0])
+    end = np.array([END, 1, 2, END, END, 3, END, 2, END, END])
+    keep = np.array([False, True, False, False, False, True, True, False, False, True])
+    assert passed_over(group, start, end, keep).tolist() == [
+        *[False, False, True, True, True],
+        *[False, False, False, False],
+        False,  # a blob alone in its group: the model's filters judged it
+    ]
+
+
+def test_a_label_s_letter_beside_letters_passed_over_is_not_reported():
+    # "Sum" printed 30 px tall, its S read as 5 and its u and m passed over, before a number
+    # written 100 px tall
+    boxes = np.array(
+        [[20, 100, 22, 30], [150, 40, 60, 100], [220, 40, 60, 100], [290, 40, 60, 100]]
+    )
+    digits, confidences = np.array([5, 2, 3, 4]), np.full(4, 0.99)
+    marks = np.array([[45, 108, 18, 22], [66, 108, 30, 22]])
+    blank = np.full((90, 70), 255, np.uint8)
+    cv2.circle(blank, (35, 45), 25, 30, 5)
+    seen = found(boxes, blank)
+    assert reported(seen, digits, confidences, 0.5, marks).tolist() == [False, True, True, True]
+    # not told that the u and m are letters, the S stands alone and is reported
+    assert reported(seen, digits, confidences, 0.5).all()

@@ -10,7 +10,7 @@ import numpy as np
 from camdigit.core.crops import turned_upright
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos, stroke_lean
 from camdigit.core.preprocess import normalize_digits
-from camdigit.core.slant import local_slant, stray_ones, within_words
+from camdigit.core.slant import label_letters, local_slant, stray_ones, within_words
 from camdigit.training.european_digits import european_ones
 
 
@@ -214,3 +214,19 @@ def test_a_digit_between_two_letters_of_a_word_is_a_letter():
     assert not within_words(column, np.array([-1, 5, -1])).any()
     # digits between digits are digits
     assert not within_words(word, np.array([1, 0, 7, -1])).any()
+
+
+def test_a_small_digit_beside_a_letter_is_a_label_s_letter():
+    # a printed "Pay" 30 px tall, its y read as 4, before "234" written 100 px tall
+    pay = np.array([[20, 100, 20, 30], [42, 108, 16, 22], [60, 108, 16, 30]])
+    number = np.array([[150, 40, 60, 100], [220, 40, 60, 100], [290, 40, 60, 100]])
+    boxes = np.vstack([pay, number])
+    digits = np.array([-1, -1, 4, 2, 3, 4])
+    assert label_letters(boxes, digits).tolist() == [False, False, True, False, False, False]
+    # the same y with no letter beside it (a mark alone) is not judged here
+    assert not label_letters(boxes[2:], digits[2:]).any()
+    # "2x" written as large as the number: a digit beside a letter of its own size
+    two_x = np.array([[20, 40, 60, 100], [84, 70, 50, 70]])
+    assert not label_letters(np.vstack([two_x, number]), np.array([2, -1, 2, 3, 4])).any()
+    # with one other digit only, the frame's writing is not told
+    assert not label_letters(boxes[:4], digits[:4]).any()

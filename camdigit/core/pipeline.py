@@ -34,7 +34,7 @@ from camdigit.core.proposals import (
     unclear_cuts,
     uncut,
 )
-from camdigit.core.reported import reported
+from camdigit.core.reported import passed_over, reported
 from camdigit.core.rows import lone_rows, row_cuts, two_rows
 from camdigit.core.second_looks import (
     confident,
@@ -317,7 +317,8 @@ class Recognizer:
         read_digits = Detections(
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
-        kept = reported(found, detections.digits, detections.confidences, self.conf)
+        passed = proposals.boxes[passed_over(group, start, end, keep)]  # letters, say
+        kept = reported(found, detections.digits, detections.confidences, self.conf, passed)
         detections = read_digits[kept]
         in_box = found.data["field"][kept]  # the printed box each digit is written in, if any
         alone = ~stray_ones(detections.boxes, detections.digits)
@@ -333,9 +334,7 @@ class Recognizer:
         lap("track")
         # classified: every crop the model read, chosen or not
         classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())
-        return FrameResult(
-            source, index, seconds, detections, numbers, timings, classified, still=still
-        )
+        return FrameResult(source, index, seconds, detections, numbers, timings, classified, still)
 
 
 def _scores(proposals: Detections, look: FirstLook, writing: float) -> np.ndarray:

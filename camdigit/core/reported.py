@@ -18,16 +18,22 @@ from camdigit.core.faint_marks import faint, rough_ground
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.lines import find_lines
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
-from camdigit.core.slant import ANCHOR, TURNED, near_digits, within_words
+from camdigit.core.proposals import contested
+from camdigit.core.slant import ANCHOR, TURNED, label_letters, near_digits, within_words
 
 
 def reported(
-    found: Detections, digits: np.ndarray, confidences: np.ndarray, conf: float
+    found: Detections,
+    digits: np.ndarray,
+    confidences: np.ndarray,
+    conf: float,
+    passed: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N,) bool: which of the chosen proposals ``found`` (with their ``crops``, ``group``,
     ``contrast``, ``level`` and ``lined`` data), read as ``digits`` with ``confidences``
     (0: judged no digit), are reported: read at least ``conf`` confidently and none of the
-    marks above."""
+    marks above. ``passed``: (M, 4) boxes of the marks the choice passed over as no digit
+    (:func:`passed_over`), letters a small mark may stand beside (:func:`label_letters`)."""
     data = found.data
     sure = confidences >= max(conf, 0.5)  # the frame's writing, for faint and rough_ground
     ground = faint(
@@ -47,11 +53,32 @@ def reported(
     barred |= stemmed_twos(upright_crops(crops, found.boxes, twos, anchors), twos)
     barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
-    kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
+    shown = np.where(kept, digits, -1)
+    kept &= ~within_words(found.boxes, shown)
+    # a small mark beside letters (those read as no digit, or passed over), a label's letter
+    marks = np.zeros((0, 4), found.boxes.dtype) if passed is None else passed
+    boxes = np.concatenate([found.boxes, marks.astype(found.boxes.dtype)])
+    shown = np.concatenate([np.where(kept, digits, -1), np.full(len(marks), -1)])
+    letters = label_letters(boxes, shown)
+    kept &= ~letters[: len(found)]
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)
     return kept & ~texture
+
+
+def passed_over(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray, keep: np.ndarray
+) -> np.ndarray:
+    """(N,) bool: the proposals that the choice (:func:`camdigit.core.proposals.choose`,
+    ``keep``) passed over as no digit: those of a group with alternatives whose stretch of the
+    lattice (``start`` to ``end`` node) meets no kept proposal's of their group (the letters
+    of a word beside one letter read as a digit). The ink of a kept digit, whole or cut
+    otherwise, is not among them."""
+    kept = np.flatnonzero(keep)
+    same = group[:, None] == group[kept][None]
+    meets = same & (start[:, None] < end[kept][None]) & (start[kept][None] < end[:, None])
+    return contested(group) & ~keep & ~meets.any(axis=1)
 
 
 def upright_crops(

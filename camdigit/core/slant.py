@@ -185,11 +185,51 @@ def within_words(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     one close on each side on its line and of a similar height: the O of a printed "TOTAL", a
     letter of a word read as a digit. A digit beside one letter ("2x") is not. Only marks the
     finder proposed count: letters it passed over for its own bounds are not seen here."""
-    found = np.zeros(len(boxes), bool)
+    left, right = _letters_beside(boxes, digits)
+    return left & right
+
+
+LABEL_HEIGHT = 0.5
+"""A digit beside a letter is a letter of a label when it is less than this share of the height
+of every digit of the frame with no letter beside it: the digits of a number are of a height
+(a short 0 beside a tall 7 still within :data:`camdigit.core.lines.MAX_HEIGHT_RATIO`), and a
+printed label's small letters ("Pay", "No.", "Sum") stand beside a number written large. Every
+such digit, not their median: a frame's few digits may hold a tall mark read as one (an
+integral sign read as 1 made the 7 of "7x" look small beside the median)."""
+
+
+LABEL_EVIDENCE = 2
+"""... judged where the frame holds at least this many digits with no letter beside them (a
+number's)."""
+
+
+def label_letters(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the rows of ``boxes`` read as a digit (``digits`` >= 0) with a mark that is no
+    digit (``digits`` -1) close beside it on its line (as :func:`within_words` sees them, on one
+    side only) that are less than :data:`LABEL_HEIGHT` of the height of each digit of the
+    frame with no letter beside it, where it holds :data:`LABEL_EVIDENCE` of them: the last
+    letter of a printed "Pay" read as 4, the first of "Sum" as 5 (a label's other letters read
+    as digits, beside letters too, are no measure of the writing). A digit beside a letter of
+    the writing's own size ("2x") is not."""
+    left, right = _letters_beside(boxes, digits)
+    beside = left | right
+    apart = np.flatnonzero((digits >= 0) & ~beside)
+    if not beside.any() or len(apart) < LABEL_EVIDENCE:
+        return np.zeros(len(boxes), bool)
+    writing = float(boxes[apart, 3].min())
+    return beside & (boxes[:, 3] < LABEL_HEIGHT * writing)
+
+
+def _letters_beside(boxes: np.ndarray, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) bool twice: the rows read as a digit with a mark that is no digit close on their
+    left, and on their right, on their line and of a similar height (see
+    :func:`within_words`)."""
+    left_of = np.zeros(len(boxes), bool)
+    right_of = np.zeros(len(boxes), bool)
     read = np.flatnonzero(digits >= 0)
     marks = np.flatnonzero(digits < 0)
-    if not len(read) or len(marks) < 2:
-        return found
+    if not len(read) or not len(marks):
+        return left_of, right_of
     b = boxes.astype(np.float64)
     r, m = b[read], b[marks]
     h = r[:, 3][:, None]
@@ -216,5 +256,6 @@ def within_words(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
         & (right_gap <= close)
         & ((m[:, 0] + m[:, 2])[None] > (r[:, 0] + r[:, 2])[:, None])
     )
-    found[read] = left.any(axis=1) & right.any(axis=1)
-    return found
+    left_of[read] = left.any(axis=1)
+    right_of[read] = right.any(axis=1)
+    return left_of, right_of
