@@ -73,6 +73,20 @@ def test_combs_the_frames_border_cuts_on_a_form_page_are_read(seed):
     assert s.read_accuracy >= 0.9 and s.false == 0, s.as_dict()
 
 
+def test_no_wall_of_a_comb_seen_at_a_slant_is_read_as_a_1():
+    # a form page seen at a slant ("boxes" page 2162682489 of the fixture's digits): a comb
+    # whose posts lean, its hull's simplified corners a few pixels off its lines; the lines
+    # fitted to every pixel of its outline square it (before: one of its walls read as a 1)
+    images, labels, _ = load_digits(None)
+    scene = render_scene(images, labels, "boxes", 2162682489, (960, 720))
+    result = Recognizer(DigitClassifier()).process(scene.image, still=True)
+    truth = scene.truth
+    s = score_frame(
+        result.detections, result.numbers, truth.boxes, truth.labels, truth.partial, truth.numbers
+    )
+    assert s.read_accuracy == 1.0 and s.false == 0, s.as_dict()
+
+
 def _read_framed(seed: int, framing: str):
     """The score of a form page ("boxes" scene ``seed`` of the fixture's digits), framed."""
     images, labels, _ = load_digits(None)

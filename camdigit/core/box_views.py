@@ -67,7 +67,7 @@ def walls_and_lines(
     quad = _quadrilateral(outline, area)
     if quad is not None:
         views.append(_warp_from(quad - np.array([x, y], np.float32)))
-        fitted = _refined(quad.astype(np.float64), outline.reshape(-1, 2))
+        fitted = _refined(quad.astype(np.float64), _outline_pixels(outline, (x, y, w, h)))
         if fitted is not None and _box_like(fitted, area):
             views.append(_warp_from(fitted - np.array([x, y], np.float32)))
     for warp, width, height in views:
@@ -81,6 +81,18 @@ def walls_and_lines(
                 segments.append(((round(x0), round(y0)), (round(x1), round(y1)), band))
             return segments
     return []
+
+
+def _outline_pixels(outline: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """(N, 2) x, y: every pixel of an ``outline`` within its bounding ``box``. A contour found
+    with ``CHAIN_APPROX_SIMPLE`` keeps only the ends of its straight runs: along a box's
+    nearly level line, a handful of points, too few to fit the line to
+    (:func:`_refined`)."""
+    x, y, w, h = box
+    drawn = np.zeros((h, w), np.uint8)
+    cv2.drawContours(drawn, [outline], -1, 255, 1, offset=(-x, -y))
+    rows, columns = np.nonzero(drawn)
+    return np.column_stack([columns + x, rows + y])
 
 
 def _quadrilateral(outline: np.ndarray, area: float) -> np.ndarray | None:
