@@ -317,7 +317,7 @@ class Recognizer:
         read_digits = Detections(
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )
-        passed = proposals.boxes[passed_over(group, start, end, keep)]  # letters, say
+        passed = proposals.boxes[passed_over(group, start, end, keep)]  # a word's letters
         kept = reported(found, detections.digits, detections.confidences, self.conf, passed)
         detections = read_digits[kept]
         in_box = found.data["field"][kept]  # the printed box each digit is written in, if any
