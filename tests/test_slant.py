@@ -10,7 +10,7 @@ import numpy as np
 from camdigit.core.crops import turned_upright
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos, stroke_lean
 from camdigit.core.preprocess import normalize_digits
-from camdigit.core.slant import label_letters, local_slant, stray_ones, within_words
+from camdigit.core.slant import label_letters, local_slant, specks, stray_ones, within_words
 from camdigit.training.european_digits import european_ones
 
 
@@ -230,3 +230,23 @@ def test_a_small_digit_beside_a_letter_is_a_label_s_letter():
     assert not label_letters(np.vstack([two_x, number]), np.array([2, -1, 2, 3, 4])).any()
     # with one other digit only, the frame's writing is not told
     assert not label_letters(boxes[:4], digits[:4]).any()
+
+
+def test_a_speck_beside_large_writing_is_no_digit_but_a_small_digit_inside_a_number_is():
+    # "$" 30 px tall before "234" written 100 px tall, a dot after it
+    number = np.array([[150, 40, 60, 100], [220, 40, 60, 100], [290, 40, 60, 100]])
+    sign, dot = np.array([[100, 100, 20, 30]]), np.array([[360, 120, 12, 14]])
+    assert specks(np.vstack([sign, number, dot])).tolist() == [True, False, False, False, True]
+    # a 4 written 40 px tall between two digits of its number is one of its digits
+    inside = np.array([[150, 40, 60, 100], [220, 90, 30, 40], [260, 40, 60, 100]])
+    assert not specks(np.vstack([inside, number + [300, 0, 0, 0]])).any()
+    # less than half as tall as the tallest, but not as the shortest digit of the writing
+    uneven = np.array([[100, 100, 20, 45], *number.tolist()])
+    uneven[1, 3] = 80
+    assert not specks(uneven).any()
+    uneven[1, 3] = 100
+    assert specks(uneven).tolist() == [True, False, False, False]
+    assert not specks(np.array([[100, 100, 20, 30], [150, 40, 60, 100]])).any()  # two only
+    # a 5 written flat at the end of the number, low but as wide as a digit, is a digit
+    flat = np.array([*number.tolist(), [360, 95, 90, 45]])
+    assert not specks(flat).any()

@@ -42,7 +42,7 @@ from camdigit.core.second_looks import (
     read_tilted,
     read_upright,
 )
-from camdigit.core.slant import stray_ones
+from camdigit.core.slant import specks, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 from camdigit.core.writing_heights import piece_heights, standing_height
 
@@ -321,7 +321,7 @@ class Recognizer:
         kept = reported(found, detections.digits, detections.confidences, self.conf, passed)
         detections = read_digits[kept]
         in_box = found.data["field"][kept]  # the printed box each digit is written in, if any
-        alone = ~stray_ones(detections.boxes, detections.digits)
+        alone = ~(stray_ones(detections.boxes, detections.digits) | specks(detections.boxes))
         detections, in_box = detections[alone], in_box[alone]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])

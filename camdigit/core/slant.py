@@ -143,6 +143,40 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     return found
 
 
+SPECK = 0.5
+"""A reading less than this share of the height of every digit of the frame's writing (its
+digits not this far below their median; three digits at least) is a speck of the page or a
+sign beside the writing (a cheque's "$" before its number, a dot beside a digit), unless it
+stands between two digits on its line: a digit written small inside a number is one of its
+digits. Every digit of the writing, not their median: a page's digits written at different
+sizes keep their smaller ones."""
+
+
+def specks(boxes: np.ndarray) -> np.ndarray:
+    """(N,) bool: the digit ``boxes`` ((N, 4) x, y, w, h), three at least, whose larger side is
+    less than :data:`SPECK` of the height of each digit of the frame's writing, with no digit
+    beside them on one side or the other (within :data:`BESIDE_TILT` of level and
+    :data:`BESIDE_GAP` of that digit's height)."""
+    found = np.zeros(len(boxes), bool)
+    if len(boxes) < 3:
+        return found
+    b = boxes.astype(np.float64)
+    h = b[:, 3]
+    writing = h[h >= SPECK * np.median(h)]  # the frame's digits, specks aside
+    # its larger side: a digit written flat (a 5 lying low) is as wide as its neighbours
+    small = np.flatnonzero(b[:, 2:].max(axis=1) < SPECK * writing.min())
+    if not len(small):
+        return found
+    centres = b[:, :2] + b[:, 2:] / 2.0
+    d = centres[None] - centres[small, None]  # [k, j]: from the small one small[k] to digit j
+    tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
+    beside = (tilt <= BESIDE_TILT) & (paper_between(b[small], b) <= BESIDE_GAP * h[None])
+    beside[np.arange(len(small)), small] = False
+    between = (beside & (d[..., 0] < 0)).any(axis=1) & (beside & (d[..., 0] > 0)).any(axis=1)
+    found[small] = ~between
+    return found
+
+
 def paper_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(len(a), len(b)) float: the paper between each box of ``a`` and each of ``b`` ((N, 4) x,
     y, w, h), the straight distance between their edges (0 where they overlap)."""
