@@ -62,14 +62,13 @@ def reported(
     barred |= stemmed_twos(upright_crops(crops, found.boxes, twos, anchors), twos)
     barred |= lying_ones(crops, (shown == 1) & ~near_digits(found.boxes, shown >= 0))
     kept &= ~barred
-    shown = np.where(kept, digits, -1)
-    kept &= ~within_words(found.boxes, shown)
+    kept &= ~within_words(found.boxes, np.where(kept, digits, -1))
     # a small mark beside letters (those read as no digit, or passed over), a label's letter
-    marks = np.zeros((0, 4), found.boxes.dtype) if passed is None else passed
-    boxes = np.concatenate([found.boxes, marks.astype(found.boxes.dtype)])
-    shown = np.concatenate([np.where(kept, digits, -1), np.full(len(marks), -1)])
-    letters = label_letters(boxes, shown)
-    kept &= ~letters[: len(found)]
+    boxes, shown = found.boxes, np.where(kept, digits, -1)
+    if passed is not None and len(passed):
+        boxes = np.concatenate([boxes, passed.astype(boxes.dtype)])
+        shown = np.concatenate([shown, np.full(len(passed), -1)])
+    kept &= ~label_letters(boxes, shown)[: len(found)]
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)
@@ -97,9 +96,8 @@ def upright_crops(
     page turned in view; where the nearest neighbours, :func:`camdigit.core.slant.local_slant`,
     say it is turned, the whole line's, :func:`line_slant`), so that a mark's shape is judged as
     it was written: a d on a turned line reads as a 2 and leans unlike a d. Crops on a level
-    line (within
-    :data:`~camdigit.core.slant.TURNED`: the feet of handwritten digits tell a line's direction
-    no closer) or on none stay as they are."""
+    line (within :data:`~camdigit.core.slant.TURNED`: the feet of handwritten digits tell a
+    line's direction no closer) or on none stay as they are."""
     rows = np.flatnonzero(marked)
     out = list(crops)
     if not len(rows):
@@ -127,7 +125,9 @@ def line_slant(boxes: np.ndarray, rows: np.ndarray, anchors: np.ndarray) -> np.n
     among the ``anchors`` (the digits read with confidence), NaN where it stands on no line of
     :data:`LINE_DIGITS`. The whole line's direction, not the nearest neighbours': on a level
     page the two nearest may be a digit beside and one in the row below."""
-    pool = np.flatnonzero(anchors | np.isin(np.arange(len(boxes)), rows))
+    pooled = anchors.copy()
+    pooled[rows] = True
+    pool = np.flatnonzero(pooled)
     slant = np.full(len(rows), np.nan)
     where = {int(row): k for k, row in enumerate(rows.tolist())}
     for line in find_lines(boxes[pool]):

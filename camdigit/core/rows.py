@@ -17,6 +17,7 @@ from camdigit.core.cuts import MIN_PIECE_HEIGHT, cut_paths, spans
 from camdigit.core.lines import MAX_LINK_GAP
 from camdigit.core.proposals import END, NARROW, ROWS
 from camdigit.core.segmentation import CROP_PAD, group_boxes
+from camdigit.core.slant import paper_between
 
 ROW_SLOTS = 32
 """Lattice nodes between two rows' nodes: room for the digits side by side in one row."""
@@ -109,7 +110,6 @@ def lone_rows(boxes: np.ndarray, group: np.ndarray, row_piece: np.ndarray) -> np
     nothing beside its hook above the line, which reads as a sure 0, and its stem as a sure 1."""
     lone = np.zeros(len(boxes), bool)
     tops, bottoms = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
-    lefts, rights = boxes[:, 0], boxes[:, 0] + boxes[:, 2]
     for g in np.unique(group[row_piece]).tolist():
         mine = group == g
         x0, y0 = boxes[mine, :2].min(axis=0)
@@ -119,8 +119,8 @@ def lone_rows(boxes: np.ndarray, group: np.ndarray, row_piece: np.ndarray) -> np
         for i in np.flatnonzero(mine & row_piece).tolist():
             overlap = np.minimum(bottoms, bottoms[i]) - np.maximum(tops, tops[i])
             level = overlap >= BESIDE * np.minimum(boxes[:, 3], boxes[i, 3])
-            gap = np.maximum(lefts - rights[i], lefts[i] - rights)
-            near = gap <= BESIDE_REACH * np.maximum(boxes[:, 3], boxes[i, 3])
+            away = paper_between(boxes[i : i + 1], boxes)[0]  # along the row where level
+            near = away <= BESIDE_REACH * np.maximum(boxes[:, 3], boxes[i, 3])
             if not (outside & level & near).any():
                 lone[mine & row_piece] = True
                 break

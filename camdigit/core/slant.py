@@ -121,13 +121,8 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:
         return found
-    b = boxes.astype(np.float64)
-    centres = b[:, :2] + b[:, 2:] / 2.0
-    h = b[:, 3]
-    d = centres[None] - centres[ones, None]  # [k, j]: from the 1 ones[k] to digit j
-    tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
-    beside = (tilt <= BESIDE_TILT) & (paper_between(b[ones], b) <= BESIDE_GAP * h[None])
-    beside[np.arange(len(ones)), ones] = False
+    h = boxes[:, 3].astype(np.float64)
+    beside, _ = _beside(boxes, ones)
     # the frame's writing, for a 1 with no digit beside it: the tallest of its other digits
     not_one = digits != 1
     others = h[not_one]
@@ -167,14 +162,24 @@ def specks(boxes: np.ndarray) -> np.ndarray:
     small = np.flatnonzero(b[:, 2:].max(axis=1) < SPECK * writing.min())
     if not len(small):
         return found
-    centres = b[:, :2] + b[:, 2:] / 2.0
-    d = centres[None] - centres[small, None]  # [k, j]: from the small one small[k] to digit j
-    tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
-    beside = (tilt <= BESIDE_TILT) & (paper_between(b[small], b) <= BESIDE_GAP * h[None])
-    beside[np.arange(len(small)), small] = False
-    between = (beside & (d[..., 0] < 0)).any(axis=1) & (beside & (d[..., 0] > 0)).any(axis=1)
+    beside, along = _beside(boxes, small)
+    between = (beside & (along < 0)).any(axis=1) & (beside & (along > 0)).any(axis=1)
     found[small] = ~between
     return found
+
+
+def _beside(boxes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[k, j] bool: digit j stands beside digit ``rows[k]`` of ``boxes`` ((N, 4) x, y, w, h):
+    within :data:`BESIDE_TILT` of level from it and :data:`BESIDE_GAP` of j's height of paper
+    away (not itself); and [k, j] float: how far j's centre lies right of its (negative:
+    left)."""
+    b = boxes.astype(np.float64)
+    centres = b[:, :2] + b[:, 2:] / 2.0
+    d = centres[None] - centres[rows, None]  # [k, j]: from digit rows[k] to digit j
+    tilt = np.degrees(np.arctan2(np.abs(d[..., 1]), np.abs(d[..., 0])))
+    beside = (tilt <= BESIDE_TILT) & (paper_between(b[rows], b) <= BESIDE_GAP * b[None, :, 3])
+    beside[np.arange(len(rows)), rows] = False
+    return beside, d[..., 0]
 
 
 def paper_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
