@@ -285,7 +285,10 @@ def _printed_ink(rng: np.random.Generator) -> sc._Ink:
 
 
 def _number_ink(rng: np.random.Generator, style: sc.SceneStyle, pen: _Pen) -> sc._Ink:
-    return _marker_ink(rng) if pen.kind == "marker" else sc._draw_ink(rng, style.inks)
+    ink = _marker_ink(rng) if pen.kind == "marker" else sc._draw_ink(rng, style.inks)
+    if style.ink_opacity is None:
+        return ink
+    return replace(ink, opacity=ink.opacity * rng.uniform(*style.ink_opacity))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -764,12 +767,17 @@ def _write_world(
 
 
 def _world_truth(
-    layers: np.ndarray, marks: np.ndarray, writing: sc._Writing, margin: int = 0
+    layers: np.ndarray,
+    marks: np.ndarray,
+    writing: sc._Writing,
+    margin: int = 0,
+    unseen: np.ndarray | None = None,
 ) -> sc.Truth:
     """Truth of a frame from its digit maps and mark map, as :func:`benchmarks.scenes._truth`.
 
     The maps cover the frame and ``margin`` pixels around it: a digit whose ink goes on beyond
-    the frame's border is ``partial``. Each digit is in one map only, so its box is its own ink.
+    the frame's border is ``partial``, and so is one ``unseen`` marks (by its id; washed out by
+    glare). Each digit is in one map only, so its box is its own ink.
     """
     count = len(writing.placed)
     height, width = (n - 2 * margin for n in layers.shape[1:])
@@ -788,6 +796,8 @@ def _world_truth(
         ids = np.sort(ids)
         whole = whole[np.searchsorted(ids, present)] - np.array([margin, margin, 0, 0])
         partial = sc._cut(whole, (width, height))
+    if unseen is not None:
+        partial |= unseen[present]
     chosen = [writing.placed[i - 1] for i in present]
     labels = np.array([p.glyph.label for p in chosen], np.int64)
     sources = np.array([p.glyph.source for p in chosen], np.int64)
@@ -1290,12 +1300,44 @@ def render_layout_scene(
     target = digits if digits is not None else sc._digit_count(rng, style, size)
     view = _View(size, size, 1.0, sc._Area(0, 0, *size))
     world = _build_world(rng, images, labels, style, view, target)
-    light = sc._lighting(rng, style, size)
-    image = sc._expose(rng, world.image, light, sc._draw_camera(rng, style))
+    light, glare = sc._lighting(rng, style, size), sc._glare(rng, style, size)
+    image = sc._expose(rng, world.image, light, sc._draw_camera(rng, style), glare)
     if style.light_ink:
         image = _board(rng, image)
-    truth = _world_truth(world.layers, world.marks, world.writing)
+    unseen = None if glare is None else _washed_out(world, light, glare)
+    truth = _world_truth(world.layers, world.marks, world.writing, unseen=unseen)
     return sc.Scene(image, truth, family, seed, world.page)
+
+
+WASHED = 24.0
+"""A digit whose ink, once the glare is added and the light clipped at white, is less than this
+many levels darker than the board around it, and less than half as dark as it was without the
+glare, is washed out: no reader sees it, so it is neither to be found nor a false alarm (about
+twice a camera's noise; the finder's ink margin is 14)."""
+
+
+def _washed_out(world: _World, light: np.ndarray | None, glare: np.ndarray) -> np.ndarray:
+    """(count + 1,) bool by digit id: the digits :data:`WASHED` says the ``glare`` hid."""
+    count = len(world.writing.placed)
+    unseen = np.zeros(count + 1, bool)
+    gray = world.image.mean(axis=2)
+    if light is not None:
+        gray = gray * light
+    for ident in range(1, count + 1):
+        inked = (world.layers == ident).any(axis=0)
+        ys, xs = np.nonzero(inked)
+        if len(ys) == 0:
+            continue
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        box = (slice(y0, y1), slice(x0, x1))
+        ground = (world.layers[:, y0:y1, x0:x1] == 0).all(axis=0) & (world.marks[box] == 0)
+        if not ground.any():
+            continue
+        paper = float(np.median(gray[box][ground]))
+        ink, added = gray[inked], glare[inked]
+        seen = float(np.median(np.minimum(paper + added, 255.0) - np.minimum(ink + added, 255.0)))
+        unseen[ident] = seen < WASHED and seen < 0.5 * float(np.median(paper - ink))
+    return unseen
 
 
 def _board(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
@@ -1400,7 +1442,7 @@ def render_layout_video(
         [(view.written.x0 + view.written.x1) / 2, (view.written.y0 + view.written.y1) / 2]
     )
     path, zooms = _zoom_path(rng, size, canvas, times, centre)
-    light = sc._lighting(rng, style, size)
+    light, glare = sc._lighting(rng, style, size), sc._glare(rng, style, size)
     camera = sc._draw_camera(rng, style)
     margin = VIDEO_MARGIN
     outer = (width + 2 * margin, height + 2 * margin)
@@ -1419,7 +1461,7 @@ def render_layout_video(
                 full, homography, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
             )
         shaky = replace(camera, blur=camera.blur + rng.uniform(0, 0.3))
-        frames.append(sc._expose(rng, seen, light, shaky))
+        frames.append(sc._expose(rng, seen, light, shaky, glare))
         around = sc._translate(margin, margin) @ homography
         layers = [sc._warp_labels(layer, around, outer, whole=True) for layer in world.layers]
         marks = sc._warp_labels(world.marks, around, outer, whole=True)

@@ -216,6 +216,11 @@ class SceneStyle:
     light_ink: bool = False
     """Light writing on a dark board (chalk, white marker on black paper): the photo's tones
     are turned over and tinted like a board."""
+    glare: tuple[float, float] | None = None
+    """When set, a lamp's or a window's reflection on a glossy board: one or two spots of light
+    added to the photo, this many levels at their centres (a range; clipped at white)."""
+    ink_opacity: tuple[float, float] | None = None
+    """When set, each number's ink is this share as opaque as its pen's (a dry marker)."""
 
 
 _BASE = SceneStyle()
@@ -368,6 +373,17 @@ FAMILIES: dict[str, SceneStyle] = {
         pens=(0.5, 0.0, 0.25, 0.25),
         paper=(1.0, 0.0, 0.0),
         inks=(1.0, 0.0, 0.0),
+    ),
+    "whiteboard": replace(  # dry-erase marker on a glossy board under a lamp's glare
+        _BASE,
+        layout="rows",
+        pens=(0.0, 0.0, 0.4, 0.6),
+        paper=(1.0, 0.0, 0.0),
+        paper_tone=(205.0, 245.0),
+        cream_chance=0.0,
+        grain=(0.5, 1.5),
+        ink_opacity=(0.4, 0.85),
+        glare=(50.0, 150.0),
     ),
     "grid": replace(  # graph paper whose grid is as dark as the ink
         _BASE,
@@ -1291,6 +1307,30 @@ def _lighting(
     return light if cast is None else light * cast
 
 
+def _glare(
+    rng: np.random.Generator, style: SceneStyle, size: tuple[int, int]
+) -> np.ndarray | None:
+    """Light a glossy surface reflects into the camera, (H, W) float32 levels to add; None
+    (and nothing drawn from ``rng``) where the family has no glare. Each spot is a soft-edged
+    ellipse, 8-22 % of the frame's width across, its core flat (a lamp's image is clipped white
+    in its middle), anywhere in the frame."""
+    if style.glare is None:
+        return None
+    width, height = size
+    small = (max(width // 4, 2), max(height // 4, 2))
+    ys, xs = np.mgrid[0 : small[1], 0 : small[0]].astype(np.float32)
+    added = np.zeros(small[::-1], np.float32)
+    for _ in range(1 + int(rng.random() < 0.3)):
+        cx, cy = rng.uniform(0.1, 0.9) * small[0], rng.uniform(0.1, 0.9) * small[1]
+        radius = rng.uniform(0.08, 0.22) * small[0]
+        squash, angle = rng.uniform(0.5, 1.0), rng.uniform(0, np.pi)
+        u = (xs - cx) * np.cos(angle) + (ys - cy) * np.sin(angle)
+        v = ((ys - cy) * np.cos(angle) - (xs - cx) * np.sin(angle)) / squash
+        spot = np.exp(-(((u * u + v * v) / (radius * radius)) ** 1.5))
+        added = np.maximum(added, np.float32(rng.uniform(*style.glare)) * spot)
+    return cv2.resize(added, size, interpolation=cv2.INTER_LINEAR)
+
+
 def _draw_camera(rng: np.random.Generator, style: SceneStyle) -> _Camera:
     quality = None
     if rng.random() < style.jpeg_chance:
@@ -1299,11 +1339,18 @@ def _draw_camera(rng: np.random.Generator, style: SceneStyle) -> _Camera:
 
 
 def _expose(
-    rng: np.random.Generator, image: np.ndarray, light: np.ndarray | None, camera: _Camera
+    rng: np.random.Generator,
+    image: np.ndarray,
+    light: np.ndarray | None,
+    camera: _Camera,
+    glare: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Light, focus, sensor noise and compression: the float scene as a camera delivers it."""
+    """Light, glare, focus, sensor noise and compression: the float scene as a camera delivers
+    it."""
     if light is not None:
         image = image * light[..., None]
+    if glare is not None:
+        image = image + glare[..., None]
     if camera.blur > 0.05:
         image = cv2.GaussianBlur(image, (0, 0), camera.blur)
     image = image + rng.standard_normal(image.shape, dtype=np.float32) * np.float32(camera.noise)
@@ -1505,8 +1552,8 @@ def render_scene(
         label_map = _warp_labels(label_map, homography, size)
     else:
         image = page
-    light = _lighting(rng, style, size)
-    image = _expose(rng, image, light, _draw_camera(rng, style))
+    light, glare = _lighting(rng, style, size), _glare(rng, style, size)
+    image = _expose(rng, image, light, _draw_camera(rng, style), glare)
     return Scene(image, _truth(label_map, writing), family, seed)
 
 
@@ -1669,7 +1716,7 @@ def render_video(
     frame_count = max(1, round(seconds * fps))
     times = np.arange(frame_count) / fps
     path = _camera_path(rng, size, page_size, times)
-    light = _lighting(rng, style, size)
+    light, glare = _lighting(rng, style, size), _glare(rng, style, size)
     camera = _draw_camera(rng, style)
     # Truth is taken over the frame and a margin around it, to tell cut digits from whole ones.
     largest = max((max(p.glyph.box[2:]) for p in writing.placed), default=0)
@@ -1679,7 +1726,7 @@ def render_video(
     for homography in path:
         seen = cv2.warpPerspective(page, homography, size, flags=cv2.INTER_LINEAR)
         shaky = replace(camera, blur=camera.blur + rng.uniform(0, 0.3))
-        frames.append(_expose(rng, seen, light, shaky))
+        frames.append(_expose(rng, seen, light, shaky, glare))
         around = _warp_labels(label_map, _translate(margin, margin) @ homography, outer, True)
         truths.append(_truth(around, writing, margin))
     return SceneVideo(frames, truths, float(fps), family, seed)

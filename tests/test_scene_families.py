@@ -489,3 +489,27 @@ def test_grid_family_draws_a_25_to_40_px_grid_as_dark_as_the_ink(digits):
         assert 24 <= pitch <= 41, pitch
         inks = [image[y : y + h, x : x + w].min() for x, y, w, h in scene.truth.boxes]
         assert profile.min() < np.median(inks) + 100  # the lines are about as dark as the ink
+
+
+def test_whiteboard_family_adds_a_lamp_s_glare_and_leaves_out_what_it_washes_out(digits):
+    washed = 0
+    for scene in scenes("whiteboard", [0, 1, 2, 3]):
+        image = gray(scene.image)
+        truth = scene.truth
+        free = ~boxes_mask(image.shape, np.concatenate([truth.boxes, truth.marks]), 4)
+        board = float(np.median(image[free]))
+        assert 140 < board < 250  # a white board, photographed grey where the light falls off
+        # a spot of light well above the board, clipped white at its core
+        assert np.percentile(image[free], 99.5) == 255 > board + 20
+        whole = ~truth.partial
+        for x, y, w, h in truth.boxes[whole]:  # a marker, if a dry one, darker than around it
+            m = max(h // 2, 6)
+            paper = np.percentile(image[max(y - m, 0) : y + h + m, max(x - m, 0) : x + w + m], 80)
+            assert image[y : y + h, x : x + w].min() < paper - 24
+        washed += int(truth.partial.sum())
+        for x, y, w, h in truth.boxes[truth.partial]:  # inside the frame: under the glare
+            assert x > 0 and y > 0 and x + w < image.shape[1] and y + h < image.shape[0]
+            assert float(np.median(image[y : y + h, x : x + w])) > board
+        for _, box in truth.numbers:  # a number is read only whole
+            assert not truth.partial[members(truth, box)].any()
+    assert washed >= 1
