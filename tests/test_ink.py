@@ -11,7 +11,9 @@ from benchmarks.scenes import render_video
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.faint_ink import quiet_paper
 from camdigit.core.finder import FinderConfig
+from camdigit.core.glare import find_glare
 from camdigit.core.ink import find_ink, paper_level
+from camdigit.core.paper_shade import bright_level
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.pixels import shrunk
 
@@ -193,3 +195,63 @@ def test_a_faint_mark_on_a_speckled_ground_is_not_taken_for_writing(mnist_1000):
         assert mask[y : y + h, x : x + w].any(), x
     for x, y, w, h in marked:
         assert not mask[y : y + h, x : x + w].any(), x
+
+
+def _glare_spot(shape: tuple[int, int], centre: tuple[int, int], added: float) -> np.ndarray:
+    ys, xs = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+    r2 = ((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / 40.0**2
+    return np.float32(added) * np.exp(-(r2**1.5))
+
+
+def test_a_stroke_across_a_lamp_s_glare_is_ink_all_along():
+    # a ring of clear ink (110 on paper 180, 0.61 of it) whose right half a reflection lifts by
+    # up to 90 levels: there the stroke is at 200 on white, 0.78 of it, past the ink ratio
+    # (0.77); measured as a share of the paper, the ring would break where the glare is
+    page = np.full((240, 320), 180, np.uint8)
+    cv2.circle(page, (150, 120), 45, 110, 4)
+    stroke = page == 110
+    lit = np.clip(page + _glare_spot(page.shape, (195, 120), 90.0), 0, 255).astype(np.uint8)
+    under = stroke & (_glare_spot(page.shape, (195, 120), 90.0) > 60)
+    assert under.sum() > 50 and (lit[under] / 255.0 > FinderConfig().ink_ratio).any()
+    gray, ink = find_ink(lit, FinderConfig(), "dark")
+    mask = ink.mask > 0
+    assert mask[stroke].mean() > 0.95 and mask[under].all()
+    assert pieces(mask) == 1
+    # the frame handed on has the glare taken off: the stroke beneath it clear ink again, as
+    # far as the white the camera clipped it to allows
+    assert ink.gray is not None and gray is ink.gray
+    assert np.median(gray[under]) < FinderConfig().ink_ratio * 180
+
+
+def test_a_page_lit_unevenly_has_no_glare_taken_off():
+    # light falling off by a quarter across the page: the brightest tenth is the lit page, and
+    # nothing stands above it by more than its own light explains
+    page = np.full((240, 320), 220, np.float32) * np.linspace(0.75, 1.0, 320)[None, :]
+    page = page.astype(np.uint8)
+    cv2.circle(page, (150, 120), 45, 100, 4)
+    gray, ink = find_ink(page, FinderConfig(), "dark")
+    assert ink.gray is None and gray is page
+    assert (ink.mask > 0)[page == 100].mean() > 0.95
+
+
+def test_a_reflection_wider_than_a_tenth_of_the_page_is_found_below_its_white_core():
+    # a whiteboard (200) under a reflection that clips a fifth of the frame at white: the
+    # brightest tenth is white itself; the lit board is found beneath it all the same
+    board = np.full((120, 160), 200.0, np.float32)
+    ys, xs = np.mgrid[0:120, 0:160]
+    spot = 160.0 * np.exp(-((((xs - 80) ** 2 + (ys - 60) ** 2) / 28.0**2) ** 2))
+    paper = np.clip(board + spot, 0, 255).astype(np.uint8)
+    assert (paper == 255).mean() > 0.1 and bright_level(paper) == 255
+    glare = find_glare(paper, bright_level(paper), 0.77, 14, 0.6)
+    assert glare is not None and abs(glare.lit - 200) <= 10
+    assert glare.clipped is not None and glare.clipped[60, 80] and not glare.clipped[0, 0]
+    gray, small, level = glare.taken_off(paper, paper.copy(), paper.copy())
+    assert np.abs(level.astype(int) - 200).max() <= 10
+
+
+def test_a_white_scan_and_an_evenly_lit_page_have_no_glare():
+    scan = np.full((120, 160), 255, np.uint8)
+    scan[:20] = 240
+    assert find_glare(scan, bright_level(scan), 0.77, 14, 0.6) is None
+    page = (np.full((120, 160), 200.0) * np.linspace(0.8, 1.0, 160)[None, :]).astype(np.uint8)
+    assert find_glare(page, bright_level(page), 0.77, 14, 0.6) is None

@@ -8,8 +8,8 @@ import pytest
 
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import FinderConfig
-from camdigit.core.ink import _bright_level, find_ink, paper_level
-from camdigit.core.paper_shade import dim_ground, off_page
+from camdigit.core.ink import find_ink, paper_level
+from camdigit.core.paper_shade import bright_level, dim_ground, off_page
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.pixels import shrunk
 
@@ -47,7 +47,7 @@ def dim_and_off_page(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     small, step = shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(gray.shape) / step)) | 1)
     paper = paper_level(small, base, cfg)
-    bright = _bright_level(paper)
+    bright = bright_level(paper)
     dim = dim_ground(paper, bright, cfg.dim_paper)
     assert dim is not None
     return dim, off_page(small, paper, dim, bright, base, cfg.faint_ratio)

@@ -10,6 +10,8 @@ the mark is about the size of the frame's writing (a faint ruled line runs on, a
 stroke broken at the faint level is far shorter), is drawn with a stroke (a smudge is filled to
 its middle) and stands on clean ground (a textured paper's or a wall's pattern is marked all
 around).
+
+Where the writing around is faint itself, its clear level is lifted (:func:`faint_writing`).
 """
 
 from __future__ import annotations
@@ -182,3 +184,40 @@ def _histogram_median(counts: np.ndarray) -> int:
     """The median of the values whose histogram (count of each whole value from 0) is
     ``counts``: the lower middle value."""
     return int(np.searchsorted(np.cumsum(counts), (int(counts.sum()) + 1) // 2))
+
+
+def faint_writing(
+    gray: np.ndarray,
+    small: np.ndarray,
+    step: int,
+    level: np.ndarray,
+    dim: np.ndarray | None,
+    clear: np.ndarray,
+    window: int,
+    cfg,
+) -> np.ndarray | None:
+    """The clear-ink threshold map (``small``, ``gray`` shrunk by ``step``; ``clear`` as it was)
+    lifted where the writing around is itself faint (a light ballpoint or a pencil on clean
+    paper, reaching ``ink_ratio`` of the paper only here and there): there what is darker than
+    halfway between the paper ``level`` and the darkest mark of ``gray`` within the paper
+    ``window`` is clear ink too, down to halfway between ``ink_ratio`` and ``faint_ratio``.
+    None where nothing is lifted. Where dark ink is near, the halfway level lies below
+    ``clear`` and changes nothing (a form's grey lines beside dark writing stay out); where no
+    clear ink is near at all, nothing changes either (a grid's or a ruled page's faint lines
+    alone); nor where the paper is ``dim`` (a desk's grain: the dim-ink rule holds there)."""
+    # each cell's darkest pixel at full size (a thin stroke is lighter once the frame is
+    # shrunk): cells holding clear ink, and the darkest mark within the window around
+    sh, sw = small.shape
+    cells = cv2.erode(gray, np.ones((step, step), np.uint8))[step // 2 :: step, step // 2 :: step]
+    cells = np.ascontiguousarray(cells[:sh, :sw]).astype(np.float32)
+    window_kernel = np.ones((window, window), np.uint8)
+    near = cv2.dilate((cells < clear).astype(np.uint8), window_kernel) > 0
+    if dim is not None:
+        near &= ~dim
+    darkest = cv2.erode(cells, window_kernel)
+    pale = np.minimum(level * cfg.pale_ratio, level - cfg.ink_margin)
+    halfway = np.minimum((level + darkest) / 2, pale)
+    lift = near & (halfway > clear)
+    if not lift.any():
+        return None
+    return np.where(lift, halfway, clear).astype(np.float32)

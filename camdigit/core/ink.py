@@ -20,6 +20,8 @@ Faint strokes: ink is what is clearly darker than the paper (halfway to the dark
 where the writing around is itself faint), what is a little darker joined to it, and faint
 writing nowhere clear ink (:mod:`camdigit.core.faint_ink`).
 
+Glare: light a glossy page reflects is taken off the frame first (:mod:`camdigit.core.glare`).
+
 Polarity: light ink on a dark ground (chalk on a blackboard, white marker on black paper) is
 measured (:func:`camdigit.core.ink_polarity.light_ink`) and the frame inverted, so every later step
 sees dark ink on a light ground.
@@ -33,9 +35,10 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from camdigit.core.faint_ink import join_faint, lone_writing, quiet_paper
+from camdigit.core.faint_ink import faint_writing, join_faint, lone_writing, quiet_paper
+from camdigit.core.glare import find_glare
 from camdigit.core.ink_polarity import light_ink
-from camdigit.core.paper_shade import dim_ground, off_page
+from camdigit.core.paper_shade import bright_level, dim_ground, off_page
 from camdigit.core.pixels import Shrunk, shrunk
 
 _GROW = np.ones((3, 3), np.uint8)
@@ -68,6 +71,7 @@ class InkMap:
     # (H, W) uint8, 255 where darker than the faint level (a stroke's soft edge, a grey
     # printed line); None where not measured
     faint: np.ndarray | None = None
+    gray: np.ndarray | None = None  # the frame with its glare taken off; None: it had none
 
 
 def find_ink(
@@ -81,7 +85,8 @@ def find_ink(
         gray = cv2.bitwise_not(gray)
         small = None
     ink = ink_mask(gray, cfg, small)
-    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted, ink.faint)
+    gray = gray if ink.gray is None else ink.gray
+    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted, ink.faint, ink.gray)
 
 
 def _closing(small: np.ndarray, side: int) -> np.ndarray:
@@ -112,7 +117,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     around blobs whose stroke, measured at that window, needed it (see the module's docstring).
     """
     paper = _closing(small, base)
-    bright = _bright_level(paper)  # a wider window raises only spots of the paper, not its top
+    bright = bright_level(paper)  # a wider window raises only spots of the paper, not its top
     image = small.astype(np.float32)
     side = base
     limit = min(small.shape)
@@ -263,7 +268,7 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
 
     The threshold maps are made on a copy shrunk by ``step`` and scaled up, which costs far
     less than filtering the full frame. Ink is what is darker than ``ink_ratio`` of the paper
-    (and ``ink_margin`` levels; less where the writing around is faint, :func:`_faint_writing`),
+    (and ``ink_margin`` levels; less where the writing around is faint, :func:`.faint_writing`),
     plus what is darker than ``faint_ratio`` joined to it
     (:func:`camdigit.core.faint_ink.join_faint`): a grainy pencil stroke dips above the first
     level here and there and would fall apart without the second, while a faint ruled line
@@ -279,7 +284,11 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
     small, step = copy or shrunk(gray)
     base = max(3, int(round(cfg.paper_window * min(height, width) / step)) | 1)
     paper = paper_level(small, base, cfg)
-    bright = _bright_level(paper)
+    bright = bright_level(paper)
+    glare = find_glare(paper, bright, cfg.ink_ratio, cfg.ink_margin, cfg.dim_paper)
+    if glare is not None:  # light a glossy page reflects: taken off, the ink keeps its contrast
+        gray, small, paper = glare.taken_off(gray, small, paper)
+        bright = glare.lit
     dim = dim_ground(paper, bright, cfg.dim_paper)
     dim = off_page(small, paper, dim, bright, base, cfg.faint_ratio)
     level = paper.astype(np.float32)
@@ -298,11 +307,12 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
         return cv2.compare(gray, threshold, cv2.CMP_LT)
 
     clear = _ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
-    lifted = _faint_writing(gray, small, step, level, dim, clear, base, cfg)
+    faint_level = _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
+    if glare is not None:
+        clear = glare.ink_threshold(clear, faint_level)
+    lifted = faint_writing(gray, small, step, level, dim, clear, base, cfg)
     dark = ink_below(clear if lifted is None else lifted)
-    faint = ink_below(
-        _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
-    )
+    faint = ink_below(faint_level)
     # writing with no clear ink, on quiet paper: faint marks with darker cores (halfway to the
     # clear level), marks past the margin (not on a dim ground: a desk's grain) with faint cores
     pale = None
@@ -313,48 +323,4 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
         ceiling = level - cfg.ink_margin
         trace = ink_below(ceiling if dim is None else np.where(dim, 0.0, ceiling))
         ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
-    return InkMap(ink, paper, step, bright, faint=faint)
-
-
-def _faint_writing(
-    gray: np.ndarray,
-    small: np.ndarray,
-    step: int,
-    level: np.ndarray,
-    dim: np.ndarray | None,
-    clear: np.ndarray,
-    window: int,
-    cfg,
-) -> np.ndarray | None:
-    """The clear-ink threshold map (``small``, ``gray`` shrunk by ``step``; ``clear`` as it was)
-    lifted where the writing around is itself faint (a light ballpoint or a pencil on clean
-    paper, reaching ``ink_ratio`` of the paper only here and there): there what is darker than
-    halfway between the paper ``level`` and the darkest mark of ``gray`` within the paper
-    ``window`` is clear ink too, down to halfway between ``ink_ratio`` and ``faint_ratio``.
-    None where nothing is lifted. Where dark ink is near, the halfway level lies below
-    ``clear`` and changes nothing (a form's grey lines beside dark writing stay out); where no
-    clear ink is near at all, nothing changes either (a grid's or a ruled page's faint lines
-    alone); nor where the paper is ``dim`` (a desk's grain: the dim-ink rule holds there)."""
-    # each cell's darkest pixel at full size (a thin stroke is lighter once the frame is
-    # shrunk): cells holding clear ink, and the darkest mark within the window around
-    sh, sw = small.shape
-    cells = cv2.erode(gray, np.ones((step, step), np.uint8))[step // 2 :: step, step // 2 :: step]
-    cells = np.ascontiguousarray(cells[:sh, :sw]).astype(np.float32)
-    window_kernel = np.ones((window, window), np.uint8)
-    near = cv2.dilate((cells < clear).astype(np.uint8), window_kernel) > 0
-    if dim is not None:
-        near &= ~dim
-    darkest = cv2.erode(cells, window_kernel)
-    pale = _thresholds(level, cfg.pale_ratio, cfg.ink_margin)
-    halfway = np.minimum((level + darkest) / 2, pale)
-    lift = near & (halfway > clear)
-    if not lift.any():
-        return None
-    return np.where(lift, halfway, clear).astype(np.float32)
-
-
-def _bright_level(paper: np.ndarray) -> float:
-    """The level of the brightest tenth of the paper estimate: the well-lit page."""
-    counts = np.bincount(paper.ravel(), minlength=256)
-    above = np.cumsum(counts[::-1])
-    return float(255 - np.searchsorted(above, 0.1 * counts.sum()))
+    return InkMap(ink, paper, step, bright, faint=faint, gray=None if glare is None else gray)

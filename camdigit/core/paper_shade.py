@@ -32,6 +32,13 @@ its page's paper bare; a grainy desk's grain marks about half of it (the desk of
 stays under the dim-ground rule, as before."""
 
 
+def bright_level(paper: np.ndarray) -> float:
+    """The level of the brightest tenth of the paper estimate: the well-lit page."""
+    counts = np.bincount(paper.ravel(), minlength=256)
+    above = np.cumsum(counts[::-1])
+    return float(255 - np.searchsorted(above, 0.1 * counts.sum()))
+
+
 def dim_ground(paper: np.ndarray, bright: float, dim_share: float) -> np.ndarray | None:
     """Where the paper estimate is dim, below ``dim_share`` of the well-lit page's ``bright``;
     None where nowhere (a well-lit page: nothing to lower)."""
