@@ -1307,9 +1307,7 @@ def _lighting(
     return light if cast is None else light * cast
 
 
-def _glare(
-    rng: np.random.Generator, style: SceneStyle, size: tuple[int, int]
-) -> np.ndarray | None:
+def _glare(rng: np.random.Generator, style: SceneStyle, size: tuple[int, int]) -> np.ndarray | None:
     """Light a glossy surface reflects into the camera, (H, W) float32 levels to add; None
     (and nothing drawn from ``rng``) where the family has no glare. Each spot is a soft-edged
     ellipse, 8-22 % of the frame's width across, its core flat (a lamp's image is clipped white
