@@ -52,13 +52,36 @@ def test_a_still_reads_the_whole_digits_of_a_number_its_side_cuts(mnist_1000, cl
 
 def test_a_tracked_video_waits_for_the_cut_digit_to_come_whole_into_view(mnist_1000, classifier):
     # a moving camera brings the digits whole into view: a cut's reading taken first would
-    # name the track, so no piece of a blob the side cuts is proposed
+    # name the track, so no piece of a blob the side cuts starts one
     images, _ = mnist_1000
     page, boxes = tight_number(images)
     frame = np.ascontiguousarray(page[:, : boxes[-1][0] + boxes[-1][2] // 2])
     recognizer = Recognizer(classifier, tracker=DigitTracker())
     found = recognizer.process(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)).detections
     assert len(found) == 0
+
+
+def test_a_tracked_number_going_out_of_view_keeps_the_digits_the_side_leaves_whole(
+    mnist_1000, classifier
+):
+    # the camera pans on: the number slides left, its first digit out past the frame's side;
+    # the digits the side leaves whole go on being read on the tracks they had (before, the
+    # whole blob was dropped as cut, and they vanished with their neighbour)
+    images, labels = mnist_1000
+    page, boxes = tight_number(images)
+    recognizer = Recognizer(classifier, tracker=DigitTracker())
+    last = boxes[0][0] + boxes[0][2] // 2  # half the first digit out of view
+    tracks: list[int] = []
+    for shift in [*range(0, last, 6), last]:
+        frame = cv2.cvtColor(np.ascontiguousarray(page[:, shift : shift + 400]), cv2.COLOR_GRAY2BGR)
+        found = recognizer.process(frame).detections
+        order = np.argsort(found.boxes[:, 0])
+        if shift == 0:  # all four whole
+            assert found.digits[order].tolist() == labels[NUMBER].tolist()
+            tracks = found.tracks[order][1:].tolist()
+    assert found.boxes[:, 0].min() > 0
+    assert found.digits[order].tolist() == labels[NUMBER[1:]].tolist()
+    assert found.tracks[order].tolist() == tracks
 
 
 def test_only_a_blob_across_the_left_or_right_side_runs_out_along_its_line():

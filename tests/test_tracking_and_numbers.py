@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from camdigit.core.detections import Detections, iou_matrix, scale_boxes
+from camdigit.core.detections import NO_TRACK, Detections, iou_matrix, scale_boxes
 from camdigit.core.numbers import group_numbers
 from camdigit.core.tracking import DigitTracker, Readings, TrackerConfig
 
@@ -321,3 +321,20 @@ def test_a_lasting_change_of_size_is_taken_on():
     for _ in range(6):
         assert step(tracker, [[95, 95, 30, 45]], [4])[0][0] == first
     assert np.allclose(tracker.tracks[0].box, [95, 95, 30, 45])
+
+
+def test_a_side_s_piece_continues_a_track_and_starts_none():
+    # the finder's whole digits of a number the frame's side cuts ("side"): a digit seen
+    # whole keeps its track through them, one first seen so gets none and no confidence
+    tracker = DigitTracker()
+    first = step(tracker, [[50, 50, 20, 30]], [4])[0]
+    boxes = np.array([[48, 50, 20, 30], [200, 50, 20, 30]], np.int32)
+    found = Detections(boxes, data={"side": np.array([True, True])})
+
+    def read(needed: np.ndarray) -> Readings:
+        return Readings(np.array([4, 7]), np.array([0.99, 0.99], np.float32), needed)
+
+    out = tracker.update(found, read=read)
+    assert out.tracks[0] == first[0] and out.digits[0] == 4 and out.confidences[0] > 0.9
+    assert out.tracks[1] == NO_TRACK and out.confidences[1] == 0.0
+    assert [t.id for t in tracker.tracks] == [int(first[0])]  # no track started for it

@@ -319,11 +319,13 @@ class DigitFinder:
             before = len(out.boxes)
             add_cuts(out, crop, box, ground)
             out.groups += int(len(out.boxes) > before)
+        side_from = out.groups  # the groups cut from a number the frame's side cuts
         if len(sided):
             whole_piece = partial(whole_in_frame, gray, ink.mask, paper, step)
             for g in sided.tolist():
                 add_side_cut(out, frame_ink, box_list[g], parts[group == g], whole_piece)
         found = out.found(cfg.max_digits, paper, step)
+        found.data["side"] = found.data["group"] >= side_from
         if printed:  # the boxes or combs the digits are written in: one number each
             found.data["field"] = digit_fields(found.boxes, printed, gray.shape)
         b = found.boxes

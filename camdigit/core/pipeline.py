@@ -106,9 +106,9 @@ class Recognizer:
     ) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
         :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
-        the whole digits of a number running out of the frame's side too (not where a tracker
-        follows a moving camera: the digits come whole into view, and a cut's reading taken
-        first would name the track); ``enlarged``: in the frame looked at larger (a still
+        the whole digits of a number running out of the frame's side too (where a tracker
+        follows a moving camera, they only continue tracks: :meth:`DigitTracker.update`);
+        ``enlarged``: in the frame looked at larger (a still
         whose writing is small, :mod:`camdigit.core.look_scales`); ``finder``: the other
         polarity's (:mod:`camdigit.core.polarity_looks`); ``copy``: the frame's shrunk grey."""
         finder, gray = finder or self.finder, to_gray(frame)
@@ -241,7 +241,7 @@ class Recognizer:
             timings[stage] = (clock - before) * 1e3
 
         tracker = None if still else self.tracker
-        proposals = self.propose(frame, tracker is None, enlarged, finder, copy)
+        proposals = self.propose(frame, True, enlarged, finder, copy)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.

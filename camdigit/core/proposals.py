@@ -325,7 +325,9 @@ def proposals(
       seam, a page's edge), no digits (:func:`camdigit.core.crops.line_pieces`);
     - ``field``: (N,) int64, the printed box or comb each is written in
       (:func:`camdigit.core.form_fields.digit_fields`, which the finder fills in once its
-      proposals stand), one number each (default: :data:`NO_FIELD`, none).
+      proposals stand), one number each (default: :data:`NO_FIELD`, none);
+    - ``side``: (N,) bool, none here: the finder marks the whole digits it cut from a number
+      the frame's side cuts (:mod:`camdigit.core.side_cuts`).
     """
     n = len(boxes)
     return Detections(
@@ -341,6 +343,7 @@ def proposals(
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
             "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),
+            "side": np.zeros(n, bool),
             "field": np.full(n, NO_FIELD, np.int64) if field is None else field,
         },
     )

@@ -10,8 +10,10 @@ ends at the cut nearest the side. A piece as slim as only a 1 is
 comb the side cuts, or a stroke of anything, reads as a 1 as surely as a 1 does; nor is a
 blob holding a printed cell (:data:`CELL`) cut so, nor one less than half the writing tall.
 
-Only in a still: in a video a moving camera brings the digits whole into view, and a cut's
-reading taken first would name the track (``Recognizer.propose``'s ``sides``).
+In a video they only continue tracks (:meth:`camdigit.core.tracking.DigitTracker.update`):
+a camera moving on takes a number out of view past the side, digit by digit, and each digit
+the side leaves whole keeps the track it had; one coming into view is read once it is whole,
+as a cut's reading taken first would name its track.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from camdigit.core.detections import Detections, clip_boxes, inside_frame, iou_matrix
+from camdigit.core.detections import NO_TRACK, Detections, clip_boxes, inside_frame, iou_matrix
 from camdigit.core.number_history import NumberHistory
 
 
@@ -201,10 +201,16 @@ class DigitTracker:
         it left (a hand-held camera swaying back), and is read again when it does; a reading
         that disagrees with its vote then starts a new track (another digit came into view).
 
+        A row the finder cut from a number the frame's side cuts (``data["side"]``) continues a
+        track, never starts one: its digit was seen whole before it went out of view (a track
+        named by a cut's reading as it came into view would keep the wrong name). It is
+        returned with no track (:data:`NO_TRACK`) and confidence 0.0 where it matches none.
+
         Returns the same rows (``data`` kept) with each track's voted digit and confidence
         (0 and 0.0 for a track never read) and track id.
         """
         boxes = detections.boxes
+        side = detections.data.get("side", np.zeros(len(boxes), bool))
         matched = self._match(boxes)
         needed = ~self._steady_rows(boxes, matched)
         digits, confidences, was_read = read(needed)
@@ -223,6 +229,9 @@ class DigitTracker:
                 self.tracks[matched[i]], bool(was_read[i]), int(digits[i])
             ):
                 matched[i] = -1
+            if matched[i] < 0 and side[i]:
+                ids[i] = NO_TRACK  # a side's piece starts no track
+                continue
             if matched[i] >= 0:
                 track = self.tracks[matched[i]]
                 seen[matched[i]] = True
