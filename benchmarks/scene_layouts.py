@@ -1343,12 +1343,23 @@ def _washed_out(world: _World, light: np.ndarray | None, glare: np.ndarray) -> n
 def _board(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     """Light writing on a dark board: the photo's tones turned over (paper to board, ink to
     chalk, light to shade), tinted green-grey or black, the chalk a little short of white."""
+    return _on_board(image, _board_look(rng))
+
+
+def _board_look(rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+    """A board's tint, its level and its chalk's (drawn once for a video's every frame)."""
     tints = [(0.75, 0.95, 0.8), (0.9, 0.9, 0.9), (0.85, 0.8, 0.75)]
     tint = np.asarray(tints[int(rng.integers(len(tints)))], np.float32)
     board = rng.uniform(25, 60)
+    return tint, board, rng.uniform(200, 240)
+
+
+def _on_board(image: np.ndarray, look: tuple[np.ndarray, float, float]) -> np.ndarray:
+    """``image`` as the board of ``look`` (see :func:`_board`)."""
+    tint, board, chalk = look
     turned = 255.0 - image.astype(np.float32)
     # paper (about 15 after turning) lands on the board's level; ink keeps its contrast
-    scaled = board + turned * ((rng.uniform(200, 240) - board) / 240.0)
+    scaled = board + turned * ((chalk - board) / 240.0)
     return np.clip(scaled * tint, 0, 255).astype(np.uint8)
 
 
@@ -1444,6 +1455,7 @@ def render_layout_video(
     path, zooms = _zoom_path(rng, size, canvas, times, centre)
     light, glare = sc._lighting(rng, style, size), sc._glare(rng, style, size)
     camera = sc._draw_camera(rng, style)
+    board = _board_look(rng) if style.light_ink else None
     margin = VIDEO_MARGIN
     outer = (width + 2 * margin, height + 2 * margin)
     frames, truths = [], []
@@ -1461,7 +1473,8 @@ def render_layout_video(
                 full, homography, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
             )
         shaky = replace(camera, blur=camera.blur + rng.uniform(0, 0.3))
-        frames.append(sc._expose(rng, seen, light, shaky, glare))
+        frame = sc._expose(rng, seen, light, shaky, glare)
+        frames.append(frame if board is None else _on_board(frame, board))
         around = sc._translate(margin, margin) @ homography
         layers = [sc._warp_labels(layer, around, outer, whole=True) for layer in world.layers]
         marks = sc._warp_labels(world.marks, around, outer, whole=True)

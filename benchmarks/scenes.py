@@ -424,10 +424,12 @@ VIDEO_FAMILIES: tuple[str, ...] = (
     "texture",
     "rotated",
     "touching",
+    "light",
 )
 """Families :func:`render_video` films: "video" pans over a ruled page; the others pan and zoom
-over their own world. (The other notebook-page families still render as "video" does, with their
-paper, ink and light; "strip" has none.)"""
+over their own world ("light": a board filmed, chalk or white marker on it). (The other
+notebook-page families still render as "video" does, with their paper, ink and light; "strip"
+has none.)"""
 
 
 # ---------------------------------------------------------------------------------------------
