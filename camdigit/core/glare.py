@@ -45,8 +45,11 @@ class Glare:
         darker than it as the light added left it."""
         height, width = gray.shape
         full = cv2.resize(self.excess, (width, height), interpolation=cv2.INTER_LINEAR)
-        excess = self.excess
-        return cv2.subtract(gray, full), cv2.subtract(small, excess), cv2.subtract(paper, excess)
+        return (
+            cv2.subtract(gray, full),
+            cv2.subtract(small, self.excess),
+            cv2.subtract(paper, self.excess),
+        )
 
     def ink_threshold(self, clear: np.ndarray, faint: np.ndarray) -> np.ndarray:
         """The clear-ink threshold map ``clear`` raised to the ``faint`` one where the paper
@@ -64,14 +67,13 @@ def find_glare(
     ``dim_share`` of ``bright``: a desk around a small page, whose brightest tenth of the frame
     would lie among the page's shaded parts). A page lit unevenly stands above it here and
     there by a few levels (the real photos of photos-dev: 17 at most). Glare is paper standing
-    above the lit page by more
-    than half the least contrast ink has there (``1 - ink_ratio`` of it) and by more than the
-    sensor's ``margin``: light added there would take a faint stroke past the ratio threshold.
-    A wide reflection is a tenth of the paper or more and lifts the brightest tenth itself, so
-    the lit page is measured again without the glare found until no more is found (each round
-    takes off the next ring of its fall-off); wider still, it clips a tenth of the paper at
-    white (:data:`WHITE`) and the brightest tenth is white: the clipped paper is glare from
-    the first round then.
+    above the lit page by more than half the least contrast ink has there (``1 - ink_ratio``
+    of it) and by more than the sensor's ``margin``: light added there would take a faint
+    stroke past the ratio threshold. A wide reflection is a tenth of the paper or more and
+    lifts the brightest tenth itself, so the lit page is measured again without the glare
+    found until no more is found (each round takes off the next ring of its fall-off); wider
+    still, it clips a tenth of the paper at white (:data:`WHITE`) and the brightest tenth is
+    white: the clipped paper is glare from the first round then.
     """
     clipped = paper >= WHITE if np.median(paper) < WHITE else np.zeros(paper.shape, bool)
     ground = paper < dim_share * bright

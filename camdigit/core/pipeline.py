@@ -108,9 +108,9 @@ class Recognizer:
         :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
         the whole digits of a number running out of the frame's side too (where a tracker
         follows a moving camera, they only continue tracks: :meth:`DigitTracker.update`);
-        ``enlarged``: in the frame looked at larger (a still
-        whose writing is small, :mod:`camdigit.core.look_scales`); ``finder``: the other
-        polarity's (:mod:`camdigit.core.polarity_looks`); ``copy``: the frame's shrunk grey."""
+        ``enlarged``: in the frame looked at larger (a still whose writing is small,
+        :mod:`camdigit.core.look_scales`); ``finder``: the other polarity's
+        (:mod:`camdigit.core.polarity_looks`); ``copy``: the frame's shrunk grey."""
         finder, gray = finder or self.finder, to_gray(frame)
         factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
         if factor == 1.0:
