@@ -306,15 +306,15 @@ def line_pieces(
     return found
 
 
-def turned_upright(crop: np.ndarray, angle: float, paper: int = 255) -> np.ndarray:
+def turned_upright(crop: np.ndarray, angle: float) -> np.ndarray:
     """A crop (dark ink on white) turned by ``angle`` degrees counter-clockwise, on a canvas
-    large enough to hold all of it, its corners filled with ``paper``: a digit written along a
-    line that runs ``angle`` degrees down to the right, made upright."""
+    large enough to hold all of it: a digit written along a line that runs ``angle`` degrees
+    down to the right, made upright."""
     h, w = crop.shape[:2]
     turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
     size = (int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos)))
     turn[:, 2] += (size[0] - w) / 2.0, (size[1] - h) / 2.0
     return cv2.warpAffine(
-        crop, turn, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=paper
+        crop, turn, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )

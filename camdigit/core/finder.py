@@ -161,9 +161,9 @@ class DigitFinder:
     def __init__(self, config: FinderConfig | None = None) -> None:
         self.config = config or FinderConfig()
 
-    def find(self, frame: np.ndarray, sides: bool = True, copy: Shrunk | None = None) -> Detections:
-        """The digit proposals of one frame (BGR or grayscale); with ``sides``, the digits a
-        frame's side left whole of a number running out of it too (:mod:`.side_cuts`);
+    def find(self, frame: np.ndarray, copy: Shrunk | None = None) -> Detections:
+        """The digit proposals of one frame (BGR or grayscale), the digits a frame's side left
+        whole of a number running out of it too (:mod:`.side_cuts`, marked ``side``);
         ``copy``: :func:`camdigit.core.pixels.shrunk` of its grey, where the caller made it."""
         gray = to_gray(frame)
         height, width = gray.shape
@@ -225,7 +225,7 @@ class DigitFinder:
         # ... but a still's number written tight running out of a side (as tall as the
         # writing, within a factor of two either way): its whole digits are
         sided = (h >= max(min_h, writing / 2)) & (h <= 2 * writing) & (w > cfg.split_aspect * h)
-        sided = np.flatnonzero(sided & ~whole & sides & on_a_side(digit_boxes, width, height))
+        sided = np.flatnonzero(sided & ~whole & on_a_side(digit_boxes, width, height))
         if len(plausible) > cfg.max_digits // 2:  # the budget may bite: clear paper first
             around = ring_shares(mask, digit_boxes[plausible], digit_boxes[plausible, 3])
             plausible = plausible[np.argsort(around, kind="stable")]

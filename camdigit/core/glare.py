@@ -66,20 +66,24 @@ def find_glare(
     The lit page is the brightest tenth of the paper that is not dim ground (below
     ``dim_share`` of ``bright``: a desk around a small page, whose brightest tenth of the frame
     would lie among the page's shaded parts). A page lit unevenly stands above it here and
-    there by a few levels (the real photos of photos-dev: 17 at most). Glare is paper standing
-    above the lit page by more than half the least contrast ink has there (``1 - ink_ratio``
-    of it) and by more than the sensor's ``margin``: light added there would take a faint
-    stroke past the ratio threshold. A wide reflection is a tenth of the paper or more and
-    lifts the brightest tenth itself, so the lit page is measured again without the glare
-    found until no more is found (each round takes off the next ring of its fall-off); wider
-    still, it clips a tenth of the paper at white (:data:`WHITE`) and the brightest tenth is
-    white: the clipped paper is glare from the first round then.
+    there by a few levels (the real photos of photos-dev: 17 at most, measured by hand). Glare
+    is paper standing above the lit page by more than half the least contrast ink has there
+    (``1 - ink_ratio`` of it) and by more than the sensor's ``margin``: light added there would
+    take a faint stroke past the ratio threshold. A wide reflection is a tenth of the paper or
+    more and lifts the brightest tenth itself, so the lit page is measured again without the
+    glare found until no more is found (each round takes off the next ring of its fall-off);
+    wider still, it clips a tenth of the paper at white (:data:`WHITE`) and the brightest tenth
+    is white: the clipped paper is glare from the first round then.
     """
-    clipped = paper >= WHITE if np.median(paper) < WHITE else np.zeros(paper.shape, bool)
+    clipped = paper >= WHITE
+    if clipped.any() and np.median(paper) >= WHITE:
+        clipped[:] = False
+    if not clipped.any() and paper.max() <= bright + _lift(bright, ink_ratio, margin):
+        return None  # most frames: the lit page below (lit >= bright) leaves none above it
     ground = paper < dim_share * bright
     lit, found = bright_level(paper[~ground]), False
     for _ in range(GLARE_ROUNDS):
-        above = (paper > lit + max(margin, lit * (1.0 - ink_ratio) / 2.0)) | clipped
+        above = (paper > lit + _lift(lit, ink_ratio, margin)) | clipped
         if not above.any() or (above | ground).all():
             break
         found = True
@@ -88,3 +92,8 @@ def find_glare(
         return None
     excess = cv2.subtract(paper, np.full_like(paper, int(lit)))
     return Glare(excess, lit, clipped if clipped.any() else None)
+
+
+def _lift(lit: float, ink_ratio: float, margin: float) -> float:
+    """How far above the lit page (at ``lit``) paper stands before it counts as glare."""
+    return max(margin, lit * (1.0 - ink_ratio) / 2.0)

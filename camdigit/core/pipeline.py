@@ -99,25 +99,24 @@ class Recognizer:
     def propose(
         self,
         frame: np.ndarray,
-        sides: bool = True,
         enlarged: bool = False,
         finder: DigitFinder | None = None,
         copy: Shrunk | None = None,
     ) -> Detections:
         """The finder's proposals for a frame (alternatives included; unread detections, see
-        :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels; ``sides``:
-        the whole digits of a number running out of the frame's side too (where a tracker
-        follows a moving camera, they only continue tracks: :meth:`DigitTracker.update`);
-        ``enlarged``: in the frame looked at larger (a still whose writing is small,
+        :func:`camdigit.core.finder.proposals`), boxes in the frame's own pixels, with the
+        whole digits of a number running out of the frame's side (where a tracker follows a
+        moving camera, they only continue tracks: :meth:`DigitTracker.update`); ``enlarged``:
+        in the frame looked at larger (a still whose writing is small,
         :mod:`camdigit.core.look_scales`); ``finder``: the other polarity's
         (:mod:`camdigit.core.polarity_looks`); ``copy``: the frame's shrunk grey."""
         finder, gray = finder or self.finder, to_gray(frame)
         factor = look_scales(gray.shape, self.max_side)[1 if enlarged else 0]
         if factor == 1.0:
-            return finder.find(gray, sides, copy)
+            return finder.find(gray, copy)
         size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
         shrink = cv2.INTER_AREA if factor < 1.0 else cv2.INTER_CUBIC
-        found = finder.find(cv2.resize(gray, size, interpolation=shrink), sides)
+        found = finder.find(cv2.resize(gray, size, interpolation=shrink))
         return found.scaled(1.0 / factor, gray.shape[1], gray.shape[0])
 
     def find(self, frame: np.ndarray) -> Detections:
@@ -241,7 +240,7 @@ class Recognizer:
             timings[stage] = (clock - before) * 1e3
 
         tracker = None if still else self.tracker
-        proposals = self.propose(frame, True, enlarged, finder, copy)
+        proposals = self.propose(frame, enlarged, finder, copy)
         lap("find")
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.

@@ -109,7 +109,7 @@ def upright_crops(
         return out
     for i, angle in zip(rows.tolist(), line_slant(boxes, rows, anchors).tolist(), strict=True):
         if abs(angle) >= TURNED:  # NaN (no line through it): as it is
-            out[i] = turned_upright(crops[i], angle, int(np.median(crops[i])))
+            out[i] = turned_upright(crops[i], angle)  # a crop's ground is white (cut_crop)
     return out
 
 
