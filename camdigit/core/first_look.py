@@ -12,8 +12,10 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from camdigit.core.classifier import CLASSES, Classification
+from camdigit.core.detections import Detections
+from camdigit.core.proposals import CLEAR_ROW, contested, log_odds
 from camdigit.core.second_looks import confident
-from camdigit.core.writing_heights import writing_height
+from camdigit.core.writing_heights import piece_heights, standing_height, writing_height
 
 
 @dataclass
@@ -62,6 +64,24 @@ class FirstLook:
         self.confidences[index] = confident(result, min_digit)
         self.probabilities[index] = result.probabilities
         self.read[index] = True
+
+    def scores(self, proposals: Detections, writing: float) -> np.ndarray:
+        """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`, the
+        pieces of cut blobs marked by their ``clear``); very low for the others."""
+        scores = np.full(len(proposals), -1e3, np.float32)
+        done = np.flatnonzero(self.read)
+        group = proposals.data["group"]
+        pieces = proposals.data["clear"] > 0
+        whole = self.as_digits & ~pieces & ~contested(group)
+        standing = standing_height(proposals.boxes, whole)
+        across = pieces & (proposals.data["clear"] < CLEAR_ROW)  # not the rows of a tall blob
+        lattice = group, proposals.data["start"], proposals.data["end"]
+        held = piece_heights(proposals.boxes, *lattice, across, standing)
+        boxes, digits, is_digit, raw = (
+            v[done] for v in (proposals.boxes, self.digits, self.is_digit, self.raw)
+        )
+        scores[done] = log_odds(boxes, digits, is_digit, raw, writing, pieces[done], held[done])
+        return scores
 
 
 def grown_rows(values: np.ndarray, more: int) -> np.ndarray:

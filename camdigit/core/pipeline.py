@@ -19,6 +19,7 @@ from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
+from camdigit.core.motion_blur import unsmeared
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.pixels import Shrunk
@@ -28,7 +29,6 @@ from camdigit.core.proposals import (
     CLEAR_ROW,
     choose,
     contested,
-    log_odds,
     settled,
     unbeatable,
     unclear_cuts,
@@ -44,7 +44,6 @@ from camdigit.core.second_looks import (
 )
 from camdigit.core.slant import specks, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
-from camdigit.core.writing_heights import piece_heights, standing_height
 
 DEFAULT_MAX_SIDE = 1280
 """Frames larger than this are shrunk before digits are looked for (boxes stay in input pixels)."""
@@ -157,7 +156,7 @@ class Recognizer:
         whole = uncut(start, end)
         self._read_batch(proposals, needs & (~contested(group) | whole), timings, look)
         writing = look.writing(proposals.boxes, needs)
-        scores = _scores(proposals, look, writing)
+        scores = look.scores(proposals, writing)
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
         sure = whole & look.read & ~doubt
@@ -186,7 +185,7 @@ class Recognizer:
             # one number of touching digits, cut, the first look's digits are what stands
             # beside it (a cheque's "$" read as 5), and against them every piece is too tall
             writing = look.writing(proposals.boxes, needs)
-        return proposals, look, _scores(proposals, look, writing)
+        return proposals, look, look.scores(proposals, writing)
 
     def _read_batch(
         self, proposals: Detections, batch: np.ndarray, timings: dict[str, float], look: FirstLook
@@ -206,8 +205,20 @@ class Recognizer:
         still: bool = False,
     ) -> FrameResult:
         """Read one frame; a ``still`` (a photo) is read whole, untracked, and again enlarged
-        where its digits are small (:mod:`camdigit.core.look_scales`; timings count both)."""
-        frame = to_gray(frame)  # once: the polarity, each look's ink and the enlarged look
+        where its digits are small (:mod:`camdigit.core.look_scales`; timings count both); a
+        camera's motion smear undone first (:mod:`camdigit.core.motion_blur`, timed as part of
+        finding)."""
+        started = time.perf_counter()
+        frame = unsmeared(to_gray(frame))  # once: the polarity, each look's ink, the enlarged look
+        smear_ms = (time.perf_counter() - started) * 1e3
+        result = self._looks(frame, source, index, seconds, still)
+        result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
+        return result
+
+    def _looks(
+        self, frame: np.ndarray, source: str, index: int, seconds: float, still: bool
+    ) -> FrameResult:
+        """:meth:`process` of the grey frame, its smear undone."""
         read = partial(self._process, frame, source, index, seconds, still)
         if not still:  # the polarity in doubt judged once, kept (:class:`VideoPolarity`)
             judge = partial(self._process, frame, source, index, seconds, True)
@@ -334,23 +345,6 @@ class Recognizer:
         # classified: every crop the model read, chosen or not
         classified = int(look.read.sum()) + int(was_read.sum() - look.read[keep].sum())
         return FrameResult(source, index, seconds, detections, numbers, timings, classified, still)
-
-
-def _scores(proposals: Detections, look: FirstLook, writing: float) -> np.ndarray:
-    """Log-odds of the proposals read (:func:`camdigit.core.proposals.log_odds`, the pieces of
-    cut blobs marked by their ``clear``); very low for the others."""
-    scores = np.full(len(proposals), -1e3, np.float32)
-    done = np.flatnonzero(look.read)
-    pieces = proposals.data["clear"] > 0
-    whole = look.as_digits & ~pieces & ~contested(proposals.data["group"])
-    standing = standing_height(proposals.boxes, whole)
-    across = pieces & (proposals.data["clear"] < CLEAR_ROW)  # not the rows of a tall blob
-    held = piece_heights(proposals.boxes, *_lattice(proposals), across, standing)
-    boxes, digits, is_digit, raw = (
-        v[done] for v in (proposals.boxes, look.digits, look.is_digit, look.raw)
-    )
-    scores[done] = log_odds(boxes, digits, is_digit, raw, writing, pieces[done], held[done])
-    return scores
 
 
 def _lattice(proposals: Detections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,0 +1,240 @@
+"""A camera moving while its shutter is open: the smear measured in the frame, and undone.
+
+A hand-held camera, or a page moved under a webcam, smears each frame along the motion: every
+pixel is the mean of the pixels a line of ``length`` pixels covers. A stroke along the motion
+keeps its depth; a stroke across it is spread over the smear and fades by as much, below any
+ink level once the pen is thin (a 1.3 px stroke smeared 7 px keeps a fifth of its depth). The
+digit falls into the pieces its strokes along the motion leave, and those read as 1s.
+
+Thresholds cannot bring back what the smear spread out, but the smear is a known operation:
+
+- **Measured** from the frame's cepstrum (the spectrum of its log spectrum). A line of
+  ``length`` pixels multiplies the frame's spectrum by a sinc whose zeros repeat every
+  ``1 / length`` of the frequencies along the motion; in the log spectrum they are a ripple of
+  deep notches, which the cepstrum shows as one negative peak ``length`` pixels from its origin
+  in the direction of the motion. Its depth says how sure the measure is. It is read in two
+  windows of the frame with the most edges (the writing), apart from each other, and must
+  show in both: a smear is the whole frame's, a few strokes' own widths ripple one window.
+- **The pixel grid's ripples are not a smear.** A JPEG's or a video frame's blocks, and a
+  photo enlarged twice, ripple the spectrum along the frame's axes at multiples of 4 px: those
+  peaks are not looked at.
+- **Undone** where it is clear, by a Wiener filter with the measured line: the frame handed on
+  has its strokes across the motion at their depth again (with a faint echo beside strong
+  edges), and the digits are found and read in it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WINDOW = 256
+"""Side of the square windows the cepstrum is measured in (a power of two: the DFT is fast):
+wide enough for a handwritten digit or two of any size the camera sees and a smear of up to
+:data:`LONGEST` pixels."""
+
+WINDOWS = 2
+"""Windows measured (those with the most edges, overlapping by a quarter of their side at
+most), their cepstra averaged: one window's is noisy where it holds little writing (four
+measured no better than two on the measuring stick's stills, at twice the time)."""
+
+AGREE = 0.5
+"""... and the smear is the same in all of them: each window's own peak at the mean's length
+and direction is at least this share of :data:`DEPTH` deep. A few strokes on blank paper
+ripple a window's cepstrum by their own widths (a test page's 80 px bar and 60 px digits
+peaked 0.11 deep, as a 10 px smear would; with windows overlapping by half, both windows
+held them): a frame with room for one such window only, or with writing in one, is not
+measured."""
+
+SHORTEST, LONGEST = 4, 24
+"""Smear lengths looked for, in pixels: shorter smears cost no digit (and a thin pen's own
+strokes, 2-3 px wide, ripple the cepstrum there); longer ones leave no writing to read (a
+fast pan)."""
+
+DEGREES = 2
+"""Directions looked for, every this many degrees from the horizontal."""
+
+DEPTH = 0.055
+"""A smear is undone where its cepstral peak is at least this deep. Sharp frames peak at most
+0.046 deep (``python -m benchmarks.page_sweep``'s 1,200 pages, the measuring stick's stills
+and videos, the real photos and their variants, JPEG and MPEG-4 copies of them): a marker's
+parallel strokes ripple it as a smear across them would. Frames smeared 5 px or more peak
+about 0.1 deep (0.05-0.3), 4 px from 0.02: a smear that short costs a thin pen's digits only,
+so doubt is left alone."""
+
+GRID = 4
+"""The pixel grid's own ripples lie along its axes at multiples of this many pixels: a JPEG's
+and a video codec's 4 and 8 px blocks, a photo enlarged twice (its pixels in pairs, and its
+blocks 8 px then). A peak there is never taken for a smear: a camera's motion is seldom
+exactly along an axis, and a smear that is shows at the lengths beside too."""
+
+NOISE_TO_SIGNAL = 0.004
+"""The Wiener filter's noise-to-signal power: lower undoes more of the smear and lifts more of
+the noise and the echoes beside edges."""
+
+
+@dataclass(frozen=True)
+class Smear:
+    """A frame's motion smear: its ``length`` in pixels, its direction in ``degrees``
+    anticlockwise from the horizontal (0-180), the cepstral ``depth`` it was measured with."""
+
+    length: int
+    degrees: float
+    depth: float
+
+
+_LENGTHS = np.arange(SHORTEST, LONGEST + 1)
+_ANGLES = np.arange(0, 180, DEGREES)
+_RADIANS = np.radians(_ANGLES)[:, None]
+# where each (direction, length) lies in a window's cepstrum, its origin at the corner and
+# wrapping round (y grows downward)
+_MAP_X = np.mod(_LENGTHS[None, :] * np.cos(_RADIANS), WINDOW).astype(np.float32)
+_MAP_Y = np.mod(-_LENGTHS[None, :] * np.sin(_RADIANS), WINDOW).astype(np.float32)
+_TAPER = cv2.createHanningWindow((WINDOW, WINDOW), cv2.CV_32F)
+_STEP = 8  # the windows are chosen on a copy this many times smaller
+
+
+def measure_smear(gray: np.ndarray) -> Smear | None:
+    """The motion smear of the grey frame ``gray``, or None where none is clear (a sharp
+    frame, one with room for fewer than two windows, one with no writing)."""
+    windows = _busiest_windows(gray)
+    if len(windows) < WINDOWS:
+        return None
+    # each window's depths (directions x lengths); the mean is the mean spectrum's
+    each = np.stack([_depths(_log_spectrum(window)) for window in windows])
+    depths = each.mean(axis=0)
+    a, n = np.unravel_index(int(np.argmax(depths)), depths.shape)
+    depth = float(depths[a, n])
+    if depth < DEPTH or each[:, a, n].min() < AGREE * DEPTH:
+        return None
+    return Smear(int(_LENGTHS[n]), float(_ANGLES[a]), depth)
+
+
+def _depths(spectrum: np.ndarray) -> np.ndarray:
+    """(directions, lengths): how deep below zero a log ``spectrum``'s cepstrum lies at each
+    direction and length looked for; zero along the pixel grid (:data:`GRID`)."""
+    cepstrum = cv2.dft(spectrum, flags=cv2.DFT_COMPLEX_OUTPUT | cv2.DFT_SCALE)[..., 0]
+    depths = -cv2.remap(cepstrum, _MAP_X, _MAP_Y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    depths[_PIXEL_GRID] = 0.0
+    return depths
+
+
+def _busiest_windows(gray: np.ndarray) -> list[np.ndarray]:
+    """Up to :data:`WINDOWS` windows of ``gray`` holding the most edges, overlapping by a
+    quarter of their side at most."""
+    height, width = gray.shape
+    if height < WINDOW or width < WINDOW:
+        return []
+    small = cv2.resize(gray, (width // _STEP, height // _STEP), interpolation=cv2.INTER_AREA)
+    small = small.astype(np.float32)
+    edges = cv2.Sobel(small, cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(small, cv2.CV_32F, 0, 1) ** 2
+    side = WINDOW // _STEP
+    apart = side * 3 // 4  # windows overlap by a quarter at most
+    sums = cv2.boxFilter(
+        edges, -1, (side, side), normalize=False, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT
+    )
+    sums = sums[: small.shape[0] - side + 1, : small.shape[1] - side + 1].copy()
+    found = []
+    for _ in range(WINDOWS):
+        y, x = np.unravel_index(int(np.argmax(sums)), sums.shape)
+        if sums[y, x] <= 0:
+            break
+        found.append(gray[y * _STEP : y * _STEP + WINDOW, x * _STEP : x * _STEP + WINDOW])
+        sums[max(0, y - apart + 1) : y + apart, max(0, x - apart + 1) : x + apart] = -1.0
+    return found
+
+
+def _log_spectrum(window: np.ndarray) -> np.ndarray:
+    """log(1 + |DFT|) of the tapered window, its mean taken off."""
+    pixels = window.astype(np.float32)
+    pixels = (pixels - float(pixels.mean())) * _TAPER
+    spectrum = cv2.dft(pixels, flags=cv2.DFT_COMPLEX_OUTPUT)
+    magnitude = cv2.magnitude(spectrum[..., 0], spectrum[..., 1])
+    return cv2.log(magnitude + 1.0)
+
+
+def _pixel_grid() -> np.ndarray:
+    """(directions, lengths) bool: the peaks along the frame's axes at multiples of
+    :data:`GRID` pixels, each as wide as the cepstrum's resolution in direction at its length
+    (a pixel of arc), which are never taken for a smear."""
+    apart = np.abs(_ANGLES[:, None] - np.array([0.0, 90.0])) % 180.0
+    apart = np.minimum(apart, 180.0 - apart).min(axis=1)  # to the nearer axis
+    reach = np.degrees(1.0 / _LENGTHS)
+    return (apart[:, None] <= reach[None, :]) & (_LENGTHS % GRID == 0)[None, :]
+
+
+_PIXEL_GRID = _pixel_grid()
+
+
+def smear_kernel(smear: Smear) -> np.ndarray:
+    """The smear's point spread: a line ``length`` pixels long through the centre of an odd
+    square, anticlockwise from the horizontal by ``degrees``, its weights summing to one."""
+    side = smear.length + 2 + (smear.length + 1) % 2
+    kernel = np.zeros((side, side), np.float32)
+    centre = (side - 1) / 2.0
+    along = np.linspace(-(smear.length - 1) / 2.0, (smear.length - 1) / 2.0, 8 * smear.length)
+    theta = np.radians(smear.degrees)
+    x, y = centre + along * np.cos(theta), centre - along * np.sin(theta)
+    x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
+    fx, fy = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
+    for dy, dx, weight in (
+        (0, 0, (1 - fx) * (1 - fy)),
+        (0, 1, fx * (1 - fy)),
+        (1, 0, (1 - fx) * fy),
+        (1, 1, fx * fy),
+    ):
+        np.add.at(kernel, (y0 + dy, x0 + dx), weight)
+    return kernel / kernel.sum()
+
+
+def unsmear(gray: np.ndarray, smear: Smear) -> np.ndarray:
+    """``gray`` (uint8) with ``smear`` undone by a Wiener filter; its borders padded by
+    replication (a DFT wraps around)."""
+    kernel = smear_kernel(smear)
+    k = kernel.shape[0]
+    height, width = gray.shape
+    rows, columns = _even_dft_size(height + 2 * k), _even_dft_size(width + 2 * k)
+    padded = cv2.copyMakeBorder(
+        gray, k, rows - height - k, k, columns - width - k, cv2.BORDER_REPLICATE
+    ).astype(np.float32)
+    spread = np.zeros((rows, columns), np.float32)
+    # the kernel centred on the origin: its four quarters wrapped round the corners
+    half = k // 2
+    first, last = (slice(0, k - half), slice(half, k)), (slice(-half, None), slice(0, half))
+    for (ys, ky), (xs, kx) in itertools.product((first, last), (first, last)):
+        spread[ys, xs] = kernel[ky, kx]
+    # spectra packed as OpenCV's real DFT packs them (CCS): frame * conj(line) / (|line|^2 + nsr)
+    frame, line = cv2.dft(padded), cv2.dft(spread)
+    undone = cv2.mulSpectrums(frame, line, 0, conjB=True) / _packed_power(line)
+    undone = cv2.dft(undone, flags=cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    return np.clip(undone[k : k + height, k : k + width], 0, 255).astype(np.uint8)
+
+
+def _even_dft_size(length: int) -> int:
+    """The smallest fast DFT length of at least ``length`` that is even (the packed layout
+    :func:`_packed_power` reads is the even one)."""
+    size = cv2.getOptimalDFTSize(length)
+    while size % 2:
+        size = cv2.getOptimalDFTSize(size + 1)
+    return size
+
+
+def _packed_power(line: np.ndarray) -> np.ndarray:
+    """|line|^2 + :data:`NOISE_TO_SIGNAL` of a packed (CCS) spectrum of even sides, in both
+    the real and the imaginary slot of each frequency: what the packed product is divided by."""
+    power = cv2.mulSpectrums(line, line, 0, conjB=True) + NOISE_TO_SIGNAL  # real slots only
+    rows, columns = power.shape
+    power[:, 2 : columns - 1 : 2] = power[:, 1 : columns - 2 : 2]
+    for column in (0, columns - 1):
+        power[2 : rows - 1 : 2, column] = power[1 : rows - 2 : 2, column]
+    return power
+
+
+def unsmeared(gray: np.ndarray) -> np.ndarray:
+    """``gray`` with its motion smear undone where one is clear (:func:`measure_smear`); the
+    same array where none is."""
+    smear = measure_smear(gray)
+    return gray if smear is None else unsmear(gray, smear)
