@@ -186,6 +186,12 @@ def _histogram_median(counts: np.ndarray) -> int:
     return int(np.searchsorted(np.cumsum(counts), (int(counts.sum()) + 1) // 2))
 
 
+def share_of_paper(level: np.ndarray, ratio: float, margin: float) -> np.ndarray:
+    """The level ``ratio`` of the paper ``level`` and at least ``margin`` levels below it: what
+    ink (at that ratio) is darker than."""
+    return np.minimum(level * ratio, level - margin)
+
+
 def faint_writing(
     gray: np.ndarray,
     small: np.ndarray,
@@ -215,7 +221,7 @@ def faint_writing(
     if dim is not None:
         near &= ~dim
     darkest = cv2.erode(cells, window_kernel)
-    pale = np.minimum(level * cfg.pale_ratio, level - cfg.ink_margin)
+    pale = share_of_paper(level, cfg.pale_ratio, cfg.ink_margin)
     halfway = np.minimum((level + darkest) / 2, pale)
     lift = near & (halfway > clear)
     if not lift.any():

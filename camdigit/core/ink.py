@@ -29,13 +29,19 @@ sees dark ink on a light ground.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from camdigit.core.faint_ink import faint_writing, join_faint, lone_writing, quiet_paper
+from camdigit.core.faint_ink import (
+    faint_writing,
+    join_faint,
+    lone_writing,
+    quiet_paper,
+    share_of_paper,
+)
 from camdigit.core.glare import find_glare
 from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import bright_level, dim_ground, off_page
@@ -85,17 +91,12 @@ def find_ink(
         gray = cv2.bitwise_not(gray)
         small = None
     ink = ink_mask(gray, cfg, small)
-    gray = gray if ink.gray is None else ink.gray
-    return gray, InkMap(ink.mask, ink.paper, ink.step, ink.bright, inverted, ink.faint, ink.gray)
+    return (gray if ink.gray is None else ink.gray), replace(ink, inverted=inverted)
 
 
 def _closing(small: np.ndarray, side: int) -> np.ndarray:
     window = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     return cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, window), (3, 3))
-
-
-def _thresholds(level: np.ndarray, ratio: float, margin: float) -> np.ndarray:
-    return np.minimum(level * ratio, level - margin)
 
 
 def _ink_threshold(
@@ -104,7 +105,7 @@ def _ink_threshold(
     """What ink is darker than at paper ``level``: ``ratio`` of the paper and ``margin`` below
     it, and where the paper is ``dim`` (a desk, a deep shadow; None: nowhere) ``dim_ratio``
     of it."""
-    threshold = _thresholds(level, ratio, margin)
+    threshold = share_of_paper(level, ratio, margin)
     if dim is None:
         return threshold
     return np.where(dim, np.minimum(level * dim_ratio, threshold), threshold)
@@ -126,7 +127,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     # and no patch of the paper left unbridged needs a wider one
     while (wider := 2 * side + 1) <= limit:
         candidate = _closing(small, wider)
-        level = _thresholds(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
+        level = share_of_paper(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
         ink = (image < level).view(np.uint8)
         if not ink.any():
             side = wider

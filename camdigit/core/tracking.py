@@ -212,7 +212,8 @@ class DigitTracker:
         boxes = detections.boxes
         side = detections.data.get("side", np.zeros(len(boxes), bool))
         matched = self._match(boxes)
-        needed = ~self._steady_rows(boxes, matched)
+        # a side's piece matching no track is not read: it starts none
+        needed = ~self._steady_rows(boxes, matched) & ~(side & (matched < 0))
         digits, confidences, was_read = read(needed)
         if (needed & ~was_read).any():
             raise ValueError("the reader left out rows the tracker asked for")
