@@ -99,18 +99,31 @@ def _glare(image: np.ndarray) -> np.ndarray:
     return np.clip(dim + (spot if image.ndim == 2 else spot[..., None]), 0, 255).astype(np.uint8)
 
 
-def moving(length: int, degrees: float) -> Transform:
+SENSOR_NOISE = 2.0
+"""Grey levels (Gaussian sigma) of a sensor's noise on a smeared frame: the sensor adds it to
+the light the motion smeared, so it is not smeared with the picture (a webcam's is 2-4)."""
+
+
+def moving(length: int, degrees: float, noise: float = SENSOR_NOISE, seed: int = 0) -> Transform:
     """A camera moving while the shutter is open: each pixel the mean of ``length`` pixels
     along a line ``degrees`` anticlockwise from the horizontal (a webcam panning a quarter of
-    its 640 px width a second, at a 1/20 s exposure, smears 8 px). A stroke along the motion
-    keeps its depth; one across it is spread over ``length`` pixels and fades by as much."""
+    its 640 px width a second, at a 1/20 s exposure, smears 8 px), then the sensor's ``noise``
+    (drawn from ``seed``). A stroke along the motion keeps its depth; one across it is spread
+    over ``length`` pixels and fades by as much."""
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2] = 1.0
     centre = (length - 1) / 2.0
     turn = cv2.getRotationMatrix2D((centre, centre), degrees, 1.0)
     kernel = cv2.warpAffine(kernel, turn, (length, length), flags=cv2.INTER_LINEAR)
     kernel /= kernel.sum()
-    return lambda image: cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+
+    def smear(image: np.ndarray) -> np.ndarray:
+        light = cv2.filter2D(image.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REPLICATE)
+        if noise > 0:
+            light += np.random.default_rng(seed).normal(0.0, noise, light.shape).astype(np.float32)
+        return np.clip(np.rint(light), 0, 255).astype(np.uint8)
+
+    return smear
 
 
 VARIANTS: dict[str, Transform] = {

@@ -168,7 +168,8 @@ def video_accuracy(
 ) -> dict[str, VideoFigures]:
     """Score hand-held videos of each family, tracked as a camera would be; with ``smear``,
     each frame smeared that many pixels along a direction drawn per frame (a camera moving
-    while its shutter is open, :func:`benchmarks.photo_variants.moving`)."""
+    while its shutter is open), a sensor's noise added after it
+    (:func:`benchmarks.photo_variants.moving`)."""
     figures = {}
     for family in families:
         frames, digits = Score(), VideoDigits()
@@ -178,7 +179,10 @@ def video_accuracy(
             )
             if smear > 1:
                 angles = np.random.default_rng(video_seed).uniform(0.0, 180.0, len(video.frames))
-                smeared = [moving(smear, a)(f) for f, a in zip(video.frames, angles, strict=True)]
+                smeared = [
+                    moving(smear, a, seed=video_seed + k)(f)
+                    for k, (f, a) in enumerate(zip(video.frames, angles, strict=True))
+                ]
                 video = replace(video, frames=smeared)
             collected = Collected([])
             name = f"{family}-video-{video_seed}"
@@ -463,8 +467,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         metavar="PX",
         help="film the videos with a camera moving while its shutter is open: every frame "
-        "smeared PX pixels along a direction drawn per frame (0: as rendered; 7: a webcam "
-        "panning a quarter of its width a second at 1/20 s)",
+        "smeared PX pixels along a direction drawn per frame, with a sensor's noise after "
+        "the smear (0: as rendered; 7: a webcam panning a quarter of its width a second at "
+        "1/20 s)",
     )
     parser.add_argument(
         "--min-digit",

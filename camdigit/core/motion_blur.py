@@ -12,7 +12,11 @@ Thresholds cannot bring back what the smear spread out, but the smear is a known
   ``length`` pixels multiplies the frame's spectrum by a sinc whose zeros repeat every
   ``1 / length`` of the frequencies along the motion; in the log spectrum they are a ripple of
   deep notches, which the cepstrum shows as one negative peak ``length`` pixels from its origin
-  in the direction of the motion. Its depth says how sure the measure is. It is read in two
+  in the direction of the motion. Its depth, in median deviations of the cepstrum's values
+  there, says how sure the measure is. A camera's sensor and its codec fill the notches with
+  noise after the smear: the log spectrum is floored at its median (the noise's level, as most
+  frequencies hold nothing else), so the notches above it keep their ripple and the noise
+  below it none (unfloored, a 2-level noise hid every smear). It is read in two
   windows of the frame with the most edges (the writing), apart from each other, and must
   show in both: a smear is the whole frame's, a few strokes' own widths ripple one window.
 - **The pixel grid's ripples are not a smear.** A JPEG's or a video frame's blocks, and a
@@ -44,26 +48,28 @@ measured no better than two on the measuring stick's stills, at twice the time).
 AGREE = 0.5
 """... and the smear is the same in all of them: each window's own peak at the mean's length
 and direction is at least this share of :data:`DEPTH` deep. A few strokes on blank paper
-ripple a window's cepstrum by their own widths (a test page's 80 px bar and 60 px digits
-peaked 0.11 deep, as a 10 px smear would; with windows overlapping by half, both windows
-held them): a frame with room for one such window only, or with writing in one, is not
-measured."""
+ripple a window's cepstrum by their own widths as a smear would (a test page's 80 px bar and
+60 px digits, as deep as a 10 px smear in the unfloored measure; with windows overlapping by
+half, both windows held them): a frame with room for one such window only, or with writing in
+one, is not measured."""
 
-SHORTEST, LONGEST = 4, 24
-"""Smear lengths looked for, in pixels: shorter smears cost no digit (and a thin pen's own
-strokes, 2-3 px wide, ripple the cepstrum there); longer ones leave no writing to read (a
-fast pan)."""
+SHORTEST, LONGEST = 6, 24
+"""Smear lengths looked for, in pixels: shorter smears cost a thin pen's digits only, and a
+pen's own strokes ripple the cepstrum there (a whiteboard marker's, 4-5 px wide, 23 median
+deviations deep, a smear's depth); longer ones leave no writing to read (a fast pan)."""
 
 DEGREES = 2
 """Directions looked for, every this many degrees from the horizontal."""
 
-DEPTH = 0.055
-"""A smear is undone where its cepstral peak is at least this deep. Sharp frames peak at most
-0.046 deep (``python -m benchmarks.page_sweep``'s 1,200 pages, the measuring stick's stills
-and videos, the real photos and their variants, JPEG and MPEG-4 copies of them): a marker's
-parallel strokes ripple it as a smear across them would. Frames smeared 5 px or more peak
-about 0.1 deep (0.05-0.3), 4 px from 0.02: a smear that short costs a thin pen's digits only,
-so doubt is left alone."""
+DEPTH = 15.0
+"""A smear is undone where its cepstral peak is at least this many median deviations deep.
+Sharp frames peak at most 14.3 deep from 6 px up where both windows hold it at half that
+(``python -m benchmarks.page_sweep``'s 1,092 pages, on a wooden desk the deepest; the real
+photos, their variants and noisy copies of them) and 12.7 on the measuring stick's stills
+and videos of seeds 7 and 2026 and noisy JPEG and H.264 copies of them (2,988 frames).
+Frames smeared 6-10 px peak 20-75 deep as rendered, about 6-16 once a 2-level sensor noise
+or a codec has filled the notches: a third to a half of those are measured, the rest left
+alone (undone with a wrong line, a sharp frame would gain echoes)."""
 
 GRID = 4
 """The pixel grid's own ripples lie along its axes at multiples of this many pixels: a JPEG's
@@ -100,6 +106,19 @@ _STEP = 8  # the windows are chosen on a copy this many times smaller
 def measure_smear(gray: np.ndarray) -> Smear | None:
     """The motion smear of the grey frame ``gray``, or None where none is clear (a sharp
     frame, one with room for fewer than two windows, one with no writing)."""
+    peak = strongest_peak(gray)
+    if peak is None:
+        return None
+    smear, weakest = peak
+    if smear.depth < DEPTH or weakest < AGREE * DEPTH:
+        return None
+    return smear
+
+
+def strongest_peak(gray: np.ndarray) -> tuple[Smear, float] | None:
+    """The deepest cepstral peak of ``gray``'s windows in the mean, whatever its depth, and
+    the least deep of the windows' own peaks there; None where fewer than :data:`WINDOWS`
+    windows fit. What :func:`measure_smear` judges (and a benchmark calibrates it on)."""
     windows = _busiest_windows(gray)
     if len(windows) < WINDOWS:
         return None
@@ -107,17 +126,20 @@ def measure_smear(gray: np.ndarray) -> Smear | None:
     each = np.stack([_depths(_log_spectrum(window)) for window in windows])
     depths = each.mean(axis=0)
     a, n = np.unravel_index(int(np.argmax(depths)), depths.shape)
-    depth = float(depths[a, n])
-    if depth < DEPTH or each[:, a, n].min() < AGREE * DEPTH:
-        return None
-    return Smear(int(_LENGTHS[n]), float(_ANGLES[a]), depth)
+    smear = Smear(int(_LENGTHS[n]), float(_ANGLES[a]), float(depths[a, n]))
+    return smear, float(each[:, a, n].min())
 
 
 def _depths(spectrum: np.ndarray) -> np.ndarray:
-    """(directions, lengths): how deep below zero a log ``spectrum``'s cepstrum lies at each
-    direction and length looked for; zero along the pixel grid (:data:`GRID`)."""
+    """(directions, lengths): how deep below its typical values a log ``spectrum``'s cepstrum
+    lies at each direction and length looked for, in median absolute deviations of those
+    values (a window of fine writing ripples them all more than one of a few big strokes);
+    zero along the pixel grid (:data:`GRID`)."""
     cepstrum = cv2.dft(spectrum, flags=cv2.DFT_COMPLEX_OUTPUT | cv2.DFT_SCALE)[..., 0]
-    depths = -cv2.remap(cepstrum, _MAP_X, _MAP_Y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    values = cv2.remap(cepstrum, _MAP_X, _MAP_Y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    middle = float(np.median(values))
+    spread = float(np.median(np.abs(values - middle))) + 1e-12
+    depths = (middle - values) / spread
     depths[_PIXEL_GRID] = 0.0
     return depths
 
@@ -148,12 +170,17 @@ def _busiest_windows(gray: np.ndarray) -> list[np.ndarray]:
 
 
 def _log_spectrum(window: np.ndarray) -> np.ndarray:
-    """log(1 + |DFT|) of the tapered window, its mean taken off."""
+    """log(1 + |DFT|) of the tapered window, its mean taken off, floored at the median
+    magnitude: most of a window's frequencies hold no writing, only the sensor's noise and the
+    codec's, which fill the smear's notches up to that level (a notch at the floor is as deep
+    as the frame shows it; one in the noise below it only ripples the cepstrum at random)."""
     pixels = window.astype(np.float32)
     pixels = (pixels - float(pixels.mean())) * _TAPER
     spectrum = cv2.dft(pixels, flags=cv2.DFT_COMPLEX_OUTPUT)
     magnitude = cv2.magnitude(spectrum[..., 0], spectrum[..., 1])
-    return cv2.log(magnitude + 1.0)
+    sample = magnitude[::2, ::2].ravel()  # a quarter of the frequencies tell the median
+    floor = float(np.partition(sample, len(sample) // 2)[len(sample) // 2])
+    return cv2.log(np.maximum(magnitude, floor) + 1.0)
 
 
 def _pixel_grid() -> np.ndarray:
@@ -191,15 +218,12 @@ def smear_kernel(smear: Smear) -> np.ndarray:
 
 
 def unsmear(gray: np.ndarray, smear: Smear) -> np.ndarray:
-    """``gray`` (uint8) with ``smear`` undone by a Wiener filter; its borders padded by
-    replication (a DFT wraps around)."""
+    """``gray`` (uint8) with ``smear`` undone by a Wiener filter."""
     kernel = smear_kernel(smear)
     k = kernel.shape[0]
     height, width = gray.shape
     rows, columns = _even_dft_size(height + 2 * k), _even_dft_size(width + 2 * k)
-    padded = cv2.copyMakeBorder(
-        gray, k, rows - height - k, k, columns - width - k, cv2.BORDER_REPLICATE
-    ).astype(np.float32)
+    padded = _wrapped_smoothly(gray, k, rows, columns)
     spread = np.zeros((rows, columns), np.float32)
     # the kernel centred on the origin: its four quarters wrapped round the corners
     half = k // 2
@@ -211,6 +235,40 @@ def unsmear(gray: np.ndarray, smear: Smear) -> np.ndarray:
     undone = cv2.mulSpectrums(frame, line, 0, conjB=True) / _packed_power(line)
     undone = cv2.dft(undone, flags=cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
     return np.clip(undone[k : k + height, k : k + width], 0, 255).astype(np.uint8)
+
+
+def _wrapped_smoothly(gray: np.ndarray, margin: int, rows: int, columns: int) -> np.ndarray:
+    """``gray`` at ``margin`` pixels from the top left of a float (rows, columns) array whose
+    margins run linearly from each side of the frame to the opposite one: a DFT wraps the
+    frame around, and a frame darker on one side than the other (a lamp's fall-off) would
+    meet itself at a step, which the filter rings along the motion as it would an edge."""
+    height, width = gray.shape
+    out = np.empty((rows, columns), np.float32)
+    out[margin : margin + height, margin : margin + width] = gray
+    inside = out[margin : margin + height]
+    _ramp(inside, margin, width, axis=1)
+    _ramp(out, margin, height, axis=0)
+    return out
+
+
+def _ramp(values: np.ndarray, start: int, length: int, axis: int) -> None:
+    """Fill ``values`` outside ``start : start + length`` along ``axis`` (in place) with a
+    linear run from the last inner line to the first, through the wrap."""
+    size = values.shape[axis]
+    pad = size - length
+    last = np.take(values, start + length - 1, axis=axis)
+    first = np.take(values, start, axis=axis)
+    t = np.arange(1, pad + 1, dtype=np.float32) / np.float32(pad + 1)
+    shape = (1, pad) if axis == 1 else (pad, 1)
+    run = np.expand_dims(last, axis) * (1 - t.reshape(shape)) + np.expand_dims(
+        first, axis
+    ) * t.reshape(shape)
+    # wrap order: the lines after the frame, then those before it
+    order = np.r_[start + length : size, 0:start]
+    if axis == 1:
+        values[:, order] = run
+    else:
+        values[order, :] = run
 
 
 def _even_dft_size(length: int) -> int:
