@@ -126,6 +126,19 @@ def moving(length: int, degrees: float, noise: float = SENSOR_NOISE, seed: int =
     return smear
 
 
+HAND_TURN = 6.0
+"""Degrees (Gaussian sigma) a hand's motion turns from one video frame to the next: a pan
+turns gradually, it does not jump to a new direction every frame."""
+
+
+def hand_directions(seed: int, count: int) -> np.ndarray:
+    """(count,) degrees (0-180): the direction of a hand's motion in each of ``count``
+    frames, from a direction drawn from ``seed``, turning :data:`HAND_TURN` a frame."""
+    rng = np.random.default_rng(seed)
+    turns = np.cumsum(rng.normal(0.0, HAND_TURN, count))
+    return np.mod(rng.uniform(0.0, 180.0) + turns, 180.0)
+
+
 VARIANTS: dict[str, Transform] = {
     "original": lambda image: image,
     **{f"turned{d}": _turned(d) for d in (-12, -8, -4, 4, 8, 12)},

@@ -44,7 +44,7 @@ from benchmarks import baseline
 from benchmarks.frames import ArraySource, Collected, read_still
 from benchmarks.gallery import ErrorGallery
 from benchmarks.matching import PhotoScore, Score, VideoDigits, score_frame, score_video_digits
-from benchmarks.photo_variants import moving
+from benchmarks.photo_variants import hand_directions, moving
 from benchmarks.photos import PhotoResult, default_photos, read_photos
 from benchmarks.scenes import FAMILIES, VIDEO_FAMILIES, Truth, family_seeds, render_video, scene_set
 from camdigit.core.classifier import DigitClassifier
@@ -167,9 +167,9 @@ def video_accuracy(
     smear: int = 0,
 ) -> dict[str, VideoFigures]:
     """Score hand-held videos of each family, tracked as a camera would be; with ``smear``,
-    each frame smeared that many pixels along a direction drawn per frame (a camera moving
-    while its shutter is open), a sensor's noise added after it
-    (:func:`benchmarks.photo_variants.moving`)."""
+    each frame smeared that many pixels along the direction of a hand's motion, turning a few
+    degrees a frame (a camera moving while its shutter is open), a sensor's noise added after
+    it (:mod:`benchmarks.photo_variants`: ``moving``, ``hand_directions``)."""
     figures = {}
     for family in families:
         frames, digits = Score(), VideoDigits()
@@ -178,7 +178,7 @@ def video_accuracy(
                 images, labels, video_seed, size=size, seconds=seconds, family=family
             )
             if smear > 1:
-                angles = np.random.default_rng(video_seed).uniform(0.0, 180.0, len(video.frames))
+                angles = hand_directions(video_seed, len(video.frames))
                 smeared = [
                     moving(smear, a, seed=video_seed + k)(f)
                     for k, (f, a) in enumerate(zip(video.frames, angles, strict=True))
@@ -467,9 +467,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         metavar="PX",
         help="film the videos with a camera moving while its shutter is open: every frame "
-        "smeared PX pixels along a direction drawn per frame, with a sensor's noise after "
-        "the smear (0: as rendered; 7: a webcam panning a quarter of its width a second at "
-        "1/20 s)",
+        "smeared PX pixels along a hand's motion turning a few degrees a frame, with a "
+        "sensor's noise after the smear (0: as rendered; 7: a webcam panning a quarter of its "
+        "width a second at 1/20 s)",
     )
     parser.add_argument(
         "--min-digit",

@@ -69,7 +69,8 @@ def test_frames_with_nothing_to_measure_are_left_as_they_are():
     assert measure_smear(blank) is None
     small = np.random.default_rng(0).integers(0, 255, (100, 120), dtype=np.uint8)
     assert measure_smear(small) is None
-    assert unsmeared(small) is small
+    out, smear = unsmeared(small)
+    assert out is small and smear is None
 
 
 def test_a_few_strokes_on_blank_paper_are_no_smear(mnist_1000):
@@ -87,6 +88,22 @@ def test_a_few_strokes_on_blank_paper_are_no_smear(mnist_1000):
     wide[60:420, 80:560] = page
     smear = measure_smear(moving(8, 30.0, noise=0.0)(wide))
     assert smear is not None and abs(smear.length - 8) <= 1 and _apart(smear.degrees, 30.0) <= 8
+
+
+def test_a_video_s_smear_is_followed_where_the_frame_alone_is_in_doubt(mnist_1000):
+    # a few digits under a sensor's noise: too little writing for the smear to stand out of a
+    # sharp frame's peaks anywhere, enough to stand out where the previous frame's smear was
+    images, labels = mnist_1000
+    page = np.full((480, 640), 235, np.uint8)
+    for value, x, y in ((6, 280, 220), (4, 340, 220), (2, 300, 148), (2, 120, 320), (5, 180, 320)):
+        write_digit(page, images[int(np.flatnonzero(labels == value)[0])], x, y, 60)
+    frame = moving(8, 30.0, noise=2.0)(page)
+    assert measure_smear(frame) is None
+    smear = measure_smear(frame, last=Smear(8, 32.0, 20.0))
+    assert smear is not None and abs(smear.length - 8) <= 1 and _apart(smear.degrees, 30.0) <= 4
+    # not where the last frame's smear ran another way, nor in the sharp frame
+    assert measure_smear(frame, last=Smear(8, 120.0, 20.0)) is None
+    assert measure_smear(page, last=Smear(8, 30.0, 20.0)) is None
 
 
 def test_the_smear_s_kernel_is_a_line_of_its_length():
@@ -132,3 +149,17 @@ def test_a_frame_darker_on_one_side_is_undone_without_stripes_at_its_borders():
     undone = unsmear(moving(9, 0.0, noise=0.0)(page), Smear(9, 0.0, 1.0))
     difference = np.abs(undone.astype(np.int16) - page.astype(np.int16))
     assert int(difference.max()) <= 8, int(difference.max())  # 55 levels with a step
+
+
+def test_a_recognizer_carries_a_video_s_smear_to_its_next_frame_only(mnist_1000):
+    page = _gray(render_scene(*mnist_1000, "clean", 3, (640, 480)).image)
+    recognizer = Recognizer(DigitClassifier())
+    recognizer.process(moving(8, 30.0)(page), "photo.png", still=True)
+    assert recognizer.smear is None  # a photo is no frame of a video
+    recognizer.process(moving(8, 30.0)(page), "video.mp4", 0)
+    assert recognizer.smear is not None and abs(recognizer.smear.length - 8) <= 1
+    recognizer.process(page, "video.mp4", 1)  # the camera stopped
+    assert recognizer.smear is None
+    recognizer.process(moving(8, 30.0)(page), "video.mp4", 2)
+    recognizer.reset()  # a new video
+    assert recognizer.smear is None

@@ -19,7 +19,7 @@ from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
-from camdigit.core.motion_blur import unsmeared
+from camdigit.core.motion_blur import Smear, unsmeared
 from camdigit.core.numbers import group_numbers
 from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.pixels import Shrunk
@@ -88,10 +88,13 @@ class Recognizer:
         self.max_side = max_side
         self.min_digit = min_digit
         self.polarity = VideoPolarity()  # a video's polarity in doubt, as judged
+        self.smear: Smear | None = None  # the video's last frame's motion smear, if measured
 
     def reset(self) -> None:
-        """Start afresh (a new video or image): no track, no judged polarity carries over."""
+        """Start afresh (a new video or image): no track, no judged polarity, no smear carries
+        over."""
         self.polarity.reset()
+        self.smear = None
         if self.tracker is not None:
             self.tracker.reset()
 
@@ -209,7 +212,9 @@ class Recognizer:
         camera's motion smear undone first (:mod:`camdigit.core.motion_blur`, timed as part of
         finding)."""
         started = time.perf_counter()
-        frame = unsmeared(to_gray(frame))  # once: the polarity, each look's ink, the enlarged look
+        # once: the polarity, each look's ink, the enlarged look; a video's smear followed
+        frame, smear = unsmeared(to_gray(frame), None if still else self.smear)
+        self.smear = self.smear if still else smear
         smear_ms = (time.perf_counter() - started) * 1e3
         result = self._looks(frame, source, index, seconds, still)
         result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
