@@ -22,6 +22,8 @@ Thresholds cannot bring back what the smear spread out, but the smear is a known
 - **The pixel grid's ripples are not a smear.** A JPEG's or a video frame's blocks, and a
   photo enlarged twice, ripple the spectrum along the frame's axes at multiples of 4 px: those
   peaks are not looked at.
+- **Followed** in a video: a hand's pan turns and slows gradually, so a peak near the previous
+  frame's smear is taken at less depth than a fresh one.
 - **Undone** where it is clear, by a Wiener filter with the measured line: the frame handed on
   has its strokes across the motion at their depth again (with a faint echo beside strong
   edges), and the digits are found and read in it.
@@ -74,9 +76,10 @@ alone (undone with a wrong line, a sharp frame would gain echoes)."""
 FOLLOW = 10.0
 """A video's smear goes on from frame to frame (a hand's pan turns and slows gradually): where
 the previous frame's was measured, a peak near it (:func:`_near`) is taken from this many
-deviations deep: anywhere in a sharp frame a peak may stand 14 deep (:data:`DEPTH`), but
-at a given place sharp frames peak at most 11 deep (12,200 places drawn in 310 sharp pages
-and noisy H.264 video frames; 9.2 at the 99.9th percentile)."""
+deviations deep. A fresh smear needs :data:`DEPTH`, as the deepest of all the places looked
+at in a sharp frame stands up to 14.3 deep; at one given place, sharp frames peak at most 11
+deep (12,200 places drawn in 310 sharp pages and noisy H.264 video frames; 9.2 at the 99.9th
+percentile)."""
 
 FOLLOW_LENGTH, FOLLOW_DEGREES = 1, 6.0
 """How far (pixels, degrees) from the previous frame's smear a followed one may lie."""
@@ -276,11 +279,9 @@ def _ramp(values: np.ndarray, start: int, length: int, axis: int) -> None:
     pad = size - length
     last = np.take(values, start + length - 1, axis=axis)
     first = np.take(values, start, axis=axis)
-    t = np.arange(1, pad + 1, dtype=np.float32) / np.float32(pad + 1)
     shape = (1, pad) if axis == 1 else (pad, 1)
-    run = np.expand_dims(last, axis) * (1 - t.reshape(shape)) + np.expand_dims(
-        first, axis
-    ) * t.reshape(shape)
+    t = (np.arange(1, pad + 1, dtype=np.float32) / np.float32(pad + 1)).reshape(shape)
+    run = np.expand_dims(last, axis) * (1 - t) + np.expand_dims(first, axis) * t
     # wrap order: the lines after the frame, then those before it
     order = np.r_[start + length : size, 0:start]
     if axis == 1:
