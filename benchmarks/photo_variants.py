@@ -48,7 +48,9 @@ def scaled(factor: float) -> Transform:
     return lambda image: cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
 
 
-def _jpeg(quality: int) -> Transform:
+def jpeg(quality: int) -> Transform:
+    """Saved as JPEG at ``quality`` and decoded again."""
+
     def compress(image: np.ndarray) -> np.ndarray:
         ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
         decoded = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if ok else None
@@ -147,7 +149,7 @@ VARIANTS: dict[str, Transform] = {
     "x0.3": scaled(0.3),
     "double": scaled(2.0),
     "blurred": lambda image: cv2.GaussianBlur(image, (0, 0), 1.5),
-    "jpeg25": _jpeg(25),
+    "jpeg25": jpeg(25),
     "dim": _dim,
     "noisy": _noisy,
     "vignetted": _vignetted,

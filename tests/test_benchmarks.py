@@ -409,3 +409,21 @@ def test_page_sweep_prints_each_page_of_each_variant_once(capsys):
         whole = truth.boxes[~truth.partial]
         assert (whole[:, :2] >= 0).all() and (whole[:, 0] + whole[:, 2] <= image.shape[1]).all()
         assert (whole[:, 1] + whole[:, 3] <= image.shape[0]).all()
+
+
+def test_smear_depths_takes_the_depth_a_frame_passes_and_the_deepest_near_a_place():
+    from benchmarks.smear_depths import passing, place_depths
+    from camdigit.core import motion_blur
+
+    each = np.zeros((2, len(motion_blur.DIRECTIONS), len(motion_blur.LENGTHS)))
+    each[:, 10, 3] = (30.0, 4.0)  # deep in the mean, shallow in one window
+    each[:, 40, 5] = (12.0, 12.0)
+    depths = passing(each)
+    assert depths[10, 3] == 4.0 / motion_blur.AGREE and depths[40, 5] == 12.0
+    # each place finds the deepest near it: the peak, or the level everywhere else
+    level = np.ones_like(depths)
+    level[40, 5] = 12.0
+    found = place_depths(level, np.random.default_rng(0))
+    assert found.shape == (40,) and set(np.unique(found)) <= {1.0, 12.0}
+    near_peak = motion_blur.near(motion_blur.Smear(int(motion_blur.LENGTHS[5]), 80.0, 0.0))
+    assert level[near_peak].max() == 12.0  # 80 degrees is the 40th direction

@@ -22,6 +22,9 @@ Thresholds cannot bring back what the smear spread out, but the smear is a known
 - **The pixel grid's ripples are not a smear.** A JPEG's or a video frame's blocks, and a
   photo enlarged twice, ripple the spectrum along the frame's axes at multiples of 4 px: those
   peaks are not looked at.
+- **Blurred along it.** A pen's strokes ripple the cepstrum across their width as a smear of
+  that length would, but their edges are sharp there: a peak is taken only where the
+  windows' edges are weaker along its direction than across it (:func:`blurred_along`).
 - **Followed** in a video: a hand's pan turns and slows gradually, so a peak near the previous
   frame's smear is taken at less depth than a fresh one.
 - **Undone** where it is clear, by a Wiener filter with the measured line: the frame handed on
@@ -57,29 +60,30 @@ one, is not measured."""
 
 SHORTEST, LONGEST = 6, 24
 """Smear lengths looked for, in pixels: shorter smears cost a thin pen's digits only, and a
-pen's own strokes ripple the cepstrum there (a whiteboard marker's, 4-5 px wide, 23 median
-deviations deep, a smear's depth); longer ones leave no writing to read (a fast pan)."""
+pen's own strokes ripple the cepstrum there (a whiteboard marker's, 4-5 px wide, peaked 23
+median deviations deep at 4 px, a smear's depth: a throwaway script before lengths under 6 px
+were dropped); longer ones leave no writing to read (a fast pan)."""
 
 DEGREES = 2
 """Directions looked for, every this many degrees from the horizontal."""
 
 DEPTH = 15.0
-"""A smear is undone where its cepstral peak is at least this many median deviations deep.
-Sharp frames peak at most 14.3 deep from 6 px up where both windows hold it at half that
-(``python -m benchmarks.page_sweep``'s 1,092 pages, on a wooden desk the deepest; the real
-photos, their variants and noisy copies of them) and 12.7 on the measuring stick's stills
-and videos of seeds 7 and 2026 and noisy JPEG and H.264 copies of them (2,988 frames).
-Frames smeared 6-10 px peak 20-75 deep as rendered, about 6-16 once a 2-level sensor noise
-or a codec has filled the notches: a third to a half of those are measured, the rest left
-alone (undone with a wrong line, a sharp frame would gain echoes)."""
+"""A smear is undone where its cepstral peak is at least this many median deviations deep
+(and the frame is blurred along it, :func:`blurred_along`). ``python -m
+benchmarks.smear_depths``: sharp frames (``page_sweep``'s 1,092 pages, the real photos, their
+variants and noisy copies) peak at most 15.2 deep, a closeup's marker strokes on a desk, which
+the blur test turns away; none of them is measured smeared. Of 30 frames smeared 6-10 px it
+measures 30 as rendered, 10 under a 2-level sensor noise, 17 as JPEG at quality 75, 3 as
+H.264 at crf 23 (undone with a wrong line, a sharp frame would gain echoes: doubt is left
+alone)."""
 
 FOLLOW = 10.0
 """A video's smear goes on from frame to frame (a hand's pan turns and slows gradually): where
-the previous frame's was measured, a peak near it (:func:`_near`) is taken from this many
-deviations deep. A fresh smear needs :data:`DEPTH`, as the deepest of all the places looked
-at in a sharp frame stands up to 14.3 deep; at one given place, sharp frames peak at most 11
-deep (12,200 places drawn in 310 sharp pages and noisy H.264 video frames; 9.2 at the 99.9th
-percentile)."""
+the previous frame's was measured, a peak near it (:func:`near`) is taken from this many
+deviations deep. ``python -m benchmarks.smear_depths``: near one place drawn at random, sharp
+frames peak this deep at the 99.9th percentile (59,880 places), where :data:`DEPTH` is what
+the deepest place of a sharp frame asks; a followed peak must pass :func:`blurred_along`
+too."""
 
 FOLLOW_LENGTH, FOLLOW_DEGREES = 1, 6.0
 """How far (pixels, degrees) from the previous frame's smear a followed one may lie."""
@@ -105,13 +109,15 @@ class Smear:
     depth: float
 
 
-_LENGTHS = np.arange(SHORTEST, LONGEST + 1)
-_ANGLES = np.arange(0, 180, DEGREES)
-_RADIANS = np.radians(_ANGLES)[:, None]
+LENGTHS = np.arange(SHORTEST, LONGEST + 1)
+"""The smear lengths looked for, pixels (the depth maps' columns)."""
+DIRECTIONS = np.arange(0, 180, DEGREES)
+"""The smear directions looked for, degrees (the depth maps' rows)."""
+_RADIANS = np.radians(DIRECTIONS)[:, None]
 # where each (direction, length) lies in a window's cepstrum, its origin at the corner and
 # wrapping round (y grows downward)
-_MAP_X = np.mod(_LENGTHS[None, :] * np.cos(_RADIANS), WINDOW).astype(np.float32)
-_MAP_Y = np.mod(-_LENGTHS[None, :] * np.sin(_RADIANS), WINDOW).astype(np.float32)
+_MAP_X = np.mod(LENGTHS[None, :] * np.cos(_RADIANS), WINDOW).astype(np.float32)
+_MAP_Y = np.mod(-LENGTHS[None, :] * np.sin(_RADIANS), WINDOW).astype(np.float32)
 _TAPER = cv2.createHanningWindow((WINDOW, WINDOW), cv2.CV_32F)
 _STEP = 8  # the windows are chosen on a copy this many times smaller
 
@@ -121,33 +127,65 @@ def measure_smear(gray: np.ndarray, last: Smear | None = None) -> Smear | None:
     frame, one with room for fewer than two windows, one with no writing); ``last``: the
     smear measured in the video's previous frame, if any, followed where the frame's peak
     near it is :data:`FOLLOW` deep."""
-    windows = _busiest_windows(gray)
+    windows = busiest_windows(gray)
     if len(windows) < WINDOWS:
         return None
-    # each window's depths (directions x lengths); the mean is the mean spectrum's
-    each = np.stack([_depths(_log_spectrum(window)) for window in windows])
-    smear = _deepest(each, DEPTH, np.ones(each.shape[1:], bool))
-    if smear is None and last is not None:
-        smear = _deepest(each, FOLLOW, _near(last))
-    return smear
+    each = window_depths(windows)
+    smear = deepest(each, DEPTH)
+    if smear is not None and blurred_along(windows, smear.degrees):
+        return smear
+    if last is None:
+        return None
+    smear = deepest(each, FOLLOW, near(last))
+    return smear if smear is not None and blurred_along(windows, smear.degrees) else None
 
 
-def _deepest(each: np.ndarray, depth: float, where: np.ndarray) -> Smear | None:
-    """The deepest peak among ``where`` (directions x lengths) of the windows' mean depths
-    ``each``, if it is ``depth`` deep there and each window's own :data:`AGREE` of that."""
-    depths = np.where(where, each.mean(axis=0), -np.inf)
+def window_depths(windows: list[np.ndarray]) -> np.ndarray:
+    """(windows, directions, lengths): each window's cepstral depths at the directions and
+    lengths looked for (:data:`DIRECTIONS`, :data:`LENGTHS`)."""
+    return np.stack([_depths(_log_spectrum(window)) for window in windows])
+
+
+def blurred_along(windows: list[np.ndarray], degrees: float) -> bool:
+    """Whether the windows' edges are weaker along ``degrees`` than across it (their squared
+    gradients summed over all the windows): a smear blurs the frame along its motion. A pen's
+    own strokes ripple the cepstrum across their width as a smear of that length would, but
+    their edges are sharp there (a closeup's 23 px marker strokes on a desk peaked 15.2 deep,
+    their edges along that direction 2.2 times as strong as across it). A page whose strokes
+    all run one way, smeared across them, keeps its edges stronger there and is not
+    measured."""
+    theta = np.radians(degrees)
+    c, s = np.float32(np.cos(theta)), np.float32(np.sin(theta))
+    along = across = 0.0
+    for window in windows:
+        pixels = window.astype(np.float32)
+        dx = cv2.Sobel(pixels, cv2.CV_32F, 1, 0)
+        dy = cv2.Sobel(pixels, cv2.CV_32F, 0, 1)
+        # anticlockwise from the horizontal with y growing downward
+        along += float(cv2.norm(dx * c - dy * s, cv2.NORM_L2SQR))
+        across += float(cv2.norm(dx * s + dy * c, cv2.NORM_L2SQR))
+    return along < across
+
+
+def deepest(each: np.ndarray, depth: float, where: np.ndarray | None = None) -> Smear | None:
+    """The deepest peak of the windows' mean depths (``each``: :func:`window_depths`), among
+    ``where`` (directions x lengths bool; None: everywhere), if it is ``depth`` deep there and
+    each window's own :data:`AGREE` of that."""
+    depths = each.mean(axis=0)
+    if where is not None:
+        depths[~where] = -np.inf
     a, n = np.unravel_index(int(np.argmax(depths)), depths.shape)
     if depths[a, n] < depth or each[:, a, n].min() < AGREE * depth:
         return None
-    return Smear(int(_LENGTHS[n]), float(_ANGLES[a]), float(depths[a, n]))
+    return Smear(int(LENGTHS[n]), float(DIRECTIONS[a]), float(depths[a, n]))
 
 
-def _near(smear: Smear) -> np.ndarray:
+def near(smear: Smear) -> np.ndarray:
     """(directions, lengths) bool: within :data:`FOLLOW_LENGTH` pixels and
     :data:`FOLLOW_DEGREES` of ``smear``."""
-    apart = np.abs(_ANGLES - smear.degrees) % 180.0
+    apart = np.abs(DIRECTIONS - smear.degrees) % 180.0
     apart = np.minimum(apart, 180.0 - apart)
-    close = np.abs(_LENGTHS - smear.length) <= FOLLOW_LENGTH
+    close = np.abs(LENGTHS - smear.length) <= FOLLOW_LENGTH
     return (apart <= FOLLOW_DEGREES)[:, None] & close[None, :]
 
 
@@ -165,7 +203,7 @@ def _depths(spectrum: np.ndarray) -> np.ndarray:
     return depths
 
 
-def _busiest_windows(gray: np.ndarray) -> list[np.ndarray]:
+def busiest_windows(gray: np.ndarray) -> list[np.ndarray]:
     """Up to :data:`WINDOWS` windows of ``gray`` holding the most edges, overlapping by a
     quarter of their side at most."""
     height, width = gray.shape
@@ -208,10 +246,10 @@ def _pixel_grid() -> np.ndarray:
     """(directions, lengths) bool: the peaks along the frame's axes at multiples of
     :data:`GRID` pixels, each as wide as the cepstrum's resolution in direction at its length
     (a pixel of arc), which are never taken for a smear."""
-    apart = np.abs(_ANGLES[:, None] - np.array([0.0, 90.0])) % 180.0
+    apart = np.abs(DIRECTIONS[:, None] - np.array([0.0, 90.0])) % 180.0
     apart = np.minimum(apart, 180.0 - apart).min(axis=1)  # to the nearer axis
-    reach = np.degrees(1.0 / _LENGTHS)
-    return (apart[:, None] <= reach[None, :]) & (_LENGTHS % GRID == 0)[None, :]
+    reach = np.degrees(1.0 / LENGTHS)
+    return (apart[:, None] <= reach[None, :]) & (LENGTHS % GRID == 0)[None, :]
 
 
 _PIXEL_GRID = _pixel_grid()
