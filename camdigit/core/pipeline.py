@@ -18,6 +18,7 @@ from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
+from camdigit.core.frame_margin import read_framed
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.motion_blur import Smear, unsmeared
 from camdigit.core.numbers import group_numbers
@@ -207,16 +208,18 @@ class Recognizer:
         seconds: float = 0.0,
         still: bool = False,
     ) -> FrameResult:
-        """Read one frame; a ``still`` (a photo) is read whole, untracked, and again enlarged
-        where its digits are small (:mod:`camdigit.core.look_scales`; timings count both); a
-        camera's motion smear undone first (:mod:`camdigit.core.motion_blur`, timed as part of
-        finding)."""
+        """Read one frame, its motion smear undone (:mod:`.motion_blur`); a ``still`` (a photo)
+        read whole, untracked, again enlarged where its digits are small (:mod:`.look_scales`)
+        and with a margin where its writing crosses the border (:mod:`.frame_margin`)."""
         started = time.perf_counter()
         # once: the polarity, each look's ink, the enlarged look; a video's smear followed
         frame, smear = unsmeared(to_gray(frame), None if still else self.smear)
         self.smear = self.smear if still else smear
         smear_ms = (time.perf_counter() - started) * 1e3
         result = self._looks(frame, source, index, seconds, still)
+        if still:
+            look = partial(self._looks, source=source, index=index, seconds=seconds, still=True)
+            result = read_framed(look, frame, result, self.finder.config)
         result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
         return result
 

@@ -1,0 +1,300 @@
+"""A still's border set on paper: the digits it cuts read as if the page went on.
+
+A camera held close to a number frames it tight: the outer digits touch the frame's border or
+lose a sliver to it. In a video the next frames show them whole, so the finder drops what the
+border cuts (:mod:`camdigit.core.frame_border`); a photo has no next frame. And ink touching
+the border is measured badly: a marker digit filling a small frame touches two sides that meet,
+as a desk in the frame's corner does, and the paper window is not widened for it
+(:mod:`camdigit.core.ink`). So a still whose writing crosses its border is read again with a
+margin around it, each side continued by the ground along it (a desk along a side continues
+as desk), and the digits that reading finds at the border, judged by the model like any
+other, join the first reading where the border left them mostly whole and writing the first
+reading saw anchors them; the rest of the frame keeps its first reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.numbers import group_numbers
+
+RIM = 2
+"""A box this close to a side touches it: the soft rim of a stroke the border cuts may fall
+below the ink's level on the border's last pixels."""
+
+NARROWEST = 0.6
+"""A digit other than 1 is at least this share of the writing's width (the median of the
+reading's digits other than 1 the sides leave whole): one the left or right side cut
+narrower lost a good part of itself to the border, and its reading is a guess. Widths vary
+more than heights (a 0 beside a 7), so only a cut past a third of a digit shows."""
+
+SHORTEST = 0.75
+"""A digit is at least this share of the writing's height (the median of the reading's digits
+the top and bottom leave whole): the whole digits of the frame-filling photos of
+``python -m benchmarks.filled_frames`` are 0.84 to 1.2 times it, the top or bottom cut off
+0.7 and less."""
+
+
+MARGIN_SHARE = 0.3
+"""The margin's width, of the frame's shorter side. Writing that fills the frame may be a
+marker's, its strokes up to a quarter of the frame wide: the paper window it needs, three
+strokes wide, reaches past a stroke at the border by a third of the frame. A tenth read 30
+such MNIST digits filling the frame 57% (marker) to 80%, a third 77-83%
+(``benchmarks.filled_frames``); the framed look is shrunk to ``max_side`` like any frame."""
+
+NEAR = 1.0
+"""A digit less than this share of its height from a side is near the border, and the frame
+worth a second reading: the frame-filling photos' digits, or the pieces of them the first
+reading found, stand 0.53 of it and less from the border (``benchmarks.filled_frames``)."""
+
+
+def ground_levels(gray: np.ndarray) -> list[float]:
+    """The level of the ground along each side of ``gray`` (top, bottom, left, right): the
+    median of the pixels along it. Writing crossing a side covers a minority of it, dark ink
+    or light; a desk along all of it is its level."""
+    return [float(np.median(line)) for line in _sides(gray)]
+
+
+def writing_at_border(gray: np.ndarray, ratio: float, margin: float, depth: int) -> bool:
+    """Whether writing crosses the border of ``gray``: along a side, two pixels or more that
+    stand out from the ground beside them as ink does (darker than ``ratio`` of it and by
+    ``margin`` levels, or as much lighter: chalk on a board), where the line ``depth`` pixels
+    in from that side shows no such mark within an eighth of ``depth`` (a grid's or a
+    ruling's line, a plank's streak, run on across the frame, leaning up to 7 degrees;
+    writing ends within its height), in runs no longer than half ``depth`` (a line along the
+    side is longer than the writing is tall). The
+    ground beside a point is the line's grey closing (opening) over a quarter of the side: a
+    stroke crossing it, or a digit's foot along it, is narrower; a lens's dark corners or a
+    desk along part of a side are wider, and no ink."""
+    height, width = gray.shape
+    sides = _sides(gray)
+    if depth < min(height, width) // 2:
+        inner = [gray[depth], gray[-1 - depth], gray[:, depth], gray[:, -1 - depth]]
+    else:  # writing as tall as half the frame: what crosses its border is its own
+        inner = [None] * 4
+    reach = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * (depth // 8) + 1, 1))
+    for line, deeper in zip(sides, inner, strict=True):
+        marked = _marks(line, ratio, margin)
+        if deeper is not None and np.count_nonzero(marked) >= 2:
+            runs_on = cv2.dilate(_marks(deeper, ratio, margin).view(np.uint8)[None], reach)
+            marked &= runs_on.ravel() == 0
+        if np.count_nonzero(_short_runs(marked, depth // 2)) >= 2:
+            return True
+    return False
+
+
+def _short_runs(marked: np.ndarray, longest: int) -> np.ndarray:
+    """``marked`` (N,) bool without its runs longer than ``longest`` (a line along the side)."""
+    edges = np.diff(marked.view(np.int8), prepend=0, append=0)
+    starts, ends = np.flatnonzero(edges > 0), np.flatnonzero(edges < 0)
+    out = marked.copy()
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > longest:
+            out[start:end] = False
+    return out
+
+
+def _marks(line: np.ndarray, ratio: float, margin: float) -> np.ndarray:
+    """(N,) bool: the points of ``line`` that stand out from the ground beside them as ink
+    (:func:`writing_at_border`): darker than its grey closing, or lighter than its grey
+    opening, whichever are a minority of the line (the ground is the rest: beside a dense
+    grid's dark lines the opening is the lines' level, and the paper is no light ink)."""
+    row = np.ascontiguousarray(line).reshape(1, -1)
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, row.shape[1] // 4 | 1), 1))
+    lit = cv2.morphologyEx(row, cv2.MORPH_CLOSE, window).astype(np.float32)
+    dim = cv2.morphologyEx(row, cv2.MORPH_OPEN, window).astype(np.float32)
+    value = row.astype(np.float32)
+    dark = (value < np.minimum(ratio * lit, lit - margin)).ravel()
+    light = (value > np.maximum(dim / ratio, dim + margin)).ravel()
+    half = len(dark) / 2
+    return (dark & (dark.sum() < half)) | (light & (light.sum() < half))
+
+
+def with_margin(gray: np.ndarray, margin: int) -> np.ndarray:
+    """``gray`` with ``margin`` pixels added on every side, each side's band the level of the
+    ground along that side (:func:`ground_levels`), the corners the mean of the two sides."""
+    height, width = gray.shape
+    top, bottom, left, right = ground_levels(gray)
+    out = np.empty((height + 2 * margin, width + 2 * margin), gray.dtype)
+    out[margin : margin + height, margin : margin + width] = gray
+    out[:margin, :] = top
+    out[margin + height :, :] = bottom
+    out[:, :margin] = left
+    out[:, margin + width :] = right
+    out[:margin, :margin] = (top + left) / 2
+    out[:margin, margin + width :] = (top + right) / 2
+    out[margin + height :, :margin] = (bottom + left) / 2
+    out[margin + height :, margin + width :] = (bottom + right) / 2
+    return out
+
+
+def _sides(gray: np.ndarray) -> list[np.ndarray]:
+    """The frame's outermost rows and columns: top, bottom, left, right."""
+    return [gray[0], gray[-1], gray[:, 0], gray[:, -1]]
+
+
+def moved_back(result: FrameResult, margin: int, shape: tuple[int, ...]) -> FrameResult:
+    """``result`` of a frame read with ``margin`` added (:func:`with_margin`), its boxes and
+    its numbers' boxes moved back into the frame of ``shape`` and cut to it; a digit wholly in
+    the margin (none should be) is dropped with the numbers it was part of."""
+    height, width = shape[:2]
+
+    def moved(boxes: np.ndarray) -> np.ndarray:
+        """(N, 4) x, y, w, h boxes of the framed look as boxes of the frame."""
+        corners = boxes[:, :2] - margin, boxes[:, :2] + boxes[:, 2:] - margin
+        low, high = (np.clip(c, 0, [width, height]) for c in corners)
+        return np.concatenate([low, high - low], axis=1)
+
+    boxes = moved(result.detections.boxes.astype(np.int64))
+    numbers = []
+    for number in result.numbers:
+        x, y, w, h = (int(v) for v in moved(np.array([number.box]))[0])
+        numbers.append(dataclasses.replace(number, box=(x, y, w, h)))
+    detections = result.detections.replace(boxes=boxes.astype(result.detections.boxes.dtype))
+    moved_result = dataclasses.replace(result, detections=detections, numbers=numbers)
+    return kept_rows(moved_result, (boxes[:, 2] > 0) & (boxes[:, 3] > 0))
+
+
+def kept_rows(result: FrameResult, keep: np.ndarray) -> FrameResult:
+    """``result`` with only the digits ``keep`` marks, and the numbers all of whose digits it
+    keeps (their members renumbered)."""
+    if keep.all():
+        return result
+    rows = np.flatnonzero(keep)
+    renumber = {int(old): new for new, old in enumerate(rows)}
+    numbers = [
+        dataclasses.replace(n, members=tuple(renumber[m] for m in n.members))
+        for n in result.numbers
+        if all(m in renumber for m in n.members)
+    ]
+    return dataclasses.replace(result, detections=result.detections[rows], numbers=numbers)
+
+
+def margin_for(shape: tuple[int, ...]) -> int:
+    """The margin added around a still of ``shape``: :data:`MARGIN_SHARE` of its shorter
+    side."""
+    return max(8, int(MARGIN_SHARE * min(shape[:2])))
+
+
+def read_framed(
+    look: Callable[[np.ndarray], FrameResult], gray: np.ndarray, first: FrameResult, cfg
+) -> FrameResult:
+    """A still ``gray`` read by ``look`` (``first``) and, where it read a digit near the
+    border (:func:`near_border`) and writing crosses the border (:func:`writing_at_border`,
+    ``cfg``'s ink contrast), or read no digit at all (a digit filling the frame, its marker
+    strokes too wide for the paper window the frame allows), again with a margin
+    (:func:`margin_for`) for the digits at its border or filling it
+    (:func:`with_border_digits`). A page's edge on a desk, a wall's texture run out of the
+    frame too, around pages whose digits stand far from the border: those frames are not
+    read twice."""
+    boxes = first.detections.boxes
+    if len(boxes):
+        if not near_border(boxes, gray.shape).any():
+            return first
+        depth = 2 * int(np.median(boxes[:, 3]))  # twice the writing's height
+        if not writing_at_border(gray, cfg.ink_ratio, cfg.ink_margin, depth):
+            return first
+    margin = margin_for(gray.shape)
+    framed = moved_back(look(with_margin(gray, margin)), margin, gray.shape)
+    return with_border_digits(first, framed, gray.shape)
+
+
+def near_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(N,) bool: the ``boxes`` (N, 4) of a frame of ``shape`` less than :data:`NEAR` of their
+    height from a side: where a digit the border cut, or a piece of one, is read."""
+    x, y, w, h = boxes.T
+    height, width = shape[:2]
+    gap = np.minimum(np.minimum(x, y), np.minimum(width - x - w, height - y - h))
+    return gap < NEAR * h
+
+
+def with_border_digits(
+    first: FrameResult, framed: FrameResult, shape: tuple[int, ...]
+) -> FrameResult:
+    """A still's reading as taken (``first``) with the digits at its border, or filling the
+    frame, that the reading with a margin (``framed``, :func:`moved_back`) found, in a frame
+    of ``shape``; its numbers grouped again where any was added. The first reading stands
+    everywhere else: the margin moved the measures taken of the frame's size, and the framed
+    look's reading of the rest is no better. A digit at the border is added when it is
+    writing the first reading saw: on a digit the first read (cut, read wrong or as a piece:
+    that reading goes), or in a number with one that is; or when it fills the frame
+    (:func:`filling`); and when the border left it mostly whole
+    (:func:`mostly_whole`). What the border cut alone (a wall's streak, a plank's knot: a
+    line runs out of the frame as a 1 cut from a number does) is not. With the time and the
+    crops of both."""
+    for stage, ms in framed.timings.items():
+        first.timings[stage] = first.timings.get(stage, 0.0) + ms
+    first.classified += framed.classified
+    boxes, digits = framed.detections.boxes, framed.detections.digits
+    pairs = _matches(first.detections.boxes, boxes)
+    anchored = np.asarray(pairs.any(axis=0), bool)
+    for number in framed.numbers:
+        members = list(number.members)
+        anchored[members] = anchored[members].any()
+    fills = filling(boxes, digits, shape)
+    anchored |= fills
+    at_border = ~clear_of_border(boxes, shape) | fills
+    added = anchored & at_border & mostly_whole(boxes, digits, shape)
+    if not added.any():
+        return first
+    stays = np.flatnonzero(~pairs[:, added].any(axis=1))
+    new = framed.detections[np.flatnonzero(added)]
+    detections = Detections.concat(first.detections[stays], new)
+    return dataclasses.replace(first, detections=detections, numbers=group_numbers(detections))
+
+
+def filling(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(N,) bool: the read ``digits`` in ``boxes`` that fill a frame of ``shape``: at least
+    half as tall as it (a digit held close to the camera, which the first reading may miss
+    whole), and not 1s (a line running through the frame reads as one)."""
+    return (boxes[:, 3] >= shape[0] / 2) & (digits != 1)
+
+
+def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(N,) bool: the ``boxes`` (N, 4) more than :data:`RIM` pixels from every side of a frame
+    of ``shape``."""
+    x, y, w, h = boxes.T
+    height, width = shape[:2]
+    return (x > RIM) & (y > RIM) & (x + w < width - RIM) & (y + h < height - RIM)
+
+
+def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(N,) bool: which of the read ``digits`` in ``boxes`` the border of a frame of ``shape``
+    left mostly whole: cut by the left or right side, a digit other than 1 still
+    :data:`NARROWEST` of the writing's width; cut by the top or bottom, still
+    :data:`SHORTEST` of its height. Where no digit is left whole to measure the writing by
+    (one digit filling the frame), every digit is."""
+    x, y, w, h = boxes.T.astype(np.float64)
+    height, width = shape[:2]
+    sides = (x <= RIM) | (x + w >= width - RIM)
+    ends = (y <= RIM) | (y + h >= height - RIM)
+    whole = np.ones(len(boxes), bool)
+    broad = ~sides & (digits != 1)
+    if broad.any():
+        whole &= ~sides | (digits == 1) | (w >= NARROWEST * float(np.median(w[broad])))
+    if (~ends).any():
+        whole &= ~ends | (h >= SHORTEST * float(np.median(h[~ends])))
+    return whole
+
+
+def _matches(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, M) bool: which boxes of ``a`` (N, 4) and of ``b`` (M, 4) are counterparts: one
+    holds the other's centre."""
+    one, other = a[:, None, :].astype(np.float64), b[None, :, :].astype(np.float64)
+    return _holds(one, other) | _holds(other, one)
+
+
+def _holds(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Whether each box of ``outer`` holds the centre of each box of ``inner`` (broadcast)."""
+    cx, cy = inner[..., 0] + inner[..., 2] / 2, inner[..., 1] + inner[..., 3] / 2
+    return (
+        (outer[..., 0] <= cx)
+        & (cx <= outer[..., 0] + outer[..., 2])
+        & (outer[..., 1] <= cy)
+        & (cy <= outer[..., 1] + outer[..., 3])
+    )

@@ -1,0 +1,178 @@
+"""A still's writing that fills the frame, read with a margin (camdigit.core.frame_margin)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.filled_frames import lone_digit
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import Detections, FrameResult, Number
+from camdigit.core.frame_margin import (
+    moved_back,
+    with_border_digits,
+    with_margin,
+    writing_at_border,
+)
+from camdigit.core.pipeline import Recognizer
+from tests.pages import write_digit
+
+NUMBER = [4, 5, 6, 7, 8]  # fixture digits 7, 4, 7, 2, 8
+RATIO, MARGIN = 0.77, 14  # the finder's ink contrast
+DEPTH = 40  # twice the writing's height
+
+
+@pytest.fixture(scope="module")
+def classifier() -> DigitClassifier:
+    return DigitClassifier()
+
+
+def number_page(images: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+    """Five marker digits written on one line, 40 px apart, on a grey page."""
+    page = np.full((360, 900), 215, np.uint8)
+    x, boxes = 80, []
+    for index in NUMBER:
+        box = write_digit(page, images[index], x, 90, 170)
+        boxes.append(box)
+        x = box[0] + box[2] + 40
+    return page, boxes
+
+
+def cropped(page: np.ndarray, boxes: list[tuple], cut: int) -> np.ndarray:
+    """``page`` cropped to the digits' union, ``cut`` px further in on every side (below 0:
+    a margin of paper)."""
+    x0 = min(b[0] for b in boxes) + cut
+    y0 = min(b[1] for b in boxes) + cut
+    x1 = max(b[0] + b[2] for b in boxes) - cut
+    y1 = max(b[1] + b[3] for b in boxes) - cut
+    return cv2.cvtColor(np.ascontiguousarray(page[y0:y1, x0:x1]), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("cut", [0, 3], ids=["touching", "cut-3px"])
+def test_a_number_filling_a_still_is_read_whole(mnist_1000, classifier, cut):
+    images, labels = mnist_1000
+    page, boxes = number_page(images)
+    frame = cropped(page, boxes, cut)
+    result = Recognizer(classifier).process(frame, still=True)
+    order = np.argsort(result.detections.boxes[:, 0])
+    assert result.detections.digits[order].tolist() == labels[NUMBER].tolist()
+    assert [n.text for n in result.numbers] == ["".join(str(d) for d in labels[NUMBER])]
+    # the outer digits' boxes are where they were written, in the frame's coordinates
+    found = result.detections.boxes[order]
+    assert found[0, 0] <= 2 and found[-1, 0] + found[-1, 2] >= frame.shape[1] - 2
+
+
+def test_a_video_frame_still_drops_what_its_border_cuts(mnist_1000, classifier):
+    images, labels = mnist_1000
+    page, boxes = number_page(images)
+    frame = cropped(page, boxes, 3)
+    result = Recognizer(classifier).process(frame, still=False)
+    # the outer digits are cut: the next frames show them whole
+    x, _, w, _ = result.detections.boxes.T
+    assert len(result.detections) and (x > 2).all() and (x + w < frame.shape[1] - 2).all()
+
+
+def test_writing_crossing_a_side_is_told_from_shading_a_desk_and_lines():
+    page = np.full((200, 300), 210, np.uint8)
+    assert not writing_at_border(page, RATIO, MARGIN, DEPTH)
+    crossed = page.copy()
+    cv2.line(crossed, (0, 90), (30, 90), 40, 5)  # a stroke running out of the left side
+    assert writing_at_border(crossed, RATIO, MARGIN, DEPTH)
+    chalk = np.full((200, 300), 40, np.uint8)
+    cv2.line(chalk, (150, 0), (150, 30), 220, 5)  # light ink out of the top of a dark board
+    assert writing_at_border(chalk, RATIO, MARGIN, DEPTH)
+    # a lens's dark corners (0.7 of the middle): smooth, wider than any stroke
+    yy, xx = np.mgrid[0:200, 0:300]
+    falloff = 1.0 - 0.3 * (((xx - 150) / 150.0) ** 2 + ((yy - 100) / 100.0) ** 2) / 2
+    assert not writing_at_border((page * falloff).astype(np.uint8), RATIO, MARGIN, DEPTH)
+    desk = page.copy()
+    desk[170:] = 60  # a desk along the bottom, and up the left side's last stretch
+    assert not writing_at_border(desk, RATIO, MARGIN, DEPTH)
+    # graph paper's lines run on across the frame, slanting a little
+    grid = page.copy()
+    for x in range(10, 300, 30):
+        cv2.line(grid, (x, 0), (x + 12, 199), 120, 2)
+    for y in range(15, 200, 30):
+        cv2.line(grid, (0, y), (299, y + 8), 120, 2)
+    assert not writing_at_border(grid, RATIO, MARGIN, DEPTH)
+    assert writing_at_border(np.minimum(grid, crossed), RATIO, MARGIN, DEPTH)
+    # writing half as tall as the frame: whatever crosses its border is its own
+    assert writing_at_border(grid, RATIO, MARGIN, 120)
+
+
+def test_the_margin_continues_each_side_ground():
+    gray = np.full((40, 60), 200, np.uint8)
+    gray[:, 0] = 100  # the left side's ground is darker
+    gray[0, 30] = 0  # one dark point on the top side does not move its level
+    out = with_margin(gray, 5)
+    assert out.shape == (50, 70)
+    assert (out[5:45, 5:65] == gray).all()
+    assert out[0, 30] == 200 and out[20, 0] == 100 and out[20, -1] == 200
+    assert out[0, 0] == 150  # a corner: the mean of the two sides that meet there
+
+
+def _result(boxes: list, digits: list, numbers: list[tuple[str, tuple]]) -> FrameResult:
+    array = np.array(boxes, np.int32).reshape(-1, 4)
+    detections = Detections(array, np.array(digits), np.full(len(boxes), 0.99, np.float32))
+    found = [Number(text, (0, 0, 1, 1), members) for text, members in numbers]
+    return FrameResult("x", 0, 0.0, detections, found, {"find": 1.0}, len(boxes), True)
+
+
+def test_boxes_are_moved_back_into_the_frame():
+    framed = _result([[5, 10, 20, 30], [40, 12, 30, 30], [0, 0, 4, 4]], [1, 2, 3], [("12", (0, 1))])
+    framed.numbers[0] = Number("12", (5, 10, 65, 32), (0, 1))
+    back = moved_back(framed, 10, (40, 50))
+    # cut to the 50x40 frame; the box wholly in the margin is gone
+    assert back.detections.boxes.tolist() == [[0, 0, 15, 30], [30, 2, 20, 30]]
+    assert back.numbers[0].box == (0, 0, 50, 32)
+    assert back.numbers[0].members == (0, 1)
+
+
+def test_the_border_digits_of_the_framed_reading_are_added_to_the_first():
+    shape = (100, 200)
+    # first: a piece of the cut 7 (read as 1) and the 4 beside it
+    first = _result([[6, 40, 8, 20], [30, 30, 22, 40]], [1, 4], [("14", (0, 1))])
+    # framed: the 7 the left side cut, in its number with the 4; a lone streak at the bottom;
+    # a 2 the right side cut to a sliver, beside a 5 read clear of the border
+    framed = _result(
+        [[0, 30, 25, 40], [30, 30, 22, 40], [100, 70, 6, 30], [150, 30, 20, 40], [192, 30, 8, 40]],
+        [7, 4, 1, 5, 2],
+        [("74", (0, 1)), ("1", (2,)), ("52", (3, 4))],
+    )
+    chosen = with_border_digits(first, framed, shape)
+    # the 7 replaces the piece; the 4 is the first reading's; the streak and the sliver are not
+    # added, nor the 5 the first did not read (the rest of the frame is the first reading's)
+    assert sorted(chosen.detections.digits.tolist()) == [4, 7]
+    assert [n.text for n in chosen.numbers] == ["74"]
+    assert chosen.timings["find"] == 2.0 and chosen.classified == 7  # both looks counted
+
+
+def test_a_framed_reading_adding_nothing_leaves_the_first():
+    shape = (100, 200)
+    first = _result([[60, 30, 20, 40]], [4], [("4", (0,))])
+    framed = _result([[0, 30, 18, 40]], [7], [("7", (0,))])  # nothing anchors the 7
+    chosen = with_border_digits(first, framed, shape)
+    assert chosen.detections.digits.tolist() == [4] and chosen.numbers == first.numbers
+
+
+@pytest.mark.parametrize(
+    "pen, indices", [("ballpoint", [0, 1, 3, 7, 8, 9]), ("marker", [0, 3, 8, 9])]
+)
+def test_a_lone_digit_filling_a_still_is_read(mnist_1000, classifier, pen, indices):
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in indices:  # each 150 px tall, its ink touching all four sides
+        page = lone_digit(images[index], pen, 150.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        found = recognizer.process(frame, still=True).detections
+        assert found.digits.tolist() == [labels[index]], index
+        x, y, w, h = found.boxes[0]
+        assert w * h >= 0.8 * page.shape[0] * page.shape[1]
+
+
+def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
+    frame = np.full((160, 120), 210, np.uint8)
+    cv2.line(frame, (55, 0), (65, 159), 40, 9)  # a pole, a door's edge: reads as a 1
+    found = Recognizer(classifier).process(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), still=True)
+    assert len(found.detections) == 0
