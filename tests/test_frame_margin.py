@@ -140,7 +140,7 @@ def test_the_border_digits_of_the_framed_reading_are_added_to_the_first():
         [7, 4, 1, 5, 2],
         [("74", (0, 1)), ("1", (2,)), ("52", (3, 4))],
     )
-    chosen = with_border_digits(first, framed, shape)
+    chosen = with_border_digits(first, framed, np.full(shape, 200, np.uint8))
     # the 7 replaces the piece; the 4 is the first reading's; the streak and the sliver are not
     # added, nor the 5 the first did not read (the rest of the frame is the first reading's)
     assert sorted(chosen.detections.digits.tolist()) == [4, 7]
@@ -152,7 +152,7 @@ def test_a_framed_reading_adding_nothing_leaves_the_first():
     shape = (100, 200)
     first = _result([[60, 30, 20, 40]], [4], [("4", (0,))])
     framed = _result([[0, 30, 18, 40]], [7], [("7", (0,))])  # nothing anchors the 7
-    chosen = with_border_digits(first, framed, shape)
+    chosen = with_border_digits(first, framed, np.full(shape, 200, np.uint8))
     assert chosen.detections.digits.tolist() == [4] and chosen.numbers == first.numbers
 
 
@@ -176,3 +176,35 @@ def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
     cv2.line(frame, (55, 0), (65, 159), 40, 9)  # a pole, a door's edge: reads as a 1
     found = Recognizer(classifier).process(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), still=True)
     assert len(found.detections) == 0
+
+
+def test_a_border_piece_inside_a_larger_first_reading_is_not_added():
+    shape = (100, 200)
+    # the first read one box over a cut piece at the side and the 3 beside it, as a 3
+    first = _result([[3, 30, 60, 40]], [3], [("3", (0,))])
+    # the framed look read the piece alone, as a 1, in a number with the 3
+    framed = _result([[0, 32, 12, 38], [25, 30, 38, 40]], [1, 3], [("13", (0, 1))])
+    chosen = with_border_digits(first, framed, np.full(shape, 200, np.uint8))
+    assert chosen.detections.digits.tolist() == [3]
+    assert chosen.detections.boxes.tolist() == [[3, 30, 60, 40]]
+
+
+def test_a_1_the_side_cuts_is_a_slice_unless_the_first_read_a_1_there():
+    gray = np.full((100, 200), 200, np.uint8)
+    gray[30:70, 0:6] = 40  # a stroke the left side cuts: as dark on the border as inside
+    gray[30:70, 190:197] = 40  # a stroke reaching the right side with its soft rim only
+    gray[30:70, 197:200] = 150
+    four = [[60, 30, 25, 40]]
+    first = _result(four, [4], [("4", (0,))])
+    framed = _result(
+        [[0, 30, 6, 40], [60, 30, 25, 40], [190, 30, 10, 40]],
+        [1, 4, 1],
+        [("14", (0, 1)), ("1", (2,))],
+    )
+    framed.numbers[1] = Number("41", (60, 30, 140, 40), (1, 2))
+    chosen = with_border_digits(first, framed, gray)
+    assert sorted(chosen.detections.boxes[:, 0].tolist()) == [60, 190]  # the slice is not
+    # where the first read a 1, the cut one stands
+    first_one = _result([[1, 30, 5, 40], *four], [1, 4], [("14", (0, 1))])
+    chosen = with_border_digits(first_one, framed, gray)
+    assert sorted(chosen.detections.boxes[:, 0].tolist()) == [0, 60, 190]

@@ -5,11 +5,13 @@ lose a sliver to it. In a video the next frames show them whole, so the finder d
 border cuts (:mod:`camdigit.core.frame_border`); a photo has no next frame. And ink touching
 the border is measured badly: a marker digit filling a small frame touches two sides that meet,
 as a desk in the frame's corner does, and the paper window is not widened for it
-(:mod:`camdigit.core.ink`). So a still whose writing crosses its border is read again with a
-margin around it, each side continued by the ground along it (a desk along a side continues
-as desk), and the digits that reading finds at the border, judged by the model like any
-other, join the first reading where the border left them mostly whole and writing the first
-reading saw anchors them; the rest of the frame keeps its first reading.
+(:mod:`camdigit.core.ink`). So a still whose writing crosses its border near a digit it read,
+or that read no digit at all, is read again with a margin around it, each side continued by
+the ground along it (a desk along a side continues as desk). The digits that reading finds at
+the border, judged by the model like any other, join the first reading where the border left
+them mostly whole and writing the first reading saw anchors them, and so does a digit filling
+the frame; the rest of the frame keeps its first reading. ``python -m
+benchmarks.filled_frames`` measures it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.frame_border import GRAZE_DARK
 from camdigit.core.numbers import group_numbers
 
 RIM = 2
@@ -35,10 +38,9 @@ more than heights (a 0 beside a 7), so only a cut past a third of a digit shows.
 
 SHORTEST = 0.75
 """A digit is at least this share of the writing's height (the median of the reading's digits
-the top and bottom leave whole): the whole digits of the frame-filling photos of
-``python -m benchmarks.filled_frames`` are 0.84 to 1.2 times it, the top or bottom cut off
-0.7 and less."""
-
+clear of the border, or that the top and bottom leave whole): the whole digits of the
+frame-filling photos of ``python -m benchmarks.filled_frames`` are 0.84 to 1.2 times it, the
+top or bottom cut off 0.7 and less."""
 
 MARGIN_SHARE = 0.3
 """The margin's width, of the frame's shorter side. Writing that fills the frame may be a
@@ -201,7 +203,7 @@ def read_framed(
             return first
     margin = margin_for(gray.shape)
     framed = moved_back(look(with_margin(gray, margin)), margin, gray.shape)
-    return with_border_digits(first, framed, gray.shape)
+    return with_border_digits(first, framed, gray)
 
 
 def near_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -213,36 +215,42 @@ def near_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return gap < NEAR * h
 
 
-def with_border_digits(
-    first: FrameResult, framed: FrameResult, shape: tuple[int, ...]
-) -> FrameResult:
+def with_border_digits(first: FrameResult, framed: FrameResult, gray: np.ndarray) -> FrameResult:
     """A still's reading as taken (``first``) with the digits at its border, or filling the
     frame, that the reading with a margin (``framed``, :func:`moved_back`) found, in a frame
-    of ``shape``; its numbers grouped again where any was added. The first reading stands
+    ``gray``; its numbers grouped again where any was added. The first reading stands
     everywhere else: the margin moved the measures taken of the frame's size, and the framed
     look's reading of the rest is no better. A digit at the border is added when it is
     writing the first reading saw: on a digit the first read (cut, read wrong or as a piece:
-    that reading goes), or in a number with one that is; or when it fills the frame
-    (:func:`filling`); and when the border left it mostly whole
-    (:func:`mostly_whole`). What the border cut alone (a wall's streak, a plank's knot: a
-    line runs out of the frame as a 1 cut from a number does) is not. With the time and the
-    crops of both."""
+    that reading goes; not one inside a larger box the first read, whose reading stands), or
+    in a number with one that is; or when it fills the frame (:func:`filling`); and when the
+    border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
+    where the first read a 1 (:func:`sliced_ones`). What the border cut alone (a wall's
+    streak, a plank's knot: a line runs out of the frame as a 1 cut from a number does) is
+    not. With the time and the crops of both."""
+    shape = gray.shape
     for stage, ms in framed.timings.items():
         first.timings[stage] = first.timings.get(stage, 0.0) + ms
     first.classified += framed.classified
     boxes, digits = framed.detections.boxes, framed.detections.digits
-    pairs = _matches(first.detections.boxes, boxes)
-    anchored = np.asarray(pairs.any(axis=0), bool)
+    read = first.detections.boxes[:, None, :].astype(np.float64)
+    found = boxes[None, :, :].astype(np.float64)
+    pieces = _holds(found, read)  # (first, framed): the first read a piece of it, or it
+    larger = _holds(read, found) & ~pieces  # the first read more than it: a blob with it
+    anchored = np.asarray((pieces | larger).any(axis=0), bool)
     for number in framed.numbers:
         members = list(number.members)
         anchored[members] = anchored[members].any()
     fills = filling(boxes, digits, shape)
     anchored |= fills
     at_border = ~clear_of_border(boxes, shape) | fills
-    added = anchored & at_border & mostly_whole(boxes, digits, shape)
+    added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
+    # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
+    read_one = ((pieces | larger) & (first.detections.digits == 1)[:, None]).any(axis=0)
+    added &= ~(sliced_ones(gray, boxes, digits) & ~read_one)
     if not added.any():
         return first
-    stays = np.flatnonzero(~pairs[:, added].any(axis=1))
+    stays = np.flatnonzero(~pieces[:, added].any(axis=1))
     new = framed.detections[np.flatnonzero(added)]
     detections = Detections.concat(first.detections[stays], new)
     return dataclasses.replace(first, detections=detections, numbers=group_numbers(detections))
@@ -265,28 +273,43 @@ def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """(N,) bool: which of the read ``digits`` in ``boxes`` the border of a frame of ``shape``
-    left mostly whole: cut by the left or right side, a digit other than 1 still
-    :data:`NARROWEST` of the writing's width; cut by the top or bottom, still
-    :data:`SHORTEST` of its height. Where no digit is left whole to measure the writing by
-    (one digit filling the frame), every digit is."""
+    left mostly whole: still :data:`SHORTEST` of the writing's height (a sliver the side cut
+    off a digit reads as a 1), and cut by the left or right side, a digit other than 1 still
+    :data:`NARROWEST` of the writing's width. The writing is measured on the digits clear of
+    the border, or failing those on the digits the top and bottom leave whole; where none is
+    left whole to measure it by (a number filling the frame), every digit is."""
     x, y, w, h = boxes.T.astype(np.float64)
     height, width = shape[:2]
+    clear = clear_of_border(boxes, shape)
     sides = (x <= RIM) | (x + w >= width - RIM)
     ends = (y <= RIM) | (y + h >= height - RIM)
     whole = np.ones(len(boxes), bool)
+    tall = clear if clear.any() else ~ends
+    if tall.any():
+        whole &= clear | (h >= SHORTEST * float(np.median(h[tall])))
     broad = ~sides & (digits != 1)
     if broad.any():
         whole &= ~sides | (digits == 1) | (w >= NARROWEST * float(np.median(w[broad])))
-    if (~ends).any():
-        whole &= ~ends | (h >= SHORTEST * float(np.median(h[~ends])))
     return whole
 
 
-def _matches(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(N, M) bool: which boxes of ``a`` (N, 4) and of ``b`` (M, 4) are counterparts: one
-    holds the other's centre."""
-    one, other = a[:, None, :].astype(np.float64), b[None, :, :].astype(np.float64)
-    return _holds(one, other) | _holds(other, one)
+def sliced_ones(gray: np.ndarray, boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the 1s among ``digits`` in ``boxes`` that the left or right side of ``gray``
+    cuts: their ink on that side darker than :data:`~camdigit.core.frame_border.GRAZE_DARK`
+    of their stroke's depth below the ground along it. A slice the side cut off a curve (a
+    0's, a 6's) reads as a 1; a 1 only reaching the side shows its stroke's soft rim there."""
+    out = np.zeros(len(boxes), bool)
+    width = gray.shape[1]
+    levels = ground_levels(gray)
+    for k in np.flatnonzero(digits == 1).tolist():
+        x, y, w, h = (int(v) for v in boxes[k])
+        sides = [(0, levels[2])] if x <= RIM else []
+        sides += [(width - 1, levels[3])] if x + w >= width - RIM else []
+        for column, level in sides:
+            depth = level - float(gray[y : y + h, x : x + w].min())
+            edge = level - float(gray[y : y + h, column].min())
+            out[k] |= depth > 0 and edge > GRAZE_DARK * depth
+    return out
 
 
 def _holds(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
