@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -25,6 +26,9 @@ import numpy as np
 from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.frame_border import GRAZE_DARK
 from camdigit.core.numbers import group_numbers
+
+if TYPE_CHECKING:
+    from camdigit.core.finder import FinderConfig
 
 RIM = 2
 """A box this close to a side touches it: the soft rim of a stroke the border cuts may fall
@@ -184,7 +188,10 @@ def margin_for(shape: tuple[int, ...]) -> int:
 
 
 def read_framed(
-    look: Callable[[np.ndarray], FrameResult], gray: np.ndarray, first: FrameResult, cfg
+    look: Callable[[np.ndarray], FrameResult],
+    gray: np.ndarray,
+    first: FrameResult,
+    cfg: FinderConfig,
 ) -> FrameResult:
     """A still ``gray`` read by ``look`` (``first``) and, where it read a digit near the
     border (:func:`near_border`) and writing crosses the border (:func:`writing_at_border`,
