@@ -31,7 +31,7 @@ import numpy as np
 
 from benchmarks.frames import read_still
 from benchmarks.matching import PhotoScore, score_photo
-from benchmarks.photos import PhotoResult, default_photos, read_photos
+from benchmarks.photos import PhotoResult, default_photos, photos_missing, read_photos
 from benchmarks.run import add_data_option, load_digits
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
@@ -165,12 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--digits must be 0 or more")
     recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
     if not args.no_photos:
-        if args.photos is None or not (args.photos / "labels.json").is_file():
-            print(
-                "benchmarks.filled_frames: no labelled photos (photos-dev in $CAMDIGIT_DATA or "
-                "../shared/data); give a folder with a labels.json by --photos, or --no-photos",
-                file=sys.stderr,
-            )
+        if photos_missing(args.photos, "benchmarks.filled_frames", ", or --no-photos"):
             return 2
         photo_table(recognizer, args.photos, args.margins, args.per_photo)
     if args.digits:

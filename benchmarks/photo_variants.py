@@ -18,7 +18,6 @@ the frame is lost: compare variants with each other and with ``original``, not w
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import cv2
 import numpy as np
 
 from benchmarks.matching import PhotoScore
-from benchmarks.photos import default_photos, read_photos
+from benchmarks.photos import default_photos, photos_missing, read_photos
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 
@@ -178,12 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--per-photo", action="store_true", help="each photo's read/reported")
     args = parser.parse_args(argv)
-    if args.photos is None or not (args.photos / "labels.json").is_file():
-        print(
-            "benchmarks.photo_variants: no labelled photos (photos-dev in $CAMDIGIT_DATA or "
-            "../shared/data); give a folder with a labels.json by --photos",
-            file=sys.stderr,
-        )
+    if photos_missing(args.photos, "benchmarks.photo_variants"):
         return 2
     recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
     print(f"photos: {args.photos}")

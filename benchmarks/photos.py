@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,19 @@ def default_photos() -> Path | None:
     """The development photos' folder, when it is there."""
     folder = data_root() / "photos-dev"
     return folder if (folder / "labels.json").is_file() else None
+
+
+def photos_missing(folder: Path | None, program: str, instead: str = "") -> bool:
+    """Whether ``folder`` holds no ``labels.json``; if so, says so on stderr for ``program``
+    (and what to do ``instead``)."""
+    if folder is not None and (folder / "labels.json").is_file():
+        return False
+    print(
+        f"{program}: no labelled photos (photos-dev in $CAMDIGIT_DATA or ../shared/data); "
+        f"give a folder with a labels.json by --photos{instead}",
+        file=sys.stderr,
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -16,3 +16,17 @@ def write_digit(page: np.ndarray, image: np.ndarray, x: int, y: int, side: int) 
     region = page[y : y + h, x : x + w]
     np.minimum(region, (235 - digit.astype(np.int32) * 0.85).astype(np.uint8), out=region)
     return x, y, w, h
+
+
+def write_number(
+    page: np.ndarray, images: np.ndarray, x: int, y: int, side: int, gap: int
+) -> list[tuple]:
+    """Write ``images`` (MNIST digits) side by side on ``page`` with :func:`write_digit`, the
+    first ink box at (x, y), each next one ``gap`` px after the one before (below 0: they
+    overlap); returns their ink boxes."""
+    boxes = []
+    for image in images:
+        box = write_digit(page, image, x, y, side)
+        boxes.append(box)
+        x = box[0] + box[2] + gap
+    return boxes

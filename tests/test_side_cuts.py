@@ -10,7 +10,7 @@ from camdigit.core.classifier import DigitClassifier
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.side_cuts import holds_cell, on_a_side
 from camdigit.core.tracking import DigitTracker
-from tests.pages import write_digit
+from tests.pages import write_number
 
 NUMBER = [4, 5, 6, 7]  # fixture digits 7, 4, 7, 2
 
@@ -18,12 +18,7 @@ NUMBER = [4, 5, 6, 7]  # fixture digits 7, 4, 7, 2
 def tight_number(images: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     """The four digits written touching (each overlapping the one before by 6 px)."""
     page = np.full((240, 560), 225, np.uint8)
-    x, boxes = 60, []
-    for index in NUMBER:
-        box = write_digit(page, images[index], x, 60, 130)
-        boxes.append(box)
-        x = box[0] + box[2] - 6
-    return page, boxes
+    return page, write_number(page, images[NUMBER], 60, 60, 130, -6)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.form_combs import Segment
+from camdigit.core.pixels import runs
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
 
 RECT_FILL = 0.85
@@ -173,8 +174,8 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     along = cv2.dilate(upright, np.ones((1, 3), np.uint8)) > 0  # for walls
     across = cv2.dilate(upright, np.ones((3, 1), np.uint8)) > 0  # for lines
     # the box's own edges first, loosely: a digit sticking out of it widens its rectangle
-    walls = _runs(along.mean(axis=0) >= LOOSE)
-    lines = _runs(across.mean(axis=1) >= LOOSE)
+    walls = runs(along.mean(axis=0) >= LOOSE)
+    lines = runs(across.mean(axis=1) >= LOOSE)
     if len(walls) < 2 or len(lines) < 2:
         return []
     left, right, top, bottom = walls[0][0], walls[-1][1], lines[0][0], lines[-1][1]
@@ -184,8 +185,8 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     inner_y, inner_x = slice(lines[0][1], lines[-1][0]), slice(walls[0][1], walls[-1][0])
     if inner_y.start >= inner_y.stop or inner_x.start >= inner_x.stop:
         return []
-    walls = _runs(along[inner_y, left:right].mean(axis=0) >= ACROSS)
-    lines = _runs(across[top:bottom, inner_x].mean(axis=1) >= ACROSS)
+    walls = runs(along[inner_y, left:right].mean(axis=0) >= ACROSS)
+    lines = runs(across[top:bottom, inner_x].mean(axis=1) >= ACROSS)
     # a grid or a table (rows of cells, not one) is left to the ruled lines' eraser, which
     # mends the strokes written across its lines
     if len(walls) < 2 or len(lines) < 2 or min(len(walls), len(lines)) > 2:
@@ -217,8 +218,8 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
     if cells.mean() < WRITTEN:
         return []
     found: list[Seen] = []
-    for runs, vertical in ((walls, True), (lines, False)):
-        for start, end in runs:
+    for found_runs, vertical in ((walls, True), (lines, False)):
+        for start, end in found_runs:
             band = min(max(3, end - start + 1), MAX_BAND) | 1  # the run is 2 px wider
             if vertical:
                 middle = left + (start + end - 1) / 2
@@ -227,10 +228,3 @@ def _box_seen(upright: np.ndarray) -> list[Seen]:
                 middle = top + (start + end - 1) / 2
                 found.append(((left, middle), (right - 1.0, middle), band))
     return found
-
-
-def _runs(on: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of every run of True in ``on``, end exclusive."""
-    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
-    return list(zip(starts, ends, strict=True))

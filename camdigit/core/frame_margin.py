@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.detections import Detections, FrameResult, clip_boxes, inside_frame
 from camdigit.core.frame_border import GRAZE_DARK
 from camdigit.core.numbers import group_numbers
+from camdigit.core.pixels import runs
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
@@ -50,13 +51,15 @@ MARGIN_SHARE = 0.3
 """The margin's width, of the frame's shorter side. Writing that fills the frame may be a
 marker's, its strokes up to a quarter of the frame wide: the paper window it needs, three
 strokes wide, reaches past a stroke at the border by a third of the frame. A tenth read 30
-such MNIST digits filling the frame 57% (marker) to 80%, a third 77-83%
-(``benchmarks.filled_frames``); the framed look is shrunk to ``max_side`` like any frame."""
+such MNIST digits filling the frame 57% (marker) to 80%, a third 77-83% (``python -m
+benchmarks.filled_frames --digits 30`` with this share set to each); the framed look is
+shrunk to ``max_side`` like any frame."""
 
 NEAR = 1.0
 """A digit less than this share of its height from a side is near the border, and the frame
-worth a second reading: the frame-filling photos' digits, or the pieces of them the first
-reading found, stand 0.53 of it and less from the border (``benchmarks.filled_frames``)."""
+worth a second reading: the frame-filling photos' digits of ``benchmarks.filled_frames``, or
+the pieces of them the first reading found, stand 0.53 of it and less from the border (a
+throwaway script measured them)."""
 
 
 def ground_levels(gray: np.ndarray) -> list[float]:
@@ -96,10 +99,8 @@ def writing_at_border(gray: np.ndarray, ratio: float, margin: float, depth: int)
 
 def _short_runs(marked: np.ndarray, longest: int) -> np.ndarray:
     """``marked`` (N,) bool without its runs longer than ``longest`` (a line along the side)."""
-    edges = np.diff(marked.view(np.int8), prepend=0, append=0)
-    starts, ends = np.flatnonzero(edges > 0), np.flatnonzero(edges < 0)
     out = marked.copy()
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    for start, end in runs(marked):
         if end - start > longest:
             out[start:end] = False
     return out
@@ -145,30 +146,14 @@ def _sides(gray: np.ndarray) -> list[np.ndarray]:
 
 
 def moved_back(result: FrameResult, margin: int, shape: tuple[int, ...]) -> FrameResult:
-    """``result`` of a frame read with ``margin`` added (:func:`with_margin`), its boxes and
-    its numbers' boxes moved back into the frame of ``shape`` and cut to it; a digit wholly in
-    the margin (none should be) is dropped with the numbers it was part of."""
-    height, width = shape[:2]
-
-    def moved(boxes: np.ndarray) -> np.ndarray:
-        """(N, 4) x, y, w, h boxes of the framed look as boxes of the frame."""
-        corners = boxes[:, :2] - margin, boxes[:, :2] + boxes[:, 2:] - margin
-        low, high = (np.clip(c, 0, [width, height]) for c in corners)
-        return np.concatenate([low, high - low], axis=1)
-
-    boxes = moved(result.detections.boxes.astype(np.int64))
-    numbers = []
-    for number in result.numbers:
-        x, y, w, h = (int(v) for v in moved(np.array([number.box]))[0])
-        numbers.append(dataclasses.replace(number, box=(x, y, w, h)))
-    detections = result.detections.replace(boxes=boxes.astype(result.detections.boxes.dtype))
-    moved_result = dataclasses.replace(result, detections=detections, numbers=numbers)
-    return kept_rows(moved_result, (boxes[:, 2] > 0) & (boxes[:, 3] > 0))
-
-
-def kept_rows(result: FrameResult, keep: np.ndarray) -> FrameResult:
-    """``result`` with only the digits ``keep`` marks, and the numbers all of whose digits it
-    keeps (their members renumbered)."""
+    """``result`` of a frame read with ``margin`` added (:func:`with_margin`), its digits'
+    boxes moved back into the frame of ``shape`` and cut to it; a digit that lay in the margin
+    (a box at its edge cut to nothing) is dropped with the numbers it was part of (their boxes
+    are not looked at again)."""
+    boxes = result.detections.boxes - np.array([margin, margin, 0, 0])
+    moved = clip_boxes(boxes, shape[1], shape[0]).astype(result.detections.boxes.dtype)
+    result = dataclasses.replace(result, detections=result.detections.replace(boxes=moved))
+    keep = (moved[:, 2] > 0) & (moved[:, 3] > 0)
     if keep.all():
         return result
     rows = np.flatnonzero(keep)
@@ -273,9 +258,8 @@ def filling(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np
 def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """(N,) bool: the ``boxes`` (N, 4) more than :data:`RIM` pixels from every side of a frame
     of ``shape``."""
-    x, y, w, h = boxes.T
-    height, width = shape[:2]
-    return (x > RIM) & (y > RIM) & (x + w < width - RIM) & (y + h < height - RIM)
+    grown = boxes + np.array([-RIM, -RIM, 2 * RIM, 2 * RIM])
+    return inside_frame(grown, shape[1], shape[0])
 
 
 def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

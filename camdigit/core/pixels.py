@@ -37,3 +37,10 @@ def shrunk(gray: np.ndarray) -> Shrunk:
         gray, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA
     )
     return small, step
+
+
+def runs(on: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of every run of True in the 1-D ``on``, end exclusive."""
+    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    return list(zip(starts, ends, strict=True))
