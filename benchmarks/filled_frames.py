@@ -3,6 +3,7 @@
     python -m benchmarks.filled_frames                       # every margin
     python -m benchmarks.filled_frames --margins 0 -0.08 --per-photo
     python -m benchmarks.filled_frames --digits 300 --no-photos
+    python -m benchmarks.filled_frames --video 10 --digits 0    # a steady camera's frames
 
 A camera held close to a number frames it tight: the outer digits reach the frame's border, or
 the border cuts a sliver off them. Each development photo whose digits the original reads all
@@ -18,6 +19,10 @@ a ballpoint (MNIST's own stroke, scaled), a thin pen and a marker (:mod:`camdigi
 100-200 px tall, dark on grey paper with a sensor's noise, each cropped to its ink with the same
 margins: a digit held close to a webcam, filling the frame. A digit is read when the still's
 reading is that digit alone.
+
+With ``--video N`` each crop is read as N frames of a steady camera instead (the crop with a
+sensor's fresh noise each frame, through the tracker as ``camdigit run`` reads a video), and
+scored on its last frame: what a user holding a camera still over a number sees.
 """
 
 from __future__ import annotations
@@ -29,13 +34,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.frames import read_still
+from benchmarks.frames import ArraySource, Collected, read_still
 from benchmarks.matching import PhotoScore, score_photo
 from benchmarks.photos import PhotoResult, default_photos, photos_missing, read_photos
 from benchmarks.run import add_data_option, load_digits
 from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import FrameResult
 from camdigit.core.pipeline import DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.data.mnist import DataError
+from camdigit.io.runner import run
 from camdigit.training.pens import redraw
 
 MARGINS = (0.3, 0.1, 0.05, 0.0, -0.03, -0.08, -0.15)
@@ -89,6 +96,25 @@ def lone_digit(
     return np.clip(page, 0, 255).astype(np.uint8)
 
 
+def read_steady(
+    recognizer: Recognizer, image: np.ndarray, name: str, frames: int, seed: int = 0
+) -> FrameResult:
+    """``image`` read as a still (``frames`` 0) or as the last of ``frames`` frames of a steady
+    camera: the image with a sensor's noise (sigma :data:`NOISE`) drawn afresh each frame,
+    through the tracker as ``camdigit run`` reads a video."""
+    if not frames:
+        return read_still(recognizer, image, name)
+    rng = np.random.default_rng(seed)
+    shots = [
+        np.clip(image + rng.normal(0.0, NOISE, image.shape), 0, 255).astype(np.uint8)
+        for _ in range(frames)
+    ]
+    collected = Collected([])
+    recognizer.reset()
+    run(ArraySource(shots, name), recognizer, on_result=collected)
+    return collected.results[-1]
+
+
 def lone_digits_read(
     recognizer: Recognizer,
     images: np.ndarray,
@@ -96,15 +122,17 @@ def lone_digits_read(
     pen: str,
     margin: float,
     seed: int = 0,
+    frames: int = 0,
 ) -> int:
     """How many of ``images`` drawn with ``pen`` 100-200 px tall and cropped with ``margin``
-    (:func:`lone_digit`) a still's reading reads as that digit alone."""
+    (:func:`lone_digit`) a still's reading (or a steady video's last frame, :func:`read_steady`)
+    reads as that digit alone."""
     rng = np.random.default_rng(seed)
     read = 0
     for image, label in zip(images, labels, strict=True):
         page = lone_digit(image, pen, float(rng.uniform(100, 200)), margin, rng)
         frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        digits = read_still(recognizer, frame, "digit").detections.digits
+        digits = read_steady(recognizer, frame, "digit", frames).detections.digits
         read += digits.tolist() == [int(label)]
     return read
 
@@ -116,7 +144,7 @@ def read_exactly(photo: PhotoResult) -> bool:
 
 
 def photo_table(
-    recognizer: Recognizer, folder: Path, margins: list[float], per_photo: bool
+    recognizer: Recognizer, folder: Path, margins: list[float], per_photo: bool, frames: int = 0
 ) -> None:
     """Print the photos' table: per margin, the photos read whole, digits, numbers."""
     originals = [p for p in read_photos(recognizer, folder) if read_exactly(p)]
@@ -126,7 +154,7 @@ def photo_table(
         total, whole, lines = PhotoScore(), 0, []
         for photo in originals:
             crop = filled_crop(photo.image, photo.result.detections.boxes, margin)
-            result = read_still(recognizer, crop, photo.name)
+            result = read_steady(recognizer, crop, photo.name, frames)
             score = score_photo(
                 [int(d) for d in result.detections.digits],
                 [n.text for n in result.numbers],
@@ -160,14 +188,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-digit", type=float, default=DEFAULT_MIN_DIGIT)
     parser.add_argument("--margins", nargs="+", type=float, default=list(MARGINS))
     parser.add_argument("--per-photo", action="store_true", help="each photo's reading")
+    parser.add_argument(
+        "--video",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="read each crop as this many frames of a steady camera (0: as a still)",
+    )
     args = parser.parse_args(argv)
-    if args.digits < 0:
-        parser.error("--digits must be 0 or more")
+    if args.digits < 0 or args.video < 0:
+        parser.error("--digits and --video must be 0 or more")
     recognizer = Recognizer(DigitClassifier(args.model), min_digit=args.min_digit)
     if not args.no_photos:
         if photos_missing(args.photos, "benchmarks.filled_frames", ", or --no-photos"):
             return 2
-        photo_table(recognizer, args.photos, args.margins, args.per_photo)
+        photo_table(recognizer, args.photos, args.margins, args.per_photo, args.video)
     if args.digits:
         try:
             images, labels, source = load_digits(args.data)
@@ -179,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'margin':>7} " + " ".join(f"{pen:>10}" for pen in PENS))
         for margin in args.margins:
             row = [
-                lone_digits_read(recognizer, images[:count], labels[:count], pen, margin)
+                lone_digits_read(
+                    recognizer, images[:count], labels[:count], pen, margin, frames=args.video
+                )
                 for pen in PENS
             ]
             print(f"{margin:>7.2f} " + " ".join(f"{r / count:>10.1%}" for r in row))

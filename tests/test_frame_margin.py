@@ -7,16 +7,12 @@ import numpy as np
 import pytest
 
 from benchmarks.filled_frames import lone_digit
+from camdigit.core.border_writing import writing_at_border
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import Detections, FrameResult, Number
-from camdigit.core.frame_margin import (
-    moved_back,
-    with_border_digits,
-    with_margin,
-    writing_at_border,
-)
+from camdigit.core.frame_margin import moved_back, spent, with_border_digits, with_margin
 from camdigit.core.pipeline import Recognizer
-from tests.pages import write_number
+from tests.pages import cropped, number_page
 
 NUMBER = [4, 5, 6, 7, 8]  # fixture digits 7, 4, 7, 2, 8
 RATIO, MARGIN = 0.77, 14  # the finder's ink contrast
@@ -28,26 +24,10 @@ def classifier() -> DigitClassifier:
     return DigitClassifier()
 
 
-def number_page(images: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
-    """Five marker digits written on one line, 40 px apart, on a grey page."""
-    page = np.full((360, 900), 215, np.uint8)
-    return page, write_number(page, images[NUMBER], 80, 90, 170, 40)
-
-
-def cropped(page: np.ndarray, boxes: list[tuple], cut: int) -> np.ndarray:
-    """``page`` cropped to the digits' union, ``cut`` px further in on every side (below 0:
-    a margin of paper)."""
-    x0 = min(b[0] for b in boxes) + cut
-    y0 = min(b[1] for b in boxes) + cut
-    x1 = max(b[0] + b[2] for b in boxes) - cut
-    y1 = max(b[1] + b[3] for b in boxes) - cut
-    return cv2.cvtColor(np.ascontiguousarray(page[y0:y1, x0:x1]), cv2.COLOR_GRAY2BGR)
-
-
 @pytest.mark.parametrize("cut", [0, 3], ids=["touching", "cut-3px"])
 def test_a_number_filling_a_still_is_read_whole(mnist_1000, classifier, cut):
     images, labels = mnist_1000
-    page, boxes = number_page(images)
+    page, boxes = number_page(images[NUMBER])
     frame = cropped(page, boxes, cut)
     result = Recognizer(classifier).process(frame, still=True)
     order = np.argsort(result.detections.boxes[:, 0])
@@ -60,7 +40,7 @@ def test_a_number_filling_a_still_is_read_whole(mnist_1000, classifier, cut):
 
 def test_a_video_frame_still_drops_what_its_border_cuts(mnist_1000, classifier):
     images, labels = mnist_1000
-    page, boxes = number_page(images)
+    page, boxes = number_page(images[NUMBER])
     frame = cropped(page, boxes, 3)
     result = Recognizer(classifier).process(frame, still=False)
     # the outer digits are cut: the next frames show them whole
@@ -140,6 +120,7 @@ def test_the_border_digits_of_the_framed_reading_are_added_to_the_first():
     # added, nor the 5 the first did not read (the rest of the frame is the first reading's)
     assert sorted(chosen.detections.digits.tolist()) == [4, 7]
     assert [n.text for n in chosen.numbers] == ["74"]
+    spent(chosen, framed)
     assert chosen.timings["find"] == 2.0 and chosen.classified == 7  # both looks counted
 
 

@@ -20,13 +20,20 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections, FrameResult, clip_boxes, inside_frame
+from camdigit.core.border_writing import ground_levels, writing_at_border
+from camdigit.core.detections import (
+    NO_TRACK,
+    Detections,
+    FrameResult,
+    clip_boxes,
+    inside_frame,
+    iou_matrix,
+)
 from camdigit.core.frame_border import GRAZE_DARK
+from camdigit.core.number_history import carried_ids
 from camdigit.core.numbers import group_numbers
-from camdigit.core.pixels import runs
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
@@ -55,71 +62,15 @@ such MNIST digits filling the frame 57% (marker) to 80%, a third 77-83% (``pytho
 benchmarks.filled_frames --digits 30`` with this share set to each); the framed look is
 shrunk to ``max_side`` like any frame."""
 
+SAME_BOX = 0.6
+"""In a video, a digit the framed look reads in much the box of a tracked digit (this share of
+their union in common) is that digit: its track's reading, steady over frames, stands."""
+
 NEAR = 1.0
 """A digit less than this share of its height from a side is near the border, and the frame
 worth a second reading: the frame-filling photos' digits of ``benchmarks.filled_frames``, or
 the pieces of them the first reading found, stand 0.53 of it and less from the border (a
 throwaway script measured them)."""
-
-
-def ground_levels(gray: np.ndarray) -> list[float]:
-    """The level of the ground along each side of ``gray`` (top, bottom, left, right): the
-    median of the pixels along it. Writing crossing a side covers a minority of it, dark ink
-    or light; a desk along all of it is its level."""
-    return [float(np.median(line)) for line in _sides(gray)]
-
-
-def writing_at_border(gray: np.ndarray, ratio: float, margin: float, depth: int) -> bool:
-    """Whether writing crosses the border of ``gray``: along a side, two pixels or more that
-    stand out from the ground beside them as ink does (darker than ``ratio`` of it and by
-    ``margin`` levels, or as much lighter: chalk on a board), where the line ``depth`` pixels
-    in from that side shows no such mark within an eighth of ``depth`` (a grid's or a
-    ruling's line, a plank's streak, run on across the frame, leaning up to 7 degrees;
-    writing ends within its height), in runs no longer than half ``depth`` (a line along the
-    side is longer than the writing is tall). The
-    ground beside a point is the line's grey closing (opening) over a quarter of the side: a
-    stroke crossing it, or a digit's foot along it, is narrower; a lens's dark corners or a
-    desk along part of a side are wider, and no ink."""
-    height, width = gray.shape
-    sides = _sides(gray)
-    if depth < min(height, width) // 2:
-        inner = [gray[depth], gray[-1 - depth], gray[:, depth], gray[:, -1 - depth]]
-    else:  # writing as tall as half the frame: what crosses its border is its own
-        inner = [None] * 4
-    reach = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * (depth // 8) + 1, 1))
-    for line, deeper in zip(sides, inner, strict=True):
-        marked = _marks(line, ratio, margin)
-        if deeper is not None and np.count_nonzero(marked) >= 2:
-            runs_on = cv2.dilate(_marks(deeper, ratio, margin).view(np.uint8)[None], reach)
-            marked &= runs_on.ravel() == 0
-        if np.count_nonzero(_short_runs(marked, depth // 2)) >= 2:
-            return True
-    return False
-
-
-def _short_runs(marked: np.ndarray, longest: int) -> np.ndarray:
-    """``marked`` (N,) bool without its runs longer than ``longest`` (a line along the side)."""
-    out = marked.copy()
-    for start, end in runs(marked):
-        if end - start > longest:
-            out[start:end] = False
-    return out
-
-
-def _marks(line: np.ndarray, ratio: float, margin: float) -> np.ndarray:
-    """(N,) bool: the points of ``line`` that stand out from the ground beside them as ink
-    (:func:`writing_at_border`): darker than its grey closing, or lighter than its grey
-    opening, whichever are a minority of the line (the ground is the rest: beside a dense
-    grid's dark lines the opening is the lines' level, and the paper is no light ink)."""
-    row = np.ascontiguousarray(line).reshape(1, -1)
-    window = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, row.shape[1] // 4 | 1), 1))
-    lit = cv2.morphologyEx(row, cv2.MORPH_CLOSE, window).astype(np.float32)
-    dim = cv2.morphologyEx(row, cv2.MORPH_OPEN, window).astype(np.float32)
-    value = row.astype(np.float32)
-    dark = (value < np.minimum(ratio * lit, lit - margin)).ravel()
-    light = (value > np.maximum(dim / ratio, dim + margin)).ravel()
-    half = len(dark) / 2
-    return (dark & (dark.sum() < half)) | (light & (light.sum() < half))
 
 
 def with_margin(gray: np.ndarray, margin: int) -> np.ndarray:
@@ -138,11 +89,6 @@ def with_margin(gray: np.ndarray, margin: int) -> np.ndarray:
     out[margin + height :, :margin] = (bottom + left) / 2
     out[margin + height :, margin + width :] = (bottom + right) / 2
     return out
-
-
-def _sides(gray: np.ndarray) -> list[np.ndarray]:
-    """The frame's outermost rows and columns: top, bottom, left, right."""
-    return [gray[0], gray[-1], gray[:, 0], gray[:, -1]]
 
 
 def moved_back(result: FrameResult, margin: int, shape: tuple[int, ...]) -> FrameResult:
@@ -178,24 +124,44 @@ def read_framed(
     first: FrameResult,
     cfg: FinderConfig,
 ) -> FrameResult:
-    """A still ``gray`` read by ``look`` (``first``) and, where it read a digit near the
-    border (:func:`near_border`) and writing crosses the border (:func:`writing_at_border`,
-    ``cfg``'s ink contrast), or read no digit at all (a digit filling the frame, its marker
-    strokes too wide for the paper window the frame allows), again with a margin
-    (:func:`margin_for`) for the digits at its border or filling it
-    (:func:`with_border_digits`). A page's edge on a desk, a wall's texture run out of the
-    frame too, around pages whose digits stand far from the border: those frames are not
-    read twice."""
+    """A still ``gray`` read by ``look`` (``first``) and, where it is worth it
+    (:func:`worth_framing`), again with a margin (:func:`framed_look`) for the digits at its
+    border or filling it (:func:`with_border_digits`); with the time and the crops of both."""
+    if not worth_framing(gray, first, cfg):
+        return first
+    framed = framed_look(look, gray)
+    return with_border_digits(spent(first, framed), framed, gray)
+
+
+def worth_framing(gray: np.ndarray, first: FrameResult, cfg: FinderConfig) -> bool:
+    """Whether a frame ``gray`` whose reading was ``first`` is worth reading with a margin:
+    it read a digit near the border (:func:`near_border`) and writing crosses the border
+    (:func:`writing_at_border`, ``cfg``'s ink contrast), or it read no digit at all (a digit
+    filling the frame, its marker strokes too wide for the paper window the frame allows). A
+    page's edge on a desk, a wall's texture run out of the frame too, around pages whose
+    digits stand far from the border: those frames are not read twice."""
     boxes = first.detections.boxes
-    if len(boxes):
-        if not near_border(boxes, gray.shape).any():
-            return first
-        depth = 2 * int(np.median(boxes[:, 3]))  # twice the writing's height
-        if not writing_at_border(gray, cfg.ink_ratio, cfg.ink_margin, depth):
-            return first
+    if not len(boxes):
+        return True
+    if not near_border(boxes, gray.shape).any():
+        return False
+    depth = 2 * int(np.median(boxes[:, 3]))  # twice the writing's height
+    return writing_at_border(gray, cfg.ink_ratio, cfg.ink_margin, depth)
+
+
+def framed_look(look: Callable[[np.ndarray], FrameResult], gray: np.ndarray) -> FrameResult:
+    """``gray`` read by ``look`` with a margin (:func:`margin_for`, :func:`with_margin`), its
+    digits moved back into the frame (:func:`moved_back`)."""
     margin = margin_for(gray.shape)
-    framed = moved_back(look(with_margin(gray, margin)), margin, gray.shape)
-    return with_border_digits(first, framed, gray)
+    return moved_back(look(with_margin(gray, margin)), margin, gray.shape)
+
+
+def spent(first: FrameResult, framed: FrameResult) -> FrameResult:
+    """``first`` with the time and the crops of the ``framed`` look added to its own."""
+    for stage, ms in framed.timings.items():
+        first.timings[stage] = first.timings.get(stage, 0.0) + ms
+    first.classified += framed.classified
+    return first
 
 
 def near_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -207,7 +173,9 @@ def near_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return gap < NEAR * h
 
 
-def with_border_digits(first: FrameResult, framed: FrameResult, gray: np.ndarray) -> FrameResult:
+def with_border_digits(
+    first: FrameResult, framed: FrameResult, gray: np.ndarray, tracked: bool = False
+) -> FrameResult:
     """A still's reading as taken (``first``) with the digits at its border, or filling the
     frame, that the reading with a margin (``framed``, :func:`moved_back`) found, in a frame
     ``gray``; its numbers grouped again where any was added. The first reading stands
@@ -219,11 +187,10 @@ def with_border_digits(first: FrameResult, framed: FrameResult, gray: np.ndarray
     border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
     where the first read a 1 (:func:`sliced_ones`). What the border cut alone (a wall's
     streak, a plank's knot: a line runs out of the frame as a 1 cut from a number does) is
-    not. With the time and the crops of both."""
+    not. A ``tracked`` reading (a video's) keeps the reading of a tracked digit the framed
+    look reads in much its box (:data:`SAME_BOX`); a digit added on one it read takes its
+    track, and the numbers keep their ids (:func:`carried_ids`)."""
     shape = gray.shape
-    for stage, ms in framed.timings.items():
-        first.timings[stage] = first.timings.get(stage, 0.0) + ms
-    first.classified += framed.classified
     boxes, digits = framed.detections.boxes, framed.detections.digits
     read = first.detections.boxes[:, None, :].astype(np.float64)
     found = boxes[None, :, :].astype(np.float64)
@@ -240,12 +207,32 @@ def with_border_digits(first: FrameResult, framed: FrameResult, gray: np.ndarray
     # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
     read_one = ((pieces | larger) & (first.detections.digits == 1)[:, None]).any(axis=0)
     added &= ~(sliced_ones(gray, boxes, digits) & ~read_one)
+    if tracked:  # a video's tracked digit, read over its frames, outweighs one framed look
+        same = iou_matrix(first.detections.boxes, boxes) >= SAME_BOX
+        added &= ~(same & (first.detections.tracks != NO_TRACK)[:, None]).any(axis=0)
     if not added.any():
         return first
     stays = np.flatnonzero(~pieces[:, added].any(axis=1))
-    new = framed.detections[np.flatnonzero(added)]
+    rows = np.flatnonzero(added)
+    new = framed.detections[rows]
+    new = new.replace(tracks=_inherited_tracks(first.detections, pieces[:, rows]))
     detections = Detections.concat(first.detections[stays], new)
-    return dataclasses.replace(first, detections=detections, numbers=group_numbers(detections))
+    numbers = carried_ids(
+        first.numbers, first.detections.tracks, group_numbers(detections), detections.tracks
+    )
+    return dataclasses.replace(first, detections=detections, numbers=numbers)
+
+
+def _inherited_tracks(first: Detections, pieces: np.ndarray) -> np.ndarray:
+    """The tracks of digits added from the framed look: each takes the track of the largest
+    first-reading digit it holds (``pieces``: (first, added) bool), so a video's digit keeps
+    its track when the framed look reads it whole; none where it holds no tracked digit."""
+    area = first.boxes[:, 2].astype(np.int64) * first.boxes[:, 3]
+    tracked = pieces & (first.tracks != NO_TRACK)[:, None]
+    score = np.where(tracked, area[:, None], -1)
+    best = score.argmax(axis=0) if len(first) else np.zeros(pieces.shape[1], np.int64)
+    held = tracked.any(axis=0)
+    return np.where(held, first.tracks[best] if len(first) else NO_TRACK, NO_TRACK)
 
 
 def filling(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

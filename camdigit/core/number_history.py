@@ -132,3 +132,27 @@ class NumberHistory:
                 if s:
                     self._known.append(_Known(new_id, s))
         return [replace(n, id=i) for n, i in zip(numbers, ids, strict=True)]
+
+
+def carried_ids(
+    before: list[Number], old_tracks: np.ndarray, after: list[Number], tracks: np.ndarray
+) -> list[Number]:
+    """``after``, a frame's numbers grouped again (a digit added to its reading), with the ids
+    of ``before``, its numbers as the history named them (``old_tracks`` and ``tracks``: the
+    digits' tracks in each): a number takes the id of the first earlier number that shares a
+    tracked digit with it, each id once; the others have none, as a photo's."""
+    ids: dict[int, int] = {}
+    for number in before:
+        for m in number.members:
+            if number.id is not None and old_tracks[m] != NO_TRACK:
+                ids.setdefault(int(old_tracks[m]), number.id)
+    used: set[int] = set()
+    out = []
+    for number in after:
+        taken = [ids.get(int(tracks[m])) for m in number.members]
+        free = [i for i in taken if i is not None and i not in used]
+        if free:
+            used.add(free[0])
+            number = replace(number, id=free[0])
+        out.append(number)
+    return out

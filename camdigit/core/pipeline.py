@@ -19,6 +19,7 @@ from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.frame_margin import read_framed
+from camdigit.core.framed_video import FramedLooks
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.motion_blur import Smear, unsmeared
 from camdigit.core.numbers import group_numbers
@@ -37,12 +38,7 @@ from camdigit.core.proposals import (
 )
 from camdigit.core.reported import passed_over, reported
 from camdigit.core.rows import lone_rows, row_cuts, two_rows
-from camdigit.core.second_looks import (
-    confident,
-    read_passed_upright,
-    read_tilted,
-    read_upright,
-)
+from camdigit.core.second_looks import confident, read_passed_upright, read_tilted, read_upright
 from camdigit.core.slant import specks, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
 
@@ -90,11 +86,13 @@ class Recognizer:
         self.min_digit = min_digit
         self.polarity = VideoPolarity()  # a video's polarity in doubt, as judged
         self.smear: Smear | None = None  # the video's last frame's motion smear, if measured
+        self.framed = FramedLooks()  # a video's look with a margin, while the camera stands
 
     def reset(self) -> None:
-        """Start afresh (a new video or image): no track, no judged polarity, no smear carries
-        over."""
+        """Start afresh (a new video or image): no track, no judged polarity, no smear, no
+        framed look carries over."""
         self.polarity.reset()
+        self.framed.reset()
         self.smear = None
         if self.tracker is not None:
             self.tracker.reset()
@@ -209,17 +207,18 @@ class Recognizer:
         still: bool = False,
     ) -> FrameResult:
         """Read one frame, its motion smear undone (:mod:`.motion_blur`); a ``still`` (a photo)
-        read whole, untracked, again enlarged where its digits are small (:mod:`.look_scales`)
-        and with a margin where its writing crosses the border (:mod:`.frame_margin`)."""
+        read whole, untracked, again enlarged where its digits are small (:mod:`.look_scales`);
+        with a margin where its writing crosses the border (:mod:`.frame_margin`; a video's
+        frame while the camera stands still, :mod:`.framed_video`)."""
         started = time.perf_counter()
         # once: the polarity, each look's ink, the enlarged look; a video's smear followed
         frame, smear = unsmeared(to_gray(frame), None if still else self.smear)
         self.smear = self.smear if still else smear
         smear_ms = (time.perf_counter() - started) * 1e3
         result = self._looks(frame, source, index, seconds, still)
-        if still:
-            look = partial(self._looks, source=source, index=index, seconds=seconds, still=True)
-            result = read_framed(look, frame, result, self.finder.config)
+        look = partial(self._looks, source=source, index=index, seconds=seconds, still=True)
+        framed = read_framed if still else self.framed.read
+        result = framed(look, frame, result, self.finder.config)
         result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
         return result
 
