@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.filled_frames import lone_digit
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import NO_TRACK, Detections, FrameResult, Number
 from camdigit.core.finder import FinderConfig
@@ -50,6 +51,18 @@ def test_a_camera_held_still_over_a_number_filling_it_reads_it_whole(mnist_1000,
     assert all((t == tracks[STILL_FRAMES]).all() for t in tracks[STILL_FRAMES:])
     ids = {r.numbers[0].id for r in results[STILL_FRAMES:]}
     assert len(ids) == 1 and None not in ids
+
+
+def test_a_lone_digit_filling_a_still_camera_is_read(mnist_1000, classifier):
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier, tracker=DigitTracker())
+    for index in (0, 3):  # a marker 7 and 0, 150 px tall, their ink touching all four sides
+        page = lone_digit(images[index], "marker", 150.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        recognizer.reset()
+        results = [recognizer.process(f) for f in _steady(frame, STILL_FRAMES + 2)]
+        assert results[0].detections.digits.tolist() != [labels[index]]  # read once: missed
+        assert results[-1].detections.digits.tolist() == [labels[index]], index
 
 
 def test_a_moving_camera_takes_no_framed_look(mnist_1000, classifier):
