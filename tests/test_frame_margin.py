@@ -147,6 +147,16 @@ def test_a_lone_digit_filling_a_still_is_read(mnist_1000, classifier, pen, indic
         assert w * h >= 0.8 * page.shape[0] * page.shape[1]
 
 
+@pytest.mark.parametrize("pen, indices", [("ballpoint", [28, 36, 48, 71]), ("marker", [36, 73])])
+def test_a_1_cropped_tight_is_read(mnist_1000, classifier, pen, indices):
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in indices:  # a 1 150 px tall, 5% of its height of paper around it
+        page = lone_digit(images[index], pen, 150.0, 0.05, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
+
+
 def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
     frame = np.full((160, 120), 210, np.uint8)
     cv2.line(frame, (55, 0), (65, 159), 40, 9)  # a pole, a door's edge: reads as a 1

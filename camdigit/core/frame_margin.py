@@ -10,8 +10,9 @@ or that read no digit at all, is read again with a margin around it, each side c
 the ground along it (a desk along a side continues as desk). The digits that reading finds at
 the border, judged by the model like any other, join the first reading where the border left
 them mostly whole and writing the first reading saw anchors them, and so does a digit filling
-the frame; the rest of the frame keeps its first reading. ``python -m
-benchmarks.filled_frames`` measures it.
+the frame; the rest of the frame keeps its first reading. A video's frame is read so while
+its camera stands still (:mod:`.framed_video`). ``python -m benchmarks.filled_frames``
+measures it.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def with_border_digits(
     for number in framed.numbers:
         members = list(number.members)
         anchored[members] = anchored[members].any()
-    fills = filling(boxes, digits, shape)
+    fills = filling(boxes, digits, gray)
     anchored |= fills
     at_border = ~clear_of_border(boxes, shape) | fills
     added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
@@ -235,11 +236,14 @@ def _inherited_tracks(first: Detections, pieces: np.ndarray) -> np.ndarray:
     return np.where(held, first.tracks[best] if len(first) else NO_TRACK, NO_TRACK)
 
 
-def filling(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """(N,) bool: the read ``digits`` in ``boxes`` that fill a frame of ``shape``: at least
-    half as tall as it (a digit held close to the camera, which the first reading may miss
-    whole), and not 1s (a line running through the frame reads as one)."""
-    return (boxes[:, 3] >= shape[0] / 2) & (digits != 1)
+def filling(boxes: np.ndarray, digits: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """(N,) bool: the read ``digits`` in ``boxes`` that fill the frame ``gray``: at least half
+    as tall as it (a digit held close to the camera, which the first reading may miss whole),
+    and a 1 only where no side cuts it (:func:`cut_ones`: a pole, a door's edge, a line
+    running through the frame reads as one, but runs on past the border)."""
+    tall = boxes[:, 3] >= gray.shape[0] / 2
+    ones = tall & (digits == 1)
+    return tall & ((digits != 1) | (ones & ~cut_ones(gray, boxes, ones, sides=4)))
 
 
 def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -273,20 +277,31 @@ def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) 
 
 def sliced_ones(gray: np.ndarray, boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """(N,) bool: the 1s among ``digits`` in ``boxes`` that the left or right side of ``gray``
-    cuts: their ink on that side darker than :data:`~camdigit.core.frame_border.GRAZE_DARK`
-    of their stroke's depth below the ground along it. A slice the side cut off a curve (a
-    0's, a 6's) reads as a 1; a 1 only reaching the side shows its stroke's soft rim there."""
+    cuts (:func:`cut_ones`). A slice the side cut off a curve (a 0's, a 6's) reads as a 1; a 1
+    only reaching the side shows its stroke's soft rim there."""
+    return cut_ones(gray, boxes, digits == 1, sides=2)
+
+
+def cut_ones(gray: np.ndarray, boxes: np.ndarray, marked: np.ndarray, sides: int) -> np.ndarray:
+    """(N,) bool: which of the ``marked`` ``boxes`` a side of ``gray`` cuts (the left and right
+    sides with ``sides`` 2, all four with 4): their ink on that side darker than
+    :data:`~camdigit.core.frame_border.GRAZE_DARK` of their stroke's depth below the ground
+    along it. A stroke the border cuts is as dark there as inside; one ending at the border
+    shows its soft rim."""
     out = np.zeros(len(boxes), bool)
-    width = gray.shape[1]
-    levels = ground_levels(gray)
-    for k in np.flatnonzero(digits == 1).tolist():
+    height, width = gray.shape
+    top, bottom, left, right = ground_levels(gray)
+    for k in np.flatnonzero(marked).tolist():
         x, y, w, h = (int(v) for v in boxes[k])
-        sides = [(0, levels[2])] if x <= RIM else []
-        sides += [(width - 1, levels[3])] if x + w >= width - RIM else []
-        for column, level in sides:
-            depth = level - float(gray[y : y + h, x : x + w].min())
-            edge = level - float(gray[y : y + h, column].min())
-            out[k] |= depth > 0 and edge > GRAZE_DARK * depth
+        inside = gray[y : y + h, x : x + w]
+        edges = [(gray[y : y + h, 0], left)] if x <= RIM else []
+        edges += [(gray[y : y + h, -1], right)] if x + w >= width - RIM else []
+        if sides == 4:
+            edges += [(gray[0, x : x + w], top)] if y <= RIM else []
+            edges += [(gray[-1, x : x + w], bottom)] if y + h >= height - RIM else []
+        for edge, level in edges:
+            depth = level - float(inside.min())
+            out[k] |= depth > 0 and level - float(edge.min()) > GRAZE_DARK * depth
     return out
 
 
