@@ -46,7 +46,7 @@ class _Look:
     shape: tuple[int, ...]
     boxes: np.ndarray
     framed: FrameResult
-    served: int = 0
+    age: int = 0  # frames read since it was taken
 
 
 def stands(boxes: np.ndarray, before: np.ndarray) -> bool:
@@ -88,20 +88,21 @@ class FramedLooks:
         boxes = first.detections.boxes
         before = self._before[0] if len(self._before) == STILL_FRAMES else None
         self._before.append(boxes)
+        held = self._look
+        if held is not None:
+            held.age += 1
         if not worth_framing(gray, first, cfg):
             return first
-        held = self._look
         if (
             held is not None
-            and held.served < REFRESH
+            and held.age < REFRESH
             and held.shape == gray.shape
             and stands(boxes, held.boxes)
         ):
-            held.served += 1
             return with_border_digits(first, held.framed, gray, tracked=True)
         self._look = None
         if before is None or not stands(boxes, before):
             return first  # a moving view: its next frames show a cut digit whole
         framed = framed_look(look, gray)
-        self._look = _Look(gray.shape, boxes, framed, served=1)
+        self._look = _Look(gray.shape, boxes, framed)
         return with_border_digits(spent(first, framed), framed, gray, tracked=True)
