@@ -7,7 +7,8 @@ fills the frame never shows its outer digits whole: so where the view stands sti
 reading's digits where they were a third of a second before, :func:`stands`), the framed look
 is taken, and it serves the frames after it while the view stays where it was, taken afresh
 every :data:`REFRESH` frames (a hand writing one digit more). A steady close-up costs about a
-seventh more a frame (``python -m benchmarks.filled_frames --video 10``).
+seventh more a frame (timed in the README); ``python -m benchmarks.filled_frames --video 10``
+measures what it reads.
 """
 
 from __future__ import annotations
