@@ -92,18 +92,20 @@ class FramedLooks:
         held = self._look
         if held is not None:
             held.age += 1
-        if not worth_framing(gray, first, cfg):
-            return first
-        if (
+        serves = (
             held is not None
             and held.age < REFRESH
             and held.shape == gray.shape
             and stands(boxes, held.boxes)
-        ):
+        )
+        if not serves:
+            self._look = held = None
+            if before is None or not stands(boxes, before):
+                return first  # a moving view: its next frames show a cut digit whole
+        if not worth_framing(gray, first, cfg):
+            return first
+        if held is not None:
             return with_border_digits(first, held.framed, gray, tracked=True)
-        self._look = None
-        if before is None or not stands(boxes, before):
-            return first  # a moving view: its next frames show a cut digit whole
         framed = framed_look(look, gray)
         self._look = _Look(gray.shape, boxes, framed)
         return with_border_digits(spent(first, framed), framed, gray, tracked=True)
