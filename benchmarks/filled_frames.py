@@ -96,23 +96,34 @@ def lone_digit(
     return np.clip(page, 0, 255).astype(np.uint8)
 
 
-def read_steady(
-    recognizer: Recognizer, image: np.ndarray, name: str, frames: int, seed: int = 0
-) -> FrameResult:
-    """``image`` read as a still (``frames`` 0) or as the last of ``frames`` frames of a steady
-    camera: the image with a sensor's noise (sigma :data:`NOISE`) drawn afresh each frame,
-    through the tracker as ``camdigit run`` reads a video."""
-    if not frames:
-        return read_still(recognizer, image, name)
+def steady_frames(image: np.ndarray, frames: int, seed: int = 0) -> list[np.ndarray]:
+    """``frames`` frames of a camera held still over ``image``: the image with a sensor's
+    noise (sigma :data:`NOISE`) drawn afresh each frame."""
     rng = np.random.default_rng(seed)
-    shots = [
+    return [
         np.clip(image + rng.normal(0.0, NOISE, image.shape), 0, 255).astype(np.uint8)
         for _ in range(frames)
     ]
+
+
+def read_steady(
+    recognizer: Recognizer, image: np.ndarray, name: str, frames: int, seed: int = 0
+) -> list[FrameResult]:
+    """``image`` read as a still (``frames`` 0: one result) or as ``frames`` frames of a steady
+    camera (:func:`steady_frames`) through the tracker as ``camdigit run`` reads a video (a
+    result each)."""
+    if not frames:
+        return [read_still(recognizer, image, name)]
     collected = Collected([])
     recognizer.reset()
-    run(ArraySource(shots, name), recognizer, on_result=collected)
-    return collected.results[-1]
+    run(ArraySource(steady_frames(image, frames, seed), name), recognizer, on_result=collected)
+    return collected.results
+
+
+def pipeline_ms(results: list[FrameResult]) -> float:
+    """The pipeline's own time a frame over ``results`` (its stages' sum: no decoding or
+    drawing), in milliseconds."""
+    return sum(sum(r.timings.values()) for r in results) / max(1, len(results))
 
 
 def lone_digits_read(
@@ -132,7 +143,7 @@ def lone_digits_read(
     for image, label in zip(images, labels, strict=True):
         page = lone_digit(image, pen, float(rng.uniform(100, 200)), margin, rng)
         frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        digits = read_steady(recognizer, frame, "digit", frames).detections.digits
+        digits = read_steady(recognizer, frame, "digit", frames)[-1].detections.digits
         read += digits.tolist() == [int(label)]
     return read
 
@@ -146,15 +157,18 @@ def read_exactly(photo: PhotoResult) -> bool:
 def photo_table(
     recognizer: Recognizer, folder: Path, margins: list[float], per_photo: bool, frames: int = 0
 ) -> None:
-    """Print the photos' table: per margin, the photos read whole, digits, numbers."""
+    """Print the photos' table: per margin, the photos read whole, digits, numbers, and the
+    pipeline's milliseconds a frame (:func:`pipeline_ms`, over every frame read)."""
     originals = [p for p in read_photos(recognizer, folder) if read_exactly(p)]
     print(f"photos: {folder} ({len(originals)} read exactly as taken)")
-    print(f"{'margin':>7} {'whole':>6} {'read':>7} {'precision':>9} {'numbers':>8}")
+    print(f"{'margin':>7} {'whole':>6} {'read':>7} {'precision':>9} {'numbers':>8} {'ms':>6}")
     for margin in margins:
-        total, whole, lines = PhotoScore(), 0, []
+        total, whole, lines, every = PhotoScore(), 0, [], []
         for photo in originals:
             crop = filled_crop(photo.image, photo.result.detections.boxes, margin)
-            result = read_steady(recognizer, crop, photo.name, frames)
+            results = read_steady(recognizer, crop, photo.name, frames)
+            every += results
+            result = results[-1]
             score = score_photo(
                 [int(d) for d in result.detections.digits],
                 [n.text for n in result.numbers],
@@ -170,7 +184,7 @@ def photo_table(
             )
         print(
             f"{margin:>7.2f} {whole:>3}/{len(originals):<2} {total.read_accuracy:>7.1%} "
-            f"{total.precision:>9.1%} {total.number_accuracy:>8.1%}"
+            f"{total.precision:>9.1%} {total.number_accuracy:>8.1%} {pipeline_ms(every):>6.1f}"
         )
         if per_photo:
             print("\n".join(lines))

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.filled_frames import lone_digit
+from benchmarks.filled_frames import lone_digit, steady_frames
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import NO_TRACK, Detections, FrameResult, Number
 from camdigit.core.finder import FinderConfig
@@ -24,19 +24,12 @@ def classifier() -> DigitClassifier:
     return DigitClassifier()
 
 
-def _steady(frame: np.ndarray, count: int, seed: int = 0) -> list[np.ndarray]:
-    """``count`` frames of a camera held still over ``frame``: a sensor's fresh noise each."""
-    rng = np.random.default_rng(seed)
-    noise = [rng.normal(0.0, 2.0, frame.shape) for _ in range(count)]
-    return [np.clip(frame + n, 0, 255).astype(np.uint8) for n in noise]
-
-
 def test_a_camera_held_still_over_a_number_filling_it_reads_it_whole(mnist_1000, classifier):
     images, labels = mnist_1000
     page, boxes = number_page(images[NUMBER])
     frame = cropped(page, boxes, 3)  # the outer digits lose 3 px to the border
     recognizer = Recognizer(classifier, tracker=DigitTracker())
-    results = [recognizer.process(f) for f in _steady(frame, STILL_FRAMES + 3)]
+    results = [recognizer.process(f) for f in steady_frames(frame, STILL_FRAMES + 3)]
     # the first frames drop what the border cuts, as a moving camera's would
     x, _, w, _ = results[0].detections.boxes.T
     assert (x > 2).all() and (x + w < frame.shape[1] - 2).all()
@@ -60,7 +53,7 @@ def test_a_lone_digit_filling_a_still_camera_is_read(mnist_1000, classifier):
         page = lone_digit(images[index], "marker", 150.0, 0.0, np.random.default_rng(index))
         frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
         recognizer.reset()
-        results = [recognizer.process(f) for f in _steady(frame, STILL_FRAMES + 2)]
+        results = [recognizer.process(f) for f in steady_frames(frame, STILL_FRAMES + 2)]
         assert results[0].detections.digits.tolist() != [labels[index]]  # read once: missed
         assert results[-1].detections.digits.tolist() == [labels[index]], index
 

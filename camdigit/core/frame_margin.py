@@ -186,11 +186,12 @@ def with_border_digits(
     that reading goes; not one inside a larger box the first read, whose reading stands), or
     in a number with one that is; or when it fills the frame (:func:`filling`); and when the
     border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
-    where the first read a 1 (:func:`sliced_ones`). What the border cut alone (a wall's
-    streak, a plank's knot: a line runs out of the frame as a 1 cut from a number does) is
-    not. A ``tracked`` reading (a video's) keeps the reading of a tracked digit the framed
-    look reads in much its box (:data:`SAME_BOX`); a digit added on one it read takes its
-    track, and the numbers keep their ids (:func:`carried_ids`)."""
+    where the first read a 1 (:func:`cut_ones`: a slice the side cut off a curve, a 0's or a
+    6's, reads as a 1; a 1 only reaching the side shows its stroke's soft rim there). What
+    the border cut alone (a wall's streak, a plank's knot: a line runs out of the frame as a 1
+    cut from a number does) is not. A ``tracked`` reading (a video's) keeps the reading of a
+    tracked digit the framed look reads in much its box (:data:`SAME_BOX`); a digit added on
+    one it read takes its track, and the numbers keep their ids (:func:`carried_ids`)."""
     shape = gray.shape
     boxes, digits = framed.detections.boxes, framed.detections.digits
     read = first.detections.boxes[:, None, :].astype(np.float64)
@@ -207,7 +208,7 @@ def with_border_digits(
     added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
     # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
     read_one = ((pieces | larger) & (first.detections.digits == 1)[:, None]).any(axis=0)
-    added &= ~(sliced_ones(gray, boxes, digits) & ~read_one)
+    added &= ~(cut_ones(gray, boxes, digits == 1, sides=2) & ~read_one)
     if tracked:  # a video's tracked digit, read over its frames, outweighs one framed look
         same = iou_matrix(first.detections.boxes, boxes) >= SAME_BOX
         added &= ~(same & (first.detections.tracks != NO_TRACK)[:, None]).any(axis=0)
@@ -228,12 +229,12 @@ def _inherited_tracks(first: Detections, pieces: np.ndarray) -> np.ndarray:
     """The tracks of digits added from the framed look: each takes the track of the largest
     first-reading digit it holds (``pieces``: (first, added) bool), so a video's digit keeps
     its track when the framed look reads it whole; none where it holds no tracked digit."""
-    area = first.boxes[:, 2].astype(np.int64) * first.boxes[:, 3]
     tracked = pieces & (first.tracks != NO_TRACK)[:, None]
-    score = np.where(tracked, area[:, None], -1)
-    best = score.argmax(axis=0) if len(first) else np.zeros(pieces.shape[1], np.int64)
-    held = tracked.any(axis=0)
-    return np.where(held, first.tracks[best] if len(first) else NO_TRACK, NO_TRACK)
+    if not tracked.any():
+        return np.full(pieces.shape[1], NO_TRACK, np.int64)
+    area = first.boxes[:, 2].astype(np.int64) * first.boxes[:, 3]
+    best = np.where(tracked, area[:, None], -1).argmax(axis=0)
+    return np.where(tracked.any(axis=0), first.tracks[best], NO_TRACK)
 
 
 def filling(boxes: np.ndarray, digits: np.ndarray, gray: np.ndarray) -> np.ndarray:
@@ -275,13 +276,6 @@ def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) 
     return whole
 
 
-def sliced_ones(gray: np.ndarray, boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """(N,) bool: the 1s among ``digits`` in ``boxes`` that the left or right side of ``gray``
-    cuts (:func:`cut_ones`). A slice the side cut off a curve (a 0's, a 6's) reads as a 1; a 1
-    only reaching the side shows its stroke's soft rim there."""
-    return cut_ones(gray, boxes, digits == 1, sides=2)
-
-
 def cut_ones(gray: np.ndarray, boxes: np.ndarray, marked: np.ndarray, sides: int) -> np.ndarray:
     """(N,) bool: which of the ``marked`` ``boxes`` a side of ``gray`` cuts (the left and right
     sides with ``sides`` 2, all four with 4): their ink on that side darker than
@@ -289,6 +283,8 @@ def cut_ones(gray: np.ndarray, boxes: np.ndarray, marked: np.ndarray, sides: int
     along it. A stroke the border cuts is as dark there as inside; one ending at the border
     shows its soft rim."""
     out = np.zeros(len(boxes), bool)
+    if not marked.any():
+        return out
     height, width = gray.shape
     top, bottom, left, right = ground_levels(gray)
     for k in np.flatnonzero(marked).tolist():

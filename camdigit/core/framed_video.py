@@ -6,9 +6,9 @@ twice (the second look costs a frame's reading again). A camera held still over 
 fills the frame never shows its outer digits whole: so where the view stands still (the
 reading's digits where they were a third of a second before, :func:`stands`), the framed look
 is taken, and it serves the frames after it while the view stays where it was, taken afresh
-every :data:`REFRESH` frames (a hand writing one digit more). A steady close-up costs about a
-seventh more a frame (timed in the README); ``python -m benchmarks.filled_frames --video 10``
-measures what it reads.
+every :data:`REFRESH` frames (a hand writing one digit more). ``python -m
+benchmarks.filled_frames --video 10`` measures what it reads and what it costs (a steady
+close-up about a ninth more a frame).
 """
 
 from __future__ import annotations
