@@ -61,6 +61,7 @@ from camdigit.core.alternatives import (
 from camdigit.core.crops import Ground, line_pieces, ring_shares
 from camdigit.core.cuts import MAX_WIDTH
 from camdigit.core.detections import Detections, inside_frame
+from camdigit.core.faint_rest import SLIM, bar_views
 from camdigit.core.form_boxes import box_lines, erase_boxes, faint_box_lines
 from camdigit.core.form_fields import digit_fields
 from camdigit.core.frame_border import whole_in_frame
@@ -334,4 +335,8 @@ class DigitFinder:
             found.data["lined"][slim] = line_pieces(
                 gray, mask, ink.mask, b[slim], found.data["level"][slim]
             )
+        bars = np.flatnonzero(b[:, 2] < SLIM * b[:, 3])  # a smear's bars: their faint rests
+        views = bar_views(gray, mask, b[bars], found.data["level"][bars], cfg.ink_margin)
+        for i, view in zip(bars.tolist(), views, strict=True):
+            found.data["bars"][i] = view
         return found

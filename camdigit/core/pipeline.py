@@ -15,6 +15,7 @@ import numpy as np
 
 from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.faint_rest import read_rests
 from camdigit.core.finder import DigitFinder, to_gray
 from camdigit.core.first_look import FirstLook, grown_rows
 from camdigit.core.form_fields import NO_FIELD
@@ -279,9 +280,7 @@ class Recognizer:
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
 
-        def classify(crops: list[np.ndarray]) -> Classification:
-            return self._classify(crops, timings)
-
+        classify = partial(self._classify, timings=timings)
         # a blob passed over on a slanted line, read again upright (a marker's 1 lying down)
         readings = look.read, look.digits, look.confidences, look.probabilities
         stood = read_passed_upright(proposals, keep, *readings, classify, self.min_digit)
@@ -299,6 +298,7 @@ class Recognizer:
         confidences[unclear] = 0.0
         doubted = was_read & ~upright
         read_tilted(found_crops, doubted, first, digits, confidences, classify, self.conf)
+        read_rests(found, digits, confidences, was_read, classify, self.min_digit)
         lap("choose")  # reading and choosing; _read timed its normalizing
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:

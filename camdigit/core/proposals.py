@@ -328,6 +328,10 @@ def proposals(
       proposals stand), one number each (default: :data:`NO_FIELD`, none);
     - ``side``: (N,) bool, none here: the finder marks the whole digits it cut from a number
       the frame's side cuts (:mod:`camdigit.core.side_cuts`).
+    - ``bars``: N :class:`camdigit.core.faint_rest.BarView` or None, none here: the finder
+      gives each slim proposal what it saw around it, where the faint rest of a digit a smear
+      left a bar of is looked for once the bar is read as 1
+      (:func:`camdigit.core.faint_rest.read_rests`).
     """
     n = len(boxes)
     return Detections(
@@ -343,6 +347,7 @@ def proposals(
             "cuttable": np.zeros(n, bool) if cuttable is None else cuttable,
             "clear": np.zeros(n, np.float32) if clear is None else clear,
             "lined": np.zeros(n, bool),
+            "bars": [None] * n,
             "side": np.zeros(n, bool),
             "field": np.full(n, NO_FIELD, np.int64) if field is None else field,
         },
