@@ -21,7 +21,7 @@ def _page() -> np.ndarray:
     return np.full((240, 200), PAPER, np.uint8)
 
 
-def _view(page: np.ndarray, box: tuple[int, int, int, int]) -> BarView | None:
+def _view(page: np.ndarray, box: tuple[int, int, int, int]) -> BarView:
     """What the finder keeps around the bar at ``box``, its ink what is darker than the ink
     level."""
     ink = cv2.compare(page, int(0.77 * PAPER), cv2.CMP_LT)
@@ -42,7 +42,6 @@ BAR = (79, 89, 3, 62)
 
 def test_a_bar_s_faint_loop_beside_it_is_its_rest():
     view = _view(_nine(), BAR)
-    assert view is not None
     rest = faint_rest(view)
     assert rest is not None
     offsets, crop = rest
@@ -57,12 +56,19 @@ def test_a_1_alone_and_a_1_on_a_faint_line_have_no_rest():
     page = _page()
     cv2.line(page, (80, 90), (80, 150), 80, 3)
     view = _view(page, BAR)
-    assert view is not None and faint_rest(view) is None  # its own rim only: no wider
+    assert faint_rest(view) is None  # its own rim only: no wider
     cv2.line(page, (0, 120), (199, 120), 160, 2)  # a faint ruled line through it
     view = _view(page, BAR)
-    assert view is not None and faint_rest(view) is None  # runs on past a digit's reach
-    # a bar whose window the frame cuts is not looked at
-    assert _view(page, (79, 20, 3, 62)) is None
+    assert faint_rest(view) is None  # runs on past a digit's reach
+    # near the frame's top, its window is cut there: a loop clear of the border is the rest,
+    # one running on to the border is cut (no digit's whole rest)
+    page = _page()
+    cv2.line(page, (80, 20), (80, 80), 80, 3)
+    cv2.circle(page, (68, 32), 12, 160, 3)
+    view = _view(page, (79, 19, 3, 62))
+    assert view.gray.shape[0] < 62 * 3 and faint_rest(view) is not None
+    cv2.line(page, (68, 0), (68, 20), 160, 3)
+    assert faint_rest(_view(page, (79, 19, 3, 62))) is None
 
 
 def _found(boxes: list[tuple[int, int, int, int]], view: BarView | None) -> object:

@@ -78,6 +78,7 @@ class BarView:
     model has read it as a 1 (:func:`faint_rest`): views of the frame, no copies."""
 
     gray: np.ndarray  # the frame around the bar, dark ink on light, REACH heights each way
+    # (less where the frame's border cuts it)
     ink: np.ndarray  # the finder's ink there (uint8, 255 where ink)
     bar: tuple[int, int, int, int]  # the bar's box in the window
     level: float  # the paper's grey level under the bar
@@ -86,20 +87,18 @@ class BarView:
 
 def bar_views(
     gray: np.ndarray, ink: np.ndarray, boxes: np.ndarray, levels: np.ndarray, margin: float
-) -> list[BarView | None]:
+) -> list[BarView]:
     """The :class:`BarView` of each slim proposal in ``boxes`` (of the frame ``gray`` whose ink
-    is ``ink``, on paper at ``levels``); None where the frame cuts its window (no evidence of
-    where a mark ends)."""
+    is ``ink``, on paper at ``levels``), its window cut by the frame's border where it reaches
+    it (a mark running on to the border is cut, no digit's whole rest: :func:`faint_rest` turns
+    away marks touching their window's side)."""
     height, width = gray.shape
-    views: list[BarView | None] = []
+    views: list[BarView] = []
     for (x, y, w, h), level in zip(boxes.tolist(), levels.tolist(), strict=True):
         reach = max(2, int(round(REACH * h)))
-        x0, y0 = x - reach, y - reach
-        if x0 < 0 or y0 < 0 or x + w + reach > width or y + h + reach > height:
-            views.append(None)
-            continue
-        window = (slice(y0, y + h + reach), slice(x0, x + w + reach))
-        views.append(BarView(gray[window], ink[window], (reach, reach, w, h), level, margin))
+        x0, y0 = max(0, x - reach), max(0, y - reach)
+        window = (slice(y0, min(height, y + h + reach)), slice(x0, min(width, x + w + reach)))
+        views.append(BarView(gray[window], ink[window], (x - x0, y - y0, w, h), level, margin))
     return views
 
 
