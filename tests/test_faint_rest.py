@@ -105,8 +105,9 @@ def test_a_1_whose_rest_reads_clearly_as_another_digit_is_replaced():
 
 
 def test_a_rest_holding_a_whole_digit_beside_the_bar_leaves_the_1():
-    # a blurred "01": the 0's rim joins the 1's, and the 0 was found and read on its own
-    found = _found([BAR, (57, 90, 22, 58)], _view(_nine(), BAR))
+    # a blurred "01" (the 0's rim joins the 1's, the 0 found and read on its own), or a digit
+    # of the row above whose rims joined the 1's in close rows: as tall as 0.6 of the bar
+    found = _found([BAR, (57, 90, 22, 38)], _view(_nine(), BAR))
     digits, confidences = np.array([1, 0]), np.array([0.99, 0.99])
     read_rests(found, digits, confidences, np.ones(2, bool), _reading(9, 0.97), 0.5)
     assert digits.tolist() == [1, 0] and confidences.tolist() == [0.99, 0.99]

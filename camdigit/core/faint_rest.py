@@ -65,11 +65,12 @@ OVERLAP = 0.6
 """A chosen detection with this share of its box inside a rest that replaced a bar is a piece
 of the same digit (a 9's loop found on its own): not reported beside it ..."""
 
-WHOLE = 0.75
+WHOLE = 0.6
 """... unless it is this share of the bar's height or taller and read as another digit than 1:
-a whole digit beside a 1 whose faint rims join them (a blurred "10"), which the rest would
-swallow; the bar stays a 1. (A 0 smeared along its sides falls into two bars, both read 1:
-the rest of either holds the other.)"""
+a whole digit beside a 1 whose faint rims join them (a blurred "10"; a 5 over an 11 in close
+rows), which the rest would swallow; the bar stays a 1. A smeared digit's other pieces are
+shorter (a 9's loop, a 7's bar), or 1s themselves (a 0 smeared along its sides falls into two
+bars, both read 1: the rest of either holds the other)."""
 
 
 @dataclass(frozen=True)
