@@ -52,6 +52,23 @@ def test_a_bar_s_faint_loop_beside_it_is_its_rest():
     assert crop[0].min() == 255 and crop.min() < 128  # white around the mark, ink inside
 
 
+def test_a_2_s_diagonal_has_its_faint_arc_and_foot_as_its_rest_a_slanted_1_none():
+    # a 2 smeared along its diagonal: the diagonal dark, its arc and its foot a third as deep
+    page = _page()
+    cv2.line(page, (108, 110), (84, 150), 80, 3)
+    cv2.ellipse(page, (94, 98), (16, 14), 0, 180, 400, 160, 3)
+    cv2.line(page, (84, 150), (120, 150), 160, 3)
+    box = (83, 109, 27, 43)  # the diagonal's own box: 0.63 of its height wide
+    rest = faint_rest(_view(page, box))
+    assert rest is not None
+    x, y, w, h = (round(v * 43) for v in rest[0])
+    assert 83 + x <= 78 and 83 + x + w >= 120 and 109 + y <= 84 and 109 + y + h >= 151
+    # the same stroke alone, a slanted 1: its rim only
+    page = _page()
+    cv2.line(page, (108, 110), (84, 150), 80, 3)
+    assert faint_rest(_view(page, box)) is None
+
+
 def test_a_1_alone_and_a_1_on_a_faint_line_have_no_rest():
     page = _page()
     cv2.line(page, (80, 90), (80, 150), 80, 3)

@@ -29,9 +29,9 @@ from camdigit.core.segmentation import CROP_PAD
 
 _GROW = np.ones((3, 3), np.uint8)
 
-SLIM = 0.6
-"""Proposals narrower than this share of their height are bars a smear may have left (a 1 is
-narrower; a stem leaning or smeared sideways a little wider)."""
+SLIM = 0.9
+"""Proposals narrower than this share of their height are bars a smear may have left: a 1, a
+stem leaning or smeared sideways a little, a 2's or a 7's diagonal stroke."""
 
 REACH = 1.0
 """The rest is looked for within this many of the bar's heights around it: a 9's or a 6's
@@ -43,8 +43,9 @@ TALLEST = 2.0
 """The rest is at most this many times the bar's height: the bar is at least half of its
 digit's height (a smear along it keeps the strokes that span much of the digit)."""
 
-WIDER = 2.0
-"""The rest is at least this many times as wide as the bar (else it is the bar's own rim) ..."""
+WIDER = 1.8
+"""The rest's box is at least this many times the bar's (else it is the bar's own rim, a pixel
+or so around a thin stroke) ..."""
 
 DIGIT_WIDTH = (0.35, 1.2)
 """... and as wide as a digit for its height, at least and at most (MNIST's narrowest digits
@@ -127,7 +128,7 @@ def faint_rest(view: BarView) -> tuple[tuple[float, float, float, float], np.nda
         return None  # it runs on to the window's side: a line, a neighbour, a ground
     rw, rh = right - left, bottom - top
     narrowest, widest = DIGIT_WIDTH
-    if rh > TALLEST * h or rw < WIDER * w or not narrowest * rh <= rw <= widest * rh:
+    if rh > TALLEST * h or rw * rh < WIDER * w * h or not narrowest * rh <= rw <= widest * rh:
         return None
     mark = np.isin(labels[top:bottom, left:right], members).astype(np.uint8) * 255
     part = cv2.convertScaleAbs(view.gray[top:bottom, left:right], alpha=255.0 / view.level)
