@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 import camdigit.core.faint_rest as rest_module
-from benchmarks.matching import score_frame
 from benchmarks.photo_variants import moving
+from benchmarks.run import score_results
 from benchmarks.scenes import render_video
 from camdigit.core.classifier import Classification, DigitClassifier
 from camdigit.core.faint_rest import BarView, bar_views, faint_rest, read_rests
@@ -162,15 +162,7 @@ def test_a_thin_pen_s_digits_smeared_along_their_stems_are_read_whole(mnist_1000
     recognizer = Recognizer(DigitClassifier(threads=1))
 
     def score():
-        result = recognizer.process(frame, still=True)
-        return score_frame(
-            result.detections,
-            result.numbers,
-            truth.boxes,
-            truth.labels,
-            truth.partial,
-            truth.numbers,
-        )
+        return score_results([recognizer.process(frame, still=True)], [truth])
 
     whole = score()
     monkeypatch.setattr(rest_module, "SURE", 1.01)  # no rest is ever sure: the bars stand

@@ -154,8 +154,7 @@ def read_rests(
     where a whole digit is inside it (:data:`WHOLE`)."""
     views = found.data["bars"]
     ones = [i for i in np.flatnonzero(was_read & (digits == 1)).tolist() if views[i] is not None]
-    rests = {i: faint_rest(views[i]) for i in ones}
-    found_rests = [(i, rest) for i, rest in rests.items() if rest is not None]
+    found_rests = [(i, rest) for i in ones if (rest := faint_rest(views[i])) is not None]
     if not found_rests:
         return
     result = classify([crop for _, (_, crop) in found_rests])
@@ -164,12 +163,12 @@ def read_rests(
         i, (offsets, crop) = found_rests[k]
         x, y, _, h = found.boxes[i].tolist()
         dx, dy, rw, rh = (v * h for v in offsets)
-        rest = np.array([round(x + dx), round(y + dy), max(1, round(rw)), max(1, round(rh))])
-        inside = _inside(found.boxes, rest)
+        box = np.array([round(x + dx), round(y + dy), max(1, round(rw)), max(1, round(rh))])
+        inside = _inside(found.boxes, box)
         inside[i] = False
         if ((found.boxes[:, 3] >= WHOLE * h) & inside & (digits != 1)).any():
             continue  # a whole digit beside the bar: the two are a pair, not the bar's rest
-        found.boxes[i] = rest
+        found.boxes[i] = box
         found.data["crops"][i] = crop
         digits[i], confidences[i] = result.digits[k], result.confidences[k]
         confidences[inside] = 0.0
