@@ -69,14 +69,14 @@ def join_faint(
     # where faint marks go on beyond the ink: a few pixels are the grain at the ink's edges, a
     # broken stroke's faint stretches cross it at the two ends of every gap
     joined = cv2.countNonZero(cv2.bitwise_and(beyond, cv2.dilate(ink, _GROW))) >= min_size
-    apart = pale is not None and _apart(pale, ink, min_size)
-    if not (joined or apart):
+    lone = pale is not None and apart(pale, ink, min_size)
+    if not (joined or lone):
         return ink
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         cv2.bitwise_or(faint, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
     )
     dark_px = np.bincount(labels[dark > 0], minlength=count)
-    if pale is not None and apart:  # the same marks, looked at for writing with no dark ink
+    if pale is not None and lone:  # the same marks, looked at for writing with no dark ink
         ink = _lone_marks(ink, labels, stats, dark_px, faint, pale, min_size)
     if not joined:
         return ink
@@ -107,7 +107,7 @@ def lone_writing(
     size (:data:`LONE_SPAN`), on clean ground (:data:`CLEAN_GROUND`: few marks but cores
     around it) and drawn with a stroke (:data:`MAX_STROKE`). For quiet paper only
     (:func:`quiet_paper`)."""
-    if not _apart(cores, ink, min_size):
+    if not apart(cores, ink, min_size):
         return ink
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         cv2.bitwise_or(marks, dark), 8, cv2.CV_32S, cv2.CCL_GRANA
@@ -116,8 +116,9 @@ def lone_writing(
     return _lone_marks(ink, labels, stats, dark_px, marks, cores, min_size)
 
 
-def _apart(cores: np.ndarray, ink: np.ndarray, min_size: int) -> bool:
-    """Whether a stroke's length of ``cores`` lies apart from the ``ink``."""
+def apart(cores: np.ndarray, ink: np.ndarray, min_size: int) -> bool:
+    """Whether a stroke's length of ``cores`` lies apart from the ``ink``: where none does,
+    :func:`lone_writing` finds nothing (its caller may skip making its marks)."""
     return cv2.countNonZero(cv2.subtract(cores, cv2.dilate(ink, _NEAR))) >= min_size
 
 

@@ -177,8 +177,14 @@ def _upright_combs(mask: np.ndarray, min_side: int) -> list[list[Segment]]:
     posts = posts[alike >= MIN_POSTS]
     found: list[list[Segment]] = []
     used = np.zeros(len(posts), bool)
+    # a post with no neighbour a cell away (as :func:`_comb` looks for one) starts no comb:
+    # its chain of one is not built
+    lone = ~_has_neighbour(posts)
     for i in np.argsort(posts[:, 3])[::-1].tolist():  # the tallest first
         if used[i]:
+            continue
+        if lone[i]:
+            used[i] = True
             continue
         comb = _comb(posts, i, ~used)
         used[comb] = True  # a row of posts is tried once, from its tallest
@@ -190,6 +196,21 @@ def _upright_combs(mask: np.ndarray, min_side: int) -> list[list[Segment]]:
 def _centres(posts: np.ndarray) -> np.ndarray:
     """(N,) float: the middle column of each of ``posts`` ((N, 4) boxes)."""
     return posts[:, 0] + posts[:, 2] / 2.0
+
+
+def _has_neighbour(posts: np.ndarray) -> np.ndarray:
+    """(N,) bool: which of ``posts`` have another on either side that :func:`_comb` would take
+    as the next post of their row (a cell's width away, as tall, its top beside theirs)."""
+    centres = _centres(posts)
+    h = posts[:, 3].astype(np.float64)[:, None]
+    gap = np.abs(centres[None, :] - centres[:, None])
+    tol = ALIGN * h
+    return (
+        (gap >= CELL_ASPECT[0] * h)
+        & (gap <= 2 * CELL_ASPECT[1] * h)
+        & (np.abs(posts[:, 3][None, :] - h) <= tol)
+        & (np.abs(posts[:, 1][None, :] - posts[:, 1][:, None]) <= tol)
+    ).any(axis=1)
 
 
 def _comb(posts: np.ndarray, first: int, free: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from camdigit.core.faint_ink import (
+    apart,
     faint_writing,
     join_faint,
     lone_writing,
@@ -320,7 +321,7 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
     if quiet_paper(small, paper, cfg.faint_ratio, cfg.ink_margin):
         pale = ink_below(_ink_threshold(level, dim, cfg.pale_ratio, cfg.dim_ink, cfg.ink_margin))
     ink = join_faint(dark, faint, cfg.min_height_px, pale)
-    if pale is not None:
+    if pale is not None and apart(faint, ink, cfg.min_height_px):  # else no lone writing
         ceiling = level - cfg.ink_margin
         trace = ink_below(ceiling if dim is None else np.where(dim, 0.0, ceiling))
         ink = lone_writing(ink, dark, trace, faint, cfg.min_height_px)
