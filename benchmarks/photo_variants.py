@@ -1,5 +1,5 @@
-"""The real photos as other cameras and hands would take them: turned, shrunk, blurred, dark,
-faint, under a lamp's glare, from a moving camera.
+"""The real photos as other cameras and hands would take them: turned, taken sideways or upside
+down, shrunk, blurred, dark, faint, under a lamp's glare, from a moving camera.
 
     python -m benchmarks.photo_variants                  # every variant of photos-dev
     python -m benchmarks.photo_variants --variants turned-8 turned8 --per-photo
@@ -158,11 +158,16 @@ VARIANTS: dict[str, Transform] = {
     "moving": moving(7, 0.0),
     "moving-up": moving(7, 90.0),
     "moving-diagonal": moving(7, 45.0),
+    "sideways": lambda image: cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE),
+    "sideways-left": lambda image: cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE),
+    "upside-down": lambda image: cv2.rotate(image, cv2.ROTATE_180),
 }
 """Each variant's name and the change it makes to a decoded photo (turned: degrees
 anticlockwise; x0.4, x0.3: shrunk further than half, a page seen from across a desk;
 inverted: light writing on a dark ground; moving: a 7 px smear sideways, up or at 45
-degrees)."""
+degrees; sideways: the whole photo turned a quarter clockwise, as a phone held across the page
+whose orientation tag was lost gives it, sideways-left anticlockwise; upside-down: a half
+turn, as a camera mounted upside down gives it)."""
 
 
 def main(argv: list[str] | None = None) -> int:

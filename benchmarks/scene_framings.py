@@ -1,4 +1,5 @@
-"""The still families framed as other hands hold a camera: portrait, the page on a desk, closer.
+"""The still families framed as other hands hold a camera: portrait, the page on a desk, closer,
+sideways.
 
     python -m benchmarks.scene_framings                       # every still family, every framing
     python -m benchmarks.scene_framings --families grid clean --framings portrait desk
@@ -40,6 +41,7 @@ class Framing:
     scale: float
     canvas: tuple[float, float]
     ground: tuple[int, int, int] = DESK
+    quarter: int | None = None  # then the canvas turned (cv2.ROTATE_90_CLOCKWISE, ...)
 
 
 FRAMINGS: dict[str, Framing] = {
@@ -52,6 +54,8 @@ FRAMINGS: dict[str, Framing] = {
     "portrait-desk": Framing((0.0, 0.0, 1.0, 1.0), 0.5625 * 0.9, (0.5625, 1.0)),
     # a camera brought closer: the middle half of the page twice as large
     "closer": Framing((0.25, 0.25, 0.75, 0.75), 2.0, (1.0, 1.0)),
+    # the page taken sideways: a phone held across it, its photo's orientation tag lost
+    "sideways": Framing((0.0, 0.0, 1.0, 1.0), 1.0, (1.0, 1.0), quarter=cv2.ROTATE_90_CLOCKWISE),
 }
 """Each framing's name and how it cuts and places the 960x720 scene."""
 
@@ -97,13 +101,34 @@ def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
         if inside(np.array(box))[0]
     ]
     marks = truth.marks[inside(truth.marks)] if len(truth.marks) else truth.marks
-    return image, dataclasses.replace(
+    truth = dataclasses.replace(
         truth,
         boxes=moved(truth.boxes),
         partial=truth.partial | ~inside(truth.boxes),
         numbers=numbers,
         marks=moved(marks),
     )
+    return (image, truth) if framing.quarter is None else turned(image, truth, framing.quarter)
+
+
+def turned(image: np.ndarray, truth: Truth, quarter: int) -> tuple[np.ndarray, Truth]:
+    """``image`` turned a quarter (``quarter``: cv2.ROTATE_90_CLOCKWISE or
+    cv2.ROTATE_90_COUNTERCLOCKWISE) and its ``truth`` with it."""
+    height, width = image.shape[:2]
+
+    def moved(boxes: np.ndarray) -> np.ndarray:
+        b = np.asarray(boxes, np.int64).reshape(-1, 4)
+        x, y, w, h = b.T
+        if quarter == cv2.ROTATE_90_CLOCKWISE:  # (row, col) goes to (col, height - 1 - row)
+            out = np.column_stack([height - y - h, x, h, w])
+        else:  # (row, col) goes to (width - 1 - col, row)
+            out = np.column_stack([y, width - x - w, h, w])
+        return out.astype(np.int32)
+
+    numbers = [(text, tuple(moved(np.array(box))[0].tolist())) for text, box in truth.numbers]
+    marks = moved(truth.marks) if len(truth.marks) else truth.marks
+    boxes = dataclasses.replace(truth, boxes=moved(truth.boxes), numbers=numbers, marks=marks)
+    return cv2.rotate(image, quarter), boxes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -79,6 +80,10 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     assert VARIANTS["half"](image).shape == (30, 40, 3)
     assert VARIANTS["x0.4"](image).shape == (24, 32, 3) and VARIANTS["x0.3"](image).shape[0] == 18
     assert VARIANTS["double"](image).shape == (120, 160, 3)
+    sideways, left = VARIANTS["sideways"](image), VARIANTS["sideways-left"](image)
+    assert sideways.shape == left.shape == (80, 60, 3)  # the whole photo turned a quarter
+    assert sideways[30:36, 20:40].max() == 20 and left[44:50, 20:40].max() == 20  # the bar
+    assert VARIANTS["upside-down"](image)[20:40, 44:50].max() == 20
     turned = VARIANTS["turned12"](image)
     assert turned.shape == image.shape and not np.array_equal(turned, image)
     assert turned[0, 0].tolist() == [200, 200, 200]  # corners filled with the border's colour
@@ -158,6 +163,12 @@ def test_scene_framings_cut_and_place_each_scene_with_its_truth(capsys):
     k = int(np.flatnonzero(~truth.partial)[0])
     x, y, w, h = truth.boxes[k].tolist()
     assert image[y : y + h, x : x + w].min() < 128  # the digit's ink is where its box says
+    image, truth = framed(scene, FRAMINGS["sideways"])  # the page turned a quarter clockwise
+    assert image.shape[:2] == (width, height)
+    pairs = zip(scene.truth.boxes.tolist(), truth.boxes.tolist(), strict=True)
+    for (x0, y0, w0, h0), (x, y, w, h) in pairs:
+        digit = cv2.rotate(scene.image[y0 : y0 + h0, x0 : x0 + w0], cv2.ROTATE_90_CLOCKWISE)
+        assert (image[y : y + h, x : x + w] == digit).all()  # each box on its digit, turned
     assert main(["--families", "clean", "--framings", "portrait", "desk", "--scenes", "1"]) == 0
     row = capsys.readouterr().out.splitlines()[-1].split()
     assert row[0] == "clean" and len(row) == 5

@@ -24,6 +24,7 @@ from camdigit.core.framed_video import FramedLooks
 from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.motion_blur import Smear, unsmeared
 from camdigit.core.numbers import group_numbers
+from camdigit.core.page_turns import read_turned
 from camdigit.core.piece_proposals import blob_pieces
 from camdigit.core.pixels import Shrunk
 from camdigit.core.polarity_looks import VideoPolarity, read_polarities
@@ -206,11 +207,13 @@ class Recognizer:
         index: int = 0,
         seconds: float = 0.0,
         still: bool = False,
+        turns: bool = True,
     ) -> FrameResult:
         """Read one frame, its motion smear undone (:mod:`.motion_blur`); a ``still`` (a photo)
         read whole, untracked, again enlarged where its digits are small (:mod:`.look_scales`);
         with a margin where its writing crosses the border (:mod:`.frame_margin`; a video's
-        frame while the camera stands still, :mod:`.framed_video`)."""
+        frame while the camera stands still, :mod:`.framed_video`); ``turns``: a still taken
+        sideways turned upright."""
         started = time.perf_counter()
         # once: the polarity, each look's ink, the enlarged look; a video's smear followed
         frame, smear = unsmeared(to_gray(frame), None if still else self.smear)
@@ -220,6 +223,8 @@ class Recognizer:
         look = partial(self._looks, source=source, index=index, seconds=seconds, still=True)
         framed = read_framed if still else self.framed.read
         result = framed(look, frame, result, self.finder.config)
+        if still and turns:  # a photo taken sideways, read turned upright (:mod:`.page_turns`)
+            result = read_turned(look, frame, result, self.finder.config)
         result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
         return result
 
@@ -264,14 +269,12 @@ class Recognizer:
         # Proposals with alternatives (a blob whole or cut, parts together or apart) are read
         # unless a tracker settled them; a plain proposal unless its track is steady.
         group, start, end = _lattice(proposals)
-        settled_path = np.zeros(len(proposals), bool)
+        settled_path, needs_all = np.zeros(len(proposals), bool), np.ones(len(proposals), bool)
         if tracker is not None:
             steady = tracker.steady(proposals)
             settled_path = settled(group, start, end, steady)
             unsettled = contested(group) & ~np.isin(group, group[settled_path])
             needs_all = ~steady | unsettled
-        else:
-            needs_all = np.ones(len(proposals), bool)
         proposals, look, scores = self._read(proposals, needs_all, timings)
         added = len(proposals) - len(settled_path)  # the pieces of blobs cut while reading
         settled_path = np.concatenate([settled_path, np.zeros(added, bool)])
@@ -303,9 +306,7 @@ class Recognizer:
         timings["classify"] = timings.pop("choose") - timings["preprocess"]
         if tracker is not None:
             late = {"preprocess": 0.0, "classify": 0.0}
-
-            def classify_late(crops: list[np.ndarray]) -> Classification:
-                return self._classify(crops, late)
+            classify_late = partial(self._classify, timings=late)
 
             def read_found(needed: np.ndarray) -> Readings:
                 """The readings of the chosen proposals: those read while choosing, and any
@@ -329,8 +330,7 @@ class Recognizer:
                 clock += ms / 1e3  # counted above, not as tracking
         else:
             detections = found.replace(digits=digits, confidences=confidences)
-        # what is reported: the read digits, without the proposals' crops and lattice (dropped
-        # before selecting, so the crops are not copied only to be thrown away)
+        # reported: the read digits, the proposals' crops and lattice dropped (not copied first)
         read_digits = Detections(
             detections.boxes, detections.digits, detections.confidences, detections.tracks
         )

@@ -1,0 +1,148 @@
+"""A photo taken sideways is read turned a quarter each way, and the model's digits judge.
+
+A phone held across a page whose picture lost its orientation tag, a page held sideways to a
+webcam: the digits lie on their sides, and the model reads few of them, or reads them as other
+digits. Handwritten digits stand taller than they are wide, and a line's marks beside each
+other, so where a still's reading is weak (few of the crops it read are reported digits) and
+its writing-sized marks run down the frame and lie wide (:func:`lying_writing`), the still is
+read again turned a quarter clockwise and a quarter anticlockwise; the turned reading whose
+digits hold the most writing (:func:`camdigit.core.polarity_looks.covered`) is kept where it
+reads :data:`MIN_MARKS` digits or more, is not weak itself and holds more than the first
+reading (:func:`kept_turned`), its boxes turned back into the photo's pixels
+(:func:`turned_back`). A page upside down
+is not judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and the model's
+confidence does not tell the two apart reliably.
+``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.frame_margin import read_framed
+from camdigit.core.ink import find_ink
+from camdigit.core.look_scales import both_readings
+from camdigit.core.polarity_looks import covered
+
+if TYPE_CHECKING:
+    from camdigit.core.finder import FinderConfig
+
+WEAK = 1 / 3
+"""A still's reading is weak where fewer than this share of the crops it read are reported as
+digits: the development photos, upright, report 40-100% of them, or, where letters and symbols
+stand beside a few digits, 1-18%; turned a quarter, 0-25%."""
+
+LINES = 0.5
+"""Writing runs across the frame's height where more than this share of its marks have their
+nearest mark above or below them: a line's marks stand beside each other, its next line
+further off (upright, the development photos' marks 0-43%, the measuring stick's pages' 0-48%;
+turned a quarter, 57-100% and 52-100%)."""
+
+WIDE = 0.4
+"""... and more than this share of its marks lie wider than tall: handwritten digits stand
+taller than they are wide (upright, the development photos' marks 0-50% wide where digits
+stand alone, 70% where cursive x's and d's stand beside them; a page of touching digits, whose
+numbers are one mark each, up to 76%; turned a quarter 50-100%)."""
+
+MIN_MARKS = 3
+"""Fewer writing-sized marks than this, whole in the frame (one its border cuts has lost its
+shape), tell no direction; nor does a turned reading of fewer digits (a lone 4 turned a
+quarter may still read as a digit, as may a piece of one the border cut)."""
+
+QUARTERS = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+
+
+def read_turned(
+    look: Callable[[np.ndarray], FrameResult],
+    gray: np.ndarray,
+    first: FrameResult,
+    cfg: FinderConfig,
+) -> FrameResult:
+    """A still ``gray`` read by ``look`` (``first``, a still's looks, :mod:`.look_scales`) and,
+    where its reading is weak and its writing lies on its side, again turned a quarter each way
+    (each read as ``first`` was, with a margin where its writing crosses the border,
+    :mod:`.frame_margin`): the reading kept, with the time and crops of all."""
+    if not weak(first) or not lying_writing(gray, cfg):
+        return first
+    best = first
+    for quarter in QUARTERS:
+        turned_gray = cv2.rotate(gray, quarter)
+        turned = read_framed(look, turned_gray, look(turned_gray), cfg)
+        if kept_turned(turned, best):
+            best = both_readings(best, turned_back(turned, quarter, gray.shape))
+        else:
+            best = both_readings(turned, best)
+    return best
+
+
+def kept_turned(turned: FrameResult, best: FrameResult) -> bool:
+    """Whether the ``turned`` reading beats ``best`` (the first reading, or the other quarter's
+    kept): it reads :data:`MIN_MARKS` digits or more, is not weak itself, and its digits hold
+    more writing. (Kept also where it is weak but holds 1.5 times the writing, a textured
+    ground's pages read sideways gained, but a glare-faded "integral 2x dx" turned read as five
+    digits.)"""
+    return (
+        len(turned.detections) >= MIN_MARKS and not weak(turned) and covered(turned) > covered(best)
+    )
+
+
+def weak(result: FrameResult) -> bool:
+    """Whether fewer than :data:`WEAK` of the crops ``result`` read were reported digits."""
+    return len(result.detections) < WEAK * result.classified
+
+
+def lying_writing(gray: np.ndarray, cfg: FinderConfig) -> bool:
+    """Whether the writing-sized marks of ``gray``'s ink (at least the smallest digit's size,
+    at most half the frame's shorter side, clear of its border; :data:`MIN_MARKS` of them or
+    more) run across the frame's height (:data:`LINES`) and lie wide (:data:`WIDE`)."""
+    _, ink = find_ink(gray, cfg, cfg.ink)
+    _, _, stats, centres = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)
+    x, y, w, h = (stats[1:, k] for k in range(4))
+    side = np.maximum(w, h)
+    height, width = gray.shape
+    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    sized = inside & (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
+    if int(sized.sum()) < MIN_MARKS:
+        return False
+    marks = centres[1:][sized]
+    apart = marks[None, :, :] - marks[:, None, :]  # (mark, other, x / y)
+    distance = np.hypot(apart[..., 0], apart[..., 1])
+    np.fill_diagonal(distance, np.inf)
+    nearest = apart[np.arange(len(marks)), distance.argmin(axis=1)]
+    above_or_below = np.abs(nearest[:, 1]) > np.abs(nearest[:, 0])
+    wide = w[sized] > h[sized]
+    return float(above_or_below.mean()) > LINES and float(wide.mean()) > WIDE
+
+
+def turned_back(result: FrameResult, quarter: int, shape: tuple[int, ...]) -> FrameResult:
+    """``result``, read in the frame of ``shape`` turned by ``quarter`` (one of
+    :data:`QUARTERS`), with its digits' and numbers' boxes in the frame's own pixels."""
+    d = result.detections
+    detections = Detections(
+        _boxes_back(d.boxes, quarter, shape), d.digits, d.confidences, d.tracks, d.data
+    )
+    numbers = [
+        dataclasses.replace(n, box=tuple(_boxes_back(np.array([n.box]), quarter, shape)[0]))
+        for n in result.numbers
+    ]
+    return dataclasses.replace(
+        result, detections=detections, numbers=numbers, timings=dict(result.timings)
+    )
+
+
+def _boxes_back(boxes: np.ndarray, quarter: int, shape: tuple[int, ...]) -> np.ndarray:
+    """(N, 4) x, y, w, h ``boxes`` of the frame of ``shape`` (height, width) turned by
+    ``quarter``, in the frame's own pixels."""
+    height, width = shape[:2]
+    x, y, w, h = (boxes[:, k].astype(np.int64) for k in range(4))
+    if quarter == cv2.ROTATE_90_CLOCKWISE:  # turned (r, c) came from (height - 1 - c, r)
+        back = np.column_stack([y, height - x - w, h, w])
+    else:  # anticlockwise: turned (r, c) came from (c, width - 1 - r)
+        back = np.column_stack([width - y - h, x, h, w])
+    return back.astype(boxes.dtype if len(boxes) else np.int32)

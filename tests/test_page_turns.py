@@ -1,0 +1,136 @@
+"""A photo taken sideways is read turned upright (camdigit.core.page_turns)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.matching import match
+from benchmarks.scene_framings import turned
+from benchmarks.scenes import render_scene
+from camdigit.core.classifier import DigitClassifier
+from camdigit.core.detections import Detections, FrameResult, Number
+from camdigit.core.finder import FinderConfig
+from camdigit.core.page_turns import QUARTERS, lying_writing, read_turned, turned_back, weak
+from camdigit.core.pipeline import Recognizer
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer(DigitClassifier())
+
+
+def _result(boxes, digits, confidences, classified: int) -> FrameResult:
+    boxes = np.array(boxes, np.int32).reshape(-1, 4)
+    found = Detections(
+        boxes, np.array(digits, np.int64), np.array(confidences, np.float32), None, {}
+    )
+    numbers = [Number("".join(map(str, digits)), tuple(boxes[0].tolist()), (0,))] if digits else []
+    return FrameResult("page", 0, 0.0, found, numbers, {"find": 1.0}, classified, still=True)
+
+
+def _read_right(result: FrameResult, truth) -> int:
+    found, whole = result.detections, ~truth.partial
+    matched = match(found.boxes, truth.boxes[whole])
+    return int(((matched >= 0) & (found.digits[matched.clip(0)] == truth.labels[whole])).sum())
+
+
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_boxes_read_in_a_turned_frame_are_turned_back_onto_their_ink(quarter):
+    frame = np.zeros((120, 200), np.uint8)
+    boxes = np.array([[10, 20, 15, 40], [150, 5, 30, 12], [0, 100, 7, 20]], np.int32)
+    for x, y, w, h in boxes.tolist():
+        frame[y : y + h, x : x + w] = 255
+    seen = cv2.rotate(frame, quarter)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(seen)
+    read = stats[1:, :4].astype(np.int32)  # each rectangle's box in the turned frame
+    back = turned_back(_result(read, [1] * len(read), [1.0] * len(read), 3), quarter, frame.shape)
+    assert sorted(back.detections.boxes.tolist()) == sorted(boxes.tolist())
+    assert list(back.numbers[0].box) == back.detections.boxes[0].tolist()
+    assert back.detections.digits.tolist() == [1] * len(read)
+
+
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_a_page_taken_sideways_is_read_as_it_stands_upright(recognizer, mnist_1000, quarter):
+    scene = render_scene(*mnist_1000, "clean", 3, (640, 480))
+    upright = _read_right(recognizer.process(scene.image, still=True), scene.truth)
+    image, truth = turned(scene.image, scene.truth, quarter)
+    assert lying_writing(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), FinderConfig())
+    # as the camera gave it, few of its digits are read
+    as_given = recognizer.process(image, still=True, turns=False)
+    assert weak(as_given) and _read_right(as_given, truth) < 0.3 * upright
+    # turned upright, as many as upright, their boxes on the sideways photo's digits
+    result = recognizer.process(image, still=True)
+    assert upright >= 0.9 * (~truth.partial).sum()
+    assert _read_right(result, truth) >= upright - 1
+    assert result.classified > as_given.classified  # the turned readings' crops counted too
+
+
+def test_upright_writing_does_not_lie_on_its_side(mnist_1000):
+    scene = render_scene(*mnist_1000, "clean", 3, (640, 480))
+    assert not lying_writing(cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY), FinderConfig())
+    # wide marks side by side (a line of cursive x's): a line across the frame, upright
+    page = np.full((200, 300), 210, np.uint8)
+    for k in range(6):
+        cv2.ellipse(page, (40 + 45 * k, 100), (16, 9), 0, 0, 360, 40, 3)
+    assert not lying_writing(page, FinderConfig())
+    assert lying_writing(_sideways_page(), FinderConfig())  # the same marks one above the other
+
+
+def _sideways_page() -> np.ndarray:
+    """Marks wider than tall, one above the other: a line of writing seen sideways, as far as
+    the marks tell."""
+    page = np.full((200, 300), 210, np.uint8)
+    for k in range(6):
+        cv2.ellipse(page, (150, 22 + 30 * k), (16, 9), 0, 0, 360, 40, 3)
+    return page
+
+
+def test_a_turned_reading_is_kept_only_where_its_digits_hold_more_and_it_is_not_weak():
+    page = _sideways_page()
+
+    def first() -> FrameResult:
+        return _result([[30, 80, 40, 20]], [4], [0.9], 20)  # weak: 1 digit of 20 crops
+
+    seen = []
+
+    def better(frame: np.ndarray) -> FrameResult:
+        seen.append(frame.shape)  # more writing, most of its crops reported
+        boxes = [[10, 20, 20, 40], [40, 20, 20, 40], [70, 20, 20, 40]]
+        return _result(boxes, [7, 1, 2], [1.0, 1.0, 1.0], 3)
+
+    kept = read_turned(better, page, first(), FinderConfig())
+    assert seen == [(300, 200), (300, 200)]  # a quarter each way
+    # the first quarter's (clockwise), its boxes turned back, with the time and crops of all
+    assert kept.detections.digits.tolist() == [7, 1, 2]
+    assert kept.detections.boxes.tolist() == [
+        [20, 170, 40, 20],
+        [20, 140, 40, 20],
+        [20, 110, 40, 20],
+    ]
+    assert kept.numbers[0].box == (20, 170, 40, 20)
+    assert kept.classified == 20 + 3 + 3 and kept.timings["find"] == 3.0
+
+    def many(frame: np.ndarray) -> FrameResult:  # three times the writing, but weak itself
+        return _result([[10, 20, 20, 40]] * 3, [7, 1, 2], [1.0, 1.0, 1.0], 40)
+
+    def few(frame: np.ndarray) -> FrameResult:  # more writing, too few digits to tell
+        return _result([[10, 20, 40, 80]] * 2, [7, 4], [1.0, 1.0], 2)
+
+    def less(frame: np.ndarray) -> FrameResult:  # less writing than the first reading's
+        return _result([[10, 20, 4, 4]], [7], [0.6], 1)
+
+    for look in (many, few, less):
+        assert read_turned(look, page, first(), FinderConfig()).detections.digits.tolist() == [4]
+
+
+def test_a_reading_that_is_not_weak_or_upright_marks_are_not_turned():
+    def look(frame: np.ndarray) -> FrameResult:
+        raise AssertionError("not to be read turned")
+
+    strong = _result([[30, 80, 40, 20]] * 2, [4, 4], [0.9, 0.9], 5)
+    assert read_turned(look, _sideways_page(), strong, FinderConfig()) is strong
+    upright = np.ascontiguousarray(_sideways_page().T)  # the same marks, taller than wide
+    first = _result([[30, 80, 40, 20]], [4], [0.9], 20)
+    assert read_turned(look, upright, first, FinderConfig()) is first
