@@ -9,9 +9,8 @@ read again turned a quarter clockwise and a quarter anticlockwise; the turned re
 digits hold the most writing (:func:`camdigit.core.polarity_looks.covered`) is kept where it
 reads :data:`MIN_MARKS` digits or more, is not weak itself and holds more than the first
 reading (:func:`kept_turned`), its boxes turned back into the photo's pixels
-(:func:`turned_back`). A page upside down
-is not judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and the model's
-confidence does not tell the two apart reliably.
+(:func:`turned_back`). A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as
+digits either way, and the model's confidence does not tell the two apart reliably.
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
@@ -119,10 +118,10 @@ def lying_writing(gray: np.ndarray, cfg: FinderConfig) -> bool:
     if int(sized.sum()) < MIN_MARKS:
         return False
     marks = centres[1:][sized]
-    apart = marks[None, :, :] - marks[:, None, :]  # (mark, other, x / y)
-    distance = np.hypot(apart[..., 0], apart[..., 1])
+    offsets = marks[None, :, :] - marks[:, None, :]  # (mark, other, x / y)
+    distance = np.hypot(offsets[..., 0], offsets[..., 1])
     np.fill_diagonal(distance, np.inf)
-    nearest = apart[np.arange(len(marks)), distance.argmin(axis=1)]
+    nearest = offsets[np.arange(len(marks)), distance.argmin(axis=1)]
     above_or_below = np.abs(nearest[:, 1]) > np.abs(nearest[:, 0])
     wide = w[sized] > h[sized]
     return float(above_or_below.mean()) > LINES and float(wide.mean()) > WIDE
