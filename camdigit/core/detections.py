@@ -232,14 +232,21 @@ def inside_frame(boxes: np.ndarray, width: int, height: int) -> np.ndarray:
     return (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
 
 
-def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
+def intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, M) float64: the area every box in ``a`` (N, 4) shares with every box in ``b``."""
     a = a.astype(np.float64)
     b = b.astype(np.float64)
     ax1, ay1 = a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
     bx1, by1 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
     iw = np.minimum(ax1[:, None], bx1[None]) - np.maximum(a[:, None, 0], b[None, :, 0])
     ih = np.minimum(ay1[:, None], by1[None]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
+    return np.clip(iw, 0, None) * np.clip(ih, 0, None)
+
+
+def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
+    inter = intersections(a, b)
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
     union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

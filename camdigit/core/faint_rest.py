@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections
+from camdigit.core.detections import Detections, intersections
 from camdigit.core.second_looks import Classify
 from camdigit.core.segmentation import CROP_PAD
 
@@ -176,8 +176,5 @@ def read_rests(
 
 def _inside(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
     """(N,) bool: the ``boxes`` with :data:`OVERLAP` of their area inside ``box``."""
-    x, y, w, h = box.tolist()
-    b = boxes.astype(np.float64)
-    iw = np.clip(np.minimum(b[:, 0] + b[:, 2], x + w) - np.maximum(b[:, 0], x), 0, None)
-    ih = np.clip(np.minimum(b[:, 1] + b[:, 3], y + h) - np.maximum(b[:, 1], y), 0, None)
-    return iw * ih >= OVERLAP * b[:, 2] * b[:, 3]
+    area = boxes[:, 2].astype(np.float64) * boxes[:, 3]
+    return intersections(boxes, box[None])[:, 0] >= OVERLAP * area

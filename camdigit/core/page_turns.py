@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections, FrameResult
+from camdigit.core.detections import Detections, FrameResult, inside_frame
 from camdigit.core.frame_margin import read_framed
 from camdigit.core.ink import find_ink
 from camdigit.core.look_scales import both_readings
@@ -109,11 +109,11 @@ def lying_writing(gray: np.ndarray, cfg: FinderConfig) -> bool:
     (:data:`LINES`) and lie wide (:data:`WIDE`)."""
     _, ink = find_ink(gray, cfg, cfg.ink)
     _, _, stats, centres = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)
-    x, y, w, h = (stats[1:, k] for k in range(4))
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     side = np.maximum(w, h)
     height, width = gray.shape
-    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-    sized = inside & (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
+    sized = inside_frame(stats[1:, :4], width, height)
+    sized &= (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
     sized &= side <= CHARACTER * np.minimum(w, h)
     if int(sized.sum()) < MIN_MARKS:
         return False
