@@ -194,29 +194,24 @@ def share_of_paper(level: np.ndarray, ratio: float, margin: float) -> np.ndarray
 
 
 def faint_writing(
-    gray: np.ndarray,
-    small: np.ndarray,
-    step: int,
+    cells: np.ndarray,
     level: np.ndarray,
     dim: np.ndarray | None,
     clear: np.ndarray,
     window: int,
     cfg,
 ) -> np.ndarray | None:
-    """The clear-ink threshold map (``small``, ``gray`` shrunk by ``step``; ``clear`` as it was)
-    lifted where the writing around is itself faint (a light ballpoint or a pencil on clean
-    paper, reaching ``ink_ratio`` of the paper only here and there): there what is darker than
-    halfway between the paper ``level`` and the darkest mark of ``gray`` within the paper
-    ``window`` is clear ink too, down to halfway between ``ink_ratio`` and ``faint_ratio``.
+    """The clear-ink threshold map (``clear`` as it was, of the shrunk frame) lifted where the
+    writing around is itself faint (a light ballpoint or a pencil on clean paper, reaching
+    ``ink_ratio`` of the paper only here and there): there what is darker than halfway between
+    the paper ``level`` and the darkest mark within the paper ``window`` (of ``cells``, each
+    cell's darkest pixel at full size: :func:`camdigit.core.ink_depth.darkest_cells`) is clear
+    ink too, down to halfway between ``ink_ratio`` and ``faint_ratio``.
     None where nothing is lifted. Where dark ink is near, the halfway level lies below
     ``clear`` and changes nothing (a form's grey lines beside dark writing stay out); where no
     clear ink is near at all, nothing changes either (a grid's or a ruled page's faint lines
     alone); nor where the paper is ``dim`` (a desk's grain: the dim-ink rule holds there)."""
-    # each cell's darkest pixel at full size (a thin stroke is lighter once the frame is
-    # shrunk): cells holding clear ink, and the darkest mark within the window around
-    sh, sw = small.shape
-    cells = cv2.erode(gray, np.ones((step, step), np.uint8))[step // 2 :: step, step // 2 :: step]
-    cells = np.ascontiguousarray(cells[:sh, :sw]).astype(np.float32)
+    # cells holding clear ink, and the darkest mark within the window around
     window_kernel = np.ones((window, window), np.uint8)
     near = cv2.dilate((cells < clear).astype(np.uint8), window_kernel) > 0
     if dim is not None:

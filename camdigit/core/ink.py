@@ -44,6 +44,7 @@ from camdigit.core.faint_ink import (
     share_of_paper,
 )
 from camdigit.core.glare import find_glare
+from camdigit.core.ink_depth import darkest_cells, measured_depths, scaled_to_writing
 from camdigit.core.ink_polarity import light_ink
 from camdigit.core.paper_shade import bright_level, dim_ground, off_page
 from camdigit.core.pixels import Shrunk, shrunk
@@ -294,6 +295,9 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
     dim = dim_ground(paper, bright, cfg.dim_paper)
     dim = off_page(small, paper, dim, bright, base, cfg.faint_ratio)
     level = paper.astype(np.float32)
+    # the writing's depth measured, the thresholds scaled to it (a light pencil, a faded pen)
+    cells = darkest_cells(gray, small.shape, step)
+    cfg = scaled_to_writing(cfg, measured_depths(cells, level, dim))
 
     def ink_below(threshold: np.ndarray) -> np.ndarray:
         """What is darker than a threshold map of the shrunk frame, at full size."""
@@ -312,7 +316,7 @@ def ink_mask(gray: np.ndarray, cfg, copy: Shrunk | None = None) -> InkMap:
     faint_level = _ink_threshold(level, dim, cfg.faint_ratio, cfg.dim_ink + 0.1, cfg.ink_margin)
     if glare is not None:
         clear = glare.ink_threshold(clear, faint_level)
-    lifted = faint_writing(gray, small, step, level, dim, clear, base, cfg)
+    lifted = faint_writing(cells, level, dim, clear, base, cfg)
     dark = ink_below(clear if lifted is None else lifted)
     faint = ink_below(faint_level)
     # writing with no clear ink, on quiet paper: faint marks with darker cores (halfway to the
