@@ -102,7 +102,8 @@ class FinderConfig:
 
     ink: InkPolarity = "auto"  # "dark" ink on light paper, "light" on a dark board, or measured
     ink_ratio: float = 0.77  # ink is darker than this fraction of the paper around it
-    faint_ratio: float = 0.86  # ... and a stroke goes on while darker than this
+    faint_ratio: float = 0.86  # ... and a stroke goes on while darker than this (both depths
+    # below the paper scaled down where the frame's writing is faint: ink_depth)
     ink_margin: int = 14  # ... and darker by at least this many grey levels (sensor noise)
     min_height_px: int = 9  # the model needs this many pixels of a digit to read it
     min_aspect: float = 0.06  # width / own height; narrower only an upright "1" as wide

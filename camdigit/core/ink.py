@@ -18,7 +18,9 @@ middles the closing kept, show only thin crescents of ink at their ends.
 
 Faint strokes: ink is what is clearly darker than the paper (halfway to the darkest mark around,
 where the writing around is itself faint), what is a little darker joined to it, and faint
-writing nowhere clear ink (:mod:`camdigit.core.faint_ink`).
+writing nowhere clear ink (:mod:`camdigit.core.faint_ink`); where the whole frame's writing is
+faint (a light pencil, a worn marker, a thin pen smeared by a moving camera), both levels are
+scaled to its measured depth (:mod:`camdigit.core.ink_depth`).
 
 Glare: light a glossy page reflects is taken off the frame first (:mod:`camdigit.core.glare`).
 

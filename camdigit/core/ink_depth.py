@@ -5,11 +5,14 @@ than 0.77 of the paper around it; ``faint_ratio``: a stroke goes on while darker
 pen's strokes reach far below them, but a light pencil, a faded marker or a webcam's flat
 picture of a page hold writing whose darkest strokes reach a third of the way: the same
 thresholds see only their cores, in pieces read as 1s, or nothing. So the writing's depth is
-measured (:func:`writing_depth`: the depth below the paper of the frame's darkest cells), and
+measured (:func:`measured_depths`: the depth below the paper of the frame's darkest cells), and
 where it is under :data:`REFERENCE` the thresholds' depths below the paper are scaled by it
 (:func:`scaled_to_writing`): what is ink is judged against the frame's own writing, as it would
-be on a page written with a dark pen. The sensor's margin (``ink_margin``, grey levels) is not
-scaled: a camera's noise does not fade with the writing.
+be on a page written with a dark pen. Two bounds keep a ground's marks out: clear ink stays as
+deep as a dark pen's faint level, and deeper than the ground's own dips reach. The sensor's
+margin (``ink_margin``, grey levels) is not scaled: a camera's noise does not fade with the
+writing. The paper's level and its windows are measured before, with the thresholds as they
+are (:func:`camdigit.core.ink.paper_level`).
 
 ``python -m benchmarks.page_sweep --variants faint`` (half the writing's depth kept; ``--keep
 0.3``: a third) and ``python -m benchmarks.photo_variants --variants faded glare`` measure it.
