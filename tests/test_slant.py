@@ -250,3 +250,19 @@ def test_a_speck_beside_large_writing_is_no_digit_but_a_small_digit_inside_a_num
     # a 5 written flat at the end of the number, low but as wide as a digit, is a digit
     flat = np.array([*number.tolist(), [360, 95, 90, 45]])
     assert not specks(flat).any()
+
+
+def test_a_doubtful_digit_towering_over_its_line_is_a_bracket():
+    # "8 ) 9": the bracket, read 7 with doubt, reaches above and below both digits beside it,
+    # 1.4 times the taller; read with confidence, or within the line's top or foot, it stays
+    boxes = np.array([[581, 255, 60, 85], [660, 231, 64, 134], [771, 251, 69, 97]])
+    digits = np.array([8, 7, 9])
+    doubtful = np.array([1.0, 0.75, 1.0])
+    assert stray_ones(boxes, digits, doubtful).tolist() == [False, True, False]
+    assert not stray_ones(boxes, digits, np.array([1.0, 0.95, 1.0])).any()
+    assert not stray_ones(boxes, digits).any()  # no confidences: only 1s are judged
+    standing = boxes.copy()
+    standing[1, 1] = 348 - 134  # a big 7 standing on the line's foot
+    assert not stray_ones(standing, digits, doubtful).any()
+    alone = boxes[[1]]
+    assert not stray_ones(alone, digits[[1]], doubtful[[1]]).any()

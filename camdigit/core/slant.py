@@ -97,6 +97,13 @@ TOWER = 2.0
 line either (an integral sign, a bracket or a divider beside the digits; the tallest, as a
 short digit or a fragment beside it must not make a 1 of the line's height look tall)."""
 
+DOUBT_TOWER = 1.3
+"""A digit read with doubt (under :data:`ANCHOR`, not a 1: those :data:`TOWER` judges) more
+than this many times as tall as the tallest digit beside it, reaching above and below every one
+of them, is a sign enclosing the line (a bracket read as 7, an integral's hook): a digit of the
+line written larger stands on its line's foot or hangs from its top, and is read with
+confidence (the development photos' bracket stood 1.38 times its line, read 7 at 0.75)."""
+
 LONE_EVIDENCE = 3
 """A "1" with no digit beside it is judged against the frame's writing (:data:`TOWER` times
 its tallest other digit) when the frame holds at least this many other digits: a streak of a
@@ -110,14 +117,19 @@ BESIDE_GAP = 1.0
 digit's room: a far tall mark is not the line's writing)."""
 
 
-def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+def stray_ones(
+    boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray | None = None
+) -> np.ndarray:
     """(N,) bool: the digits read as 1 that are no digit of their line: less than
     :data:`FRAGMENT` of the median height of the digits beside them (a fragment), or more than
     :data:`TOWER` times the tallest of them (an integral sign, a bracket). A 1 with no digit
     but 1s beside it is also judged against the frame's writing: more than :data:`TOWER` times
     the frame's tallest other digit, where it holds :data:`LONE_EVIDENCE` of them, it is no
-    digit (a wood grain's streaks off the page)."""
+    digit (a wood grain's streaks off the page). With ``confidences``, a digit read with doubt
+    that towers over its line is none either (:data:`DOUBT_TOWER`: a bracket read as 7)."""
     found = np.zeros(len(boxes), bool)
+    if confidences is not None and len(boxes) >= 2:
+        found |= _towering_doubts(boxes, digits, confidences)
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:
         return found
@@ -135,6 +147,28 @@ def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
         # frame's writing
         if not (beside[k] & not_one).any():
             found[i] |= h[i] > TOWER * writing
+    return found
+
+
+def _towering_doubts(boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> np.ndarray:
+    """(N,) bool: the digits read with doubt, not 1s, that tower over their line
+    (:data:`DOUBT_TOWER`)."""
+    found = np.zeros(len(boxes), bool)
+    doubt = np.flatnonzero((confidences < ANCHOR) & (digits != 1))
+    if not len(doubt):
+        return found
+    b = boxes.astype(np.float64)
+    beside, _ = _beside(boxes, doubt)
+    for k, i in enumerate(doubt.tolist()):
+        line = beside[k]
+        if not line.any():
+            continue
+        top, bottom = b[line, 1], b[line, 1] + b[line, 3]
+        found[i] = (
+            b[i, 3] > DOUBT_TOWER * b[line, 3].max()
+            and b[i, 1] < top.min()
+            and b[i, 1] + b[i, 3] > bottom.max()
+        )
     return found
 
 
