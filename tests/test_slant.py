@@ -10,7 +10,14 @@ import numpy as np
 from camdigit.core.crops import turned_upright
 from camdigit.core.mark_shapes import crossbar_ones, forked_ones, stemmed_twos, stroke_lean
 from camdigit.core.preprocess import normalize_digits
-from camdigit.core.slant import label_letters, local_slant, specks, stray_ones, within_words
+from camdigit.core.slant import (
+    label_letters,
+    local_slant,
+    specks,
+    stray_ones,
+    towering_doubts,
+    within_words,
+)
 from camdigit.training.european_digits import european_ones
 
 
@@ -258,11 +265,11 @@ def test_a_doubtful_digit_towering_over_its_line_is_a_bracket():
     boxes = np.array([[581, 255, 60, 85], [660, 231, 64, 134], [771, 251, 69, 97]])
     digits = np.array([8, 7, 9])
     doubtful = np.array([1.0, 0.75, 1.0])
-    assert stray_ones(boxes, digits, doubtful).tolist() == [False, True, False]
-    assert not stray_ones(boxes, digits, np.array([1.0, 0.95, 1.0])).any()
-    assert not stray_ones(boxes, digits).any()  # no confidences: only 1s are judged
+    assert towering_doubts(boxes, digits, doubtful).tolist() == [False, True, False]
+    assert not towering_doubts(boxes, digits, np.array([1.0, 0.95, 1.0])).any()
+    assert not stray_ones(boxes, digits).any()  # only 1s are judged there
     standing = boxes.copy()
     standing[1, 1] = 348 - 134  # a big 7 standing on the line's foot
-    assert not stray_ones(standing, digits, doubtful).any()
+    assert not towering_doubts(standing, digits, doubtful).any()
     alone = boxes[[1]]
-    assert not stray_ones(alone, digits[[1]], doubtful[[1]]).any()
+    assert not towering_doubts(alone, digits[[1]], doubtful[[1]]).any()

@@ -246,7 +246,6 @@ def intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection over union of every box in ``a`` (N, 4) with every box in ``b`` (M, 4)."""
     inter = intersections(a, b)
-    a = a.astype(np.float64)
-    b = b.astype(np.float64)
-    union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None] - inter
+    area_a, area_b = (c[:, 2].astype(np.float64) * c[:, 3] for c in (a, b))
+    union = area_a[:, None] + area_b[None] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)

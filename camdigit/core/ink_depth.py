@@ -20,8 +20,7 @@ are (:func:`camdigit.core.ink.paper_level`).
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import cv2
@@ -99,7 +98,7 @@ def scaled_to_writing(cfg: FinderConfig, depths: Depths) -> FinderConfig:
     scale = max(floor, depths.writing / REFERENCE, depths.ground / (1.0 - cfg.ink_ratio))
     if scale >= 1.0:
         return cfg
-    return dataclasses.replace(
+    return replace(
         cfg,
         ink_ratio=1.0 - (1.0 - cfg.ink_ratio) * scale,
         faint_ratio=1.0 - (1.0 - cfg.faint_ratio) * scale,

@@ -338,8 +338,7 @@ class Recognizer:
         kept = reported(found, detections.digits, detections.confidences, self.conf, passed)
         detections = read_digits[kept]
         in_box = found.data["field"][kept]  # the printed box each digit is written in, if any
-        d = detections
-        alone = ~(stray_ones(d.boxes, d.digits, d.confidences) | specks(d.boxes))
+        alone = ~(stray_ones(detections.boxes, detections.digits) | specks(detections.boxes))
         detections, in_box = detections[alone], in_box[alone]
         if tracker is not None:  # digits missed for a frame or two stay on screen
             held = tracker.held(detections, frame.shape[1], frame.shape[0])

@@ -7,7 +7,7 @@ rougher ground away from the writing (a wall's specks around a page), a T or an 
 read as 1, the arms of a V or a W cut apart and each read as 1, a slash read as 1, a cursive d
 read as 2 (judged upright on a turned line), a piece of a longer line (a plank's seam), a
 letter between two letters of a word, a small letter of a printed label beside a number
-written large.
+written large, a bracket read with doubt, towering over the digits beside it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from camdigit.core.slant import (
     label_letters,
     local_slant,
     near_digits,
+    towering_doubts,
     within_words,
 )
 
@@ -72,7 +73,11 @@ def reported(
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)
-    return kept & ~texture
+    kept &= ~texture
+    # a bracket read with doubt, taller than the reported digits beside it, above and below
+    shown = np.flatnonzero(kept)
+    kept[shown[towering_doubts(found.boxes[shown], digits[shown], confidences[shown])]] = False
+    return kept
 
 
 def passed_over(

@@ -117,19 +117,14 @@ BESIDE_GAP = 1.0
 digit's room: a far tall mark is not the line's writing)."""
 
 
-def stray_ones(
-    boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray | None = None
-) -> np.ndarray:
+def stray_ones(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """(N,) bool: the digits read as 1 that are no digit of their line: less than
     :data:`FRAGMENT` of the median height of the digits beside them (a fragment), or more than
     :data:`TOWER` times the tallest of them (an integral sign, a bracket). A 1 with no digit
     but 1s beside it is also judged against the frame's writing: more than :data:`TOWER` times
     the frame's tallest other digit, where it holds :data:`LONE_EVIDENCE` of them, it is no
-    digit (a wood grain's streaks off the page). With ``confidences``, a digit read with doubt
-    that towers over its line is none either (:data:`DOUBT_TOWER`: a bracket read as 7)."""
+    digit (a wood grain's streaks off the page)."""
     found = np.zeros(len(boxes), bool)
-    if confidences is not None and len(boxes) >= 2:
-        found |= _towering_doubts(boxes, digits, confidences)
     ones = np.flatnonzero(digits == 1)
     if not len(ones) or len(boxes) < 2:
         return found
@@ -150,12 +145,13 @@ def stray_ones(
     return found
 
 
-def _towering_doubts(boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> np.ndarray:
-    """(N,) bool: the digits read with doubt, not 1s, that tower over their line
-    (:data:`DOUBT_TOWER`)."""
+def towering_doubts(boxes: np.ndarray, digits: np.ndarray, confidences: np.ndarray) -> np.ndarray:
+    """(N,) bool: the digits (``boxes``, read as ``digits`` with ``confidences``) read with
+    doubt, not 1s (:func:`stray_ones` judges those), that tower over the digits beside them
+    (:data:`DOUBT_TOWER`): a bracket read as 7."""
     found = np.zeros(len(boxes), bool)
     doubt = np.flatnonzero((confidences < ANCHOR) & (digits != 1))
-    if not len(doubt):
+    if len(boxes) < 2 or not len(doubt):
         return found
     b = boxes.astype(np.float64)
     beside, _ = _beside(boxes, doubt)
