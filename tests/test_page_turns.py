@@ -11,8 +11,16 @@ from benchmarks.scene_framings import turned
 from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import Detections, FrameResult, Number
-from camdigit.core.finder import FinderConfig
-from camdigit.core.page_turns import QUARTERS, lying_writing, read_turned, turned_back, weak
+from camdigit.core.finder import DigitFinder, FinderConfig
+from camdigit.core.ink import find_ink
+from camdigit.core.page_turns import (
+    QUARTERS,
+    lies_on_its_side,
+    lying_writing,
+    read_turned,
+    turned_back,
+    weak,
+)
 from camdigit.core.pipeline import Recognizer
 
 
@@ -56,7 +64,7 @@ def test_a_page_taken_sideways_is_read_as_it_stands_upright(recognizer, mnist_10
     scene = render_scene(*mnist_1000, "clean", 3, (640, 480))
     upright = _read_right(recognizer.process(scene.image, still=True), scene.truth)
     image, truth = turned(scene.image, scene.truth, quarter)
-    assert lying_writing(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), FinderConfig())
+    assert lies_on_its_side(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), FinderConfig(), _propose)
     # as the camera gave it, few of its digits are read
     as_given = recognizer.process(image, still=True, turns=False)
     assert weak(as_given) and _read_right(as_given, truth) < 0.3 * upright
@@ -69,13 +77,42 @@ def test_a_page_taken_sideways_is_read_as_it_stands_upright(recognizer, mnist_10
 
 def test_upright_writing_does_not_lie_on_its_side(mnist_1000):
     scene = render_scene(*mnist_1000, "clean", 3, (640, 480))
-    assert not lying_writing(cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY), FinderConfig())
+    gray = cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
+    assert not lies_on_its_side(gray, FinderConfig(), _propose)
     # wide marks side by side (a line of cursive x's): a line across the frame, upright
     page = np.full((200, 300), 210, np.uint8)
     for k in range(6):
         cv2.ellipse(page, (40 + 45 * k, 100), (16, 9), 0, 0, 360, 40, 3)
-    assert not lying_writing(page, FinderConfig())
-    assert lying_writing(_sideways_page(), FinderConfig())  # the same marks one above the other
+    assert not lies_on_its_side(page, FinderConfig(), _propose)
+    # the same marks one above the other
+    assert lies_on_its_side(_sideways_page(), FinderConfig(), _propose)
+
+
+def _propose(gray: np.ndarray) -> Detections:
+    return DigitFinder().find(gray)
+
+
+def _ink_marks(gray: np.ndarray) -> np.ndarray:
+    cfg = FinderConfig()
+    _, ink = find_ink(gray, cfg, cfg.ink)
+    return cv2.connectedComponentsWithStats(ink.mask, connectivity=8)[2][1:, :4]
+
+
+def test_a_grid_page_taken_sideways_lies_by_the_finders_marks_and_is_read_upright(
+    recognizer, mnist_1000
+):
+    scene = render_scene(*mnist_1000, "grid", 5, (640, 480))
+    upright = _read_right(recognizer.process(scene.image, still=True), scene.truth)
+    image, truth = turned(scene.image, scene.truth, cv2.ROTATE_90_CLOCKWISE)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    # the grid's lines join the digits into one mark of ink, which tells no direction ...
+    assert not lying_writing(_ink_marks(gray), gray.shape, FinderConfig())
+    # ... the finder takes them off, and its marks lie on their side
+    assert lies_on_its_side(gray, FinderConfig(), _propose)
+    as_given = recognizer.process(image, still=True, turns=False)
+    assert _read_right(as_given, truth) < 0.3 * upright
+    assert upright >= 0.9 * (~truth.partial).sum()
+    assert _read_right(recognizer.process(image, still=True), truth) >= upright - 1
 
 
 def _sideways_page() -> np.ndarray:
@@ -100,7 +137,7 @@ def test_a_turned_reading_is_kept_only_where_its_digits_hold_more_and_it_is_not_
         boxes = [[10, 20, 20, 40], [40, 20, 20, 40], [70, 20, 20, 40]]
         return _result(boxes, [7, 1, 2], [1.0, 1.0, 1.0], 3)
 
-    kept = read_turned(better, page, first(), FinderConfig())
+    kept = read_turned(better, page, first(), FinderConfig(), _propose)
     assert seen == [(300, 200), (300, 200)]  # a quarter each way
     # the first quarter's (clockwise), its boxes turned back, with the time and crops of all
     assert kept.detections.digits.tolist() == [7, 1, 2]
@@ -122,7 +159,8 @@ def test_a_turned_reading_is_kept_only_where_its_digits_hold_more_and_it_is_not_
         return _result([[10, 20, 4, 4]], [7], [0.6], 1)
 
     for look in (many, few, less):
-        assert read_turned(look, page, first(), FinderConfig()).detections.digits.tolist() == [4]
+        kept = read_turned(look, page, first(), FinderConfig(), _propose)
+        assert kept.detections.digits.tolist() == [4]
 
 
 def test_a_reading_that_is_not_weak_or_upright_marks_are_not_turned():
@@ -130,7 +168,7 @@ def test_a_reading_that_is_not_weak_or_upright_marks_are_not_turned():
         raise AssertionError("not to be read turned")
 
     strong = _result([[30, 80, 40, 20]] * 2, [4, 4], [0.9, 0.9], 5)
-    assert read_turned(look, _sideways_page(), strong, FinderConfig()) is strong
+    assert read_turned(look, _sideways_page(), strong, FinderConfig(), _propose) is strong
     upright = np.ascontiguousarray(_sideways_page().T)  # the same marks, taller than wide
     first = _result([[30, 80, 40, 20]], [4], [0.9], 20)
-    assert read_turned(look, upright, first, FinderConfig()) is first
+    assert read_turned(look, upright, first, FinderConfig(), _propose) is first

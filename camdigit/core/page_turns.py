@@ -4,13 +4,15 @@ A phone held across a page whose picture lost its orientation tag, a page held s
 webcam: the digits lie on their sides, and the model reads few of them, or reads them as other
 digits. Handwritten digits stand taller than they are wide, and a line's marks beside each
 other, so where a still's reading is weak (few of the crops it read are reported digits) and
-its writing-sized marks run down the frame and lie wide (:func:`lying_writing`), the still is
-read again turned a quarter clockwise and a quarter anticlockwise; the turned reading whose
-digits hold the most writing (:func:`camdigit.core.polarity_looks.covered`) is kept where it
-reads :data:`MIN_MARKS` digits or more, is not weak itself and holds more than the first
-reading (:func:`kept_turned`), its boxes turned back into the photo's pixels
-(:func:`turned_back`). A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as
-digits either way, and the model's confidence does not tell the two apart reliably.
+its writing-sized marks (those of its ink, or, where a grid's lines join them all into one,
+the blobs the finder proposes, the lines taken off) run down the frame and lie wide
+(:func:`lying_writing`), the still is read again turned a quarter clockwise and a quarter
+anticlockwise; the turned reading whose digits hold the most writing
+(:func:`camdigit.core.polarity_looks.covered`) is kept where it reads :data:`MIN_MARKS`
+digits or more, is not weak itself and holds more than the first reading
+(:func:`kept_turned`), its boxes turned back into the photo's pixels (:func:`turned_back`).
+A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and
+the model's confidence does not tell the two apart reliably.
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
@@ -28,6 +30,7 @@ from camdigit.core.frame_margin import read_framed
 from camdigit.core.ink import find_ink
 from camdigit.core.look_scales import both_readings
 from camdigit.core.polarity_looks import covered
+from camdigit.core.proposals import uncut
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
@@ -68,12 +71,14 @@ def read_turned(
     gray: np.ndarray,
     first: FrameResult,
     cfg: FinderConfig,
+    propose: Callable[[np.ndarray], Detections],
 ) -> FrameResult:
     """A still ``gray`` read by ``look`` (``first``, a still's looks, :mod:`.look_scales`) and,
-    where its reading is weak and its writing lies on its side, again turned a quarter each way
-    (each read as ``first`` was, with a margin where its writing crosses the border,
-    :mod:`.frame_margin`): the reading kept, with the time and crops of all."""
-    if not weak(first) or not lying_writing(gray, cfg):
+    where its reading is weak and its writing lies on its side (:func:`lies_on_its_side`),
+    again turned a quarter each way (each read as ``first`` was, with a margin where its
+    writing crosses the border, :mod:`.frame_margin`): the reading kept, with the time and
+    crops of all."""
+    if not weak(first) or not lies_on_its_side(gray, cfg, propose):
         return first
     best = first
     for quarter in QUARTERS:
@@ -102,28 +107,53 @@ def weak(result: FrameResult) -> bool:
     return len(result.detections) < WEAK * result.classified
 
 
-def lying_writing(gray: np.ndarray, cfg: FinderConfig) -> bool:
-    """Whether the writing-sized marks of ``gray``'s ink (at least the smallest digit's size,
-    at most half the frame's shorter side, clear of its border, one character's shape,
-    :data:`CHARACTER`; :data:`MIN_MARKS` of them or more) run across the frame's height
-    (:data:`LINES`) and lie wide (:data:`WIDE`)."""
+def lies_on_its_side(
+    gray: np.ndarray, cfg: FinderConfig, propose: Callable[[np.ndarray], Detections]
+) -> bool:
+    """Whether the writing of ``gray`` lies on its side (:func:`lying_writing`), told by the
+    marks of its ink, or, where fewer than :data:`MIN_MARKS` of those are writing-sized (a
+    grid's lines join all its digits into one), by the blobs whole that ``propose`` (the
+    finder) makes of it, the lines taken off. (Only then: the finder joins a line's digits
+    lying one above the other as it joins a digit's parts, and it takes the time of a find.)"""
     _, ink = find_ink(gray, cfg, cfg.ink)
-    _, _, stats, centres = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)
-    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    marks = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)[2][1:, :4]
+    if int(writing_sized(marks, gray.shape, cfg).sum()) < MIN_MARKS:
+        marks = writing_marks(propose(gray))
+    return lying_writing(marks, gray.shape, cfg)
+
+
+def writing_marks(found: Detections) -> np.ndarray:
+    """(N, 4) the boxes of the finder's proposals ``found`` that are a blob whole (not its
+    pieces): the frame's marks, a grid's or a form's lines taken off."""
+    return found.boxes[uncut(found.data["start"], found.data["end"])]
+
+
+def writing_sized(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -> np.ndarray:
+    """(N,) bool: which of the marks ``boxes`` (x, y, w, h) in a frame of ``shape`` may be a
+    character: at least the smallest digit's size, at most half the frame's shorter side,
+    clear of its border, and one character's shape (:data:`CHARACTER`)."""
+    w, h = boxes[:, 2], boxes[:, 3]
     side = np.maximum(w, h)
-    height, width = gray.shape
-    sized = inside_frame(stats[1:, :4], width, height)
+    height, width = shape[:2]
+    sized = inside_frame(boxes, width, height)
     sized &= (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
-    sized &= side <= CHARACTER * np.minimum(w, h)
+    return sized & (side <= CHARACTER * np.minimum(w, h))
+
+
+def lying_writing(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -> bool:
+    """Whether the writing-sized ones of the marks ``boxes`` (:func:`writing_sized`;
+    :data:`MIN_MARKS` of them or more) run across the frame's height (:data:`LINES`) and lie
+    wide (:data:`WIDE`)."""
+    sized = writing_sized(boxes, shape, cfg)
     if int(sized.sum()) < MIN_MARKS:
         return False
-    marks = centres[1:][sized]
+    marks = boxes[sized, :2] + boxes[sized, 2:] / 2.0
     offsets = marks[None, :, :] - marks[:, None, :]  # (mark, other, x / y)
     distance = np.hypot(offsets[..., 0], offsets[..., 1])
     np.fill_diagonal(distance, np.inf)
     nearest = offsets[np.arange(len(marks)), distance.argmin(axis=1)]
     above_or_below = np.abs(nearest[:, 1]) > np.abs(nearest[:, 0])
-    wide = w[sized] > h[sized]
+    wide = boxes[sized, 2] > boxes[sized, 3]
     return float(above_or_below.mean()) > LINES and float(wide.mean()) > WIDE
 
 

@@ -224,7 +224,7 @@ class Recognizer:
         framed = read_framed if still else self.framed.read
         result = framed(look, frame, result, self.finder.config)
         if still and turns:  # a photo taken sideways, read turned upright (:mod:`.page_turns`)
-            result = read_turned(look, frame, result, self.finder.config)
+            result = read_turned(look, frame, result, self.finder.config, self.propose)
         result.timings["find"] = result.timings.get("find", 0.0) + smear_ms
         return result
 
