@@ -241,3 +241,41 @@ def test_save_never_replaces_an_input_and_an_output_only_with_overwrite(
     assert main(["run", str(folder), "--save", str(saved), "--no-show", "--quiet"]) == 2
     assert (saved / "page.annotated.jpg").read_bytes() == b"old"
     capsys.readouterr()
+
+
+def _numbers_read(lines_path) -> tuple[set[str], list[dict]]:
+    records = [json.loads(line) for line in lines_path.read_text().splitlines()]
+    return {n["text"] for r in records for n in r["numbers"]}, records
+
+
+@pytest.mark.parametrize(
+    ("camera", "turn"), [(cv2.ROTATE_180, 180), (cv2.ROTATE_90_COUNTERCLOCKWISE, 90)]
+)
+def test_a_camera_mounted_upside_down_or_sideways_is_read_turned_upright(
+    mnist_1000, tmp_path, camera, turn
+):
+    video = render_video(*mnist_1000, seed=4, seconds=2.0, fps=10.0)
+    upright_path, mounted_path = tmp_path / "upright.mp4", tmp_path / "mounted.mp4"
+    write_video(upright_path, video.frames, video.fps)
+    write_video(mounted_path, [cv2.rotate(f, camera) for f in video.frames], video.fps)
+    runs: dict[str, tuple[set[str], list[dict]]] = {}
+    for name, source, flags in [
+        ("upright", upright_path, []),
+        ("as mounted", mounted_path, []),
+        ("turned", mounted_path, ["--turn", str(turn)]),
+    ]:
+        lines, saved = tmp_path / f"{name}.jsonl", tmp_path / f"{name} annotated.mp4"
+        args = ["run", str(source), "--json", str(lines), "--save", str(saved), "--no-show"]
+        assert main([*args, "--quiet", *flags]) == 0
+        runs[name] = _numbers_read(lines)
+    upright, _ = runs["upright"]
+    turned_numbers, records = runs["turned"]
+    assert len(upright) >= 5
+    # read as the camera gives the frames, few numbers; turned upright, those of the upright
+    assert len(runs["as mounted"][0] & upright) <= 0.3 * len(upright)
+    assert len(turned_numbers & upright) >= 0.9 * len(upright)
+    for record in records:  # boxes in the turned (upright) frames
+        check_record(record, 640, 480)
+    saved = cv2.VideoCapture(str(tmp_path / "turned annotated.mp4"))
+    ok, first = saved.read()
+    assert ok and first.shape[:2] == (480, 640)

@@ -69,6 +69,29 @@ def test_prompted_sheet_fills_the_right_folders(tmp_path, mnist_1000, capsys):
     assert float((read == digits.labels).mean()) >= 0.9
 
 
+def test_a_sheet_filmed_by_a_camera_mounted_upside_down_is_collected_with_turn(
+    tmp_path, mnist_1000, capsys
+):
+    sheet = tmp_path / "sheet.png"
+    expected = write_sheet(sheet, mnist_1000, "0123456789")
+    upside_down = tmp_path / "upside_down.png"
+    cv2.imwrite(str(upside_down), cv2.rotate(cv2.imread(str(sheet)), cv2.ROTATE_180))
+    argv = ["collect", str(upside_down), "--sheet", "0123456789", "--no-show"]
+    from camdigit import DigitClassifier
+
+    def agreeing(out) -> float:  # the share of saved crops the model reads as their label
+        digits = load_labelled_digits(out)
+        return float((DigitClassifier().classify(digits.images).digits == digits.labels).mean())
+
+    # as the camera gives it, the sheet's rows come bottom up and its digits stand on their
+    # heads: the crops are labelled with the wrong rows' digits
+    assert main([*argv, "--out", str(tmp_path / "as_given")]) == 0
+    assert agreeing(tmp_path / "as_given") < 0.3
+    assert main([*argv, "--out", str(tmp_path / "turned"), "--turn", "180"]) == 0
+    assert folder_counts(tmp_path / "turned") == expected
+    assert agreeing(tmp_path / "turned") >= 0.9
+
+
 def test_a_sheet_that_does_not_match_is_skipped(tmp_path, mnist_1000, capsys):
     sheet = tmp_path / "sheet.png"
     write_sheet(sheet, mnist_1000, "012")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import os
@@ -31,7 +32,7 @@ from camdigit.core.classifier import DigitClassifier  # noqa: E402
 from camdigit.core.pipeline import Recognizer  # noqa: E402
 from camdigit.core.tracking import DigitTracker  # noqa: E402
 from camdigit.errors import CamdigitError, UsageError  # noqa: E402
-from camdigit.io.sources import SourceError  # noqa: E402
+from camdigit.io.sources import FrameSource, SourceError, open_source  # noqa: E402
 from camdigit.web import FLASK_MISSING, LiveFeed, add_serve_command, serve_command  # noqa: E402
 from camdigit.web.app import create_app  # noqa: E402
 from camdigit.web.live_routes import mjpeg  # noqa: E402
@@ -661,3 +662,47 @@ def test_serve_in_a_subprocess_prints_its_url_and_stops_on_sigterm():
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_live_feed_turns_a_mounted_camera_s_frames_before_reading():
+    """serve --turn: the frames of a camera mounted sideways are read and published turned
+    (the sample video turned a quarter anticlockwise, as such a camera films it, turned back)."""
+    capture = cv2.VideoCapture(str(SAMPLE_VIDEO))
+    ok, first = capture.read()
+    capture.release()
+    assert ok
+    height, width = first.shape[:2]
+
+    def sideways(spec: str) -> FrameSource:
+        class Sideways(FrameSource):
+            name, fps = spec, 10.0
+
+            def __iter__(self):
+                source = open_source(spec)
+                try:
+                    for frame in source:
+                        image = cv2.rotate(frame.image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+                        yield dataclasses.replace(frame, image=image)
+                finally:
+                    source.close()
+
+        return Sideways()
+
+    recognizer = Recognizer(DigitClassifier(), tracker=DigitTracker())
+    feed = LiveFeed(str(SAMPLE_VIDEO), recognizer, loop=False, pace=False, opener=sideways, turn=90)
+    feed.start()
+    try:
+        seen: set[str] = set()
+
+        def enough() -> bool:
+            published = feed.latest()
+            if published is None:
+                return False
+            assert (published.record["width"], published.record["height"]) == (width, height)
+            seen.update(n["text"] for n in published.record["numbers"])
+            return len(seen) >= 3
+
+        wait_for(enough)
+    finally:
+        feed.stop()
+    assert seen & set(written_numbers()["demo_video.mp4"])

@@ -376,3 +376,30 @@ def test_workers_that_die_stop_the_run_naming_the_file(long_folder, tmp_path):
     assert process.returncode == 2, err
     assert "died (exit code -9) while reading" in err and str(folder) in err
     assert unbroken.startswith(out.read_bytes())  # what was written stays, whole lines
+
+
+def test_workers_turn_the_frames_as_one_process_does(tmp_path, mnist_1000):
+    """--turn reaches the workers: photos from a camera mounted upside down, read by two
+    workers with --turn 180, give the lines one process gives, and the upright photos'
+    numbers."""
+    upright, mounted = tmp_path / "upright", tmp_path / "mounted"
+    upright.mkdir()
+    mounted.mkdir()
+    for k in range(2):
+        scene = render_scene(*mnist_1000, "ruled", seed=30 + k, size=(640, 480))
+        cv2.imwrite(str(upright / f"p{k}.png"), scene.image)
+        cv2.imwrite(str(mounted / f"p{k}.png"), cv2.rotate(scene.image, cv2.ROTATE_180))
+
+    def numbers(folder: Path, out: Path, *flags: str) -> list[list[str]]:
+        assert main(["run", str(folder), "--json", str(out), "--no-show", "--quiet", *flags]) == 0
+        return [
+            sorted(n["text"] for n in json.loads(line)["numbers"])
+            for line in out.read_text().splitlines()
+        ]
+
+    want = numbers(upright, tmp_path / "upright.jsonl")
+    one = numbers(mounted, tmp_path / "one.jsonl", "--turn", "180")
+    two = numbers(mounted, tmp_path / "two.jsonl", "--turn", "180", "--workers", "2")
+    assert sum(len(n) for n in want) >= 10
+    assert one == two == want
+    assert numbers(mounted, tmp_path / "as_given.jsonl", "--workers", "2") != want

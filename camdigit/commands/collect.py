@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -49,12 +50,14 @@ from camdigit.commands.collect_labels import (
 from camdigit.commands.options import (
     HelpFormatter,
     add_model_options,
+    add_turn_option,
     check_common_flags,
     make_recognizer,
     want_window,
 )
 from camdigit.core.pipeline import Recognizer
 from camdigit.errors import UsageError
+from camdigit.io.frame_turns import turned
 from camdigit.io.sources import FrameSource, open_source
 
 
@@ -94,6 +97,7 @@ def collect(
     last_capture = -float("inf")
     try:
         for frame in source:
+            frame = replace(frame, image=turned(frame.image, getattr(args, "turn", 0)))
             key_label, capture = None, False
             if show:
                 key = _show(frame.image, recognizer, collection)
@@ -263,5 +267,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="the live window (default: when a display is present)",
     )
+    add_turn_option(parser)
     add_model_options(parser)
     parser.set_defaults(handler=collect_command, conf=0.0, max_side=1280, track=False)

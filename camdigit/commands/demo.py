@@ -95,6 +95,7 @@ def demo_command(args: argparse.Namespace) -> int:
             quiet=True,
             print_results=False,
             overwrite=True,
+            turn=args.turn,
         )  # its own outputs
         read = summary.steady_numbers(str(sample))
         written = truth.get(sample.name, [])

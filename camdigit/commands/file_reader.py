@@ -161,6 +161,7 @@ class FileReader:
         self.capture = capture
         self.recognizer = make_recognizer(flags)
         self.annotator = Annotator()
+        self.turn = int(getattr(flags, "turn", 0))  # --turn: each frame turned before reading
 
     def read(self, index: int, path: str, emit: Callable[[FilePart], None]) -> None:
         """Read file ``path`` (the ``index``-th of the run), giving its parts to ``emit``;
@@ -202,7 +203,12 @@ class FileReader:
             )
             try:
                 summary = run(
-                    source, self.recognizer, self.annotator, saver=saver, on_result=on_result
+                    source,
+                    self.recognizer,
+                    self.annotator,
+                    saver=saver,
+                    on_result=on_result,
+                    turn=self.turn,
                 )
             finally:
                 problems = list(source.problems)

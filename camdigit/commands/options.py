@@ -11,6 +11,7 @@ from camdigit.core.finder import DigitFinder, FinderConfig
 from camdigit.core.pipeline import DEFAULT_MAX_SIDE, DEFAULT_MIN_DIGIT, Recognizer
 from camdigit.core.tracking import DigitTracker
 from camdigit.errors import UsageError
+from camdigit.io.frame_turns import TURNS
 
 __all__ = [
     "HelpFormatter",
@@ -18,6 +19,7 @@ __all__ = [
     "add_model_options",
     "add_recognition_options",
     "add_run_options",
+    "add_turn_option",
     "check_common_flags",
     "check_threads",
     "make_recognizer",
@@ -122,6 +124,21 @@ def add_recognition_options(
     return reading
 
 
+def add_turn_option(group: argparse._ActionsContainer) -> None:
+    """``--turn DEGREES`` (:mod:`camdigit.io.frame_turns`), for ``run``, ``demo``, ``serve`` and
+    ``collect``."""
+    group.add_argument(
+        "--turn",
+        type=int,
+        choices=sorted([0, *TURNS]),
+        default=0,
+        metavar="DEGREES",
+        help="turn every frame of SOURCE this many degrees clockwise (0, 90, 180, 270) "
+        "before reading it: a camera mounted sideways or upside down (boxes and outputs "
+        "are those of the turned frames)",
+    )
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Flags shared by ``run`` and ``demo``: recognition, output and display."""
     reading = add_recognition_options(parser)
@@ -132,6 +149,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="the writing: dark ink on light paper, light chalk or marker on a "
         "dark board, or auto (measured per frame)",
     )
+    add_turn_option(reading)
     reading.add_argument(
         "--no-track",
         dest="track",

@@ -101,6 +101,7 @@ def run_command(args: argparse.Namespace) -> int:
         args.quiet,
         print_results=not (args.save or args.json or show),
         overwrite=args.overwrite,
+        turn=args.turn,
     )
     if source.problems and summary.frames == 0:
         raise SourceError(f"nothing could be read from {source.name}: {source.problems[0]}")
@@ -116,8 +117,10 @@ def process_source(
     quiet: bool,
     print_results: bool,
     overwrite: bool = False,
+    turn: int = 0,
 ) -> RunSummary:
-    """Open the outputs (checked before any frame is read), run, and report."""
+    """Open the outputs (checked before any frame is read), run (every frame turned ``turn``
+    degrees clockwise first), and report."""
     from camdigit.io.display import Window
 
     outputs: list = []
@@ -148,6 +151,7 @@ def process_source(
             progress=progress,
             on_result=printer,
             summary=summary,
+            turn=turn,
         )
     except (KeyboardInterrupt, Terminated):
         if not quiet:  # how a camera's run ends: still say what was done

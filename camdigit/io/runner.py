@@ -12,13 +12,14 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from camdigit.core.detections import FrameResult, Number
 from camdigit.core.pipeline import Recognizer
 from camdigit.io.display import Window
 from camdigit.io.drawing import Annotator
+from camdigit.io.frame_turns import turned
 from camdigit.io.outputs import AnnotatedWriter, JsonLinesWriter
 from camdigit.io.sources import FrameSource
 
@@ -143,12 +144,14 @@ def run(
     on_result: Callable[[FrameResult], None] | None = None,
     annotate: bool = False,
     summary: RunSummary | None = None,
+    turn: int = 0,
 ) -> RunSummary:
     """Read every frame of ``source``; close the source and every output before returning.
 
     Frames are drawn on when saved or shown, or with ``annotate`` (to time drawing). A
     ``summary`` given is filled in as frames go: its counts survive a stop (Ctrl-C, SIGTERM),
-    which is how a camera's run ends.
+    which is how a camera's run ends. ``turn``: degrees clockwise every frame is turned
+    before it is read (a camera mounted sideways or upside down, :mod:`.frame_turns`).
     """
     summary = summary if summary is not None else RunSummary()
     meter = FpsMeter()
@@ -174,6 +177,8 @@ def run(
             frame = next(frames, None)
             if frame is None:
                 break
+            if turn:
+                frame = replace(frame, image=turned(frame.image, turn))
             decoded = time.perf_counter()
             if frame.source != last_source:
                 recognizer.reset()

@@ -24,6 +24,7 @@ import cv2
 
 from camdigit.core.pipeline import Recognizer
 from camdigit.io.drawing import Annotator
+from camdigit.io.frame_turns import turned
 from camdigit.io.runner import FpsMeter
 from camdigit.io.sources import FrameSource, SourceError, open_source
 
@@ -56,6 +57,8 @@ class LiveFeed:
         pace: play files at their own frame rate (False: as fast as they can be read, for tests).
         jpeg_quality: of the published frames (0..100).
         opener: opens ``spec``; :func:`open_source` by default.
+        turn: degrees clockwise every frame is turned before it is read (a camera mounted
+            sideways or upside down, :mod:`camdigit.io.frame_turns`).
 
     The source is opened here, so a wrong SOURCE fails at once with :class:`SourceError`.
     """
@@ -68,8 +71,10 @@ class LiveFeed:
         pace: bool = True,
         jpeg_quality: int = 80,
         opener: Callable[[str], FrameSource] = open_source,
+        turn: int = 0,
     ) -> None:
         self.spec = spec
+        self.turn = turn
         self.recognizer = recognizer
         self.loop = loop
         self.pace = pace
@@ -146,14 +151,15 @@ class LiveFeed:
                     self.recognizer.reset()
                     last_source = frame.source
                 started = time.perf_counter()
+                upright = turned(frame.image, self.turn)
                 result = self.recognizer.process(
-                    frame.image, frame.source, frame.index, frame.time, still=frame.still
+                    upright, frame.source, frame.index, frame.time, still=frame.still
                 )
                 result.live = source.live
                 work_ms = (time.perf_counter() - started) * 1e3
                 self._meter.tick()
                 fps = self._meter.fps
-                image = self._annotator.annotate(frame.image, result, fps, work_ms)
+                image = self._annotator.annotate(upright, result, fps, work_ms)
                 ok, jpeg = cv2.imencode(
                     ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
                 )

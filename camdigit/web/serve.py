@@ -21,6 +21,7 @@ from camdigit.commands.options import (
     UsageError,
     add_model_options,
     add_recognition_options,
+    add_turn_option,
     check_common_flags,
 )
 from camdigit.errors import CamdigitError
@@ -75,7 +76,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="play a video SOURCE once instead of starting it again at its end",
     )
     add_model_options(parser)
-    add_recognition_options(parser, "shrink larger frames before finding digits; 0: never")
+    add_turn_option(
+        add_recognition_options(parser, "shrink larger frames before finding digits; 0: never")
+    )
 
 
 def add_serve_command(
@@ -144,7 +147,7 @@ def serve_command(args: argparse.Namespace) -> int:
     uploads = recognizer(None)
     feed = None
     if args.source is not None:  # opened now: a wrong SOURCE fails before the server starts
-        feed = LiveFeed(args.source, recognizer(DigitTracker()), loop=args.loop)
+        feed = LiveFeed(args.source, recognizer(DigitTracker()), loop=args.loop, turn=args.turn)
     try:
         app = create_app(uploads, live=feed, max_viewers=max_viewers)
         sock = listen(args.host, args.port)  # here, not in waitress: a one-line error
