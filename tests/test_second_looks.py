@@ -159,6 +159,62 @@ def test_a_blob_passed_over_on_a_turned_line_is_read_again_upright():
     assert not len(passed_upright(proposals, keep.copy(), read, sure, Upright(0.6)))
 
 
+def cut_on_a_line(piece_scores: list[float]) -> tuple[Detections, np.ndarray, np.ndarray]:
+    """Four digits kept along a line turned 35 degrees, and at its end a blob the choice cut
+    into two pieces side by side (its whole read with doubt, its pieces kept and read
+    sure, with ``piece_scores``): proposals, ``keep`` and the choice's scores."""
+    t = np.radians(35.0)
+    corners = [(100 + k * 50 * np.cos(t), 100 + k * 50 * np.sin(t)) for k in range(5)]
+    x, y = corners[4]
+    boxes = [[cx, cy, 40, 40] for cx, cy in corners] + [[x, y, 20, 40], [x + 20, y, 20, 40]]
+    proposals = Detections(
+        np.array(boxes, np.int32),
+        data={
+            "group": np.array([0, 1, 2, 3, 4, 4, 4]),
+            "start": np.array([0, 0, 0, 0, 0, 0, 1]),
+            "end": np.array([END] * 5 + [1, END]),
+            "crops": [np.full((40, 40), 255, np.uint8)] * 5
+            + [np.full((40, 20), 255, np.uint8)] * 2,
+        },
+    )
+    keep = np.array([True] * 4 + [False, True, True])
+    return proposals, keep, np.array([4.6] * 4 + [-1.0, *piece_scores], np.float32)
+
+
+def test_a_blob_cut_on_a_turned_line_stands_whole_where_its_upright_reading_beats_its_pieces():
+    sure = np.array([0.99] * 4 + [0.3, 0.99, 0.99], np.float32)
+    read = np.ones(7, bool)
+
+    def upright(piece_scores, scores=True):
+        proposals, keep, choice = cut_on_a_line(piece_scores)
+        digits, confidences = np.zeros(7, np.int64), sure.copy()
+        model = Upright()
+        stood = read_passed_upright(
+            proposals,
+            keep,
+            read,
+            digits,
+            confidences,
+            np.zeros((7, 10), np.float32),
+            model,
+            0.5,
+            choice if scores else None,
+        )
+        return np.flatnonzero(stood).tolist(), np.flatnonzero(keep).tolist(), model.shapes
+
+    # pieces read as weakly as two strokes of one digit (log-odds 1 each, less a cut's cost):
+    # the blob read upright as a 1 at 0.97 (log-odds 3.5) stands whole, its pieces dropped;
+    # its line's slant is its neighbours' (its own pieces, side by side, would say level)
+    stood, kept, shapes = upright([1.0, 1.0])
+    assert stood == [4] and kept == [0, 1, 2, 3, 4] and len(shapes) == 1
+    # two pieces read as sure as digits get (log-odds 4.6 each) beat it: they stay
+    stood, kept, shapes = upright([4.6, 4.6])
+    assert stood == [] and kept == [0, 1, 2, 3, 5, 6] and len(shapes) == 1
+    # without the choice's scores a cut blob is not looked at (only blobs passed over)
+    stood, kept, shapes = upright([1.0, 1.0], scores=False)
+    assert stood == [] and kept == [0, 1, 2, 3, 5, 6] and not shapes
+
+
 def test_a_mark_off_an_upright_line_is_not_turned_by_a_chance_diagonal():
     # a mark below-left of an upright number sees two of its digits on one diagonal
     boxes = np.array(

@@ -286,7 +286,7 @@ class Recognizer:
         classify = partial(self._classify, timings=timings)
         # a blob passed over on a slanted line, read again upright (a marker's 1 lying down)
         readings = look.read, look.digits, look.confidences, look.probabilities
-        stood = read_passed_upright(proposals, keep, *readings, classify, self.min_digit)
+        stood = read_passed_upright(proposals, keep, *readings, classify, self.min_digit, scores)
         found = proposals[keep]
         found_crops = found.data["crops"]
         digits, confidences, was_read = look.digits[keep], look.confidences[keep], look.read[keep]

@@ -93,7 +93,7 @@ def log_odds(
     into strokes are not (``python -m benchmarks.run``: clutter pages' false digits 3.7 -> 3.0
     per image with this penalty, touching pages' digits read 72.74 -> 72.41%)."""
     aspect = boxes[:, 2] / np.maximum(boxes[:, 3], 1)
-    score = _odds(is_digit * confidences, digits != 1)
+    score = reading_odds(is_digit * confidences, digits != 1)
     score -= WIDE_PENALTY * np.maximum(aspect - DIGIT_ASPECT, 0.0)
     score -= NARROW_PENALTY * np.where(digits == 1, 0.0, np.maximum(NARROW - aspect, 0.0))
     if writing > 0:
@@ -105,7 +105,7 @@ def log_odds(
     return score
 
 
-def _odds(p: np.ndarray, beyond: np.ndarray) -> np.ndarray:
+def reading_odds(p: np.ndarray, beyond: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, those beyond :data:`SURE` counted at :data:`BEYOND_SURE`
     where ``beyond`` (not for a 1: any stroke, a digit's side cut off, reads as a surest 1)."""
     p = np.clip(p, 1e-4, MOST)

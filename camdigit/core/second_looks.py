@@ -1,6 +1,6 @@
 """Second looks at doubtful readings: the chosen crop read again, turned, as a reader tilts a page.
 
-Both come after the model's first reading of the proposals the finder's lattice kept:
+Two come after the model's first reading of the proposals the finder's lattice kept:
 
 * :func:`read_upright`: on a line written at a slant (a page turned in the camera's view), a
   doubtful digit is read again turned upright by its line's slant, and the more confident
@@ -10,6 +10,10 @@ Both come after the model's first reading of the proposals the finder's lattice 
   kept. Handwritten digits lean every way, and the model reads some leans more surely than
   others; three looks are steadier than one (the measurements behind :data:`AGAIN` and
   :data:`TILT` are in the README's measured figures and issue 12's closing notes).
+
+And, before them, :func:`read_passed_upright`: a blob the choice did not keep whole on a line
+written at a slant (passed over as no digit, or cut into pieces) is read whole again, turned
+upright, and stands where it then reads a sure digit (a cut one where that beats its pieces).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from camdigit.core.classifier import Classification
 from camdigit.core.crops import turned_upright
 from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint
-from camdigit.core.proposals import uncut
+from camdigit.core.proposals import CUT_COST, reading_odds, uncut
 from camdigit.core.slant import AGREE, ANCHOR, TURNED, local_slant
 
 Classify = Callable[[list[np.ndarray]], Classification]
@@ -122,26 +126,36 @@ def read_passed_upright(
     probabilities: np.ndarray,
     classify: Classify,
     min_digit: float,
+    scores: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The blobs the choice passed over (read whole, nothing of their group kept) on a line
-    written at a slant, read again turned upright by its slant: a marker's 1 lying at 35 degrees
-    is no digit to the model until it stands (the model learned digits turned up to 30
-    degrees, and a thick short stroke turned further reads as a dash). The line's slant is told
-    by the kept digits read at :data:`ANCHOR` or more (or not ``read`` again: a steady track's).
-    Those whose upright reading is a digit at :data:`ANCHOR` or more are kept: ``keep``,
-    ``digits``, ``confidences`` and ``probabilities`` (the first look's, per proposal) take
-    them. Returns which proposals were read upright and kept."""
+    """The blobs the choice did not keep whole (read whole, and passed over, or, with their
+    ``scores``, cut into pieces) on a line written at a slant, read again turned upright by its
+    slant: a marker's 1 lying at 35 degrees is no digit to the model until it stands (the model
+    learned digits turned up to 30 degrees, and a thick short stroke turned further reads as a
+    dash), and a digit leaning 50 degrees, doubted whole, is cut into strokes that read as sure
+    0s and 1s (an 8 as two 0s). The line's slant is told by the kept digits read at
+    :data:`ANCHOR` or more (or not ``read`` again: a steady track's), not the blob's own pieces.
+    Those whose upright reading is a digit at :data:`ANCHOR` or more are kept (a cut one where
+    its upright reading's log-odds beat its kept pieces' as the choice weighs them,
+    :func:`path_score`; its pieces dropped): ``keep``, ``digits``,
+    ``confidences`` and ``probabilities`` (the first look's, per proposal) take them. Returns
+    which proposals were read upright and kept."""
     stood = np.zeros(len(proposals), bool)
     group = proposals.data["group"]
     whole = uncut(proposals.data["start"], proposals.data["end"])
-    passed = np.flatnonzero(whole & read & ~np.isin(group, group[keep]))
+    cut = np.isin(group, group[keep])
+    passed = np.flatnonzero(whole & read & ~keep & (~cut if scores is None else True))
     anchors = keep & ((confidences >= ANCHOR) | ~read)
     if not len(passed) or anchors.sum() < 2:
         return stood
     boxes = proposals.boxes
     # the line runs on at that slant between its two nearest digits: a mark beside a line (a
-    # word below an upright number) sees two of the number's digits at a slant they have not
+    # word below an upright number) sees two of the number's digits at a slant they have not;
+    # a cut blob's line is its neighbours', not its own pieces'
     slant = local_slant(boxes, passed, anchors, through=True)
+    for k in np.flatnonzero(cut[passed]).tolist():
+        others = anchors & (group != group[passed[k]])
+        slant[k] = local_slant(boxes, passed[k : k + 1], others, through=True)[0]
     turned = np.abs(slant) >= TURNED  # NaN (no neighbour on its line): not turned
     if not turned.any():
         return stood
@@ -161,9 +175,24 @@ def read_passed_upright(
     )
     upright = confident(result, min_digit)
     sure = upright >= ANCHOR
+    if scores is not None:  # a cut blob stands whole where its upright reading beats its pieces
+        odds = reading_odds(result.is_digit * result.confidences, result.digits != 1)
+        for k, row in enumerate(rows.tolist()):
+            pieces = np.flatnonzero(keep & (group == group[row]))
+            if len(pieces) and odds[k] <= path_score(scores[pieces]):
+                sure[k] = False
+            elif sure[k]:
+                keep[pieces] = False
     rows = rows[sure]
     keep[rows] = stood[rows] = True
     digits[rows] = result.digits[sure]
     confidences[rows] = upright[sure]
     probabilities[rows] = result.probabilities[sure]
     return stood
+
+
+def path_score(scores: np.ndarray) -> float:
+    """What the choice (:func:`camdigit.core.proposals.choose`) weighs a path of pieces read
+    with log-odds ``scores`` at: their sum, less :data:`~camdigit.core.proposals.CUT_COST` for
+    each piece beyond the first."""
+    return float(np.sum(scores)) - CUT_COST * (len(scores) - 1)
