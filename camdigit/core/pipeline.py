@@ -284,7 +284,7 @@ class Recognizer:
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
 
         classify = partial(self._classify, timings=timings)
-        # a blob passed over on a slanted line, read again upright (a marker's 1 lying down)
+        # a blob passed over or cut on a slanted line, read again upright (a 1 lying down)
         readings = look.read, look.digits, look.confidences, look.probabilities
         stood = read_passed_upright(proposals, keep, *readings, classify, self.min_digit, scores)
         found = proposals[keep]
