@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from camdigit.io.frame_turns import turned
+from camdigit.io.frame_source import Frame
+from camdigit.io.frame_turns import turned, turned_frame
 
 
 def test_a_frame_turns_clockwise_by_quarters():
@@ -16,6 +17,14 @@ def test_a_frame_turns_clockwise_by_quarters():
     assert turned(frame, 270).tolist() == [[2, 5], [1, 4], [0, 3]]
     colour = np.zeros((4, 6, 3), np.uint8)
     assert turned(colour, 90).shape == (6, 4, 3)
+
+
+def test_a_frame_turned_keeps_where_it_came_from():
+    frame = Frame(np.zeros((2, 3), np.uint8), index=7, time=0.5, source="cam", still=False)
+    assert turned_frame(frame, 0) is frame
+    upright = turned_frame(frame, 270)
+    assert upright.image.shape == (3, 2)
+    assert (upright.index, upright.time, upright.source, upright.still) == (7, 0.5, "cam", False)
 
 
 def test_other_angles_are_refused():

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -57,7 +56,7 @@ from camdigit.commands.options import (
 )
 from camdigit.core.pipeline import Recognizer
 from camdigit.errors import UsageError
-from camdigit.io.frame_turns import turned
+from camdigit.io.frame_turns import turned_frame
 from camdigit.io.sources import FrameSource, open_source
 
 
@@ -97,7 +96,7 @@ def collect(
     last_capture = -float("inf")
     try:
         for frame in source:
-            frame = replace(frame, image=turned(frame.image, getattr(args, "turn", 0)))
+            frame = turned_frame(frame, args.turn)
             key_label, capture = None, False
             if show:
                 key = _show(frame.image, recognizer, collection)

@@ -161,7 +161,7 @@ class FileReader:
         self.capture = capture
         self.recognizer = make_recognizer(flags)
         self.annotator = Annotator()
-        self.turn = int(getattr(flags, "turn", 0))  # --turn: each frame turned before reading
+        self.turn = int(flags.turn)  # --turn: each frame turned before reading
 
     def read(self, index: int, path: str, emit: Callable[[FilePart], None]) -> None:
         """Read file ``path`` (the ``index``-th of the run), giving its parts to ``emit``;

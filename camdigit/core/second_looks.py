@@ -143,8 +143,11 @@ def read_passed_upright(
     stood = np.zeros(len(proposals), bool)
     group = proposals.data["group"]
     whole = uncut(proposals.data["start"], proposals.data["end"])
-    cut = np.isin(group, group[keep])
-    passed = np.flatnonzero(whole & read & ~keep & (~cut if scores is None else True))
+    cut = np.isin(group, group[keep])  # for a whole not kept: its group kept pieces of it
+    passed = whole & read & ~keep
+    if scores is None:  # without the choice's scores, only the blobs passed over
+        passed &= ~cut
+    passed = np.flatnonzero(passed)
     anchors = keep & ((confidences >= ANCHOR) | ~read)
     if not len(passed) or anchors.sum() < 2:
         return stood

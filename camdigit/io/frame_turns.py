@@ -10,8 +10,12 @@ not, since a mounted camera's turn is known once for all its frames.)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
+
+from camdigit.io.frame_source import Frame
 
 TURNS: dict[int, int] = {
     90: cv2.ROTATE_90_CLOCKWISE,
@@ -28,3 +32,8 @@ def turned(image: np.ndarray, degrees: int) -> np.ndarray:
     if degrees not in TURNS:
         raise ValueError(f"a frame turns by 0, 90, 180 or 270 degrees, not {degrees}")
     return cv2.rotate(image, TURNS[degrees])
+
+
+def turned_frame(frame: Frame, degrees: int) -> Frame:
+    """``frame`` with its image :func:`turned`; the same frame for 0."""
+    return replace(frame, image=turned(frame.image, degrees)) if degrees else frame

@@ -12,14 +12,14 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from camdigit.core.detections import FrameResult, Number
 from camdigit.core.pipeline import Recognizer
 from camdigit.io.display import Window
 from camdigit.io.drawing import Annotator
-from camdigit.io.frame_turns import turned
+from camdigit.io.frame_turns import turned_frame
 from camdigit.io.outputs import AnnotatedWriter, JsonLinesWriter
 from camdigit.io.sources import FrameSource
 
@@ -177,8 +177,7 @@ def run(
             frame = next(frames, None)
             if frame is None:
                 break
-            if turn:
-                frame = replace(frame, image=turned(frame.image, turn))
+            frame = turned_frame(frame, turn)
             decoded = time.perf_counter()
             if frame.source != last_source:
                 recognizer.reset()
