@@ -14,10 +14,14 @@ from camdigit.core.detections import Detections, FrameResult, Number
 from camdigit.core.finder import DigitFinder, FinderConfig
 from camdigit.core.ink import find_ink
 from camdigit.core.page_turns import (
+    NUMBERED,
     QUARTERS,
+    kept_turned,
     lies_on_its_side,
     lying_writing,
+    numbered,
     read_turned,
+    surely_covered,
     turned_back,
     weak,
 )
@@ -115,6 +119,95 @@ def test_a_grid_page_taken_sideways_lies_by_the_finders_marks_and_is_read_uprigh
     assert _read_right(recognizer.process(image, still=True), truth) >= upright - 1
 
 
+@pytest.mark.parametrize(
+    ("family", "seed", "lying"),
+    [
+        ("texture", 1, True),  # weak turned too: its numbers turn it
+        ("texture", 4, True),  # upside down, its digits all counted, it held more writing
+        ("grid", 7, False),  # a dark grid's marks tell no direction
+    ],
+)
+def test_a_page_on_a_wall_or_a_dark_grid_taken_sideways_is_read_upright(
+    recognizer, mnist_1000, family, seed, lying
+):
+    scene = render_scene(*mnist_1000, family, seed, (640, 480))
+    upright = recognizer.process(scene.image, still=True)
+    read_upright = _read_right(upright, scene.truth)
+    false_upright = len(upright.detections) - read_upright
+    image, truth = turned(scene.image, scene.truth, cv2.ROTATE_90_CLOCKWISE)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    assert lies_on_its_side(gray, FinderConfig(), _propose) == lying
+    as_given = recognizer.process(image, still=True, turns=False)
+    assert weak(as_given) and _read_right(as_given, truth) < 0.3 * read_upright
+    result = recognizer.process(image, still=True)
+    read = _read_right(result, truth)
+    assert read_upright >= 0.9 * (~truth.partial).sum()
+    assert read >= read_upright - 1
+    assert len(result.detections) - read <= false_upright + 1
+
+
+def _numbers_result(sizes: list[int], classified: int, confidence: float = 1.0) -> FrameResult:
+    """A reading of digits 20 px tall in numbers of ``sizes`` digits each, ``classified``
+    crops read."""
+    count = sum(sizes)
+    boxes = np.array([[10 + 30 * k, 20, 20, 20] for k in range(count)], np.int32).reshape(-1, 4)
+    found = Detections(
+        boxes, np.full(count, 4, np.int64), np.full(count, confidence, np.float32), None, {}
+    )
+    numbers, start = [], 0
+    for size in sizes:
+        members = tuple(range(start, start + size))
+        numbers.append(Number("4" * size, tuple(boxes[start].tolist()), members))
+        start += size
+    return FrameResult("page", 0, 0.0, found, numbers, {"find": 1.0}, classified, still=True)
+
+
+def test_a_weak_turned_reading_is_kept_where_its_digits_stand_in_numbers():
+    first = _numbers_result([1, 1], 40)  # weak, two lone digits
+    in_numbers = _numbers_result([3, 3], 40)  # weak too, but two numbers of three
+    alone = _numbers_result([1] * 6, 40)  # as many digits, each alone
+    assert weak(first) and weak(in_numbers) and weak(alone)
+    assert numbered(in_numbers) == NUMBERED and numbered(alone) == 0
+    assert kept_turned(in_numbers, first, first)
+    assert not kept_turned(alone, first, first)
+    # three times the first reading's digits in numbers, at least
+    assert not kept_turned(in_numbers, first, _numbers_result([3], 40))
+    # where the page's marks do not lie on their side, a reading not weak but of lone digits
+    # does not turn it (an integral's strokes turned a quarter); numbers still do
+    lone = _numbers_result([1] * 4, 5)
+    assert not weak(lone)
+    assert kept_turned(lone, first, first, lying=True)
+    assert not kept_turned(lone, first, first, lying=False)
+    assert kept_turned(in_numbers, first, first, lying=False)
+
+
+def test_of_two_turned_readings_the_one_whose_sure_digits_hold_more_is_kept():
+    sure = _numbers_result([3, 3], 6)
+    doubtful = _numbers_result([4, 4], 8, confidence=0.95)  # more digits, each with doubt
+    assert surely_covered(doubtful) == 0.0 < surely_covered(sure)
+    assert not kept_turned(doubtful, sure, _numbers_result([1], 20))
+    assert kept_turned(sure, doubtful, _numbers_result([1], 20))
+
+
+def test_a_weak_reading_of_numbers_on_a_page_whose_marks_stand_upright_is_not_turned():
+    def look(frame: np.ndarray) -> FrameResult:
+        raise AssertionError("not to be read turned")
+
+    upright = np.ascontiguousarray(_sideways_page().T)  # marks taller than wide, side by side
+    first = _numbers_result([3, 3], 40)  # weak, but its digits stand in numbers
+    assert read_turned(look, upright, first, FinderConfig(), _propose) is first
+    seen = []
+
+    def looked(frame: np.ndarray) -> FrameResult:
+        seen.append(frame.shape)
+        return _numbers_result([1], 20)
+
+    lone = _numbers_result([1, 1], 40)  # weak, its digits alone: looked at turned, kept
+    kept = read_turned(looked, upright, lone, FinderConfig(), _propose)
+    assert seen == [(200, 300), (200, 300)]
+    assert kept.detections.boxes.tolist() == lone.detections.boxes.tolist()
+
+
 def _sideways_page() -> np.ndarray:
     """Marks wider than tall, one above the other: a line of writing seen sideways, as far as
     the marks tell."""
@@ -163,12 +256,9 @@ def test_a_turned_reading_is_kept_only_where_its_digits_hold_more_and_it_is_not_
         assert kept.detections.digits.tolist() == [4]
 
 
-def test_a_reading_that_is_not_weak_or_upright_marks_are_not_turned():
+def test_a_reading_that_is_not_weak_is_not_turned():
     def look(frame: np.ndarray) -> FrameResult:
         raise AssertionError("not to be read turned")
 
     strong = _result([[30, 80, 40, 20]] * 2, [4, 4], [0.9, 0.9], 5)
     assert read_turned(look, _sideways_page(), strong, FinderConfig(), _propose) is strong
-    upright = np.ascontiguousarray(_sideways_page().T)  # the same marks, taller than wide
-    first = _result([[30, 80, 40, 20]], [4], [0.9], 20)
-    assert read_turned(look, upright, first, FinderConfig(), _propose) is first

@@ -7,12 +7,15 @@ other, so where a still's reading is weak (few of the crops it read are reported
 its writing-sized marks (those of its ink, or, where a grid's lines join them all into one,
 the blobs the finder proposes, the lines taken off) run down the frame and lie wide
 (:func:`lying_writing`), the still is read again turned a quarter clockwise and a quarter
-anticlockwise; the turned reading whose digits hold the most writing
-(:func:`camdigit.core.polarity_looks.covered`) is kept where it reads :data:`MIN_MARKS`
-digits or more, is not weak itself and holds more than the first reading
-(:func:`kept_turned`), its boxes turned back into the photo's pixels (:func:`turned_back`).
-A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and
-the model's confidence does not tell the two apart reliably.
+anticlockwise (also where its marks tell no direction, a page on a wall or on a dark grid,
+as long as few of its first reading's digits stand in numbers); the turned reading whose sure
+digits hold the most writing (:func:`surely_covered`) is kept where it reads
+:data:`MIN_MARKS` digits or more, holds more than the first reading, and is not weak itself
+on a page whose marks lie on their side, or holds many more digits in numbers than the first
+reading (numbers among letters, texture, a dark board's specks; :func:`kept_turned`), its
+boxes turned back into the photo's pixels
+(:func:`turned_back`). A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as
+digits either way, and the model's confidence does not tell the two apart reliably.
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
@@ -31,6 +34,7 @@ from camdigit.core.ink import find_ink
 from camdigit.core.look_scales import both_readings
 from camdigit.core.polarity_looks import covered
 from camdigit.core.proposals import uncut
+from camdigit.core.second_looks import DOUBT
 
 if TYPE_CHECKING:
     from camdigit.core.finder import FinderConfig
@@ -74,32 +78,80 @@ def read_turned(
     propose: Callable[[np.ndarray], Detections],
 ) -> FrameResult:
     """A still ``gray`` read by ``look`` (``first``, a still's looks, :mod:`.look_scales`) and,
-    where its reading is weak and its writing lies on its side (:func:`lies_on_its_side`),
-    again turned a quarter each way (each read as ``first`` was, with a margin where its
-    writing crosses the border, :mod:`.frame_margin`): the reading kept, with the time and
-    crops of all."""
-    if not weak(first) or not lies_on_its_side(gray, cfg, propose):
+    where its reading is weak, again turned a quarter each way (each read as ``first`` was,
+    with a margin where its writing crosses the border, :mod:`.frame_margin`) where its
+    writing lies on its side (:func:`lies_on_its_side`), or, whatever its marks say, where
+    fewer than :data:`NUMBERED` of its first reading's digits stand in numbers: a wall's,
+    a carpet's or a dark grid's marks tell no direction, and a page whose numbers read is
+    upright. The reading kept (:func:`kept_turned`), with the time and crops of all."""
+    if not weak(first):
+        return first
+    lying = lies_on_its_side(gray, cfg, propose)
+    if not lying and numbered(first) >= NUMBERED:
         return first
     best = first
     for quarter in QUARTERS:
         turned_gray = cv2.rotate(gray, quarter)
         turned = read_framed(look, turned_gray, look(turned_gray), cfg)
-        if kept_turned(turned, best):
+        if kept_turned(turned, best, first, lying):
             best = both_readings(best, turned_back(turned, quarter, gray.shape))
         else:
             best = both_readings(turned, best)
     return best
 
 
-def kept_turned(turned: FrameResult, best: FrameResult) -> bool:
-    """Whether the ``turned`` reading beats ``best`` (the first reading, or the other quarter's
-    kept): it reads :data:`MIN_MARKS` digits or more, is not weak itself, and its digits hold
-    more writing. (Kept also where it is weak but holds 1.5 times the writing, a textured
-    ground's pages read sideways gained, but a glare-faded "integral 2x dx" turned read as five
-    digits.)"""
-    return (
-        len(turned.detections) >= MIN_MARKS and not weak(turned) and covered(turned) > covered(best)
-    )
+def kept_turned(
+    turned: FrameResult, best: FrameResult, first: FrameResult, lying: bool = True
+) -> bool:
+    """Whether the ``turned`` reading beats ``best`` (the ``first`` reading, or the other
+    quarter's kept): it reads :data:`MIN_MARKS` digits or more, its sure digits hold more
+    writing (:func:`surely_covered`), and it is not weak itself where the page's marks lie on
+    their side (``lying``), or its digits stand in numbers (:func:`numbered`) as a page's do
+    upright: :data:`NUMBERED` or more of them, :data:`MORE_NUMBERED` times the first
+    reading's. A page of numbers among letters, texture or a dark board's specks leaves most
+    crops no digit either way up, and is weak upright too; its numbers only read whole when
+    the page stands upright. Where its marks do not lie on their side, only numbers turn it:
+    the strokes of an integral's "7x - x dx" turned a quarter read as four lone digits, and
+    not weakly. (Kept also where it is weak but holds 1.5 times the writing, a textured
+    ground's pages read sideways gained, but a glare-faded "integral 2x dx" turned read as
+    five digits, each alone: none in a number.)"""
+    more = surely_covered(turned) > surely_covered(best)
+    if len(turned.detections) < MIN_MARKS or not more:
+        return False
+    if lying and not weak(turned):
+        return True
+    standing = numbered(turned)
+    return standing >= NUMBERED and standing >= MORE_NUMBERED * max(numbered(first), 1)
+
+
+NUMBERED = 2 * MIN_MARKS
+"""A weak still whose first reading holds fewer digits in numbers of two or more
+(:func:`numbered`) than this is read turned even where its marks tell no direction, and a
+weak turned reading's digits in numbers are at least this many: two numbers of three
+digits, three of two (``python -m benchmarks.scene_framings``' textured, light-on-dark and
+cluttered pages taken sideways, read turned upright: 13-56; the development photos taken
+sideways, turned the wrong way: 0-5, a "2x dx" and its neighbours read as digits; a
+webcam's form taken sideways, turned upright: 9, its written number)..."""
+
+MORE_NUMBERED = 3.0
+"""... and this many times as many as the first reading's (those pages: 3.8-52 times)."""
+
+
+def surely_covered(result: FrameResult) -> float:
+    """How much writing ``result``'s digits read without doubt (at
+    :data:`camdigit.core.second_looks.DOUBT` or surer) hold
+    (:func:`camdigit.core.polarity_looks.covered`). A page turned a quarter the wrong way
+    stands upside down: its 0s, 1s, 6s, 8s and 9s read as surely as upright, its other digits
+    with doubt, and a wall's specks beside it read as digits no surer; counting every digit
+    by its confidence, such a reading of a page on a wall held more than the upright one
+    (``tests/test_page_turns.py``)."""
+    sure = result.detections.confidences >= DOUBT
+    return covered(dataclasses.replace(result, detections=result.detections[sure]))
+
+
+def numbered(result: FrameResult) -> int:
+    """How many of ``result``'s digits stand in its numbers of two digits or more."""
+    return sum(len(n.members) for n in result.numbers if len(n.members) >= 2)
 
 
 def weak(result: FrameResult) -> bool:
