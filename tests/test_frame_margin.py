@@ -157,6 +157,23 @@ def test_a_1_cropped_tight_is_read(mnist_1000, classifier, pen, indices):
         assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
 
 
+@pytest.mark.parametrize(
+    "pen, index, height",
+    [("marker", 2, 160.0), ("marker", 37, 160.0), ("marker", 58, 120.0), ("ballpoint", 31, 120.0)],
+)
+def test_a_digit_whose_stroke_fills_most_of_a_narrow_frame_is_read(
+    mnist_1000, classifier, pen, index, height
+):
+    # 5% of its height of paper around it: a marker 1 in a frame 56 px wide, a 7 whose stem
+    # is a third of the frame; the paper windows doubled to 31 then 63 px passed the frame's
+    # width, the widest was too narrow for three of its strokes, and nothing was read
+    images, labels = mnist_1000
+    page = lone_digit(images[index], pen, height, 0.05, np.random.default_rng(index))
+    frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+    found = Recognizer(classifier).process(frame, still=True).detections
+    assert found.digits.tolist() == [labels[index]]
+
+
 def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
     frame = np.full((160, 120), 210, np.uint8)
     cv2.line(frame, (55, 0), (65, 159), 40, 9)  # a pole, a door's edge: reads as a 1

@@ -100,6 +100,17 @@ def test_a_marker_digit_filling_a_small_frame_is_ink_to_its_middle():
     assert mask[page <= 100].mean() > 0.98
 
 
+def test_a_marker_1_in_a_frame_barely_wider_than_three_strokes_is_ink_to_its_middle():
+    # a stroke 24 px wide in a frame 77 px wide: windows doubling from the narrowest reach 63
+    # px, short of three strokes (72), and only the stroke's ends were ink; the widest window
+    # is the frame's own width
+    page = np.full((160, 77), 215, np.uint8)
+    cv2.line(page, (37, 25), (39, 135), 45, 24, cv2.LINE_AA)
+    mask = mask_of(page)
+    assert pieces(mask) == 1
+    assert mask[page <= 100].mean() > 0.98
+
+
 def test_a_marker_number_running_out_of_the_frames_sides_is_ink_to_its_middle():
     # marker 0s written touching, the first and the last cut by the frame's sides (a strip
     # held close, framed upright): one blob touching the border, whose strokes ask for a

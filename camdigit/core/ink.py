@@ -12,7 +12,8 @@ there, or lost to it a patch as dark as the rest (the crossing of a marker's str
 than a stroke, whose middle the narrower window took for paper: a small loss that parts the
 digit), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
 a window too wide, is a band half the window wide: wider than a third of it, so it never
-qualifies. The windows double up to the frame's size while a blob seen needs a wider one, or
+qualifies. The windows double up to the frame's size (the last as wide as its shorter side)
+while a blob seen needs a wider one, or
 the paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose
 middles the closing kept, show only thin crescents of ink at their ends.
 
@@ -125,11 +126,14 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     bright = bright_level(paper)  # a wider window raises only spots of the paper, not its top
     image = small.astype(np.float32)
     side = base
-    limit = min(small.shape)
-    # doublings up to the frame's size (a marker digit filling the frame has strokes a fifth
-    # of it wide, and a window three strokes wide is most of the frame), until no blob seen
-    # and no patch of the paper left unbridged needs a wider one
-    while (wider := 2 * side + 1) <= limit:
+    last = (min(small.shape) - 1) | 1  # the widest window: the frame's shorter side (odd)
+    # doublings up to the frame's size, the last as wide as the frame where a doubling would
+    # pass it (a marker digit filling the frame has strokes a fifth to a third of it wide, and
+    # a window three strokes wide is most or all of the frame: a marker 1 in a frame its
+    # width, 77 px, needed 75 and had 63), until no blob seen and no patch of the paper left
+    # unbridged needs a wider one
+    while side < last:
+        wider = min(2 * side + 1, last)
         candidate = _closing(small, wider)
         level = share_of_paper(candidate.astype(np.float32), cfg.ink_ratio, cfg.ink_margin)
         ink = (image < level).view(np.uint8)
