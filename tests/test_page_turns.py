@@ -146,13 +146,15 @@ def test_a_page_on_a_wall_or_a_dark_grid_taken_sideways_is_read_upright(
     assert len(result.detections) - read <= false_upright + 1
 
 
-def _numbers_result(sizes: list[int], classified: int, confidence: float = 1.0) -> FrameResult:
-    """A reading of digits 20 px tall in numbers of ``sizes`` digits each, ``classified``
+def _numbers_result(
+    sizes: list[int], classified: int, confidence: float = 1.0, digit: int = 4
+) -> FrameResult:
+    """A reading of ``digit``s 20 px tall in numbers of ``sizes`` digits each, ``classified``
     crops read."""
     count = sum(sizes)
     boxes = np.array([[10 + 30 * k, 20, 20, 20] for k in range(count)], np.int32).reshape(-1, 4)
     found = Detections(
-        boxes, np.full(count, 4, np.int64), np.full(count, confidence, np.float32), None, {}
+        boxes, np.full(count, digit, np.int64), np.full(count, confidence, np.float32), None, {}
     )
     numbers, start = [], 0
     for size in sizes:
@@ -172,6 +174,11 @@ def test_a_weak_turned_reading_is_kept_where_its_digits_stand_in_numbers():
     assert not kept_turned(alone, first, first)
     # three times the first reading's digits in numbers, at least
     assert not kept_turned(in_numbers, first, _numbers_result([3], 40))
+    # and most of its digits: a weave's threads read as digits, a few side by side
+    assert not kept_turned(_numbers_result([3, 3] + [1] * 8, 60), first, first)
+    # 1s side by side are a plank's seams as often as a number
+    ones = _numbers_result([3, 3], 40, digit=1)
+    assert numbered(ones) == 0 and not kept_turned(ones, first, first)
     # where the page's marks do not lie on their side, a reading not weak but of lone digits
     # does not turn it (an integral's strokes turned a quarter); numbers still do
     lone = _numbers_result([1] * 4, 5)
