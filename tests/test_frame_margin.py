@@ -165,8 +165,8 @@ def test_a_digit_whose_stroke_fills_most_of_a_narrow_frame_is_read(
     mnist_1000, classifier, pen, index, height
 ):
     # 5% of its height of paper around it: a marker 1 in a frame 56 px wide, a 7 whose stem
-    # is a third of the frame; the paper windows doubled to 31 then 63 px passed the frame's
-    # width, the widest was too narrow for three of its strokes, and nothing was read
+    # is a third of the frame; the paper windows doubled up to 31 px, the next (63) passed
+    # the frame's width, 31 is too narrow for three of their strokes, and nothing was read
     images, labels = mnist_1000
     page = lone_digit(images[index], pen, height, 0.05, np.random.default_rng(index))
     frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)

@@ -13,9 +13,9 @@ than a stroke, whose middle the narrower window took for paper: a small loss tha
 digit), the paper on the blob and its rim is the wider closing. A shadow's edge, seen through
 a window too wide, is a band half the window wide: wider than a third of it, so it never
 qualifies. The windows double up to the frame's size (the last as wide as its shorter side)
-while a blob seen needs a wider one, or
-the paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose
-middles the closing kept, show only thin crescents of ink at their ends.
+while a blob seen needs a wider one, or the paper estimate keeps a dim patch inside the
+frame: strokes several windows wide, whose middles the closing kept, show only thin
+crescents of ink at their ends.
 
 Faint strokes: ink is what is clearly darker than the paper (halfway to the darkest mark around,
 where the writing around is itself faint), what is a little darker joined to it, and faint
@@ -129,9 +129,9 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     last = (min(small.shape) - 1) | 1  # the widest window: the frame's shorter side (odd)
     # doublings up to the frame's size, the last as wide as the frame where a doubling would
     # pass it (a marker digit filling the frame has strokes a fifth to a third of it wide, and
-    # a window three strokes wide is most or all of the frame: a marker 1 in a frame its
-    # width, 77 px, needed 75 and had 63), until no blob seen and no patch of the paper left
-    # unbridged needs a wider one
+    # a window three strokes wide is most or all of the frame: a marker 1's stroke 24 px wide
+    # in a frame 77 px wide needed 72 and had 63), until no blob seen and no patch of the
+    # paper left unbridged needs a wider one
     while side < last:
         wider = min(2 * side + 1, last)
         candidate = _closing(small, wider)

@@ -13,9 +13,9 @@ digits hold the most writing (:func:`surely_covered`) is kept where it reads
 :data:`MIN_MARKS` digits or more, holds more than the first reading, and is not weak itself
 on a page whose marks lie on their side, or holds many more digits in numbers than the first
 reading (numbers among letters, texture, a dark board's specks; :func:`kept_turned`), its
-boxes turned back into the photo's pixels
-(:func:`turned_back`). A page upside down is not judged: its 0s, 1s, 8s, 6s and 9s read as
-digits either way, and the model's confidence does not tell the two apart reliably.
+boxes turned back into the photo's pixels (:func:`turned_back`). A page upside down is not
+judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and the model's confidence
+does not tell the two apart reliably.
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
