@@ -133,10 +133,11 @@ NUMBERED = 2 * MIN_MARKS
 """A weak still whose first reading holds fewer digits in numbers of two or more
 (:func:`numbered`) than this is read turned even where its marks tell no direction, and a
 weak turned reading's digits in numbers are at least this many: two numbers of three
-digits, three of two (``python -m benchmarks.scene_framings``' textured, light-on-dark and
-cluttered pages taken sideways, read turned upright: 9-47; the development photos taken
-sideways, turned the wrong way: 0-5, a "2x dx" and its neighbours read as digits; a
-webcam's form taken sideways, turned upright: 9, its written number)..."""
+digits, three of two (counted by a throwaway script on the readings ``read_turned`` made:
+``python -m benchmarks.scene_framings``' textured, light-on-dark and cluttered pages taken
+sideways, read turned upright: 9-47; the development photos taken sideways, turned the
+wrong way: 0-5, a "2x dx" and its neighbours read as digits; a webcam's form taken
+sideways, turned upright: 9, its written number)..."""
 
 MORE_NUMBERED = 3.0
 """... and this many times as many as the first reading's (those pages: 3.9 times and more,
@@ -145,7 +146,8 @@ where the first held any)..."""
 MOST_NUMBERED = 0.5
 """... and at least this share of its digits: a page's digits read upright stand in numbers
 (the scene framings' pages turned upright: 0.69-0.98 of them), a weave's threads read as
-digits stand mostly alone (a fabric turned a quarter: 0.06-0.10)."""
+digits stand mostly alone (a fabric of :mod:`benchmarks.grounds` turned a quarter:
+0.06-0.10; the same throwaway script)."""
 
 
 def surely_covered(result: FrameResult) -> float:

@@ -24,7 +24,7 @@ import cv2
 
 from camdigit.core.pipeline import Recognizer
 from camdigit.io.drawing import Annotator
-from camdigit.io.frame_turns import turned
+from camdigit.io.frame_turns import turned_frame
 from camdigit.io.runner import FpsMeter
 from camdigit.io.sources import FrameSource, SourceError, open_source
 
@@ -150,16 +150,16 @@ class LiveFeed:
                 if frame.source != last_source:  # a new file (or a new pass): new tracks
                     self.recognizer.reset()
                     last_source = frame.source
+                frame = turned_frame(frame, self.turn)  # as the run loop turns it
                 started = time.perf_counter()
-                upright = turned(frame.image, self.turn)
                 result = self.recognizer.process(
-                    upright, frame.source, frame.index, frame.time, still=frame.still
+                    frame.image, frame.source, frame.index, frame.time, still=frame.still
                 )
                 result.live = source.live
                 work_ms = (time.perf_counter() - started) * 1e3
                 self._meter.tick()
                 fps = self._meter.fps
-                image = self._annotator.annotate(upright, result, fps, work_ms)
+                image = self._annotator.annotate(frame.image, result, fps, work_ms)
                 ok, jpeg = cv2.imencode(
                     ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality]
                 )
