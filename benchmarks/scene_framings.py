@@ -62,7 +62,8 @@ FRAMINGS: dict[str, Framing] = {
 
 def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
     """The scene's image as ``framing`` frames it and its truth in the new image's pixels:
-    digits the crop cuts are partial, numbers and marks it cuts are left out."""
+    digits the crop cuts are partial (their boxes cut to what it shows), numbers and marks it
+    cuts are left out."""
     height, width = scene.image.shape[:2]
     x0, y0, x1, y1 = (
         round(share * side)
@@ -94,6 +95,16 @@ def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
         shifted = (b - [x0, y0, 0, 0]) * scale + [left, top, 0, 0]
         return np.round(shifted).astype(np.int32)
 
+    def visible(boxes: np.ndarray) -> np.ndarray:
+        """Boxes cut to the part of the scene the framing shows (a digit the crop cuts shows
+        only its ink inside: the truth's boxes are the visible ink's)."""
+        b = moved(boxes)
+        x_0, y_0 = np.maximum(b[:, 0], left), np.maximum(b[:, 1], top)
+        x_1 = np.minimum(b[:, 0] + b[:, 2], left + part.shape[1])
+        y_1 = np.minimum(b[:, 1] + b[:, 3], top + part.shape[0])
+        sizes = np.maximum(0, np.column_stack([x_1 - x_0, y_1 - y_0]))  # none where all cut
+        return np.column_stack([x_0, y_0, sizes]).astype(np.int32)
+
     truth = scene.truth
     numbers = [
         (text, tuple(moved(np.array(box))[0].tolist()))
@@ -103,7 +114,7 @@ def framed(scene: Scene, framing: Framing) -> tuple[np.ndarray, Truth]:
     marks = truth.marks[inside(truth.marks)] if len(truth.marks) else truth.marks
     truth = dataclasses.replace(
         truth,
-        boxes=moved(truth.boxes),
+        boxes=visible(truth.boxes),
         partial=truth.partial | ~inside(truth.boxes),
         numbers=numbers,
         marks=moved(marks),

@@ -157,7 +157,13 @@ def test_scene_framings_cut_and_place_each_scene_with_its_truth(capsys):
     b = scene.truth.boxes
     inside = (b[:, 0] >= x0) & (b[:, 0] + b[:, 2] <= x0 + image.shape[1])
     assert (truth.partial == (scene.truth.partial | ~inside)).all()
-    assert (truth.boxes[:, 0] == b[:, 0] - x0).all()
+    assert (truth.boxes[inside, 0] == b[inside, 0] - x0).all()
+    # a digit the framing cuts keeps the box of the part it shows (the truth's boxes are the
+    # visible ink's: a reading of that part lies on it, neither found nor false)
+    x, w = truth.boxes[:, 0], truth.boxes[:, 2]
+    assert (x >= 0).all() and (x + w <= image.shape[1]).all()
+    cut = ~inside & (b[:, 0] < x0 + image.shape[1]) & (b[:, 0] + b[:, 2] > x0)
+    assert cut.any() and (w[cut] > 0).all() and (w[cut] < b[cut, 2]).all()
     image, truth = framed(scene, FRAMINGS["desk"])  # the same part 0.7 times, desk around it
     assert image.shape == scene.image.shape and (image[0, 0] == DESK).all()
     k = int(np.flatnonzero(~truth.partial)[0])

@@ -87,6 +87,18 @@ def test_the_margin_continues_each_side_ground():
     assert out[0, 0] == 150  # a corner: the mean of the two sides that meet there
 
 
+def test_the_margin_goes_on_as_paper_past_a_side_the_writing_covers():
+    # a bold 7 filling the frame: its bar covers most of the top side; the frame's border is
+    # still mostly paper, and the margin above it is paper, not ink (dark ink or light)
+    for paper, ink in ((200, 30), (40, 220)):
+        gray = np.full((60, 40), paper, np.uint8)
+        gray[:8, 2:38] = ink  # the bar along the top side
+        gray[8:, 26:34] = ink  # the stem down to the bottom
+        out = with_margin(gray, 5)
+        assert abs(int(out[0, 20]) - paper) <= 1, (paper, out[0, 20])
+        assert abs(int(out[-1, 20]) - paper) <= 1 and abs(int(out[30, 0]) - paper) <= 1
+
+
 def _result(boxes: list, digits: list, numbers: list[tuple[str, tuple]]) -> FrameResult:
     array = np.array(boxes, np.int32).reshape(-1, 4)
     detections = Detections(array, np.array(digits), np.full(len(boxes), 0.99, np.float32))
@@ -145,6 +157,37 @@ def test_a_lone_digit_filling_a_still_is_read(mnist_1000, classifier, pen, indic
         assert found.digits.tolist() == [labels[index]], index
         x, y, w, h = found.boxes[0]
         assert w * h >= 0.8 * page.shape[0] * page.shape[1]
+
+
+@pytest.mark.parametrize("pen, indices", [("ballpoint", [14, 19, 22, 26]), ("marker", [6, 15, 22])])
+def test_a_digit_covering_most_of_a_side_is_read_with_paper_past_it(
+    mnist_1000, classifier, pen, indices
+):
+    # 150 px tall, touching all four sides: a bold curve or bar covers most of a side, whose
+    # median is then ink; the margin went on as ink there (a dark band joining the digit) and
+    # nothing was read
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in indices:
+        page = lone_digit(images[index], pen, 150.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        assert recognizer.process(frame, still=True).detections.digits.tolist() == [
+            labels[index]
+        ], index
+
+
+def test_a_marker_digit_read_as_slivers_is_read_again_with_a_margin(mnist_1000, classifier):
+    # a marker digit filling the frame, its strokes wider than the paper window the frame
+    # allows: the first reading saw specks inside its strokes, read as small 1s, away from the
+    # border, and the still was not read again with a margin (only one reading no digit was)
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in (1, 7, 38):
+        page = lone_digit(images[index], "marker", 150.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        assert recognizer.process(frame, still=True).detections.digits.tolist() == [
+            labels[index]
+        ], index
 
 
 @pytest.mark.parametrize("pen, indices", [("ballpoint", [28, 36, 48, 71]), ("marker", [36, 73])])

@@ -6,8 +6,9 @@ border cuts (:mod:`camdigit.core.frame_border`); a photo has no next frame. And 
 the border is measured badly: a marker digit filling a small frame touches two sides that meet,
 as a desk in the frame's corner does, and the paper window is not widened for it
 (:mod:`camdigit.core.ink`). So a still whose writing crosses its border near a digit it read,
-or that read no digit at all, is read again with a margin around it, each side continued by
-the ground along it (a desk along a side continues as desk). The digits that reading finds at
+or that read no digit but 1s, is read again with a margin around it, each side continued by
+the paper along it (a desk along a side continues as desk; a digit covering most of a side
+does not continue as ink). The digits that reading finds at
 the border, judged by the model like any other, join the first reading where the border left
 them mostly whole and writing the first reading saw anchors them, and so does a digit filling
 the frame; the rest of the frame keeps its first reading. A video's frame is read so while
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from camdigit.core.border_writing import ground_levels, writing_at_border
+from camdigit.core.border_writing import ground_levels, paper_levels, writing_at_border
 from camdigit.core.detections import (
     NO_TRACK,
     Detections,
@@ -76,9 +77,10 @@ throwaway script measured them)."""
 
 def with_margin(gray: np.ndarray, margin: int) -> np.ndarray:
     """``gray`` with ``margin`` pixels added on every side, each side's band the level of the
-    ground along that side (:func:`ground_levels`), the corners the mean of the two sides."""
+    paper along that side (:func:`paper_levels`: not the ink of a digit filling the frame
+    that covers most of a side), the corners the mean of the two sides."""
     height, width = gray.shape
-    top, bottom, left, right = ground_levels(gray)
+    top, bottom, left, right = paper_levels(gray)
     out = np.empty((height + 2 * margin, width + 2 * margin), gray.dtype)
     out[margin : margin + height, margin : margin + width] = gray
     out[:margin, :] = top
@@ -137,12 +139,13 @@ def read_framed(
 def worth_framing(gray: np.ndarray, first: FrameResult, cfg: FinderConfig) -> bool:
     """Whether a frame ``gray`` whose reading was ``first`` is worth reading with a margin:
     it read a digit near the border (:func:`near_border`) and writing crosses the border
-    (:func:`writing_at_border`, ``cfg``'s ink contrast), or it read no digit at all (a digit
-    filling the frame, its marker strokes too wide for the paper window the frame allows). A
-    page's edge on a desk, a wall's texture run out of the frame too, around pages whose
-    digits stand far from the border: those frames are not read twice."""
+    (:func:`writing_at_border`, ``cfg``'s ink contrast), or it read no digit but 1s (a digit
+    filling the frame, its marker strokes too wide for the paper window the frame allows: no
+    ink at all, or specks inside its strokes, which read as 1s as any sliver does). A page's
+    edge on a desk, a wall's texture run out of the frame too, around pages whose digits stand
+    far from the border: those frames are not read twice."""
     boxes = first.detections.boxes
-    if not len(boxes):
+    if not np.any(first.detections.digits != 1):
         return True
     if not near_border(boxes, gray.shape).any():
         return False
