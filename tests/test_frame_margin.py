@@ -139,9 +139,23 @@ def test_the_border_digits_of_the_framed_reading_are_added_to_the_first():
 def test_a_framed_reading_adding_nothing_leaves_the_first():
     shape = (100, 200)
     first = _result([[60, 30, 20, 40]], [4], [("4", (0,))])
-    framed = _result([[0, 30, 18, 40]], [7], [("7", (0,))])  # nothing anchors the 7
+    # nothing anchors the 7, half as tall as the writing (a wall's mark at the border), nor
+    # the 1 as tall as it (a line running out of the frame)
+    for box, digit in (([0, 30, 18, 20], 7), ([0, 30, 8, 40], 1)):
+        framed = _result([box], [digit], [(str(digit), (0,))])
+        chosen = with_border_digits(first, framed, np.full(shape, 200, np.uint8))
+        assert chosen.detections.digits.tolist() == [4] and chosen.numbers == first.numbers
+
+
+def test_a_digit_at_the_border_as_tall_as_the_writing_is_added():
+    # a camera closer to a page: the row along its top lost a sliver to the border, and the
+    # first reading read none of it; the framed look reads a 7 as tall as the 4 below
+    shape = (100, 200)
+    first = _result([[60, 50, 20, 40]], [4], [("4", (0,))])
+    framed = _result([[20, 0, 22, 38]], [7], [("7", (0,))])
     chosen = with_border_digits(first, framed, np.full(shape, 200, np.uint8))
-    assert chosen.detections.digits.tolist() == [4] and chosen.numbers == first.numbers
+    assert sorted(chosen.detections.digits.tolist()) == [4, 7]
+    assert len(chosen.numbers) == 2
 
 
 @pytest.mark.parametrize(

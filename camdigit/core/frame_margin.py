@@ -187,14 +187,16 @@ def with_border_digits(
     look's reading of the rest is no better. A digit at the border is added when it is
     writing the first reading saw: on a digit the first read (cut, read wrong or as a piece:
     that reading goes; not one inside a larger box the first read, whose reading stands), or
-    in a number with one that is; or when it fills the frame (:func:`filling`); and when the
+    in a number with one that is; or when it fills the frame (:func:`filling`); or when it is
+    no 1 and as tall as the first reading's digits (:func:`writing_sized`); and when the
     border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
     where the first read a 1 (:func:`cut_ones`: a slice the side cut off a curve, a 0's or a
     6's, reads as a 1; a 1 only reaching the side shows its stroke's soft rim there). What
-    the border cut alone (a wall's streak, a plank's knot: a line runs out of the frame as a 1
-    cut from a number does) is not. A ``tracked`` reading (a video's) keeps the reading of a
-    tracked digit the framed look reads in much its box (:data:`SAME_BOX`); a digit added on
-    one it read takes its track, and the numbers keep their ids (:func:`carried_ids`)."""
+    else the border cut alone (a wall's streak, a line running out of the frame as a 1 cut
+    from a number does, a wall's specks smaller than the writing) is not. A ``tracked``
+    reading (a video's) keeps the reading of a tracked digit the framed look reads in much its
+    box (:data:`SAME_BOX`); a digit added on one it read takes its track, and the numbers keep
+    their ids (:func:`carried_ids`)."""
     shape = gray.shape
     boxes, digits = framed.detections.boxes, framed.detections.digits
     read = first.detections.boxes[:, None, :].astype(np.float64)
@@ -207,6 +209,7 @@ def with_border_digits(
         anchored[members] = anchored[members].any()
     fills = filling(boxes, digits, gray)
     anchored |= fills
+    anchored |= writing_sized(boxes, digits, first.detections)
     at_border = ~clear_of_border(boxes, shape) | fills
     added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
     # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
@@ -226,6 +229,20 @@ def with_border_digits(
         first.numbers, first.detections.tracks, group_numbers(detections), detections.tracks
     )
     return dataclasses.replace(first, detections=detections, numbers=numbers)
+
+
+def writing_sized(boxes: np.ndarray, digits: np.ndarray, first: Detections) -> np.ndarray:
+    """(N,) bool: which of the read ``digits`` in ``boxes`` stand as tall as the writing of the
+    ``first`` reading (its digits' median height, within :data:`SHORTEST` of it either way),
+    1s not counted: a number whose outer digits the border cut, where the first reading read
+    other digits of that size (a camera closer to a page: a row along the top, cut, read by
+    none of them). A wall's streak or a line running out of the frame reads as a 1, a slice a
+    side cut off a curve too; a wall's pits and specks are smaller than the writing."""
+    if not len(first.boxes):
+        return np.zeros(len(boxes), bool)
+    writing = float(np.median(first.boxes[:, 3]))
+    heights = boxes[:, 3].astype(np.float64)
+    return (digits != 1) & (heights >= SHORTEST * writing) & (SHORTEST * heights <= writing)
 
 
 def _inherited_tracks(first: Detections, pieces: np.ndarray) -> np.ndarray:
