@@ -35,8 +35,8 @@ def paper_levels(gray: np.ndarray) -> list[float]:
     brighter tenths and fiftieths), the one nearest the median of the whole border. A digit
     filling the frame may cover most of a side (a bold 0's top, a marker's 7's bar), dark ink
     or light, where :func:`ground_levels` takes the ink for the ground; the frame's whole
-    border is still mostly paper. A desk along
-    all of a side keeps about its own level (its grain's share nearest the paper)."""
+    border is still mostly paper. A desk along all of a side keeps about its own level (its
+    grain's share nearest the paper)."""
     sides = _sides(gray)
     border = float(np.median(np.concatenate(sides)))
     levels = []

@@ -8,10 +8,10 @@ as a desk in the frame's corner does, and the paper window is not widened for it
 (:mod:`camdigit.core.ink`). So a still whose writing crosses its border near a digit it read,
 or that read no digit but 1s, is read again with a margin around it, each side continued by
 the paper along it (a desk along a side continues as desk; a digit covering most of a side
-does not continue as ink). The digits that reading finds at
-the border, judged by the model like any other, join the first reading where the border left
-them mostly whole and writing the first reading saw anchors them, and so does a digit filling
-the frame; the rest of the frame keeps its first reading. A video's frame is read so while
+does not continue as ink). The digits that reading finds at the border, judged by the model
+like any other, join the first reading where the border left them mostly whole and writing
+the first reading saw anchors them (or they stand as tall as its digits), and so does a digit
+filling the frame; the rest of the frame keeps its first reading. A video's frame is read so while
 its camera stands still (:mod:`.framed_video`). ``python -m benchmarks.filled_frames``
 measures it.
 """
