@@ -231,6 +231,19 @@ def test_a_digit_whose_stroke_fills_most_of_a_narrow_frame_is_read(
     assert found.digits.tolist() == [labels[index]]
 
 
+@pytest.mark.parametrize("pen, indices", [("ballpoint", [36, 71, 73]), ("marker", [71, 73])])
+def test_a_1_the_frame_is_cropped_to_is_read(mnist_1000, classifier, pen, indices):
+    # a folder's tight crop of one 1, its ink touching all four sides: the crop cut its ends,
+    # which show the stroke's core on the border as a pole's do, but a pole spans the frame
+    # one way only
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in indices:
+        page = lone_digit(images[index], pen, 150.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
+
+
 def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
     frame = np.full((160, 120), 210, np.uint8)
     cv2.line(frame, (55, 0), (65, 159), 40, 9)  # a pole, a door's edge: reads as a 1

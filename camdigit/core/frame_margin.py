@@ -214,7 +214,7 @@ def with_border_digits(
     added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
     # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
     read_one = ((pieces | larger) & (first.detections.digits == 1)[:, None]).any(axis=0)
-    added &= ~(cut_ones(gray, boxes, digits == 1, sides=2) & ~read_one)
+    added &= ~(cut_ones(gray, boxes, digits == 1, sides=2) & ~read_one & ~cropped_to(boxes, shape))
     if tracked:  # a video's tracked digit, read over its frames, outweighs one framed look
         same = iou_matrix(first.detections.boxes, boxes) >= SAME_BOX
         added &= ~(same & (first.detections.tracks != NO_TRACK)[:, None]).any(axis=0)
@@ -263,8 +263,18 @@ def filling(boxes: np.ndarray, digits: np.ndarray, gray: np.ndarray) -> np.ndarr
     and a 1 only where no side cuts it (:func:`cut_ones`: a pole, a door's edge, a line
     running through the frame reads as one, but runs on past the border)."""
     tall = boxes[:, 3] >= gray.shape[0] / 2
-    ones = tall & (digits == 1)
-    return tall & ((digits != 1) | (ones & ~cut_ones(gray, boxes, ones, sides=4)))
+    ones = tall & (digits == 1) & ~cropped_to(boxes, gray.shape)
+    return tall & ((digits != 1) | ~ones | ~cut_ones(gray, boxes, ones, sides=4))
+
+
+def cropped_to(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(N,) bool: the ``boxes`` that touch all four sides of a frame of ``shape`` (within
+    :data:`RIM`): the frame is cropped to that mark (a folder's tight crop of one digit). A
+    1 cropped so shows its stroke's core where the crop cut its ends, as a pole's or a door's
+    edge running on past the border does; but a pole spans the frame one way only."""
+    x, y, w, h = boxes.T
+    height, width = shape[:2]
+    return (x <= RIM) & (y <= RIM) & (x + w >= width - RIM) & (y + h >= height - RIM)
 
 
 def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
