@@ -190,8 +190,9 @@ def with_border_digits(
     in a number with one that is; or when it fills the frame (:func:`filling`); or when it is
     no 1 and as tall as the first reading's digits (:func:`writing_sized`); and when the
     border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
-    where the first read a 1 (:func:`cut_ones`: a slice the side cut off a curve, a 0's or a
-    6's, reads as a 1; a 1 only reaching the side shows its stroke's soft rim there). What
+    where the first read a 1 or the frame is cropped to it (:func:`cut_ones`: a slice the side
+    cut off a curve, a 0's or a 6's, reads as a 1; a 1 only reaching the side shows its
+    stroke's soft rim there; :func:`cropped_to`). What
     else the border cut alone (a wall's streak, a line running out of the frame as a 1 cut
     from a number does, a wall's specks smaller than the writing) is not. A ``tracked``
     reading (a video's) keeps the reading of a tracked digit the framed look reads in much its
@@ -261,7 +262,8 @@ def filling(boxes: np.ndarray, digits: np.ndarray, gray: np.ndarray) -> np.ndarr
     """(N,) bool: the read ``digits`` in ``boxes`` that fill the frame ``gray``: at least half
     as tall as it (a digit held close to the camera, which the first reading may miss whole),
     and a 1 only where no side cuts it (:func:`cut_ones`: a pole, a door's edge, a line
-    running through the frame reads as one, but runs on past the border)."""
+    running through the frame reads as one, but runs on past the border) or the frame is
+    cropped to it (:func:`cropped_to`)."""
     tall = boxes[:, 3] >= gray.shape[0] / 2
     ones = tall & (digits == 1) & ~cropped_to(boxes, gray.shape)
     return tall & ((digits != 1) | ~ones | ~cut_ones(gray, boxes, ones, sides=4))
