@@ -188,7 +188,7 @@ def with_border_digits(
     writing the first reading saw: on a digit the first read (cut, read wrong or as a piece:
     that reading goes; not one inside a larger box the first read, whose reading stands), or
     in a number with one that is; or when it fills the frame (:func:`filling`); or when it is
-    no 1 and as tall as the first reading's digits (:func:`writing_sized`); and when the
+    no 1 and as tall as the first reading's digits (:func:`as_tall_as_writing`); and when the
     border left it mostly whole (:func:`mostly_whole`), a 1 the left or right side cuts only
     where the first read a 1 or the frame is cropped to it (:func:`cut_ones`: a slice the side
     cut off a curve, a 0's or a 6's, reads as a 1; a 1 only reaching the side shows its
@@ -210,12 +210,13 @@ def with_border_digits(
         anchored[members] = anchored[members].any()
     fills = filling(boxes, digits, gray)
     anchored |= fills
-    anchored |= writing_sized(boxes, digits, first.detections)
+    anchored |= as_tall_as_writing(boxes, digits, first.detections)
     at_border = ~clear_of_border(boxes, shape) | fills
     added = anchored & at_border & mostly_whole(boxes, digits, shape) & ~larger.any(axis=0)
     # a 1 the side cuts is a slice of a curve unless the first reading read a 1 there
     read_one = ((pieces | larger) & (first.detections.digits == 1)[:, None]).any(axis=0)
-    added &= ~(cut_ones(gray, boxes, digits == 1, sides=2) & ~read_one & ~cropped_to(boxes, shape))
+    ones = (digits == 1) & ~cropped_to(boxes, shape)
+    added &= ~(cut_ones(gray, boxes, ones, sides=2) & ~read_one)
     if tracked:  # a video's tracked digit, read over its frames, outweighs one framed look
         same = iou_matrix(first.detections.boxes, boxes) >= SAME_BOX
         added &= ~(same & (first.detections.tracks != NO_TRACK)[:, None]).any(axis=0)
@@ -232,7 +233,7 @@ def with_border_digits(
     return dataclasses.replace(first, detections=detections, numbers=numbers)
 
 
-def writing_sized(boxes: np.ndarray, digits: np.ndarray, first: Detections) -> np.ndarray:
+def as_tall_as_writing(boxes: np.ndarray, digits: np.ndarray, first: Detections) -> np.ndarray:
     """(N,) bool: which of the read ``digits`` in ``boxes`` stand as tall as the writing of the
     ``first`` reading (its digits' median height, within :data:`SHORTEST` of it either way),
     1s not counted: a number whose outer digits the border cut, where the first reading read
@@ -266,7 +267,7 @@ def filling(boxes: np.ndarray, digits: np.ndarray, gray: np.ndarray) -> np.ndarr
     cropped to it (:func:`cropped_to`)."""
     tall = boxes[:, 3] >= gray.shape[0] / 2
     ones = tall & (digits == 1) & ~cropped_to(boxes, gray.shape)
-    return tall & ((digits != 1) | ~ones | ~cut_ones(gray, boxes, ones, sides=4))
+    return tall & ~cut_ones(gray, boxes, ones, sides=4)  # only the marked ones can be cut
 
 
 def cropped_to(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -274,9 +275,18 @@ def cropped_to(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     :data:`RIM`): the frame is cropped to that mark (a folder's tight crop of one digit). A
     1 cropped so shows its stroke's core where the crop cut its ends, as a pole's or a door's
     edge running on past the border does; but a pole spans the frame one way only."""
+    left, top, right, bottom = touched_sides(boxes, shape)
+    return left & top & right & bottom
+
+
+def touched_sides(
+    boxes: np.ndarray, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(left, top, right, bottom), each (N,) bool: which of the ``boxes`` reach that side of a
+    frame of ``shape`` (within :data:`RIM`)."""
     x, y, w, h = boxes.T
     height, width = shape[:2]
-    return (x <= RIM) & (y <= RIM) & (x + w >= width - RIM) & (y + h >= height - RIM)
+    return x <= RIM, y <= RIM, x + w >= width - RIM, y + h >= height - RIM
 
 
 def clear_of_border(boxes: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -293,11 +303,10 @@ def mostly_whole(boxes: np.ndarray, digits: np.ndarray, shape: tuple[int, ...]) 
     :data:`NARROWEST` of the writing's width. The writing is measured on the digits clear of
     the border, or failing those on the digits the top and bottom leave whole; where none is
     left whole to measure it by (a number filling the frame), every digit is."""
-    x, y, w, h = boxes.T.astype(np.float64)
-    height, width = shape[:2]
+    w, h = boxes[:, 2].astype(np.float64), boxes[:, 3].astype(np.float64)
     clear = clear_of_border(boxes, shape)
-    sides = (x <= RIM) | (x + w >= width - RIM)
-    ends = (y <= RIM) | (y + h >= height - RIM)
+    left, top, right, bottom = touched_sides(boxes, shape)
+    sides, ends = left | right, top | bottom
     whole = np.ones(len(boxes), bool)
     tall = clear if clear.any() else ~ends
     if tall.any():
@@ -317,16 +326,16 @@ def cut_ones(gray: np.ndarray, boxes: np.ndarray, marked: np.ndarray, sides: int
     out = np.zeros(len(boxes), bool)
     if not marked.any():
         return out
-    height, width = gray.shape
     top, bottom, left, right = ground_levels(gray)
+    at_left, at_top, at_right, at_bottom = touched_sides(boxes, gray.shape)
     for k in np.flatnonzero(marked).tolist():
         x, y, w, h = (int(v) for v in boxes[k])
         inside = gray[y : y + h, x : x + w]
-        edges = [(gray[y : y + h, 0], left)] if x <= RIM else []
-        edges += [(gray[y : y + h, -1], right)] if x + w >= width - RIM else []
+        edges = [(gray[y : y + h, 0], left)] if at_left[k] else []
+        edges += [(gray[y : y + h, -1], right)] if at_right[k] else []
         if sides == 4:
-            edges += [(gray[0, x : x + w], top)] if y <= RIM else []
-            edges += [(gray[-1, x : x + w], bottom)] if y + h >= height - RIM else []
+            edges += [(gray[0, x : x + w], top)] if at_top[k] else []
+            edges += [(gray[-1, x : x + w], bottom)] if at_bottom[k] else []
         for edge, level in edges:
             depth = level - float(inside.min())
             out[k] |= depth > 0 and level - float(edge.min()) > GRAZE_DARK * depth
