@@ -8,8 +8,9 @@ import pytest
 
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import FinderConfig
-from camdigit.core.ink import find_ink, paper_level
+from camdigit.core.ink import find_ink
 from camdigit.core.paper_shade import bright_level, dim_ground, off_page
+from camdigit.core.paper_windows import paper_level
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.pixels import shrunk
 

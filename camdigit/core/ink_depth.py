@@ -12,7 +12,7 @@ be on a page written with a dark pen. Two bounds keep a ground's marks out: clea
 deep as a dark pen's faint level, and deeper than the ground's own dips reach. The sensor's
 margin (``ink_margin``, grey levels) is not scaled: a camera's noise does not fade with the
 writing. The paper's level and its windows are measured before, with the thresholds as they
-are (:func:`camdigit.core.ink.paper_level`).
+are (:func:`camdigit.core.paper_windows.paper_level`).
 
 ``python -m benchmarks.page_sweep --variants faint`` (half the writing's depth kept; ``--keep
 0.3``: a third) and ``python -m benchmarks.photo_variants --variants faded glare`` measure it.

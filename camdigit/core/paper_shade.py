@@ -24,6 +24,12 @@ a dark desk drops by most of the lit level within a pixel or two; a soft shadow 
 fraction of it over many pixels. On the measuring stick (``python -m benchmarks.run``, seeds
 2026, 13 and 21) any share from 0.03 to 0.08 reads the same."""
 
+ALONG = 2.0
+"""Ground along a side of the frame (a desk around the page) covers a stretch of it longer than
+this many widths of the paper window that bridges it: a stroke crossing the side, bridged by
+the window, so narrower than it, covers at most two of its widths (one slanting across it at
+30 degrees)."""
+
 SPARSE = 0.25
 """Paper is sparsely marked: within two paper windows around a point, less than this share of
 the ground is marked (darker than the faint-ink level of the ground). Writing leaves most of
@@ -84,3 +90,49 @@ def off_page(
     lit[0] = False  # the steps and the grain themselves
     dim = dim & ~lit[regions]
     return dim if dim.any() else None
+
+
+def bridged_ground(
+    ground: np.ndarray,
+    paper: np.ndarray,
+    wider: np.ndarray,
+    window: int,
+    bright: float,
+    cfg,
+) -> np.ndarray | None:
+    """(h, w) bool: the ground around the page (a desk, a wall; ``ground``:
+    :func:`off_page` of the first paper estimate) that the ``window`` wide closing ``wider``
+    bridges, or None. A closing bridges a band of desk along a side of the frame up to half
+    the window deep, and what it bridges reads as ink joined to the writing on the page,
+    running out of the frame. It is ground dim in the ``paper`` estimate so far, not in
+    ``wider``, joined to ground the window does not bridge (a desk around a strip of paper: a
+    marker stroke the narrower window took for dim paper is bridged whole), holding squares
+    half the window wide (what lies past the border counted as ground: a band along a side a
+    quarter of the window deep; the strokes the window is for are at most a third of it
+    wide), along a stretch of a side (:data:`ALONG`), and within half the window of it."""
+    dim = ground & (paper < cfg.dim_paper * bright)
+    bridged = wider >= cfg.dim_paper * bright
+    count, regions = cv2.connectedComponents(dim.view(np.uint8), connectivity=8)
+    beyond = np.zeros(count, bool)
+    beyond[regions[dim & ~bridged]] = True
+    beyond[0] = False
+    dim &= bridged & beyond[regions]
+    if not dim.any():
+        return None
+    side = (window // 2) | 1
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    core = cv2.erode(dim.view(np.uint8), square, borderType=cv2.BORDER_CONSTANT, borderValue=1)
+    wide = cv2.dilate(core, square, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    count, regions = cv2.connectedComponents(wide, connectivity=8)
+    along = np.zeros(count, bool)
+    for line in (regions[0], regions[-1], regions[:, 0], regions[:, -1]):
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(line)) + 1])
+        runs = np.diff(np.concatenate([starts, [len(line)]]))
+        along[line[starts[runs > ALONG * window]]] = True
+    along[0] = False
+    if not along.any():
+        return None
+    out = along[regions]
+    reach = max(1, window // 2)
+    out[reach:-reach, reach:-reach] = False
+    return out
