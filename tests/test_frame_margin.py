@@ -281,3 +281,22 @@ def test_a_1_the_side_cuts_is_a_slice_unless_the_first_read_a_1_there():
     first_one = _result([[1, 30, 5, 40], *four], [1, 4], [("14", (0, 1))])
     chosen = with_border_digits(first_one, framed, gray)
     assert sorted(chosen.detections.boxes[:, 0].tolist()) == [0, 60, 190]
+
+
+@pytest.mark.parametrize(
+    "pen, indices",
+    [("ballpoint", [28, 31, 37, 127, 140, 145]), ("marker", [2, 28, 31, 36, 37, 82])],
+)
+def test_a_1_cropped_to_its_ink_narrower_than_three_strokes_is_read(
+    mnist_1000, classifier, pen, indices
+):
+    # a 1 160 px tall cropped to its ink, 30-45 px wide: framed with a third of that, the
+    # paper window the frame allows was no wider than two of its strokes, and nothing was
+    # read; a still read as no digit but 1s may be one tall digit, framed three quarters of
+    # its height wide
+    images, labels = mnist_1000
+    recognizer = Recognizer(classifier)
+    for index in indices:
+        page = lone_digit(images[index], pen, 160.0, 0.0, np.random.default_rng(index))
+        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index

@@ -64,6 +64,10 @@ such MNIST digits filling the frame 57% (marker) to 80%, a third 77-83% (``pytho
 benchmarks.filled_frames --digits 30`` with this share set to each); the framed look is
 shrunk to ``max_side`` like any frame."""
 
+DIGIT_WIDE = 0.75
+"""A digit filling the frame's height has strokes up to a quarter of it (a marker's), and the
+paper window is three strokes wide: a frame narrower (a 1 cropped to its ink) is framed so."""
+
 SAME_BOX = 0.6
 """In a video, a digit the framed look reads in much the box of a tracked digit (this share of
 their union in common) is that digit: its track's reading, steady over frames, stands."""
@@ -115,10 +119,11 @@ def moved_back(result: FrameResult, margin: int, shape: tuple[int, ...]) -> Fram
     return dataclasses.replace(result, detections=result.detections[rows], numbers=numbers)
 
 
-def margin_for(shape: tuple[int, ...]) -> int:
+def margin_for(shape: tuple[int, ...], tall: bool = False) -> int:
     """The margin added around a still of ``shape``: :data:`MARGIN_SHARE` of its shorter
-    side."""
-    return max(8, int(MARGIN_SHARE * min(shape[:2])))
+    side, or where it may be one ``tall`` digit, what makes it :data:`DIGIT_WIDE` as wide."""
+    margin = max(8, int(MARGIN_SHARE * min(shape[:2])))
+    return max(margin, int(DIGIT_WIDE * shape[0] - shape[1]) // 2) if tall else margin
 
 
 def read_framed(
@@ -132,7 +137,7 @@ def read_framed(
     border or filling it (:func:`with_border_digits`); with the time and the crops of both."""
     if not worth_framing(gray, first, cfg):
         return first
-    framed = framed_look(look, gray)
+    framed = framed_look(look, gray, tall=not np.any(first.detections.digits != 1))
     return with_border_digits(spent(first, framed), framed, gray)
 
 
@@ -153,15 +158,17 @@ def worth_framing(gray: np.ndarray, first: FrameResult, cfg: FinderConfig) -> bo
     return writing_at_border(gray, cfg.ink_ratio, cfg.ink_margin, depth)
 
 
-def framed_look(look: Callable[[np.ndarray], FrameResult], gray: np.ndarray) -> FrameResult:
-    """``gray`` read by ``look`` with a margin (:func:`margin_for`, :func:`with_margin`), its
-    digits moved back into the frame (:func:`moved_back`)."""
-    margin = margin_for(gray.shape)
+def framed_look(
+    look: Callable[[np.ndarray], FrameResult], gray: np.ndarray, tall: bool = False
+) -> FrameResult:
+    """``gray`` read by ``look`` with a margin (:func:`margin_for`, :func:`with_margin`),
+    its digits moved back into the frame (:func:`moved_back`)."""
+    margin = margin_for(gray.shape, tall)
     return moved_back(look(with_margin(gray, margin)), margin, gray.shape)
 
 
 def spent(first: FrameResult, framed: FrameResult) -> FrameResult:
-    """``first`` with the time and the crops of the ``framed`` look added to its own."""
+    """``first`` with the time and the crops of the ``framed`` look added."""
     for stage, ms in framed.timings.items():
         first.timings[stage] = first.timings.get(stage, 0.0) + ms
     first.classified += framed.classified
