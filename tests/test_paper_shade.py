@@ -9,7 +9,7 @@ import pytest
 from camdigit.core.classifier import DigitClassifier
 from camdigit.core.finder import FinderConfig
 from camdigit.core.ink import find_ink
-from camdigit.core.paper_shade import bright_level, dim_ground, off_page
+from camdigit.core.paper_shade import bridged_ground, bright_level, dim_ground, off_page
 from camdigit.core.paper_windows import paper_level
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.pixels import shrunk
@@ -99,3 +99,29 @@ def test_pencil_digits_in_the_pages_soft_shade_are_read(recognizer, mnist_1000):
     page = PAGE[1].start + 4, PAGE[1].stop - 4  # nothing else read on the page
     on_page = [b for b in found.boxes if page[0] <= b[0] and b[0] + b[2] <= page[1]]
     assert len(on_page) == len(boxes), on_page
+
+
+def test_the_band_of_desk_a_wider_window_bridges_along_a_side_is_ground():
+    # a strip of paper on a desk: desk bands 20 px deep above and below it, desk on its right;
+    # a window 31 wide bridges the bands (not the desk on the right), which then read as ink
+    # running out of the frame
+    cfg = FinderConfig()
+    paper = np.full((100, 200), 100, np.uint8)
+    paper[20:80, :150] = 235
+    wider = paper.copy()
+    wider[:, :150] = 235
+    desk = paper < 200
+    ground = bridged_ground(desk, paper, wider, 31, 235.0, cfg)
+    assert ground is not None
+    assert ground[:15, :140].all() and ground[-15:, :140].all()  # the bands, as far as it reaches
+    assert not ground[20:80].any()  # not the page, nor the desk beside it the window leaves
+    # the same bands bridged whole, with no desk beyond the window's reach: a shade, a
+    # stroke's middle, not told from desk by anything seen
+    assert bridged_ground(desk[:, :150], paper[:, :150], wider[:, :150], 31, 235.0, cfg) is None
+    # a marker stroke the narrower window took for dim paper, reaching the page's edge
+    stroke = paper.copy()
+    stroke[20:80, 140:150] = 235
+    stroke[40:50, 100:150] = 100
+    both = wider.copy()
+    found = bridged_ground(stroke < 200, stroke, both, 31, 235.0, cfg)
+    assert found is not None and not found[40:50, 100:150].any()

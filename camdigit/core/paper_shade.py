@@ -93,24 +93,24 @@ def off_page(
 
 
 def bridged_ground(
-    ground: np.ndarray,
+    desk: np.ndarray,
     paper: np.ndarray,
     wider: np.ndarray,
     window: int,
     bright: float,
     cfg,
 ) -> np.ndarray | None:
-    """(h, w) bool: the ground around the page (a desk, a wall; ``ground``:
-    :func:`off_page` of the first paper estimate) that the ``window`` wide closing ``wider``
-    bridges, or None. A closing bridges a band of desk along a side of the frame up to half
-    the window deep, and what it bridges reads as ink joined to the writing on the page,
-    running out of the frame. It is ground dim in the ``paper`` estimate so far, not in
-    ``wider``, joined to ground the window does not bridge (a desk around a strip of paper: a
-    marker stroke the narrower window took for dim paper is bridged whole), holding squares
-    half the window wide (what lies past the border counted as ground: a band along a side a
-    quarter of the window deep; the strokes the window is for are at most a third of it
-    wide), along a stretch of a side (:data:`ALONG`), and within half the window of it."""
-    dim = ground & (paper < cfg.dim_paper * bright)
+    """(h, w) bool: the ground around the page (a desk, a wall; ``desk``: :func:`off_page` of
+    the first paper estimate) that the ``window`` wide closing ``wider`` bridges, or None. A
+    closing bridges a band of desk along a side of the frame up to half the window deep, and
+    what it bridges reads as ink joined to the writing on the page, running out of the frame.
+    It is the desk dim in the ``paper`` estimate so far, not in ``wider``, joined to desk the
+    window does not bridge (a marker stroke the narrower window took for dim paper is bridged
+    whole, even where it reaches the page's edge), holding squares half the window wide (what
+    lies past the border counted as desk: a band along a side a quarter of the window deep;
+    the strokes the window is for are at most a third of it wide), along a stretch of a side
+    (:data:`ALONG`), and within half the window of it."""
+    dim = desk & (paper < cfg.dim_paper * bright)
     bridged = wider >= cfg.dim_paper * bright
     count, regions = cv2.connectedComponents(dim.view(np.uint8), connectivity=8)
     beyond = np.zeros(count, bool)
