@@ -158,6 +158,16 @@ def test_a_digit_at_the_border_as_tall_as_the_writing_is_added():
     assert len(chosen.numbers) == 2
 
 
+def read_lone(
+    recognizer: Recognizer, images: np.ndarray, index: int, pen: str, height: float, margin: float
+) -> Detections:
+    """The fixture's digit ``index`` drawn alone with ``pen`` (:func:`lone_digit`, its own seed)
+    ``height`` px tall, cropped with ``margin``, read as a still."""
+    page = lone_digit(images[index], pen, height, margin, np.random.default_rng(index))
+    frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
+    return recognizer.process(frame, still=True).detections
+
+
 @pytest.mark.parametrize(
     "pen, indices", [("ballpoint", [0, 1, 3, 7, 8, 9]), ("marker", [0, 3, 8, 9])]
 )
@@ -183,11 +193,8 @@ def test_a_digit_covering_most_of_a_side_is_read_with_paper_past_it(
     images, labels = mnist_1000
     recognizer = Recognizer(classifier)
     for index in indices:
-        page = lone_digit(images[index], pen, 150.0, 0.0, np.random.default_rng(index))
-        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        assert recognizer.process(frame, still=True).detections.digits.tolist() == [
-            labels[index]
-        ], index
+        found = read_lone(recognizer, images, index, pen, 150.0, 0.0)
+        assert found.digits.tolist() == [labels[index]], index
 
 
 def test_a_marker_digit_read_as_slivers_is_read_again_with_a_margin(mnist_1000, classifier):
@@ -197,11 +204,8 @@ def test_a_marker_digit_read_as_slivers_is_read_again_with_a_margin(mnist_1000, 
     images, labels = mnist_1000
     recognizer = Recognizer(classifier)
     for index in (1, 7, 38):
-        page = lone_digit(images[index], "marker", 150.0, 0.0, np.random.default_rng(index))
-        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        assert recognizer.process(frame, still=True).detections.digits.tolist() == [
-            labels[index]
-        ], index
+        found = read_lone(recognizer, images, index, "marker", 150.0, 0.0)
+        assert found.digits.tolist() == [labels[index]], index
 
 
 @pytest.mark.parametrize("pen, indices", [("ballpoint", [28, 36, 48, 71]), ("marker", [36, 73])])
@@ -209,9 +213,8 @@ def test_a_1_cropped_tight_is_read(mnist_1000, classifier, pen, indices):
     images, labels = mnist_1000
     recognizer = Recognizer(classifier)
     for index in indices:  # a 1 150 px tall, 5% of its height of paper around it
-        page = lone_digit(images[index], pen, 150.0, 0.05, np.random.default_rng(index))
-        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
+        found = read_lone(recognizer, images, index, pen, 150.0, 0.05)
+        assert found.digits.tolist() == [1], index
 
 
 @pytest.mark.parametrize(
@@ -225,9 +228,7 @@ def test_a_digit_whose_stroke_fills_most_of_a_narrow_frame_is_read(
     # is a third of the frame; the paper windows doubled up to 31 px, the next (63) passed
     # the frame's width, 31 is too narrow for three of their strokes, and nothing was read
     images, labels = mnist_1000
-    page = lone_digit(images[index], pen, height, 0.05, np.random.default_rng(index))
-    frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-    found = Recognizer(classifier).process(frame, still=True).detections
+    found = read_lone(Recognizer(classifier), images, index, pen, height, 0.05)
     assert found.digits.tolist() == [labels[index]]
 
 
@@ -239,9 +240,8 @@ def test_a_1_the_frame_is_cropped_to_is_read(mnist_1000, classifier, pen, indice
     images, labels = mnist_1000
     recognizer = Recognizer(classifier)
     for index in indices:
-        page = lone_digit(images[index], pen, 150.0, 0.0, np.random.default_rng(index))
-        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
+        found = read_lone(recognizer, images, index, pen, 150.0, 0.0)
+        assert found.digits.tolist() == [1], index
 
 
 def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
@@ -297,6 +297,5 @@ def test_a_1_cropped_to_its_ink_narrower_than_three_strokes_is_read(
     images, labels = mnist_1000
     recognizer = Recognizer(classifier)
     for index in indices:
-        page = lone_digit(images[index], pen, 160.0, 0.0, np.random.default_rng(index))
-        frame = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
-        assert recognizer.process(frame, still=True).detections.digits.tolist() == [1], index
+        found = read_lone(recognizer, images, index, pen, 160.0, 0.0)
+        assert found.digits.tolist() == [1], index

@@ -109,7 +109,7 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
             fits[np.unique(labels[too_wide])] = True
         fits &= stroke <= wider / WINDOW_STROKES
         fits[0] = False
-        inside = _inside_page(ink, labels, count, None)
+        inside = _inside_frame(stats, ink.shape)
         running = _run_out(labels, stats, stroke, fits)
         ground = None
         if (fits & ~inside & ~running).any():  # on the border: through a desk's band?
@@ -140,20 +140,17 @@ def paper_level(small: np.ndarray, base: int, cfg) -> np.ndarray:
     return paper
 
 
-def _inside_page(
-    ink: np.ndarray, labels: np.ndarray, count: int, ground: np.ndarray | None
-) -> np.ndarray:
+def _inside_page(ink: np.ndarray, labels: np.ndarray, count: int, ground: np.ndarray) -> np.ndarray:
     """(count,) bool: which blobs (``labels`` of ``ink``) lie inside the frame, the ``ground``
-    around the page (:func:`~camdigit.core.paper_shade.bridged_ground`; None: none) not
-    counted: no ink of theirs off it touches the frame's border, and some of it is off it."""
-    rest = ink if ground is None else np.where(ground, 0, ink)
-    inside = np.ones(count, bool)
+    around the page (:func:`~camdigit.core.paper_shade.bridged_ground`) not counted: no ink of
+    theirs off it touches the frame's border (:func:`_inside_frame` counts it all), and some
+    of it is off it."""
+    rest = np.where(ground, 0, ink)
+    inside = np.bincount(labels[rest > 0], minlength=count) > 0
     for line, kept in ((labels[0], rest[0]), (labels[-1], rest[-1])):
         inside[line[kept > 0]] = False
     for line, kept in ((labels[:, 0], rest[:, 0]), (labels[:, -1], rest[:, -1])):
         inside[line[kept > 0]] = False
-    if ground is not None:
-        inside &= np.bincount(labels[rest > 0], minlength=count) > 0
     return inside
 
 
