@@ -772,12 +772,45 @@ def test_a_band_full_of_neighbouring_digits_is_clear_and_one_full_of_specks_is_n
         if not (92 <= x <= 167 and 42 <= y <= 157):
             cv2.circle(speckled, (x, y), 2, 255, -1)
     clear, speck_share = clear_around(speckled)
-    assert not clear and share <= speck_share <= 1.5 * most
+    assert not clear and share <= speck_share
+    dense = speckled.copy()  # specks twice as close: however crowded, still no neighbours
+    ys, xs = np.mgrid[15:190:6, 63:200:6]
+    for y, x in zip(ys.ravel().tolist(), xs.ravel().tolist(), strict=True):
+        if not (92 <= x <= 167 and 42 <= y <= 157):
+            cv2.circle(dense, (x, y), 2, 255, -1)
+    clear, dense_share = clear_around(dense)
+    assert not clear and dense_share > 1.5 * most
     stacked = mask.copy()  # blobs above and below it: not digits of its line
     cv2.rectangle(stacked, (80, 7), (179, 32), 255, 14)
     cv2.rectangle(stacked, (80, 167), (179, 192), 255, 14)
     clear, stacked_share = clear_around(stacked)
     assert not clear and stacked_share > most
+
+
+def test_a_frame_filling_numbers_middle_digit_is_clear_though_its_neighbours_fill_its_band():
+    # A number filling the frame's height in marker: the frame clips the band around its middle
+    # digit above and below, and what is left, beside it, is mostly its neighbours' strokes
+    # (a strip's 0886 whose first 8 was never proposed).
+    mask = np.zeros((120, 260), np.uint8)
+    cv2.rectangle(mask, (104, 10), (155, 109), 255, 8)  # the middle digit, 6 px from the edges
+    cv2.rectangle(mask, (34, 18), (80, 101), 255, 24)  # marker digits 8 px beside it
+    cv2.rectangle(mask, (179, 18), (225, 101), 255, 24)
+    clear, share = clear_around(mask)
+    assert clear and share > 2 * FinderConfig().max_ring_ink
+
+
+def test_a_ground_whose_grain_joins_into_one_mesh_around_a_mark_is_not_its_neighbours():
+    # specks close enough to touch make one blob around the mark, digit-sized beside it: a
+    # ground's grain all the same, not the digits of its number (they stand beside it, not
+    # across it)
+    mask = np.zeros((200, 260), np.uint8)
+    cv2.rectangle(mask, (104, 50), (155, 149), 255, 8)
+    ys, xs = np.mgrid[10:195:5, 60:200:5]
+    for y, x in zip(ys.ravel().tolist(), xs.ravel().tolist(), strict=True):
+        if not (92 <= x <= 167 and 38 <= y <= 161):
+            cv2.circle(mask, (x, y), 2, 255, -1)
+    clear, share = clear_around(mask)
+    assert not clear and share > FinderConfig().max_ring_ink
 
 
 def test_a_stroke_reaching_the_border_with_its_soft_edge_is_whole_and_a_cut_one_is_not():

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
-from camdigit.core.crops import Ground, cut_crop, ink_contrast, paper_at, paper_levels, ring_ink
+from camdigit.core.crops import Ground, cut_crop, ink_contrast, paper_at, paper_levels
 from camdigit.core.cuts import cut_pieces
 from camdigit.core.detections import Detections
+from camdigit.core.digit_band import clear_band
 from camdigit.core.proposals import CLEAR_PIECE, END, ROWS, proposals
 from camdigit.core.rows import ROW_SLOTS, bands, row_nodes
 from camdigit.core.segmentation import group_boxes
@@ -26,22 +26,6 @@ PIECES_PER_WIDTH = 2.0
 """Pieces a blob wider than a digit gives per digit height of its width, about (its cut paths
 lie a quarter of its height apart at least, and a piece spans up to a height): what a
 ``cuttable`` blob costs in a frame's budget of proposals before its pieces are made."""
-
-NEIGHBOUR = 0.5
-"""Ink around a candidate that belongs to a blob beside it (sharing :data:`NEIGHBOUR_ROWS` of
-its rows) and at least this share and at most the inverse of its height tall is a neighbouring
-digit's of its number written tight, not the grain of a ground (:meth:`FrameInk.clear_around`)."""
-
-NEIGHBOUR_ROWS = 0.25
-"""... sharing at least this share of the candidate's rows: on a line turned 30 degrees the
-next digit's box is a half to two thirds of a height lower (a turned page's 5 between a 3 and
-a 6, each sharing 0.43-0.49 of its rows, was never proposed at 0.5: the rotated video's 5 was
-lost in 26 of its 45 frames)."""
-
-CROWDED = 1.5
-"""... and a candidate so flanked may have up to this many times ``max_ring_ink`` of ink around
-it in all: a number written with gaps of a twentieth of a digit's height puts about a quarter
-of ink in the band around each digit, a texture's grain more."""
 
 ROW_RUN = 2.0
 """A run of a column's bands proposed as one digit is at most this many of the frame's typical
@@ -76,42 +60,12 @@ class FrameInk:
         return cut_crop(self.gray, self.mask, self.grown, box, own, self.paper, self.step, level)
 
     def clear_around(self, box, members: np.ndarray) -> bool:
-        """Whether the band around ``box`` (``ring`` of its height wide) is clear enough for
-        writing on a ground: at most ``max_ring_ink`` of it ink, not counting the ink of the
-        digit-sized blobs beside it (:data:`NEIGHBOUR`: the digits of its number written
-        tight are writing, not grain), while at most :data:`CROWDED` times that share is ink
-        at all. ``members``: the candidate's own blobs."""
+        """Whether the band around ``box`` is clear enough for writing on a ground
+        (:func:`camdigit.core.digit_band.clear_band`); ``members``: the candidate's own blobs."""
         cfg = self.cfg
-        grow = round(cfg.ring * int(box[3]))
-        share = ring_ink(self.mask, box, grow)
-        if share <= cfg.max_ring_ink:
-            return True
-        if share > CROWDED * cfg.max_ring_ink:
-            return False
-        x, y, w, h = (int(v) for v in box)
-        height, width = self.mask.shape
-        x0, y0 = max(0, x - grow), max(0, y - grow)
-        x1, y1 = min(width, x + w + grow), min(height, y + h + grow)
-        b = self.boxes
-        near = np.flatnonzero(
-            (b[:, 0] < x1) & (b[:, 0] + b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 1] + b[:, 3] > y0)
+        return clear_band(
+            self.mask, self.contours, self.boxes, box, members, cfg.ring, cfg.max_ring_ink
         )
-        rows = np.minimum(b[near, 1] + b[near, 3], y + h) - np.maximum(b[near, 1], y)
-        tall = near[
-            (b[near, 3] >= NEIGHBOUR * h)
-            & (b[near, 3] <= h / NEIGHBOUR)
-            & (rows >= NEIGHBOUR_ROWS * h)
-            & ~np.isin(near, members)
-        ]
-        if not len(tall):
-            return False
-        writing = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.drawContours(
-            writing, [self.contours[i] for i in tall], -1, 255, cv2.FILLED, offset=(-x0, -y0)
-        )
-        rest = self.mask[y0:y1, x0:x1].copy()  # the band's ink, less the neighbours'
-        rest[writing > 0] = 0
-        return ring_ink(rest, np.array([x - x0, y - y0, w, h]), grow) <= cfg.max_ring_ink
 
     def candidate(self, box, members: np.ndarray, own: bool) -> tuple[np.ndarray, Ground] | None:
         """The crop and ground (:meth:`ground`) of a digit candidate made of blobs ``members``,
