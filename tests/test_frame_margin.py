@@ -168,6 +168,18 @@ def read_lone(
     return recognizer.process(frame, still=True).detections
 
 
+def lone_readings(
+    classifier, images: np.ndarray, indices, pen: str, height: float, margin: float
+) -> dict[int, list[int]]:
+    """The digits read in each of the fixture's digits ``indices`` drawn alone
+    (:func:`read_lone`), by index."""
+    recognizer = Recognizer(classifier)
+    return {
+        index: read_lone(recognizer, images, index, pen, height, margin).digits.tolist()
+        for index in indices
+    }
+
+
 @pytest.mark.parametrize(
     "pen, indices", [("ballpoint", [0, 1, 3, 7, 8, 9]), ("marker", [0, 3, 8, 9])]
 )
@@ -191,10 +203,8 @@ def test_a_digit_covering_most_of_a_side_is_read_with_paper_past_it(
     # median is then ink; the margin went on as ink there (a dark band joining the digit) and
     # nothing was read
     images, labels = mnist_1000
-    recognizer = Recognizer(classifier)
-    for index in indices:
-        found = read_lone(recognizer, images, index, pen, 150.0, 0.0)
-        assert found.digits.tolist() == [labels[index]], index
+    readings = lone_readings(classifier, images, indices, pen, 150.0, 0.0)
+    assert readings == {index: [labels[index]] for index in indices}
 
 
 def test_a_marker_digit_read_as_slivers_is_read_again_with_a_margin(mnist_1000, classifier):
@@ -202,19 +212,16 @@ def test_a_marker_digit_read_as_slivers_is_read_again_with_a_margin(mnist_1000, 
     # allows: the first reading saw specks inside its strokes, read as small 1s, away from the
     # border, and the still was not read again with a margin (only one reading no digit was)
     images, labels = mnist_1000
-    recognizer = Recognizer(classifier)
-    for index in (1, 7, 38):
-        found = read_lone(recognizer, images, index, "marker", 150.0, 0.0)
-        assert found.digits.tolist() == [labels[index]], index
+    readings = lone_readings(classifier, images, (1, 7, 38), "marker", 150.0, 0.0)
+    assert readings == {index: [labels[index]] for index in (1, 7, 38)}
 
 
 @pytest.mark.parametrize("pen, indices", [("ballpoint", [28, 36, 48, 71]), ("marker", [36, 73])])
 def test_a_1_cropped_tight_is_read(mnist_1000, classifier, pen, indices):
-    images, labels = mnist_1000
-    recognizer = Recognizer(classifier)
-    for index in indices:  # a 1 150 px tall, 5% of its height of paper around it
-        found = read_lone(recognizer, images, index, pen, 150.0, 0.05)
-        assert found.digits.tolist() == [1], index
+    images, _ = mnist_1000
+    # a 1 150 px tall, 5% of its height of paper around it
+    readings = lone_readings(classifier, images, indices, pen, 150.0, 0.05)
+    assert readings == {index: [1] for index in indices}
 
 
 @pytest.mark.parametrize(
@@ -237,11 +244,9 @@ def test_a_1_the_frame_is_cropped_to_is_read(mnist_1000, classifier, pen, indice
     # a folder's tight crop of one 1, its ink touching all four sides: the crop cut its ends,
     # which show the stroke's core on the border as a pole's do, but a pole spans the frame
     # one way only
-    images, labels = mnist_1000
-    recognizer = Recognizer(classifier)
-    for index in indices:
-        found = read_lone(recognizer, images, index, pen, 150.0, 0.0)
-        assert found.digits.tolist() == [1], index
+    images, _ = mnist_1000
+    readings = lone_readings(classifier, images, indices, pen, 150.0, 0.0)
+    assert readings == {index: [1] for index in indices}
 
 
 def test_a_line_through_a_still_is_no_digit_filling_it(classifier):
@@ -294,8 +299,6 @@ def test_a_1_cropped_to_its_ink_narrower_than_three_strokes_is_read(
     # paper window the frame allows was no wider than two of its strokes, and nothing was
     # read; a still read as no digit but 1s may be one tall digit, framed three quarters of
     # its height wide
-    images, labels = mnist_1000
-    recognizer = Recognizer(classifier)
-    for index in indices:
-        found = read_lone(recognizer, images, index, pen, 160.0, 0.0)
-        assert found.digits.tolist() == [1], index
+    images, _ = mnist_1000
+    readings = lone_readings(classifier, images, indices, pen, 160.0, 0.0)
+    assert readings == {index: [1] for index in indices}

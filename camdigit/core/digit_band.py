@@ -73,15 +73,18 @@ def clear_band(
     beside = tall & ((2 * b[near, 0] > middle) | (2 * (b[near, 0] + b[near, 2]) < middle))
     inner = np.array([x - x0, y - y0, w, h])
     band = mask[y0:y1, x0:x1]
+    drawn = np.zeros_like(band)  # the neighbours left out so far
 
-    def without(blobs: np.ndarray) -> float:
-        """The band's share of ink, less that of ``blobs``."""
-        if not len(blobs):
-            return share
-        drawn = np.zeros_like(band)
+    def rest(blobs: np.ndarray) -> float:
+        """The band's share of ink, with ``blobs`` left out too."""
         cv2.drawContours(
             drawn, [contours[i] for i in blobs], -1, 255, cv2.FILLED, offset=(-x0, -y0)
         )
         return ring_ink(np.where(drawn > 0, 0, band).astype(band.dtype), inner, grow)
 
-    return without(near[beside]) <= CROWDED * most and without(near[tall]) <= most
+    # less the neighbours beside it, at most the cap; less every neighbour, at most ``most``
+    crowd = rest(near[beside]) if beside.any() else share
+    if crowd > CROWDED * most:
+        return False
+    others = tall & ~beside
+    return (rest(near[others]) if others.any() else crowd) <= most
