@@ -18,6 +18,7 @@ from camdigit.core.paper_shade import bright_level
 from camdigit.core.paper_windows import paper_level
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.pixels import shrunk
+from tests.pages import write_digit
 
 PAPER = 220
 FAINT = 180  # darker than the faint level of the paper (0.86), lighter than the ink level (0.77)
@@ -305,3 +306,34 @@ def test_marker_digits_on_a_strip_lying_on_a_desk_are_ink_to_their_middles(mnist
     image, _ = framed(render_scene(*mnist_1000, "strip", seed), FRAMINGS["desk"])
     gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     assert mask_of(gray)[gray < 60].mean() > 0.99
+
+
+@pytest.mark.parametrize(("depth", "blur"), [(0.6, 12), (0.6, 16), (0.7, 12)])
+def test_a_shadow_band_across_a_row_of_digits_is_paper_and_its_digits_ink(mnist_1000, depth, blur):
+    # a soft shadow band (an arm's, a phone's) 72 px wide across a row of 44 px digits, its
+    # paper at 0.3-0.4 of the lit page's: a paper window three times its width took it for a
+    # marker's stroke, and the whole band, digits and all, was one blob of ink (still so for
+    # a band 0.7 deep blurred 16 px: its soft edges are so much of it that its core lies as
+    # far below their level as a blurred stroke's body lies below its paler rim)
+    images, labels = mnist_1000
+    page = np.full((480, 640), 235, np.uint8)
+    digits = [k for k in range(40) if labels[k] != 1][:6]
+    boxes = [
+        write_digit(page, images[k], 50 + 95 * i, 150 + 7 * (i % 2), 44)
+        for i, k in enumerate(digits)
+    ]
+    band = np.zeros(page.shape, np.float32)
+    cv2.fillPoly(band, [np.array([[-50, 134], [690, 194], [690, 266], [-50, 206]], np.int32)], 1.0)
+    band = cv2.GaussianBlur(band, (0, 0), blur)
+    shaded = (page * (1.0 - depth * band)).astype(np.uint8)
+    mask = mask_of(shaded)
+    written = np.zeros(page.shape, bool)
+    for x, y, w, h in boxes:
+        written[y - 4 : y + h + 4, x - 4 : x + w + 4] = True
+        assert mask[y : y + h, x : x + w].any()
+    core = band > 0.9  # the shadow's core, away from the writing, is no ink
+    assert mask[core & ~written].mean() < 0.01
+    result = Recognizer(DigitClassifier()).process(
+        cv2.cvtColor(shaded, cv2.COLOR_GRAY2BGR), still=True
+    )
+    assert sorted(result.detections.digits.tolist()) == sorted(labels[digits].tolist())

@@ -12,7 +12,11 @@ the page reaches its border), and holds much more ink than the narrower window f
 to it a patch as dark as the rest (the crossing of a marker's strokes, wider than a stroke, whose
 middle the narrower window took for paper: a small loss that parts the digit), the paper on the
 blob and its rim is the wider closing. A shadow's edge, seen through a window too wide, is a band
-half the window wide: wider than a third of it, so it never qualifies. The windows double up to the
+half the window wide: wider than a third of it, so it never qualifies. A whole shadow narrow
+enough to pass for a stroke (an arm's or a pen's, a band a few digits wide) is told from one by
+what it holds: the digits written in it, which the narrower window saw as ink against the rest
+of the band, as writing is against its paper (in a marker's stroke, what that window saw is as
+dark as the middle it lost). The windows double up to the
 frame's size (the last as wide as its shorter side) while a blob seen needs a wider one, or the
 paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose middles the
 closing kept, show only thin crescents of ink at their ends.
@@ -31,6 +35,7 @@ from camdigit.core.faint_ink import share_of_paper
 from camdigit.core.paper_shade import bridged_ground, bright_level, dim_ground, off_page
 
 _GROW = np.ones((3, 3), np.uint8)
+_RIM = np.ones((5, 5), np.uint8)
 
 GAINED = 1.25
 """A wider window is taken where it finds this many times the ink the narrower one did: the
@@ -181,6 +186,8 @@ def _narrow_for(
     seen = image < ink_threshold(level, dim, cfg.ink_ratio, cfg.dim_ink, cfg.ink_margin)
     before = np.bincount(labels[seen], minlength=count)
     gained = fits & (area > GAINED * before)
+    if gained.any():
+        gained &= ~_shade(image, ink, seen, labels, gained, cfg)
     doubt = fits & ~gained
     if not doubt.any():
         return gained
@@ -196,6 +203,45 @@ def _narrow_for(
     if broken.any():
         broken &= _parts(seen & broken[labels], labels, count, stroke) > 1
     return gained | broken
+
+
+def _shade(
+    image: np.ndarray, ink: np.ndarray, seen: np.ndarray, labels: np.ndarray, fits: np.ndarray, cfg
+) -> np.ndarray:
+    """(N,) bool: which blobs ``fits`` marks (``labels`` of the wider window's ``ink``) are
+    a shadow on the page, not a stroke. The rest of such a blob, beside what the narrower
+    window saw as ink in it (``seen``: the digits written in the shadow), is paper: flat,
+    nine tenths of it nearer its median level than the writing's, and the writing darker
+    than that median by the margin that tells ink from the sensor's noise. In a marker's
+    stroke too wide for that window, what it saw (its rims, or the darker ridge along a
+    blurred stroke's middle) is no darker than much of the middle it lost. A blob's rim
+    (two shrunk pixels) is no part of the rest: around a solid mark the narrower window saw
+    whole, all the wider one adds is the mark's soft edge. The rest is most of the blob (not
+    a digit whose dim loops the wider window added), with writing in it (at least a smallest
+    digit's height in pixels: one speck of a desk's grain is none)."""
+    count = len(fits)
+    rest = cv2.erode(ink, _RIM).view(bool) & ~seen & fits[labels]
+    seen_count = np.bincount(labels[seen], minlength=count)
+    rest_count = np.bincount(labels[rest], minlength=count)
+    shade = fits & (rest_count >= seen_count) & (seen_count >= cfg.min_height_px)
+    if not shade.any():
+        return shade
+    writing = _quantiles(labels[seen], image[seen], shade, 0.5)
+    paper = _quantiles(labels[rest], image[rest], shade, 0.5)
+    darkest = _quantiles(labels[rest], image[rest], shade, 0.1)
+    shade[shade] = (writing <= paper - cfg.ink_margin) & (darkest >= (paper + writing) / 2)
+    return shade
+
+
+def _quantiles(blob: np.ndarray, values: np.ndarray, which: np.ndarray, share: float) -> np.ndarray:
+    """The ``share`` quantile of ``values`` of each blob ``which`` marks (``blob``: each
+    value's blob; every blob marked has values), in order of the blobs."""
+    order = np.lexsort((values, blob))
+    blob, values = blob[order], values[order]
+    marked = np.flatnonzero(which)
+    start = np.searchsorted(blob, marked, side="left")
+    end = np.searchsorted(blob, marked, side="right")
+    return values[start + ((end - start - 1) * share).astype(np.int64)].astype(np.float64)
 
 
 def _parts(seen: np.ndarray, labels: np.ndarray, count: int, stroke: np.ndarray) -> np.ndarray:
