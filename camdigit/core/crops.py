@@ -155,7 +155,23 @@ class Ground(NamedTuple):
 
 OTHER_GROUND = 0.6
 """Unmarked pixels darker than this share of a candidate's paper lie on another ground (a desk
-beyond the page's edge, a shadow's dark side): not the grain of its own."""
+beyond the page's edge, a shadow's dark side), and so do those brighter than the paper by as
+much where they reach out of the candidate's surroundings and are the lesser part of them (the
+lit page beyond a hard shadow's edge, for a digit in the shadow; and the pixels beside them,
+whose 3x3 mean reaches across the step): not the grain of its own. A fabric's bright specks
+around the candidate, and the neighbours of the dark pixels, still count: on a wall or a
+carpet they are its own grain; and where most of the candidate's surroundings are that much
+brighter, its paper level was taken too low (inside a marker digit's strokes)."""
+
+
+def _reaching_out(marked: np.ndarray) -> np.ndarray:
+    """``marked`` (uint8 0/1) without its parts that touch none of its borders."""
+    count, labels = cv2.connectedComponents(marked, connectivity=8)
+    edge = np.zeros(count, bool)
+    for line in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        edge[line] = True
+    edge[0] = False
+    return edge[labels].view(np.uint8)
 
 
 def ink_contrast(
@@ -171,7 +187,8 @@ def ink_contrast(
     ink, lines too) of the box grown by ``grow`` from their 3x3 mean, on a copy about 15 px
     per digit height (the same at any size).
     Grain is what texture (a wall, fabric, wood) has and paper has not; a gradient or a
-    shadow is smooth, and a hard shadow's edge a step that counts along a pixel or two only.
+    shadow is smooth, and a hard shadow's edge a step whose far side is another ground
+    (:data:`OTHER_GROUND`).
 
     Returns that contrast, the grain as a share of the paper's level, and the ink's depth as
     a share of it."""
@@ -193,6 +210,12 @@ def ink_contrast(
     # digit near the edge had the desk's side of the edge's step for its grain, and was
     # dropped as faint)
     ground[region < OTHER_GROUND * level] = 0
+    # ... and so is the lit page beyond a hard shadow's edge, for a digit in the shadow: where
+    # most of the ground is at the candidate's own level (a paper level taken too low, inside
+    # a marker digit's strokes, leaves all its ground "brighter")
+    lit = ((region > level / OTHER_GROUND) & (ground > 0)).view(np.uint8)
+    if 0 < 2 * cv2.countNonZero(lit) < cv2.countNonZero(ground):
+        ground[cv2.dilate(_reaching_out(lit), _GROW) > 0] = 0
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]
