@@ -351,7 +351,7 @@ def test_a_shadow_band_across_a_row_of_digits_is_paper_and_its_digits_ink(mnist_
 def test_digits_in_a_hard_edged_shadow_are_read(mnist_1000, depth):
     # a lamp's hard shadow band (a pixel of penumbra) across a row of digits: the digits in
     # it, next to its edge, had the edge's step for their ground's grain, stood out 10-20
-    # times that against the lit digits' 190 and were dropped as faint (7-8 of 12 read)
+    # times that against the lit digits' 190 and were dropped as faint (one of six read)
     shaded, _, _, labels = shaded_row(mnist_1000, depth, 1.0)
     result = Recognizer(DigitClassifier()).process(
         cv2.cvtColor(shaded, cv2.COLOR_GRAY2BGR), still=True
