@@ -13,13 +13,14 @@ to it a patch as dark as the rest (the crossing of a marker's strokes, wider tha
 middle the narrower window took for paper: a small loss that parts the digit), the paper on the
 blob and its rim is the wider closing. A shadow's edge, seen through a window too wide, is a band
 half the window wide: wider than a third of it, so it never qualifies. A whole shadow narrow
-enough to pass for a stroke (an arm's or a pen's, a band a few digits wide) is told from one by
-what it holds: the digits written in it, which the narrower window saw as ink against the rest
-of the band, as writing is against its paper (in a marker's stroke, what that window saw is as
-dark as the middle it lost). The windows double up to the
-frame's size (the last as wide as its shorter side) while a blob seen needs a wider one, or the
-paper estimate keeps a dim patch inside the frame: strokes several windows wide, whose middles the
-closing kept, show only thin crescents of ink at their ends.
+enough to pass for a stroke (an arm's or a phone's, a band a few digits wide) is told from one by
+what it holds (:func:`_shade`): the digits written in it, which the narrower window saw as ink,
+darker than the flat rest of the band, as writing is than its paper (in a marker's stroke, what
+that window saw, its rims or the darker ridge along a blurred stroke, is no darker than much of
+the middle it lost). The windows double up to the frame's size (the last as wide as its shorter
+side) while a blob seen needs a wider one, or the paper estimate keeps a dim patch inside the
+frame: strokes several windows wide, whose middles the closing kept, show only thin crescents of
+ink at their ends.
 
 A desk around a strip of paper, bridged by a window, reads as ink joined to the writing on the
 strip and running out of the frame; it is not counted
