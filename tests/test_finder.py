@@ -224,7 +224,7 @@ def test_digits_under_an_arm_s_shadow_are_read(recognizer, mnist_1000):
     # an arm's soft shadow across a page (shadow seed 4, upright on a desk): a band of dim
     # paper a few of its digits tall, which a wide paper window took for a marker's stroke,
     # so the band turned to ink and the digits in it were lost in it (24 of 37 read); the
-    # digits seen in the band are ink against the rest of it: the band is paper in shade
+    # digits seen in the band are darker than its flat rest: the band is paper in shade
     scene = render_scene(*mnist_1000, "shadow", 4, (960, 720))
     image, truth = framed(scene, FRAMINGS["portrait-desk"])
     s = read_scene(recognizer, dataclasses.replace(scene, image=image, truth=truth))
