@@ -213,9 +213,10 @@ def ink_contrast(
     # ... and so is the lit page beyond a hard shadow's edge, for a digit in the shadow: where
     # most of the ground is at the candidate's own level (a paper level taken too low, inside
     # a marker digit's strokes, leaves all its ground "brighter")
-    lit = ((region > level / OTHER_GROUND) & (ground > 0)).view(np.uint8)
-    if 0 < 2 * cv2.countNonZero(lit) < cv2.countNonZero(ground):
-        ground[cv2.dilate(_reaching_out(lit), _GROW) > 0] = 0
+    if level < 255 * OTHER_GROUND:  # on brighter paper no grey is that much brighter
+        lit = ((region > level / OTHER_GROUND) & (ground > 0)).view(np.uint8)
+        if 0 < 2 * cv2.countNonZero(lit) < cv2.countNonZero(ground):
+            ground[cv2.dilate(_reaching_out(lit), _GROW) > 0] = 0
     grain = cv2.absdiff(region, cv2.blur(region, (3, 3)))
     spread = cv2.mean(grain, mask=ground)[0]
     darkest = cv2.minMaxLoc(gray[y : y + h, x : x + w], mask=grown[y : y + h, x : x + w])[0]

@@ -188,7 +188,7 @@ def _narrow_for(
     before = np.bincount(labels[seen], minlength=count)
     gained = fits & (area > GAINED * before)
     if gained.any():
-        gained &= ~_shade(image, ink, seen, labels, gained, cfg)
+        gained &= ~_shade(image, ink, seen, before, labels, gained, cfg)
     doubt = fits & ~gained
     if not doubt.any():
         return gained
@@ -207,12 +207,19 @@ def _narrow_for(
 
 
 def _shade(
-    image: np.ndarray, ink: np.ndarray, seen: np.ndarray, labels: np.ndarray, fits: np.ndarray, cfg
+    image: np.ndarray,
+    ink: np.ndarray,
+    seen: np.ndarray,
+    seen_count: np.ndarray,
+    labels: np.ndarray,
+    fits: np.ndarray,
+    cfg,
 ) -> np.ndarray:
     """(N,) bool: which blobs ``fits`` marks (``labels`` of the wider window's ``ink``) are
     a shadow on the page, not a stroke. The rest of such a blob, beside what the narrower
-    window saw as ink in it (``seen``: the digits written in the shadow), is paper: flat,
-    nine tenths of it nearer its median level than the writing's, and the writing darker
+    window saw as ink in it (``seen``, ``seen_count`` pixels of it in each blob: the digits
+    written in the shadow), is paper: flat, nine tenths of it nearer its median level than
+    the writing's, and the writing darker
     than that median by the margin that tells ink from the sensor's noise. In a marker's
     stroke too wide for that window, what it saw (its rims, or the darker ridge along a
     blurred stroke's middle) is no darker than much of the middle it lost. A blob's rim
@@ -220,29 +227,30 @@ def _shade(
     whole, all the wider one adds is the mark's soft edge. The rest is most of the blob (not
     a digit whose dim loops the wider window added), with writing in it (at least a smallest
     digit's height in pixels: one speck of a desk's grain is none)."""
-    count = len(fits)
     rest = cv2.erode(ink, _RIM).view(bool) & ~seen & fits[labels]
-    seen_count = np.bincount(labels[seen], minlength=count)
-    rest_count = np.bincount(labels[rest], minlength=count)
+    rest_count = np.bincount(labels[rest], minlength=len(fits))
     shade = fits & (rest_count >= seen_count) & (seen_count >= cfg.min_height_px)
     if not shade.any():
         return shade
-    writing = _quantiles(labels[seen], image[seen], shade, 0.5)
-    paper = _quantiles(labels[rest], image[rest], shade, 0.5)
-    darkest = _quantiles(labels[rest], image[rest], shade, 0.1)
+    (writing,) = _quantiles(labels, image, seen & shade[labels], shade, (0.5,))
+    paper, darkest = _quantiles(labels, image, rest & shade[labels], shade, (0.5, 0.1))
     shade[shade] = (writing <= paper - cfg.ink_margin) & (darkest >= (paper + writing) / 2)
     return shade
 
 
-def _quantiles(blob: np.ndarray, values: np.ndarray, which: np.ndarray, share: float) -> np.ndarray:
-    """The ``share`` quantile of ``values`` of each blob ``which`` marks (``blob``: each
-    value's blob; every blob marked has values), in order of the blobs."""
+def _quantiles(
+    labels: np.ndarray, image: np.ndarray, where: np.ndarray, which: np.ndarray, shares: tuple
+) -> np.ndarray:
+    """(len(shares), M): each of the ``shares`` quantiles of the ``image`` levels at
+    ``where``, per blob (``labels``) of the M that ``which`` marks, in order of the blobs;
+    every blob marked has pixels ``where``."""
+    blob, values = labels[where], image[where]
     order = np.lexsort((values, blob))
     blob, values = blob[order], values[order]
     marked = np.flatnonzero(which)
     start = np.searchsorted(blob, marked, side="left")
-    end = np.searchsorted(blob, marked, side="right")
-    return values[start + ((end - start - 1) * share).astype(np.int64)].astype(np.float64)
+    last = np.searchsorted(blob, marked, side="right") - 1 - start
+    return np.array([values[start + (last * share).astype(np.int64)] for share in shares], float)
 
 
 def _parts(seen: np.ndarray, labels: np.ndarray, count: int, stroke: np.ndarray) -> np.ndarray:
