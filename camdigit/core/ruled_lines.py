@@ -3,7 +3,9 @@ strokes across and along them mended.
 
 A blob longer than any digit is a line or holds lines (:func:`line_outlines`: its outline's
 straight sides, or a grid's lines found whole by :mod:`camdigit.core.grid_lines`), and a band
-as wide as the line is measured to be is erased along each (:func:`erase_lines`).
+as wide as the line is measured to be is erased along each (:func:`erase_lines`). A line that
+writing crosses shows as straight pieces on one line, each shorter than a line, which together
+cover a line's length (:func:`broken_line_sides`).
 """
 
 from __future__ import annotations
@@ -97,14 +99,15 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     # lines nearer horizontal and nearer vertical apart: a stroke crossing a line is mended
     # across it, along the line's normal, not along it (that would fill the cells beside it)
     across = [np.zeros_like(mask), np.zeros_like(mask)]  # [horizontal-ish, vertical-ish]
+    size = (mask.shape[1], mask.shape[0])
     widest = 5  # the widest band drawn along an outline's side
     by_band: dict[tuple[int, int], np.ndarray] = {}  # a grid's lines of each kind and band
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
         sides = np.hypot(*(ends - polygon).T)
-        chosen = sides >= length
         found_whole = bool(length == 0.0)  # a grid's line: its band is its width, odd
+        chosen = sides >= length if found_whole else broken_line_sides(polygon, length, size)
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
             if found_whole:
@@ -152,6 +155,87 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
         alone = cv2.bitwise_and(lines, cv2.bitwise_not(bands[1 - steep]))
         mended = cv2.bitwise_or(mended, cv2.bitwise_and(thick, alone))
     return mended
+
+
+PIECE = 0.25
+"""A straight side of an outline at least this share of a line's length may be a piece of a
+line that writing crosses (:func:`broken_line_sides`)..."""
+
+ON_LINE = 3.0
+"""... and another side lies on the same line where both its ends are within this many pixels
+of it (the outline's polygon follows the ink within 2 px, and a pixel more for a line's own
+wobble)..."""
+
+ALONG = 0.9
+"""... and it runs along it: the cosine of the angle between them at least this (a short side
+of a stroke crossing the line has both ends near it too)."""
+
+
+EDGE = 2
+"""A line runs out of the frame where one of its sides ends within this many pixels of the
+frame's edge."""
+
+
+def broken_line_sides(polygon: np.ndarray, length: float, size: tuple[int, int]) -> np.ndarray:
+    """(N,) bool: which sides of an outline's polygon ((N, 2) x, y; side k from vertex k to
+    the next) in a frame of ``size`` (width, height) run along a line at least ``length``
+    long: sides that long themselves, and the sides lying on one straight line
+    (:data:`ON_LINE`, :data:`ALONG`) with a side of at least :data:`PIECE` of that length,
+    where they cover that long a stretch of it, run along it both ways (a thin line's two
+    edges), one of them ends at the frame's edge (:data:`EDGE`), and the outline reaches off
+    the line by that piece's share (writing crosses it).
+
+    A digit written across a line, or touching it at two places, breaks the line's outline
+    into sides each shorter than a line, most of all in a close-up, where a ruled line or a
+    margin runs only a digit or two long across the frame: its pieces still lie on one
+    straight line, and cover a line's length of it. The edge of something wide (a fabric's
+    stripe) runs along its line one way only; a line alone, however ragged (a page's edge
+    seen as a hairline), is left to the finder's other checks, which drop a stub of it in a
+    blob of its own as a piece of the line it runs on along, not once that line is erased;
+    nor is a table's or a box's line, ending at its corners inside the frame (erased in
+    pieces, it leaves stubs of its walls that read as 1s), broken by the marks in its cells:
+    a page's ruled lines and margin run across the frame."""
+    starts = polygon.astype(np.float64)
+    ends = np.roll(starts, -1, axis=0)
+    vectors = ends - starts
+    sides = np.hypot(vectors[:, 0], vectors[:, 1])
+    chosen = sides >= length
+    anchors = np.flatnonzero(~chosen & (sides >= PIECE * length))
+    if len(anchors) == 0:
+        return chosen
+    # each anchor's line as a unit normal and an offset; [side or vertex, anchor] below
+    units = vectors / np.maximum(sides, 1e-9)[:, None]
+    normals = np.stack([-units[anchors, 1], units[anchors, 0]], axis=1)
+    offsets = (normals * starts[anchors]).sum(axis=1)
+    away = np.abs(starts @ normals.T - offsets)
+    near = (away <= ON_LINE) & (np.abs(ends @ normals.T - offsets) <= ON_LINE)
+    on_line = near & (np.abs(units @ units[anchors].T) >= ALONG)
+    written = away.max(axis=0) >= PIECE * length
+    width, height = size
+    out = (starts.min(axis=1) <= EDGE) | (starts[:, 0] >= width - 1 - EDGE)
+    out |= starts[:, 1] >= height - 1 - EDGE  # [vertex]: at the frame's edge
+    for anchor in np.flatnonzero(written).tolist():
+        on = on_line[:, anchor]
+        direction = units[anchors[anchor]]
+        if not (units[on] @ direction < 0).any():
+            continue  # one edge only: something wide's
+        if not (out & (on | np.roll(on, 1))).any():
+            continue  # no side's end at the frame's edge: a table's or a box's line
+        # the stretch of the line its sides cover (a thin line's two edges cover it once)
+        spans = np.sort(np.stack([starts[on] @ direction, ends[on] @ direction], axis=1))
+        if _covered(spans) >= length:
+            chosen |= on
+    return chosen
+
+
+def _covered(spans: np.ndarray) -> float:
+    """The length of the union of (N, 2) intervals (each low, high)."""
+    total, reach = 0.0, -np.inf
+    for low, high in spans[np.argsort(spans[:, 0])].tolist():
+        if high > reach:
+            total += high - max(low, reach)
+            reach = high
+    return total
 
 
 SLANTS = (30.0, 45.0, 60.0)
