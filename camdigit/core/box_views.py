@@ -96,6 +96,13 @@ def _outline_pixels(outline: np.ndarray, box: tuple[int, int, int, int]) -> np.n
     return np.column_stack([columns + x, rows + y])
 
 
+def seen_at_a_slant(outline: np.ndarray, area: float) -> bool:
+    """Whether a blob's ``outline`` (of ``area``) fills the four corners of its hull as a box
+    seen at a slant does (a form photographed aslant: its lines converge, or lean, and the
+    box fills less of its least rectangle than a square box)."""
+    return _quadrilateral(outline, area) is not None
+
+
 def _quadrilateral(outline: np.ndarray, area: float) -> np.ndarray | None:
     """(4, 2) float32: the corners of the outline's hull in order around it, when it has four
     (simplified up to a twentieth of its length) that make a box (:func:`_box_like`, the

@@ -7,7 +7,10 @@ ruled lines (a comb of three cells is only about four digits wide), so boxes are
 shape instead, at any size:
 
 - a blob with at least one hole whose outline fills its least rectangle, or one of whose holes
-  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round); where
+  does (a frame, or a cell of it; not a 0 or an 8, whose outlines and holes are round), or
+  with two holes or more, wider than tall, whose outline fills the four corners of its hull
+  (a comb seen aslant, its posts leaning, a digit touching each cell: a leaning box fills
+  less of its least rectangle, and so do its cells), found with two cells or more; where
   the frame's border cuts it (a camera seeing part of a form), which straightens its outline,
   a comb's one row of cells, seen with the border as its cut cell's wall or, failing that,
   as the cells the border left whole (a grid's row is left to the ruled lines' eraser);
@@ -39,7 +42,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from camdigit.core.box_views import RECT_FILL, walls_and_lines
+from camdigit.core.box_views import RECT_FILL, seen_at_a_slant, walls_and_lines
 from camdigit.core.form_combs import Segment, comb_lines
 from camdigit.core.form_fields import field_outlines
 from camdigit.core.ruled_lines import MAX_BAND  # a box's line is a ruled line's width at most
@@ -52,6 +55,13 @@ is round)."""
 MAX_INK = 0.7
 """A box's lines (and the digits touching them) cover at most this share of its area (a small
 box's blurred lines take much of it; a blot with pinholes has no wall between its ends)."""
+
+ASLANT_LINES = 5
+"""A blob shaped like a box only seen aslant (its outline filling its hull's four corners, not
+its least rectangle, nor any cell its own) is a comb of two cells or more: its top and bottom
+lines and three posts at least. One box aslant whose digit touches its walls is not told from
+a hand-drawn checkbox with a tick in it, which left alone reads as a 3 (a clutter page of the
+measuring stick, seed 13)."""
 
 NEAR = 2
 """What is left of a box's line within this many pixels of its erased band is the line's own
@@ -177,13 +187,18 @@ def _closed_boxes(
             area = cv2.contourArea(outline)
             (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline)
         # shaped like a box, or holding a cell shaped like one (a digit sticking far out of
-        # its box widens the box's rectangle; a cell no digit touches keeps its shape)
-        if area < RECT_FILL * rw * rh and not any(
+        # its box widens the box's rectangle; a cell no digit touches keeps its shape), or
+        # like a comb of cells seen aslant, its digits touching its walls: a row of cells,
+        # wider than tall, not a 0 (one hole) or an 8 (taller) written square and leaning
+        boxy = area >= RECT_FILL * rw * rh or any(
             hole_area >= CELL_FILL * np.prod(cv2.minAreaRect(hole)[1])
             for hole, hole_area in zip(holes, hole_areas, strict=True)
-        ):
+        )
+        if not boxy and not (len(holes) > 1 and w > h and seen_at_a_slant(outline, area)):
             continue
         lines = walls_and_lines(mask, outline, area, (cx, cy), (rw, rh), angle)
+        if not boxy and len(lines) < ASLANT_LINES:
+            continue  # one box aslant: a checkbox's tick would be left to read as a digit
         if cut and lines and not _cut_across(lines, (x, y, w, h), mask.shape):
             lines = []  # a grid's row, the walls of the next row running on to the border
         found.extend(lines)
