@@ -12,6 +12,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from camdigit.core.detections import inside_frame
 from camdigit.core.preprocess import median
 from camdigit.core.segmentation import CROP_PAD
 
@@ -166,11 +167,9 @@ brighter, its paper level was taken too low (inside a marker digit's strokes).""
 
 def _reaching_out(marked: np.ndarray) -> np.ndarray:
     """``marked`` (uint8 0/1) without its parts that touch none of its borders."""
-    count, labels = cv2.connectedComponents(marked, connectivity=8)
-    edge = np.zeros(count, bool)
-    for line in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
-        edge[line] = True
-    edge[0] = False
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(marked, connectivity=8)
+    edge = ~inside_frame(stats[:, :4], marked.shape[1], marked.shape[0])
+    edge[0] = False  # the unmarked rest
     return edge[labels].view(np.uint8)
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from camdigit.core.detections import inside_frame
 from camdigit.core.faint_ink import share_of_paper
 from camdigit.core.paper_shade import bridged_ground, bright_level, dim_ground, off_page
 
@@ -278,8 +279,7 @@ def _unbridged(paper: np.ndarray, bright: float, cfg) -> bool:
 
 def _inside_frame(stats: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Which components (rows of connectedComponentsWithStats' stats) touch no frame border."""
-    x, y, w, h = (stats[:, i] for i in range(4))
-    return (x > 0) & (y > 0) & (x + w < shape[1]) & (y + h < shape[0])
+    return inside_frame(stats[:, :4], shape[1], shape[0])
 
 
 def _run_out(

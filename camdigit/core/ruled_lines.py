@@ -105,9 +105,11 @@ def erase_lines(mask: np.ndarray, outlines: list[tuple[np.ndarray, float, int]])
     for outline, length, band in outlines:
         polygon = cv2.approxPolyDP(outline, 2.0, True)[:, 0, :]
         ends = np.roll(polygon, -1, axis=0)
-        sides = np.hypot(*(ends - polygon).T)
         found_whole = bool(length == 0.0)  # a grid's line: its band is its width, odd
-        chosen = sides >= length if found_whole else broken_line_sides(polygon, length, size)
+        if found_whole:  # every side of it
+            chosen = np.ones(len(polygon), bool)
+        else:
+            chosen = broken_line_sides(polygon, length, size)
         for start, end in zip(polygon[chosen].tolist(), ends[chosen].tolist(), strict=True):
             steep = int(abs(end[1] - start[1]) > abs(end[0] - start[0]))
             if found_whole:
@@ -169,7 +171,6 @@ wobble)..."""
 ALONG = 0.9
 """... and it runs along it: the cosine of the angle between them at least this (a short side
 of a stroke crossing the line has both ends near it too)."""
-
 
 EDGE = 2
 """A line runs out of the frame where one of its sides ends within this many pixels of the
