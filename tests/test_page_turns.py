@@ -13,12 +13,17 @@ from camdigit.core.classifier import DigitClassifier
 from camdigit.core.detections import Detections, FrameResult, Number
 from camdigit.core.finder import DigitFinder, FinderConfig
 from camdigit.core.ink import find_ink
+from camdigit.core.lying_marks import (
+    close_up_marks,
+    lies_on_its_side,
+    lying_number,
+    lying_writing,
+)
 from camdigit.core.page_turns import (
     NUMBERED,
     QUARTERS,
+    close_up_turn,
     kept_turned,
-    lies_on_its_side,
-    lying_writing,
     numbered,
     read_turned,
     surely_covered,
@@ -269,3 +274,108 @@ def test_a_reading_that_is_not_weak_is_not_turned():
 
     strong = _result([[30, 80, 40, 20]] * 2, [4, 4], [0.9, 0.9], 5)
     assert read_turned(look, _sideways_page(), strong, FinderConfig(), _propose) is strong
+
+
+def test_a_close_up_lying_on_its_side_is_told_by_its_few_wide_marks():
+    cfg, shape = FinderConfig(), (480, 640)
+
+    def marks(*boxes) -> np.ndarray:
+        return np.array(boxes, np.int32).reshape(-1, 4)
+
+    lying_two = marks([60, 40, 300, 180], [60, 260, 280, 200])  # two digits on their side
+    assert len(close_up_marks(lying_two, shape, cfg)) == 2
+    # a 2 on its side may stand tall; one of two wide still tells
+    assert len(close_up_marks(marks([60, 40, 300, 180], [60, 240, 180, 220]), shape, cfg)) == 2
+    assert len(close_up_marks(marks([60, 40, 180, 300], [300, 40, 170, 280]), shape, cfg)) == 0
+    assert len(close_up_marks(marks([60, 40, 300, 180]), shape, cfg)) == 1
+    # a paper's specks are no digits of it; a mark the border cuts is not counted
+    assert len(close_up_marks(marks([60, 40, 300, 180], [400, 400, 12, 10]), shape, cfg)) == 1
+    assert len(close_up_marks(marks([0, 40, 300, 180], [60, 260, 280, 200]), shape, cfg)) == 1
+    # a page seen closer: digits the border cuts beside the whole ones
+    cut = marks([0, 40, 100, 200], [540, 300, 100, 200])
+    assert len(close_up_marks(np.concatenate([lying_two, cut]), shape, cfg)) == 0
+    ruled = marks([0, 10, 640, 3])  # a line across the frame is no digit the border cut
+    assert len(close_up_marks(np.concatenate([lying_two, ruled]), shape, cfg)) == 2
+    # three marks or more tell a direction by their places (lying_writing); none, nothing
+    three = marks([60, 20, 200, 120], [60, 170, 200, 120], [60, 320, 200, 120])
+    assert len(close_up_marks(three, shape, cfg)) == 0
+    assert len(close_up_marks(marks(), shape, cfg)) == 0
+
+
+def test_of_a_close_up_on_its_side_only_a_quarter_reading_each_mark_surely_is_kept():
+    first = _result([], [], [], 10)
+    marks = np.array([[20, 10, 160, 100], [20, 130, 150, 110]], np.int32)  # as the frame has them
+    two = _result([[10, 20, 100, 160], [130, 20, 110, 150]], [4, 9], [1.0, 1.0], 4)
+    assert close_up_turn([first, two], first, marks) == 1
+    assert close_up_turn([two, first], first, marks) == 0
+    # read as many digits surely upside down too (a 6 and a 9): which way is up is not told
+    flipped = _result([[10, 20, 100, 160], [130, 20, 110, 150]], [6, 4], [1.0, 1.0], 4)
+    assert close_up_turn([flipped, two], first, marks) is None
+    # a digit more than the marks, or one read with doubt, is no whole reading of them
+    extra = _result(
+        [[10, 20, 50, 160], [60, 20, 50, 160], [130, 20, 110, 150]], [6, 1, 4], [1.0, 0.95, 1.0], 4
+    )
+    doubtful = _result([[10, 20, 100, 160], [130, 20, 110, 150]], [4, 9], [1.0, 0.8], 4)
+    assert close_up_turn([extra, two], first, marks) == 1
+    assert close_up_turn([doubtful, first], first, marks) is None
+    # nor where the first reading's sure digits hold as much writing
+    assert close_up_turn([first, two], two, marks) is None
+    # nor where the first reading read one digit holding every mark, even with doubt
+    whole_frame = _result([[0, 0, 200, 250]], [5], [0.8], 8)
+    assert close_up_turn([first, two], whole_frame, marks) is None
+    part = _result([[0, 0, 200, 100]], [7], [0.8], 8)  # a piece of the writing read
+    assert close_up_turn([first, two], part, marks) == 1
+    # any stroke turned upright reads as a 1, either way
+    strokes = _result([[10, 20, 20, 160], [130, 20, 20, 150]], [1, 1], [1.0, 1.0], 4)
+    assert close_up_turn([first, strokes], first, marks) is None
+
+
+@pytest.mark.parametrize("seed", [1, 9])
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_a_close_up_of_two_digits_taken_sideways_is_read_upright(
+    recognizer, mnist_1000, seed, quarter
+):
+    scene = render_scene(*mnist_1000, "closeup", seed, (640, 480))
+    image, truth = turned(scene.image, scene.truth, quarter)
+    assert len(truth.labels) == 2 and not truth.partial.any()
+    result = recognizer.process(image, still=True)
+    assert len(result.detections) == 2
+    assert _read_right(result, truth) == 2
+
+
+def test_a_close_up_whose_digits_read_surely_either_way_up_is_not_turned(recognizer, mnist_1000):
+    scene = render_scene(*mnist_1000, "closeup", 6, (640, 480))  # an 8 and a 9
+    image, truth = turned(scene.image, scene.truth, QUARTERS[0])
+    assert sorted(truth.labels.tolist()) == [8, 9]
+    assert len(recognizer.process(image, still=True).detections) == 0
+
+
+def test_a_reading_of_no_crop_or_of_a_digit_with_no_digits_shape_is_weak():
+    assert weak(_result([], [], [], 0))  # the finder proposed nothing
+    column = [[10, 10, 40, 300]]  # a number written touching, lying on its side
+    assert weak(_result(column, [8], [1.0], 2))
+    assert not weak(_result(column, [1], [1.0], 2))  # a 1 may be that slim
+    assert not weak(_result([[10, 10, 40, 100]], [8], [1.0], 2))
+
+
+def test_a_number_written_touching_lying_on_its_side_is_one_column_mark():
+    cfg, shape = FinderConfig(), (960, 240)
+
+    def marks(*boxes) -> np.ndarray:
+        return np.array(boxes, np.int32).reshape(-1, 4)
+
+    assert lying_number(marks([40, 60, 150, 800], [10, 10, 20, 20]), shape, cfg)
+    assert not lying_number(marks([40, 60, 150, 400]), shape, cfg)  # a digit's shape
+    assert not lying_number(marks([40, 60, 6, 800]), shape, cfg)  # a pen's line, a 1
+    assert not lying_number(marks([40, 0, 150, 800]), shape, cfg)  # the border cuts it
+    assert not lying_number(marks(), shape, cfg)
+
+
+@pytest.mark.parametrize("seed", [6, 9])
+def test_a_strip_of_touching_digits_taken_sideways_is_read_upright(recognizer, mnist_1000, seed):
+    scene = render_scene(*mnist_1000, "strip", seed, (640, 480))
+    image, truth = turned(scene.image, scene.truth, QUARTERS[0])
+    assert len(truth.labels) == 6 and not truth.partial.any()
+    assert len(recognizer.process(image, still=True, turns=False).detections) == 0
+    result = recognizer.process(image, still=True)
+    assert _read_right(result, truth) == 6 and len(result.detections) == 6

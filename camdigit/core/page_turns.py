@@ -13,9 +13,16 @@ digits hold the most writing (:func:`surely_covered`) is kept where it reads
 :data:`MIN_MARKS` digits or more, holds more than the first reading, and is not weak itself
 on a page whose marks lie on their side, or holds many more digits in numbers than the first
 reading (numbers among letters, texture, a dark board's specks; :func:`kept_turned`), its
-boxes turned back into the photo's pixels (:func:`turned_back`). A page upside down is not
-judged: its 0s, 1s, 8s, 6s and 9s read as digits either way, and the model's confidence
-does not tell the two apart reliably.
+boxes turned back into the photo's pixels (:func:`turned_back`). A close-up of one or two
+digits lying on their side (wide marks, too few to tell a direction by their places,
+:func:`close_up_marks`) is turned the one way that reads each of them surely
+(:func:`close_up_turn`); a number written touching, lying on its side, is one mark far
+taller than wide (:func:`lying_number`), which the finder may not propose or the model
+reads as one digit (:func:`weak`). A page upside down is not judged: its 0s, 1s, 8s, 6s
+and 9s read as digits either way, and the model's confidence does not tell the two apart
+reliably (nor, for a close-up, which of two quarters is up where both read surely).
+The marks' measures (:func:`lying_writing`, :func:`close_up_marks`, :func:`lying_number`,
+:data:`MIN_MARKS`, :data:`CHARACTER`) are :mod:`camdigit.core.lying_marks`'.
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
@@ -28,12 +35,17 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from camdigit.core.detections import Detections, FrameResult, inside_frame
+from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.frame_margin import read_framed
-from camdigit.core.ink import find_ink
 from camdigit.core.look_scales import both_readings
+from camdigit.core.lying_marks import (
+    CHARACTER,
+    MIN_MARKS,
+    close_up_marks,
+    ink_marks,
+    lies_on_its_side,
+)
 from camdigit.core.polarity_looks import covered
-from camdigit.core.proposals import uncut
 from camdigit.core.second_looks import DOUBT
 
 if TYPE_CHECKING:
@@ -43,29 +55,6 @@ WEAK = 1 / 3
 """A still's reading is weak where fewer than this share of the crops it read are reported as
 digits: the development photos, upright, report 40-100% of them, or, where letters and symbols
 stand beside a few digits, 1-18%; turned a quarter, 0-25%."""
-
-LINES = 0.5
-"""Writing runs across the frame's height where more than this share of its marks have their
-nearest mark above or below them: a line's marks stand beside each other, its next line
-further off. Measured with :data:`CHARACTER` on 48 development photos (the twelve, glared,
-faded and blurred) and 49 pages of ten still families: upright 0-46% and 0-47% (pages of
-touching digits up to 62%); turned a quarter 55-100% and 54-100%."""
-
-WIDE = 0.4
-"""... and more than this share of its marks lie wider than tall: handwritten digits stand
-taller than they are wide (upright, the pages' marks 0-61% wide; the photos' 0-80%, where
-cursive x's and d's stand beside an integral's digits; turned a quarter 34-100% and 20-100%):
-the two measures together tell more than either."""
-
-CHARACTER = 3.0
-"""A mark is one character's where its longer side is at most this many times its shorter: a
-number written touching is one long mark, and its nearest mark is another number, up or down
-the page as often as beside it."""
-
-MIN_MARKS = 3
-"""Fewer writing-sized marks than this, whole in the frame (one its border cuts has lost its
-shape), tell no direction; nor does a turned reading of fewer digits (a lone 4 turned a
-quarter may still read as a digit, as may a piece of one the border cut)."""
 
 QUARTERS = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
 
@@ -83,21 +72,76 @@ def read_turned(
     writing lies on its side (:func:`lies_on_its_side`), or, whatever its marks say, where
     fewer than :data:`NUMBERED` of its first reading's digits stand in numbers: a wall's,
     a carpet's or a dark grid's marks tell no direction, and a page whose numbers read is
-    upright. The reading kept (:func:`kept_turned`), with the time and crops of all."""
+    upright. The reading kept (:func:`kept_turned`; of a close-up's few digits lying on their
+    side, :func:`close_up_turn`), with the time and crops of all."""
     if not weak(first):
         return first
-    lying = lies_on_its_side(gray, cfg, propose)
+    marks = ink_marks(gray, cfg)
+    lying = lies_on_its_side(gray, cfg, propose, marks)
     if not lying and numbered(first) >= NUMBERED:
         return first
     best = first
+    readings = []
     for quarter in QUARTERS:
         turned_gray = cv2.rotate(gray, quarter)
         turned = read_framed(look, turned_gray, look(turned_gray), cfg)
+        readings.append(turned)
         if kept_turned(turned, best, first, lying):
             best = both_readings(best, turned_back(turned, quarter, gray.shape))
         else:
             best = both_readings(turned, best)
+    few = close_up_marks(marks, gray.shape, cfg)
+    if best is first and len(few):  # no page turned: a close-up's digits on their side
+        kept = close_up_turn(readings, first, few)
+        if kept is not None:  # its time and crops are counted in ``best`` already
+            turned = turned_back(readings[kept], QUARTERS[kept], gray.shape)
+            turned.timings.clear()
+            turned.classified = 0
+            best = both_readings(best, turned)
     return best
+
+
+def close_up_turn(readings: list[FrameResult], first: FrameResult, marks: np.ndarray) -> int | None:
+    """Which of the ``readings`` turned a quarter each way (as :data:`QUARTERS`) reads a
+    close-up's ``marks`` lying on their side (:func:`close_up_marks`): the only one that
+    reads as many digits as there are marks, every one without doubt
+    (:data:`camdigit.core.second_looks.DOUBT`), where its sure digits hold more writing than
+    the ``first`` reading's (:func:`surely_covered`: a 3 lying on its side read as a 7 and a
+    1), and not only as 1s (any stroke stands as a 1 turned either way: a marker digit's
+    pieces the page's edge cut off). None where both quarters do: a lone 0, 1 or 8, a 6 or a
+    9, "61" or "19" read surely either way up, and which way is up is not told; nor where
+    the ``first`` reading read one digit holding every mark, even with doubt: a 7 written
+    wide, upright, read as a 7 with doubt, reads as a 2 without doubt turned a quarter, and
+    a thin pen's 5 filling the frame, its ink in two wide pieces, as a 1 and a 5."""
+    whole = [
+        quarter
+        for quarter, reading in enumerate(readings)
+        if len(reading.detections) == len(marks)
+        and bool((reading.detections.confidences >= DOUBT).all())
+        and bool((reading.detections.digits != 1).any())
+    ]
+    if len(whole) != 1 or surely_covered(readings[whole[0]]) <= surely_covered(first):
+        return None
+    if holds_all(first.detections.boxes, marks):  # the close-up read as one digit
+        return None
+    return whole[0]
+
+
+def holds_all(boxes: np.ndarray, marks: np.ndarray) -> bool:
+    """Whether one of ``boxes`` holds every one of ``marks`` (both x, y, w, h)."""
+    if not len(boxes) or not len(marks):
+        return False
+    b = boxes.astype(np.int64)
+    x0, y0 = marks[:, 0].min(), marks[:, 1].min()
+    x1, y1 = (marks[:, 0] + marks[:, 2]).max(), (marks[:, 1] + marks[:, 3]).max()
+    return bool(
+        (
+            (b[:, 0] <= x0)
+            & (b[:, 1] <= y0)
+            & (b[:, 0] + b[:, 2] >= x1)
+            & (b[:, 1] + b[:, 3] >= y1)
+        ).any()
+    )
 
 
 def kept_turned(
@@ -173,58 +217,14 @@ def numbered(result: FrameResult) -> int:
 
 
 def weak(result: FrameResult) -> bool:
-    """Whether fewer than :data:`WEAK` of the crops ``result`` read were reported digits."""
-    return len(result.detections) < WEAK * result.classified
-
-
-def lies_on_its_side(
-    gray: np.ndarray, cfg: FinderConfig, propose: Callable[[np.ndarray], Detections]
-) -> bool:
-    """Whether the writing of ``gray`` lies on its side (:func:`lying_writing`), told by the
-    marks of its ink, or, where fewer than :data:`MIN_MARKS` of those are writing-sized (a
-    grid's lines join all its digits into one), by the blobs whole that ``propose`` (the
-    finder) makes of it, the lines taken off. (Only then: the finder joins a line's digits
-    lying one above the other as it joins a digit's parts, and it takes the time of a find.)"""
-    _, ink = find_ink(gray, cfg, cfg.ink)
-    marks = cv2.connectedComponentsWithStats(ink.mask, connectivity=8)[2][1:, :4]
-    if int(writing_sized(marks, gray.shape, cfg).sum()) < MIN_MARKS:
-        marks = writing_marks(propose(gray))
-    return lying_writing(marks, gray.shape, cfg)
-
-
-def writing_marks(found: Detections) -> np.ndarray:
-    """(N, 4) the boxes of the finder's proposals ``found`` that are a blob whole (not its
-    pieces): the frame's marks, a grid's or a form's lines taken off."""
-    return found.boxes[uncut(found.data["start"], found.data["end"])]
-
-
-def writing_sized(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -> np.ndarray:
-    """(N,) bool: which of the marks ``boxes`` (x, y, w, h) in a frame of ``shape`` may be a
-    character: at least the smallest digit's size, at most half the frame's shorter side,
-    clear of its border, and one character's shape (:data:`CHARACTER`)."""
-    w, h = boxes[:, 2], boxes[:, 3]
-    side = np.maximum(w, h)
-    height, width = shape[:2]
-    sized = inside_frame(boxes, width, height)
-    sized &= (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
-    return sized & (side <= CHARACTER * np.minimum(w, h))
-
-
-def lying_writing(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -> bool:
-    """Whether the writing-sized ones of the marks ``boxes`` (:func:`writing_sized`;
-    :data:`MIN_MARKS` of them or more) run across the frame's height (:data:`LINES`) and lie
-    wide (:data:`WIDE`)."""
-    sized = writing_sized(boxes, shape, cfg)
-    if int(sized.sum()) < MIN_MARKS:
-        return False
-    marks = boxes[sized, :2] + boxes[sized, 2:] / 2.0
-    offsets = marks[None, :, :] - marks[:, None, :]  # (mark, other, x / y)
-    distance = np.hypot(offsets[..., 0], offsets[..., 1])
-    np.fill_diagonal(distance, np.inf)
-    nearest = offsets[np.arange(len(marks)), distance.argmin(axis=1)]
-    above_or_below = np.abs(nearest[:, 1]) > np.abs(nearest[:, 0])
-    wide = boxes[sized, 2] > boxes[sized, 3]
-    return float(above_or_below.mean()) > LINES and float(wide.mean()) > WIDE
+    """Whether fewer than :data:`WEAK` of the crops ``result`` read were reported digits, or
+    it read no crop at all. A number written touching, lying on its side, is one blob as tall
+    as the frame and thinner than its digits are tall, which the finder may not propose, or
+    which the model reads as one digit: a digit other than 1 more than :data:`CHARACTER`
+    times as tall as it is wide is not counted (no digit but a 1 has that shape)."""
+    boxes, digits = result.detections.boxes, result.detections.digits
+    column = (digits != 1) & (boxes[:, 3] > CHARACTER * boxes[:, 2])
+    return result.classified == 0 or int((~column).sum()) < WEAK * result.classified
 
 
 def turned_back(result: FrameResult, quarter: int, shape: tuple[int, ...]) -> FrameResult:
