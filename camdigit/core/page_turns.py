@@ -21,8 +21,8 @@ taller than wide (:func:`lying_number`), which the finder may not propose or the
 reads as one digit (:func:`weak`). A page upside down is not judged: its 0s, 1s, 8s, 6s
 and 9s read as digits either way, and the model's confidence does not tell the two apart
 reliably (nor, for a close-up, which of two quarters is up where both read surely).
-The marks' measures (:func:`lying_writing`, :func:`close_up_marks`, :func:`lying_number`,
-:data:`MIN_MARKS`, :data:`CHARACTER`) are :mod:`camdigit.core.lying_marks`'.
+The marks are measured in :mod:`camdigit.core.lying_marks` (:func:`lying_writing`,
+:func:`close_up_marks`, :func:`lying_number`, :data:`MIN_MARKS`, :data:`CHARACTER`).
 ``python -m benchmarks.photo_variants --variants sideways sideways-left`` measures it.
 """
 
@@ -90,14 +90,15 @@ def read_turned(
             best = both_readings(best, turned_back(turned, quarter, gray.shape))
         else:
             best = both_readings(turned, best)
-    few = close_up_marks(marks, gray.shape, cfg)
-    if best is first and len(few):  # no page turned: a close-up's digits on their side
-        kept = close_up_turn(readings, first, few)
-        if kept is not None:  # its time and crops are counted in ``best`` already
-            turned = turned_back(readings[kept], QUARTERS[kept], gray.shape)
-            turned.timings.clear()
-            turned.classified = 0
-            best = both_readings(best, turned)
+    if best is not first:
+        return best
+    few = close_up_marks(marks, gray.shape, cfg)  # no page turned: a close-up's, lying?
+    kept = close_up_turn(readings, first, few) if len(few) else None
+    if kept is not None:  # its time and crops are counted in ``best`` already
+        turned = turned_back(readings[kept], QUARTERS[kept], gray.shape)
+        turned.timings.clear()
+        turned.classified = 0
+        best = both_readings(best, turned)
     return best
 
 
@@ -122,12 +123,12 @@ def close_up_turn(readings: list[FrameResult], first: FrameResult, marks: np.nda
     ]
     if len(whole) != 1 or surely_covered(readings[whole[0]]) <= surely_covered(first):
         return None
-    if holds_all(first.detections.boxes, marks):  # the close-up read as one digit
+    if _holds_every(first.detections.boxes, marks):  # the close-up read as one digit
         return None
     return whole[0]
 
 
-def holds_all(boxes: np.ndarray, marks: np.ndarray) -> bool:
+def _holds_every(boxes: np.ndarray, marks: np.ndarray) -> bool:
     """Whether one of ``boxes`` holds every one of ``marks`` (both x, y, w, h)."""
     if not len(boxes) or not len(marks):
         return False
