@@ -49,6 +49,22 @@ MIN_MARKS = 3
 shape), tell no direction; nor does a turned reading of fewer digits (a lone 4 turned a
 quarter may still read as a digit, as may a piece of one the border cut)."""
 
+
+def character_shaped(boxes: np.ndarray) -> np.ndarray:
+    """(N,) bool: which of the marks ``boxes`` (x, y, w, h) are one character's shape, their
+    longer side at most :data:`CHARACTER` times their shorter (not a line, nor a number
+    written touching)."""
+    w, h = boxes[:, 2], boxes[:, 3]
+    return np.maximum(w, h) <= CHARACTER * np.minimum(w, h)
+
+
+def columns(boxes: np.ndarray) -> np.ndarray:
+    """(N,) bool: which of the marks ``boxes`` stand more than :data:`CHARACTER` times as tall
+    as they are wide: no digit's shape but a 1's (a number written touching, lying on its
+    side; a line's stroke)."""
+    return boxes[:, 3] > CHARACTER * boxes[:, 2]
+
+
 CLOSE_UP = 0.5
 """A close-up's marks are the ink's whole marks at least this share of its longest one's
 length: its digits, not the specks of its paper."""
@@ -73,7 +89,7 @@ def close_up_marks(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig)
     if not inside.any() or side[inside].max() < cfg.min_height_px:
         return none
     long = side >= CLOSE_UP * side[inside].max()
-    long &= inside | (side <= CHARACTER * np.minimum(boxes[:, 2], boxes[:, 3]))  # not a line
+    long &= inside | character_shaped(boxes)  # a line the border cuts is no digit
     marks = boxes[long & inside]
     if int(long.sum()) >= MIN_MARKS or float((marks[:, 2] > marks[:, 3]).mean()) <= WIDE:
         return none
@@ -114,8 +130,7 @@ def lying_number(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -
     The turned readings judge it (:func:`camdigit.core.page_turns.kept_turned`)."""
     height, width = shape[:2]
     whole = boxes[inside_frame(boxes, width, height)]
-    column = (whole[:, 3] > CHARACTER * whole[:, 2]) & (whole[:, 2] >= 2 * cfg.min_height_px)
-    return bool(column.any())
+    return bool((columns(whole) & (whole[:, 2] >= 2 * cfg.min_height_px)).any())
 
 
 def writing_marks(found: Detections) -> np.ndarray:
@@ -128,12 +143,11 @@ def writing_sized(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) 
     """(N,) bool: which of the marks ``boxes`` (x, y, w, h) in a frame of ``shape`` may be a
     character: at least the smallest digit's size, at most half the frame's shorter side,
     clear of its border, and one character's shape (:data:`CHARACTER`)."""
-    w, h = boxes[:, 2], boxes[:, 3]
-    side = np.maximum(w, h)
+    side = np.maximum(boxes[:, 2], boxes[:, 3])
     height, width = shape[:2]
     sized = inside_frame(boxes, width, height)
     sized &= (side >= cfg.min_height_px) & (side <= min(height, width) // 2)
-    return sized & (side <= CHARACTER * np.minimum(w, h))
+    return sized & character_shaped(boxes)
 
 
 def lying_writing(boxes: np.ndarray, shape: tuple[int, ...], cfg: FinderConfig) -> bool:

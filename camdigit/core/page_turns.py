@@ -39,9 +39,9 @@ from camdigit.core.detections import Detections, FrameResult
 from camdigit.core.frame_margin import read_framed
 from camdigit.core.look_scales import both_readings
 from camdigit.core.lying_marks import (
-    CHARACTER,
     MIN_MARKS,
     close_up_marks,
+    columns,
     ink_marks,
     lies_on_its_side,
 )
@@ -223,8 +223,8 @@ def weak(result: FrameResult) -> bool:
     as the frame and thinner than its digits are tall, which the finder may not propose, or
     which the model reads as one digit: a digit other than 1 more than :data:`CHARACTER`
     times as tall as it is wide is not counted (no digit but a 1 has that shape)."""
-    boxes, digits = result.detections.boxes, result.detections.digits
-    column = (digits != 1) & (boxes[:, 3] > CHARACTER * boxes[:, 2])
+    found = result.detections
+    column = (found.digits != 1) & columns(found.boxes)
     return result.classified == 0 or int((~column).sum()) < WEAK * result.classified
 
 
