@@ -1,18 +1,19 @@
 """The real photos as other cameras and hands would take them: turned, taken sideways or upside
-down, shrunk, blurred, dark, faint, under a lamp's glare, from a moving camera.
+down, shrunk, blurred, dark, faint, in a shade, under a lamp's glare, from a moving camera.
 
     python -m benchmarks.photo_variants                  # every variant of photos-dev
     python -m benchmarks.photo_variants --variants turned-8 turned8 --per-photo
 
 The twelve development photos are few; each was taken one way. A photo of the same page held a
-few degrees turned, from further away, out of focus, in dim light, written faint (under a
-lamp's glare), smeared by a camera moving while it takes the picture, or saved as a rough JPEG is
-just as likely in use, and what breaks there (lines of numbers merged on a turned sheet, a form
-lost when shrunk) says more about the finder and the number grouping than one more generated
-family. Each variant changes the decoded photo and reads it with ``camdigit run``'s own code
-(:func:`benchmarks.photos.read_photos`), scored as the real photos are (multisets per photo).
-A turned photo's corners are filled with its border's colour, so a digit the turn takes out of
-the frame is lost: compare variants with each other and with ``original``, not with 100%.
+few degrees turned, from further away, out of focus, in dim light or half in a shade, written
+faint (under a lamp's glare), smeared by a camera moving while it takes the picture, or saved
+as a rough JPEG is just as likely in use, and what breaks there (lines of numbers merged on a
+turned sheet, a form lost when shrunk) says more about the finder and the number grouping than
+one more generated family. Each variant changes the decoded photo and reads it with
+``camdigit run``'s own code (:func:`benchmarks.photos.read_photos`), scored as the real photos
+are (multisets per photo). A turned photo's corners are filled with its border's colour, so a
+digit the turn takes out of the frame is lost: compare variants with each other and with
+``original``, not with 100%.
 """
 
 from __future__ import annotations
@@ -100,6 +101,21 @@ def _glare(image: np.ndarray) -> np.ndarray:
     return np.clip(dim + (spot if image.ndim == 2 else spot[..., None]), 0, 255).astype(np.uint8)
 
 
+def shaded(edge: float) -> Transform:
+    """A hand's or a phone's shade over the photo's left half: the light there at 45%, its
+    edge blurred by ``edge`` of the photo's width (Gaussian sigma; 1/40: the soft shade of a
+    room's light, 1/300: the hard one of a desk lamp)."""
+
+    def shade(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        light = np.ones((h, w), np.float32)
+        light[:, : w // 2] = 0.45
+        light = cv2.GaussianBlur(light, (0, 0), max(1.0, edge * w))
+        return (image * (light if image.ndim == 2 else light[..., None])).astype(np.uint8)
+
+    return shade
+
+
 SENSOR_NOISE = 2.0
 """Grey levels (Gaussian sigma) of a sensor's noise on a smeared frame: the sensor adds it to
 the light the motion smeared, so it is not smeared with the picture (a webcam's is 2-4)."""
@@ -155,6 +171,8 @@ VARIANTS: dict[str, Transform] = {
     "inverted": lambda image: 255 - image,
     "faded": faded,
     "glare": _glare,
+    "shaded": shaded(1 / 40),
+    "shaded-hard": shaded(1 / 300),
     "moving": moving(7, 0.0),
     "moving-up": moving(7, 90.0),
     "moving-diagonal": moving(7, 45.0),
@@ -164,7 +182,8 @@ VARIANTS: dict[str, Transform] = {
 }
 """Each variant's name and the change it makes to a decoded photo (turned: degrees
 anticlockwise; x0.4, x0.3: shrunk further than half, a page seen from across a desk;
-inverted: light writing on a dark ground; moving: a 7 px smear sideways, up or at 45
+inverted: light writing on a dark ground; shaded: the left half in a shade at 45% of the
+light, its edge soft, or hard; moving: a 7 px smear sideways, up or at 45
 degrees; sideways: the whole photo turned a quarter clockwise, as a phone held across the page
 whose orientation tag was lost gives it, sideways-left anticlockwise; upside-down: a half
 turn, as a camera mounted upside down gives it)."""

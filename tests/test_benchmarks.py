@@ -95,6 +95,12 @@ def test_photo_variants_change_the_photo_as_named_and_need_labelled_photos(tmp_p
     glare = VARIANTS["glare"](image).astype(int)
     assert glare[24, 32, 0] >= 245  # light added left of and above the middle, to white
     assert (glare[24, 32] - faded[24, 32]).min() > 100 and glare[59, 79, 0] - 200 < 5
+    # a shade over the left half, at 45% of the light: soft at its edge, or hard
+    soft, hard = VARIANTS["shaded"](image), VARIANTS["shaded-hard"](image)
+    assert soft[0, 0].tolist() == hard[0, 0].tolist() == [90, 90, 90]
+    assert soft[0, 79].tolist() == hard[0, 79].tolist() == [200, 200, 200]
+    assert soft[30, 33, 0] == hard[30, 33, 0] == 9  # the bar in the shade too
+    assert hard[0, 37, 0] == 90 < soft[0, 37, 0] and soft[0, 42, 0] < hard[0, 42, 0]  # softer
     # a moving camera smears 7 px along its motion: the upright bar fades when the camera
     # moves sideways, across it, and keeps its depth when it moves up, along it
     sideways, upward = moving(7, 0.0, noise=0.0)(image), moving(7, 90.0, noise=0.0)(image)

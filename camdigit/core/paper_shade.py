@@ -7,7 +7,8 @@ shaded paper: under the dim-ground rule it vanishes. The two are told apart by h
 reached from the lit page: shade falls off gradually across smooth paper, while a desk meets the
 page at its edge in a step, or is grainy all over. So a dim ground reached from the brightest
 paper through gradual, sparsely marked ground is the page in shade and keeps the page's ink
-threshold; a ground behind a step or a grain stays dim.
+threshold, and so are the pockets of dense writing it encloses (a felt pen marks much of the
+ground around its strokes); a ground behind a step or a grain stays dim.
 """
 
 from __future__ import annotations
@@ -81,15 +82,33 @@ def off_page(
     marked = (small < faint_ratio * ground).astype(np.float32)
     around = 2 * window + 1
     sparse = cv2.blur(marked, (around, around)) < SPARSE
-    gradual = ((slope < STEP * bright) & sparse).view(np.uint8)
+    smooth = slope < STEP * bright
+    gradual = (smooth & sparse).view(np.uint8)
     edge = max(1, window // 2)  # where the closing sees the black beyond the frame: no join
     gradual[:edge] = gradual[-edge:] = gradual[:, :edge] = gradual[:, -edge:] = 0
     count, regions = cv2.connectedComponents(gradual, connectivity=4)
     lit = np.zeros(count, bool)
     lit[regions[(paper >= bright) & (gradual > 0)]] = True
     lit[0] = False  # the steps and the grain themselves
-    dim = dim & ~lit[regions]
+    page = lit[regions]
+    dim = dim & ~page & ~_written_pockets(page, smooth, edge)
     return dim if dim.any() else None
+
+
+def _written_pockets(page: np.ndarray, smooth: np.ndarray, edge: int) -> np.ndarray:
+    """(h, w) bool: the pockets of writing in the page in shade: the stretches of ground that
+    ``page`` (the lit page and the shade reached from it) encloses, away from the frame's
+    border band ``edge`` wide, and that are ``smooth`` throughout (no step: they only failed
+    :data:`SPARSE`, marked densely, as a felt pen's digit marks the ground around it). A desk
+    reaches the frame's border; a dark thing lying on the page meets it in a step."""
+    count, pockets = cv2.connectedComponents((~page).view(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros(page.shape, bool)
+    band = np.zeros(page.shape, bool)
+    band[:edge] = band[-edge:] = band[:, :edge] = band[:, -edge:] = True
+    apart = np.bincount(pockets[band | ~smooth], minlength=count) == 0
+    apart[0] = False  # the page itself
+    return apart[pockets]
 
 
 def bridged_ground(
