@@ -32,15 +32,25 @@ def shaded_page(seed: int = 0, shade: float = 0.5, shade_to: int = 100) -> np.nd
     return np.clip(frame, 0, 255).astype(np.uint8)
 
 
-def pencil(frame: np.ndarray, image: np.ndarray, x: int, y: int, side: int) -> tuple:
-    """An MNIST digit written in pencil: at most 0.35 darker than the paper under it (lighter
-    than the dim-ground rule's 0.45 of the paper). Returns the ink's box."""
+def pencil(
+    frame: np.ndarray,
+    image: np.ndarray,
+    x: int,
+    y: int,
+    side: int,
+    depth: float = 0.35,
+    thicken: int = 1,
+) -> tuple:
+    """An MNIST digit written in pencil: at most ``depth`` (0.35) darker than the paper under it
+    (lighter than the dim-ground rule's 0.45 of the paper), its stroke dilated by a square
+    ``thicken`` pixels wide. Returns the ink's box."""
     digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
+    digit = cv2.dilate(digit, np.ones((thicken, thicken), np.uint8))
     ys, xs = np.nonzero(digit > 60)
     digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
     h, w = digit.shape
     region = frame[y : y + h, x : x + w]
-    region[:] = (region * (1 - 0.35 * digit / 255)).astype(np.uint8)
+    region[:] = (region * (1 - depth * digit / 255)).astype(np.uint8)
     return x, y, w, h
 
 
@@ -126,14 +136,7 @@ def felt_pen(frame: np.ndarray, image: np.ndarray, x: int, y: int, side: int) ->
     height, half as dark as the paper under it (a blue pen's ink, whose contrast a shade keeps:
     in a shade at half the light, only just past the dim-ground rule's 0.45). Returns the
     ink's box."""
-    digit = cv2.resize(image, (side, side), interpolation=cv2.INTER_LINEAR)
-    digit = cv2.dilate(digit, np.ones((5, 5), np.uint8))
-    ys, xs = np.nonzero(digit > 60)
-    digit = digit[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.float32)
-    h, w = digit.shape
-    region = frame[y : y + h, x : x + w]
-    region[:] = (region * (1 - 0.5 * digit / 255)).astype(np.uint8)
-    return x, y, w, h
+    return pencil(frame, image, x, y, side, depth=0.5, thicken=5)
 
 
 def test_a_felt_pens_digits_in_the_pages_deep_shade_are_read(recognizer, mnist_1000):
