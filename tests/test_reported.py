@@ -148,3 +148,39 @@ def test_a_label_s_letter_beside_letters_passed_over_is_not_reported():
     assert reported(seen, digits, confidences, 0.5, marks).tolist() == [False, True, True, True]
     # not told that the u and m are letters, the S stands alone and is reported
     assert reported(seen, digits, confidences, 0.5).all()
+
+
+def arc(bow: float, height: int = 80, flag: bool = False) -> np.ndarray:
+    """A crop of one stroke ``height`` px tall whose middle bows ``bow`` of its height to the
+    left (a "("; 0: straight, a 1), with a 1's flag at its top-left end when ``flag``."""
+    crop = np.full((height + 20, 70), 255, np.uint8)
+    rows = np.arange(height)
+    cols = 40 - bow * height * np.sin(np.pi * rows / (height - 1))
+    cv2.polylines(crop, [np.stack([cols, rows + 10], 1).astype(np.int32)], False, 30, 5)
+    if flag:
+        cv2.line(crop, (40, 10), (22, 30), 30, 5)
+    return crop
+
+
+def test_a_bracket_read_as_a_lone_1_beside_letters_is_dropped():
+    from camdigit.core.mark_shapes import bowed_ones
+
+    # one arc is a bracket; a straight 1, a 1 with a flag, a 1 bowed a little are not
+    crops = [arc(0.2), arc(0.12), arc(0.0), arc(0.0, flag=True), arc(0.05)]
+    assert bowed_ones(crops, np.ones(5, bool)).tolist() == [True, True, False, False, False]
+    assert not bowed_ones(crops, np.zeros(5, bool)).any()  # only the rows asked about
+    # "(x" and, far away, "23": the bracket read as 1 beside the x (judged no digit: passed
+    # over) is dropped
+    boxes = np.array([[100, 100, 40, 100], [150, 130, 50, 60], [600, 100, 60, 100]], np.int32)
+    boxes = np.vstack([boxes, [[670, 100, 60, 100]]]).astype(np.int32)
+    seen = found(np.delete(boxes, 1, axis=0), arc(0.2))
+    digits, sure = np.array([1, 2, 3]), np.full(3, 0.99)
+    letters = boxes[1:2]
+    assert reported(seen, digits, sure, 0.5, letters).tolist() == [False, True, True]
+    # with no letter beside it, or a straight 1 there, or beside the digits, it stays
+    assert reported(seen, digits, sure, 0.5).tolist() == [True, True, True]
+    straight = found(np.delete(boxes, 1, axis=0), arc(0.0))
+    assert reported(straight, digits, sure, 0.5, letters).all()
+    near = np.array([[520, 100, 40, 100], [600, 100, 60, 100], [670, 100, 60, 100]], np.int32)
+    in_number = found(near, arc(0.2))
+    assert reported(in_number, digits, sure, 0.5, np.array([[470, 130, 40, 60]])).all()

@@ -7,7 +7,8 @@ rougher ground away from the writing (a wall's specks around a page), a T or an 
 read as 1, the arms of a V or a W cut apart and each read as 1, a slash read as 1, a cursive d
 read as 2 (judged upright on a turned line), a piece of a longer line (a plank's seam), a
 letter between two letters of a word, a small letter of a printed label beside a number
-written large, a bracket read with doubt, towering over the digits beside it.
+written large, a bracket read with doubt, towering over the digits beside it, or read as a lone
+1 beside letters ("(x").
 """
 
 from __future__ import annotations
@@ -19,12 +20,19 @@ from camdigit.core.detections import Detections
 from camdigit.core.faint_marks import faint, rough_ground
 from camdigit.core.form_fields import NO_FIELD
 from camdigit.core.lines import find_lines
-from camdigit.core.mark_shapes import crossbar_ones, forked_ones, lying_ones, stemmed_twos
+from camdigit.core.mark_shapes import (
+    bowed_ones,
+    crossbar_ones,
+    forked_ones,
+    lying_ones,
+    stemmed_twos,
+)
 from camdigit.core.proposals import contested
 from camdigit.core.slant import (
     ANCHOR,
     TURNED,
     label_letters,
+    letters_beside,
     local_slant,
     near_digits,
     towering_doubts,
@@ -70,6 +78,10 @@ def reported(
         boxes = np.concatenate([boxes, passed.astype(boxes.dtype)])
         shown = np.concatenate([shown, np.full(len(passed), -1)])
     kept &= ~label_letters(boxes, shown)[: len(found)]
+    # a bracket beside letters, away from the digits ("(x"): a lone 1 that is one arc
+    bracket = kept & (shown[: len(found)] == 1) & letters_beside(boxes, shown)[: len(found)]
+    bracket &= ~near_digits(found.boxes, kept)
+    kept &= ~bowed_ones(crops, bracket)
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)

@@ -280,13 +280,20 @@ def label_letters(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
     letter of a printed "Pay" read as 4, the first of "Sum" as 5 (a label's other letters read
     as digits, beside letters too, are no measure of the writing). A digit beside a letter of
     the writing's own size ("2x") is not."""
-    left, right = _letters_beside(boxes, digits)
-    beside = left | right
+    beside = letters_beside(boxes, digits)
     apart = np.flatnonzero((digits >= 0) & ~beside)
     if not beside.any() or len(apart) < LABEL_EVIDENCE:
         return np.zeros(len(boxes), bool)
     writing = float(boxes[apart, 3].min())
     return beside & (boxes[:, 3] < LABEL_HEIGHT * writing)
+
+
+def letters_beside(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """(N,) bool: the rows read as a digit (``digits`` >= 0) with a mark that is no digit
+    (``digits`` -1) close beside them on their line, on either side (as :func:`within_words`
+    sees them)."""
+    left, right = _letters_beside(boxes, digits)
+    return left | right
 
 
 def _letters_beside(boxes: np.ndarray, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
