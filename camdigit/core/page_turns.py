@@ -221,8 +221,9 @@ def weak(result: FrameResult) -> bool:
     """Whether fewer than :data:`WEAK` of the crops ``result`` read were reported digits, or
     it read no crop at all. A number written touching, lying on its side, is one blob as tall
     as the frame and thinner than its digits are tall, which the finder may not propose, or
-    which the model reads as one digit: a digit other than 1 more than :data:`CHARACTER`
-    times as tall as it is wide is not counted (no digit but a 1 has that shape)."""
+    which the model reads as one digit: a digit other than 1 more than
+    :data:`camdigit.core.lying_marks.CHARACTER` times as tall as it is wide is not counted (no
+    digit but a 1 has that shape)."""
     found = result.detections
     column = (found.digits != 1) & columns(found.boxes)
     return result.classified == 0 or int((~column).sum()) < WEAK * result.classified

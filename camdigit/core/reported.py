@@ -77,11 +77,13 @@ def reported(
     if passed is not None and len(passed):
         boxes = np.concatenate([boxes, passed.astype(boxes.dtype)])
         shown = np.concatenate([shown, np.full(len(passed), -1)])
-    kept &= ~label_letters(boxes, shown)[: len(found)]
+    beside = letters_beside(boxes, shown)
+    kept &= ~label_letters(boxes, shown, beside)[: len(found)]
     # a bracket beside letters, away from the digits ("(x"): a lone 1 that is one arc
-    bracket = kept & (shown[: len(found)] == 1) & letters_beside(boxes, shown)[: len(found)]
-    bracket &= ~near_digits(found.boxes, kept)
-    kept &= ~bowed_ones(crops, bracket)
+    bracket = kept & (shown[: len(found)] == 1) & beside[: len(found)]
+    if bracket.any():
+        bracket &= ~near_digits(found.boxes, kept)
+        kept &= ~bowed_ones(crops, bracket)
     # a lone mark away from the page on a rougher ground than its writing's (a wall, a carpet)
     alone = ~near_digits(found.boxes, kept) & (data["field"] == NO_FIELD)
     texture = rough_ground(data["contrast"], data["grain"], sure, data["level"], found.boxes, alone)

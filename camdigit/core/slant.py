@@ -272,15 +272,19 @@ LABEL_EVIDENCE = 2
 number's)."""
 
 
-def label_letters(boxes: np.ndarray, digits: np.ndarray) -> np.ndarray:
+def label_letters(
+    boxes: np.ndarray, digits: np.ndarray, beside: np.ndarray | None = None
+) -> np.ndarray:
     """(N,) bool: the rows of ``boxes`` read as a digit (``digits`` >= 0) with a mark that is no
     digit (``digits`` -1) close beside it on its line (as :func:`within_words` sees them, on one
     side only) that are less than :data:`LABEL_HEIGHT` of the height of each digit of the
     frame with no letter beside it, where it holds :data:`LABEL_EVIDENCE` of them: the last
     letter of a printed "Pay" read as 4, the first of "Sum" as 5 (a label's other letters read
     as digits, beside letters too, are no measure of the writing). A digit beside a letter of
-    the writing's own size ("2x") is not."""
-    beside = letters_beside(boxes, digits)
+    the writing's own size ("2x") is not. ``beside``: :func:`letters_beside` of the same
+    arrays, where the caller has it."""
+    if beside is None:
+        beside = letters_beside(boxes, digits)
     apart = np.flatnonzero((digits >= 0) & ~beside)
     if not beside.any() or len(apart) < LABEL_EVIDENCE:
         return np.zeros(len(boxes), bool)
