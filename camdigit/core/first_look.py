@@ -51,11 +51,14 @@ class FirstLook:
             self, **{f.name: grown_rows(getattr(self, f.name), more) for f in fields(self)}
         )
 
-    def writing(self, boxes: np.ndarray, needs: np.ndarray) -> float:
+    def writing(
+        self, boxes: np.ndarray, needs: np.ndarray, apart: np.ndarray | None = None
+    ) -> float:
         """The frame's writing height (:func:`camdigit.core.writing_heights.writing_height`)
         from what the model read as digits or what follows a steady track (not ``needs``: not
-        read again, in a video most of the frame's digits)."""
-        return writing_height(boxes, self.as_digits | ~needs)
+        read again, in a video most of the frame's digits), not counting the rows ``apart``."""
+        counted = self.as_digits | ~needs
+        return writing_height(boxes, counted if apart is None else counted & ~apart)
 
     def fill(self, index: np.ndarray, result: Classification, min_digit: float) -> None:
         """Take the readings of the rows at ``index``."""

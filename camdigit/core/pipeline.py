@@ -25,7 +25,7 @@ from camdigit.core.look_scales import both_readings, look_scales, small_writing
 from camdigit.core.motion_blur import Smear, unsmeared
 from camdigit.core.numbers import group_numbers
 from camdigit.core.page_turns import read_turned
-from camdigit.core.piece_proposals import blob_pieces
+from camdigit.core.piece_proposals import doubted_pieces, narrow_cuts_kept, narrow_pieces
 from camdigit.core.pixels import Shrunk
 from camdigit.core.polarity_looks import VideoPolarity, read_polarities
 from camdigit.core.preprocess import normalize_digits
@@ -39,7 +39,7 @@ from camdigit.core.proposals import (
     uncut,
 )
 from camdigit.core.reported import passed_over, reported
-from camdigit.core.rows import lone_rows, row_cuts, two_rows
+from camdigit.core.rows import lone_rows
 from camdigit.core.second_looks import confident, read_passed_upright, read_tilted, read_upright
 from camdigit.core.slant import specks, stray_ones
 from camdigit.core.tracking import DigitTracker, Readings
@@ -149,8 +149,8 @@ class Recognizer:
     ) -> tuple[Detections, FirstLook, np.ndarray]:
         """Read the proposals that ``needs`` says, in at most two batched calls: plain ones and
         blobs whole first, then the pieces of the blobs whose whole reading a cut could beat
-        (a ``cuttable`` blob's pieces, and a blob two rows tall's, are made only then, and
-        added to its group).
+        (:func:`camdigit.core.piece_proposals.doubted_pieces`, made only then and added to
+        their blobs' groups).
         Returns the proposals with those pieces, their readings, and each one's score for
         :func:`camdigit.core.proposals.choose` (very low where unread). ``timings`` gets the
         milliseconds of "preprocess" and "classify"."""
@@ -164,17 +164,8 @@ class Recognizer:
         # the second look: pieces of blobs whose whole is in doubt, cut now where not yet cut
         doubt = whole & look.read & (scores <= unbeatable())
         sure = whole & look.read & ~doubt
-        pieces = blob_pieces(proposals, np.flatnonzero(doubt & proposals.data["cuttable"]))
-        # ... and blobs shaped like two rows' digits, alone in their group, that the model
-        # reads less clearly than their pieces must be (a digit's stroke touching the digit
-        # of the row below; a big digit among small ones reads sure): cut between the rows
-        tall = doubt & ~proposals.data["cuttable"] & ~contested(group)
-        tall &= look.is_digit * look.raw < CLEAR_ROW
-        tall &= two_rows(proposals.boxes, writing, self.finder.config.rows_height)
-        if tall.any():
-            cut = partial(row_cuts, writing=writing)
-            between = blob_pieces(proposals, np.flatnonzero(tall), cut, CLEAR_ROW)
-            pieces = Detections.concat(pieces, between)
+        rows = self.finder.config.rows_height
+        pieces = doubted_pieces(proposals, doubt, sure, look, writing, rows, self.min_digit)
         if len(pieces):
             more = len(pieces)
             proposals = Detections.concat(proposals, pieces)
@@ -187,8 +178,10 @@ class Recognizer:
         if batch.any():
             # the pieces read as digits measure the writing too: where the frame's writing is
             # one number of touching digits, cut, the first look's digits are what stands
-            # beside it (a cheque's "$" read as 5), and against them every piece is too tall
-            writing = look.writing(proposals.boxes, needs)
+            # beside it (a cheque's "$" read as 5), and against them every piece is too tall;
+            # a narrow blob's pieces do not (they stand beside digits read sure already, and
+            # may yet be read whole)
+            writing = look.writing(proposals.boxes, needs, narrow_pieces(proposals))
         return proposals, look, look.scores(proposals, writing)
 
     def _read_batch(
@@ -280,6 +273,7 @@ class Recognizer:
         settled_path = np.concatenate([settled_path, np.zeros(added, bool)])
         group, start, end = _lattice(proposals)
         keep = choose(group, start, end, scores, look.digits)
+        keep = narrow_cuts_kept(proposals, keep, look.digits, look.confidences)
         # a group a tracker settled keeps its settled path
         keep = np.where(np.isin(group, group[settled_path]), settled_path, keep)
 
