@@ -9,14 +9,18 @@ from benchmarks.matching import score_frame
 from benchmarks.page_sweep import variant
 from benchmarks.scenes import render_scene
 from camdigit.core.classifier import DigitClassifier
+from camdigit.core.first_look import FirstLook
 from camdigit.core.piece_proposals import (
     CLEAR_NARROW,
     beside_digits,
+    doubted_pieces,
     narrow_cuts_kept,
     narrow_pieces,
 )
 from camdigit.core.pipeline import Recognizer
 from camdigit.core.proposals import CLEAR_PIECE, END, proposals
+from camdigit.core.segmentation import CROP_PAD
+from tests.pages import write_number
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +115,37 @@ def test_a_printed_word_s_letter_beside_its_o_is_not_cut(classifier, mnist_1000)
     result = Recognizer(classifier).process(image, "strip.png", still=True)
     s = _score(result, truth)
     assert s.false == 0, s.as_dict()
+
+
+@pytest.mark.parametrize(
+    ("neighbour_read", "neighbour_digit", "cut"),
+    [
+        (True, 5, True),  # a 5 read sure beside it
+        (True, 0, False),  # a 0, as an o reads: not cut
+        (False, 0, True),  # a steady track's digit, not read again this frame
+    ],
+)
+def test_a_narrow_blob_judged_no_digit_is_cut_beside_a_known_digit(
+    mnist_1000, neighbour_read, neighbour_digit, cut
+):
+    images, labels = mnist_1000
+    nine, one = images[np.flatnonzero(labels == 9)[0]], images[np.flatnonzero(labels == 1)[0]]
+    page = np.full((120, 200), 235, np.uint8)
+    ink = write_number(page, [nine, one], 20, 20, 60, -4)  # the 1 leans on the 9
+    x0, y0 = ink[0][0], min(b[1] for b in ink)
+    x1, y1 = ink[-1][0] + ink[-1][2], max(b[1] + b[3] for b in ink)
+    pad = CROP_PAD
+    crop = page[y0 - pad : y1 + pad, x0 - pad : x1 + pad].copy()
+    assert (x1 - x0) <= (y1 - y0)  # no wider than tall: not cuttable as a wide blob
+    boxes = np.array([[x0, y0, x1 - x0, y1 - y0], [x1 + 6, y0, 30, y1 - y0]])
+    found = proposals(boxes, [crop, crop])
+    look = FirstLook.unread(2)
+    look.read[:] = [True, neighbour_read]
+    look.is_digit[:] = [0.01, 1.0]  # the blob whole judged no digit
+    look.digits[1] = neighbour_digit
+    doubt, known = np.array([True, False]), np.array([False, True])
+    pieces = doubted_pieces(found, doubt, known, look, float(y1 - y0), 1.4, 0.5)
+    assert (len(pieces) > 0) == cut
+    if cut:
+        assert (pieces.data["clear"] == np.float32(CLEAR_NARROW)).all()
+        assert (pieces.data["group"] == found.data["group"][0]).all()

@@ -90,7 +90,8 @@ def doubted_pieces(
     min_digit: float,
 ) -> Detections:
     """The pieces of the blobs whose whole reading is in ``doubt`` (their group's first look,
-    ``look``; ``sure``: the proposals read sure): a wide (``cuttable``) blob's between touching
+    ``look``; ``sure``: the proposals read sure, or following a steady track of a video and
+    not read again): a wide (``cuttable``) blob's between touching
     digits; a narrow blob's that the model judges no digit (below ``min_digit``) beside a
     digit read sure, not one a letter reads as (:data:`LETTER_LIKE`; :func:`beside_digits`);
     and a blob shaped like two rows' digits of
@@ -103,7 +104,8 @@ def doubted_pieces(
     tall = alone & (look.is_digit * look.raw < CLEAR_ROW)
     tall &= two_rows(found.boxes, writing, rows_height)
     narrow = alone & ~tall & look.read & (look.is_digit < min_digit)
-    narrow = beside_digits(found.boxes, narrow, sure & ~np.isin(look.digits, LETTER_LIKE))
+    letter_like = look.read & np.isin(look.digits, LETTER_LIKE)
+    narrow = beside_digits(found.boxes, narrow, sure & ~letter_like)
     pieces = blob_pieces(found, np.flatnonzero(doubt & cuttable))
     if narrow.any():
         more = blob_pieces(found, np.flatnonzero(narrow), clear=CLEAR_NARROW)

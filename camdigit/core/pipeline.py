@@ -165,7 +165,8 @@ class Recognizer:
         doubt = whole & look.read & (scores <= unbeatable())
         sure = whole & look.read & ~doubt
         rows = self.finder.config.rows_height
-        pieces = doubted_pieces(proposals, doubt, sure, look, writing, rows, self.min_digit)
+        known = sure | whole & ~needs  # digits read sure, and those steady tracks follow
+        pieces = doubted_pieces(proposals, doubt, known, look, writing, rows, self.min_digit)
         if len(pieces):
             more = len(pieces)
             proposals = Detections.concat(proposals, pieces)
