@@ -9,8 +9,8 @@ A blob no wider than one digit is not cut as a wide one is, but two touching dig
 number often are that narrow (a 9 leaning on a 1), and the model judges them no digit. Such a
 blob is cut where it stands beside a digit read sure (not a 0 or a 1, as an o or an l read),
 closer than numbers are ever parted (:func:`beside_digits`): a word's letters stand a
-number's gap from the digits. Its cut stands
-only where it reads clearly (:func:`narrow_cuts_kept`).
+number's gap from the digits. Its cut stands only where it reads clearly
+(:func:`narrow_cuts_kept`); else the blob is read whole, as it was before it was cut.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ CLEAR_NARROW = 0.9
 """The confidence each piece of a narrow blob must be read with for its cut to stand: such a
 blob is as often one odd digit the model judged no digit as two touching ones, and a lone
 digit's strokes cut apart read as digits too (a light pen's 7 with a curled foot, cut, read
-"5" at 0.99 and "1" at 0.74). At :data:`camdigit.core.proposals.CLEAR_PIECE`, the wide blobs'
-level, 30 touching scenes read one digit more and 30 boards gained that false one."""
+"5" at 0.99 and "1" at 0.74, which the wide blobs' level,
+:data:`camdigit.core.proposals.CLEAR_PIECE`, let stand)."""
 
 
 def blob_pieces(
@@ -91,14 +91,16 @@ def doubted_pieces(
 ) -> Detections:
     """The pieces of the blobs whose whole reading is in ``doubt`` (their group's first look,
     ``look``; ``sure``: the proposals read sure, or following a steady track of a video and
-    not read again): a wide (``cuttable``) blob's between touching
-    digits; a narrow blob's that the model judges no digit (below ``min_digit``) beside a
-    digit read sure, not one a letter reads as (:data:`LETTER_LIKE`; :func:`beside_digits`);
-    and a blob shaped like two rows' digits of
-    ``writing`` px (``rows_height`` of it, :func:`camdigit.core.rows.two_rows`), alone in its
-    group, that the model reads less clearly than its pieces must be (a digit's stroke touching
-    the digit of the row below; a big digit among small ones reads sure), cut between the
-    rows."""
+    not read again):
+
+    - a wide (``cuttable``) blob's, between touching digits;
+    - a narrow blob's that the model judges no digit (below ``min_digit``), beside a digit
+      read sure that is not one a letter reads as (:data:`LETTER_LIKE`,
+      :func:`beside_digits`), each piece to be read at :data:`CLEAR_NARROW`;
+    - a blob shaped like two rows' digits of ``writing`` px (``rows_height`` of it,
+      :func:`camdigit.core.rows.two_rows`), alone in its group, that the model reads less
+      clearly than its pieces must be (a digit's stroke touching the digit of the row below;
+      a big digit among small ones reads sure), cut between the rows."""
     cuttable = found.data["cuttable"]
     alone = doubt & ~cuttable & ~contested(found.data["group"])
     tall = alone & (look.is_digit * look.raw < CLEAR_ROW)
