@@ -26,6 +26,7 @@ from camdigit.core.detections import Detections
 from camdigit.core.numbers import ALWAYS_JOIN
 from camdigit.core.proposals import CLEAR_PIECE, CLEAR_ROW, END, contested, proposals, uncut
 from camdigit.core.rows import row_cuts, two_rows
+from camdigit.core.slant import WORD_OVERLAP, paper_between
 
 if TYPE_CHECKING:
     from camdigit.core.first_look import FirstLook
@@ -119,18 +120,20 @@ def doubted_pieces(
 
 
 def beside_digits(boxes: np.ndarray, candidates: np.ndarray, digits: np.ndarray) -> np.ndarray:
-    """(N,) bool: the ``candidates`` that stand beside one of the ``digits`` in a row (across
-    half the shorter one's height), closer than numbers are ever parted
-    (:data:`camdigit.core.numbers.ALWAYS_JOIN` heights of the taller)."""
+    """(N,) bool: the ``candidates`` that stand beside one of the ``digits`` on a line
+    (sharing :data:`camdigit.core.slant.WORD_OVERLAP` of the shorter one's rows), closer than
+    numbers are ever parted (:data:`camdigit.core.numbers.ALWAYS_JOIN` heights of the taller
+    of paper between them, :func:`camdigit.core.slant.paper_between`)."""
     out = np.zeros(len(boxes), bool)
-    if not digits.any():
+    rows, others = np.flatnonzero(candidates), np.flatnonzero(digits)
+    if not len(rows) or not len(others):
         return out
-    x, y, w, h = boxes[digits].T
-    for i in np.flatnonzero(candidates).tolist():
-        bx, by, bw, bh = boxes[i]
-        across = np.minimum(by + bh, y + h) - np.maximum(by, y) >= 0.5 * np.minimum(bh, h)
-        gap = np.maximum(x - (bx + bw), bx - (x + w))
-        out[i] = bool((across & (gap <= ALWAYS_JOIN * np.maximum(bh, h))).any())
+    a, b = boxes[rows].astype(np.float64)[:, None], boxes[others].astype(np.float64)[None]
+    shared = np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
+    shared -= np.maximum(a[..., 1], b[..., 1])
+    shorter, taller = np.minimum(a[..., 3], b[..., 3]), np.maximum(a[..., 3], b[..., 3])
+    close = paper_between(boxes[rows], boxes[others]) <= ALWAYS_JOIN * taller
+    out[rows] = ((shared >= WORD_OVERLAP * shorter) & close).any(axis=1)
     return out
 
 
@@ -158,8 +161,7 @@ def narrow_cuts_kept(
         chosen = np.flatnonzero(keep & members)
         chosen = chosen[np.argsort(start[chosen])]
         stands = (
-            len(chosen) > 1
-            and cut[chosen].all()
+            len(chosen) > 1  # the whole is a path of one
             and start[chosen[0]] == 0
             and end[chosen[-1]] == END
             and bool((start[chosen[1:]] == end[chosen[:-1]]).all())
